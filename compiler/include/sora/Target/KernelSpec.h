@@ -1,0 +1,82 @@
+//===- KernelSpec.h - A fused kernel, independent of MLIR and Halide ------===//
+//
+// The boundary between the MLIR side (which fuses particles into
+// `particle.kernel` regions) and the Halide backend (which turns each region
+// into a Halide pipeline). It includes neither MLIR nor Halide headers, so the
+// two LLVMs (22 and 14) never meet in one translation unit.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_TARGET_KERNELSPEC_H
+#define SORA_TARGET_KERNELSPEC_H
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sora {
+
+/// Shapes are outer to inner (row-major); activations are NHWC.
+using Shape = std::vector<int64_t>;
+
+/// The operations a kernel region may hold.
+enum class KernelOpKind {
+  Dense,     ///< operands: x[N,K], w[K,U], optional b[U] -> [N,U]
+  Conv2D,    ///< operands: x[N,H,W,C], w[KH,KW,C,F], optional b[F]
+  MaxPool2D, ///< operands: x[N,H,W,C]; padded cells never win
+  AvgPool2D, ///< operands: x[N,H,W,C]; padded cells are not counted
+  Softmax,   ///< operands: x; along `axis`
+  Add,       ///< operands: a, b (NumPy broadcasting)
+  Mul,       ///< operands: a, b (NumPy broadcasting)
+  Relu,
+  Sigmoid,
+  Tanh,
+};
+
+/// One operation of a kernel, in topological order.
+struct KernelOp {
+  KernelOpKind kind;
+  /// Value ids: ids 0..numArgs-1 are the kernel arguments, id numArgs+i is
+  /// the result of ops[i].
+  std::vector<int> operands;
+  Shape shape; ///< result shape
+  // Window attributes (conv and pools), [height, width].
+  std::array<int64_t, 2> window{1, 1};
+  std::array<int64_t, 2> strides{1, 1};
+  std::array<int64_t, 2> dilation{1, 1};
+  std::array<int64_t, 4> pad{0, 0, 0, 0}; ///< top, left, bottom, right
+  int64_t axis = -1;                      ///< softmax axis, non-negative
+};
+
+/// How a kernel is scheduled: plain data, printable in the IR and stored in
+/// the tuning database. Fields a kernel kind does not use are ignored.
+struct ScheduleRecord {
+  int vector = 8;      ///< vector width in elements (innermost output dim)
+  int tileRows = 4;    ///< rows (batch rows or output pixels) per register tile
+  int tileCols = 16;   ///< output channels per register tile (multiple of vector)
+  int parallel = 1;    ///< 1: parallel over the outermost tiled loop
+  int grain = 1;       ///< tiles per parallel task
+  int packWeights = 1; ///< 1: repack weights into tileCols-wide panels
+};
+
+/// A fused kernel: the exported function is
+///   int name(void *user_context, halide_buffer_t *arg0, ...,
+///            halide_buffer_t *argN-1, halide_buffer_t *result)
+/// with dense f32 buffers whose Halide dims are the reversed shape.
+struct KernelSpec {
+  std::string name;
+  std::vector<Shape> args;
+  std::vector<KernelOp> ops;
+  int result = -1; ///< value id of the kernel result
+  ScheduleRecord schedule;
+
+  int numValues() const { return (int)(args.size() + ops.size()); }
+  const Shape &shapeOf(int value) const {
+    return value < (int)args.size() ? args[value]
+                                    : ops[value - args.size()].shape;
+  }
+};
+
+} // namespace sora
+
+#endif // SORA_TARGET_KERNELSPEC_H

@@ -1,0 +1,84 @@
+//===- TargetInfo.cpp - The targets soracc compiles for -------------------===//
+
+#include "sora/Target/TargetInfo.h"
+
+namespace sora {
+
+const std::vector<TargetInfo> &allTargets() {
+  static const std::vector<TargetInfo> targets = [] {
+    std::vector<TargetInfo> t;
+    TargetInfo avx2;
+    avx2.name = "x86-64-avx2";
+    avx2.arch = "x86_64";
+    avx2.triple = "x86_64-unknown-linux-gnu";
+    avx2.cpu = "x86-64";
+    avx2.halideTarget = "x86-64-linux-sse41-avx-f16c-fma-avx2";
+    avx2.vectorBytes = 32;
+    avx2.cpuFeatures = "sse4.1,avx,f16c,fma,avx2";
+    avx2.libcDir = "/lib/x86_64-linux-gnu";
+    t.push_back(avx2);
+
+    // Halide 14 needs the whole AVX-512 chain: `avx512_sapphirerapids` alone
+    // yields 128-bit vectors.
+    TargetInfo avx512 = avx2;
+    avx512.name = "x86-64-avx512";
+    avx512.halideTarget = "x86-64-linux-sse41-avx-f16c-fma-avx2-avx512-"
+                          "avx512_skylake-avx512_cannonlake-"
+                          "avx512_sapphirerapids";
+    avx512.vectorBytes = 64;
+    avx512.cpuFeatures = "sse4.1,avx,f16c,fma,avx2,avx512f,avx512cd,avx512bw,"
+                         "avx512dq,avx512vl,avx512ifma,avx512vbmi,"
+                         "avx512vnni,avx512bf16";
+    t.push_back(avx512);
+
+    TargetInfo arm;
+    arm.name = "aarch64-linux";
+    arm.arch = "aarch64";
+    arm.triple = "aarch64-unknown-linux-gnu";
+    arm.cpu = "generic";
+    arm.halideTarget = "arm-64-linux";
+    arm.vectorBytes = 16;
+    arm.cpuFeatures = "";
+    arm.libcDir = "/usr/aarch64-linux-gnu/lib";
+    arm.emulator = "qemu-aarch64 -L /usr/aarch64-linux-gnu";
+    t.push_back(arm);
+    return t;
+  }();
+  return targets;
+}
+
+/// The best x86-64 target whose features this machine has.
+static const char *hostTargetName() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512ifma") &&
+      __builtin_cpu_supports("avx512vbmi") &&
+      __builtin_cpu_supports("avx512vnni") &&
+      __builtin_cpu_supports("avx512bf16"))
+    return "x86-64-avx512";
+  return "x86-64-avx2";
+#elif defined(__aarch64__)
+  return "aarch64-linux";
+#else
+  return "";
+#endif
+}
+
+const TargetInfo *lookupTarget(const std::string &name) {
+  std::string wanted = name == "host" ? hostTargetName() : name;
+  for (const TargetInfo &t : allTargets())
+    if (t.name == wanted)
+      return &t;
+  return nullptr;
+}
+
+std::string targetNames() {
+  std::string names = "host";
+  for (const TargetInfo &t : allTargets())
+    names += ", " + t.name;
+  return names;
+}
+
+} // namespace sora

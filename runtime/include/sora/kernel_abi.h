@@ -1,0 +1,64 @@
+/*===- sora/kernel_abi.h - Compiler <-> runtime ABI of a compiled model ---===*
+ *
+ * The one dependency-free contract between code that `soracc` generates (the
+ * graph driver) and the runtime linked next to it inside `model.so`.
+ * Versioned like a schema: any layout change bumps SORA_ABI_VERSION.
+ *
+ * Every field is 8 bytes wide (pointers or int64_t) so that the compiler can
+ * emit the tables as plain arrays of words for any 64-bit target.
+ *===----------------------------------------------------------------------===*/
+#ifndef SORA_KERNEL_ABI_H
+#define SORA_KERNEL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SORA_ABI_VERSION 1
+
+/* Element type codes, shared with sora_dtype_t in runtime.h. */
+#define SORA_ABI_DTYPE_F32 1
+
+/* One model input or output. Dimensions are outer to inner (row-major). */
+typedef struct sora_abi_tensor_t {
+  const char *name;
+  int64_t dtype;       /* SORA_ABI_DTYPE_* */
+  int64_t rank;
+  const int64_t *dims; /* `rank` entries */
+} sora_abi_tensor_t;
+
+/* The generated graph driver. `user_context` is passed unchanged to every
+ * kernel and from there to the Halide runtime hooks (halide_do_par_for,
+ * halide_malloc, halide_error); the runtime passes its sora_model_t there.
+ * `inputs`/`outputs` hold one dense host pointer per tensor in signature
+ * order; `arena` holds `arena_bytes` bytes, 64-byte aligned.
+ * Returns 0 on success, else the failing kernel's (negative) Halide code. */
+typedef int64_t (*sora_abi_run_fn)(void *user_context, void *const *inputs,
+                                   void *const *outputs, uint8_t *arena);
+
+/* The self-description of a compiled model. */
+typedef struct sora_abi_model_t {
+  int64_t abi_version;        /* SORA_ABI_VERSION */
+  const char *name;           /* model name */
+  const char *signature_json; /* {"inputs":[…],"outputs":[…]} */
+  const char *target;         /* soracc target name, e.g. "x86-64-avx512" */
+  const char *cpu_features;   /* comma-separated features the host must have,
+                                 e.g. "avx2,fma,avx512f"; "" for none */
+  int64_t num_inputs;
+  int64_t num_outputs;
+  const sora_abi_tensor_t *inputs;
+  const sora_abi_tensor_t *outputs;
+  int64_t arena_bytes;
+  sora_abi_run_fn run;
+} sora_abi_model_t;
+
+/* Emitted by soracc into every model (hidden visibility). */
+extern const sora_abi_model_t sora_abi_model;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SORA_KERNEL_ABI_H */
