@@ -1,0 +1,39 @@
+//===- Passes.td - soracc conversion passes ---------------*- tablegen -*-===//
+
+#ifndef SORA_CONVERSION_PASSES
+#define SORA_CONVERSION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def SoraAssignSchedules : Pass<"sora-assign-schedules", "::mlir::func::FuncOp"> {
+  let summary = "Attaches a schedule record to every kernel that has none";
+  let description = [{
+    The record comes from the schedule heuristics for the chosen target; a
+    record already present (from the tuning database or by hand) is kept.
+    Records are dictionaries: `schedule = {vector = 16, tile_rows = 4, ...}`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "soracc target name">,
+  ];
+}
+
+def ConvertParticleToLLVM : Pass<"convert-particle-to-llvm", "::mlir::ModuleOp"> {
+  let summary = "Generates the graph driver and model descriptor in the LLVM "
+                "dialect";
+  let description = [{
+    Replaces the planned graph function by `_sora_run(user_context, inputs,
+    outputs, arena)`, which binds every tensor to an input, an arena slice
+    (kernels' `arena_offset`) or the weight blob (`_sora_weights`), calls
+    each kernel with Halide buffer descriptors, and copies the model outputs
+    out; and by the `sora_abi_model` descriptor of runtime/kernel_abi.h.
+    Requires `sora-fuse` and `sora-plan-memory` to have run.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "soracc target name (recorded in the descriptor)">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // SORA_CONVERSION_PASSES

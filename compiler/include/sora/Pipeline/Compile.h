@@ -1,0 +1,54 @@
+//===- Compile.h - A model file to a compiled library -----------*- C++ -*-===//
+//
+// The stages of soracc, from a model file to the chosen `--emit` form. The
+// tool only parses flags into CompileOptions; everything else is here.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_PIPELINE_COMPILE_H
+#define SORA_PIPELINE_COMPILE_H
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace llvm {
+class SourceMgr;
+}
+namespace mlir {
+class MLIRContext;
+class PassManager;
+}
+
+namespace sora {
+
+/// What soracc produces, in pipeline order: each stops after its stage.
+enum class EmitKind {
+  Mlir,      ///< particle dialect straight from the frontend
+  MlirFused, ///< after fusion, schedules and memory planning
+  Halide,    ///< Halide's lowered statement of every kernel
+  Llvm,      ///< the graph driver as LLVM IR
+  Obj,       ///< one relocatable object (kernels, driver, weights, runtime)
+  So,        ///< a self-contained shared library
+};
+
+struct CompileOptions {
+  std::string input;
+  std::string output; ///< "" = default name (or stdout for text forms)
+  std::string weightsFile;
+  std::optional<uint64_t> randomWeightsSeed;
+  std::string target = "host";
+  EmitKind emit = EmitKind::So;
+};
+
+/// Runs soracc. Diagnostics go to the context's handler (set up by the
+/// caller with `sourceMgr` holding the input). `configure` lets the caller
+/// apply command-line pass-manager options (timing, IR printing).
+/// Returns true on success; on failure no output file is left behind.
+bool compileModel(const CompileOptions &options, mlir::MLIRContext &context,
+                  llvm::SourceMgr &sourceMgr,
+                  const std::function<bool(mlir::PassManager &)> &configure);
+
+} // namespace sora
+
+#endif

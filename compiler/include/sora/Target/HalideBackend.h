@@ -1,0 +1,45 @@
+//===- HalideBackend.h - Kernels to target code through Halide ------------===//
+//
+// Turns fused kernels (KernelSpec) into Halide pipelines and compiles them
+// for a target. The header is free of Halide (and MLIR) so that either side
+// of the LLVM 14 / LLVM 22 divide can include it. Every Halide failure comes
+// back as `false` with a message in `error`; nothing here aborts.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_TARGET_HALIDEBACKEND_H
+#define SORA_TARGET_HALIDEBACKEND_H
+
+#include "sora/Target/KernelSpec.h"
+#include "sora/Target/TargetInfo.h"
+
+#include <string>
+#include <vector>
+
+namespace sora {
+
+/// Builds each kernel's Halide pipeline (scheduled from its ScheduleRecord)
+/// and compiles all of them into one object file for `target`, with the
+/// Halide features no_runtime and user_context. Each kernel is exported as
+///   int <name>(void *user_context, halide_buffer_t *arg0, ...,
+///              halide_buffer_t *result).
+/// Returns false and sets `error` on failure.
+bool compileKernelsToObject(const std::vector<KernelSpec> &kernels,
+                            const TargetInfo &target,
+                            const std::string &objectPath, std::string &error);
+
+/// Compiles Halide's standalone runtime for `target` (with user_context) into
+/// an object; a model library links exactly one. Returns false and sets
+/// `error` on failure.
+bool compileHalideRuntimeObject(const TargetInfo &target,
+                                const std::string &objectPath,
+                                std::string &error);
+
+/// Appends Halide's lowered statement of every kernel to `out`, for
+/// `soracc --emit=halide`. Returns false and sets `error` on failure.
+bool printKernels(const std::vector<KernelSpec> &kernels,
+                  const TargetInfo &target, std::string &out,
+                  std::string &error);
+
+} // namespace sora
+
+#endif // SORA_TARGET_HALIDEBACKEND_H

@@ -1,0 +1,32 @@
+//===- Heuristics.h - Default schedules chosen from kernel shapes ---------===//
+//
+// Schedules are data: a ScheduleRecord per kernel, chosen here from the
+// kernel's shapes and the target's vector width until a tuning database
+// speaks for the kernel. No Halide, no MLIR.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_TUNING_HEURISTICS_H
+#define SORA_TUNING_HEURISTICS_H
+
+#include "sora/Target/KernelSpec.h"
+#include "sora/Target/TargetInfo.h"
+
+namespace sora {
+
+/// True for ops that own a loop nest (dense, conv, pools, softmax); the
+/// other kinds are elementwise and fuse into the anchor's loop nest.
+bool isAnchorKind(KernelOpKind kind);
+
+/// Index in `spec.ops` of the kernel's anchor op, or -1 for a purely
+/// elementwise kernel. A well-formed kernel has at most one anchor.
+int anchorOpIndex(const KernelSpec &spec);
+
+/// The schedule heuristics pick for `spec` on `target`: vector width from the
+/// target, register tile and weight packing from the anchor's shapes, and
+/// parallelism only where the kernel has enough work to pay for it.
+ScheduleRecord defaultSchedule(const KernelSpec &spec,
+                               const TargetInfo &target);
+
+} // namespace sora
+
+#endif // SORA_TUNING_HEURISTICS_H

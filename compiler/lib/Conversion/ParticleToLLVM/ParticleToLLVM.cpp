@@ -1,0 +1,399 @@
+//===- ParticleToLLVM.cpp - The graph driver in the LLVM dialect ----------===//
+//
+// Turns the fused and planned graph function into the code the runtime
+// calls (see runtime/include/sora/kernel_abi.h):
+//
+//   i64 _sora_run(ptr user_context, ptr inputs, ptr outputs, ptr arena)
+//   const sora_abi_model_t sora_abi_model = {...}
+//
+// Every tensor becomes a pointer: a model input, an arena slice, or a slice
+// of the weight blob `_sora_weights`; views reuse their operand's pointer.
+// Each kernel is called with halide_buffer_t descriptors built on the stack
+// (static shapes, dense strides); model outputs are copied out at the end.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sora/Conversion/Passes.h"
+#include "sora/Conversion/WeightLayout.h"
+#include "sora/Dialect/Particle/ParticleOps.h"
+#include "sora/Dialect/Particle/Passes.h"
+#include "sora/Target/TargetInfo.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/JSON.h"
+
+namespace sora {
+#define GEN_PASS_DEF_CONVERTPARTICLETOLLVM
+#include "sora/Conversion/Passes.h.inc"
+} // namespace sora
+
+using namespace mlir;
+using namespace sora::particle;
+
+namespace {
+
+/// halide_type_t{code = float, bits = 32, lanes = 1} as one little-endian i32.
+constexpr int32_t kHalideFloat32 = 2 | 32 << 8 | 1 << 16;
+constexpr int64_t kDtypeF32 = 1; // SORA_ABI_DTYPE_F32
+
+class DriverBuilder {
+public:
+  DriverBuilder(ModuleOp module, const sora::TargetInfo &target)
+      : module(module), target(target), b(module.getContext()),
+        loc(module.getLoc()) {
+    MLIRContext *ctx = module.getContext();
+    i32 = b.getI32Type();
+    i64 = b.getI64Type();
+    ptr = LLVM::LLVMPointerType::get(ctx);
+    // struct halide_buffer_t { u64 device; ptr device_interface; ptr host;
+    //   u64 flags; halide_type_t type; i32 dimensions; ptr dim; ptr padding; }
+    bufferType = LLVM::LLVMStructType::getLiteral(
+        ctx, {i64, ptr, ptr, i64, i32, i32, ptr, ptr});
+    tensorDescType = LLVM::LLVMStructType::getLiteral(ctx, {ptr, i64, i64, ptr});
+  }
+
+  LogicalResult build(func::FuncOp graph);
+
+private:
+  // Module-level constants.
+  FlatSymbolRefAttr stringGlobal(StringRef value);
+  FlatSymbolRefAttr dimsGlobal(ArrayRef<int64_t> shape);
+  FlatSymbolRefAttr i64ArrayGlobal(ArrayRef<int64_t> values);
+  FlatSymbolRefAttr tensorTable(StringRef symbol, ArrayRef<Value> tensors,
+                                ArrayRef<std::string> names);
+  template <typename Fill>
+  LLVM::GlobalOp constantGlobal(StringRef name, Type type, Fill fill);
+  LLVM::LLVMFuncOp kernelDecl(KernelOp kernel);
+  void buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
+                       ArrayRef<std::string> inputNames,
+                       ArrayRef<Value> outputs,
+                       ArrayRef<std::string> outputNames, int64_t arenaSize);
+
+  // Code in the run function.
+  Value constant(Type type, int64_t value) {
+    return LLVM::ConstantOp::create(b, loc, type, value);
+  }
+  Value offsetPtr(Value base, int64_t offset) {
+    return LLVM::GEPOp::create(b, loc, ptr, b.getI8Type(), base,
+                               ArrayRef<LLVM::GEPArg>{(int32_t)offset});
+  }
+  Value halideBuffer(Value host, Value tensor);
+
+  ModuleOp module;
+  const sora::TargetInfo &target;
+  OpBuilder b;
+  Location loc;
+  Type i32, i64, ptr;
+  LLVM::LLVMStructType bufferType, tensorDescType;
+  Block *entry = nullptr;
+  unsigned counter = 0;
+  llvm::StringMap<FlatSymbolRefAttr> strings, dims;
+};
+
+template <typename Fill>
+LLVM::GlobalOp DriverBuilder::constantGlobal(StringRef name, Type type,
+                                             Fill fill) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto global = LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                                       LLVM::Linkage::Internal, name,
+                                       Attribute());
+  b.setInsertionPointToStart(&global.getInitializerRegion().emplaceBlock());
+  LLVM::ReturnOp::create(b, loc, fill());
+  return global;
+}
+
+FlatSymbolRefAttr DriverBuilder::stringGlobal(StringRef value) {
+  auto it = strings.find(value);
+  if (it != strings.end())
+    return it->second;
+  std::string name = "_sora_str" + std::to_string(counter++);
+  std::string data = value.str();
+  data.push_back('\0');
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  LLVM::GlobalOp::create(
+      b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), data.size()),
+      /*isConstant=*/true, LLVM::Linkage::Internal, name,
+      b.getStringAttr(data));
+  return strings[value] = FlatSymbolRefAttr::get(b.getContext(), name);
+}
+
+FlatSymbolRefAttr DriverBuilder::dimsGlobal(ArrayRef<int64_t> shape) {
+  std::string key;
+  for (int64_t d : shape)
+    key += std::to_string(d) + "x";
+  auto it = dims.find(key);
+  if (it != dims.end())
+    return it->second;
+  // halide_dimension_t {i32 min, extent, stride; u32 flags}, innermost first.
+  SmallVector<int32_t> words;
+  int64_t stride = 1;
+  for (int64_t extent : llvm::reverse(shape)) {
+    words.append({0, (int32_t)extent, (int32_t)stride, 0});
+    stride *= extent;
+  }
+  if (words.empty())
+    words.append({0, 1, 1, 0});
+  std::string name = "_sora_dims" + std::to_string(counter++);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto type = LLVM::LLVMArrayType::get(i32, words.size());
+  LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                         LLVM::Linkage::Internal, name,
+                         b.getI32TensorAttr(words));
+  return dims[key] = FlatSymbolRefAttr::get(b.getContext(), name);
+}
+
+FlatSymbolRefAttr DriverBuilder::i64ArrayGlobal(ArrayRef<int64_t> values) {
+  std::string name = "_sora_i64s" + std::to_string(counter++);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  SmallVector<int64_t> data(values.begin(), values.end());
+  if (data.empty())
+    data.push_back(0);
+  LLVM::GlobalOp::create(b, loc, LLVM::LLVMArrayType::get(i64, data.size()),
+                         /*isConstant=*/true, LLVM::Linkage::Internal, name,
+                         b.getI64TensorAttr(data));
+  return FlatSymbolRefAttr::get(b.getContext(), name);
+}
+
+FlatSymbolRefAttr DriverBuilder::tensorTable(StringRef symbol,
+                                             ArrayRef<Value> tensors,
+                                             ArrayRef<std::string> names) {
+  SmallVector<FlatSymbolRefAttr> nameSyms, dimSyms;
+  for (auto [tensor, name] : llvm::zip(tensors, names)) {
+    nameSyms.push_back(stringGlobal(name));
+    dimSyms.push_back(i64ArrayGlobal(
+        cast<RankedTensorType>(tensor.getType()).getShape()));
+  }
+  auto type = LLVM::LLVMArrayType::get(tensorDescType,
+                                       std::max<size_t>(tensors.size(), 1));
+  constantGlobal(symbol, type, [&]() -> Value {
+    Value table = LLVM::UndefOp::create(b, loc, type);
+    for (auto [i, tensor] : llvm::enumerate(tensors)) {
+      Value entry = LLVM::UndefOp::create(b, loc, tensorDescType);
+      int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
+      Value fields[] = {LLVM::AddressOfOp::create(b, loc, ptr, nameSyms[i]),
+                        constant(i64, kDtypeF32), constant(i64, rank),
+                        LLVM::AddressOfOp::create(b, loc, ptr, dimSyms[i])};
+      for (auto [f, value] : llvm::enumerate(fields))
+        entry = LLVM::InsertValueOp::create(b, loc, entry, value, f);
+      table = LLVM::InsertValueOp::create(b, loc, table, entry, i);
+    }
+    return table;
+  });
+  return FlatSymbolRefAttr::get(b.getContext(), symbol);
+}
+
+LLVM::LLVMFuncOp DriverBuilder::kernelDecl(KernelOp kernel) {
+  if (auto existing =
+          module.lookupSymbol<LLVM::LLVMFuncOp>(kernel.getSymName()))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  SmallVector<Type> params(kernel.getInputs().size() + 2, ptr);
+  auto decl = LLVM::LLVMFuncOp::create(
+      b, loc, kernel.getSymName(), LLVM::LLVMFunctionType::get(i32, params));
+  decl.setVisibility_(LLVM::Visibility::Hidden);
+  return decl;
+}
+
+Value DriverBuilder::halideBuffer(Value host, Value tensor) {
+  Value buffer;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(entry);
+    buffer = LLVM::AllocaOp::create(b, loc, ptr, bufferType, constant(i32, 1),
+                                    /*alignment=*/8);
+  }
+  auto shape = cast<RankedTensorType>(tensor.getType()).getShape();
+  Value zero64 = constant(i64, 0), null = LLVM::ZeroOp::create(b, loc, ptr);
+  Value fields[] = {
+      zero64,
+      null,
+      host,
+      zero64,
+      constant(i32, kHalideFloat32),
+      constant(i32, std::max<int64_t>(shape.size(), 1)),
+      LLVM::AddressOfOp::create(b, loc, ptr, dimsGlobal(shape)),
+      null};
+  for (auto [i, value] : llvm::enumerate(fields)) {
+    Value field = LLVM::GEPOp::create(
+        b, loc, ptr, bufferType, buffer,
+        ArrayRef<LLVM::GEPArg>{0, (int32_t)i});
+    LLVM::StoreOp::create(b, loc, value, field);
+  }
+  return buffer;
+}
+
+void DriverBuilder::buildDescriptor(func::FuncOp graph,
+                                    ArrayRef<Value> inputs,
+                                    ArrayRef<std::string> inputNames,
+                                    ArrayRef<Value> outputs,
+                                    ArrayRef<std::string> outputNames,
+                                    int64_t arenaSize) {
+  auto describe = [](ArrayRef<Value> values, ArrayRef<std::string> names) {
+    llvm::json::Array list;
+    for (auto [v, name] : llvm::zip(values, names)) {
+      llvm::json::Array shape;
+      for (int64_t d : cast<RankedTensorType>(v.getType()).getShape())
+        shape.push_back(d);
+      list.push_back(llvm::json::Object{
+          {"name", name}, {"dtype", "f32"}, {"shape", std::move(shape)}});
+    }
+    return list;
+  };
+  std::string signature;
+  llvm::raw_string_ostream os(signature);
+  os << llvm::json::Value(llvm::json::Object{
+      {"name", graph.getName()},
+      {"target", target.name},
+      {"inputs", describe(inputs, inputNames)},
+      {"outputs", describe(outputs, outputNames)}});
+
+  FlatSymbolRefAttr nameSym = stringGlobal(graph.getName());
+  FlatSymbolRefAttr signatureSym = stringGlobal(signature);
+  FlatSymbolRefAttr targetSym = stringGlobal(target.name);
+  FlatSymbolRefAttr featuresSym = stringGlobal(target.cpuFeatures);
+  FlatSymbolRefAttr inputTable =
+      tensorTable("_sora_inputs", inputs, inputNames);
+  FlatSymbolRefAttr outputTable =
+      tensorTable("_sora_outputs", outputs, outputNames);
+  MLIRContext *ctx = module.getContext();
+  auto modelType = LLVM::LLVMStructType::getLiteral(
+      ctx, {i64, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, i64, ptr});
+  auto global = constantGlobal("sora_abi_model", modelType, [&]() -> Value {
+    auto addr = [&](FlatSymbolRefAttr sym) -> Value {
+      return LLVM::AddressOfOp::create(b, loc, ptr, sym);
+    };
+    Value fields[] = {constant(i64, 1), // SORA_ABI_VERSION
+                      addr(nameSym),
+                      addr(signatureSym),
+                      addr(targetSym),
+                      addr(featuresSym),
+                      constant(i64, inputs.size()),
+                      constant(i64, outputs.size()),
+                      addr(inputTable),
+                      addr(outputTable),
+                      constant(i64, arenaSize),
+                      addr(FlatSymbolRefAttr::get(ctx, "_sora_run"))};
+    Value model = LLVM::UndefOp::create(b, loc, modelType);
+    for (auto [i, value] : llvm::enumerate(fields))
+      model = LLVM::InsertValueOp::create(b, loc, model, value, i);
+    return model;
+  });
+  global.setLinkage(LLVM::Linkage::External);
+  global.setVisibility_(LLVM::Visibility::Hidden);
+}
+
+LogicalResult DriverBuilder::build(func::FuncOp graph) {
+  auto arenaAttr = graph->getAttrOfType<IntegerAttr>(kArenaSizeAttr);
+  if (!arenaAttr)
+    return graph.emitError("graph has no memory plan; run sora-plan-memory");
+  // The weight blob, defined in its own object.
+  std::vector<sora::WeightSlot> layout = sora::weightLayout(graph);
+  llvm::StringMap<int64_t> weightOffsets;
+  for (const sora::WeightSlot &slot : layout)
+    weightOffsets[slot.name] = slot.offset;
+  b.setInsertionPointToEnd(module.getBody());
+  auto weights = LLVM::GlobalOp::create(
+      b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), 0), /*isConstant=*/true,
+      LLVM::Linkage::External, "_sora_weights", Attribute(), /*alignment=*/64);
+  weights.setVisibility_(LLVM::Visibility::Hidden);
+
+  auto run = LLVM::LLVMFuncOp::create(
+      b, loc, "_sora_run", LLVM::LLVMFunctionType::get(i64, {ptr, ptr, ptr, ptr}));
+  run.setVisibility_(LLVM::Visibility::Hidden);
+  entry = run.addEntryBlock(b);
+  Block *fail = b.createBlock(&run.getBody(), {}, {i64}, {loc});
+  LLVM::ReturnOp::create(b, loc, fail->getArgument(0));
+  b.setInsertionPointToEnd(entry);
+  Value userContext = entry->getArgument(0), inputsArg = entry->getArgument(1),
+        outputsArg = entry->getArgument(2), arena = entry->getArgument(3);
+
+  llvm::DenseMap<Value, Value> pointers;
+  SmallVector<Value> inputs, outputs;
+  std::vector<std::string> inputNames, outputNames;
+  for (Operation &op : llvm::make_early_inc_range(graph.getBody().front())) {
+    if (auto input = dyn_cast<InputOp>(op)) {
+      Value slot = LLVM::GEPOp::create(
+          b, loc, ptr, ptr, inputsArg,
+          ArrayRef<LLVM::GEPArg>{(int32_t)inputs.size()});
+      pointers[input] = LLVM::LoadOp::create(b, loc, ptr, slot);
+      inputs.push_back(input);
+      inputNames.push_back(input.getName().str());
+    } else if (auto weight = dyn_cast<WeightOp>(op)) {
+      Value base = LLVM::AddressOfOp::create(b, loc, weights);
+      pointers[weight] =
+          offsetPtr(base, weightOffsets.lookup(weight.getName()));
+    } else if (isa<ReshapeOp, FlattenOp>(op)) {
+      pointers[op.getResult(0)] = pointers.lookup(op.getOperand(0));
+    } else if (auto kernel = dyn_cast<KernelOp>(op)) {
+      auto offset = kernel->getAttrOfType<IntegerAttr>(kArenaOffsetAttr);
+      if (!offset)
+        return kernel.emitError("kernel has no arena offset");
+      Value result = offsetPtr(arena, offset.getInt());
+      pointers[kernel] = result;
+      SmallVector<Value> args{userContext};
+      for (Value in : kernel.getInputs())
+        args.push_back(halideBuffer(pointers.lookup(in), in));
+      args.push_back(halideBuffer(result, kernel.getResult()));
+      Value status =
+          LLVM::CallOp::create(b, loc, kernelDecl(kernel), args).getResult();
+      Value failed = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne,
+                                          status, constant(i32, 0));
+      Value code = LLVM::SExtOp::create(b, loc, i64, status);
+      Block *current = b.getInsertionBlock();
+      Block *next = b.createBlock(&run.getBody());
+      b.setInsertionPointToEnd(current);
+      LLVM::CondBrOp::create(b, loc, failed, fail, ValueRange{code}, next,
+                             ValueRange{});
+      b.setInsertionPointToEnd(next);
+    } else if (auto output = dyn_cast<OutputOp>(op)) {
+      Value slot = LLVM::GEPOp::create(
+          b, loc, ptr, ptr, outputsArg,
+          ArrayRef<LLVM::GEPArg>{(int32_t)outputs.size()});
+      Value dst = LLVM::LoadOp::create(b, loc, ptr, slot);
+      auto type = cast<RankedTensorType>(output.getValue().getType());
+      LLVM::MemcpyOp::create(b, loc, dst, pointers.lookup(output.getValue()),
+                             constant(i64, type.getNumElements() * 4),
+                             /*isVolatile=*/false);
+      outputs.push_back(output.getValue());
+      outputNames.push_back(output.getName().str());
+    } else if (!isa<func::ReturnOp>(op)) {
+      return op.emitOpError("is not supported by the graph driver; every "
+                            "compute particle must be inside a kernel");
+    }
+  }
+  LLVM::ReturnOp::create(b, loc, constant(i64, 0));
+  buildDescriptor(graph, inputs, inputNames, outputs, outputNames,
+                  arenaAttr.getInt());
+  graph.erase();
+  return success();
+}
+
+struct ConvertParticleToLLVMPass
+    : public sora::impl::ConvertParticleToLLVMBase<ConvertParticleToLLVMPass> {
+  using ConvertParticleToLLVMBase::ConvertParticleToLLVMBase;
+
+  void runOnOperation() override {
+    const sora::TargetInfo *info = sora::lookupTarget(target);
+    if (!info) {
+      getOperation().emitError() << "unknown target '" << target << "'";
+      return signalPassFailure();
+    }
+    SmallVector<func::FuncOp> graphs(getOperation().getOps<func::FuncOp>());
+    if (graphs.size() != 1) {
+      getOperation().emitError()
+          << "expected one graph function, found " << graphs.size();
+      return signalPassFailure();
+    }
+    DriverBuilder builder(getOperation(), *info);
+    if (failed(builder.build(graphs.front())))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,303 @@
+//===- JsonModelParser.cpp - JSON model files to the model AST ------------===//
+
+#include "sora/Frontend/JsonModelParser.h"
+#include "sora/Frontend/Diagnostics.h"
+#include "sora/Frontend/JsonSourceMap.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Path.h"
+
+using nlohmann::json;
+
+namespace sora {
+namespace {
+
+/// Walks the parsed document, checking structure and types, and builds the
+/// AST. Every check reports at the JSON element it is about.
+class Parser {
+public:
+  Parser(const std::string &file, const std::string &text,
+         mlir::MLIRContext &context)
+      : file(file), map(text), context(context) {}
+
+  std::optional<ModelAST> parse(const json &root);
+
+private:
+  SourceLoc at(const std::string &path) const {
+    auto [line, col] = map.find(path);
+    return SourceLoc{file, line, col, path};
+  }
+  mlir::InFlightDiagnostic error(const std::string &path) {
+    failed = true;
+    return emitErrorAt(&context, at(path));
+  }
+
+  bool checkKeys(const json &object, const std::string &path,
+                 std::initializer_list<const char *> known);
+  std::optional<std::string> string(const json &object,
+                                    const std::string &path, const char *key);
+  void parseInputs(const json &value, const std::string &path, ModelAST &m);
+  void parseOutputs(const json &value, const std::string &path, ModelAST &m);
+  void parseWeights(const json &value, const std::string &path, ModelAST &m);
+  void parseParticle(const json &value, const std::string &path, ModelAST &m);
+
+  std::string file;
+  JsonSourceMap map;
+  mlir::MLIRContext &context;
+  bool failed = false;
+};
+
+/// The closest of `candidates` to `word`, for "did you mean" hints.
+std::string nearest(llvm::StringRef word,
+                    std::initializer_list<const char *> candidates) {
+  std::string best;
+  unsigned bestDistance = 3;
+  for (const char *c : candidates) {
+    unsigned d = word.edit_distance(c, true, bestDistance);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+bool Parser::checkKeys(const json &object, const std::string &path,
+                       std::initializer_list<const char *> known) {
+  bool ok = true;
+  for (auto &[key, value] : object.items()) {
+    if (llvm::is_contained(known, llvm::StringRef(key)))
+      continue;
+    auto diag = error(JsonSourceMap::member(path, key));
+    diag << "unknown key '" << key << "'";
+    std::string hint = nearest(key, known);
+    if (!hint.empty())
+      diag << "; did you mean '" << hint << "'?";
+    ok = false;
+  }
+  return ok;
+}
+
+std::optional<std::string> Parser::string(const json &object,
+                                          const std::string &path,
+                                          const char *key) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    error(path) << "missing required key '" << key << "'";
+    return std::nullopt;
+  }
+  if (!it->is_string() || it->get<std::string>().empty()) {
+    error(JsonSourceMap::member(path, key))
+        << "'" << key << "' must be a non-empty string";
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+void Parser::parseInputs(const json &value, const std::string &path,
+                         ModelAST &m) {
+  if (!value.is_array() || value.empty()) {
+    error(path) << "'inputs' must be a non-empty array of "
+                   "{\"name\", \"shape\", \"dtype\"} objects";
+    return;
+  }
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string p = JsonSourceMap::element(path, i);
+    const json &in = value[i];
+    if (!in.is_object()) {
+      error(p) << "an input must be an object with \"name\" and \"shape\"";
+      continue;
+    }
+    checkKeys(in, p, {"name", "shape", "dtype"});
+    InputDecl decl;
+    decl.loc = at(p);
+    if (auto name = string(in, p, "name"))
+      decl.name = *name;
+    std::string shapePath = JsonSourceMap::member(p, "shape");
+    auto shape = in.find("shape");
+    if (shape == in.end()) {
+      error(p) << "missing required key 'shape'";
+    } else if (!shape->is_array() || shape->empty() ||
+               !llvm::all_of(*shape, [](const json &d) {
+                 return d.is_number_integer() && d.get<int64_t>() > 0;
+               })) {
+      error(shapePath) << "'shape' must be a non-empty array of positive "
+                          "integers";
+    } else {
+      decl.shape = shape->get<std::vector<int64_t>>();
+    }
+    decl.dtype = "f32";
+    if (in.contains("dtype")) {
+      const json &d = in["dtype"];
+      if (!d.is_string() || d.get<std::string>() != "f32")
+        error(JsonSourceMap::member(p, "dtype"))
+            << "unsupported dtype " << d.dump() << "; supported: \"f32\"";
+    }
+    m.inputs.push_back(std::move(decl));
+  }
+}
+
+void Parser::parseOutputs(const json &value, const std::string &path,
+                          ModelAST &m) {
+  if (!value.is_array() || value.empty()) {
+    error(path) << "'outputs' must be a non-empty array of particle names";
+    return;
+  }
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string p = JsonSourceMap::element(path, i);
+    if (!value[i].is_string()) {
+      error(p) << "an output must be a particle or input name (string)";
+      continue;
+    }
+    m.outputs.push_back({value[i].get<std::string>(), at(p)});
+  }
+}
+
+void Parser::parseWeights(const json &value, const std::string &path,
+                          ModelAST &m) {
+  m.weights.loc = at(path);
+  if (value.is_string()) {
+    m.weights.kind = WeightsDecl::File;
+    llvm::SmallString<256> resolved(value.get<std::string>());
+    if (llvm::sys::path::is_relative(resolved)) {
+      llvm::SmallString<256> dir(llvm::sys::path::parent_path(file));
+      llvm::sys::path::append(dir, resolved);
+      resolved = dir;
+    }
+    m.weights.file = std::string(resolved);
+    return;
+  }
+  if (value.is_object()) {
+    m.weights.kind = WeightsDecl::Inline;
+    m.weights.tensors = value;
+    for (auto &[key, tensor] : value.items())
+      m.weights.tensorLocs[key] = at(JsonSourceMap::member(path, key));
+    return;
+  }
+  error(path) << "'weights' must be a safetensors file name or an object "
+                 "mapping tensor names to nested arrays";
+}
+
+void Parser::parseParticle(const json &value, const std::string &path,
+                           ModelAST &m) {
+  if (!value.is_object()) {
+    error(path) << "a particle must be an object with \"name\" and \"op\"";
+    return;
+  }
+  ParticleDecl p;
+  p.loc = at(path);
+  auto name = string(value, path, "name");
+  auto op = string(value, path, "op");
+  if (!name || !op)
+    return;
+  p.name = *name;
+  p.op = *op;
+  bool hasInput = value.contains("input"), hasInputs = value.contains("inputs");
+  if (hasInput && hasInputs) {
+    error(JsonSourceMap::member(path, "inputs"))
+        << "particle '" << p.name
+        << "': give either 'input' or 'inputs', not both";
+    return;
+  }
+  if (hasInput) {
+    std::string ip = JsonSourceMap::member(path, "input");
+    if (!value["input"].is_string()) {
+      error(ip) << "particle '" << p.name
+                << "': 'input' must be a name (string); use 'inputs' for "
+                   "several";
+      return;
+    }
+    p.inputs.push_back(value["input"].get<std::string>());
+    p.inputLocs.push_back(at(ip));
+  } else if (hasInputs) {
+    std::string ip = JsonSourceMap::member(path, "inputs");
+    const json &list = value["inputs"];
+    if (!list.is_array() ||
+        !llvm::all_of(list, [](const json &v) { return v.is_string(); })) {
+      error(ip) << "particle '" << p.name
+                << "': 'inputs' must be an array of names";
+      return;
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      p.inputs.push_back(list[i].get<std::string>());
+      p.inputLocs.push_back(at(JsonSourceMap::element(ip, i)));
+    }
+  }
+  p.attrs = json::object();
+  for (auto &[key, v] : value.items()) {
+    if (key == "name" || key == "op" || key == "input" || key == "inputs")
+      continue;
+    p.attrs[key] = v;
+    p.attrLocs[key] = at(JsonSourceMap::member(path, key));
+  }
+  m.particles.push_back(std::move(p));
+}
+
+std::optional<ModelAST> Parser::parse(const json &root) {
+  if (!root.is_object()) {
+    error("") << "a model file must hold one JSON object";
+    return std::nullopt;
+  }
+  ModelAST m;
+  m.file = file;
+  m.loc = at("");
+  checkKeys(root, "",
+            {"sora", "name", "inputs", "outputs", "weights", "particles"});
+  auto version = root.find("sora");
+  if (version == root.end())
+    error("") << "missing required key 'sora' (the format version, 1)";
+  else if (!version->is_number_integer() || version->get<int64_t>() != 1)
+    error("sora") << "unsupported format version " << version->dump()
+                  << "; this soracc reads version 1";
+  if (root.contains("name")) {
+    if (auto name = string(root, "", "name"))
+      m.name = *name;
+  } else {
+    m.name = llvm::sys::path::stem(file).str();
+  }
+  for (const char *key : {"inputs", "outputs", "particles"})
+    if (!root.contains(key))
+      error("") << "missing required key '" << key << "'";
+  if (root.contains("inputs"))
+    parseInputs(root["inputs"], "inputs", m);
+  if (root.contains("outputs"))
+    parseOutputs(root["outputs"], "outputs", m);
+  if (root.contains("weights"))
+    parseWeights(root["weights"], "weights", m);
+  if (root.contains("particles")) {
+    const json &particles = root["particles"];
+    if (!particles.is_array())
+      error("particles") << "'particles' must be an array of particle objects";
+    else
+      for (size_t i = 0; i < particles.size(); ++i)
+        parseParticle(particles[i], JsonSourceMap::element("particles", i), m);
+  }
+  if (failed)
+    return std::nullopt;
+  return m;
+}
+
+} // namespace
+
+std::optional<ModelAST> parseJsonModel(const std::string &file,
+                                       const std::string &text,
+                                       mlir::MLIRContext &context) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error &e) {
+    auto [line, col] = JsonSourceMap::lineCol(text, e.byte ? e.byte - 1 : 0);
+    // Drop nlohmann's "[json.exception...] parse error at line L, column C: ".
+    std::string message = e.what();
+    size_t colon = message.find(": ");
+    if (colon != std::string::npos)
+      message = message.substr(colon + 2);
+    emitErrorAt(&context, SourceLoc{file, line, col, ""})
+        << "invalid JSON: " << message;
+    return std::nullopt;
+  }
+  return Parser(file, text, context).parse(root);
+}
+
+} // namespace sora

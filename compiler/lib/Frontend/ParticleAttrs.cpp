@@ -1,0 +1,147 @@
+//===- ParticleAttrs.cpp - Typed reads of a particle's attributes ---------===//
+
+#include "ParticleAttrs.h"
+#include "sora/Frontend/Diagnostics.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringRef.h"
+
+using nlohmann::json;
+
+namespace sora {
+
+std::string ParticleAttrs::owner() const {
+  return "particle '" + particle.name + "' (" + particle.op + ")";
+}
+
+mlir::InFlightDiagnostic ParticleAttrs::error(const std::string &key) {
+  hadError = true;
+  return emitErrorAt(&context, particle.locOf(key)) << owner() << ": ";
+}
+
+const json *ParticleAttrs::find(const std::string &key) {
+  read.insert(key);
+  auto it = particle.attrs.find(key);
+  return it == particle.attrs.end() ? nullptr : &*it;
+}
+
+std::optional<int64_t>
+ParticleAttrs::positiveInt(const std::string &key,
+                           std::optional<int64_t> fallback) {
+  const json *v = find(key);
+  if (!v) {
+    if (!fallback)
+      error(key) << "missing required attribute '" << key << "'";
+    return fallback;
+  }
+  if (!v->is_number_integer() || v->get<int64_t>() < 1) {
+    error(key) << "'" << key << "' must be a positive integer, got "
+               << v->dump();
+    return std::nullopt;
+  }
+  return v->get<int64_t>();
+}
+
+std::optional<int64_t> ParticleAttrs::integer(const std::string &key,
+                                              int64_t fallback) {
+  const json *v = find(key);
+  if (!v)
+    return fallback;
+  if (!v->is_number_integer()) {
+    error(key) << "'" << key << "' must be an integer, got " << v->dump();
+    return std::nullopt;
+  }
+  return v->get<int64_t>();
+}
+
+std::optional<std::array<int64_t, 2>>
+ParticleAttrs::positivePair(const std::string &key,
+                            std::optional<std::array<int64_t, 2>> fallback) {
+  const json *v = find(key);
+  if (!v) {
+    if (!fallback)
+      error(key) << "missing required attribute '" << key << "'";
+    return fallback;
+  }
+  auto positive = [](const json &x) {
+    return x.is_number_integer() && x.get<int64_t>() >= 1;
+  };
+  if (positive(*v))
+    return std::array<int64_t, 2>{v->get<int64_t>(), v->get<int64_t>()};
+  if (v->is_array() && v->size() == 2 && positive((*v)[0]) &&
+      positive((*v)[1]))
+    return std::array<int64_t, 2>{(*v)[0].get<int64_t>(),
+                                  (*v)[1].get<int64_t>()};
+  error(key) << "'" << key
+             << "' must be a positive integer or a pair [h, w] of them, got "
+             << v->dump();
+  return std::nullopt;
+}
+
+std::optional<bool> ParticleAttrs::boolean(const std::string &key,
+                                           bool fallback) {
+  const json *v = find(key);
+  if (!v)
+    return fallback;
+  if (!v->is_boolean()) {
+    error(key) << "'" << key << "' must be true or false, got " << v->dump();
+    return std::nullopt;
+  }
+  return v->get<bool>();
+}
+
+std::optional<std::string>
+ParticleAttrs::choice(const std::string &key,
+                      std::initializer_list<const char *> choices) {
+  const json *v = find(key);
+  if (!v)
+    return std::string(*choices.begin());
+  if (v->is_string() &&
+      llvm::is_contained(choices, llvm::StringRef(v->get<std::string>())))
+    return v->get<std::string>();
+  auto diag = error(key);
+  diag << "'" << key << "' must be one of ";
+  llvm::interleave(
+      choices, [&](const char *c) { diag << '"' << c << '"'; },
+      [&] { diag << ", "; });
+  diag << "; got " << v->dump();
+  return std::nullopt;
+}
+
+std::optional<std::vector<int64_t>>
+ParticleAttrs::intList(const std::string &key) {
+  const json *v = find(key);
+  if (!v) {
+    error(key) << "missing required attribute '" << key << "'";
+    return std::nullopt;
+  }
+  if (!v->is_array() || v->empty() ||
+      !llvm::all_of(*v, [](const json &d) { return d.is_number_integer(); })) {
+    error(key) << "'" << key << "' must be a non-empty array of integers";
+    return std::nullopt;
+  }
+  return v->get<std::vector<int64_t>>();
+}
+
+bool ParticleAttrs::finish() {
+  for (auto &[key, value] : particle.attrs.items()) {
+    if (read.count(key))
+      continue;
+    auto diag = error(key);
+    diag << "unknown attribute '" << key << "'";
+    std::string best;
+    unsigned bestDistance = 3;
+    for (const std::string &known : read) {
+      unsigned d = llvm::StringRef(key).edit_distance(known, true, bestDistance);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = known;
+      }
+    }
+    if (!best.empty())
+      diag << "; did you mean '" << best << "'?";
+  }
+  return !hadError;
+}
+
+} // namespace sora

@@ -1,0 +1,55 @@
+//===- ParticleAttrs.h - Typed reads of a particle's attributes -*- C++ -*-===//
+#ifndef SORA_FRONTEND_PARTICLEATTRS_H
+#define SORA_FRONTEND_PARTICLEATTRS_H
+
+#include "sora/Frontend/ModelAST.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+#include <array>
+#include <optional>
+#include <set>
+
+namespace sora {
+
+/// Reads attributes of one particle with defaults and range checks,
+/// reporting each problem at the attribute's own place, and remembers which
+/// keys were read so that `finish` can flag the rest as unknown.
+class ParticleAttrs {
+public:
+  ParticleAttrs(const ParticleDecl &particle, mlir::MLIRContext &context)
+      : particle(particle), context(context) {}
+
+  /// "particle 'c1' (conv2d)", the prefix of every message.
+  std::string owner() const;
+  mlir::InFlightDiagnostic error(const std::string &key);
+
+  std::optional<int64_t> positiveInt(const std::string &key,
+                                     std::optional<int64_t> fallback);
+  /// An int or a [h, w] pair of positive ints.
+  std::optional<std::array<int64_t, 2>>
+  positivePair(const std::string &key,
+               std::optional<std::array<int64_t, 2>> fallback);
+  std::optional<bool> boolean(const std::string &key, bool fallback);
+  /// One of `choices`; the first is the default.
+  std::optional<std::string> choice(const std::string &key,
+                                    std::initializer_list<const char *> choices);
+  std::optional<std::vector<int64_t>> intList(const std::string &key);
+  std::optional<int64_t> integer(const std::string &key, int64_t fallback);
+
+  /// Reports every attribute no read asked for. Returns false if any.
+  bool finish();
+  bool failed() const { return hadError; }
+
+private:
+  const nlohmann::json *find(const std::string &key);
+
+  const ParticleDecl &particle;
+  mlir::MLIRContext &context;
+  std::set<std::string> read;
+  bool hadError = false;
+};
+
+} // namespace sora
+
+#endif

@@ -1,0 +1,232 @@
+//===- WeightStore.cpp - The parameter tensors of a model -----------------===//
+
+#include "sora/Frontend/WeightStore.h"
+#include "sora/Frontend/Diagnostics.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cmath>
+#include <cstring>
+
+using nlohmann::json;
+
+namespace sora {
+
+WeightStore::~WeightStore() = default;
+
+static std::string formatShape(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+static int64_t numElements(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+std::unique_ptr<WeightStore>
+WeightStore::fromSafetensors(const std::string &path, const SourceLoc &where,
+                             mlir::MLIRContext &context) {
+  auto fail = [&]() { return emitErrorAt(&context, where); };
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    fail() << "cannot read weights file '" << path
+           << "': " << buffer.getError().message();
+    return nullptr;
+  }
+  llvm::StringRef data = (*buffer)->getBuffer();
+  auto corrupt = [&]() {
+    return fail() << "corrupt safetensors file '" << path << "': ";
+  };
+  if (data.size() < 8) {
+    corrupt() << "only " << data.size() << " bytes, not even a header length";
+    return nullptr;
+  }
+  uint64_t headerSize = 0;
+  for (int i = 7; i >= 0; --i)
+    headerSize = headerSize << 8 | (uint8_t)data[i];
+  if (headerSize > data.size() - 8) {
+    corrupt() << "header length " << headerSize << " exceeds the file size "
+              << data.size();
+    return nullptr;
+  }
+  json header = json::parse(data.substr(8, headerSize).str(), nullptr,
+                            /*allow_exceptions=*/false);
+  if (header.is_discarded() || !header.is_object()) {
+    corrupt() << "the header is not a JSON object";
+    return nullptr;
+  }
+  auto store = std::unique_ptr<WeightStore>(new WeightStore());
+  store->source = "'" + path + "'";
+  size_t payload = data.size() - 8 - headerSize;
+  const char *base = data.data() + 8 + headerSize;
+  for (auto &[name, entry] : header.items()) {
+    if (name == "__metadata__")
+      continue;
+    if (!entry.is_object() || !entry.contains("dtype") ||
+        !entry.contains("shape") || !entry.contains("data_offsets") ||
+        !entry["dtype"].is_string() || !entry["shape"].is_array() ||
+        !entry["data_offsets"].is_array() ||
+        entry["data_offsets"].size() != 2 ||
+        !llvm::all_of(entry["shape"],
+                      [](const json &d) {
+                        return d.is_number_integer() && d.get<int64_t>() >= 0;
+                      }) ||
+        !llvm::all_of(entry["data_offsets"], [](const json &d) {
+          return d.is_number_unsigned();
+        })) {
+      corrupt() << "tensor '" << name
+                << "' lacks a valid dtype, shape or data_offsets";
+      return nullptr;
+    }
+    std::string dtype = entry["dtype"].get<std::string>();
+    if (dtype != "F32") {
+      fail() << "weight '" << name << "' in '" << path << "' has dtype "
+             << dtype << "; soracc needs F32";
+      return nullptr;
+    }
+    Tensor t;
+    t.shape = entry["shape"].get<std::vector<int64_t>>();
+    uint64_t begin = entry["data_offsets"][0], end = entry["data_offsets"][1];
+    if (begin > end || end > payload ||
+        end - begin != (uint64_t)numElements(t.shape) * 4) {
+      corrupt() << "tensor '" << name << "' has data_offsets [" << begin
+                << ", " << end << "] that do not hold "
+                << formatShape(t.shape) << " f32 values within the "
+                << payload << " data bytes";
+      return nullptr;
+    }
+    t.bytes = base + begin;
+    store->tensors.emplace(name, std::move(t));
+  }
+  store->file = std::move(*buffer);
+  return store;
+}
+
+/// Flattens nested arrays of numbers into `out`, recording the shape.
+static bool flattenNested(const json &value, size_t depth,
+                          std::vector<int64_t> &shape,
+                          std::vector<float> &out) {
+  if (value.is_number()) {
+    if (depth != shape.size())
+      return false;
+    out.push_back(value.get<float>());
+    return true;
+  }
+  if (!value.is_array() || value.empty())
+    return false;
+  if (depth == shape.size())
+    shape.push_back((int64_t)value.size());
+  else if (shape[depth] != (int64_t)value.size())
+    return false;
+  for (const json &v : value)
+    if (!flattenNested(v, depth + 1, shape, out))
+      return false;
+  return true;
+}
+
+std::unique_ptr<WeightStore>
+WeightStore::fromInline(const WeightsDecl &decl, mlir::MLIRContext &context) {
+  auto store = std::unique_ptr<WeightStore>(new WeightStore());
+  store->source = "the model's inline weights";
+  bool ok = true;
+  for (auto &[name, value] : decl.tensors.items()) {
+    Tensor t;
+    if (!flattenNested(value, 0, t.shape, t.owned)) {
+      emitErrorAt(&context, decl.tensorLocs.at(name))
+          << "weight '" << name
+          << "' must be a number or a rectangular nested array of numbers";
+      ok = false;
+      continue;
+    }
+    t.bytes = reinterpret_cast<const char *>(t.owned.data());
+    store->tensors.emplace(name, std::move(t));
+  }
+  if (!ok)
+    return nullptr;
+  return store;
+}
+
+std::unique_ptr<WeightStore> WeightStore::random(uint64_t seed) {
+  auto store = std::unique_ptr<WeightStore>(new WeightStore());
+  store->source = "random weights (seed " + std::to_string(seed) + ")";
+  store->seed = seed;
+  return store;
+}
+
+std::unique_ptr<WeightStore> WeightStore::none() {
+  auto store = std::unique_ptr<WeightStore>(new WeightStore());
+  store->source = "no weights (the model names none: give \"weights\" in the "
+                  "model, --weights FILE or --random-weights SEED)";
+  return store;
+}
+
+/// splitmix64: a small, well-mixed, portable generator.
+static uint64_t nextRandom(uint64_t &state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// FNV-1a, so that generated weights do not depend on the C++ library.
+static uint64_t hashName(const std::string &name) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : name)
+    h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+bool WeightStore::require(const std::string &name,
+                          const std::vector<int64_t> &shape, int64_t fanIn,
+                          const SourceLoc &where, const std::string &owner,
+                          const std::string &layout,
+                          mlir::MLIRContext &context) {
+  auto it = tensors.find(name);
+  if (it == tensors.end() && seed) {
+    Tensor t;
+    t.shape = shape;
+    t.owned.resize(numElements(shape));
+    uint64_t state = *seed ^ hashName(name);
+    float bound = 1.0f / std::sqrt((float)std::max<int64_t>(fanIn, 1));
+    for (float &v : t.owned)
+      v = bound * (2.0f * (float)(nextRandom(state) >> 40) / (1 << 24) - 1.0f);
+    t.bytes = reinterpret_cast<const char *>(t.owned.data());
+    it = tensors.emplace(name, std::move(t)).first;
+  }
+  if (it == tensors.end()) {
+    emitErrorAt(&context, where)
+        << owner << ": missing weight '" << name << "' " << layout << " = "
+        << formatShape(shape) << " in " << source;
+    return false;
+  }
+  if (it->second.shape != shape) {
+    emitErrorAt(&context, where)
+        << owner << ": weight '" << name << "' in " << source
+        << " has shape " << formatShape(it->second.shape) << ", expected "
+        << layout << " = " << formatShape(shape);
+    return false;
+  }
+  it->second.used = true;
+  return true;
+}
+
+void WeightStore::copyTo(const std::string &name, char *dst) const {
+  const Tensor &t = tensors.at(name);
+  std::memcpy(dst, t.bytes, numElements(t.shape) * 4);
+}
+
+std::vector<std::string> WeightStore::unused() const {
+  std::vector<std::string> names;
+  for (auto &[name, t] : tensors)
+    if (!t.used)
+      names.push_back(name);
+  return names;
+}
+
+} // namespace sora

@@ -1,0 +1,228 @@
+//===- Compile.cpp - A model file to a compiled library -------------------===//
+
+#include "sora/Pipeline/Compile.h"
+#include "sora/Conversion/KernelSpecBuilder.h"
+#include "sora/Conversion/WeightLayout.h"
+#include "sora/Frontend/Diagnostics.h"
+#include "sora/Frontend/JsonModelParser.h"
+#include "sora/Frontend/MLIRGen.h"
+#include "sora/Frontend/WeightStore.h"
+#include "sora/Pipeline/Pipeline.h"
+#include "sora/Target/HalideBackend.h"
+#include "sora/Target/LLVMEmitter.h"
+#include "sora/Target/Linker.h"
+#include "sora/Target/TargetInfo.h"
+
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+namespace sora {
+namespace {
+
+/// A scratch directory removed with everything in it on destruction.
+class ScratchDir {
+public:
+  bool create(std::string &error) {
+    llvm::SmallString<128> dir;
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueDirectory("soracc", dir)) {
+      error = "cannot create a temporary directory: " + ec.message();
+      return false;
+    }
+    path = std::string(dir);
+    return true;
+  }
+  ~ScratchDir() {
+    if (!path.empty())
+      llvm::sys::fs::remove_directories(path);
+  }
+  std::string file(const std::string &name) const { return path + "/" + name; }
+
+private:
+  std::string path;
+};
+
+class Compiler {
+public:
+  Compiler(const CompileOptions &options, mlir::MLIRContext &context,
+           llvm::SourceMgr &sourceMgr)
+      : options(options), context(context), sourceMgr(sourceMgr) {}
+
+  bool run(const std::function<bool(mlir::PassManager &)> &configure);
+
+private:
+  bool error(const llvm::Twine &message) {
+    mlir::emitError(mlir::UnknownLoc::get(&context)) << message;
+    return false;
+  }
+  std::unique_ptr<WeightStore> loadWeights(const ModelAST &model);
+  bool writeText(const std::string &text);
+  std::string outputPath(const char *extension) const;
+
+  const CompileOptions &options;
+  mlir::MLIRContext &context;
+  llvm::SourceMgr &sourceMgr;
+};
+
+std::unique_ptr<WeightStore> Compiler::loadWeights(const ModelAST &model) {
+  if (!options.weightsFile.empty() && options.randomWeightsSeed) {
+    error("give either --weights or --random-weights, not both");
+    return nullptr;
+  }
+  if (options.randomWeightsSeed)
+    return WeightStore::random(*options.randomWeightsSeed);
+  if (!options.weightsFile.empty())
+    return WeightStore::fromSafetensors(
+        options.weightsFile, SourceLoc{options.weightsFile, 0, 0, ""}, context);
+  switch (model.weights.kind) {
+  case WeightsDecl::File:
+    return WeightStore::fromSafetensors(model.weights.file, model.weights.loc,
+                                        context);
+  case WeightsDecl::Inline:
+    return WeightStore::fromInline(model.weights, context);
+  case WeightsDecl::None:
+    return WeightStore::none();
+  }
+  return nullptr;
+}
+
+std::string Compiler::outputPath(const char *extension) const {
+  if (!options.output.empty())
+    return options.output;
+  return llvm::sys::path::stem(options.input).str() + extension;
+}
+
+bool Compiler::writeText(const std::string &text) {
+  std::string path = options.output.empty() ? "-" : options.output;
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return error("cannot write '" + path + "': " + ec.message());
+  out.os() << text;
+  out.keep();
+  return true;
+}
+
+bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
+  const TargetInfo *target = lookupTarget(options.target);
+  if (!target)
+    return error("unknown target '" + options.target +
+                 "'; known targets: " + targetNames());
+
+  auto buffer = llvm::MemoryBuffer::getFile(options.input, /*IsText=*/true);
+  if (!buffer)
+    return error("cannot read '" + options.input +
+                 "': " + buffer.getError().message());
+  std::string text = (*buffer)->getBuffer().str();
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+
+  std::optional<ModelAST> model = parseJsonModel(options.input, text, context);
+  if (!model)
+    return false;
+  std::unique_ptr<WeightStore> weights = loadWeights(*model);
+  if (!weights)
+    return false;
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlirGen(*model, *weights, context);
+  if (!module || mlir::failed(mlir::verify(*module)))
+    return false;
+
+  auto print = [&]() {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    module->print(os);
+    return s;
+  };
+  if (options.emit == EmitKind::Mlir)
+    return writeText(print());
+
+  PipelineOptions pipelineOptions;
+  pipelineOptions.target = target->name;
+  mlir::PassManager pm(&context);
+  if (!configure(pm))
+    return false;
+  buildSoraccPipeline(pm, pipelineOptions);
+  if (mlir::failed(pm.run(*module)))
+    return false;
+  if (options.emit == EmitKind::MlirFused)
+    return writeText(print());
+
+  // Hand the kernels to Halide and keep the weight layout, then lower the
+  // graph to the driver.
+  std::vector<KernelSpec> kernels;
+  std::vector<WeightSlot> layout;
+  for (auto graph : module->getOps<mlir::func::FuncOp>()) {
+    layout = weightLayout(graph);
+    bool ok = true;
+    graph.walk([&](particle::KernelOp kernel) {
+      mlir::FailureOr<KernelSpec> spec = buildKernelSpec(kernel);
+      if (mlir::failed(spec))
+        ok = false;
+      else
+        kernels.push_back(std::move(*spec));
+    });
+    if (!ok)
+      return false;
+  }
+  std::string halideError;
+  if (options.emit == EmitKind::Halide) {
+    std::string stmt;
+    if (!printKernels(kernels, *target, stmt, halideError))
+      return error("Halide: " + halideError);
+    return writeText(stmt);
+  }
+
+  mlir::PassManager lowering(&context);
+  if (!configure(lowering))
+    return false;
+  buildDriverLoweringPipeline(lowering, pipelineOptions);
+  if (mlir::failed(lowering.run(*module)))
+    return false;
+
+  ScratchDir scratch;
+  if (!scratch.create(halideError))
+    return error(halideError);
+  if (options.emit == EmitKind::Llvm) {
+    std::string ll = scratch.file("driver.ll");
+    if (mlir::failed(emitDriver(*module, *target, ll, "")))
+      return false;
+    auto irText = llvm::MemoryBuffer::getFile(ll);
+    return irText && writeText((*irText)->getBuffer().str());
+  }
+
+  std::vector<std::string> objects{scratch.file("driver.o"),
+                                   scratch.file("weights.o"),
+                                   scratch.file("kernels.o"),
+                                   scratch.file("halide_runtime.o")};
+  if (mlir::failed(emitDriver(*module, *target, "", objects[0])))
+    return false;
+  std::string linkError;
+  auto fill = [&](const std::string &name, char *dst) {
+    weights->copyTo(name, dst);
+  };
+  if (!emitWeightsObject(layout, fill, *target, objects[1], linkError))
+    return error(linkError);
+  if (!compileKernelsToObject(kernels, *target, objects[2], halideError) ||
+      !compileHalideRuntimeObject(*target, objects[3], halideError))
+    return error("Halide: " + halideError);
+
+  bool linked =
+      options.emit == EmitKind::Obj
+          ? linkRelocatable(*target, objects, outputPath(".o"), linkError)
+          : linkSharedLibrary(*target, objects, outputPath(".so"), linkError);
+  return linked || error(linkError);
+}
+
+} // namespace
+
+bool compileModel(const CompileOptions &options, mlir::MLIRContext &context,
+                  llvm::SourceMgr &sourceMgr,
+                  const std::function<bool(mlir::PassManager &)> &configure) {
+  return Compiler(options, context, sourceMgr).run(configure);
+}
+
+} // namespace sora

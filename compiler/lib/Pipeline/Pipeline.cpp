@@ -1,0 +1,25 @@
+//===- Pipeline.cpp - The soracc pass pipelines ---------------------------===//
+
+#include "sora/Pipeline/Pipeline.h"
+#include "sora/Conversion/Passes.h"
+#include "sora/Dialect/Particle/Passes.h"
+
+#include "mlir/Transforms/Passes.h"
+
+namespace sora {
+
+void buildSoraccPipeline(mlir::OpPassManager &pm,
+                         const PipelineOptions &options) {
+  pm.addPass(mlir::createCanonicalizerPass());
+  mlir::OpPassManager &graph = pm.nest<mlir::func::FuncOp>();
+  graph.addPass(particle::createSoraFuse());
+  graph.addPass(createSoraAssignSchedules({options.target}));
+  graph.addPass(particle::createSoraPlanMemory());
+}
+
+void buildDriverLoweringPipeline(mlir::OpPassManager &pm,
+                                 const PipelineOptions &options) {
+  pm.addPass(createConvertParticleToLLVM({options.target}));
+}
+
+} // namespace sora

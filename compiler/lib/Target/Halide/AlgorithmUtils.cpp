@@ -1,0 +1,44 @@
+//===- AlgorithmUtils.cpp - Variables, boundaries and tiles for builders --===//
+
+#include "Algorithms.h"
+
+#include <algorithm>
+
+namespace sora {
+
+using namespace Halide;
+
+std::vector<Var> makeVars(size_t rank, const std::string &prefix) {
+  std::vector<Var> vars;
+  for (size_t i = 0; i < rank; ++i)
+    vars.emplace_back(prefix + std::to_string(i));
+  return vars;
+}
+
+/// The region [0, extent) along `dims` and unbounded elsewhere.
+static Region boundedRegion(const Shape &shape, const std::vector<int> &dims) {
+  Region region(shape.size());
+  for (int d : dims)
+    region[d] = Range(0, (int)shape[shape.size() - 1 - d]);
+  return region;
+}
+
+Func clampDims(const Value &input, const std::vector<int> &dims) {
+  return BoundaryConditions::repeat_edge(input.func,
+                                         boundedRegion(input.shape, dims));
+}
+
+Func padDims(const Value &input, const std::vector<int> &dims, float fill) {
+  return BoundaryConditions::constant_exterior(
+      input.func, fill, boundedRegion(input.shape, dims));
+}
+
+Tiling clampTiling(const ScheduleRecord &schedule, int64_t cols,
+                   int64_t rows) {
+  int vector = schedule.vector;
+  int64_t paddedCols = (cols + vector - 1) / vector * vector;
+  return {vector, (int)std::min<int64_t>(schedule.tileCols, paddedCols),
+          (int)std::min<int64_t>(schedule.tileRows, rows)};
+}
+
+} // namespace sora

@@ -1,0 +1,58 @@
+//===- ElementwiseOps.cpp - Add, Mul, Relu, Sigmoid, Tanh -----------------===//
+//
+// Pure Funcs, inlined by default into whatever consumes them, which is how an
+// epilogue fuses into its anchor's loop nest. Binary ops broadcast like NumPy:
+// shapes align on the right, which in Halide's reversed order means operand
+// dimension i is result dimension i; a size-1 dimension reads index 0.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Algorithms.h"
+
+namespace sora {
+
+using namespace Halide;
+
+/// `operand` read at the result coordinates `vars` with broadcasting.
+static Expr broadcastRead(const Value &operand, const std::vector<Var> &vars,
+                          const Shape &resultShape) {
+  size_t rank = operand.shape.size(), resultRank = resultShape.size();
+  std::vector<Expr> args;
+  for (size_t d = 0; d < rank; ++d) {
+    bool broadcast = operand.shape[rank - 1 - d] == 1 &&
+                     resultShape[resultRank - 1 - d] != 1;
+    args.push_back(broadcast ? Expr(0) : Expr(vars[d]));
+  }
+  return operand.func(args);
+}
+
+Value buildElementwise(const KernelOp &op, const std::vector<Value> &operands,
+                       const std::string &name) {
+  std::vector<Var> vars = makeVars(op.shape.size(), "d");
+  Expr a = broadcastRead(operands[0], vars, op.shape);
+  Expr result;
+  switch (op.kind) {
+  case KernelOpKind::Add:
+    result = a + broadcastRead(operands[1], vars, op.shape);
+    break;
+  case KernelOpKind::Mul:
+    result = a * broadcastRead(operands[1], vars, op.shape);
+    break;
+  case KernelOpKind::Relu:
+    result = max(a, 0.0f);
+    break;
+  case KernelOpKind::Sigmoid:
+    result = 1.0f / (1.0f + exp(-a));
+    break;
+  case KernelOpKind::Tanh:
+    result = tanh(a);
+    break;
+  default:
+    throw CompileError("'" + name + "' is not an elementwise op");
+  }
+  Value value{Func(name), op.shape};
+  value.func(vars) = result;
+  return value;
+}
+
+} // namespace sora

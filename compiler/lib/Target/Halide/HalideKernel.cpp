@@ -1,0 +1,94 @@
+//===- HalideKernel.cpp - A KernelSpec as a scheduled Halide pipeline -----===//
+
+#include "HalideKernel.h"
+
+#include "KernelValidation.h"
+#include "Schedules.h"
+
+#include <optional>
+
+namespace sora {
+
+using namespace Halide;
+
+std::vector<Argument> HalideKernel::arguments() const {
+  return std::vector<Argument>(args.begin(), args.end());
+}
+
+/// Declares the buffer's dims as the reversed `shape` with dense strides.
+static void declareDenseBounds(OutputImageParam buffer, const Shape &shape) {
+  int stride = 1;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    int extent = (int)shape[shape.size() - 1 - d];
+    buffer.dim((int)d).set_bounds(0, extent).set_stride(stride);
+    stride *= extent;
+  }
+}
+
+/// The Func computing op `index` of `spec` from the values built so far.
+static Value buildOp(const KernelSpec &spec, size_t index,
+                     const std::vector<Value> &values,
+                     std::optional<AnchorStages> &anchor) {
+  const KernelOp &op = spec.ops[index];
+  std::vector<Value> operands;
+  for (int id : op.operands)
+    operands.push_back(values[id]);
+  std::string name = spec.name + "_op" + std::to_string(index);
+  switch (op.kind) {
+  case KernelOpKind::Dense:
+  case KernelOpKind::Conv2D:
+    anchor = buildContraction(op, operands, name, spec.schedule);
+    return anchor->value;
+  case KernelOpKind::MaxPool2D:
+  case KernelOpKind::AvgPool2D:
+    anchor = buildPooling(op, operands[0], name);
+    return anchor->value;
+  case KernelOpKind::Softmax:
+    anchor = buildSoftmax(op, operands[0], name);
+    return anchor->value;
+  default:
+    return buildElementwise(op, operands, name);
+  }
+}
+
+HalideKernel buildHalideKernel(const KernelSpec &spec) {
+  std::string error = validateKernel(spec);
+  if (!error.empty())
+    throw CompileError(error);
+
+  HalideKernel kernel;
+  std::vector<Value> values;
+  for (size_t i = 0; i < spec.args.size(); ++i) {
+    const Shape &shape = spec.args[i];
+    ImageParam param(Float(32), (int)shape.size(),
+                     spec.name + "_a" + std::to_string(i));
+    declareDenseBounds(param, shape);
+    kernel.args.push_back(param);
+    values.push_back({Func(param), shape});
+  }
+  std::optional<AnchorStages> anchor;
+  for (size_t i = 0; i < spec.ops.size(); ++i)
+    values.push_back(buildOp(spec, i, values, anchor));
+
+  // The output wraps the result so that it is always a fresh pure Func; the
+  // result's own Func (an anchor value or an epilogue op) is inlined into it.
+  const Value &result = values[spec.result];
+  std::vector<Var> vars = makeVars(result.shape.size(), "d");
+  kernel.output = Func(spec.name + "_result");
+  kernel.output(vars) = result.func(vars);
+  declareDenseBounds(kernel.output.output_buffer(), result.shape);
+
+  if (!anchor) {
+    scheduleElementwise(kernel.output, result.shape, spec.schedule);
+  } else if (anchor->value.shape == result.shape) {
+    scheduleAnchor(*anchor, kernel.output, spec.schedule);
+  } else {
+    // The epilogue broadcasts the anchor: give the anchor its own loop nest.
+    anchor->value.func.compute_root();
+    scheduleAnchor(*anchor, anchor->value.func, spec.schedule);
+    scheduleElementwise(kernel.output, result.shape, spec.schedule);
+  }
+  return kernel;
+}
+
+} // namespace sora

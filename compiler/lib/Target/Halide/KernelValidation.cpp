@@ -1,0 +1,256 @@
+//===- KernelValidation.cpp - Checks a KernelSpec before building it ------===//
+
+#include "KernelValidation.h"
+
+#include "sora/Tuning/Heuristics.h"
+
+#include <climits>
+#include <sstream>
+
+namespace sora {
+
+const char *kernelOpName(KernelOpKind kind) {
+  switch (kind) {
+  case KernelOpKind::Dense:
+    return "dense";
+  case KernelOpKind::Conv2D:
+    return "conv2d";
+  case KernelOpKind::MaxPool2D:
+    return "max_pool2d";
+  case KernelOpKind::AvgPool2D:
+    return "avg_pool2d";
+  case KernelOpKind::Softmax:
+    return "softmax";
+  case KernelOpKind::Add:
+    return "add";
+  case KernelOpKind::Mul:
+    return "mul";
+  case KernelOpKind::Relu:
+    return "relu";
+  case KernelOpKind::Sigmoid:
+    return "sigmoid";
+  case KernelOpKind::Tanh:
+    return "tanh";
+  }
+  return "unknown";
+}
+
+static std::string str(const Shape &shape) {
+  std::ostringstream os;
+  os << '[';
+  for (size_t i = 0; i < shape.size(); ++i)
+    os << (i ? "," : "") << shape[i];
+  os << ']';
+  return os.str();
+}
+
+/// Checks that every extent is positive and the element count fits Halide's
+/// 32-bit indexing.
+static std::string checkExtents(const Shape &shape) {
+  int64_t elements = 1;
+  for (int64_t extent : shape) {
+    if (extent < 1)
+      return "shape " + str(shape) + " has a non-positive extent";
+    elements *= extent;
+    if (elements > INT32_MAX)
+      return "shape " + str(shape) + " has more than 2^31-1 elements";
+  }
+  return "";
+}
+
+static bool isIdentifier(const std::string &name) {
+  if (name.empty() || std::isdigit((unsigned char)name[0]))
+    return false;
+  for (char c : name)
+    if (!std::isalnum((unsigned char)c) && c != '_')
+      return false;
+  return true;
+}
+
+/// Output extent of a window sliding over `in` cells (plus padding).
+static int64_t windowOutput(int64_t in, int64_t padLow, int64_t padHigh,
+                            int64_t span, int64_t stride) {
+  return (in + padLow + padHigh - span) / stride + 1;
+}
+
+/// Infers the result shape of `op` from its operands, or returns a message.
+static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
+                              Shape &result) {
+  size_t numOperands = op.operands.size();
+  auto operand = [&](size_t i) -> const Shape & {
+    return spec.shapeOf(op.operands[i]);
+  };
+  auto rankIs = [&](size_t i, size_t rank) { return operand(i).size() == rank; };
+  for (int64_t v : op.window)
+    if (v < 1)
+      return "window extents must be positive";
+  for (int64_t v : op.strides)
+    if (v < 1)
+      return "strides must be positive";
+  for (int64_t v : op.dilation)
+    if (v < 1)
+      return "dilations must be positive";
+  for (int64_t v : op.pad)
+    if (v < 0)
+      return "padding must be non-negative";
+
+  switch (op.kind) {
+  case KernelOpKind::Dense: {
+    if (numOperands != 2 && numOperands != 3)
+      return "expects operands x, w and an optional b";
+    if (!rankIs(0, 2) || !rankIs(1, 2))
+      return "expects x [N,K] and w [K,U]";
+    const Shape &x = operand(0), &w = operand(1);
+    if (x[1] != w[0])
+      return "x " + str(x) + " and w " + str(w) + " disagree on K";
+    if (numOperands == 3 && operand(2) != Shape{w[1]})
+      return "bias " + str(operand(2)) + " must be [" +
+             std::to_string(w[1]) + "]";
+    result = {x[0], w[1]};
+    return "";
+  }
+  case KernelOpKind::Conv2D: {
+    if (numOperands != 2 && numOperands != 3)
+      return "expects operands x, w and an optional b";
+    if (!rankIs(0, 4) || !rankIs(1, 4))
+      return "expects x [N,H,W,C] and w [KH,KW,C,F]";
+    const Shape &x = operand(0), &w = operand(1);
+    if (x[3] != w[2])
+      return "x " + str(x) + " and w " + str(w) + " disagree on C";
+    if (numOperands == 3 && operand(2) != Shape{w[3]})
+      return "bias " + str(operand(2)) + " must be [" +
+             std::to_string(w[3]) + "]";
+    int64_t spanH = op.dilation[0] * (w[0] - 1) + 1;
+    int64_t spanW = op.dilation[1] * (w[1] - 1) + 1;
+    result = {x[0], windowOutput(x[1], op.pad[0], op.pad[2], spanH, op.strides[0]),
+              windowOutput(x[2], op.pad[1], op.pad[3], spanW, op.strides[1]),
+              w[3]};
+    if (result[1] < 1 || result[2] < 1)
+      return "the dilated kernel is larger than the padded input";
+    return "";
+  }
+  case KernelOpKind::MaxPool2D:
+  case KernelOpKind::AvgPool2D: {
+    if (numOperands != 1 || !rankIs(0, 4))
+      return "expects one operand x [N,H,W,C]";
+    if (op.pad[0] >= op.window[0] || op.pad[2] >= op.window[0] ||
+        op.pad[1] >= op.window[1] || op.pad[3] >= op.window[1])
+      return "padding must be smaller than the window";
+    const Shape &x = operand(0);
+    result = {x[0],
+              windowOutput(x[1], op.pad[0], op.pad[2], op.window[0],
+                           op.strides[0]),
+              windowOutput(x[2], op.pad[1], op.pad[3], op.window[1],
+                           op.strides[1]),
+              x[3]};
+    if (result[1] < 1 || result[2] < 1)
+      return "the window is larger than the padded input";
+    return "";
+  }
+  case KernelOpKind::Softmax:
+    if (numOperands != 1)
+      return "expects one operand";
+    if (op.axis < 0 || op.axis >= (int64_t)operand(0).size())
+      return "axis " + std::to_string(op.axis) + " is out of range for " +
+             str(operand(0));
+    result = operand(0);
+    return "";
+  case KernelOpKind::Add:
+  case KernelOpKind::Mul: {
+    if (numOperands != 2)
+      return "expects two operands";
+    const Shape &a = operand(0), &b = operand(1);
+    size_t rank = std::max(a.size(), b.size());
+    result.assign(rank, 1);
+    for (size_t i = 0; i < rank; ++i) {
+      int64_t ea = i < a.size() ? a[a.size() - 1 - i] : 1;
+      int64_t eb = i < b.size() ? b[b.size() - 1 - i] : 1;
+      if (ea != eb && ea != 1 && eb != 1)
+        return "operands " + str(a) + " and " + str(b) + " do not broadcast";
+      result[rank - 1 - i] = std::max(ea, eb);
+    }
+    return "";
+  }
+  case KernelOpKind::Relu:
+  case KernelOpKind::Sigmoid:
+  case KernelOpKind::Tanh:
+    if (numOperands != 1)
+      return "expects one operand";
+    result = operand(0);
+    return "";
+  }
+  return "has an unknown kind";
+}
+
+static std::string checkSchedule(const ScheduleRecord &s) {
+  if (s.vector < 1 || s.tileRows < 1 || s.tileCols < 1 || s.grain < 1)
+    return "vector, tileRows, tileCols and grain must be positive";
+  if (s.tileCols % s.vector != 0)
+    return "tileCols (" + std::to_string(s.tileCols) +
+           ") must be a multiple of vector (" + std::to_string(s.vector) + ")";
+  if ((s.parallel != 0 && s.parallel != 1) ||
+      (s.packWeights != 0 && s.packWeights != 1))
+    return "parallel and packWeights must be 0 or 1";
+  return "";
+}
+
+/// Checks the ops one by one; `used` marks the values some op reads.
+static std::string checkOps(const KernelSpec &spec, std::vector<bool> &used) {
+  int numArgs = (int)spec.args.size();
+  int anchors = 0;
+  for (size_t i = 0; i < spec.ops.size(); ++i) {
+    const KernelOp &op = spec.ops[i];
+    std::string where =
+        "op " + std::to_string(i) + " (" + kernelOpName(op.kind) + "): ";
+    for (int id : op.operands) {
+      if (id < 0 || id >= numArgs + (int)i)
+        return where + "operand " + std::to_string(id) +
+               " is not an argument or an earlier op";
+      used[id] = true;
+    }
+    Shape expected;
+    std::string error = inferShape(spec, op, expected);
+    if (!error.empty())
+      return where + error;
+    if (op.shape != expected)
+      return where + "result shape " + str(op.shape) +
+             " does not match the inferred " + str(expected);
+    if (isAnchorKind(op.kind) && ++anchors > 1)
+      return where + "a kernel holds at most one dense, conv, pool or softmax";
+  }
+  return "";
+}
+
+std::string validateKernel(const KernelSpec &spec) {
+  if (!isIdentifier(spec.name))
+    return "kernel name '" + spec.name + "' is not a C identifier";
+  std::string prefix = "kernel '" + spec.name + "': ";
+  for (size_t i = 0; i < spec.args.size(); ++i) {
+    std::string error = checkExtents(spec.args[i]);
+    if (!error.empty())
+      return prefix + "argument " + std::to_string(i) + ": " + error;
+  }
+  for (size_t i = 0; i < spec.ops.size(); ++i) {
+    std::string error = checkExtents(spec.ops[i].shape);
+    if (!error.empty())
+      return prefix + "op " + std::to_string(i) + ": " + error;
+  }
+  if (spec.result < 0 || spec.result >= spec.numValues())
+    return prefix + "result " + std::to_string(spec.result) +
+           " is not a value of the kernel";
+  std::vector<bool> used(spec.numValues(), false);
+  std::string error = checkOps(spec, used);
+  if (!error.empty())
+    return prefix + error;
+  used[spec.result] = true;
+  for (size_t i = 0; i < spec.ops.size(); ++i)
+    if (!used[spec.args.size() + i])
+      return prefix + "op " + std::to_string(i) + " (" +
+             kernelOpName(spec.ops[i].kind) + ") is never used";
+  error = checkSchedule(spec.schedule);
+  if (!error.empty())
+    return prefix + "schedule: " + error;
+  return "";
+}
+
+} // namespace sora

@@ -1,0 +1,57 @@
+//===- PoolingOps.cpp - MaxPool2D and AvgPool2D algorithms ----------------===//
+//
+// A window reduction over x(c, ox*sw - padLeft + kx, oy*sh - padTop + ky, n).
+// Cells outside x are padded with -inf for max (they never win) and 0 for
+// avg, whose divisor counts only the in-range cells of each window.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Algorithms.h"
+
+#include <limits>
+
+namespace sora {
+
+using namespace Halide;
+
+/// Number of in-range cells along one axis of the window starting at `start`.
+static Expr inRange(const Expr &start, int64_t window, int64_t extent) {
+  return min(start + (int)window, (int)extent) - max(start, 0);
+}
+
+AnchorStages buildPooling(const KernelOp &op, const Value &input,
+                          const std::string &name) {
+  bool isMax = op.kind == KernelOpKind::MaxPool2D;
+  float fill = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+  bool padded = op.pad[0] || op.pad[1] || op.pad[2] || op.pad[3];
+  Func x = padded ? padDims(input, {1, 2}, fill) : input.func;
+
+  AnchorStages stages;
+  stages.kind = op.kind;
+  Var c("c"), ox("ox"), oy("oy"), n("n");
+  RDom r(0, (int)op.window[1], 0, (int)op.window[0], name + "_r");
+  stages.reduction = r;
+  Expr x0 = ox * (int)op.strides[1] - (int)op.pad[1];
+  Expr y0 = oy * (int)op.strides[0] - (int)op.pad[0];
+  Expr cell = x(c, x0 + r.x, y0 + r.y, n);
+  stages.reduce = Func(name + (isMax ? "_max" : "_sum"));
+  stages.reduce(c, ox, oy, n) = fill;
+  if (isMax)
+    stages.reduce(c, ox, oy, n) = max(stages.reduce(c, ox, oy, n), cell);
+  else
+    stages.reduce(c, ox, oy, n) += cell;
+
+  stages.value = {Func(name), op.shape};
+  Expr result = stages.reduce(c, ox, oy, n);
+  if (!isMax) {
+    const Shape &shape = input.shape; // [N, H, W, C]
+    Expr count = padded ? inRange(y0, op.window[0], shape[1]) *
+                              inRange(x0, op.window[1], shape[2])
+                        : Expr((int)(op.window[0] * op.window[1]));
+    result = result / cast<float>(count);
+  }
+  stages.value.func(c, ox, oy, n) = result;
+  return stages;
+}
+
+} // namespace sora

@@ -1,0 +1,190 @@
+//===- Schedules.cpp - Applying a ScheduleRecord to a kernel's Funcs ------===//
+//
+// Contractions (dense, conv) follow the register-tile recipe measured in
+// design.md section 6: weights packed into tileCols-wide panels, a
+// tileRows x tileCols accumulator tile (rows unrolled, columns as vectors)
+// computed per tile with the whole reduction innermost, parallel over row
+// blocks (over column panels when there is a single row tile). Pools,
+// softmax and elementwise kernels vectorize the innermost dimension and go
+// parallel over the outermost rows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Schedules.h"
+
+namespace sora {
+
+using namespace Halide;
+
+/// How to split a pure dimension of `extent` by `factor` without touching
+/// memory outside it: exact, shifted inwards, or guarded when too short.
+static TailStrategy pureTail(int64_t extent, int factor) {
+  if (extent % factor == 0)
+    return TailStrategy::RoundUp;
+  return extent > factor ? TailStrategy::ShiftInwards
+                         : TailStrategy::GuardWithIf;
+}
+
+/// Runs the loop `var` of `func` in parallel, `grain` iterations per task.
+static void parallelize(Func func, const VarOrRVar &var, int grain) {
+  if (grain > 1)
+    func.parallel(var, grain, TailStrategy::GuardWithIf);
+  else
+    func.parallel(var);
+}
+
+/// The accumulator of a contraction: a full tileRows x tileCols register tile
+/// computed at `tileLoop` of `tiled`, reduction loops outside the tile.
+static void scheduleAccumulator(const AnchorStages &anchor, Func tiled,
+                                const Var &tileLoop, const Tiling &tile) {
+  Func acc = anchor.reduce;
+  std::vector<Var> v = acc.args();
+  Var co("co"), ci("ci");
+  acc.compute_at(tiled, tileLoop)
+      .bound_extent(v[0], tile.cols)
+      .bound_extent(v[1], tile.rows)
+      .split(v[0], co, ci, tile.vector)
+      .vectorize(ci)
+      .unroll(co)
+      .unroll(v[1]);
+  std::vector<VarOrRVar> order{v[0], v[1]};
+  for (int i = 0; i < anchor.reduction.dimensions(); ++i)
+    order.push_back(anchor.reduction[i]);
+  acc.update()
+      .reorder(order)
+      .split(v[0], co, ci, tile.vector)
+      .vectorize(ci)
+      .unroll(co)
+      .unroll(v[1]);
+}
+
+/// Dense: tiled(u, n); Conv2D: tiled(f, ox, oy, n), pixel tiles along ox.
+static void scheduleContraction(const AnchorStages &anchor, Func tiled,
+                                const ScheduleRecord &schedule) {
+  const Shape &shape = anchor.value.shape;
+  bool dense = anchor.kind == KernelOpKind::Dense;
+  int64_t rows = dense ? shape[0] : shape[2];
+  Tiling tile = clampTiling(schedule, shape.back(), rows);
+
+  std::vector<Var> v = tiled.args();
+  Var co("co"), ci("ci"), cvo("cvo"), cvi("cvi"), ro("ro"), ri("ri");
+  tiled.split(v[0], co, ci, tile.cols, TailStrategy::GuardWithIf)
+      .split(v[1], ro, ri, tile.rows, pureTail(rows, tile.rows))
+      .split(ci, cvo, cvi, tile.vector);
+  // A single row tile (batch-1 dense) leaves only column panels to share.
+  bool panelsOuter = dense && rows <= tile.rows;
+  if (panelsOuter)
+    tiled.reorder(cvi, cvo, ri, ro, co);
+  else
+    tiled.reorder(cvi, cvo, ri, co, ro);
+  tiled.vectorize(cvi).unroll(cvo).unroll(ri);
+
+  Var outer = panelsOuter ? co : ro;
+  if (!dense) {
+    outer = Var("row");
+    tiled.fuse(v[2], v[3], outer);
+  }
+  if (schedule.parallel)
+    parallelize(tiled, outer, schedule.grain);
+  scheduleAccumulator(anchor, tiled, panelsOuter ? ro : co, tile);
+
+  if (anchor.packed.defined()) {
+    Func packed = anchor.packed;
+    std::vector<Var> p = packed.args();
+    packed.compute_root().vectorize(p[0], tile.vector);
+    if (schedule.parallel)
+      packed.parallel(p.back());
+  }
+}
+
+/// Pools: tiled(c, ox, oy, n), channels vectorized, the window reduced per
+/// vector of channels.
+static void schedulePooling(const AnchorStages &anchor, Func tiled,
+                            const ScheduleRecord &schedule) {
+  int64_t channels = anchor.value.shape[3];
+  int vector = schedule.vector;
+  std::vector<Var> v = tiled.args();
+  Var co("co"), ci("ci"), row("row");
+  tiled.split(v[0], co, ci, vector, pureTail(channels, vector))
+      .vectorize(ci)
+      .fuse(v[2], v[3], row);
+  if (schedule.parallel)
+    parallelize(tiled, row, schedule.grain);
+
+  Func reduce = anchor.reduce;
+  Var c = reduce.args()[0];
+  reduce.compute_at(tiled, co);
+  reduce.update().reorder(c, anchor.reduction.x, anchor.reduction.y);
+  if (channels >= vector) {
+    // Every channel tile is exactly one vector wide.
+    reduce.bound_extent(c, vector).vectorize(c);
+    reduce.update().vectorize(c);
+  } else {
+    reduce.vectorize(c, vector, TailStrategy::GuardWithIf);
+    reduce.update().vectorize(c, vector, TailStrategy::GuardWithIf);
+  }
+}
+
+/// Softmax: statistics per row next to the output when the axis is the
+/// innermost dimension, else computed up front vectorized across rows.
+static void scheduleSoftmax(const AnchorStages &anchor, Func tiled,
+                            const ScheduleRecord &schedule) {
+  const Shape &shape = anchor.value.shape;
+  size_t rank = shape.size();
+  int vector = schedule.vector;
+  std::vector<Var> v = tiled.args();
+  Var vo("vo"), vi("vi");
+  tiled.split(v[0], vo, vi, vector, pureTail(shape.back(), vector))
+      .vectorize(vi);
+  if (schedule.parallel && rank >= 2)
+    parallelize(tiled, v.back(), schedule.grain);
+
+  for (Func stat : {anchor.rowMax, anchor.reduce}) {
+    if (anchor.axisDim == 0 && rank >= 2) {
+      stat.compute_at(tiled, v[1]);
+      continue;
+    }
+    stat.compute_root();
+    if (anchor.axisDim == 0)
+      continue; // a single row: nothing to vectorize across
+    Var inner = stat.args()[0];
+    stat.vectorize(inner, vector, TailStrategy::GuardWithIf);
+    stat.update()
+        .reorder(inner, anchor.reduction.x)
+        .vectorize(inner, vector, TailStrategy::GuardWithIf);
+  }
+}
+
+void scheduleAnchor(const AnchorStages &anchor, Func tiled,
+                    const ScheduleRecord &schedule) {
+  switch (anchor.kind) {
+  case KernelOpKind::Dense:
+  case KernelOpKind::Conv2D:
+    scheduleContraction(anchor, tiled, schedule);
+    return;
+  case KernelOpKind::MaxPool2D:
+  case KernelOpKind::AvgPool2D:
+    schedulePooling(anchor, tiled, schedule);
+    return;
+  case KernelOpKind::Softmax:
+    scheduleSoftmax(anchor, tiled, schedule);
+    return;
+  default:
+    throw CompileError("no anchor schedule for an elementwise op");
+  }
+}
+
+void scheduleElementwise(Func func, const Shape &shape,
+                         const ScheduleRecord &schedule) {
+  if (shape.empty())
+    return;
+  std::vector<Var> v = func.args();
+  Var vo("vo"), vi("vi");
+  func.split(v[0], vo, vi, schedule.vector,
+             pureTail(shape.back(), schedule.vector))
+      .vectorize(vi);
+  if (schedule.parallel && shape.size() >= 2)
+    parallelize(func, v.back(), schedule.grain);
+}
+
+} // namespace sora

@@ -1,0 +1,27 @@
+//===- Schedules.h - Applying a ScheduleRecord to a kernel's Funcs --------===//
+//
+// Every loop-nest decision lives here, driven only by the ScheduleRecord and
+// the static shapes: no schedule is keyed on a model or kernel name.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_TARGET_HALIDE_SCHEDULES_H
+#define SORA_TARGET_HALIDE_SCHEDULES_H
+
+#include "Algorithms.h"
+
+namespace sora {
+
+/// Schedules an anchor's stages around `tiled`, the Func whose loop nest holds
+/// them: the kernel output when its shape is the anchor's (the epilogue is
+/// then computed in the same loop nest), else the anchor's own value.
+void scheduleAnchor(const AnchorStages &anchor, Halide::Func tiled,
+                    const ScheduleRecord &schedule);
+
+/// Schedules a pure Func over `shape` that is not an anchor's loop nest:
+/// vectorized along the innermost dimension, parallel over the outermost.
+void scheduleElementwise(Halide::Func func, const Shape &shape,
+                         const ScheduleRecord &schedule);
+
+} // namespace sora
+
+#endif // SORA_TARGET_HALIDE_SCHEDULES_H

@@ -1,0 +1,111 @@
+//===- Linker.cpp - Objects to model.so with ld.lld -----------------------===//
+
+#include "sora/Target/Linker.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+
+namespace sora {
+
+std::string runtimeDirectory() {
+  if (auto dir = llvm::sys::Process::GetEnv("SORA_RUNTIME_DIR"))
+    return *dir;
+  static int anchor;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+  llvm::SmallString<256> dir(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(dir, "..", "lib", "sora");
+  return std::string(dir);
+}
+
+static std::string findLinker() {
+  for (const char *name : {"ld.lld-22", "ld.lld"})
+    if (auto path = llvm::sys::findProgramByName(
+            name, {"/usr/lib/llvm-22/bin", "/usr/bin"}))
+      return *path;
+  return "";
+}
+
+/// Runs ld.lld into a temporary file next to `output`, then renames it.
+static bool runLinker(std::vector<std::string> args, const std::string &output,
+                      std::string &error) {
+  std::string lld = findLinker();
+  if (lld.empty()) {
+    error = "cannot find ld.lld-22 (install lld-22)";
+    return false;
+  }
+  std::string temp = output + ".tmp";
+  args.insert(args.begin(), {lld, "-o", temp});
+  std::vector<llvm::StringRef> argv(args.begin(), args.end());
+  llvm::SmallString<128> log;
+  llvm::sys::fs::createTemporaryFile("soracc-lld", "log", log);
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt,
+                                                llvm::StringRef(log),
+                                                llvm::StringRef(log)};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(lld, argv, std::nullopt, redirects, 0, 0,
+                                     &message);
+  auto text = llvm::MemoryBuffer::getFile(log);
+  llvm::sys::fs::remove(log);
+  if (rc != 0) {
+    error = "ld.lld failed" + (message.empty() ? "" : ": " + message);
+    if (text)
+      error += "\n" + (*text)->getBuffer().rtrim().str();
+    llvm::sys::fs::remove(temp);
+    return false;
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp, output)) {
+    error = "cannot write '" + output + "': " + ec.message();
+    llvm::sys::fs::remove(temp);
+    return false;
+  }
+  return true;
+}
+
+static std::string runtimeObject(const TargetInfo &target) {
+  llvm::SmallString<256> path(runtimeDirectory());
+  llvm::sys::path::append(path, "sora_runtime_" + target.arch + ".o");
+  return std::string(path);
+}
+
+static bool checkRuntime(const TargetInfo &target, std::string &error) {
+  if (llvm::sys::fs::exists(runtimeObject(target)))
+    return true;
+  error = "missing runtime object '" + runtimeObject(target) +
+          "' (set SORA_RUNTIME_DIR or rebuild soracc)";
+  return false;
+}
+
+bool linkSharedLibrary(const TargetInfo &target,
+                       const std::vector<std::string> &objects,
+                       const std::string &output, std::string &error) {
+  if (!checkRuntime(target, error))
+    return false;
+  llvm::SmallString<256> exports(runtimeDirectory());
+  llvm::sys::path::append(exports, "sora_exports.map");
+  std::vector<std::string> args{
+      "-shared", "--version-script=" + std::string(exports), "-z", "noexecstack",
+      "-z", "now", "--gc-sections", "--hash-style=gnu", "--as-needed",
+      "-soname", llvm::sys::path::filename(output).str()};
+  args.insert(args.end(), objects.begin(), objects.end());
+  args.push_back(runtimeObject(target));
+  for (const char *lib : {"libc.so.6", "libm.so.6"})
+    args.push_back(target.libcDir + "/" + lib);
+  return runLinker(args, output, error);
+}
+
+bool linkRelocatable(const TargetInfo &target,
+                     const std::vector<std::string> &objects,
+                     const std::string &output, std::string &error) {
+  if (!checkRuntime(target, error))
+    return false;
+  std::vector<std::string> args{"-r"};
+  args.insert(args.end(), objects.begin(), objects.end());
+  args.push_back(runtimeObject(target));
+  return runLinker(args, output, error);
+}
+
+} // namespace sora

@@ -1,0 +1,137 @@
+//===- Heuristics.cpp - Default schedules chosen from kernel shapes -------===//
+//
+// Contractions get the register tile measured in design.md section 6: as
+// many accumulators as the vector register file holds with room left for the
+// operands (8 rows x 2 vectors for GEMM, 4 vectors x 6 pixels for conv on
+// AVX-512), weights packed into panels when several row tiles reuse them,
+// and parallel row blocks of about 64 rows. Small kernels stay on one thread.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sora/Tuning/Heuristics.h"
+
+#include <algorithm>
+
+namespace sora {
+
+bool isAnchorKind(KernelOpKind kind) {
+  switch (kind) {
+  case KernelOpKind::Dense:
+  case KernelOpKind::Conv2D:
+  case KernelOpKind::MaxPool2D:
+  case KernelOpKind::AvgPool2D:
+  case KernelOpKind::Softmax:
+    return true;
+  default:
+    return false;
+  }
+}
+
+int anchorOpIndex(const KernelSpec &spec) {
+  for (size_t i = 0; i < spec.ops.size(); ++i)
+    if (isAnchorKind(spec.ops[i].kind))
+      return (int)i;
+  return -1;
+}
+
+/// Work below which a kernel runs on one thread (about 10 us on one core):
+/// handing it to a thread pool costs more than it saves.
+static constexpr double kParallelFlops = 2e6;
+static constexpr int64_t kParallelElements = 1 << 18;
+/// Rows of a dense kernel's parallel task.
+static constexpr int kRowsPerTask = 64;
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+static int64_t product(const Shape &shape) {
+  int64_t p = 1;
+  for (int64_t extent : shape)
+    p *= extent;
+  return p;
+}
+
+/// The shape of operand `i` of `op` if it exists with `rank` dims, else null
+/// (heuristics never fail: a malformed spec is the backend's to report).
+static const Shape *operandShape(const KernelSpec &spec, const KernelOp &op,
+                                 size_t i, size_t rank) {
+  if (i >= op.operands.size() || op.operands[i] < 0 ||
+      op.operands[i] >= spec.numValues())
+    return nullptr;
+  const Shape &shape = spec.shapeOf(op.operands[i]);
+  return shape.size() == rank ? &shape : nullptr;
+}
+
+/// Vector registers a register tile may hold as accumulators, leaving the
+/// rest for weight vectors and broadcast inputs: AVX2 has 16 ymm registers,
+/// AVX-512 and NEON have 32.
+static int accumulatorBudget(const TargetInfo &target) {
+  bool sixteenRegisters = target.arch == "x86_64" && target.vectorBytes < 64;
+  return sixteenRegisters ? 12 : 24;
+}
+
+/// Dense x[N,K] * w[K,U]: rows x 2 vectors, or 4 vectors of one row for
+/// batch 1 (independent accumulator chains for the FMA latency).
+static void denseSchedule(const KernelOp &op, int64_t depth,
+                          const TargetInfo &target, ScheduleRecord &s) {
+  int64_t rows = op.shape[0], cols = op.shape[1];
+  int colVectors = rows == 1 ? 4 : 2;
+  s.tileCols = (int)std::min<int64_t>(colVectors * s.vector,
+                                      ceilDiv(cols, s.vector) * s.vector);
+  int rowBudget = std::min(8, accumulatorBudget(target) / colVectors);
+  s.tileRows = (int)std::min<int64_t>(rowBudget, rows);
+  int64_t rowTiles = ceilDiv(rows, s.tileRows);
+  int64_t panels = ceilDiv(cols, s.tileCols);
+  s.packWeights = panels > 1 && rowTiles > 1;
+  s.parallel = 2.0 * rows * depth * cols >= kParallelFlops &&
+               (rowTiles > 1 ? rowTiles : panels) > 1;
+  // Row blocks of about kRowsPerTask rows, but at least two tasks.
+  s.grain = rowTiles > 1 ? (int)std::clamp<int64_t>(
+                               kRowsPerTask / s.tileRows, 1,
+                               ceilDiv(rowTiles, 2))
+                         : 1;
+}
+
+/// Conv2D NHWC: up to 4 vectors of output channels x as many pixels as the
+/// accumulator budget allows; parallel over output rows.
+static void convSchedule(const KernelOp &op, const Shape &w,
+                         const TargetInfo &target, ScheduleRecord &s) {
+  // w is [KH, KW, C, F].
+  int64_t outRows = op.shape[0] * op.shape[1], width = op.shape[2];
+  int64_t channels = op.shape[3];
+  int colVectors = (int)std::min<int64_t>(4, ceilDiv(channels, s.vector));
+  s.tileCols = colVectors * s.vector;
+  s.tileRows = (int)std::clamp<int64_t>(
+      accumulatorBudget(target) / colVectors, 1, width);
+  s.packWeights = channels > s.tileCols;
+  double flops = 2.0 * product(op.shape) * w[0] * w[1] * w[2];
+  s.parallel = flops >= kParallelFlops && outRows > 1;
+  s.grain = 1;
+}
+
+ScheduleRecord defaultSchedule(const KernelSpec &spec,
+                               const TargetInfo &target) {
+  ScheduleRecord s;
+  s.vector = target.vectorFloats();
+  s.tileCols = s.vector;
+  s.tileRows = 1;
+  s.grain = 1;
+  s.packWeights = 0;
+  int anchor = anchorOpIndex(spec);
+  const KernelOp *op = anchor >= 0 ? &spec.ops[anchor] : nullptr;
+  const Shape *x = op ? operandShape(spec, *op, 0, op->shape.size()) : nullptr;
+  const Shape *w = op ? operandShape(spec, *op, 1, op->shape.size()) : nullptr;
+  if (x && w && op->kind == KernelOpKind::Dense && op->shape.size() == 2) {
+    denseSchedule(*op, (*x)[1], target, s);
+  } else if (x && w && op->kind == KernelOpKind::Conv2D &&
+             op->shape.size() == 4) {
+    convSchedule(*op, *w, target, s);
+  } else if (spec.result >= 0 && spec.result < spec.numValues()) {
+    // Pools, softmax and elementwise kernels: vectors along the innermost
+    // dimension, rows in parallel when the result is large.
+    const Shape &shape = spec.shapeOf(spec.result);
+    s.parallel = product(shape) >= kParallelElements && shape.size() > 1;
+  }
+  return s;
+}
+
+} // namespace sora

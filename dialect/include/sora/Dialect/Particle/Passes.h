@@ -1,0 +1,24 @@
+//===- Passes.h - Particle dialect passes -----------------------*- C++ -*-===//
+#ifndef SORA_DIALECT_PARTICLE_PASSES_H
+#define SORA_DIALECT_PARTICLE_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+#include "sora/Dialect/Particle/ParticleDialect.h"
+
+namespace sora::particle {
+
+#define GEN_PASS_DECL
+#include "sora/Dialect/Particle/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "sora/Dialect/Particle/Passes.h.inc"
+
+/// Name of the function attribute holding the arena size in bytes.
+inline constexpr llvm::StringLiteral kArenaSizeAttr = "particle.arena_size";
+/// Name of the kernel attribute holding its result's arena offset.
+inline constexpr llvm::StringLiteral kArenaOffsetAttr = "arena_offset";
+
+} // namespace sora::particle
+
+#endif

@@ -1,0 +1,199 @@
+/*===- sora/runtime.h - Public C API of a compiled soracc model -----------===*
+ *
+ * Every `model.so` produced by soracc exports exactly the functions declared
+ * here (and nothing else). An application either links against one model.so
+ * directly or dlopen()s it (RTLD_LOCAL; required to load several models in
+ * one process, since every model exports the same names).
+ *
+ * Conventions
+ *  - Handles are opaque; every `*_create` has a matching `*_release`.
+ *  - Functions that can fail return a sora_status_t and write results through
+ *    `out_` parameters, which are left untouched on failure.
+ *  - No function aborts or prints; failures are reported through the status
+ *    and a message (sora_model_last_error, or the options' error buffer for
+ *    sora_model_create).
+ *  - Strings and arrays returned by queries are owned by the model and stay
+ *    valid until sora_model_release.
+ *
+ * Threading: a sora_model_t is used by one thread at a time (calls on one
+ * handle must not overlap). Different handles are independent and may run
+ * concurrently, each on its own thread pool.
+ *===----------------------------------------------------------------------===*/
+#ifndef SORA_RUNTIME_H
+#define SORA_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Marks the functions a model.so exports. */
+#define SORA_API __attribute__((visibility("default")))
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*===----------------------------------------------------------------------===*
+ * Status codes
+ *===----------------------------------------------------------------------===*/
+
+/** The status table: X(NAME, code, description). Codes are stable; new codes
+ * are only ever appended. */
+#define SORA_STATUS_LIST(X)                                                    \
+  X(OK, 0, "ok")                                                               \
+  X(INVALID_ARGUMENT, 1, "invalid argument")                                   \
+  X(SHAPE_MISMATCH, 2, "shape mismatch")                                       \
+  X(DTYPE_MISMATCH, 3, "dtype mismatch")                                       \
+  X(UNSUPPORTED_CPU, 4, "unsupported CPU")                                     \
+  X(OUT_OF_MEMORY, 5, "out of memory")                                         \
+  X(ABI_MISMATCH, 6, "ABI mismatch")                                           \
+  X(KERNEL_FAILED, 7, "kernel failed")                                         \
+  X(NOT_FOUND, 8, "not found")
+
+/** Result of every fallible runtime call; SORA_STATUS_OK (0) is success. */
+typedef enum sora_status_t {
+#define SORA_STATUS_ENUMERATOR(name, code, text) SORA_STATUS_##name = code,
+  SORA_STATUS_LIST(SORA_STATUS_ENUMERATOR)
+#undef SORA_STATUS_ENUMERATOR
+} sora_status_t;
+
+/** Returns a static description of `status` ("shape mismatch"), or
+ * "unknown status" for a code outside the table. Never NULL. */
+SORA_API const char *sora_status_string(sora_status_t status);
+
+/*===----------------------------------------------------------------------===*
+ * Tensors
+ *===----------------------------------------------------------------------===*/
+
+/** Element types. Values equal the SORA_ABI_DTYPE_* codes of kernel_abi.h. */
+typedef enum sora_dtype_t {
+  SORA_DTYPE_F32 = 1, /**< IEEE-754 binary32. */
+} sora_dtype_t;
+
+/** A dense, row-major (C order) tensor provided by the caller. The runtime
+ * only borrows it for the duration of one call. */
+typedef struct sora_tensor_t {
+  sora_dtype_t dtype;
+  int32_t rank;
+  const int64_t *dims; /**< `rank` entries, outermost first. */
+  void *data;          /**< Element storage; 64-byte alignment is fastest. */
+} sora_tensor_t;
+
+/** Description of one model input or output. `name` and `dims` are owned by
+ * the model and valid until sora_model_release. */
+typedef struct sora_tensor_info_t {
+  const char *name;
+  sora_dtype_t dtype;
+  int32_t rank;
+  const int64_t *dims;  /**< `rank` entries, outermost first. */
+  int64_t num_elements; /**< Product of `dims` (1 for rank 0). */
+  size_t byte_size;     /**< num_elements * element size. */
+} sora_tensor_info_t;
+
+/*===----------------------------------------------------------------------===*
+ * Model
+ *===----------------------------------------------------------------------===*/
+
+/** A loaded model: its signature, its memory arena and its thread pool. */
+typedef struct sora_model_t sora_model_t;
+
+/** Options for sora_model_create. Always fill with
+ * sora_model_options_initialize first, then change the fields you need. */
+typedef struct sora_model_options_t {
+  /** Threads used by parallel kernels, the calling thread included;
+   * 0 = the number of online CPUs. */
+  int32_t num_threads;
+  /** Optional caller-owned buffer (may be NULL) that receives a one-line,
+   * NUL-terminated message when sora_model_create fails (truncated to
+   * `error_buffer_size`), and an empty string when it succeeds. */
+  char *error_buffer;
+  size_t error_buffer_size;
+} sora_model_options_t;
+
+/** Writes the default options into `out_options` (not NULL). */
+SORA_API void sora_model_options_initialize(sora_model_options_t *out_options);
+
+/** Creates a model instance: checks that the compiled model matches this
+ * runtime's ABI and that the host CPU has every feature the kernels need,
+ * allocates and pre-faults the model's memory arena, and starts its thread
+ * pool. `options` may be NULL (defaults). On success the caller owns
+ * `*out_model` and must release it with sora_model_release.
+ *
+ * Fails with ABI_MISMATCH, UNSUPPORTED_CPU (the message lists the missing
+ * features), OUT_OF_MEMORY or INVALID_ARGUMENT. */
+SORA_API sora_status_t sora_model_create(const sora_model_options_t *options,
+                                         sora_model_t **out_model);
+
+/** Stops the model's threads and frees everything it owns. NULL is a no-op. */
+SORA_API void sora_model_release(sora_model_t *model);
+
+/** The model name. Owned by the model; NULL if `model` is NULL. */
+SORA_API const char *sora_model_name(const sora_model_t *model);
+
+/** The model signature as JSON: {"inputs":[…],"outputs":[…]}. Owned by the
+ * model; NULL if `model` is NULL. */
+SORA_API const char *sora_model_signature_json(const sora_model_t *model);
+
+/** The soracc target the model was compiled for, e.g. "x86-64-avx512".
+ * Owned by the model; NULL if `model` is NULL. */
+SORA_API const char *sora_model_target(const sora_model_t *model);
+
+/** Number of inputs (0 if `model` is NULL). */
+SORA_API int32_t sora_model_num_inputs(const sora_model_t *model);
+
+/** Number of outputs (0 if `model` is NULL). */
+SORA_API int32_t sora_model_num_outputs(const sora_model_t *model);
+
+/** Describes input `index` (0-based, signature order) in `*out_info`, whose
+ * pointers are owned by the model. INVALID_ARGUMENT if out of range. */
+SORA_API sora_status_t sora_model_input_info(sora_model_t *model, int32_t index,
+                                             sora_tensor_info_t *out_info);
+
+/** Describes output `index`; see sora_model_input_info. */
+SORA_API sora_status_t sora_model_output_info(sora_model_t *model,
+                                              int32_t index,
+                                              sora_tensor_info_t *out_info);
+
+/** Looks up an input by exact name. NOT_FOUND if there is none. */
+SORA_API sora_status_t sora_model_find_input(sora_model_t *model,
+                                             const char *name,
+                                             int32_t *out_index);
+
+/** Looks up an output by exact name. NOT_FOUND if there is none. */
+SORA_API sora_status_t sora_model_find_output(sora_model_t *model,
+                                              const char *name,
+                                              int32_t *out_index);
+
+/** Resizes the model's thread pool to `num_threads` (the calling thread
+ * included; 0 = the number of online CPUs). Must not overlap a run. */
+SORA_API sora_status_t sora_model_set_num_threads(sora_model_t *model,
+                                                  int32_t num_threads);
+
+/** Threads used by parallel kernels, the calling thread included (0 if
+ * `model` is NULL). */
+SORA_API int32_t sora_model_num_threads(const sora_model_t *model);
+
+/** Runs the model once on caller-provided tensors: `inputs` and `outputs`
+ * hold one tensor per signature entry, in signature order. Every tensor must
+ * match its entry's dtype and shape exactly and have non-NULL data; outputs
+ * must not overlap inputs or each other. Inputs are only read. Nothing is
+ * allocated per run: the model reuses its arena and cached scratch blocks.
+ *
+ * Fails with INVALID_ARGUMENT, SHAPE_MISMATCH or DTYPE_MISMATCH before
+ * running anything, or KERNEL_FAILED (with the kernel's message) after a
+ * kernel reported an error, in which case the outputs are unspecified. */
+SORA_API sora_status_t sora_model_run(sora_model_t *model,
+                                      const sora_tensor_t *inputs,
+                                      int32_t num_inputs,
+                                      const sora_tensor_t *outputs,
+                                      int32_t num_outputs);
+
+/** The message of the most recent failed call on `model` ("" if none has
+ * failed). Owned by the model; valid until the next call on it. Returns a
+ * static message if `model` is NULL. */
+SORA_API const char *sora_model_last_error(const sora_model_t *model);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SORA_RUNTIME_H */

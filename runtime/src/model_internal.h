@@ -1,0 +1,59 @@
+//===- model_internal.h - The sora_model_t behind the handle ----*- C -*-===//
+#ifndef SORA_RUNTIME_MODEL_INTERNAL_H
+#define SORA_RUNTIME_MODEL_INTERNAL_H
+
+#include "block_cache.h"
+#include "sora/kernel_abi.h"
+#include "sora/runtime.h"
+#include "thread_pool.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+
+/// The compiled model's self-description, emitted by soracc next to this
+/// runtime. Hidden: always the one inside the same model.so.
+extern __attribute__((visibility("hidden")))
+const sora_abi_model_t sora_abi_model;
+
+/// Size of the per-model message buffers.
+#define SORA_MESSAGE_SIZE 512
+
+struct sora_model_t {
+  const sora_abi_model_t *abi;
+  uint8_t *arena;         ///< abi->arena_bytes, 64-byte aligned, pre-faulted.
+  void **input_pointers;  ///< Per-run scratch: one data pointer per input.
+  void **output_pointers; ///< Per-run scratch: one data pointer per output.
+  int32_t num_threads;
+  sora_thread_pool_t *pool;   ///< NULL when num_threads == 1.
+  sora_block_cache_t *blocks; ///< Backs halide_malloc/halide_free.
+  /// What the kernels reported through halide_error/halide_print during the
+  /// current run; written from any thread.
+  pthread_mutex_t kernel_message_mutex;
+  bool kernel_message_is_error;
+  char kernel_message[SORA_MESSAGE_SIZE];
+  char last_error[SORA_MESSAGE_SIZE];
+};
+
+/// Formats `model->last_error` and returns `status`.
+sora_status_t sora_model_fail(sora_model_t *model, sora_status_t status,
+                              const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/// Records a message from a kernel (any thread). An error replaces anything
+/// recorded before; a print only fills an empty slot or replaces a print.
+void sora_model_record_kernel_message(sora_model_t *model, const char *message,
+                                      bool is_error);
+
+/// Clears the kernel message before a run.
+void sora_model_clear_kernel_message(sora_model_t *model);
+
+/// Element count of `tensor` (validated at model creation).
+int64_t sora_abi_tensor_num_elements(const sora_abi_tensor_t *tensor);
+
+/// "f32", or "unknown" for a code outside sora_dtype_t.
+const char *sora_dtype_name(int64_t dtype);
+
+/// Bytes per element of `dtype`, 0 if unknown.
+size_t sora_dtype_size(int64_t dtype);
+
+#endif // SORA_RUNTIME_MODEL_INTERNAL_H

@@ -1,0 +1,108 @@
+//===- model_query.c - Signature queries ----------------------------------===//
+
+#include "model_internal.h"
+
+#include <string.h>
+
+const char *sora_dtype_name(int64_t dtype) {
+  return dtype == SORA_DTYPE_F32 ? "f32" : "unknown";
+}
+
+size_t sora_dtype_size(int64_t dtype) {
+  return dtype == SORA_DTYPE_F32 ? 4 : 0;
+}
+
+int64_t sora_abi_tensor_num_elements(const sora_abi_tensor_t *tensor) {
+  int64_t elements = 1;
+  for (int64_t d = 0; d < tensor->rank; ++d)
+    elements *= tensor->dims[d];
+  return elements;
+}
+
+const char *sora_model_name(const sora_model_t *model) {
+  return model ? model->abi->name : NULL;
+}
+
+const char *sora_model_signature_json(const sora_model_t *model) {
+  return model ? model->abi->signature_json : NULL;
+}
+
+const char *sora_model_target(const sora_model_t *model) {
+  return model ? model->abi->target : NULL;
+}
+
+int32_t sora_model_num_inputs(const sora_model_t *model) {
+  return model ? (int32_t)model->abi->num_inputs : 0;
+}
+
+int32_t sora_model_num_outputs(const sora_model_t *model) {
+  return model ? (int32_t)model->abi->num_outputs : 0;
+}
+
+static sora_status_t tensor_info(sora_model_t *model, const char *kind,
+                                 const sora_abi_tensor_t *tensors,
+                                 int64_t count, int32_t index,
+                                 sora_tensor_info_t *out_info) {
+  if (!model)
+    return SORA_STATUS_INVALID_ARGUMENT;
+  if (!out_info)
+    return sora_model_fail(model, SORA_STATUS_INVALID_ARGUMENT,
+                           "out_info is NULL");
+  if (index < 0 || index >= count)
+    return sora_model_fail(model, SORA_STATUS_INVALID_ARGUMENT,
+                           "%s index %d out of range [0, %lld)", kind,
+                           (int)index, (long long)count);
+  const sora_abi_tensor_t *tensor = &tensors[index];
+  out_info->name = tensor->name;
+  out_info->dtype = (sora_dtype_t)tensor->dtype;
+  out_info->rank = (int32_t)tensor->rank;
+  out_info->dims = tensor->dims;
+  out_info->num_elements = sora_abi_tensor_num_elements(tensor);
+  out_info->byte_size =
+      (size_t)out_info->num_elements * sora_dtype_size(tensor->dtype);
+  return SORA_STATUS_OK;
+}
+
+sora_status_t sora_model_input_info(sora_model_t *model, int32_t index,
+                                    sora_tensor_info_t *out_info) {
+  return tensor_info(model, "input", model ? model->abi->inputs : NULL,
+                     model ? model->abi->num_inputs : 0, index, out_info);
+}
+
+sora_status_t sora_model_output_info(sora_model_t *model, int32_t index,
+                                     sora_tensor_info_t *out_info) {
+  return tensor_info(model, "output", model ? model->abi->outputs : NULL,
+                     model ? model->abi->num_outputs : 0, index, out_info);
+}
+
+static sora_status_t find_tensor(sora_model_t *model, const char *kind,
+                                 const sora_abi_tensor_t *tensors,
+                                 int64_t count, const char *name,
+                                 int32_t *out_index) {
+  if (!model)
+    return SORA_STATUS_INVALID_ARGUMENT;
+  if (!name || !out_index)
+    return sora_model_fail(model, SORA_STATUS_INVALID_ARGUMENT,
+                           "name and out_index must not be NULL");
+  for (int64_t i = 0; i < count; ++i) {
+    if (strcmp(tensors[i].name, name) == 0) {
+      *out_index = (int32_t)i;
+      return SORA_STATUS_OK;
+    }
+  }
+  return sora_model_fail(model, SORA_STATUS_NOT_FOUND,
+                         "model '%s' has no %s named '%s'", model->abi->name,
+                         kind, name);
+}
+
+sora_status_t sora_model_find_input(sora_model_t *model, const char *name,
+                                    int32_t *out_index) {
+  return find_tensor(model, "input", model ? model->abi->inputs : NULL,
+                     model ? model->abi->num_inputs : 0, name, out_index);
+}
+
+sora_status_t sora_model_find_output(sora_model_t *model, const char *name,
+                                     int32_t *out_index) {
+  return find_tensor(model, "output", model ? model->abi->outputs : NULL,
+                     model ? model->abi->num_outputs : 0, name, out_index);
+}

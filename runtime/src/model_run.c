@@ -1,0 +1,111 @@
+//===- model_run.c - Argument checks and one run of the graph driver ------===//
+
+#include "model_internal.h"
+
+#include <stdio.h>
+
+/// Upper bound on dimensions printed in a message.
+#define MAX_PRINTED_DIMS 8
+
+/// Writes "[1,28,28,1]" (or "[1,2,…]" past MAX_PRINTED_DIMS) into `buffer`.
+static const char *format_shape(char *buffer, size_t size, int64_t rank,
+                                const int64_t *dims) {
+  size_t used = (size_t)snprintf(buffer, size, "[");
+  for (int64_t d = 0; d < rank && used < size; ++d) {
+    if (d == MAX_PRINTED_DIMS) {
+      used += (size_t)snprintf(buffer + used, size - used, ",...");
+      break;
+    }
+    used += (size_t)snprintf(buffer + used, size - used, "%s%lld", d ? "," : "",
+                             (long long)dims[d]);
+  }
+  if (used < size)
+    snprintf(buffer + used, size - used, "]");
+  return buffer;
+}
+
+static bool same_shape(const sora_abi_tensor_t *expected,
+                       const sora_tensor_t *actual) {
+  if (actual->rank != expected->rank)
+    return false;
+  for (int64_t d = 0; d < expected->rank; ++d)
+    if (actual->dims[d] != expected->dims[d])
+      return false;
+  return true;
+}
+
+static sora_status_t check_tensor(sora_model_t *model, const char *kind,
+                                  const sora_abi_tensor_t *expected,
+                                  const sora_tensor_t *actual) {
+  const char *name = expected->name;
+  if (actual->rank < 0 || (actual->rank > 0 && !actual->dims))
+    return sora_model_fail(
+        model, SORA_STATUS_INVALID_ARGUMENT, "%s '%s': rank %d with %s dims",
+        kind, name, (int)actual->rank, actual->dims ? "non-NULL" : "NULL");
+  if (actual->dtype != expected->dtype)
+    return sora_model_fail(model, SORA_STATUS_DTYPE_MISMATCH,
+                           "%s '%s': expected dtype %s, got %s (code %d)", kind,
+                           name, sora_dtype_name(expected->dtype),
+                           sora_dtype_name(actual->dtype), (int)actual->dtype);
+  if (!same_shape(expected, actual)) {
+    char want[128], got[128];
+    return sora_model_fail(
+        model, SORA_STATUS_SHAPE_MISMATCH, "%s '%s': expected shape %s, got %s",
+        kind, name,
+        format_shape(want, sizeof(want), expected->rank, expected->dims),
+        format_shape(got, sizeof(got), actual->rank, actual->dims));
+  }
+  if (!actual->data)
+    return sora_model_fail(model, SORA_STATUS_INVALID_ARGUMENT,
+                           "%s '%s': data is NULL", kind, name);
+  return SORA_STATUS_OK;
+}
+
+static sora_status_t check_tensors(sora_model_t *model, const char *kind,
+                                   const sora_abi_tensor_t *expected,
+                                   int64_t expected_count,
+                                   const sora_tensor_t *actual,
+                                   int32_t actual_count, void **out_pointers) {
+  if (actual_count != expected_count)
+    return sora_model_fail(model, SORA_STATUS_INVALID_ARGUMENT,
+                           "model '%s' expects %lld %ss, got %d",
+                           model->abi->name, (long long)expected_count, kind,
+                           (int)actual_count);
+  if (actual_count > 0 && !actual)
+    return sora_model_fail(model, SORA_STATUS_INVALID_ARGUMENT, "%ss is NULL",
+                           kind);
+  for (int32_t i = 0; i < actual_count; ++i) {
+    sora_status_t status = check_tensor(model, kind, &expected[i], &actual[i]);
+    if (status != SORA_STATUS_OK)
+      return status;
+    out_pointers[i] = actual[i].data;
+  }
+  return SORA_STATUS_OK;
+}
+
+sora_status_t sora_model_run(sora_model_t *model, const sora_tensor_t *inputs,
+                             int32_t num_inputs, const sora_tensor_t *outputs,
+                             int32_t num_outputs) {
+  if (!model)
+    return SORA_STATUS_INVALID_ARGUMENT;
+  const sora_abi_model_t *abi = model->abi;
+  sora_status_t status =
+      check_tensors(model, "input", abi->inputs, abi->num_inputs, inputs,
+                    num_inputs, model->input_pointers);
+  if (status == SORA_STATUS_OK)
+    status = check_tensors(model, "output", abi->outputs, abi->num_outputs,
+                           outputs, num_outputs, model->output_pointers);
+  if (status != SORA_STATUS_OK)
+    return status;
+
+  sora_model_clear_kernel_message(model);
+  int64_t result = abi->run(model, model->input_pointers,
+                            model->output_pointers, model->arena);
+  if (result == 0)
+    return SORA_STATUS_OK;
+  return sora_model_fail(model, SORA_STATUS_KERNEL_FAILED,
+                         "model '%s': kernel failed with Halide error %lld%s%s",
+                         abi->name, (long long)result,
+                         model->kernel_message[0] ? ": " : "",
+                         model->kernel_message);
+}

@@ -1,0 +1,245 @@
+//===- thread_pool.c - A model's parallel-for thread pool -----------------===//
+//
+// One job (parallel loop) at a time. The caller publishes the job under the
+// mutex and bumps `generation`; workers notice the new generation while
+// spinning (or are woken from the condition variable), join the open job, and
+// claim task indices from the atomic `next` counter together with the caller.
+// The caller then closes the job so no worker joins late, and waits for the
+// workers that joined (`active`) to finish their tasks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "thread_pool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/// How long an idle worker (or a caller waiting for workers) spins before it
+/// blocks: longer than the gap between two kernels of one run.
+#define SPIN_NANOSECONDS 50000
+
+typedef struct job_t {
+  sora_task_fn fn;
+  void *user_context;
+  uint8_t *closure;
+  int min;
+  int size;
+} job_t;
+
+struct sora_thread_pool_t {
+  // Lock-free fields, each on its own cache line.
+  _Alignas(64) atomic_int next;                 ///< Next task index to claim.
+  _Alignas(64) atomic_int result;               ///< First non-zero task result.
+  _Alignas(64) atomic_uint_fast64_t generation; ///< Bumped per job.
+  atomic_int active;                            ///< Workers inside the job.
+  atomic_bool shutdown;
+  atomic_bool in_job; ///< A job runs: nested calls must run serially.
+  // Guarded by `mutex`.
+  pthread_mutex_t mutex;
+  pthread_cond_t wake; ///< Sleeping workers wait for a job here.
+  pthread_cond_t idle; ///< The caller waits for `active` to reach 0 here.
+  job_t job;
+  bool open; ///< Workers may still join the current job.
+  int sleepers;
+  bool caller_waiting;
+  int num_workers;
+  pthread_t threads[];
+};
+
+static void cpu_relax(void) {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static int64_t now_nanoseconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+typedef bool (*predicate_fn)(sora_thread_pool_t *pool, uint64_t arg);
+
+/// Spins until `ready(pool, arg)` holds (true) or SPIN_NANOSECONDS pass.
+static bool spin_until(sora_thread_pool_t *pool, predicate_fn ready,
+                       uint64_t arg) {
+  int64_t deadline = 0;
+  for (unsigned i = 0;; ++i) {
+    if (ready(pool, arg))
+      return true;
+    if ((i & 63) == 0) {
+      int64_t now = now_nanoseconds();
+      if (deadline == 0)
+        deadline = now + SPIN_NANOSECONDS;
+      else if (now >= deadline)
+        return false;
+    }
+    cpu_relax();
+  }
+}
+
+static bool has_news(sora_thread_pool_t *pool, uint64_t seen_generation) {
+  return atomic_load_explicit(&pool->generation, memory_order_acquire) !=
+             seen_generation ||
+         atomic_load_explicit(&pool->shutdown, memory_order_relaxed);
+}
+
+static bool workers_done(sora_thread_pool_t *pool, uint64_t unused) {
+  (void)unused;
+  return atomic_load_explicit(&pool->active, memory_order_acquire) == 0;
+}
+
+/// Claims and runs tasks of `job` until none is left or one has failed.
+static void run_tasks(sora_thread_pool_t *pool, const job_t *job) {
+  while (atomic_load_explicit(&pool->result, memory_order_relaxed) == 0) {
+    int index = atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed);
+    if (index >= job->size)
+      return;
+    int result = job->fn(job->user_context, job->min + index, job->closure);
+    if (result != 0) {
+      int expected = 0;
+      atomic_compare_exchange_strong(&pool->result, &expected, result);
+    }
+  }
+}
+
+static void *worker_main(void *arg) {
+  sora_thread_pool_t *pool = arg;
+  uint64_t seen = 0;
+  pthread_mutex_lock(&pool->mutex);
+  while (!atomic_load(&pool->shutdown)) {
+    uint64_t generation = atomic_load(&pool->generation);
+    if (generation != seen) {
+      seen = generation;
+      if (pool->open) {
+        job_t job = pool->job;
+        atomic_fetch_add(&pool->active, 1);
+        pthread_mutex_unlock(&pool->mutex);
+        run_tasks(pool, &job);
+        pthread_mutex_lock(&pool->mutex);
+        if (atomic_fetch_sub(&pool->active, 1) == 1 && pool->caller_waiting)
+          pthread_cond_signal(&pool->idle);
+      }
+      continue;
+    }
+    pthread_mutex_unlock(&pool->mutex);
+    bool ready = spin_until(pool, has_news, seen);
+    pthread_mutex_lock(&pool->mutex);
+    if (!ready && !has_news(pool, seen)) {
+      ++pool->sleepers;
+      pthread_cond_wait(&pool->wake, &pool->mutex);
+      --pool->sleepers;
+    }
+  }
+  pthread_mutex_unlock(&pool->mutex);
+  return NULL;
+}
+
+int sora_thread_pool_create(int32_t num_workers,
+                            sora_thread_pool_t **out_pool) {
+  size_t bytes =
+      sizeof(sora_thread_pool_t) + (size_t)num_workers * sizeof(pthread_t);
+  bytes = (bytes + 63) & ~(size_t)63;
+  sora_thread_pool_t *pool = aligned_alloc(64, bytes);
+  if (!pool)
+    return ENOMEM;
+  memset(pool, 0, bytes);
+  atomic_init(&pool->next, 0);
+  atomic_init(&pool->result, 0);
+  atomic_init(&pool->generation, 0);
+  atomic_init(&pool->active, 0);
+  atomic_init(&pool->shutdown, false);
+  atomic_init(&pool->in_job, false);
+  pthread_mutex_init(&pool->mutex, NULL);
+  pthread_cond_init(&pool->wake, NULL);
+  pthread_cond_init(&pool->idle, NULL);
+
+  // Workers start with every signal blocked: signals belong to the
+  // application's own threads.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int error = 0;
+  for (int32_t i = 0; i < num_workers && error == 0; ++i) {
+    error = pthread_create(&pool->threads[i], NULL, worker_main, pool);
+    if (error == 0)
+      pool->num_workers = i + 1;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (error != 0) {
+    sora_thread_pool_release(pool);
+    return error;
+  }
+  *out_pool = pool;
+  return 0;
+}
+
+void sora_thread_pool_release(sora_thread_pool_t *pool) {
+  if (!pool)
+    return;
+  pthread_mutex_lock(&pool->mutex);
+  atomic_store(&pool->shutdown, true);
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->mutex);
+  for (int i = 0; i < pool->num_workers; ++i)
+    pthread_join(pool->threads[i], NULL);
+  pthread_cond_destroy(&pool->idle);
+  pthread_cond_destroy(&pool->wake);
+  pthread_mutex_destroy(&pool->mutex);
+  free(pool);
+}
+
+static int run_serially(sora_task_fn fn, void *user_context, int min, int size,
+                        uint8_t *closure) {
+  for (int i = 0; i < size; ++i) {
+    int result = fn(user_context, min + i, closure);
+    if (result != 0)
+      return result;
+  }
+  return 0;
+}
+
+int sora_thread_pool_run(sora_thread_pool_t *pool, sora_task_fn fn,
+                         void *user_context, int min, int size,
+                         uint8_t *closure) {
+  if (!pool || size <= 1 ||
+      atomic_load_explicit(&pool->in_job, memory_order_relaxed))
+    return run_serially(fn, user_context, min, size, closure);
+
+  atomic_store_explicit(&pool->in_job, true, memory_order_relaxed);
+  job_t job = {fn, user_context, closure, min, size};
+  pthread_mutex_lock(&pool->mutex);
+  pool->job = job;
+  atomic_store(&pool->next, 0);
+  atomic_store(&pool->result, 0);
+  pool->open = true;
+  atomic_fetch_add(&pool->generation, 1);
+  if (pool->sleepers > 0)
+    pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->mutex);
+
+  run_tasks(pool, &job);
+
+  pthread_mutex_lock(&pool->mutex);
+  pool->open = false;
+  pthread_mutex_unlock(&pool->mutex);
+  if (!spin_until(pool, workers_done, 0)) {
+    pthread_mutex_lock(&pool->mutex);
+    pool->caller_waiting = true;
+    while (atomic_load(&pool->active) > 0)
+      pthread_cond_wait(&pool->idle, &pool->mutex);
+    pool->caller_waiting = false;
+    pthread_mutex_unlock(&pool->mutex);
+  }
+  int result = atomic_load(&pool->result);
+  atomic_store_explicit(&pool->in_job, false, memory_order_relaxed);
+  return result;
+}

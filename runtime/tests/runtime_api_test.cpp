@@ -1,0 +1,399 @@
+//===- runtime_api_test.cpp - The public C API on the fake model ----------===//
+//
+// Linked against fake_model.so (inputs x: f32[2,3], bias: f32[3]; outputs
+// y = 2 * x + bias, total = sum(y)). Variants that must fail to load are
+// dlopen()ed with RTLD_LOCAL, the way several models share one process.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sora/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <dlfcn.h>
+#include <sched.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+const int64_t kMatrixDims[] = {2, 3};
+const int64_t kBiasDims[] = {3};
+const int64_t kTotalDims[] = {1};
+
+/// A model handle released at scope exit.
+struct ModelDeleter {
+  void operator()(sora_model_t *model) const { sora_model_release(model); }
+};
+using ModelPtr = std::unique_ptr<sora_model_t, ModelDeleter>;
+
+ModelPtr createModel(int32_t numThreads) {
+  sora_model_options_t options;
+  sora_model_options_initialize(&options);
+  options.num_threads = numThreads;
+  sora_model_t *model = nullptr;
+  EXPECT_EQ(sora_model_create(&options, &model), SORA_STATUS_OK);
+  return ModelPtr(model);
+}
+
+/// Inputs, outputs and the tensors that describe them for one run.
+struct Buffers {
+  std::vector<float> x = std::vector<float>(6), bias = std::vector<float>(3);
+  std::vector<float> y = std::vector<float>(6), total = std::vector<float>(1);
+  sora_tensor_t inputs[2] = {
+      {SORA_DTYPE_F32, 2, kMatrixDims, x.data()},
+      {SORA_DTYPE_F32, 1, kBiasDims, bias.data()},
+  };
+  sora_tensor_t outputs[2] = {
+      {SORA_DTYPE_F32, 2, kMatrixDims, y.data()},
+      {SORA_DTYPE_F32, 1, kTotalDims, total.data()},
+  };
+
+  explicit Buffers(unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(-10.0f, 10.0f);
+    for (float &v : x)
+      v = dist(rng);
+    for (float &v : bias)
+      v = dist(rng);
+  }
+
+  sora_status_t run(sora_model_t *model) {
+    return sora_model_run(model, inputs, 2, outputs, 2);
+  }
+
+  void expectCorrect() const {
+    float sum = 0.0f;
+    for (int i = 0; i < 6; ++i) {
+      float expected = 2.0f * x[i] + bias[i % 3];
+      EXPECT_FLOAT_EQ(y[i], expected) << "y[" << i << "]";
+      sum += expected;
+    }
+    EXPECT_NEAR(total[0], sum, 1e-4f);
+  }
+};
+
+int32_t cpusAvailable() {
+  cpu_set_t set;
+  EXPECT_EQ(sched_getaffinity(0, sizeof(set), &set), 0);
+  return CPU_COUNT(&set);
+}
+
+bool hostCpuHasFlag(const std::string &flag) {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("flags", 0) == 0)
+      return (line + " ").find(" " + flag + " ") != std::string::npos;
+  return false;
+}
+
+TEST(Status, TableIsStableAndDescribed) {
+  EXPECT_EQ(SORA_STATUS_OK, 0);
+  EXPECT_EQ(SORA_STATUS_INVALID_ARGUMENT, 1);
+  EXPECT_EQ(SORA_STATUS_SHAPE_MISMATCH, 2);
+  EXPECT_EQ(SORA_STATUS_DTYPE_MISMATCH, 3);
+  EXPECT_EQ(SORA_STATUS_UNSUPPORTED_CPU, 4);
+  EXPECT_EQ(SORA_STATUS_OUT_OF_MEMORY, 5);
+  EXPECT_EQ(SORA_STATUS_ABI_MISMATCH, 6);
+  EXPECT_EQ(SORA_STATUS_KERNEL_FAILED, 7);
+  EXPECT_EQ(SORA_STATUS_NOT_FOUND, 8);
+  EXPECT_STREQ(sora_status_string(SORA_STATUS_OK), "ok");
+  EXPECT_STREQ(sora_status_string(SORA_STATUS_SHAPE_MISMATCH),
+               "shape mismatch");
+  EXPECT_STREQ(sora_status_string(static_cast<sora_status_t>(99)),
+               "unknown status");
+}
+
+TEST(Model, CreateWithDefaultsAndRelease) {
+  sora_model_t *model = nullptr;
+  ASSERT_EQ(sora_model_create(nullptr, &model), SORA_STATUS_OK);
+  ASSERT_NE(model, nullptr);
+  EXPECT_EQ(sora_model_num_threads(model), cpusAvailable());
+  EXPECT_STREQ(sora_model_last_error(model), "");
+  sora_model_release(model);
+  sora_model_release(nullptr);
+}
+
+TEST(Model, CreateRejectsBadArguments) {
+  char error[128] = "stale";
+  sora_model_options_t options;
+  sora_model_options_initialize(&options);
+  options.error_buffer = error;
+  options.error_buffer_size = sizeof(error);
+  EXPECT_EQ(sora_model_create(&options, nullptr), SORA_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(error, "out_model is NULL");
+
+  options.num_threads = -1;
+  sora_model_t *model = nullptr;
+  EXPECT_EQ(sora_model_create(&options, &model), SORA_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(std::strstr(error, "got -1"), nullptr) << error;
+
+  options.num_threads = 2;
+  ASSERT_EQ(sora_model_create(&options, &model), SORA_STATUS_OK);
+  EXPECT_STREQ(error, "") << "a successful create clears the buffer";
+  sora_model_release(model);
+}
+
+TEST(Model, Queries) {
+  ModelPtr model = createModel(1);
+  ASSERT_TRUE(model);
+  EXPECT_STREQ(sora_model_name(model.get()), "fake");
+  EXPECT_STREQ(sora_model_target(model.get()), "fake-target");
+  EXPECT_NE(
+      std::strstr(sora_model_signature_json(model.get()), "\"name\":\"bias\""),
+      nullptr);
+  EXPECT_EQ(sora_model_num_inputs(model.get()), 2);
+  EXPECT_EQ(sora_model_num_outputs(model.get()), 2);
+  EXPECT_EQ(sora_model_name(nullptr), nullptr);
+  EXPECT_EQ(sora_model_num_inputs(nullptr), 0);
+
+  sora_tensor_info_t info;
+  ASSERT_EQ(sora_model_input_info(model.get(), 0, &info), SORA_STATUS_OK);
+  EXPECT_STREQ(info.name, "x");
+  EXPECT_EQ(info.dtype, SORA_DTYPE_F32);
+  ASSERT_EQ(info.rank, 2);
+  EXPECT_EQ(info.dims[0], 2);
+  EXPECT_EQ(info.dims[1], 3);
+  EXPECT_EQ(info.num_elements, 6);
+  EXPECT_EQ(info.byte_size, 24u);
+  ASSERT_EQ(sora_model_output_info(model.get(), 1, &info), SORA_STATUS_OK);
+  EXPECT_STREQ(info.name, "total");
+  EXPECT_EQ(info.num_elements, 1);
+
+  EXPECT_EQ(sora_model_input_info(model.get(), 2, &info),
+            SORA_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(sora_model_last_error(model.get()),
+               "input index 2 out of range [0, 2)");
+  EXPECT_EQ(sora_model_output_info(model.get(), -1, &info),
+            SORA_STATUS_INVALID_ARGUMENT);
+
+  int32_t index = -1;
+  ASSERT_EQ(sora_model_find_input(model.get(), "bias", &index), SORA_STATUS_OK);
+  EXPECT_EQ(index, 1);
+  ASSERT_EQ(sora_model_find_output(model.get(), "total", &index),
+            SORA_STATUS_OK);
+  EXPECT_EQ(index, 1);
+  index = 42;
+  EXPECT_EQ(sora_model_find_output(model.get(), "x", &index),
+            SORA_STATUS_NOT_FOUND);
+  EXPECT_EQ(index, 42) << "out_ parameters are untouched on failure";
+  EXPECT_STREQ(sora_model_last_error(model.get()),
+               "model 'fake' has no output named 'x'");
+}
+
+TEST(Model, SetNumThreads) {
+  ModelPtr model = createModel(1);
+  EXPECT_EQ(sora_model_num_threads(model.get()), 1);
+  ASSERT_EQ(sora_model_set_num_threads(model.get(), 3), SORA_STATUS_OK);
+  EXPECT_EQ(sora_model_num_threads(model.get()), 3);
+  ASSERT_EQ(sora_model_set_num_threads(model.get(), 0), SORA_STATUS_OK);
+  EXPECT_EQ(sora_model_num_threads(model.get()), cpusAvailable());
+  EXPECT_EQ(sora_model_set_num_threads(model.get(), -2),
+            SORA_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(sora_model_num_threads(model.get()), cpusAvailable());
+  EXPECT_EQ(sora_model_set_num_threads(nullptr, 1),
+            SORA_STATUS_INVALID_ARGUMENT);
+}
+
+class RunTest : public ::testing::TestWithParam<int32_t> {};
+
+TEST_P(RunTest, ComputesTheModel) {
+  ModelPtr model = createModel(GetParam());
+  ASSERT_TRUE(model);
+  for (unsigned seed = 0; seed < 200; ++seed) {
+    Buffers buffers(seed);
+    ASSERT_EQ(buffers.run(model.get()), SORA_STATUS_OK)
+        << sora_model_last_error(model.get());
+    buffers.expectCorrect();
+    if (HasFailure())
+      break;
+  }
+}
+
+TEST_P(RunTest, KernelFailureCarriesTheKernelMessage) {
+  ModelPtr model = createModel(GetParam());
+  Buffers buffers(1);
+  buffers.x[5] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(buffers.run(model.get()), SORA_STATUS_KERNEL_FAILED);
+  EXPECT_STREQ(sora_model_last_error(model.get()),
+               "model 'fake': kernel failed with Halide error -1: "
+               "fake: NaN in x[1][2]");
+  // The model stays usable; the message stays until the next failure.
+  buffers.x[5] = 1.0f;
+  ASSERT_EQ(buffers.run(model.get()), SORA_STATUS_OK);
+  buffers.expectCorrect();
+  EXPECT_NE(std::strstr(sora_model_last_error(model.get()), "NaN"), nullptr);
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, RunTest, ::testing::Values(1, 2, 4));
+
+TEST(Run, HandlesAreIndependentAcrossThreads) {
+  ModelPtr first = createModel(2), second = createModel(2);
+  auto work = [](sora_model_t *model, unsigned seedBase) {
+    for (unsigned i = 0; i < 300; ++i) {
+      Buffers buffers(seedBase + i);
+      ASSERT_EQ(buffers.run(model), SORA_STATUS_OK);
+      buffers.expectCorrect();
+    }
+  };
+  std::thread other(work, second.get(), 1000);
+  work(first.get(), 0);
+  other.join();
+}
+
+class RunErrorTest : public ::testing::Test {
+protected:
+  ModelPtr model = createModel(2);
+  Buffers buffers{7};
+
+  void expectFailure(sora_status_t status, const char *message) {
+    EXPECT_EQ(buffers.run(model.get()), status);
+    EXPECT_STREQ(sora_model_last_error(model.get()), message);
+    EXPECT_EQ(buffers.y, std::vector<float>(6, 0.0f)) << "nothing ran";
+  }
+};
+
+TEST_F(RunErrorTest, WrongRank) {
+  const int64_t flat[] = {6};
+  buffers.inputs[0].rank = 1;
+  buffers.inputs[0].dims = flat;
+  expectFailure(SORA_STATUS_SHAPE_MISMATCH,
+                "input 'x': expected shape [2,3], got [6]");
+}
+
+TEST_F(RunErrorTest, WrongDims) {
+  const int64_t transposed[] = {3, 2};
+  buffers.outputs[0].dims = transposed;
+  expectFailure(SORA_STATUS_SHAPE_MISMATCH,
+                "output 'y': expected shape [2,3], got [3,2]");
+}
+
+TEST_F(RunErrorTest, ScalarInsteadOfVector) {
+  buffers.inputs[1].rank = 0;
+  buffers.inputs[1].dims = nullptr;
+  expectFailure(SORA_STATUS_SHAPE_MISMATCH,
+                "input 'bias': expected shape [3], got []");
+}
+
+TEST_F(RunErrorTest, WrongDtype) {
+  buffers.inputs[1].dtype = static_cast<sora_dtype_t>(7);
+  expectFailure(SORA_STATUS_DTYPE_MISMATCH,
+                "input 'bias': expected dtype f32, got unknown (code 7)");
+}
+
+TEST_F(RunErrorTest, NullData) {
+  buffers.outputs[1].data = nullptr;
+  expectFailure(SORA_STATUS_INVALID_ARGUMENT, "output 'total': data is NULL");
+}
+
+TEST_F(RunErrorTest, NullDims) {
+  buffers.inputs[0].dims = nullptr;
+  expectFailure(SORA_STATUS_INVALID_ARGUMENT,
+                "input 'x': rank 2 with NULL dims");
+}
+
+TEST_F(RunErrorTest, WrongCounts) {
+  EXPECT_EQ(sora_model_run(model.get(), buffers.inputs, 1, buffers.outputs, 2),
+            SORA_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(sora_model_last_error(model.get()),
+               "model 'fake' expects 2 inputs, got 1");
+  EXPECT_EQ(sora_model_run(model.get(), buffers.inputs, 2, buffers.outputs, 3),
+            SORA_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(sora_model_last_error(model.get()),
+               "model 'fake' expects 2 outputs, got 3");
+  EXPECT_EQ(sora_model_run(model.get(), nullptr, 2, buffers.outputs, 2),
+            SORA_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(sora_model_last_error(model.get()), "inputs is NULL");
+  EXPECT_EQ(sora_model_run(nullptr, buffers.inputs, 2, buffers.outputs, 2),
+            SORA_STATUS_INVALID_ARGUMENT);
+}
+
+/// A fake model variant loaded privately, as an application loads models.
+class Variant {
+public:
+  explicit Variant(const char *name) {
+    std::string path = std::string(SORA_FAKE_MODEL_DIR "/") + name + ".so";
+    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    EXPECT_NE(handle, nullptr) << dlerror();
+  }
+  ~Variant() {
+    if (handle)
+      dlclose(handle);
+  }
+
+  /// Creates a model through the variant's own API; returns the status and
+  /// the error buffer's contents.
+  sora_status_t create(std::string &message, size_t bufferSize = 256) {
+    auto initialize =
+        reinterpret_cast<decltype(&sora_model_options_initialize)>(
+            dlsym(handle, "sora_model_options_initialize"));
+    auto create = reinterpret_cast<decltype(&sora_model_create)>(
+        dlsym(handle, "sora_model_create"));
+    auto release = reinterpret_cast<decltype(&sora_model_release)>(
+        dlsym(handle, "sora_model_release"));
+    EXPECT_TRUE(initialize && create && release);
+    std::vector<char> buffer(bufferSize, 'x');
+    sora_model_options_t options;
+    initialize(&options);
+    options.error_buffer = buffer.data();
+    options.error_buffer_size = buffer.size();
+    sora_model_t *model = nullptr;
+    sora_status_t status = create(&options, &model);
+    EXPECT_EQ(model != nullptr, status == SORA_STATUS_OK);
+    release(model);
+    EXPECT_NE(std::memchr(buffer.data(), '\0', buffer.size()), nullptr);
+    message = buffer.data();
+    return status;
+  }
+
+private:
+  void *handle = nullptr;
+};
+
+TEST(Create, AbiMismatch) {
+  std::string message;
+  EXPECT_EQ(Variant("fake_abi999").create(message), SORA_STATUS_ABI_MISMATCH);
+  EXPECT_EQ(message, "model was compiled for runtime ABI version 999, this "
+                     "runtime implements version 1");
+}
+
+TEST(Create, UnsupportedCpuListsMissingFeatures) {
+  if (hostCpuHasFlag("avx512_fp16"))
+    GTEST_SKIP() << "this CPU has avx512fp16";
+  std::string message;
+  EXPECT_EQ(Variant("fake_cpu_fp16").create(message),
+            SORA_STATUS_UNSUPPORTED_CPU);
+  std::string expectedMissing = hostCpuHasFlag("avx512f")
+                                    ? "missing avx512fp16"
+                                    : "missing avx512f, avx512fp16";
+  EXPECT_EQ(message, "model 'fake' (target fake-target) cannot run on this "
+                     "CPU: " +
+                         expectedMissing);
+}
+
+TEST(Create, UnknownCpuFeature) {
+  std::string message;
+  EXPECT_EQ(Variant("fake_cpu_unknown").create(message),
+            SORA_STATUS_UNSUPPORTED_CPU);
+  EXPECT_EQ(message, "model 'fake' (target fake-target) cannot run on this "
+                     "CPU: unknown CPU feature 'frobnicate'");
+}
+
+TEST(Create, ErrorBufferIsTruncatedAndTerminated) {
+  std::string message;
+  EXPECT_EQ(Variant("fake_abi999").create(message, 9),
+            SORA_STATUS_ABI_MISMATCH);
+  EXPECT_EQ(message, "model wa");
+}
+
+} // namespace

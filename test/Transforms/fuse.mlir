@@ -1,0 +1,104 @@
+// RUN: sora-opt %s -split-input-file -sora-fuse | FileCheck %s
+
+// A compute particle takes its elementwise epilogue into one kernel.
+// CHECK-LABEL: func.func @dense_relu
+func.func @dense_relu() {
+  %x = particle.input "x" : tensor<1x4xf32>
+  %w = particle.weight "d.kernel" : tensor<4x2xf32>
+  %b = particle.weight "d.bias" : tensor<2xf32>
+  // CHECK: %[[K:.*]] = particle.kernel "_sora_k0"(%{{.*}}, %{{.*}}, %{{.*}})
+  // CHECK-NEXT: ^bb0
+  // CHECK-NEXT:   particle.dense
+  // CHECK-NEXT:   particle.relu
+  // CHECK-NEXT:   particle.yield
+  // CHECK: particle.output "y" %[[K]]
+  %0 = particle.dense %x, %w, %b : (tensor<1x4xf32>, tensor<4x2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
+  %1 = particle.relu %0 : tensor<1x2xf32>
+  particle.output "y" %1 : tensor<1x2xf32>
+  return
+}
+
+// -----
+
+// A residual add joins the kernel of the conv it follows; the other operand
+// becomes a kernel input.
+// CHECK-LABEL: func.func @conv_residual
+func.func @conv_residual() {
+  %x = particle.input "x" : tensor<1x4x4x2xf32>
+  %k = particle.weight "c.kernel" : tensor<3x3x2x2xf32>
+  // CHECK: particle.kernel "_sora_k0"(%{{.*}}, %{{.*}}) :
+  // CHECK: particle.conv2d
+  // CHECK-NEXT: particle.add
+  // CHECK-NEXT: particle.tanh
+  // CHECK-NEXT: particle.yield
+  %0 = particle.conv2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x2xf32>, tensor<3x3x2x2xf32>) -> tensor<1x4x4x2xf32>
+  %1 = particle.add %0, %x : (tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+  %2 = particle.tanh %1 : tensor<1x4x4x2xf32>
+  particle.output "y" %2 : tensor<1x4x4x2xf32>
+  return
+}
+
+// -----
+
+// A result used twice ends its kernel; each user starts a new one. Views
+// stay outside kernels.
+// CHECK-LABEL: func.func @multi_use
+func.func @multi_use() {
+  %x = particle.input "x" : tensor<1x4xf32>
+  %w = particle.weight "d.kernel" : tensor<4x4xf32>
+  // CHECK: %[[D:.*]] = particle.kernel "_sora_k0"
+  // CHECK-NOT: particle.sigmoid
+  // CHECK: particle.yield
+  // CHECK: %[[S:.*]] = particle.kernel "_sora_k1"(%[[D]])
+  // CHECK: particle.sigmoid
+  // CHECK: %[[R:.*]] = particle.reshape %[[D]]
+  // CHECK: particle.output "d" %[[R]]
+  // CHECK: particle.output "s" %[[S]]
+  %0 = particle.dense %x, %w : (tensor<1x4xf32>, tensor<4x4xf32>) -> tensor<1x4xf32>
+  %1 = particle.sigmoid %0 : tensor<1x4xf32>
+  %2 = particle.reshape %0 : tensor<1x4xf32> -> tensor<2x2xf32>
+  particle.output "d" %2 : tensor<2x2xf32>
+  particle.output "s" %1 : tensor<1x4xf32>
+  return
+}
+
+// -----
+
+// Softmax is an anchor of its own: it does not join the dense before it.
+// CHECK-LABEL: func.func @dense_softmax
+func.func @dense_softmax() {
+  %x = particle.input "x" : tensor<1x4xf32>
+  %w = particle.weight "d.kernel" : tensor<4x3xf32>
+  // CHECK: particle.kernel "_sora_k0"
+  // CHECK-NEXT: ^bb0
+  // CHECK-NEXT: particle.dense
+  // CHECK-NEXT: particle.yield
+  // CHECK: particle.kernel "_sora_k1"
+  // CHECK-NEXT: ^bb0
+  // CHECK-NEXT: particle.softmax
+  %0 = particle.dense %x, %w : (tensor<1x4xf32>, tensor<4x3xf32>) -> tensor<1x3xf32>
+  %1 = particle.softmax %0 {axis = 1} : tensor<1x3xf32>
+  particle.output "p" %1 : tensor<1x3xf32>
+  return
+}
+
+// -----
+
+// Elementwise ops with no anchor form a kernel; a broadcast that grows the
+// shape is not fused into the producer.
+// CHECK-LABEL: func.func @elementwise_chain
+func.func @elementwise_chain() {
+  %a = particle.input "a" : tensor<4xf32>
+  %b = particle.input "b" : tensor<3x4xf32>
+  // CHECK: particle.kernel "_sora_k0"(%{{.*}}) {{.*}} {
+  // CHECK: particle.relu
+  // CHECK-NEXT: particle.sigmoid
+  // CHECK-NEXT: particle.yield
+  // CHECK: particle.kernel "_sora_k1"
+  // CHECK: particle.mul
+  %0 = particle.relu %a : tensor<4xf32>
+  %1 = particle.sigmoid %0 : tensor<4xf32>
+  %2 = particle.mul %1, %b : (tensor<4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  particle.output "y" %2 : tensor<3x4xf32>
+  return
+}

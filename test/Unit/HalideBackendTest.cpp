@@ -1,0 +1,207 @@
+//===- HalideBackendTest.cpp - Objects, runtimes and errors ---------------===//
+
+#include "KernelTestSupport.h"
+
+#include "sora/Target/HalideBackend.h"
+
+#include "gtest/gtest.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace sora::test {
+namespace {
+
+namespace fs = std::filesystem;
+using K = KernelOpKind;
+
+/// A fresh scratch directory per test, removed afterwards.
+class ScratchDir {
+public:
+  ScratchDir() {
+    const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
+    for (char &c : name)
+      if (!isalnum((unsigned char)c))
+        c = '_';
+    path = fs::temp_directory_path() / ("sora_unit_" + name);
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~ScratchDir() { fs::remove_all(path); }
+  std::string file(const std::string &name) const { return path / name; }
+
+private:
+  fs::path path;
+};
+
+/// Names of the symbols an object file defines, one per line.
+static std::string definedSymbols(const std::string &object) {
+  std::string command =
+      std::string(SORA_LLVM_NM) + " --defined-only --format=just-symbols '" +
+      object + "'";
+  std::unique_ptr<FILE, int (*)(FILE *)> pipe(popen(command.c_str(), "r"),
+                                              pclose);
+  std::string out;
+  char buffer[4096];
+  while (pipe && fgets(buffer, sizeof buffer, pipe.get()))
+    out += buffer;
+  return "\n" + out;
+}
+
+static bool defines(const std::string &symbols, const std::string &name) {
+  return symbols.find("\n" + name + "\n") != std::string::npos;
+}
+
+/// A dense + relu kernel and a padded conv kernel, scheduled for `target`.
+static std::vector<KernelSpec> sampleKernels(const TargetInfo &target) {
+  SpecBuilder dense("sample_dense");
+  int x = dense.arg({1, 30}), w = dense.arg({30, 10}), b = dense.arg({10});
+  dense.unary(K::Relu, dense.dense(x, w, b));
+  SpecBuilder conv("sample_conv");
+  int cx = conv.arg({1, 8, 8, 3}), cw = conv.arg({3, 3, 3, 16});
+  conv.conv(cx, cw, -1, {1, 1}, {1, 1}, {1, 1, 1, 1});
+  return {dense.finish(target), conv.finish(target)};
+}
+
+class HalideBackendTarget : public ::testing::TestWithParam<std::string> {
+protected:
+  const TargetInfo &target() const { return *lookupTarget(GetParam()); }
+};
+
+TEST_P(HalideBackendTarget, CompilesKernelsIntoOneObject) {
+  ScratchDir dir;
+  std::string object = dir.file("kernels.o"), error;
+  ASSERT_TRUE(compileKernelsToObject(sampleKernels(target()), target(), object,
+                                     error))
+      << error;
+  std::string symbols = definedSymbols(object);
+  EXPECT_TRUE(defines(symbols, "sample_dense")) << symbols;
+  EXPECT_TRUE(defines(symbols, "sample_conv")) << symbols;
+  // no_runtime: the runtime comes from its own object.
+  EXPECT_FALSE(defines(symbols, "halide_malloc")) << symbols;
+}
+
+TEST_P(HalideBackendTarget, CompilesStandaloneRuntime) {
+  ScratchDir dir;
+  std::string object = dir.file("runtime.o"), error;
+  ASSERT_TRUE(compileHalideRuntimeObject(target(), object, error)) << error;
+  std::string symbols = definedSymbols(object);
+  EXPECT_TRUE(defines(symbols, "halide_malloc")) << symbols;
+  EXPECT_TRUE(defines(symbols, "halide_do_par_for")) << symbols;
+}
+
+TEST_P(HalideBackendTarget, PrintsLoweredStatements) {
+  std::string text, error;
+  ASSERT_TRUE(printKernels(sampleKernels(target()), target(), text, error))
+      << error;
+  EXPECT_NE(text.find("sample_dense"), std::string::npos);
+  EXPECT_NE(text.find("sample_conv"), std::string::npos);
+  EXPECT_NE(text.find("produce sample_conv_result"), std::string::npos)
+      << text;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTargets, HalideBackendTarget,
+                         ::testing::Values("x86-64-avx2", "x86-64-avx512",
+                                           "aarch64-linux"),
+                         [](const auto &info) {
+                           std::string name = info.param;
+                           for (char &c : name)
+                             if (!isalnum((unsigned char)c))
+                               c = '_';
+                           return name;
+                         });
+
+/// Compiling `spec` fails with a message containing `expected`.
+static void expectRejected(const KernelSpec &spec, const std::string &expected) {
+  ScratchDir dir;
+  std::string error;
+  EXPECT_FALSE(compileKernelsToObject({spec}, *lookupTarget("x86-64-avx2"),
+                                      dir.file("bad.o"), error));
+  EXPECT_NE(error.find(expected), std::string::npos) << error;
+}
+
+static KernelSpec validDense() {
+  SpecBuilder b("dense");
+  b.dense(b.arg({2, 3}), b.arg({3, 4}));
+  return b.finish(*lookupTarget("x86-64-avx2"));
+}
+
+TEST(HalideBackend, RejectsMalformedSpecs) {
+  KernelSpec spec = validDense();
+  spec.ops[0].operands[1] = 7;
+  expectRejected(spec, "operand 7 is not an argument or an earlier op");
+
+  spec = validDense();
+  spec.args[1] = {5, 4};
+  expectRejected(spec, "disagree on K");
+
+  spec = validDense();
+  spec.ops[0].shape = {2, 5};
+  expectRejected(spec, "does not match the inferred [2,4]");
+
+  spec = validDense();
+  spec.name = "not a name";
+  expectRejected(spec, "is not a C identifier");
+
+  spec = validDense();
+  spec.schedule.tileCols = spec.schedule.vector + 1;
+  expectRejected(spec, "must be a multiple of vector");
+
+  spec = validDense();
+  spec.result = 9;
+  expectRejected(spec, "is not a value of the kernel");
+
+  spec = validDense();
+  spec.ops.push_back({KernelOpKind::Softmax, {2}, {2, 4}});
+  spec.ops.back().axis = 1;
+  spec.result = 3;
+  expectRejected(spec, "at most one dense, conv, pool or softmax");
+
+  SpecBuilder pool("pool");
+  pool.pool(KernelOpKind::AvgPool2D, pool.arg({1, 4, 4, 2}), {2, 2}, {1, 1},
+            {2, 0, 0, 0});
+  expectRejected(pool.finish(*lookupTarget("x86-64-avx2")),
+                 "padding must be smaller than the window");
+}
+
+TEST(HalideBackend, RejectsDuplicateKernelNames) {
+  ScratchDir dir;
+  std::string error;
+  EXPECT_FALSE(compileKernelsToObject({validDense(), validDense()},
+                                      *lookupTarget("x86-64-avx2"),
+                                      dir.file("dup.o"), error));
+  EXPECT_NE(error.find("two kernels are named 'dense'"), std::string::npos)
+      << error;
+}
+
+TEST(HalideBackend, ReportsHalideErrors) {
+  ScratchDir dir;
+  std::string error;
+  TargetInfo bogus = *lookupTarget("x86-64-avx2");
+  bogus.halideTarget = "x86-64-nonsense";
+  EXPECT_FALSE(
+      compileKernelsToObject({validDense()}, bogus, dir.file("a.o"), error));
+  EXPECT_NE(error.find("not a valid Halide target"), std::string::npos)
+      << error;
+
+  // An error raised inside Halide itself (not by our validation).
+  error.clear();
+  EXPECT_FALSE(compileKernelsToObject({validDense()},
+                                      *lookupTarget("x86-64-avx2"),
+                                      dir.file("no/such/dir/a.o"), error));
+  EXPECT_FALSE(error.empty());
+}
+
+TEST(HalideBackend, CompilesAnEmptyKernelList) {
+  ScratchDir dir;
+  std::string error;
+  EXPECT_TRUE(compileKernelsToObject({}, *lookupTarget("x86-64-avx2"),
+                                     dir.file("empty.o"), error))
+      << error;
+  EXPECT_TRUE(fs::exists(dir.file("empty.o")));
+}
+
+} // namespace
+} // namespace sora::test

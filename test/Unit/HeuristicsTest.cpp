@@ -1,0 +1,129 @@
+//===- HeuristicsTest.cpp - Default schedules from kernel shapes ----------===//
+
+#include "KernelTestSupport.h"
+
+#include "sora/Tuning/Heuristics.h"
+
+#include "gtest/gtest.h"
+
+namespace sora::test {
+namespace {
+
+using K = KernelOpKind;
+
+const TargetInfo &avx2() { return *lookupTarget("x86-64-avx2"); }
+const TargetInfo &avx512() { return *lookupTarget("x86-64-avx512"); }
+const TargetInfo &arm() { return *lookupTarget("aarch64-linux"); }
+
+KernelSpec denseSpec(int64_t n, int64_t k, int64_t u) {
+  SpecBuilder b("dense");
+  b.dense(b.arg({n, k}), b.arg({k, u}));
+  b.spec.result = 2;
+  return b.spec;
+}
+
+KernelSpec convSpec(Shape x, Shape w, std::array<int64_t, 4> pad) {
+  SpecBuilder b("conv");
+  b.conv(b.arg(x), b.arg(w), -1, {1, 1}, {1, 1}, pad);
+  b.spec.result = 2;
+  return b.spec;
+}
+
+TEST(Heuristics, FindsTheAnchor) {
+  SpecBuilder b("k");
+  int x = b.arg({2, 3});
+  b.unary(K::Relu, b.dense(b.unary(K::Tanh, x), b.arg({3, 4})));
+  EXPECT_EQ(anchorOpIndex(b.spec), 1);
+  EXPECT_TRUE(isAnchorKind(K::Softmax));
+  EXPECT_FALSE(isAnchorKind(K::Add));
+  SpecBuilder e("e");
+  e.unary(K::Sigmoid, e.arg({4}));
+  EXPECT_EQ(anchorOpIndex(e.spec), -1);
+}
+
+TEST(Heuristics, VectorWidthComesFromTheTarget) {
+  KernelSpec spec = denseSpec(4, 8, 8);
+  EXPECT_EQ(defaultSchedule(spec, avx2()).vector, 8);
+  EXPECT_EQ(defaultSchedule(spec, avx512()).vector, 16);
+  EXPECT_EQ(defaultSchedule(spec, arm()).vector, 4);
+}
+
+TEST(Heuristics, GemmUsesPackedRegisterTilesAndRowBlocks) {
+  ScheduleRecord s = defaultSchedule(denseSpec(512, 512, 512), avx512());
+  EXPECT_EQ(s.tileRows, 8);
+  EXPECT_EQ(s.tileCols, 32);
+  EXPECT_EQ(s.packWeights, 1);
+  EXPECT_EQ(s.parallel, 1);
+  EXPECT_EQ(s.grain * s.tileRows, 64); // 64-row parallel blocks
+  // AVX2 has half the registers: a 6 x 2-vector tile.
+  ScheduleRecord s2 = defaultSchedule(denseSpec(512, 512, 512), avx2());
+  EXPECT_EQ(s2.tileRows, 6);
+  EXPECT_EQ(s2.tileCols, 16);
+}
+
+TEST(Heuristics, Batch1DenseIsOneRowWithoutPacking) {
+  for (auto [k, u] : {std::pair{784, 64}, {64, 10}, {5408, 64}}) {
+    ScheduleRecord s = defaultSchedule(denseSpec(1, k, u), avx512());
+    EXPECT_EQ(s.tileRows, 1);
+    EXPECT_EQ(s.packWeights, 0);
+    EXPECT_EQ(s.parallel, 0) << "a " << k << "x" << u << " layer is too small";
+    EXPECT_EQ(s.tileCols % s.vector, 0);
+    EXPECT_LE(s.tileCols, ((u + 15) / 16) * 16);
+  }
+}
+
+TEST(Heuristics, ConvTilesChannelsTimesPixels) {
+  ScheduleRecord s =
+      defaultSchedule(convSpec({1, 56, 56, 64}, {3, 3, 64, 64}, {1, 1, 1, 1}),
+                      avx512());
+  EXPECT_EQ(s.tileCols, 64);
+  EXPECT_EQ(s.tileRows, 6);
+  EXPECT_EQ(s.packWeights, 0);
+  EXPECT_EQ(s.parallel, 1);
+
+  ScheduleRecord mnist =
+      defaultSchedule(convSpec({1, 28, 28, 1}, {3, 3, 1, 32}, {0, 0, 0, 0}),
+                      avx512());
+  EXPECT_EQ(mnist.tileCols, 32);
+  EXPECT_EQ(mnist.parallel, 0);
+
+  ScheduleRecord wide =
+      defaultSchedule(convSpec({1, 8, 8, 16}, {1, 1, 16, 200}, {0, 0, 0, 0}),
+                      avx2());
+  EXPECT_EQ(wide.tileCols, 32);
+  EXPECT_EQ(wide.tileRows, 3);
+  EXPECT_EQ(wide.packWeights, 1);
+}
+
+TEST(Heuristics, TilesNeverExceedTheShape) {
+  ScheduleRecord s = defaultSchedule(denseSpec(3, 7, 5), avx512());
+  EXPECT_EQ(s.tileRows, 3);
+  EXPECT_EQ(s.tileCols, 16);
+  ScheduleRecord c =
+      defaultSchedule(convSpec({1, 4, 2, 3}, {3, 3, 3, 5}, {1, 1, 1, 1}),
+                      avx2());
+  EXPECT_EQ(c.tileRows, 2);
+  EXPECT_EQ(c.tileCols, 8);
+}
+
+TEST(Heuristics, ElementwiseGoesParallelOnlyWhenLarge) {
+  SpecBuilder small("small");
+  small.unary(K::Relu, small.arg({4, 100}));
+  small.spec.result = 1;
+  EXPECT_EQ(defaultSchedule(small.spec, avx512()).parallel, 0);
+  SpecBuilder large("large");
+  large.unary(K::Relu, large.arg({1024, 1024}));
+  large.spec.result = 1;
+  EXPECT_EQ(defaultSchedule(large.spec, avx512()).parallel, 1);
+}
+
+TEST(Heuristics, MalformedSpecsGetAGenericSchedule) {
+  KernelSpec spec = denseSpec(4, 8, 8);
+  spec.ops[0].operands = {42};
+  ScheduleRecord s = defaultSchedule(spec, avx512());
+  EXPECT_EQ(s.vector, 16);
+  EXPECT_EQ(s.tileCols % s.vector, 0);
+}
+
+} // namespace
+} // namespace sora::test

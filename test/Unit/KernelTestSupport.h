@@ -1,0 +1,61 @@
+//===- KernelTestSupport.h - Building and JIT-running kernels in tests ----===//
+#ifndef SORA_TEST_UNIT_KERNELTESTSUPPORT_H
+#define SORA_TEST_UNIT_KERNELTESTSUPPORT_H
+
+#include "Reference.h"
+
+#include "sora/Target/KernelSpec.h"
+#include "sora/Target/TargetInfo.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace sora::test {
+
+/// Builds a KernelSpec op by op, inferring each result shape. Every method
+/// returns the new value's id.
+class SpecBuilder {
+public:
+  explicit SpecBuilder(const std::string &name) { spec.name = name; }
+
+  int arg(const Shape &shape);
+  int dense(int x, int w, int bias = -1);
+  int conv(int x, int w, int bias = -1, std::array<int64_t, 2> strides = {1, 1},
+           std::array<int64_t, 2> dilation = {1, 1},
+           std::array<int64_t, 4> pad = {0, 0, 0, 0});
+  int pool(KernelOpKind kind, int x, std::array<int64_t, 2> window,
+           std::array<int64_t, 2> strides,
+           std::array<int64_t, 4> pad = {0, 0, 0, 0});
+  int softmax(int x, int64_t axis);
+  int binary(KernelOpKind kind, int a, int b);
+  int unary(KernelOpKind kind, int a);
+
+  /// The spec with `result` (default: the last value) and the default
+  /// schedule for `target`.
+  KernelSpec finish(const TargetInfo &target, int result = -1);
+
+  KernelSpec spec;
+
+private:
+  int add(KernelOp op);
+};
+
+/// Random arguments for `spec`, reproducible from `seed`.
+std::vector<Tensor> randomArgs(const KernelSpec &spec, unsigned seed = 1);
+
+/// JIT-compiles `spec` for `target` with the backend's own pipeline builder
+/// and runs it on `args`.
+Tensor runJit(const KernelSpec &spec, const std::vector<Tensor> &args,
+              const TargetInfo &target);
+
+/// Runs `spec` on random arguments through the JIT and the reference and
+/// expects agreement to 1e-5 relative to the result's magnitude.
+void expectMatchesReference(const KernelSpec &spec, const TargetInfo &target);
+
+/// The targets whose code this machine can run.
+std::vector<std::string> hostTargetNames();
+
+} // namespace sora::test
+
+#endif // SORA_TEST_UNIT_KERNELTESTSUPPORT_H

@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""End-to-end check: a model compiled by soracc against the PyTorch reference.
+
+Steps:
+ 1. If the model's weights are a file name (or absent), generate them with
+    torch_reference.init_weights(--seed) into WORKDIR/weights.safetensors and
+    compile with `--weights`; inline weights are used as they are.
+ 2. Compile: soracc MODEL -o WORKDIR/model.so [--weights W] [--target=T].
+ 3. For each trial: draw a standard-normal float32 input per model input
+    (np.random.default_rng(--seed)), run
+    [EMULATOR] sora-run WORKDIR/model.so -i NAME=FILE ... -o WORKDIR/trialK/out
+    and compare every output with the reference (written to
+    WORKDIR/trialK/ref) by max|ours - torch| / max(1, max|torch|).
+
+Prints one line per trial and output; exits 1 with the commands to reproduce
+on any failure (a tool's non-zero exit, a missing output, a wrong shape or
+dtype, an error above --tolerance).
+"""
+
+import argparse
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import torch_reference as ref  # noqa: E402
+
+
+class CheckFailure(Exception):
+    """A failed check; the message says what and how to reproduce it."""
+
+
+def relative_error(ours, expected):
+    """max|ours - expected| / max(1, max|expected|), computed in float64."""
+    ours, expected = ours.astype(np.float64), expected.astype(np.float64)
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    return float(np.max(np.abs(ours - expected), initial=0.0)) / scale
+
+
+def run_tool(cmd, what, timeout):
+    """Runs a command; raises CheckFailure with its output if it fails."""
+    printable = shlex.join(str(c) for c in cmd)
+    try:
+        proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise CheckFailure(f"{what} timed out after {timeout} s:\n  {printable}") from None
+    except OSError as err:
+        raise CheckFailure(f"{what} could not start: {err}\n  {printable}") from None
+    if proc.returncode != 0:
+        streams = "".join(f"--- {name} ---\n{text.rstrip()}\n"
+                          for name, text in [("stderr", proc.stderr), ("stdout", proc.stdout)]
+                          if text.strip())
+        raise CheckFailure(f"{what} exited with {proc.returncode}:\n  {printable}\n{streams}")
+    return printable
+
+
+def compile_model(args, model, workdir):
+    """Compiles the model; returns (weights dict, path of model.so, command)."""
+    cmd = [args.soracc, Path(args.model).resolve(), "-o", workdir / "model.so"]
+    if isinstance(model.get("weights"), dict):
+        weights = ref.load_weights(model)
+    else:
+        weights = ref.init_weights(model, args.seed)
+        weights_path = workdir / "weights.safetensors"
+        ref.write_safetensors(weights_path, weights, {"seed": args.seed})
+        cmd += ["--weights", weights_path]
+    if args.target:
+        cmd.append(f"--target={args.target}")
+    so_path = workdir / "model.so"
+    so_path.unlink(missing_ok=True)
+    printable = run_tool(cmd, "soracc", args.timeout)
+    if not so_path.is_file():
+        raise CheckFailure(f"soracc exited 0 but wrote no {so_path}:\n  {printable}")
+    return weights, so_path, printable
+
+
+def check_trial(args, model, weights, so_path, trial, rng):
+    """Runs one trial; returns (failure messages, sora-run command)."""
+    trial_dir = Path(args.workdir) / f"trial{trial}"
+    shutil.rmtree(trial_dir, ignore_errors=True)
+    (trial_dir / "in").mkdir(parents=True)
+    shapes = ref.infer_shapes(model)
+    cmd = shlex.split(args.emulator or "") + [args.sora_run, so_path]
+    inputs = {}
+    for k, inp in enumerate(model["inputs"]):
+        name = inp["name"]
+        inputs[name] = rng.standard_normal(shapes[name], dtype=np.float32)
+        path = trial_dir / "in" / f"input{k}.npy"
+        np.save(path, inputs[name])
+        cmd += ["-i", f"{name}={path}"]
+    cmd += ["-o", trial_dir / "out"]
+    if args.threads:
+        cmd += ["--threads", args.threads]
+    printable = run_tool(cmd, "sora-run", args.timeout)
+
+    expected = ref.run(model, weights, inputs, getattr(torch, args.precision))
+    (trial_dir / "ref").mkdir()
+    failures = []
+    for name, want in expected.items():
+        np.save(trial_dir / "ref" / f"{name}.npy", want)
+        path = trial_dir / "out" / f"{name}.npy"
+        where = f"trial {trial} output '{name}'"
+        if not path.is_file():
+            failures.append(f"{where}: sora-run wrote no {path}")
+            continue
+        ours = np.load(path)
+        if ours.shape != want.shape or ours.dtype != np.float32:
+            failures.append(f"{where}: got {ours.dtype} {list(ours.shape)}, "
+                            f"expected float32 {list(want.shape)}")
+            continue
+        err = relative_error(ours, want)
+        ok = err <= args.tolerance  # False for NaN too
+        print(f"{where} {list(want.shape)}: max relative error {err:.3e} "
+              f"(tolerance {args.tolerance:g}) {'ok' if ok else 'FAIL'}", flush=True)
+        if not ok:
+            failures.append(f"{where}: max relative error {err:.3e} > {args.tolerance:g}")
+    return failures, printable
+
+
+def parse_args(argv):
+    """The command line (see the module docstring)."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--soracc", required=True, help="path of the soracc compiler")
+    p.add_argument("--sora-run", required=True, help="path of the sora-run runner")
+    p.add_argument("--model", required=True, help="model JSON file")
+    p.add_argument("--workdir", required=True, help="directory for weights, model.so, trials")
+    p.add_argument("--threads", type=int, help="passed to sora-run --threads")
+    p.add_argument("--trials", type=int, default=3, help="random inputs to try (default 3)")
+    p.add_argument("--target", help="passed to soracc --target=")
+    p.add_argument("--emulator", help="command prefix for sora-run, e.g. "
+                   "\"qemu-aarch64 -L /usr/aarch64-linux-gnu\"")
+    p.add_argument("--seed", type=int, default=0, help="seed of weights and inputs")
+    p.add_argument("--tolerance", type=float, default=1e-5)
+    p.add_argument("--precision", choices=["float32", "float64"], default="float32",
+                   help="precision of the PyTorch reference (default float32)")
+    p.add_argument("--timeout", type=float, default=600, help="seconds per tool run")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    """Compiles, runs and compares; returns the exit status."""
+    args = parse_args(argv)
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    commands = []
+    try:
+        model = ref.load_model(args.model)
+        weights, so_path, printable = compile_model(args, model, workdir)
+        commands.append(printable)
+        rng = np.random.default_rng(args.seed)
+        failures = []
+        for trial in range(args.trials):
+            trial_failures, printable = check_trial(args, model, weights, so_path, trial, rng)
+            failures += trial_failures
+            if trial_failures:
+                commands.append(printable)
+        if failures:
+            raise CheckFailure("\n".join(failures))
+    except (CheckFailure, ref.ModelError, OSError, ValueError) as err:
+        print(f"FAILED: {args.model}\n{err}", file=sys.stderr)
+        if commands:
+            print("commands run:\n  " + "\n  ".join(commands), file=sys.stderr)
+        print(f"inputs, outputs and reference outputs are under {workdir}", file=sys.stderr)
+        return 1
+    print(f"PASSED: {args.model} ({args.trials} trials)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

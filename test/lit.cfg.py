@@ -1,0 +1,27 @@
+# -*- Python -*-
+"""lit configuration for soracc's regression tests."""
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "soracc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".json", ".test"]
+config.excludes = ["Inputs", "e2e", "Unit", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.sora_obj_root, "test")
+
+llvm_config.with_system_environment(["HOME", "TMPDIR"])
+llvm_config.use_default_substitutions()
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%python", config.sora_python))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root,
+                                                     "Inputs")))
+
+tool_dirs = [config.sora_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["sora-opt", "soracc", "sora-run"],
+                                   tool_dirs)

@@ -1,0 +1,263 @@
+//===- main.c - sora-run: run or benchmark a compiled model.so ------------===//
+//
+// Loads a model.so through its public C API (dlopen, so any model works
+// without rebuilding), fills its inputs from .npy files or seeded random
+// values, runs it, and prints, saves or benchmarks the outputs.
+// Exit status: 0 success, 1 error, 2 usage error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loader.h"
+#include "npy.h"
+#include "options.h"
+#include "report.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/// A loaded model with one buffer per input and output.
+typedef struct session_t {
+  sora_api_t api;
+  sora_model_t *model;
+  int32_t num_inputs, num_outputs;
+  sora_tensor_info_t *input_info, *output_info;
+  sora_tensor_t *inputs, *outputs;
+} session_t;
+
+static bool fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static bool fail(const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  fputs("sora-run: ", stderr);
+  vfprintf(stderr, format, args);
+  fputc('\n', stderr);
+  va_end(args);
+  return false;
+}
+
+static bool model_failed(session_t *s, sora_status_t status) {
+  return fail("%s: %s", s->api.status_string(status),
+              s->api.model_last_error(s->model));
+}
+
+/// Describes the tensors of one side of the signature and allocates them.
+static bool allocate_tensors(session_t *s, bool outputs) {
+  int32_t count = outputs ? s->num_outputs : s->num_inputs;
+  sora_tensor_info_t *info = calloc((size_t)count + 1, sizeof(*info));
+  sora_tensor_t *tensors = calloc((size_t)count + 1, sizeof(*tensors));
+  *(outputs ? &s->output_info : &s->input_info) = info;
+  *(outputs ? &s->outputs : &s->inputs) = tensors;
+  if (!info || !tensors)
+    return fail("out of memory");
+  for (int32_t i = 0; i < count; ++i) {
+    sora_status_t status = outputs
+                               ? s->api.model_output_info(s->model, i, &info[i])
+                               : s->api.model_input_info(s->model, i, &info[i]);
+    if (status != SORA_STATUS_OK)
+      return model_failed(s, status);
+    size_t bytes = (info[i].byte_size + 63) & ~(size_t)63;
+    tensors[i] = (sora_tensor_t){info[i].dtype, info[i].rank, info[i].dims,
+                                 aligned_alloc(64, bytes ? bytes : 64)};
+    if (!tensors[i].data)
+      return fail("out of memory for %s '%s'", outputs ? "output" : "input",
+                  info[i].name);
+  }
+  return true;
+}
+
+static bool open_session(const options_t *options, session_t *s) {
+  char error[512];
+  if (!sora_api_load(options->model_path, &s->api, error, sizeof(error)))
+    return fail("%s", error);
+  sora_model_options_t model_options;
+  s->api.model_options_initialize(&model_options);
+  model_options.num_threads = options->num_threads;
+  model_options.error_buffer = error;
+  model_options.error_buffer_size = sizeof(error);
+  sora_status_t status = s->api.model_create(&model_options, &s->model);
+  if (status != SORA_STATUS_OK)
+    return fail("%s: %s: %s", options->model_path, s->api.status_string(status),
+                error);
+  s->num_inputs = s->api.model_num_inputs(s->model);
+  s->num_outputs = s->api.model_num_outputs(s->model);
+  return allocate_tensors(s, false) && allocate_tensors(s, true);
+}
+
+static void close_session(session_t *s) {
+  for (int32_t i = 0; s->inputs && i < s->num_inputs; ++i)
+    free(s->inputs[i].data);
+  for (int32_t i = 0; s->outputs && i < s->num_outputs; ++i)
+    free(s->outputs[i].data);
+  free(s->inputs);
+  free(s->outputs);
+  free(s->input_info);
+  free(s->output_info);
+  if (s->model)
+    s->api.model_release(s->model);
+  sora_api_unload(&s->api);
+}
+
+/// splitmix64: a tiny, well-mixed, reproducible generator.
+static uint64_t next_random(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/// Uniform values in [-1, 1), one stream per input so that giving one input
+/// from a file does not change the values generated for the others.
+static void fill_random(float *data, int64_t count, uint64_t seed,
+                        int32_t input_index) {
+  uint64_t state = seed ^ (0xd1b54a32d192ed03ull * (uint64_t)(input_index + 1));
+  for (int64_t i = 0; i < count; ++i)
+    data[i] = (float)(next_random(&state) >> 40) * 0x1p-23f - 1.0f;
+}
+
+static bool load_input(session_t *s, const input_file_t *file) {
+  int32_t index;
+  if (s->api.model_find_input(s->model, file->name, &index) != SORA_STATUS_OK) {
+    fprintf(stderr, "sora-run: %s; inputs:", s->api.model_last_error(s->model));
+    for (int32_t i = 0; i < s->num_inputs; ++i)
+      fprintf(stderr, "%s %s", i ? "," : "", s->input_info[i].name);
+    fputc('\n', stderr);
+    return false;
+  }
+  const sora_tensor_info_t *info = &s->input_info[index];
+  npy_array_t array;
+  char error[512];
+  if (!npy_read_f32(file->path, &array, error, sizeof(error)))
+    return fail("%s", error);
+  bool same = array.rank == info->rank;
+  for (int32_t d = 0; same && d < info->rank; ++d)
+    same = array.dims[d] == info->dims[d];
+  if (same)
+    memcpy(s->inputs[index].data, array.data, info->byte_size);
+  else {
+    char got[256], want[256];
+    fail("%s: shape %s does not match input '%s' shape %s", file->path,
+         npy_format_shape(got, sizeof(got), array.rank, array.dims), info->name,
+         npy_format_shape(want, sizeof(want), info->rank, info->dims));
+  }
+  npy_array_free(&array);
+  return same;
+}
+
+static bool fill_inputs(const options_t *options, session_t *s) {
+  for (int32_t i = 0; i < s->num_inputs; ++i)
+    fill_random(s->inputs[i].data, s->input_info[i].num_elements, options->seed,
+                i);
+  for (int i = 0; i < options->num_inputs; ++i)
+    if (!load_input(s, &options->inputs[i]))
+      return false;
+  return true;
+}
+
+static bool run_once(session_t *s) {
+  sora_status_t status = s->api.model_run(s->model, s->inputs, s->num_inputs,
+                                          s->outputs, s->num_outputs);
+  return status == SORA_STATUS_OK || model_failed(s, status);
+}
+
+static double now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
+}
+
+static bool bench(const options_t *options, session_t *s) {
+  int64_t n = options->bench_runs;
+  int64_t warmup = n / 10 > 3 ? n / 10 : 3;
+  for (int64_t i = 0; i < warmup; ++i)
+    if (!run_once(s))
+      return false;
+  double *samples = malloc(sizeof(double) * (size_t)n);
+  if (!samples)
+    return fail("out of memory");
+  bool ok = true;
+  for (int64_t i = 0; ok && i < n; ++i) {
+    double start = now_us();
+    ok = run_once(s);
+    samples[i] = now_us() - start;
+  }
+  if (ok)
+    report_bench(samples, n, s->api.model_num_threads(s->model), options->json);
+  free(samples);
+  return ok;
+}
+
+/// mkdir -p.
+static bool make_directories(const char *path) {
+  char *copy = strdup(path);
+  if (!copy)
+    return fail("out of memory");
+  bool ok = true;
+  for (char *p = copy + 1; ok; ++p) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    char saved = *p;
+    *p = '\0';
+    if (mkdir(copy, 0777) != 0 && errno != EEXIST)
+      ok = fail("cannot create %s: %s", copy, strerror(errno));
+    *p = saved;
+    if (saved == '\0')
+      break;
+  }
+  struct stat st;
+  if (ok && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
+    ok = fail("%s is not a directory", path);
+  free(copy);
+  return ok;
+}
+
+static bool write_outputs(const char *dir, session_t *s) {
+  if (!make_directories(dir))
+    return false;
+  for (int32_t i = 0; i < s->num_outputs; ++i) {
+    // Output names become file names: keep [A-Za-z0-9_.-], no leading dot.
+    char path[4096];
+    int length = snprintf(path, sizeof(path), "%s/", dir);
+    for (const char *c = s->output_info[i].name;
+         *c && length < (int)sizeof(path) - 5; ++c) {
+      bool plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                   (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' ||
+                   (*c == '.' && c != s->output_info[i].name);
+      path[length++] = plain ? *c : '_';
+    }
+    snprintf(path + length, sizeof(path) - (size_t)length, ".npy");
+    char error[512];
+    if (!npy_write_f32(path, s->output_info[i].rank, s->output_info[i].dims,
+                       s->outputs[i].data, error, sizeof(error)))
+      return fail("%s", error);
+  }
+  return true;
+}
+
+static bool run_tool(const options_t *options) {
+  session_t s = {0};
+  bool ok = open_session(options, &s) && fill_inputs(options, &s) &&
+            (options->bench_runs > 0 ? bench(options, &s) : run_once(&s));
+  if (ok && options->output_dir)
+    ok = write_outputs(options->output_dir, &s);
+  for (int32_t i = 0; ok && options->top_k > 0 && i < s.num_outputs; ++i)
+    report_top_k(&s.output_info[i], s.outputs[i].data, options->top_k);
+  bool summary =
+      !options->output_dir && !options->top_k && !options->bench_runs;
+  for (int32_t i = 0; ok && summary && i < s.num_outputs; ++i)
+    report_values(&s.output_info[i], s.outputs[i].data);
+  close_session(&s);
+  return ok;
+}
+
+int main(int argc, char **argv) {
+  options_t options;
+  bool parsed = options_parse(argc, argv, &options);
+  bool ok = parsed && run_tool(&options);
+  options_free(&options);
+  return ok ? 0 : parsed ? 1 : 2;
+}

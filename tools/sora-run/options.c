@@ -1,0 +1,135 @@
+//===- options.c - sora-run's command line --------------------------------===//
+
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char kUsage[] =
+    "usage: sora-run MODEL.so [-i NAME=FILE.npy]... [-o OUTDIR] [--threads N]\n"
+    "                [--bench N] [--json] [--seed S] [--top K]\n"
+    "\n"
+    "Runs a model compiled by soracc once (or N times with --bench).\n"
+    "  -i NAME=FILE.npy  input NAME from a float32 C-order .npy file; inputs\n"
+    "                    not given get seeded uniform values in [-1, 1)\n"
+    "  -o OUTDIR         write each output to OUTDIR/<name>.npy\n"
+    "  --threads N       threads, the caller included (default 0: all CPUs)\n"
+    "  --bench N         time N runs after max(3, N/10) warm-up runs\n"
+    "  --json            print the benchmark as one JSON line\n"
+    "  --seed S          seed for generated inputs (default 0)\n"
+    "  --top K           print the K largest values of each output's first\n"
+    "                    row along its last axis\n";
+
+static bool usage_error(const char *format, const char *argument) {
+  fputs("sora-run: ", stderr);
+  fprintf(stderr, format, argument);
+  fprintf(stderr, "\n%s", kUsage);
+  return false;
+}
+
+/// Parses a decimal integer in [min, max].
+static bool parse_int(const char *text, long long min, long long max,
+                      long long *out) {
+  char *end;
+  errno = 0;
+  long long value = strtoll(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < min || value > max)
+    return false;
+  *out = value;
+  return true;
+}
+
+static bool add_input(options_t *options, char *argument) {
+  char *equals = strchr(argument, '=');
+  if (!equals || equals == argument || equals[1] == '\0')
+    return usage_error("-i expects NAME=FILE.npy, got '%s'", argument);
+  *equals = '\0';
+  for (int i = 0; i < options->num_inputs; ++i)
+    if (strcmp(options->inputs[i].name, argument) == 0)
+      return usage_error("input '%s' given twice", argument);
+  input_file_t *inputs =
+      realloc(options->inputs,
+              sizeof(input_file_t) * (size_t)(options->num_inputs + 1));
+  if (!inputs)
+    return usage_error("%s", "out of memory");
+  options->inputs = inputs;
+  options->inputs[options->num_inputs++] = (input_file_t){argument, equals + 1};
+  return true;
+}
+
+enum { OPT_THREADS = 256, OPT_BENCH, OPT_JSON, OPT_SEED, OPT_TOP, OPT_HELP };
+
+bool options_parse(int argc, char **argv, options_t *out) {
+  static const struct option kLong[] = {
+      {"threads", required_argument, NULL, OPT_THREADS},
+      {"bench", required_argument, NULL, OPT_BENCH},
+      {"json", no_argument, NULL, OPT_JSON},
+      {"seed", required_argument, NULL, OPT_SEED},
+      {"top", required_argument, NULL, OPT_TOP},
+      {"help", no_argument, NULL, OPT_HELP},
+      {NULL, 0, NULL, 0},
+  };
+  memset(out, 0, sizeof(*out));
+  opterr = 0;
+  long long value;
+  for (int option;
+       (option = getopt_long(argc, argv, ":i:o:h", kLong, NULL)) != -1;) {
+    switch (option) {
+    case 'i':
+      if (!add_input(out, optarg))
+        return false;
+      break;
+    case 'o':
+      out->output_dir = optarg;
+      break;
+    case OPT_THREADS:
+      if (!parse_int(optarg, 0, 1024, &value))
+        return usage_error("--threads expects 0..1024, got '%s'", optarg);
+      out->num_threads = (int32_t)value;
+      break;
+    case OPT_BENCH:
+      if (!parse_int(optarg, 1, 100000000, &value))
+        return usage_error("--bench expects a positive count, got '%s'",
+                           optarg);
+      out->bench_runs = value;
+      break;
+    case OPT_JSON:
+      out->json = true;
+      break;
+    case OPT_SEED:
+      if (!parse_int(optarg, 0, INT64_MAX, &value))
+        return usage_error("--seed expects a non-negative integer, got '%s'",
+                           optarg);
+      out->seed = (uint64_t)value;
+      break;
+    case OPT_TOP:
+      if (!parse_int(optarg, 1, INT32_MAX, &value))
+        return usage_error("--top expects a positive count, got '%s'", optarg);
+      out->top_k = value;
+      break;
+    case 'h':
+    case OPT_HELP:
+      fputs(kUsage, stdout);
+      exit(0);
+    case ':':
+      return usage_error("option '%s' needs a value", argv[optind - 1]);
+    default:
+      return usage_error("unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind != argc - 1)
+    return usage_error("%s", optind >= argc ? "missing MODEL.so"
+                                            : "expected exactly one MODEL.so");
+  out->model_path = argv[optind];
+  if (out->json && out->bench_runs == 0)
+    return usage_error("%s", "--json needs --bench");
+  return true;
+}
+
+void options_free(options_t *options) {
+  free(options->inputs);
+  options->inputs = NULL;
+}

@@ -1,0 +1,94 @@
+//===- soracc.cpp - The soracc compiler driver ----------------------------===//
+//
+//   soracc model.json -o model.so [--target=T] [--emit=K] [--weights F]
+//          [--random-weights SEED] [-O0..-O3] [--mlir-print-ir-after-all ...]
+//
+// Diagnostics print as `file:line:col: error: ...` with the source line and
+// a caret; the exit code is 1 on any error and no output file is left.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sora/Pipeline/Compile.h"
+#include "sora/Pipeline/Registration.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+
+namespace cl = llvm::cl;
+using sora::EmitKind;
+
+static cl::OptionCategory category("soracc options");
+
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<model.json>"), cl::Required,
+                                      cl::cat(category));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::init(""),
+                                       cl::cat(category));
+static cl::opt<EmitKind> emit(
+    "emit", cl::desc("What to produce"), cl::init(EmitKind::So),
+    cl::values(
+        clEnumValN(EmitKind::Mlir, "mlir", "particle dialect from the frontend"),
+        clEnumValN(EmitKind::MlirFused, "mlir-fused",
+                   "after fusion, schedules and memory planning"),
+        clEnumValN(EmitKind::Halide, "halide", "Halide statements of kernels"),
+        clEnumValN(EmitKind::Llvm, "llvm", "graph driver LLVM IR"),
+        clEnumValN(EmitKind::Obj, "obj", "one relocatable object"),
+        clEnumValN(EmitKind::So, "so", "self-contained shared library")),
+    cl::cat(category));
+static cl::opt<bool> emitObject("c", cl::desc("Same as --emit=obj"),
+                                cl::cat(category));
+static cl::opt<std::string> target("target",
+                                   cl::desc("host, x86-64-avx2, x86-64-avx512 "
+                                            "or aarch64-linux"),
+                                   cl::init("host"), cl::cat(category));
+static cl::opt<std::string> weightsFile("weights",
+                                        cl::desc("Safetensors weights file"),
+                                        cl::value_desc("file"), cl::init(""),
+                                        cl::cat(category));
+static cl::opt<uint64_t> randomWeights(
+    "random-weights", cl::desc("Fill weights from this seed"),
+    cl::value_desc("seed"), cl::cat(category));
+static cl::opt<unsigned> optLevel(
+    "O", cl::desc("Optimization level (schedules are tuned at every level)"),
+    cl::Prefix, cl::init(2), cl::cat(category));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  sora::registerAllPasses();
+  cl::HideUnrelatedOptions(
+      {&category, &cl::getGeneralCategory()});
+  cl::ParseCommandLineOptions(argc, argv, "soracc: particle graph compiler\n");
+
+  mlir::DialectRegistry registry;
+  sora::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  sora::CompileOptions options;
+  options.input = inputFile;
+  options.output = outputFile;
+  options.weightsFile = weightsFile;
+  if (randomWeights.getNumOccurrences())
+    options.randomWeightsSeed = randomWeights;
+  options.target = target;
+  options.emit = emitObject ? EmitKind::Obj : emit.getValue();
+  if (optLevel > 3) {
+    llvm::errs() << "soracc: error: -O" << optLevel << " is not one of -O0..-O3\n";
+    return 1;
+  }
+  auto configure = [](mlir::PassManager &pm) {
+    return mlir::succeeded(mlir::applyPassManagerCLOptions(pm));
+  };
+  return sora::compileModel(options, context, sourceMgr, configure) ? 0 : 1;
+}
