@@ -149,11 +149,9 @@ static void copy_message(char *buffer, size_t size, const char *message) {
 
 sora_status_t sora_model_create(const sora_model_options_t *options,
                                 sora_model_t **out_model) {
-  sora_model_options_t defaults;
-  if (!options) {
-    sora_model_options_initialize(&defaults);
+  const sora_model_options_t defaults = {0};
+  if (!options)
     options = &defaults;
-  }
   char *error_buffer = options->error_buffer;
   size_t error_size = options->error_buffer_size;
   copy_message(error_buffer, error_size, "");

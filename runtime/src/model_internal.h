@@ -47,9 +47,6 @@ void sora_model_record_kernel_message(sora_model_t *model, const char *message,
 /// Clears the kernel message before a run.
 void sora_model_clear_kernel_message(sora_model_t *model);
 
-/// Element count of `tensor` (validated at model creation).
-int64_t sora_abi_tensor_num_elements(const sora_abi_tensor_t *tensor);
-
 /// "f32", or "unknown" for a code outside sora_dtype_t.
 const char *sora_dtype_name(int64_t dtype);
 

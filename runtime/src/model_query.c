@@ -12,7 +12,8 @@ size_t sora_dtype_size(int64_t dtype) {
   return dtype == SORA_DTYPE_F32 ? 4 : 0;
 }
 
-int64_t sora_abi_tensor_num_elements(const sora_abi_tensor_t *tensor) {
+/// Element count of `tensor` (its shape was validated at model creation).
+static int64_t num_elements(const sora_abi_tensor_t *tensor) {
   int64_t elements = 1;
   for (int64_t d = 0; d < tensor->rank; ++d)
     elements *= tensor->dims[d];
@@ -57,7 +58,7 @@ static sora_status_t tensor_info(sora_model_t *model, const char *kind,
   out_info->dtype = (sora_dtype_t)tensor->dtype;
   out_info->rank = (int32_t)tensor->rank;
   out_info->dims = tensor->dims;
-  out_info->num_elements = sora_abi_tensor_num_elements(tensor);
+  out_info->num_elements = num_elements(tensor);
   out_info->byte_size =
       (size_t)out_info->num_elements * sora_dtype_size(tensor->dtype);
   return SORA_STATUS_OK;

@@ -2,8 +2,9 @@
 """sora-run end to end on the fake model (inputs x: f32[2,3], bias: f32[3];
 outputs y = 2 * x + bias, total = sum(y)).
 
-Usage: test_sora_run.py --model fake_model.so -- COMMAND...   (the sora-run
-command, e.g. `qemu-aarch64 -L /usr/aarch64-linux-gnu sora-run-aarch64`).
+Usage: test_sora_run.py --model M.so [--abi999-model M.so] -- COMMAND...
+where COMMAND runs sora-run, e.g. `qemu-aarch64 -L /usr/aarch64-linux-gnu
+sora-run-aarch64`.
 """
 
 import argparse
@@ -18,6 +19,7 @@ import unittest
 import numpy as np
 
 MODEL = None
+ABI999_MODEL = None
 COMMAND = None
 
 
@@ -185,6 +187,13 @@ class SoraRunTest(unittest.TestCase):
                                                                  self.x)))
         self.assertIn("cannot load", self.run_error(1, self.path("none.so")))
 
+    def test_create_failure(self):
+        if not ABI999_MODEL:
+            self.skipTest("no --abi999-model given")
+        stderr = self.run_error(1, ABI999_MODEL)
+        self.assertIn(f"{ABI999_MODEL}: ABI mismatch: model was compiled for "
+                      "runtime ABI version 999", stderr)
+
     def test_output_dir_is_a_file(self):
         path = self.save("x.npy", self.x)
         self.assertIn("is not a directory",
@@ -208,12 +217,14 @@ class SoraRunTest(unittest.TestCase):
 
 
 def main():
-    global MODEL, COMMAND
+    global MODEL, ABI999_MODEL, COMMAND
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
+    parser.add_argument("--abi999-model")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     MODEL = args.model
+    ABI999_MODEL = args.abi999_model
     COMMAND = args.command[1:] if args.command[:1] == ["--"] else args.command
     unittest.main(argv=[sys.argv[0], "-v"])
 

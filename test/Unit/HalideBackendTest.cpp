@@ -21,7 +21,8 @@ class ScratchDir {
 public:
   ScratchDir() {
     const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
+    std::string name =
+        std::string(info->test_suite_name()) + "_" + info->name();
     for (char &c : name)
       if (!isalnum((unsigned char)c))
         c = '_';
@@ -37,10 +38,10 @@ private:
 };
 
 /// Names of the symbols an object file defines, one per line.
-static std::string definedSymbols(const std::string &object) {
-  std::string command =
-      std::string(SORA_LLVM_NM) + " --defined-only --format=just-symbols '" +
-      object + "'";
+std::string definedSymbols(const std::string &object) {
+  std::string command = std::string(SORA_LLVM_NM) +
+                        " --defined-only --format=just-symbols '" + object +
+                        "'";
   std::unique_ptr<FILE, int (*)(FILE *)> pipe(popen(command.c_str(), "r"),
                                               pclose);
   std::string out;
@@ -50,12 +51,12 @@ static std::string definedSymbols(const std::string &object) {
   return "\n" + out;
 }
 
-static bool defines(const std::string &symbols, const std::string &name) {
+bool defines(const std::string &symbols, const std::string &name) {
   return symbols.find("\n" + name + "\n") != std::string::npos;
 }
 
 /// A dense + relu kernel and a padded conv kernel, scheduled for `target`.
-static std::vector<KernelSpec> sampleKernels(const TargetInfo &target) {
+std::vector<KernelSpec> sampleKernels(const TargetInfo &target) {
   SpecBuilder dense("sample_dense");
   int x = dense.arg({1, 30}), w = dense.arg({30, 10}), b = dense.arg({10});
   dense.unary(K::Relu, dense.dense(x, w, b));
@@ -73,8 +74,8 @@ protected:
 TEST_P(HalideBackendTarget, CompilesKernelsIntoOneObject) {
   ScratchDir dir;
   std::string object = dir.file("kernels.o"), error;
-  ASSERT_TRUE(compileKernelsToObject(sampleKernels(target()), target(), object,
-                                     error))
+  ASSERT_TRUE(
+      compileKernelsToObject(sampleKernels(target()), target(), object, error))
       << error;
   std::string symbols = definedSymbols(object);
   EXPECT_TRUE(defines(symbols, "sample_dense")) << symbols;
@@ -98,8 +99,7 @@ TEST_P(HalideBackendTarget, PrintsLoweredStatements) {
       << error;
   EXPECT_NE(text.find("sample_dense"), std::string::npos);
   EXPECT_NE(text.find("sample_conv"), std::string::npos);
-  EXPECT_NE(text.find("produce sample_conv_result"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("produce sample_conv_result"), std::string::npos) << text;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, HalideBackendTarget,
@@ -114,7 +114,7 @@ INSTANTIATE_TEST_SUITE_P(AllTargets, HalideBackendTarget,
                          });
 
 /// Compiling `spec` fails with a message containing `expected`.
-static void expectRejected(const KernelSpec &spec, const std::string &expected) {
+void expectRejected(const KernelSpec &spec, const std::string &expected) {
   ScratchDir dir;
   std::string error;
   EXPECT_FALSE(compileKernelsToObject({spec}, *lookupTarget("x86-64-avx2"),
@@ -122,7 +122,7 @@ static void expectRejected(const KernelSpec &spec, const std::string &expected) 
   EXPECT_NE(error.find(expected), std::string::npos) << error;
 }
 
-static KernelSpec validDense() {
+KernelSpec validDense() {
   SpecBuilder b("dense");
   b.dense(b.arg({2, 3}), b.arg({3, 4}));
   return b.finish(*lookupTarget("x86-64-avx2"));
@@ -148,6 +148,11 @@ TEST(HalideBackend, RejectsMalformedSpecs) {
   spec = validDense();
   spec.schedule.tileCols = spec.schedule.vector + 1;
   expectRejected(spec, "must be a multiple of vector");
+
+  spec = validDense();
+  spec.schedule.tileRows = 64;
+  spec.schedule.tileCols = 64 * spec.schedule.vector;
+  expectRejected(spec, "exceeds 256 vectors");
 
   spec = validDense();
   spec.result = 9;

@@ -19,7 +19,7 @@ namespace {
 
 using K = KernelOpKind;
 
-class HalideKernel : public ::testing::TestWithParam<std::string> {
+class KernelJit : public ::testing::TestWithParam<std::string> {
 protected:
   const TargetInfo &target() const { return *lookupTarget(GetParam()); }
   void check(const KernelSpec &spec) { expectMatchesReference(spec, target()); }
@@ -34,7 +34,7 @@ protected:
 // Dense
 //===----------------------------------------------------------------------===//
 
-TEST_P(HalideKernel, DenseBatch1MnistLayers) {
+TEST_P(KernelJit, DenseBatch1MnistLayers) {
   for (auto [k, u] : {std::pair{784, 64}, {64, 64}, {64, 10}, {5408, 64}}) {
     SpecBuilder b("dense_b1");
     int x = b.arg({1, k}), w = b.arg({k, u}), bias = b.arg({u});
@@ -43,9 +43,12 @@ TEST_P(HalideKernel, DenseBatch1MnistLayers) {
   }
 }
 
-TEST_P(HalideKernel, DenseOddShapes) {
-  for (auto [n, k, u] : {std::tuple{3, 7, 10}, {13, 33, 45}, {2, 1, 1},
-                         {17, 64, 97}, {64, 96, 80}}) {
+TEST_P(KernelJit, DenseOddShapes) {
+  for (auto [n, k, u] : {std::tuple{3, 7, 10},
+                         {13, 33, 45},
+                         {2, 1, 1},
+                         {17, 64, 97},
+                         {64, 96, 80}}) {
     SpecBuilder b("dense_odd");
     int x = b.arg({n, k}), w = b.arg({k, u});
     b.dense(x, w);
@@ -53,7 +56,7 @@ TEST_P(HalideKernel, DenseOddShapes) {
   }
 }
 
-TEST_P(HalideKernel, DenseExplicitSchedules) {
+TEST_P(KernelJit, DenseExplicitSchedules) {
   SpecBuilder b("dense_sched");
   int x = b.arg({37, 29}), w = b.arg({29, 53}), bias = b.arg({53});
   b.dense(x, w, bias);
@@ -67,7 +70,7 @@ TEST_P(HalideKernel, DenseExplicitSchedules) {
   checkWith(spec, {8, 40, 16, 1, 1, 1});
 }
 
-TEST_P(HalideKernel, DenseWithBroadcastEpilogue) {
+TEST_P(KernelJit, DenseWithBroadcastEpilogue) {
   SpecBuilder b("dense_epilogue");
   int x = b.arg({5, 12}), w = b.arg({12, 19}), bias = b.arg({19}),
       shift = b.arg({19});
@@ -76,7 +79,7 @@ TEST_P(HalideKernel, DenseWithBroadcastEpilogue) {
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, DenseBroadcastIntoLargerResult) {
+TEST_P(KernelJit, DenseBroadcastIntoLargerResult) {
   // The epilogue broadcasts the dense result to a bigger shape, so the dense
   // op gets its own loop nest.
   SpecBuilder b("dense_bigger");
@@ -89,35 +92,35 @@ TEST_P(HalideKernel, DenseBroadcastIntoLargerResult) {
 // Conv2D
 //===----------------------------------------------------------------------===//
 
-TEST_P(HalideKernel, ConvMnistFirstLayer) {
+TEST_P(KernelJit, ConvMnistFirstLayer) {
   SpecBuilder b("conv_mnist");
   int x = b.arg({1, 28, 28, 1}), w = b.arg({3, 3, 1, 32}), bias = b.arg({32});
   b.unary(K::Relu, b.conv(x, w, bias));
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, ConvSamePadding) {
+TEST_P(KernelJit, ConvSamePadding) {
   SpecBuilder b("conv_same");
   int x = b.arg({2, 9, 11, 5}), w = b.arg({3, 3, 5, 7}), bias = b.arg({7});
   b.conv(x, w, bias, {1, 1}, {1, 1}, {1, 1, 1, 1});
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, ConvStridedAsymmetricPadding) {
+TEST_P(KernelJit, ConvStridedAsymmetricPadding) {
   SpecBuilder b("conv_stride");
   int x = b.arg({2, 10, 9, 3}), w = b.arg({3, 2, 3, 20});
   b.conv(x, w, -1, {2, 3}, {1, 1}, {0, 1, 1, 0});
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, ConvDilated) {
+TEST_P(KernelJit, ConvDilated) {
   SpecBuilder b("conv_dilated");
   int x = b.arg({1, 9, 8, 4}), w = b.arg({3, 3, 4, 17}), bias = b.arg({17});
   b.conv(x, w, bias, {1, 1}, {2, 2}, {2, 1, 0, 2});
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, ConvPointwiseWide) {
+TEST_P(KernelJit, ConvPointwiseWide) {
   // More output channels than one tile: packed weights, ragged last panel.
   SpecBuilder b("conv_1x1");
   int x = b.arg({1, 5, 7, 16}), w = b.arg({1, 1, 16, 90});
@@ -125,10 +128,10 @@ TEST_P(HalideKernel, ConvPointwiseWide) {
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, Conv64To64WithEpilogue) {
+TEST_P(KernelJit, Conv64To64WithEpilogue) {
   SpecBuilder b("conv_64");
-  int x = b.arg({1, 14, 14, 64}), w = b.arg({3, 3, 64, 64}),
-      bias = b.arg({64}), residual = b.arg({1, 14, 14, 64});
+  int x = b.arg({1, 14, 14, 64}), w = b.arg({3, 3, 64, 64}), bias = b.arg({64}),
+      residual = b.arg({1, 14, 14, 64});
   int c = b.conv(x, w, bias, {1, 1}, {1, 1}, {1, 1, 1, 1});
   b.unary(K::Relu, b.binary(K::Add, c, residual));
   KernelSpec spec = b.finish(target());
@@ -141,13 +144,13 @@ TEST_P(HalideKernel, Conv64To64WithEpilogue) {
 // Pools
 //===----------------------------------------------------------------------===//
 
-TEST_P(HalideKernel, MaxPoolMnist) {
+TEST_P(KernelJit, MaxPoolMnist) {
   SpecBuilder b("maxpool_mnist");
   b.pool(K::MaxPool2D, b.arg({1, 26, 26, 32}), {2, 2}, {2, 2});
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, MaxPoolPaddedCellsNeverWin) {
+TEST_P(KernelJit, MaxPoolPaddedCellsNeverWin) {
   SpecBuilder b("maxpool_pad");
   b.pool(K::MaxPool2D, b.arg({2, 7, 7, 3}), {3, 3}, {2, 2}, {1, 1, 1, 1});
   KernelSpec spec = b.finish(target());
@@ -159,20 +162,20 @@ TEST_P(HalideKernel, MaxPoolPaddedCellsNeverWin) {
     ASSERT_FLOAT_EQ(got.data[i], want.data[i]) << "element " << i;
 }
 
-TEST_P(HalideKernel, MaxPoolWithEpilogue) {
+TEST_P(KernelJit, MaxPoolWithEpilogue) {
   SpecBuilder b("maxpool_relu");
   int x = b.arg({1, 9, 10, 40});
   b.unary(K::Relu, b.pool(K::MaxPool2D, x, {3, 2}, {2, 2}, {1, 0, 1, 1}));
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, AvgPoolExcludesPadding) {
+TEST_P(KernelJit, AvgPoolExcludesPadding) {
   SpecBuilder b("avgpool_same");
   b.pool(K::AvgPool2D, b.arg({1, 5, 6, 20}), {3, 3}, {1, 1}, {1, 1, 1, 1});
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, AvgPoolValidOddInput) {
+TEST_P(KernelJit, AvgPoolValidOddInput) {
   SpecBuilder b("avgpool_valid");
   b.pool(K::AvgPool2D, b.arg({3, 5, 5, 1}), {2, 2}, {2, 2});
   check(b.finish(target()));
@@ -182,7 +185,7 @@ TEST_P(HalideKernel, AvgPoolValidOddInput) {
 // Softmax
 //===----------------------------------------------------------------------===//
 
-TEST_P(HalideKernel, SoftmaxLastAxis) {
+TEST_P(KernelJit, SoftmaxLastAxis) {
   for (Shape shape : {Shape{1, 10}, Shape{4, 33}, Shape{6}, Shape{2, 3, 40}}) {
     SpecBuilder b("softmax_last");
     b.softmax(b.arg(shape), (int64_t)shape.size() - 1);
@@ -190,8 +193,9 @@ TEST_P(HalideKernel, SoftmaxLastAxis) {
   }
 }
 
-TEST_P(HalideKernel, SoftmaxInnerAxis) {
-  for (auto [shape, axis] : {std::pair{Shape{3, 20}, 0}, {Shape{3, 5, 7}, 1},
+TEST_P(KernelJit, SoftmaxInnerAxis) {
+  for (auto [shape, axis] : {std::pair{Shape{3, 20}, 0},
+                             {Shape{3, 5, 7}, 1},
                              {Shape{2, 6, 30}, 0}}) {
     SpecBuilder b("softmax_inner");
     b.softmax(b.arg(shape), axis);
@@ -199,7 +203,7 @@ TEST_P(HalideKernel, SoftmaxInnerAxis) {
   }
 }
 
-TEST_P(HalideKernel, SoftmaxLargeLogits) {
+TEST_P(KernelJit, SoftmaxLargeLogits) {
   // exp(x) overflows without the max subtraction.
   SpecBuilder b("softmax_large");
   int x = b.arg({2, 10}), scale = b.arg({1});
@@ -212,7 +216,7 @@ TEST_P(HalideKernel, SoftmaxLargeLogits) {
     ASSERT_NEAR(got.data[i], want.data[i], 1e-6) << "element " << i;
 }
 
-TEST_P(HalideKernel, SoftmaxWithEpilogue) {
+TEST_P(KernelJit, SoftmaxWithEpilogue) {
   SpecBuilder b("softmax_mul");
   int x = b.arg({3, 12}), w = b.arg({12});
   b.binary(K::Mul, b.softmax(x, 1), w);
@@ -223,32 +227,32 @@ TEST_P(HalideKernel, SoftmaxWithEpilogue) {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-TEST_P(HalideKernel, AddBroadcastsAcrossRanks) {
+TEST_P(KernelJit, AddBroadcastsAcrossRanks) {
   SpecBuilder b("add_bcast");
   b.binary(K::Add, b.arg({2, 3, 4}), b.arg({3, 1}));
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, MulBroadcastsBothOperands) {
+TEST_P(KernelJit, MulBroadcastsBothOperands) {
   SpecBuilder b("mul_bcast");
   b.binary(K::Mul, b.arg({5, 1, 7}), b.arg({1, 6, 1}));
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, AddScalar) {
+TEST_P(KernelJit, AddScalar) {
   SpecBuilder b("add_scalar");
   b.binary(K::Add, b.arg({}), b.arg({4, 5}));
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, ActivationChain) {
+TEST_P(KernelJit, ActivationChain) {
   SpecBuilder b("activations");
   int x = b.arg({3, 37});
   b.unary(K::Sigmoid, b.unary(K::Tanh, b.unary(K::Relu, x)));
   check(b.finish(target()));
 }
 
-TEST_P(HalideKernel, ActivationsAreExact) {
+TEST_P(KernelJit, ActivationsAreExact) {
   for (KernelOpKind kind : {K::Sigmoid, K::Tanh}) {
     SpecBuilder b("activation");
     b.unary(kind, b.arg({3, 1000}));
@@ -263,7 +267,7 @@ TEST_P(HalideKernel, ActivationsAreExact) {
   }
 }
 
-TEST_P(HalideKernel, LargeElementwiseRunsInParallel) {
+TEST_P(KernelJit, LargeElementwiseRunsInParallel) {
   SpecBuilder b("relu_big");
   b.unary(K::Relu, b.arg({600, 501}));
   KernelSpec spec = b.finish(target());
@@ -271,13 +275,13 @@ TEST_P(HalideKernel, LargeElementwiseRunsInParallel) {
   check(spec);
 }
 
-TEST_P(HalideKernel, ResultIsAnArgument) {
+TEST_P(KernelJit, ResultIsAnArgument) {
   SpecBuilder b("identity");
   b.arg({3, 4});
   check(b.finish(target(), 0));
 }
 
-INSTANTIATE_TEST_SUITE_P(HostTargets, HalideKernel,
+INSTANTIATE_TEST_SUITE_P(HostTargets, KernelJit,
                          ::testing::ValuesIn(hostTargetNames()),
                          [](const auto &info) {
                            std::string name = info.param;

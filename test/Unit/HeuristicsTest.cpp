@@ -73,23 +73,20 @@ TEST(Heuristics, Batch1DenseIsOneRowWithoutPacking) {
 }
 
 TEST(Heuristics, ConvTilesChannelsTimesPixels) {
-  ScheduleRecord s =
-      defaultSchedule(convSpec({1, 56, 56, 64}, {3, 3, 64, 64}, {1, 1, 1, 1}),
-                      avx512());
+  ScheduleRecord s = defaultSchedule(
+      convSpec({1, 56, 56, 64}, {3, 3, 64, 64}, {1, 1, 1, 1}), avx512());
   EXPECT_EQ(s.tileCols, 64);
   EXPECT_EQ(s.tileRows, 6);
   EXPECT_EQ(s.packWeights, 0);
   EXPECT_EQ(s.parallel, 1);
 
-  ScheduleRecord mnist =
-      defaultSchedule(convSpec({1, 28, 28, 1}, {3, 3, 1, 32}, {0, 0, 0, 0}),
-                      avx512());
+  ScheduleRecord mnist = defaultSchedule(
+      convSpec({1, 28, 28, 1}, {3, 3, 1, 32}, {0, 0, 0, 0}), avx512());
   EXPECT_EQ(mnist.tileCols, 32);
   EXPECT_EQ(mnist.parallel, 0);
 
-  ScheduleRecord wide =
-      defaultSchedule(convSpec({1, 8, 8, 16}, {1, 1, 16, 200}, {0, 0, 0, 0}),
-                      avx2());
+  ScheduleRecord wide = defaultSchedule(
+      convSpec({1, 8, 8, 16}, {1, 1, 16, 200}, {0, 0, 0, 0}), avx2());
   EXPECT_EQ(wide.tileCols, 32);
   EXPECT_EQ(wide.tileRows, 3);
   EXPECT_EQ(wide.packWeights, 1);
@@ -99,9 +96,8 @@ TEST(Heuristics, TilesNeverExceedTheShape) {
   ScheduleRecord s = defaultSchedule(denseSpec(3, 7, 5), avx512());
   EXPECT_EQ(s.tileRows, 3);
   EXPECT_EQ(s.tileCols, 16);
-  ScheduleRecord c =
-      defaultSchedule(convSpec({1, 4, 2, 3}, {3, 3, 3, 5}, {1, 1, 1, 1}),
-                      avx2());
+  ScheduleRecord c = defaultSchedule(
+      convSpec({1, 4, 2, 3}, {3, 3, 3, 5}, {1, 1, 1, 1}), avx2());
   EXPECT_EQ(c.tileRows, 2);
   EXPECT_EQ(c.tileCols, 8);
 }
@@ -123,6 +119,9 @@ TEST(Heuristics, MalformedSpecsGetAGenericSchedule) {
   ScheduleRecord s = defaultSchedule(spec, avx512());
   EXPECT_EQ(s.vector, 16);
   EXPECT_EQ(s.tileCols % s.vector, 0);
+  spec = convSpec({1, 4, 4, 3}, {3, 3, 3, 8}, {0, 0, 0, 0});
+  spec.ops[0].shape = {1, 0, 0, 8};
+  EXPECT_GE(defaultSchedule(spec, avx2()).tileRows, 1);
 }
 
 } // namespace

@@ -25,7 +25,7 @@ int SpecBuilder::arg(const Shape &shape) {
 }
 
 int SpecBuilder::dense(int x, int w, int bias) {
-  KernelOp op{KernelOpKind::Dense, {x, w}};
+  KernelOp op{KernelOpKind::Dense, {x, w}, {}};
   if (bias >= 0)
     op.operands.push_back(bias);
   op.shape = {spec.shapeOf(x)[0], spec.shapeOf(w)[1]};
@@ -35,7 +35,7 @@ int SpecBuilder::dense(int x, int w, int bias) {
 int SpecBuilder::conv(int x, int w, int bias, std::array<int64_t, 2> strides,
                       std::array<int64_t, 2> dilation,
                       std::array<int64_t, 4> pad) {
-  KernelOp op{KernelOpKind::Conv2D, {x, w}};
+  KernelOp op{KernelOpKind::Conv2D, {x, w}, {}};
   if (bias >= 0)
     op.operands.push_back(bias);
   op.strides = strides;
@@ -52,7 +52,7 @@ int SpecBuilder::conv(int x, int w, int bias, std::array<int64_t, 2> strides,
 int SpecBuilder::pool(KernelOpKind kind, int x, std::array<int64_t, 2> window,
                       std::array<int64_t, 2> strides,
                       std::array<int64_t, 4> pad) {
-  KernelOp op{kind, {x}};
+  KernelOp op{kind, {x}, {}};
   op.window = window;
   op.strides = strides;
   op.pad = pad;
@@ -142,8 +142,8 @@ void expectMatchesReference(const KernelSpec &spec, const TargetInfo &target) {
     }
   }
   EXPECT_LE(worst, 1e-5f * scale)
-      << spec.name << " on " << target.name << ": element " << worstAt
-      << " is " << got.data[worstAt] << ", expected " << want.data[worstAt];
+      << spec.name << " on " << target.name << ": element " << worstAt << " is "
+      << got.data[worstAt] << ", expected " << want.data[worstAt];
 }
 
 std::vector<std::string> hostTargetNames() {

@@ -130,8 +130,8 @@ static Tensor elementwise(const KernelOp &op,
   std::vector<int64_t> index(op.shape.size(), 0);
   for (float &out : y.data) {
     double a = in[0]->data[broadcastOffset(in[0]->shape, index)];
-    double b = in.size() > 1 ? in[1]->data[broadcastOffset(in[1]->shape, index)]
-                             : 0.0;
+    double b =
+        in.size() > 1 ? in[1]->data[broadcastOffset(in[1]->shape, index)] : 0.0;
     switch (op.kind) {
     case KernelOpKind::Add:
       out = (float)(a + b);

@@ -13,7 +13,6 @@
   X(model_options_initialize)                                                  \
   X(model_create)                                                              \
   X(model_release)                                                             \
-  X(model_name)                                                                \
   X(model_num_inputs)                                                          \
   X(model_num_outputs)                                                         \
   X(model_input_info)                                                          \

@@ -74,6 +74,25 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  // Diagnostics without a source line (command line, files as a whole)
+  // print as `soracc: error: ...` or `file: error: ...`.
+  context.getDiagEngine().registerHandler([](mlir::Diagnostic &diag) {
+    std::string prefix = "soracc";
+    mlir::Location loc = diag.getLocation();
+    if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(loc)) {
+      if (file.getLine() != 0)
+        return mlir::failure();
+      prefix = file.getFilename().str();
+    } else if (!llvm::isa<mlir::UnknownLoc>(loc)) {
+      return mlir::failure();
+    }
+    const char *severity =
+        diag.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
+        : diag.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+                                                                  : "note";
+    llvm::errs() << prefix << ": " << severity << ": " << diag << "\n";
+    return mlir::success();
+  });
 
   sora::CompileOptions options;
   options.input = inputFile;

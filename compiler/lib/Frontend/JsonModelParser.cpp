@@ -69,7 +69,10 @@ bool Parser::checkKeys(const json &object, const std::string &path,
   for (auto &[key, value] : object.items()) {
     if (llvm::is_contained(known, llvm::StringRef(key)))
       continue;
-    auto diag = error(JsonSourceMap::member(path, key));
+    std::string keyPath = JsonSourceMap::member(path, key);
+    auto [line, col] = map.findKey(keyPath);
+    failed = true;
+    auto diag = emitErrorAt(&context, SourceLoc{file, line, col, keyPath});
     diag << "unknown key '" << key << "'";
     std::string hint = nearest(key, known);
     if (!hint.empty())
@@ -229,7 +232,10 @@ void Parser::parseParticle(const json &value, const std::string &path,
     if (key == "name" || key == "op" || key == "input" || key == "inputs")
       continue;
     p.attrs[key] = v;
-    p.attrLocs[key] = at(JsonSourceMap::member(path, key));
+    std::string keyPath = JsonSourceMap::member(path, key);
+    p.attrLocs[key] = at(keyPath);
+    auto [line, col] = map.findKey(keyPath);
+    p.attrKeyLocs[key] = SourceLoc{file, line, col, keyPath};
   }
   m.particles.push_back(std::move(p));
 }

@@ -54,6 +54,14 @@ JsonSourceMap::find(const std::string &path) const {
   }
 }
 
+std::pair<unsigned, unsigned>
+JsonSourceMap::findKey(const std::string &path) const {
+  auto it = keyOffsets.find(path);
+  if (it == keyOffsets.end())
+    return find(path);
+  return lineCol(text, it->second);
+}
+
 void JsonSourceMap::skipSpace() {
   while (pos < text.size() && std::isspace((unsigned char)text[pos]))
     ++pos;
@@ -82,6 +90,7 @@ void JsonSourceMap::scanValue(const std::string &path) {
       size_t keyStart = pos + 1;
       skipString();
       std::string key = text.substr(keyStart, pos - 1 - keyStart);
+      keyOffsets[member(path, key)] = keyStart - 1;
       skipSpace();
       ++pos; // ':'
       skipSpace();

@@ -294,9 +294,11 @@ template <typename PoolOp>
 Value MLIRGenImpl::pool(const ParticleDecl &p, ParticleAttrs &a,
                         ArrayRef<Value> in) {
   auto window = a.positivePair("pool", std::nullopt);
+  if (!window)
+    return nullptr;
   auto strides = a.positivePair("strides", window);
   auto padding = a.choice("padding", {"valid", "same"});
-  if (!window || !strides || !padding)
+  if (!strides || !padding)
     return nullptr;
   ArrayRef<int64_t> x = shapeOf(in[0]);
   if (x.size() != 4) {

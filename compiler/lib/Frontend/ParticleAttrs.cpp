@@ -127,8 +127,9 @@ bool ParticleAttrs::finish() {
   for (auto &[key, value] : particle.attrs.items()) {
     if (read.count(key))
       continue;
-    auto diag = error(key);
-    diag << "unknown attribute '" << key << "'";
+    hadError = true;
+    auto diag = emitErrorAt(&context, particle.attrKeyLocs.at(key))
+                << owner() << ": unknown attribute '" << key << "'";
     std::string best;
     unsigned bestDistance = 3;
     for (const std::string &known : read) {

@@ -50,15 +50,21 @@ static int64_t product(const Shape &shape) {
   return p;
 }
 
-/// The shape of operand `i` of `op` if it exists with `rank` dims, else null
-/// (heuristics never fail: a malformed spec is the backend's to report).
+static bool allPositive(const Shape &shape) {
+  return std::all_of(shape.begin(), shape.end(),
+                     [](int64_t extent) { return extent > 0; });
+}
+
+/// The shape of operand `i` of `op` if it exists with `rank` positive
+/// extents, else null (heuristics never fail: a malformed spec is the
+/// backend's to report).
 static const Shape *operandShape(const KernelSpec &spec, const KernelOp &op,
                                  size_t i, size_t rank) {
   if (i >= op.operands.size() || op.operands[i] < 0 ||
       op.operands[i] >= spec.numValues())
     return nullptr;
   const Shape &shape = spec.shapeOf(op.operands[i]);
-  return shape.size() == rank ? &shape : nullptr;
+  return shape.size() == rank && allPositive(shape) ? &shape : nullptr;
 }
 
 /// Vector registers a register tile may hold as accumulators, leaving the
@@ -85,9 +91,8 @@ static void denseSchedule(const KernelOp &op, int64_t depth,
   s.parallel = 2.0 * rows * depth * cols >= kParallelFlops &&
                (rowTiles > 1 ? rowTiles : panels) > 1;
   // Row blocks of about kRowsPerTask rows, but at least two tasks.
-  s.grain = rowTiles > 1 ? (int)std::clamp<int64_t>(
-                               kRowsPerTask / s.tileRows, 1,
-                               ceilDiv(rowTiles, 2))
+  s.grain = rowTiles > 1 ? (int)std::clamp<int64_t>(kRowsPerTask / s.tileRows,
+                                                    1, ceilDiv(rowTiles, 2))
                          : 1;
 }
 
@@ -100,8 +105,8 @@ static void convSchedule(const KernelOp &op, const Shape &w,
   int64_t channels = op.shape[3];
   int colVectors = (int)std::min<int64_t>(4, ceilDiv(channels, s.vector));
   s.tileCols = colVectors * s.vector;
-  s.tileRows = (int)std::clamp<int64_t>(
-      accumulatorBudget(target) / colVectors, 1, width);
+  s.tileRows = (int)std::clamp<int64_t>(accumulatorBudget(target) / colVectors,
+                                        1, width);
   s.packWeights = channels > s.tileCols;
   double flops = 2.0 * product(op.shape) * w[0] * w[1] * w[2];
   s.parallel = flops >= kParallelFlops && outRows > 1;
@@ -117,7 +122,9 @@ ScheduleRecord defaultSchedule(const KernelSpec &spec,
   s.grain = 1;
   s.packWeights = 0;
   int anchor = anchorOpIndex(spec);
-  const KernelOp *op = anchor >= 0 ? &spec.ops[anchor] : nullptr;
+  const KernelOp *op = anchor >= 0 && allPositive(spec.ops[anchor].shape)
+                           ? &spec.ops[anchor]
+                           : nullptr;
   const Shape *x = op ? operandShape(spec, *op, 0, op->shape.size()) : nullptr;
   const Shape *w = op ? operandShape(spec, *op, 1, op->shape.size()) : nullptr;
   if (x && w && op->kind == KernelOpKind::Dense && op->shape.size() == 2) {

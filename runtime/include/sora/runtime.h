@@ -100,7 +100,7 @@ typedef struct sora_model_t sora_model_t;
  * sora_model_options_initialize first, then change the fields you need. */
 typedef struct sora_model_options_t {
   /** Threads used by parallel kernels, the calling thread included;
-   * 0 = the number of online CPUs. */
+   * 0 = every CPU the process may run on (its affinity mask). At most 1024. */
   int32_t num_threads;
   /** Optional caller-owned buffer (may be NULL) that receives a one-line,
    * NUL-terminated message when sora_model_create fails (truncated to
@@ -164,7 +164,7 @@ SORA_API sora_status_t sora_model_find_output(sora_model_t *model,
                                               int32_t *out_index);
 
 /** Resizes the model's thread pool to `num_threads` (the calling thread
- * included; 0 = the number of online CPUs). Must not overlap a run. */
+ * included; 0 = every CPU the process may run on). Must not overlap a run. */
 SORA_API sora_status_t sora_model_set_num_threads(sora_model_t *model,
                                                   int32_t num_threads);
 

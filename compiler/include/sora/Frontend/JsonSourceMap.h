@@ -23,6 +23,10 @@ public:
   /// enclosing value that was recorded.
   std::pair<unsigned, unsigned> find(const std::string &path) const;
 
+  /// 1-based {line, column} of the key of the object member at `path`, or
+  /// of its value if `path` is not an object member.
+  std::pair<unsigned, unsigned> findKey(const std::string &path) const;
+
   /// Path of member `key` in the object at `parent`.
   static std::string member(const std::string &parent, const std::string &key);
   /// Path of element `index` in the array at `parent`.
@@ -40,6 +44,7 @@ private:
   const std::string &text;
   size_t pos = 0;
   std::map<std::string, size_t> offsets;
+  std::map<std::string, size_t> keyOffsets;
 };
 
 } // namespace sora

@@ -44,7 +44,8 @@ struct ParticleDecl {
   std::vector<std::string> inputs;
   std::vector<SourceLoc> inputLocs; ///< one per entry of `inputs`
   nlohmann::json attrs;             ///< every key but name/op/input(s)
-  std::map<std::string, SourceLoc> attrLocs;
+  std::map<std::string, SourceLoc> attrLocs;    ///< where each value is
+  std::map<std::string, SourceLoc> attrKeyLocs; ///< where each key is
   SourceLoc loc;
 
   /// Location of attribute `key`, or of the particle if it has none.

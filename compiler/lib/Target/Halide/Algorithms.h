@@ -28,12 +28,12 @@ struct Value {
 /// not have are left undefined.
 struct AnchorStages {
   KernelOpKind kind;
-  Value value;             ///< the op's result, a pure Func over `reduce`
-  Halide::Func reduce;     ///< accumulator, window reduction or softmax sum
-  Halide::Func rowMax;     ///< softmax: maximum along the axis
-  Halide::Func packed;     ///< contractions: weights in tileCols-wide panels
-  Halide::RDom reduction;  ///< the reduction domain of `reduce`
-  int axisDim = -1;        ///< softmax: the Halide dimension of the axis
+  Value value;            ///< the op's result, a pure Func over `reduce`
+  Halide::Func reduce;    ///< accumulator, window reduction or softmax sum
+  Halide::Func rowMax;    ///< softmax: maximum along the axis
+  Halide::Func packed;    ///< contractions: weights in tileCols-wide panels
+  Halide::RDom reduction; ///< the reduction domain of `reduce`
+  int axisDim = -1;       ///< softmax: the Halide dimension of the axis
 };
 
 /// The register tile a contraction uses: the schedule's tile clamped to the

@@ -44,7 +44,7 @@ static Expr initialValue(const ContractionOperands &ops, const Expr &col) {
 /// Panels of `weights` (Halide dims: column, then `inner` reduction dims):
 /// packed(ci, inner..., co) = weights(co * tileCols + ci, inner...).
 static Func packPanels(const Func &weights, int innerDims, int tileCols,
-                const std::string &name) {
+                       const std::string &name) {
   Var ci("ci"), co("co");
   std::vector<Var> inner = makeVars(innerDims, "k");
   std::vector<Var> packedArgs{ci};
@@ -61,7 +61,7 @@ static Func packPanels(const Func &weights, int innerDims, int tileCols,
 
 /// The weight at output column `col` and reduction coordinates `inner`.
 static Expr weightAt(const AnchorStages &stages, const ContractionOperands &ops,
-              const Expr &col, std::vector<Expr> inner) {
+                     const Expr &col, std::vector<Expr> inner) {
   if (!stages.packed.defined()) {
     inner.insert(inner.begin(), col);
     return ops.weights(inner);
@@ -118,11 +118,12 @@ static AnchorStages buildConv2D(const KernelOp &op,
   if (schedule.packWeights)
     stages.packed = packPanels(prepared.weights, 3, prepared.tileCols, name);
   Var f("f"), ox("ox"), oy("oy"), n("n");
-  RDom r(0, (int)wShape[2], 0, (int)wShape[1], 0, (int)wShape[0],
-         name + "_r");
+  RDom r(0, (int)wShape[2], 0, (int)wShape[1], 0, (int)wShape[0], name + "_r");
   stages.reduction = r;
-  Expr ix = ox * (int)op.strides[1] + r.y * (int)op.dilation[1] - (int)op.pad[1];
-  Expr iy = oy * (int)op.strides[0] + r.z * (int)op.dilation[0] - (int)op.pad[0];
+  Expr ix =
+      ox * (int)op.strides[1] + r.y * (int)op.dilation[1] - (int)op.pad[1];
+  Expr iy =
+      oy * (int)op.strides[0] + r.z * (int)op.dilation[0] - (int)op.pad[0];
   stages.reduce = Func(name + "_acc");
   stages.reduce(f, ox, oy, n) = initialValue(prepared, f);
   stages.reduce(f, ox, oy, n) +=

@@ -65,14 +65,12 @@ static bool reportingErrors(std::string &error, Body body) {
 
 bool compileKernelsToObject(const std::vector<KernelSpec> &kernels,
                             const TargetInfo &target,
-                            const std::string &objectPath,
-                            std::string &error) {
+                            const std::string &objectPath, std::string &error) {
   return reportingErrors(error, [&] {
     Target halideTarget = kernelTarget(target);
     std::vector<Module> modules = lowerKernels(kernels, halideTarget);
-    Module linked = modules.empty()
-                        ? Module("sora_kernels", halideTarget)
-                        : link_modules("sora_kernels", modules);
+    Module linked = modules.empty() ? Module("sora_kernels", halideTarget)
+                                    : link_modules("sora_kernels", modules);
     linked.compile({{OutputFileType::object, objectPath}});
   });
 }
@@ -81,8 +79,8 @@ bool compileHalideRuntimeObject(const TargetInfo &target,
                                 const std::string &objectPath,
                                 std::string &error) {
   return reportingErrors(error, [&] {
-    Target runtimeTarget = kernelTarget(target).without_feature(
-        Target::NoRuntime);
+    Target runtimeTarget =
+        kernelTarget(target).without_feature(Target::NoRuntime);
     compile_standalone_runtime(objectPath, runtimeTarget);
   });
 }

@@ -4,12 +4,15 @@
 
 #include "sora/Tuning/Heuristics.h"
 
+#include <algorithm>
+#include <cctype>
 #include <climits>
 #include <sstream>
 
 namespace sora {
 
-const char *kernelOpName(KernelOpKind kind) {
+/// The printable name of an op kind, for messages.
+static const char *kernelOpName(KernelOpKind kind) {
   switch (kind) {
   case KernelOpKind::Dense:
     return "dense";
@@ -80,7 +83,9 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
   auto operand = [&](size_t i) -> const Shape & {
     return spec.shapeOf(op.operands[i]);
   };
-  auto rankIs = [&](size_t i, size_t rank) { return operand(i).size() == rank; };
+  auto rankIs = [&](size_t i, size_t rank) {
+    return operand(i).size() == rank;
+  };
   for (int64_t v : op.window)
     if (v < 1)
       return "window extents must be positive";
@@ -104,8 +109,8 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
     if (x[1] != w[0])
       return "x " + str(x) + " and w " + str(w) + " disagree on K";
     if (numOperands == 3 && operand(2) != Shape{w[1]})
-      return "bias " + str(operand(2)) + " must be [" +
-             std::to_string(w[1]) + "]";
+      return "bias " + str(operand(2)) + " must be [" + std::to_string(w[1]) +
+             "]";
     result = {x[0], w[1]};
     return "";
   }
@@ -118,13 +123,13 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
     if (x[3] != w[2])
       return "x " + str(x) + " and w " + str(w) + " disagree on C";
     if (numOperands == 3 && operand(2) != Shape{w[3]})
-      return "bias " + str(operand(2)) + " must be [" +
-             std::to_string(w[3]) + "]";
+      return "bias " + str(operand(2)) + " must be [" + std::to_string(w[3]) +
+             "]";
     int64_t spanH = op.dilation[0] * (w[0] - 1) + 1;
     int64_t spanW = op.dilation[1] * (w[1] - 1) + 1;
-    result = {x[0], windowOutput(x[1], op.pad[0], op.pad[2], spanH, op.strides[0]),
-              windowOutput(x[2], op.pad[1], op.pad[3], spanW, op.strides[1]),
-              w[3]};
+    result = {
+        x[0], windowOutput(x[1], op.pad[0], op.pad[2], spanH, op.strides[0]),
+        windowOutput(x[2], op.pad[1], op.pad[3], spanW, op.strides[1]), w[3]};
     if (result[1] < 1 || result[2] < 1)
       return "the dilated kernel is larger than the padded input";
     return "";
@@ -137,12 +142,11 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
         op.pad[1] >= op.window[1] || op.pad[3] >= op.window[1])
       return "padding must be smaller than the window";
     const Shape &x = operand(0);
-    result = {x[0],
-              windowOutput(x[1], op.pad[0], op.pad[2], op.window[0],
-                           op.strides[0]),
-              windowOutput(x[2], op.pad[1], op.pad[3], op.window[1],
-                           op.strides[1]),
-              x[3]};
+    result = {
+        x[0],
+        windowOutput(x[1], op.pad[0], op.pad[2], op.window[0], op.strides[0]),
+        windowOutput(x[2], op.pad[1], op.pad[3], op.window[1], op.strides[1]),
+        x[3]};
     if (result[1] < 1 || result[2] < 1)
       return "the window is larger than the padded input";
     return "";
@@ -182,12 +186,19 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
   return "has an unknown kind";
 }
 
+/// Bound on the unrolled register tile, far above any useful one: it keeps
+/// a bad tuning record from making Halide unroll for minutes.
+static constexpr int64_t kMaxTileVectors = 256;
+
 static std::string checkSchedule(const ScheduleRecord &s) {
   if (s.vector < 1 || s.tileRows < 1 || s.tileCols < 1 || s.grain < 1)
     return "vector, tileRows, tileCols and grain must be positive";
   if (s.tileCols % s.vector != 0)
     return "tileCols (" + std::to_string(s.tileCols) +
            ") must be a multiple of vector (" + std::to_string(s.vector) + ")";
+  if ((int64_t)s.tileRows * (s.tileCols / s.vector) > kMaxTileVectors)
+    return "the register tile (tileRows x tileCols/vector) exceeds " +
+           std::to_string(kMaxTileVectors) + " vectors";
   if ((s.parallel != 0 && s.parallel != 1) ||
       (s.packWeights != 0 && s.packWeights != 1))
     return "parallel and packWeights must be 0 or 1";

@@ -14,9 +14,6 @@
 
 namespace sora {
 
-/// The printable name of an op kind ("dense", "conv2d", ...).
-const char *kernelOpName(KernelOpKind kind);
-
 /// Checks operands, shapes, window attributes and the schedule record of
 /// `spec`. Returns an empty string if it is well formed, else a message.
 std::string validateKernel(const KernelSpec &spec);
