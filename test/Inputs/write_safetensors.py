@@ -1,7 +1,8 @@
 """Writes (possibly broken) safetensors files for soracc's diagnostics tests.
 
 usage: write_safetensors.py OUT KIND
-KIND: ok, f16, truncated-header, bad-offsets, not-json, tiny
+KIND: ok, wrong-shape, no-dtype, f16, bad-offsets, truncated-header,
+      not-json, tiny
 """
 import json
 import struct
@@ -21,6 +22,8 @@ def main():
         "ok": header_file({"d.kernel": kernel}, payload),
         "wrong-shape": header_file(
             {"d.kernel": dict(kernel, shape=[2, 4])}, payload),
+        "no-dtype": header_file(
+            {"d.kernel": {"shape": [4, 2], "data_offsets": [0, 32]}}, payload),
         "f16": header_file({"d.kernel": dict(kernel, dtype="F16")}, payload),
         "bad-offsets": header_file(
             {"d.kernel": dict(kernel, data_offsets=[0, 64])}, payload),

@@ -67,6 +67,14 @@ void JsonSourceMap::skipSpace() {
     ++pos;
 }
 
+void JsonSourceMap::skipSeparator() {
+  skipSpace();
+  if (pos < text.size() && text[pos] == ',') {
+    ++pos;
+    skipSpace();
+  }
+}
+
 void JsonSourceMap::skipString() {
   ++pos; // opening quote
   while (pos < text.size() && text[pos] != '"')
@@ -95,11 +103,7 @@ void JsonSourceMap::scanValue(const std::string &path) {
       ++pos; // ':'
       skipSpace();
       scanValue(member(path, key));
-      skipSpace();
-      if (pos < text.size() && text[pos] == ',') {
-        ++pos;
-        skipSpace();
-      }
+      skipSeparator();
     }
     ++pos;
     return;
@@ -109,11 +113,7 @@ void JsonSourceMap::scanValue(const std::string &path) {
     skipSpace();
     for (size_t i = 0; pos < text.size() && text[pos] != ']'; ++i) {
       scanValue(element(path, i));
-      skipSpace();
-      if (pos < text.size() && text[pos] == ',') {
-        ++pos;
-        skipSpace();
-      }
+      skipSeparator();
     }
     ++pos;
     return;

@@ -67,6 +67,12 @@ private:
                int64_t fanIn, const std::string &layout);
   Value activation(const ParticleDecl &p, ParticleAttrs &a, Value x);
   EmitErrorFn shapeError(const ParticleDecl &p, ParticleAttrs &a);
+  /// Checks that `x` is NHWC and returns the [top, left, bottom, right]
+  /// padding of a window over it (Keras 'same' or 'valid').
+  std::optional<std::vector<int64_t>>
+  windowPadding(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<int64_t> x,
+                bool same, std::array<int64_t, 2> window,
+                std::array<int64_t, 2> strides, std::array<int64_t, 2> dilation);
 
   const ModelAST &model;
   WeightStore &weights;
@@ -222,6 +228,24 @@ Value MLIRGenImpl::activation(const ParticleDecl &p, ParticleAttrs &a,
   return x;
 }
 
+std::optional<std::vector<int64_t>>
+MLIRGenImpl::windowPadding(const ParticleDecl &p, ParticleAttrs &a,
+                           ArrayRef<int64_t> x, bool same,
+                           std::array<int64_t, 2> window,
+                           std::array<int64_t, 2> strides,
+                           std::array<int64_t, 2> dilation) {
+  if (x.size() != 4) {
+    shapeError(p, a)() << "port 'input' expects rank 4 NHWC, got "
+                       << formatDims(x);
+    return std::nullopt;
+  }
+  auto [top, bottom] =
+      computePadding(same, x[1], window[0], strides[0], dilation[0]);
+  auto [left, right] =
+      computePadding(same, x[2], window[1], strides[1], dilation[1]);
+  return std::vector<int64_t>{top, left, bottom, right};
+}
+
 Value MLIRGenImpl::dense(const ParticleDecl &p, ParticleAttrs &a,
                          ArrayRef<Value> in) {
   auto units = a.positiveInt("units", std::nullopt);
@@ -261,16 +285,10 @@ Value MLIRGenImpl::conv2d(const ParticleDecl &p, ParticleAttrs &a,
   if (!filters || !kernelSize || !strides || !dilation || !padding || !useBias)
     return nullptr;
   ArrayRef<int64_t> x = shapeOf(in[0]);
-  if (x.size() != 4) {
-    shapeError(p, a)() << "port 'input' expects rank 4 NHWC, got "
-                       << formatDims(x);
+  auto pads = windowPadding(p, a, x, *padding == "same", *kernelSize,
+                            *strides, *dilation);
+  if (!pads)
     return nullptr;
-  }
-  bool same = *padding == "same";
-  auto [top, bottom] = computePadding(same, x[1], (*kernelSize)[0],
-                                      (*strides)[0], (*dilation)[0]);
-  auto [left, right] = computePadding(same, x[2], (*kernelSize)[1],
-                                      (*strides)[1], (*dilation)[1]);
   std::vector<int64_t> kshape{(*kernelSize)[0], (*kernelSize)[1], x[3],
                               *filters};
   int64_t fanIn = kshape[0] * kshape[1] * kshape[2];
@@ -279,14 +297,13 @@ Value MLIRGenImpl::conv2d(const ParticleDecl &p, ParticleAttrs &a,
                         : Value();
   if (!kernel || (*useBias && !bias))
     return nullptr;
-  std::vector<int64_t> pads{top, left, bottom, right};
   auto shape = inferConv2DShape(
       x, kshape, bias ? std::optional(shapeOf(bias)) : std::nullopt, *strides,
-      *dilation, pads, shapeError(p, a));
+      *dilation, *pads, shapeError(p, a));
   if (failed(shape))
     return nullptr;
   Value y = Conv2DOp::create(b, loc, tensorType(*shape), in[0], kernel, bias,
-                             *strides, *dilation, pads);
+                             *strides, *dilation, *pads);
   return activation(p, a, y);
 }
 
@@ -301,22 +318,15 @@ Value MLIRGenImpl::pool(const ParticleDecl &p, ParticleAttrs &a,
   if (!strides || !padding)
     return nullptr;
   ArrayRef<int64_t> x = shapeOf(in[0]);
-  if (x.size() != 4) {
-    shapeError(p, a)() << "port 'input' expects rank 4 NHWC, got "
-                       << formatDims(x);
+  auto pads = windowPadding(p, a, x, *padding == "same", *window, *strides,
+                            {1, 1});
+  if (!pads)
     return nullptr;
-  }
-  bool same = *padding == "same";
-  auto [top, bottom] =
-      computePadding(same, x[1], (*window)[0], (*strides)[0], 1);
-  auto [left, right] =
-      computePadding(same, x[2], (*window)[1], (*strides)[1], 1);
-  std::vector<int64_t> pads{top, left, bottom, right};
-  auto shape = inferPool2DShape(x, *window, *strides, pads, shapeError(p, a));
+  auto shape = inferPool2DShape(x, *window, *strides, *pads, shapeError(p, a));
   if (failed(shape))
     return nullptr;
   return PoolOp::create(b, loc, tensorType(*shape), in[0], *window, *strides,
-                        pads);
+                        *pads);
 }
 
 Value MLIRGenImpl::flatten(const ParticleDecl &p, ParticleAttrs &a,

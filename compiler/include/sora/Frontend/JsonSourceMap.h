@@ -39,6 +39,7 @@ public:
 private:
   void scanValue(const std::string &path);
   void skipSpace();
+  void skipSeparator(); ///< spaces, then an optional ',' and more spaces
   void skipString();
 
   const std::string &text;

@@ -1,0 +1,58 @@
+// RUN: sora-opt %s -split-input-file -convert-particle-to-llvm=target=x86-64-avx2 -verify-diagnostics | FileCheck %s
+
+// Inputs come from the inputs array, weights from the blob, kernel results
+// from the arena; views reuse pointers; outputs are copied out last.
+// CHECK-LABEL: llvm.mlir.global external hidden constant @_sora_weights() {addr_space = 0 : i32, alignment = 64 : i64}
+// CHECK: llvm.func hidden @_sora_run(%[[UC:.*]]: !llvm.ptr, %[[IN:.*]]: !llvm.ptr, %[[OUT:.*]]: !llvm.ptr, %[[ARENA:.*]]: !llvm.ptr) -> i64
+// CHECK: %[[X:.*]] = llvm.load %{{.*}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[BLOB:.*]] = llvm.mlir.addressof @_sora_weights
+// CHECK: %[[W:.*]] = llvm.getelementptr %[[BLOB]][0] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: %[[R:.*]] = llvm.getelementptr %[[ARENA]][128]
+// CHECK: llvm.store %[[X]]
+// CHECK: llvm.store %[[W]]
+// CHECK: llvm.store %[[R]]
+// CHECK: %[[STATUS:.*]] = llvm.call @k0(%[[UC]], %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> i32
+// CHECK: llvm.cond_br %{{.*}}, ^[[FAIL:.*]](%{{.*}} : i64), ^[[NEXT:.*]]
+// CHECK: ^[[FAIL]](%[[CODE:.*]]: i64):
+// CHECK-NEXT: llvm.return %[[CODE]] : i64
+// CHECK: ^[[NEXT]]:
+// CHECK: "llvm.intr.memcpy"(%{{.*}}, %[[R]], %{{.*}}) <{isVolatile = false}> : (!llvm.ptr, !llvm.ptr, i64) -> ()
+// CHECK: llvm.return %{{.*}} : i64
+// CHECK: llvm.func hidden @k0(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> i32
+// CHECK: llvm.mlir.global external hidden constant @sora_abi_model()
+// CHECK-NOT: func.func
+module @m {
+  func.func @m() attributes {particle.arena_size = 192 : i64} {
+    %x = particle.input "x" : tensor<1x4xf32>
+    %w = particle.weight "d.kernel" : tensor<4x2xf32>
+    %y = particle.kernel "k0" (%x, %w) {arena_offset = 128 : i64} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> {
+    ^bb0(%a: tensor<1x4xf32>, %b: tensor<4x2xf32>):
+      %0 = particle.dense %a, %b : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+      particle.yield %0 : tensor<1x2xf32>
+    }
+    %v = particle.reshape %y : tensor<1x2xf32> -> tensor<2xf32>
+    particle.output "v" %v : tensor<2xf32>
+    return
+  }
+}
+
+// -----
+
+module @unplanned {
+  // expected-error @below {{graph has no memory plan; run sora-plan-memory}}
+  func.func @unplanned() {
+    return
+  }
+}
+
+// -----
+
+module @unfused {
+  func.func @unfused() attributes {particle.arena_size = 0 : i64} {
+    %x = particle.input "x" : tensor<4xf32>
+    // expected-error @below {{is not supported by the graph driver; every compute particle must be inside a kernel}}
+    %y = particle.relu %x : tensor<4xf32>
+    particle.output "y" %y : tensor<4xf32>
+    return
+  }
+}
