@@ -66,10 +66,21 @@ TEST(Heuristics, Batch1DenseIsOneRowWithoutPacking) {
     ScheduleRecord s = defaultSchedule(denseSpec(1, k, u), avx512());
     EXPECT_EQ(s.tileRows, 1);
     EXPECT_EQ(s.packWeights, 0);
-    EXPECT_EQ(s.parallel, 0) << "a " << k << "x" << u << " layer is too small";
     EXPECT_EQ(s.tileCols % s.vector, 0);
     EXPECT_LE(s.tileCols, ((u + 15) / 16) * 16);
   }
+}
+
+TEST(Heuristics, Batch1DenseStreamsLargeWeightsInParallel) {
+  // 784x64 (196 KiB of weights) stays on one thread; 5408x64 (1.4 MiB) is
+  // split into two column panels that two threads stream.
+  ScheduleRecord small = defaultSchedule(denseSpec(1, 784, 64), avx512());
+  EXPECT_EQ(small.parallel, 0);
+  ScheduleRecord large = defaultSchedule(denseSpec(1, 5408, 64), avx512());
+  EXPECT_EQ(large.parallel, 1);
+  EXPECT_EQ(large.tileCols, 32);
+  ScheduleRecord narrow = defaultSchedule(denseSpec(1, 5408, 10), avx512());
+  EXPECT_EQ(narrow.parallel, 0) << "10 units fill one vector only";
 }
 
 TEST(Heuristics, ConvTilesChannelsTimesPixels) {

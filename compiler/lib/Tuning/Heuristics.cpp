@@ -38,6 +38,8 @@ int anchorOpIndex(const KernelSpec &spec) {
 /// handing it to a thread pool costs more than it saves.
 static constexpr double kParallelFlops = 2e6;
 static constexpr int64_t kParallelElements = 1 << 18;
+/// Weight bytes above which a batch-1 dense layer is worth splitting.
+static constexpr int64_t kParallelWeightBytes = 256 << 10;
 /// Rows of a dense kernel's parallel task.
 static constexpr int kRowsPerTask = 64;
 
@@ -88,7 +90,15 @@ static void denseSchedule(const KernelOp &op, int64_t depth,
   int64_t rowTiles = ceilDiv(rows, s.tileRows);
   int64_t panels = ceilDiv(cols, s.tileCols);
   s.packWeights = panels > 1 && rowTiles > 1;
-  s.parallel = 2.0 * rows * depth * cols >= kParallelFlops &&
+  // A batch-1 layer with large weights is bound by reading them: split its
+  // columns into panels so that each thread streams a share.
+  bool streaming = rows == 1 && depth * cols * 4 >= kParallelWeightBytes &&
+                   cols >= 2 * s.vector;
+  if (streaming && panels < 2) {
+    s.tileCols = (int)(ceilDiv(ceilDiv(cols, 2), s.vector) * s.vector);
+    panels = ceilDiv(cols, s.tileCols);
+  }
+  s.parallel = (streaming || 2.0 * rows * depth * cols >= kParallelFlops) &&
                (rowTiles > 1 ? rowTiles : panels) > 1;
   // Row blocks of about kRowsPerTask rows, but at least two tasks.
   s.grain = rowTiles > 1 ? (int)std::clamp<int64_t>(kRowsPerTask / s.tileRows,
