@@ -8,7 +8,7 @@ from lit.llvm import llvm_config
 
 config.name = "soracc"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".json", ".test"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "e2e", "Unit", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)

@@ -1,7 +1,7 @@
 //===- soracc.cpp - The soracc compiler driver ----------------------------===//
 //
 //   soracc model.json -o model.so [--target=T] [--emit=K] [--weights F]
-//          [--random-weights SEED] [-O0..-O3] [--mlir-print-ir-after-all ...]
+//          [--random-weights SEED] [--mlir-print-ir-after-all ...]
 //
 // Diagnostics print as `file:line:col: error: ...` with the source line and
 // a caret; the exit code is 1 on any error and no output file is left.
@@ -54,9 +54,6 @@ static cl::opt<std::string> weightsFile("weights",
 static cl::opt<uint64_t> randomWeights(
     "random-weights", cl::desc("Fill weights from this seed"),
     cl::value_desc("seed"), cl::cat(category));
-static cl::opt<unsigned> optLevel(
-    "O", cl::desc("Optimization level (schedules are tuned at every level)"),
-    cl::Prefix, cl::init(2), cl::cat(category));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -102,10 +99,6 @@ int main(int argc, char **argv) {
     options.randomWeightsSeed = randomWeights;
   options.target = target;
   options.emit = emitObject ? EmitKind::Obj : emit.getValue();
-  if (optLevel > 3) {
-    llvm::errs() << "soracc: error: -O" << optLevel << " is not one of -O0..-O3\n";
-    return 1;
-  }
   auto configure = [](mlir::PassManager &pm) {
     return mlir::succeeded(mlir::applyPassManagerCLOptions(pm));
   };

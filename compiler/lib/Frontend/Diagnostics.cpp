@@ -21,4 +21,25 @@ mlir::InFlightDiagnostic emitErrorAt(mlir::MLIRContext *context,
   return mlir::emitError(toLocation(context, loc));
 }
 
+std::string nearestSpelling(llvm::StringRef word,
+                            llvm::ArrayRef<std::string> candidates) {
+  std::string best;
+  unsigned bestDistance = std::max<unsigned>(2, word.size() / 3) + 1;
+  for (const std::string &candidate : candidates) {
+    unsigned d = word.edit_distance(candidate, true, bestDistance);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+void addSpellingHint(mlir::InFlightDiagnostic &diag, llvm::StringRef word,
+                     llvm::ArrayRef<std::string> candidates) {
+  std::string hint = nearestSpelling(word, candidates);
+  if (!hint.empty())
+    diag << "; did you mean '" << hint << "'?";
+}
+
 } // namespace sora

@@ -48,21 +48,6 @@ private:
   bool failed = false;
 };
 
-/// The closest of `candidates` to `word`, for "did you mean" hints.
-std::string nearest(llvm::StringRef word,
-                    std::initializer_list<const char *> candidates) {
-  std::string best;
-  unsigned bestDistance = 3;
-  for (const char *c : candidates) {
-    unsigned d = word.edit_distance(c, true, bestDistance);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
 bool Parser::checkKeys(const json &object, const std::string &path,
                        std::initializer_list<const char *> known) {
   bool ok = true;
@@ -74,9 +59,7 @@ bool Parser::checkKeys(const json &object, const std::string &path,
     failed = true;
     auto diag = emitErrorAt(&context, SourceLoc{file, line, col, keyPath});
     diag << "unknown key '" << key << "'";
-    std::string hint = nearest(key, known);
-    if (!hint.empty())
-      diag << "; did you mean '" << hint << "'?";
+    addSpellingHint(diag, key, std::vector<std::string>(known.begin(), known.end()));
     ok = false;
   }
   return ok;

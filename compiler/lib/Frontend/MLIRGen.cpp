@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
+#include <climits>
 #include <functional>
 
 using namespace mlir;
@@ -40,7 +41,14 @@ private:
   bool indexNames();
   bool order(std::vector<const ParticleDecl *> &sorted);
   bool lower(const ParticleDecl &particle);
-  const std::map<std::string, std::pair<Lowering, unsigned>> &lowerings();
+  /// How one op is lowered: the function, its number of inputs and the
+  /// attribute keys it accepts.
+  struct OpLowering {
+    Lowering lower;
+    unsigned arity;
+    std::vector<std::string> attributes;
+  };
+  const std::map<std::string, OpLowering> &lowerings();
 
   // Lowerings, one per particle family.
   Value dense(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
@@ -67,6 +75,9 @@ private:
                int64_t fanIn, const std::string &layout);
   Value activation(const ParticleDecl &p, ParticleAttrs &a, Value x);
   EmitErrorFn shapeError(const ParticleDecl &p, ParticleAttrs &a);
+  /// Reports `what` at `where` if a tensor of `shape` is too large.
+  bool checkSize(ArrayRef<int64_t> shape, const SourceLoc &where,
+                 const std::string &what);
   /// Checks that `x` is NHWC and returns the [top, left, bottom, right]
   /// padding of a window over it (Keras 'same' or 'valid').
   std::optional<std::vector<int64_t>>
@@ -83,7 +94,7 @@ private:
   std::map<std::string, const ParticleDecl *> particlesByName;
   std::map<std::string, Value> values;
   std::function<InFlightDiagnostic()> currentShapeError;
-  std::map<std::string, std::pair<Lowering, unsigned>> table;
+  std::map<std::string, OpLowering> table;
 };
 
 //===----------------------------------------------------------------------===//
@@ -106,21 +117,6 @@ bool MLIRGenImpl::indexNames() {
   return ok;
 }
 
-/// The known name closest to `word`, for "did you mean" hints.
-static std::string nearestName(const std::string &word,
-                               const std::vector<std::string> &names) {
-  std::string best;
-  unsigned bestDistance = std::max<unsigned>(2, word.size() / 3) + 1;
-  for (const std::string &n : names) {
-    unsigned d = StringRef(word).edit_distance(n, true, bestDistance);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = n;
-    }
-  }
-  return best;
-}
-
 bool MLIRGenImpl::order(std::vector<const ParticleDecl *> &sorted) {
   std::vector<std::string> known;
   for (auto &[name, in] : inputsByName)
@@ -131,9 +127,7 @@ bool MLIRGenImpl::order(std::vector<const ParticleDecl *> &sorted) {
                      const std::string &who) {
     auto diag = emitErrorAt(&context, at)
                 << who << "unknown name '" << name << "'";
-    std::string hint = nearestName(name, known);
-    if (!hint.empty())
-      diag << "; did you mean '" << hint << "'?";
+    addSpellingHint(diag, name, known);
   };
 
   bool ok = true;
@@ -193,6 +187,23 @@ bool MLIRGenImpl::order(std::vector<const ParticleDecl *> &sorted) {
 // Lowerings
 //===----------------------------------------------------------------------===//
 
+/// Kernels index tensors with 32-bit Halide extents and strides.
+static constexpr int64_t kMaxElements = INT32_MAX;
+
+bool MLIRGenImpl::checkSize(ArrayRef<int64_t> shape, const SourceLoc &where,
+                            const std::string &what) {
+  int64_t count = 1;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(count, d, &count) || count > kMaxElements) {
+      emitErrorAt(&context, where)
+          << what << " of shape " << formatDims(shape)
+          << " is too large: soracc supports tensors of at most " << kMaxElements
+          << " elements";
+      return false;
+    }
+  return true;
+}
+
 EmitErrorFn MLIRGenImpl::shapeError(const ParticleDecl &p, ParticleAttrs &a) {
   currentShapeError = [this, &p, &a]() {
     return emitErrorAt(&context, p.loc) << a.owner() << ": ";
@@ -205,6 +216,8 @@ Value MLIRGenImpl::weight(const ParticleDecl &p, ParticleAttrs &a,
                           const std::vector<int64_t> &shape, int64_t fanIn,
                           const std::string &layout) {
   std::string name = p.name + "." + param;
+  if (!checkSize(shape, p.loc, a.owner() + ": weight '" + name + "'"))
+    return nullptr;
   if (!weights.require(name, shape, fanIn, p.loc, a.owner(), layout, context))
     return nullptr;
   return WeightOp::create(b, loc, tensorType(shape), name);
@@ -379,27 +392,32 @@ Value MLIRGenImpl::unary(const ParticleDecl &, ParticleAttrs &,
   return UnaryOp::create(b, loc, in[0].getType(), in[0]);
 }
 
-/// Every particle op: its lowering and the number of inputs it takes.
-const std::map<std::string, std::pair<MLIRGenImpl::Lowering, unsigned>> &
+/// Every particle op: its lowering, its inputs and its attributes.
+const std::map<std::string, MLIRGenImpl::OpLowering> &
 MLIRGenImpl::lowerings() {
   auto bind = [this](auto member) -> Lowering {
     return [this, member](const ParticleDecl &p, ParticleAttrs &a,
                           ArrayRef<Value> in) { return (this->*member)(p, a, in); };
   };
   if (table.empty()) {
+    std::vector<std::string> pool{"pool", "strides", "padding"};
     table = {
-        {"dense", {bind(&MLIRGenImpl::dense), 1}},
-        {"conv2d", {bind(&MLIRGenImpl::conv2d), 1}},
-        {"max_pool2d", {bind(&MLIRGenImpl::pool<MaxPool2DOp>), 1}},
-        {"avg_pool2d", {bind(&MLIRGenImpl::pool<AvgPool2DOp>), 1}},
-        {"flatten", {bind(&MLIRGenImpl::flatten), 1}},
-        {"reshape", {bind(&MLIRGenImpl::reshape), 1}},
-        {"softmax", {bind(&MLIRGenImpl::softmax), 1}},
-        {"add", {bind(&MLIRGenImpl::binary<AddOp>), 2}},
-        {"mul", {bind(&MLIRGenImpl::binary<MulOp>), 2}},
-        {"relu", {bind(&MLIRGenImpl::unary<ReluOp>), 1}},
-        {"sigmoid", {bind(&MLIRGenImpl::unary<SigmoidOp>), 1}},
-        {"tanh", {bind(&MLIRGenImpl::unary<TanhOp>), 1}},
+        {"dense",
+         {bind(&MLIRGenImpl::dense), 1, {"units", "use_bias", "activation"}}},
+        {"conv2d",
+         {bind(&MLIRGenImpl::conv2d), 1,
+          {"filters", "kernel", "strides", "padding", "dilation_rate",
+           "use_bias", "activation"}}},
+        {"max_pool2d", {bind(&MLIRGenImpl::pool<MaxPool2DOp>), 1, pool}},
+        {"avg_pool2d", {bind(&MLIRGenImpl::pool<AvgPool2DOp>), 1, pool}},
+        {"flatten", {bind(&MLIRGenImpl::flatten), 1, {}}},
+        {"reshape", {bind(&MLIRGenImpl::reshape), 1, {"shape"}}},
+        {"softmax", {bind(&MLIRGenImpl::softmax), 1, {"axis"}}},
+        {"add", {bind(&MLIRGenImpl::binary<AddOp>), 2, {}}},
+        {"mul", {bind(&MLIRGenImpl::binary<MulOp>), 2, {}}},
+        {"relu", {bind(&MLIRGenImpl::unary<ReluOp>), 1, {}}},
+        {"sigmoid", {bind(&MLIRGenImpl::unary<SigmoidOp>), 1, {}}},
+        {"tanh", {bind(&MLIRGenImpl::unary<TanhOp>), 1, {}}},
     };
   }
   return table;
@@ -414,26 +432,31 @@ bool MLIRGenImpl::lower(const ParticleDecl &p) {
       ops.push_back(name);
     auto diag = emitErrorAt(&context, p.locOf("op"))
                 << "particle '" << p.name << "': unknown op '" << p.op << "'";
-    std::string hint = nearestName(p.op, ops);
-    if (!hint.empty())
-      diag << "; did you mean '" << hint << "'?";
+    addSpellingHint(diag, p.op, ops);
     return false;
   }
-  auto &[lowering, arity] = it->second;
-  if (p.inputs.size() != arity) {
+  const OpLowering &op = it->second;
+  bool ok = attrs.checkKnown(op.attributes);
+  if (p.inputs.size() != op.arity) {
     emitErrorAt(&context, p.loc)
-        << attrs.owner() << ": takes " << arity
-        << (arity == 1 ? " input ('input': name)" : " inputs ('inputs': [...])")
+        << attrs.owner() << ": takes " << op.arity
+        << (op.arity == 1 ? " input ('input': name)" : " inputs ('inputs': [...])")
         << ", got " << p.inputs.size();
     return false;
   }
   SmallVector<Value> in;
-  for (const std::string &name : p.inputs)
-    in.push_back(values.at(name));
+  for (const std::string &name : p.inputs) {
+    // An input whose particle failed was reported already.
+    auto value = values.find(name);
+    if (value == values.end())
+      return false;
+    in.push_back(value->second);
+  }
   loc = particleLocation(&context, p);
-  Value result = lowering(p, attrs, in);
-  attrs.finish();
-  if (!result || attrs.failed())
+  Value result = op.lower(p, attrs, in);
+  if (!ok || !result || attrs.failed())
+    return false;
+  if (!checkSize(shapeOf(result), p.loc, attrs.owner() + ": the result"))
     return false;
   values[p.name] = result;
   return true;
@@ -451,9 +474,12 @@ OwningOpRef<ModuleOp> MLIRGenImpl::generate() {
                                    model.name, b.getFunctionType({}, {}));
   b.setInsertionPointToStart(func.addEntryBlock());
 
-  for (const InputDecl &in : model.inputs)
+  for (const InputDecl &in : model.inputs) {
+    if (!checkSize(in.shape, in.loc, "input '" + in.name + "'"))
+      return nullptr;
     values[in.name] = InputOp::create(b, toLocation(&context, in.loc),
                                       tensorType(in.shape), in.name);
+  }
   bool ok = true;
   for (const ParticleDecl *p : sorted)
     ok &= lower(*p);

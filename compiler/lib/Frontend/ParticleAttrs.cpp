@@ -20,7 +20,6 @@ mlir::InFlightDiagnostic ParticleAttrs::error(const std::string &key) {
 }
 
 const json *ParticleAttrs::find(const std::string &key) {
-  read.insert(key);
   auto it = particle.attrs.find(key);
   return it == particle.attrs.end() ? nullptr : &*it;
 }
@@ -123,26 +122,18 @@ ParticleAttrs::intList(const std::string &key) {
   return v->get<std::vector<int64_t>>();
 }
 
-bool ParticleAttrs::finish() {
+bool ParticleAttrs::checkKnown(const std::vector<std::string> &known) {
+  bool ok = true;
   for (auto &[key, value] : particle.attrs.items()) {
-    if (read.count(key))
+    if (llvm::is_contained(known, key))
       continue;
+    ok = false;
     hadError = true;
     auto diag = emitErrorAt(&context, particle.attrKeyLocs.at(key))
                 << owner() << ": unknown attribute '" << key << "'";
-    std::string best;
-    unsigned bestDistance = 3;
-    for (const std::string &known : read) {
-      unsigned d = llvm::StringRef(key).edit_distance(known, true, bestDistance);
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = known;
-      }
-    }
-    if (!best.empty())
-      diag << "; did you mean '" << best << "'?";
+    addSpellingHint(diag, key, known);
   }
-  return !hadError;
+  return ok;
 }
 
 } // namespace sora

@@ -8,13 +8,11 @@
 
 #include <array>
 #include <optional>
-#include <set>
 
 namespace sora {
 
 /// Reads attributes of one particle with defaults and range checks,
-/// reporting each problem at the attribute's own place, and remembers which
-/// keys were read so that `finish` can flag the rest as unknown.
+/// reporting each problem at the attribute's own place.
 class ParticleAttrs {
 public:
   ParticleAttrs(const ParticleDecl &particle, mlir::MLIRContext &context)
@@ -37,8 +35,9 @@ public:
   std::optional<std::vector<int64_t>> intList(const std::string &key);
   std::optional<int64_t> integer(const std::string &key, int64_t fallback);
 
-  /// Reports every attribute no read asked for. Returns false if any.
-  bool finish();
+  /// Reports every attribute not in `known` (with the nearest known name).
+  /// Returns false if any.
+  bool checkKnown(const std::vector<std::string> &known);
   bool failed() const { return hadError; }
 
 private:
@@ -46,7 +45,6 @@ private:
 
   const ParticleDecl &particle;
   mlir::MLIRContext &context;
-  std::set<std::string> read;
   bool hadError = false;
 };
 

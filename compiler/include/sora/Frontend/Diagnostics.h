@@ -21,6 +21,15 @@ mlir::Location particleLocation(mlir::MLIRContext *context,
 mlir::InFlightDiagnostic emitErrorAt(mlir::MLIRContext *context,
                                      const SourceLoc &loc);
 
+/// The candidate closest to `word` in edit distance, for "did you mean"
+/// hints; empty when none is close (about a third of the word may differ).
+std::string nearestSpelling(llvm::StringRef word,
+                            llvm::ArrayRef<std::string> candidates);
+
+/// Appends "; did you mean '<nearest>'?" when a candidate is close.
+void addSpellingHint(mlir::InFlightDiagnostic &diag, llvm::StringRef word,
+                     llvm::ArrayRef<std::string> candidates);
+
 } // namespace sora
 
 #endif
