@@ -152,6 +152,22 @@ WeightStore::fromInline(const WeightsDecl &decl, mlir::MLIRContext &context) {
   return store;
 }
 
+std::unique_ptr<WeightStore> WeightStore::fromTensors(
+    std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>>
+        tensors,
+    std::string description) {
+  auto store = std::unique_ptr<WeightStore>(new WeightStore());
+  store->source = std::move(description);
+  for (auto &[name, tensor] : tensors) {
+    Tensor t;
+    t.shape = std::move(tensor.first);
+    t.owned = std::move(tensor.second);
+    t.bytes = reinterpret_cast<const char *>(t.owned.data());
+    store->tensors.emplace(name, std::move(t));
+  }
+  return store;
+}
+
 std::unique_ptr<WeightStore> WeightStore::random(uint64_t seed) {
   auto store = std::unique_ptr<WeightStore>(new WeightStore());
   store->source = "random weights (seed " + std::to_string(seed) + ")";

@@ -64,11 +64,24 @@ struct WeightsDecl {
   SourceLoc loc;
 };
 
+/// A composite particle: a named, reusable block with typed inputs. A
+/// particle whose `op` is a composite's name instantiates it: its `inputs`
+/// bind to the composite's inputs in order, and the weights of the inner
+/// particles are named `<instance>.<inner particle>.<param>`.
+struct CompositeDecl {
+  std::string name;
+  std::vector<InputDecl> inputs;
+  std::vector<ParticleDecl> particles;
+  std::vector<OutputDecl> outputs; ///< what an instance evaluates to
+  SourceLoc loc;
+};
+
 struct ModelAST {
   std::string name;
   std::string file;
   std::vector<InputDecl> inputs;
   std::vector<OutputDecl> outputs;
+  std::vector<CompositeDecl> composites;
   std::vector<ParticleDecl> particles;
   WeightsDecl weights;
   SourceLoc loc;
