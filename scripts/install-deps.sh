@@ -7,6 +7,7 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools lld-22 clang-22
   libhalide14-0-dev nlohmann-json3-dev libgtest-dev
   python3 python3-numpy python3-torch
+  libonnx-dev libprotobuf-dev python3-onnx python3-torchvision nodejs
   qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 )
 if dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null |

@@ -19,7 +19,10 @@ MODELS = ["perceptron", "mlp_mnist", "mnist_cnn"]
 VALUES = [0, -1, 1, 2, 3, 7, 2**31, 2**62, -2**63, 1.5, "", "x", "same", "valid",
           None, True, [], [0], [1, 1], [3, 3, 3], {}, {"a": 1}, "relu", "softmax"]
 OPS = ["dense", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "reshape",
-       "add", "mul", "relu", "sigmoid", "tanh", "softmax", "conv3d"]
+       "add", "mul", "relu", "sigmoid", "tanh", "softmax", "conv3d",
+       "sub", "gelu", "leaky_relu", "clip", "log_softmax", "dropout", "transpose",
+       "concat", "split", "slice", "pad", "global_avg_pool2d", "batch_norm",
+       "layer_norm", "matmul", "embedding"]
 
 
 def mutate(model, rng):
@@ -35,7 +38,10 @@ def mutate(model, rng):
             action = rng.choice(["set", "drop", "op", "input"])
             key = rng.choice(list(p) + ["units", "filters", "kernel", "strides",
                                         "pool", "padding", "shape", "axis",
-                                        "activation", "dilation_rate", "use_bias"])
+                                        "activation", "dilation_rate", "use_bias",
+                                        "perm", "sizes", "num", "begin", "end",
+                                        "pads", "min", "alpha", "groups",
+                                        "epsilon", "input_dim", "output_dim"])
             if action == "set":
                 p[key] = rng.choice(VALUES)
             elif action == "drop":

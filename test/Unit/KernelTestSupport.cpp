@@ -34,8 +34,9 @@ int SpecBuilder::dense(int x, int w, int bias) {
 
 int SpecBuilder::conv(int x, int w, int bias, std::array<int64_t, 2> strides,
                       std::array<int64_t, 2> dilation,
-                      std::array<int64_t, 4> pad) {
+                      std::array<int64_t, 4> pad, int64_t groups) {
   KernelOp op{KernelOpKind::Conv2D, {x, w}, {}};
+  op.groups = groups;
   if (bias >= 0)
     op.operands.push_back(bias);
   op.strides = strides;
@@ -82,6 +83,86 @@ int SpecBuilder::binary(KernelOpKind kind, int a, int b) {
 
 int SpecBuilder::unary(KernelOpKind kind, int a) {
   return add(KernelOp{kind, {a}, spec.shapeOf(a)});
+}
+
+int SpecBuilder::logSoftmax(int x, int64_t axis) {
+  KernelOp op{KernelOpKind::LogSoftmax, {x}, spec.shapeOf(x)};
+  op.axis = axis;
+  return add(op);
+}
+
+int SpecBuilder::transpose(int x, std::vector<int64_t> perm) {
+  KernelOp op{KernelOpKind::Transpose, {x}, {}};
+  for (int64_t p : perm)
+    op.shape.push_back(spec.shapeOf(x)[p]);
+  op.perm = std::move(perm);
+  return add(op);
+}
+
+int SpecBuilder::concat(std::vector<int> xs, int64_t axis) {
+  KernelOp op{KernelOpKind::Concat, xs, spec.shapeOf(xs[0])};
+  op.axis = axis;
+  op.shape[axis] = 0;
+  for (int x : xs)
+    op.shape[axis] += spec.shapeOf(x)[axis];
+  return add(op);
+}
+
+int SpecBuilder::slice(int x, std::vector<int64_t> begin,
+                       std::vector<int64_t> end, std::vector<int64_t> step) {
+  KernelOp op{KernelOpKind::Slice, {x}, {}};
+  for (size_t d = 0; d < begin.size(); ++d)
+    op.shape.push_back((end[d] - begin[d] + step[d] - 1) / step[d]);
+  op.begin = std::move(begin);
+  op.step = std::move(step);
+  return add(op);
+}
+
+int SpecBuilder::pad(int x, std::vector<int64_t> low, std::vector<int64_t> high,
+                     float value) {
+  KernelOp op{KernelOpKind::Pad, {x}, spec.shapeOf(x)};
+  for (size_t d = 0; d < low.size(); ++d)
+    op.shape[d] += low[d] + high[d];
+  op.low = std::move(low);
+  op.high = std::move(high);
+  op.scalars[0] = value;
+  return add(op);
+}
+
+int SpecBuilder::layerNorm(int x, int gamma, int beta, int64_t axis,
+                           float epsilon) {
+  KernelOp op{KernelOpKind::LayerNorm, {x, gamma, beta}, spec.shapeOf(x)};
+  op.axis = axis;
+  op.scalars[0] = epsilon;
+  return add(op);
+}
+
+int SpecBuilder::matmul(int a, int b, bool transposeA, bool transposeB) {
+  const Shape &sa = spec.shapeOf(a), &sb = spec.shapeOf(b);
+  size_t ra = sa.size(), rb = sb.size(), batch = std::max(ra, rb) - 2;
+  KernelOp op{KernelOpKind::MatMul, {a, b}, Shape(batch, 1)};
+  for (size_t i = 0; i < batch; ++i) {
+    int64_t ea = i + 2 < ra ? sa[ra - 3 - i] : 1;
+    int64_t eb = i + 2 < rb ? sb[rb - 3 - i] : 1;
+    op.shape[batch - 1 - i] = std::max(ea, eb);
+  }
+  op.shape.push_back(transposeA ? sa[ra - 1] : sa[ra - 2]);
+  op.shape.push_back(transposeB ? sb[rb - 2] : sb[rb - 1]);
+  op.transposeA = transposeA;
+  op.transposeB = transposeB;
+  return add(op);
+}
+
+int SpecBuilder::embedding(int ids, int table) {
+  KernelOp op{KernelOpKind::Embedding, {ids, table}, spec.shapeOf(ids)};
+  op.shape.push_back(spec.shapeOf(table)[1]);
+  return add(op);
+}
+
+int SpecBuilder::unary(KernelOpKind kind, int a, std::array<float, 2> scalars) {
+  KernelOp op{kind, {a}, spec.shapeOf(a)};
+  op.scalars = scalars;
+  return add(op);
 }
 
 KernelSpec SpecBuilder::finish(const TargetInfo &target, int result) {

@@ -23,13 +23,25 @@ public:
   int dense(int x, int w, int bias = -1);
   int conv(int x, int w, int bias = -1, std::array<int64_t, 2> strides = {1, 1},
            std::array<int64_t, 2> dilation = {1, 1},
-           std::array<int64_t, 4> pad = {0, 0, 0, 0});
+           std::array<int64_t, 4> pad = {0, 0, 0, 0}, int64_t groups = 1);
   int pool(KernelOpKind kind, int x, std::array<int64_t, 2> window,
            std::array<int64_t, 2> strides,
            std::array<int64_t, 4> pad = {0, 0, 0, 0});
   int softmax(int x, int64_t axis);
   int binary(KernelOpKind kind, int a, int b);
   int unary(KernelOpKind kind, int a);
+  int logSoftmax(int x, int64_t axis);
+  int transpose(int x, std::vector<int64_t> perm);
+  int concat(std::vector<int> xs, int64_t axis);
+  int slice(int x, std::vector<int64_t> begin, std::vector<int64_t> end,
+            std::vector<int64_t> step);
+  int pad(int x, std::vector<int64_t> low, std::vector<int64_t> high,
+          float value);
+  int layerNorm(int x, int gamma, int beta, int64_t axis, float epsilon);
+  int matmul(int a, int b, bool transposeA = false, bool transposeB = false);
+  int embedding(int ids, int table);
+  /// A unary op with scalar attributes (leaky_relu alpha, clip bounds).
+  int unary(KernelOpKind kind, int a, std::array<float, 2> scalars);
 
   /// The spec with `result` (default: the last value) and the default
   /// schedule for `target`.

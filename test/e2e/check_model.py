@@ -88,9 +88,13 @@ def check_trial(args, model, weights, so_path, trial, rng):
     shapes = ref.infer_shapes(model)
     cmd = shlex.split(args.emulator or "") + [args.sora_run, so_path]
     inputs = {}
+    token_ids = ref.reference_ops.integer_inputs(model)
     for k, inp in enumerate(model["inputs"]):
         name = inp["name"]
-        inputs[name] = rng.standard_normal(shapes[name], dtype=np.float32)
+        if name in token_ids:  # an embedding's ids: integers in [0, input_dim)
+            inputs[name] = rng.integers(0, token_ids[name], shapes[name]).astype(np.float32)
+        else:
+            inputs[name] = rng.standard_normal(shapes[name], dtype=np.float32)
         path = trial_dir / "in" / f"input{k}.npy"
         np.save(path, inputs[name])
         cmd += ["-i", f"{name}={path}"]

@@ -32,18 +32,26 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from composites import ALIAS_OP, expand_composites
+import reference_ops
+
 ACTIVATIONS = {
     "none": lambda x: x,
     "relu": torch.relu,
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
     "softmax": lambda x: F.softmax(x, dim=-1),
+    ALIAS_OP: lambda x: x,
 }
-UNARY_OPS = {"relu", "sigmoid", "tanh", "softmax"}
+UNARY_OPS = {"relu", "sigmoid", "tanh", "softmax", ALIAS_OP}
 BINARY_OPS = {"add": torch.add, "mul": torch.mul}
 POOL_OPS = {"max_pool2d", "avg_pool2d"}
 PARAMETRIC_OPS = {"dense", "conv2d"}
 KNOWN_OPS = UNARY_OPS | set(BINARY_OPS) | POOL_OPS | PARAMETRIC_OPS | {"flatten", "reshape"}
+# Particles defined in reference_ops.py (activations, tensor ops, norms ...).
+EXTRA_OPS = reference_ops.OPS
+ACTIVATIONS.update(reference_ops.UNARY)
+KNOWN_OPS |= set(EXTRA_OPS)
 
 SAFETENSORS_DTYPES = {"F32": np.float32, "F64": np.float64, "F16": np.float16,
                       "I32": np.int32, "I64": np.int64}
@@ -63,12 +71,21 @@ def load_model(path):
     model = json.loads(path.read_text())
     if model.get("sora") != 1:
         raise ModelError(f"{path}: expected \"sora\": 1")
+    model = expand_composites(model)
     model["_dir"] = str(path.resolve().parent)
     return model
 
 
 def particle_inputs(particle):
     """Names of the values a particle reads, in operand order."""
+    extra = EXTRA_OPS.get(particle["op"])
+    if extra and extra.arity != 1:
+        inputs = particle.get("inputs")
+        if not isinstance(inputs, list) or not inputs or (
+                extra.arity == 2 and len(inputs) != 2):
+            raise ModelError(f"particle '{particle['name']}': {particle['op']} needs "
+                             f"\"inputs\": [...] ({extra.arity} names)")
+        return inputs
     if particle["op"] in BINARY_OPS:
         inputs = particle.get("inputs")
         if not isinstance(inputs, list) or len(inputs) != 2:
@@ -99,6 +116,9 @@ def topological_order(model):
     def visit(name, user):
         if name in defined:
             return
+        if name not in particles and "." in name:
+            # `<name>.<k>`: result k of a particle with several results.
+            name = name.rsplit(".", 1)[0]
         if name not in particles:
             raise ModelError(f"particle '{user}': unknown input '{name}'")
         if state.get(name) == 2:
@@ -136,9 +156,13 @@ def window_geometry(size, kernel, stride, dilation, padding):
     """Output size and (before, after) padding of one spatial axis.
 
     "valid": no padding; "same": Keras/TF, out = ceil(size / stride) and the
-    smaller half of the total padding goes before.
+    smaller half of the total padding goes before; a (before, after) pair:
+    explicit padding.
     """
     extent = (kernel - 1) * dilation + 1
+    if isinstance(padding, tuple):
+        before, after = padding
+        return (size + before + after - extent) // stride + 1, before, after
     if padding == "valid":
         return (size - extent) // stride + 1, 0, 0
     if padding == "same":
@@ -159,9 +183,12 @@ def window_params(particle):
         dilation = (1, 1)
         strides = _pair(particle.get("strides", kernel), "strides", particle)
     padding = particle.get("padding", "valid")
-    if padding not in ("valid", "same"):
+    explicit = isinstance(padding, list) and len(padding) == 4 and all(
+        isinstance(v, int) and v >= 0 for v in padding)
+    if padding not in ("valid", "same") and not explicit:
         raise ModelError(f"particle '{particle['name']}': padding must be "
-                         f"\"valid\" or \"same\", got {padding!r}")
+                         f"\"valid\", \"same\" or [top, left, bottom, right], "
+                         f"got {padding!r}")
     return kernel, strides, dilation, padding
 
 
@@ -171,8 +198,12 @@ def _spatial_geometry(particle, shape):
         raise ModelError(f"particle '{particle['name']}': expects an NHWC "
                          f"input, got shape {list(shape)}")
     kernel, strides, dilation, padding = window_params(particle)
+    if isinstance(padding, list):  # [top, left, bottom, right] per axis
+        padding = [(padding[0], padding[2]), (padding[1], padding[3])]
+    else:
+        padding = [padding, padding]
     geometry = [window_geometry(shape[1 + i], kernel[i], strides[i], dilation[i],
-                                padding) for i in range(2)]
+                                padding[i]) for i in range(2)]
     if any(out < 1 for out, _, _ in geometry):
         raise ModelError(f"particle '{particle['name']}': window larger than "
                          f"the input {list(shape)}")
@@ -207,10 +238,24 @@ def infer_shapes(model):
             except ValueError:
                 raise ModelError(f"particle '{p['name']}': shapes {operands} "
                                  f"do not broadcast") from None
+        elif op in EXTRA_OPS:
+            shape = _extra(EXTRA_OPS[op].infer, p, operands)
         else:
             shape = x
+        if isinstance(shape, list):  # several results: <name>.0, <name>.1 ...
+            for i, s in enumerate(shape):
+                shapes[f"{p['name']}.{i}"] = tuple(s)
+            continue
         shapes[p["name"]] = shape
     return shapes
+
+
+def _extra(function, *args):
+    """Calls a reference_ops function, turning its errors into ModelError."""
+    try:
+        return function(*args)
+    except reference_ops.ReferenceOpError as err:
+        raise ModelError(str(err)) from None
 
 
 def _reshape_target(particle, shape):
@@ -238,16 +283,31 @@ def parameter_shapes(model):
     shapes = infer_shapes(model)
     params = {}
     for p in model["particles"]:
+        if p["op"] in EXTRA_OPS:
+            params.update({name: shape for name, (shape, _) in
+                           _extra_parameters(p, shapes).items()})
+            continue
         if p["op"] not in PARAMETRIC_OPS:
             continue
         x, out = shapes[p["input"]], shapes[p["name"]][-1]
         if p["op"] == "dense":
             params[p["name"] + ".kernel"] = (x[-1], out)
         else:
-            params[p["name"] + ".kernel"] = (*window_params(p)[0], x[3], out)
+            groups = p.get("groups", 1)
+            if x[3] % groups or out % groups:
+                raise ModelError(f"particle '{p['name']}': groups {groups} must "
+                                 f"divide the channels {x[3]} and filters {out}")
+            params[p["name"] + ".kernel"] = (*window_params(p)[0], x[3] // groups, out)
         if p.get("use_bias", True):
             params[p["name"] + ".bias"] = (out,)
     return params
+
+
+def _extra_parameters(particle, shapes):
+    """{tensor name: (shape, init)} of a reference_ops particle's weights."""
+    operands = [shapes[name] for name in particle_inputs(particle)]
+    return {f"{particle['name']}.{suffix}": (tuple(shape), init) for suffix, (shape, init)
+            in _extra(EXTRA_OPS[particle["op"]].parameters, particle, operands).items()}
 
 
 # --------------------------------------------------------------------------
@@ -261,13 +321,22 @@ def init_weights(model, seed):
     PyTorch's layout ([out, in] or [out, in, kh, kw]) from U(-b, b) with
     b = 1/sqrt(fan_in) (kaiming_uniform_ with a = sqrt(5)), then the bias
     from the same range, all from one torch.Generator seeded with `seed`.
-    The kernels are then transposed to the model format's layouts.
+    The kernels are then transposed to the model format's layouts. The
+    particles of reference_ops.py (norms, embedding) draw theirs with their
+    own init, in the same file order from the same generator.
     Returns {tensor name: float32 ndarray}.
     """
     generator = torch.Generator().manual_seed(seed)
     weights = {}
+    shapes = infer_shapes(model)
+    extra = {}  # reference_ops particles draw their own (see there)
+    for p in model["particles"]:
+        if p["op"] in EXTRA_OPS:
+            extra.update(_extra_parameters(p, shapes))
     for name, shape in parameter_shapes(model).items():
-        if name.endswith(".kernel"):
+        if name in extra:
+            weights[name] = extra[name][1](shape, generator).numpy()
+        elif name.endswith(".kernel"):
             if len(shape) == 2:  # dense [in, units]
                 torch_shape, to_ours = (shape[1], shape[0]), (1, 0)
             else:  # conv2d [kh, kw, in, filters]
@@ -357,10 +426,12 @@ def _pad_nchw(x, particle, shape, value):
 
 
 def _conv2d(p, x, w, b):
-    """conv2d on NHWC x with an [kh, kw, in, out] kernel."""
+    """conv2d on NHWC x with an [kh, kw, in / groups, out] kernel."""
     _, strides, dilation, _ = window_params(p)
     nchw = _pad_nchw(x.permute(0, 3, 1, 2), p, tuple(x.shape), 0.0)
-    y = F.conv2d(nchw, w.permute(3, 2, 0, 1), b, stride=strides, dilation=dilation)
+    # [kh, kw, in / groups, out] -> PyTorch's grouped [out, in / groups, kh, kw].
+    y = F.conv2d(nchw, w.permute(3, 2, 0, 1), b, stride=strides, dilation=dilation,
+                 groups=p.get("groups", 1))
     return y.permute(0, 2, 3, 1)
 
 
@@ -429,6 +500,8 @@ def run(model, weights, inputs, dtype=torch.float32):
                 y = x[0].reshape(shapes[name])
             elif op in BINARY_OPS:
                 y = BINARY_OPS[op](x[0], x[1])
+            elif op in EXTRA_OPS:
+                y = _extra(EXTRA_OPS[op].run, p, x, lambda suffix: param(f"{name}.{suffix}"))
             else:
                 y = ACTIVATIONS[op](x[0])
             if op in PARAMETRIC_OPS:
@@ -436,6 +509,11 @@ def run(model, weights, inputs, dtype=torch.float32):
                 if activation not in ACTIVATIONS:
                     raise ModelError(f"particle '{name}': unknown activation {activation!r}")
                 y = ACTIVATIONS[activation](y)
+            if isinstance(y, list):  # several results: <name>.0, <name>.1 ...
+                for i, result in enumerate(y):
+                    assert tuple(result.shape) == shapes[f"{name}.{i}"], (name, i)
+                    values[f"{name}.{i}"] = result
+                continue
             assert tuple(y.shape) == shapes[name], (name, tuple(y.shape), shapes[name])
             values[name] = y
     missing = [o for o in model["outputs"] if o not in values]

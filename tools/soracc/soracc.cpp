@@ -1,6 +1,6 @@
 //===- soracc.cpp - The soracc compiler driver ----------------------------===//
 //
-//   soracc model.json -o model.so [--target=T] [--emit=K] [--weights F]
+//   soracc model.{json,sora} -o model.so [--target=T] [--emit=K] [--weights F]
 //          [--random-weights SEED] [--mlir-print-ir-after-all ...]
 //
 // Diagnostics print as `file:line:col: error: ...` with the source line and
@@ -25,14 +25,16 @@ using sora::EmitKind;
 static cl::OptionCategory category("soracc options");
 
 static cl::opt<std::string> inputFile(cl::Positional,
-                                      cl::desc("<model.json>"), cl::Required,
-                                      cl::cat(category));
+                                      cl::desc("<model.json|model.sora>"),
+                                      cl::Required, cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init(""),
                                        cl::cat(category));
 static cl::opt<EmitKind> emit(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::So),
     cl::values(
+        clEnumValN(EmitKind::Json, "json", "the model as JSON (from the AST)"),
+        clEnumValN(EmitKind::Sora, "sora", "the model as .sora (from the AST)"),
         clEnumValN(EmitKind::Mlir, "mlir", "particle dialect from the frontend"),
         clEnumValN(EmitKind::MlirFused, "mlir-fused",
                    "after fusion, schedules and memory planning"),

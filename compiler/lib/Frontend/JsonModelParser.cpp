@@ -37,10 +37,17 @@ private:
                  std::initializer_list<const char *> known);
   std::optional<std::string> string(const json &object,
                                     const std::string &path, const char *key);
-  void parseInputs(const json &value, const std::string &path, ModelAST &m);
-  void parseOutputs(const json &value, const std::string &path, ModelAST &m);
+  void parseInputs(const json &value, const std::string &path,
+                   std::vector<InputDecl> &inputs);
+  void parseOutputs(const json &value, const std::string &path,
+                    std::vector<OutputDecl> &outputs);
   void parseWeights(const json &value, const std::string &path, ModelAST &m);
-  void parseParticle(const json &value, const std::string &path, ModelAST &m);
+  void parseParticles(const json &value, const std::string &path,
+                      std::vector<ParticleDecl> &particles);
+  void parseParticle(const json &value, const std::string &path,
+                     std::vector<ParticleDecl> &particles);
+  void parseComposites(const json &value, const std::string &path,
+                       ModelAST &m);
 
   std::string file;
   JsonSourceMap map;
@@ -82,7 +89,7 @@ std::optional<std::string> Parser::string(const json &object,
 }
 
 void Parser::parseInputs(const json &value, const std::string &path,
-                         ModelAST &m) {
+                         std::vector<InputDecl> &inputs) {
   if (!value.is_array() || value.empty()) {
     error(path) << "'inputs' must be a non-empty array of "
                    "{\"name\", \"shape\", \"dtype\"} objects";
@@ -120,12 +127,12 @@ void Parser::parseInputs(const json &value, const std::string &path,
         error(JsonSourceMap::member(p, "dtype"))
             << "unsupported dtype " << d.dump() << "; supported: \"f32\"";
     }
-    m.inputs.push_back(std::move(decl));
+    inputs.push_back(std::move(decl));
   }
 }
 
 void Parser::parseOutputs(const json &value, const std::string &path,
-                          ModelAST &m) {
+                          std::vector<OutputDecl> &outputs) {
   if (!value.is_array() || value.empty()) {
     error(path) << "'outputs' must be a non-empty array of particle names";
     return;
@@ -136,7 +143,7 @@ void Parser::parseOutputs(const json &value, const std::string &path,
       error(p) << "an output must be a particle or input name (string)";
       continue;
     }
-    m.outputs.push_back({value[i].get<std::string>(), at(p)});
+    outputs.push_back({value[i].get<std::string>(), at(p)});
   }
 }
 
@@ -165,8 +172,54 @@ void Parser::parseWeights(const json &value, const std::string &path,
                  "mapping tensor names to nested arrays";
 }
 
+void Parser::parseParticles(const json &value, const std::string &path,
+                            std::vector<ParticleDecl> &particles) {
+  if (!value.is_array()) {
+    error(path) << "'particles' must be an array of particle objects";
+    return;
+  }
+  for (size_t i = 0; i < value.size(); ++i)
+    parseParticle(value[i], JsonSourceMap::element(path, i), particles);
+}
+
+void Parser::parseComposites(const json &value, const std::string &path,
+                             ModelAST &m) {
+  if (!value.is_array()) {
+    error(path) << "'composites' must be an array of composite particle "
+                   "objects";
+    return;
+  }
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string p = JsonSourceMap::element(path, i);
+    const json &c = value[i];
+    if (!c.is_object()) {
+      error(p) << "a composite particle must be an object with \"name\", "
+                  "\"inputs\", \"outputs\" and \"particles\"";
+      continue;
+    }
+    checkKeys(c, p, {"name", "inputs", "outputs", "particles"});
+    CompositeDecl decl;
+    decl.loc = at(p);
+    if (auto name = string(c, p, "name"))
+      decl.name = *name;
+    for (const char *key : {"inputs", "outputs", "particles"})
+      if (!c.contains(key))
+        error(p) << "composite particle '" << decl.name
+                 << "': missing required key '" << key << "'";
+    if (c.contains("inputs"))
+      parseInputs(c["inputs"], JsonSourceMap::member(p, "inputs"), decl.inputs);
+    if (c.contains("outputs"))
+      parseOutputs(c["outputs"], JsonSourceMap::member(p, "outputs"),
+                   decl.outputs);
+    if (c.contains("particles"))
+      parseParticles(c["particles"], JsonSourceMap::member(p, "particles"),
+                     decl.particles);
+    m.composites.push_back(std::move(decl));
+  }
+}
+
 void Parser::parseParticle(const json &value, const std::string &path,
-                           ModelAST &m) {
+                           std::vector<ParticleDecl> &particles) {
   if (!value.is_object()) {
     error(path) << "a particle must be an object with \"name\" and \"op\"";
     return;
@@ -220,7 +273,7 @@ void Parser::parseParticle(const json &value, const std::string &path,
     auto [line, col] = map.findKey(keyPath);
     p.attrKeyLocs[key] = SourceLoc{file, line, col, keyPath};
   }
-  m.particles.push_back(std::move(p));
+  particles.push_back(std::move(p));
 }
 
 std::optional<ModelAST> Parser::parse(const json &root) {
@@ -232,7 +285,8 @@ std::optional<ModelAST> Parser::parse(const json &root) {
   m.file = file;
   m.loc = at("");
   checkKeys(root, "",
-            {"sora", "name", "inputs", "outputs", "weights", "particles"});
+            {"sora", "name", "inputs", "outputs", "weights", "composites",
+             "particles"});
   auto version = root.find("sora");
   if (version == root.end())
     error("") << "missing required key 'sora' (the format version, 1)";
@@ -249,19 +303,15 @@ std::optional<ModelAST> Parser::parse(const json &root) {
     if (!root.contains(key))
       error("") << "missing required key '" << key << "'";
   if (root.contains("inputs"))
-    parseInputs(root["inputs"], "inputs", m);
+    parseInputs(root["inputs"], "inputs", m.inputs);
   if (root.contains("outputs"))
-    parseOutputs(root["outputs"], "outputs", m);
+    parseOutputs(root["outputs"], "outputs", m.outputs);
   if (root.contains("weights"))
     parseWeights(root["weights"], "weights", m);
-  if (root.contains("particles")) {
-    const json &particles = root["particles"];
-    if (!particles.is_array())
-      error("particles") << "'particles' must be an array of particle objects";
-    else
-      for (size_t i = 0; i < particles.size(); ++i)
-        parseParticle(particles[i], JsonSourceMap::element("particles", i), m);
-  }
+  if (root.contains("composites"))
+    parseComposites(root["composites"], "composites", m);
+  if (root.contains("particles"))
+    parseParticles(root["particles"], "particles", m.particles);
   if (failed)
     return std::nullopt;
   return m;

@@ -6,6 +6,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <cmath>
+
 using nlohmann::json;
 
 namespace sora {
@@ -51,6 +53,21 @@ std::optional<int64_t> ParticleAttrs::integer(const std::string &key,
     return std::nullopt;
   }
   return v->get<int64_t>();
+}
+
+std::optional<double> ParticleAttrs::number(const std::string &key,
+                                            std::optional<double> fallback) {
+  const json *v = find(key);
+  if (!v) {
+    if (!fallback)
+      error(key) << "missing required attribute '" << key << "'";
+    return fallback;
+  }
+  if (!v->is_number() || !std::isfinite(v->get<double>())) {
+    error(key) << "'" << key << "' must be a number, got " << v->dump();
+    return std::nullopt;
+  }
+  return v->get<double>();
 }
 
 std::optional<std::array<int64_t, 2>>
@@ -120,6 +137,30 @@ ParticleAttrs::intList(const std::string &key) {
     return std::nullopt;
   }
   return v->get<std::vector<int64_t>>();
+}
+
+std::optional<std::vector<std::array<int64_t, 2>>>
+ParticleAttrs::intPairs(const std::string &key) {
+  const json *v = find(key);
+  if (!v) {
+    error(key) << "missing required attribute '" << key << "'";
+    return std::nullopt;
+  }
+  auto isPair = [](const json &x) {
+    return x.is_array() && x.size() == 2 && x[0].is_number_integer() &&
+           x[1].is_number_integer();
+  };
+  if (!v->is_array() || v->empty() || !llvm::all_of(*v, isPair)) {
+    error(key) << "'" << key
+               << "' must be a non-empty array of [before, after] integer "
+                  "pairs, got "
+               << v->dump();
+    return std::nullopt;
+  }
+  std::vector<std::array<int64_t, 2>> pairs;
+  for (const json &x : *v)
+    pairs.push_back({x[0].get<int64_t>(), x[1].get<int64_t>()});
+  return pairs;
 }
 
 bool ParticleAttrs::checkKnown(const std::vector<std::string> &known) {

@@ -34,6 +34,22 @@ public:
                                     std::initializer_list<const char *> choices);
   std::optional<std::vector<int64_t>> intList(const std::string &key);
   std::optional<int64_t> integer(const std::string &key, int64_t fallback);
+  /// A finite number (integer or not); nullopt (after an error when the
+  /// value is not a number, or when it is missing and there is no fallback).
+  std::optional<double> number(const std::string &key,
+                               std::optional<double> fallback);
+  /// A non-empty list of [a, b] integer pairs (e.g. pad's [before, after]).
+  std::optional<std::vector<std::array<int64_t, 2>>>
+  intPairs(const std::string &key);
+  /// Whether attribute `key` is given as a JSON array.
+  bool isArray(const std::string &key) const {
+    auto it = particle.attrs.find(key);
+    return it != particle.attrs.end() && it->is_array();
+  }
+  /// Whether the particle gives attribute `key`.
+  bool has(const std::string &key) const {
+    return particle.attrs.contains(key);
+  }
 
   /// Reports every attribute not in `known` (with the nearest known name).
   /// Returns false if any.

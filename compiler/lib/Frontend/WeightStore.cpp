@@ -210,8 +210,13 @@ bool WeightStore::require(const std::string &name,
     t.owned.resize(numElements(shape));
     uint64_t state = *seed ^ hashName(name);
     float bound = 1.0f / std::sqrt((float)std::max<int64_t>(fanIn, 1));
-    for (float &v : t.owned)
+    // Variances must be positive: draw them around 1 instead.
+    bool positive = llvm::StringRef(name).ends_with(".moving_variance");
+    for (float &v : t.owned) {
       v = bound * (2.0f * (float)(nextRandom(state) >> 40) / (1 << 24) - 1.0f);
+      if (positive)
+        v = 1.0f + 0.5f * v / bound;
+    }
     t.bytes = reinterpret_cast<const char *>(t.owned.data());
     it = tensors.emplace(name, std::move(t)).first;
   }
@@ -230,6 +235,24 @@ bool WeightStore::require(const std::string &name,
   }
   it->second.used = true;
   return true;
+}
+
+std::optional<std::vector<float>> WeightStore::read(llvm::StringRef name) {
+  auto it = tensors.find(name.str());
+  if (it == tensors.end())
+    return std::nullopt;
+  std::vector<float> values(numElements(it->second.shape));
+  std::memcpy(values.data(), it->second.bytes, values.size() * 4);
+  return values;
+}
+
+void WeightStore::define(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+                         std::vector<float> values) {
+  Tensor &t = tensors[name.str()];
+  t.shape.assign(shape.begin(), shape.end());
+  t.owned = std::move(values);
+  t.bytes = reinterpret_cast<const char *>(t.owned.data());
+  t.used = true;
 }
 
 void WeightStore::copyTo(const std::string &name, char *dst) const {

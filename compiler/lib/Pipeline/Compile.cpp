@@ -4,8 +4,12 @@
 #include "sora/Conversion/KernelSpecBuilder.h"
 #include "sora/Conversion/WeightLayout.h"
 #include "sora/Frontend/Diagnostics.h"
+#include "sora/Frontend/DslModelParser.h"
+#include "sora/Frontend/DslPrinter.h"
 #include "sora/Frontend/JsonModelParser.h"
+#include "sora/Frontend/JsonModelWriter.h"
 #include "sora/Frontend/MLIRGen.h"
+#include "sora/Frontend/OnnxImporter.h"
 #include "sora/Frontend/WeightStore.h"
 #include "sora/Pipeline/Pipeline.h"
 #include "sora/Target/HalideBackend.h"
@@ -61,6 +65,7 @@ private:
     return false;
   }
   std::unique_ptr<WeightStore> loadWeights(const ModelAST &model);
+  std::unique_ptr<WeightStore> loadOnnxWeights(OnnxImport &onnx);
   bool writeText(const std::string &text);
   std::string outputPath(const char *extension) const;
 
@@ -68,6 +73,19 @@ private:
   mlir::MLIRContext &context;
   llvm::SourceMgr &sourceMgr;
 };
+
+/// An ONNX model carries its weights (initializers): --random-weights
+/// replaces them (benchmarks), --weights is an error.
+std::unique_ptr<WeightStore> Compiler::loadOnnxWeights(OnnxImport &onnx) {
+  if (!options.weightsFile.empty()) {
+    error("--weights does not apply to ONNX models, which carry their "
+          "weights; use --random-weights SEED to replace them");
+    return nullptr;
+  }
+  if (options.randomWeightsSeed)
+    return WeightStore::random(*options.randomWeightsSeed);
+  return std::move(onnx.weights);
+}
 
 std::unique_ptr<WeightStore> Compiler::loadWeights(const ModelAST &model) {
   if (!options.weightsFile.empty() && options.randomWeightsSeed) {
@@ -121,10 +139,25 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   std::string text = (*buffer)->getBuffer().str();
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
 
-  std::optional<ModelAST> model = parseJsonModel(options.input, text, context);
+  std::optional<OnnxImport> onnx;
+  if (isOnnxModelPath(options.input) &&
+      !(onnx = importOnnxModel(options.input, context)))
+    return false;
+  std::optional<ModelAST> model =
+      onnx ? std::optional<ModelAST>(std::move(onnx->model))
+      : llvm::sys::path::extension(options.input) == ".sora"
+          ? parseDslModel(options.input, text, context)
+          : parseJsonModel(options.input, text, context);
   if (!model)
     return false;
-  std::unique_ptr<WeightStore> weights = loadWeights(*model);
+  if (options.emit == EmitKind::Json)
+    return writeText(writeJsonModel(*model));
+  if (options.emit == EmitKind::Sora) {
+    std::optional<std::string> sora = printDslModel(*model, context);
+    return sora && writeText(*sora);
+  }
+  std::unique_ptr<WeightStore> weights =
+      onnx ? loadOnnxWeights(*onnx) : loadWeights(*model);
   if (!weights)
     return false;
   mlir::OwningOpRef<mlir::ModuleOp> module = mlirGen(*model, *weights, context);
@@ -142,6 +175,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
 
   PipelineOptions pipelineOptions;
   pipelineOptions.target = target->name;
+  pipelineOptions.weights = weights.get(); // lets batch_norm fold
   mlir::PassManager pm(&context);
   if (!configure(pm))
     return false;

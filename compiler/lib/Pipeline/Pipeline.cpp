@@ -10,8 +10,13 @@ namespace sora {
 
 void buildSoraccPipeline(mlir::OpPassManager &pm,
                          const PipelineOptions &options) {
+  // Composite particles are private functions called per instance.
+  pm.addPass(mlir::createInlinerPass());
+  pm.addPass(mlir::createSymbolDCEPass());
   pm.addPass(mlir::createCanonicalizerPass());
   mlir::OpPassManager &graph = pm.nest<mlir::func::FuncOp>();
+  if (options.weights)
+    graph.addPass(particle::createSoraFoldBatchNormPass(options.weights));
   graph.addPass(particle::createSoraFuse());
   graph.addPass(createSoraAssignSchedules({options.target}));
   graph.addPass(particle::createSoraPlanMemory());

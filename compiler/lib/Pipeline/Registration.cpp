@@ -6,6 +6,7 @@
 #include "sora/Dialect/Particle/Passes.h"
 #include "sora/Pipeline/Pipeline.h"
 
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -19,6 +20,7 @@ namespace sora {
 void registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<particle::ParticleDialect, mlir::func::FuncDialect,
                   mlir::LLVM::LLVMDialect>();
+  mlir::func::registerInlinerExtension(registry);
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
 }
@@ -28,6 +30,8 @@ void registerAllPasses() {
   registerSoraConversionPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
+  mlir::registerInlinerPass();
+  mlir::registerSymbolDCEPass();
   mlir::PassPipelineRegistration<>(
       "soracc-pipeline", "particle graph to planned kernels (host target)",
       [](mlir::OpPassManager &pm) {

@@ -21,6 +21,9 @@ bool isAnchorKind(KernelOpKind kind) {
   case KernelOpKind::MaxPool2D:
   case KernelOpKind::AvgPool2D:
   case KernelOpKind::Softmax:
+  case KernelOpKind::LogSoftmax:
+  case KernelOpKind::LayerNorm:
+  case KernelOpKind::MatMul:
     return true;
   default:
     return false;
@@ -123,6 +126,32 @@ static void convSchedule(const KernelOp &op, const Shape &w,
   s.grain = 1;
 }
 
+/// MatMul [..., M, K] x [..., K, N]: the dense register tile over M x N, no
+/// packing (both operands are activations); parallel over row tiles and
+/// batch entries.
+static void matmulSchedule(const KernelSpec &spec, const KernelOp &op,
+                           const TargetInfo &target, ScheduleRecord &s) {
+  size_t rank = op.shape.size();
+  if (rank < 2 || op.operands.empty() || op.operands[0] < 0 ||
+      op.operands[0] >= spec.numValues())
+    return;
+  const Shape &a = spec.shapeOf(op.operands[0]);
+  if (a.size() < 2 || !allPositive(a))
+    return;
+  int64_t rows = op.shape[rank - 2], cols = op.shape[rank - 1];
+  int64_t depth = op.transposeA ? a[a.size() - 2] : a.back();
+  int64_t batch = product(op.shape) / (rows * cols);
+  int colVectors = rows == 1 ? 4 : 2;
+  s.tileCols = (int)std::min<int64_t>(colVectors * s.vector,
+                                      ceilDiv(cols, s.vector) * s.vector);
+  s.tileRows = (int)std::min<int64_t>(
+      std::min(8, accumulatorBudget(target) / colVectors), rows);
+  s.packWeights = 0;
+  int64_t tasks = ceilDiv(rows, s.tileRows) * batch;
+  s.parallel = 2.0 * product(op.shape) * depth >= kParallelFlops && tasks > 1;
+  s.grain = 1;
+}
+
 ScheduleRecord defaultSchedule(const KernelSpec &spec,
                                const TargetInfo &target) {
   ScheduleRecord s;
@@ -137,7 +166,10 @@ ScheduleRecord defaultSchedule(const KernelSpec &spec,
                            : nullptr;
   const Shape *x = op ? operandShape(spec, *op, 0, op->shape.size()) : nullptr;
   const Shape *w = op ? operandShape(spec, *op, 1, op->shape.size()) : nullptr;
-  if (x && w && op->kind == KernelOpKind::Dense && op->shape.size() == 2) {
+  if (op && op->kind == KernelOpKind::MatMul) {
+    matmulSchedule(spec, *op, target, s);
+  } else if (x && w && op->kind == KernelOpKind::Dense &&
+             op->shape.size() == 2) {
     denseSchedule(*op, (*x)[1], target, s);
   } else if (x && w && op->kind == KernelOpKind::Conv2D &&
              op->shape.size() == 4) {

@@ -9,38 +9,10 @@
 #include "sora/Dialect/Particle/ParticleOps.h"
 #include "sora/Dialect/Particle/ParticleShapes.h"
 
+#include "ParticleVerify.h"
+
 using namespace mlir;
 using namespace sora::particle;
-
-/// Starts an error on `op`, naming its particle when the location says it.
-static InFlightDiagnostic emitParticleError(Operation *op) {
-  InFlightDiagnostic diag = op->emitOpError();
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    diag << "particle '" << name.getName().getValue() << "': ";
-  return diag;
-}
-
-static ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
-static std::optional<ArrayRef<int64_t>> optionalShape(Value v) {
-  if (!v)
-    return std::nullopt;
-  return shapeOf(v);
-}
-
-/// Checks that the op's single result has the inferred shape.
-static LogicalResult checkResult(Operation *op, FailureOr<Dims> inferred) {
-  if (failed(inferred))
-    return failure();
-  ArrayRef<int64_t> actual = shapeOf(op->getResult(0));
-  if (actual != ArrayRef<int64_t>(*inferred))
-    return emitParticleError(op) << "result shape " << formatDims(actual)
-                                 << " does not match the inferred shape "
-                                 << formatDims(*inferred);
-  return success();
-}
 
 static LogicalResult verifyNamedTensor(Operation *op, StringRef name,
                                        Type type) {
@@ -68,10 +40,10 @@ LogicalResult DenseOp::verify() {
 
 LogicalResult Conv2DOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
-  return checkResult(*this,
-                     inferConv2DShape(shapeOf(getInput()), shapeOf(getKernel()),
-                                      optionalShape(getBias()), getStrides(),
-                                      getDilation(), getPadding(), emit));
+  return checkResult(
+      *this, inferConv2DShape(shapeOf(getInput()), shapeOf(getKernel()),
+                              optionalShape(getBias()), getStrides(),
+                              getDilation(), getPadding(), emit, getGroups()));
 }
 
 template <typename PoolOp>
@@ -91,13 +63,6 @@ LogicalResult SoftmaxOp::verify() {
     return emitParticleError(*this)
            << "axis " << getAxis() << " is out of range for rank " << rank;
   return success();
-}
-
-template <typename BinaryOp>
-static LogicalResult verifyBinary(BinaryOp op) {
-  auto emit = [&] { return emitParticleError(op); };
-  return checkResult(op, inferBroadcastShape(shapeOf(op.getLhs()),
-                                             shapeOf(op.getRhs()), emit));
 }
 
 LogicalResult AddOp::verify() { return verifyBinary(*this); }

@@ -93,7 +93,7 @@ FailureOr<Dims> inferConv2DShape(ArrayRef<int64_t> input,
                                  ArrayRef<int64_t> strides,
                                  ArrayRef<int64_t> dilation,
                                  ArrayRef<int64_t> padding,
-                                 EmitErrorFn emitError) {
+                                 EmitErrorFn emitError, int64_t groups) {
   if (input.size() != 4)
     return emitError() << "port 'input' expects rank 4 NHWC, got "
                        << formatDims(input);
@@ -101,11 +101,17 @@ FailureOr<Dims> inferConv2DShape(ArrayRef<int64_t> input,
     return emitError()
            << "port 'kernel' expects rank 4 [kh, kw, in, filters], got "
            << formatDims(kernel);
-  if (kernel[2] != input[3])
-    return emitError() << "port 'kernel' expects " << input[3]
+  if (groups < 1 || input[3] % groups != 0 || kernel[3] % groups != 0)
+    return emitError() << "groups " << groups
+                       << " must divide the input channels (" << input[3]
+                       << ") and the filters (" << kernel[3] << ")";
+  if (kernel[2] * groups != input[3])
+    return emitError() << "port 'kernel' expects " << input[3] / groups
                        << " input channels (the last dim of input "
-                       << formatDims(input) << "), got kernel "
-                       << formatDims(kernel);
+                       << formatDims(input)
+                       << (groups > 1 ? " / groups " + std::to_string(groups)
+                                      : std::string())
+                       << "), got kernel " << formatDims(kernel);
   if (failed(checkPositivePair(strides, "strides", emitError)) ||
       failed(checkPositivePair(dilation, "dilation", emitError)) ||
       failed(checkPadding(padding, emitError)) ||
@@ -152,6 +158,16 @@ FailureOr<Dims> inferPool2DShape(ArrayRef<int64_t> input,
   if (failed(w))
     return failure();
   return Dims{input[0], *h, *w, input[3]};
+}
+
+FailureOr<Dims> inferGlobalPool2DShape(ArrayRef<int64_t> input, bool keepdims,
+                                       EmitErrorFn emitError) {
+  if (input.size() != 4)
+    return emitError() << "port 'input' expects rank 4 NHWC, got "
+                       << formatDims(input);
+  if (keepdims)
+    return Dims{input[0], 1, 1, input[3]};
+  return Dims{input[0], input[3]};
 }
 
 FailureOr<Dims> inferBroadcastShape(ArrayRef<int64_t> lhs,

@@ -58,3 +58,52 @@ func.func @dead_particles() {
   particle.output "x" %x : tensor<4xf32>
   return
 }
+
+// -----
+
+// Dropout is the identity at inference.
+// CHECK-LABEL: func.func @dropout_folds
+func.func @dropout_folds() {
+  // CHECK: %[[X:.*]] = particle.input "x"
+  // CHECK-NOT: particle.dropout
+  // CHECK: particle.output "y" %[[X]]
+  %x = particle.input "x" : tensor<2x6xf32>
+  %y = particle.dropout %x {rate = 0.5 : f32} : tensor<2x6xf32>
+  particle.output "y" %y : tensor<2x6xf32>
+  return
+}
+
+// -----
+
+// A split becomes one slice per result.
+// CHECK-LABEL: func.func @split_to_slices
+func.func @split_to_slices() {
+  // CHECK: %[[X:.*]] = particle.input "x"
+  // CHECK: %[[A:.*]] = particle.slice %[[X]] {begin = array<i64: 0, 0>, strides = array<i64: 1, 1>} : tensor<2x6xf32> -> tensor<2x1xf32>
+  // CHECK: %[[B:.*]] = particle.slice %[[X]] {begin = array<i64: 0, 1>, strides = array<i64: 1, 1>} : tensor<2x6xf32> -> tensor<2x5xf32>
+  // CHECK-NOT: particle.split
+  // CHECK: particle.output "a" %[[A]]
+  // CHECK: particle.output "b" %[[B]]
+  %x = particle.input "x" : tensor<2x6xf32>
+  %a, %b = particle.split %x {axis = 1 : i64} : tensor<2x6xf32> -> tensor<2x1xf32>, tensor<2x5xf32>
+  particle.output "a" %a : tensor<2x1xf32>
+  particle.output "b" %b : tensor<2x5xf32>
+  return
+}
+
+// -----
+
+// Global pools become windowed pools over the whole image.
+// CHECK-LABEL: func.func @global_pools
+func.func @global_pools() {
+  %x = particle.input "x" : tensor<1x5x7x8xf32>
+  // CHECK: particle.avg_pool2d %{{.*}} {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, window = array<i64: 5, 7>} : tensor<1x5x7x8xf32> -> tensor<1x1x1x8xf32>
+  // CHECK: %[[M:.*]] = particle.max_pool2d %{{.*}} {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, window = array<i64: 5, 7>} : tensor<1x5x7x8xf32> -> tensor<1x1x1x8xf32>
+  // CHECK: particle.reshape %[[M]] : tensor<1x1x1x8xf32> -> tensor<1x8xf32>
+  // CHECK-NOT: global
+  %a = particle.global_avg_pool2d %x : tensor<1x5x7x8xf32> -> tensor<1x1x1x8xf32>
+  %m = particle.global_max_pool2d %x {keepdims = false} : tensor<1x5x7x8xf32> -> tensor<1x8xf32>
+  particle.output "a" %a : tensor<1x1x1x8xf32>
+  particle.output "m" %m : tensor<1x8xf32>
+  return
+}

@@ -146,3 +146,204 @@ func.func @weight_dtype() {
   %x = particle.weight "w" : tensor<4xi32>
   return
 }
+
+// -----
+
+func.func @sub_broadcast() {
+  %a = particle.input "a" : tensor<2x3xf32>
+  %b = particle.input "b" : tensor<4xf32>
+  // expected-error @+1 {{operands [2, 3] and [4] do not broadcast (NumPy rules)}}
+  %y = particle.sub %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @maximum_result() {
+  %a = particle.input "a" : tensor<2x3xf32>
+  %b = particle.input "b" : tensor<3xf32>
+  // expected-error @+1 {{result shape [3] does not match the inferred shape [2, 3]}}
+  %y = particle.maximum %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @gelu_approximate() {
+  %x = particle.input "x" : tensor<4xf32>
+  // expected-error @+1 {{approximate must be "none" or "tanh", got "erf"}}
+  %y = particle.gelu %x {approximate = "erf"} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @clip_bounds() {
+  %x = particle.input "x" : tensor<4xf32>
+  // expected-error @+1 {{min 2.000000e+00 is greater than max 1.000000e+00}}
+  %y = particle.clip %x {min = 2.0 : f32, max = 1.0 : f32} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @log_softmax_axis() {
+  %x = particle.input "x" : tensor<2x3xf32>
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %y = particle.log_softmax %x {axis = 2} : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm() {
+  %x = particle.input "x" : tensor<2x3xf32>
+  // expected-error @+1 {{perm [0, 0] is not a permutation of the 2 dimensions of [2, 3]}}
+  %y = particle.transpose %x {perm = array<i64: 0, 0>} : tensor<2x3xf32> -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_result() {
+  %x = particle.input "x" : tensor<2x3xf32>
+  // expected-error @+1 {{result shape [2, 3] does not match the inferred shape [3, 2]}}
+  %y = particle.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @concat_mismatch() {
+  %a = particle.input "a" : tensor<2x3xf32>
+  %b = particle.input "b" : tensor<3x3xf32>
+  // expected-error @+1 {{input #1 [3, 3] does not match input #0 [2, 3] outside axis 1}}
+  %y = particle.concat %a, %b {axis = 1} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @split_sizes() {
+  %x = particle.input "x" : tensor<2x6xf32>
+  // expected-error @+1 {{split sizes [2, 3] add up to 5, but axis 1 of [2, 6] has 6}}
+  %a, %b = particle.split %x {axis = 1} : tensor<2x6xf32> -> tensor<2x2xf32>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @slice_outside() {
+  %x = particle.input "x" : tensor<2x6xf32>
+  // expected-error @+1 {{slice [4, 8) of dimension 1 is empty or outside [2, 6]}}
+  %y = particle.slice %x {begin = array<i64: 0, 4>, strides = array<i64: 1, 3>} : tensor<2x6xf32> -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @pad_negative() {
+  %x = particle.input "x" : tensor<2x6xf32>
+  // expected-error @+1 {{padding must be non-negative, got [0, -1] before and [0, 0] after}}
+  %y = particle.pad %x {low = array<i64: 0, -1>, high = array<i64: 0, 0>} : tensor<2x6xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @conv_groups() {
+  %x = particle.input "x" : tensor<1x8x8x6xf32>
+  %k = particle.weight "c.kernel" : tensor<3x3x2x8xf32>
+  // expected-error @+1 {{groups 3 must divide the input channels (6) and the filters (8)}}
+  %y = particle.conv2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, groups = 3} : (tensor<1x8x8x6xf32>, tensor<3x3x2x8xf32>) -> tensor<1x6x6x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_group_channels() {
+  %x = particle.input "x" : tensor<1x8x8x6xf32>
+  %k = particle.weight "c.kernel" : tensor<3x3x2x8xf32>
+  // expected-error @+1 {{port 'kernel' expects 3 input channels (the last dim of input [1, 8, 8, 6] / groups 2), got kernel [3, 3, 2, 8]}}
+  %y = particle.conv2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, groups = 2} : (tensor<1x8x8x6xf32>, tensor<3x3x2x8xf32>) -> tensor<1x6x6x8xf32>
+  return
+}
+
+// -----
+
+func.func @global_pool_rank() {
+  %x = particle.input "x" : tensor<2x8xf32>
+  // expected-error @+1 {{port 'input' expects rank 4 NHWC, got [2, 8]}}
+  %y = particle.global_avg_pool2d %x : tensor<2x8xf32> -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @global_pool_keepdims() {
+  %x = particle.input "x" : tensor<1x4x4x8xf32>
+  // expected-error @+1 {{result shape [1, 1, 1, 8] does not match the inferred shape [1, 8]}}
+  %y = particle.global_max_pool2d %x {keepdims = false} : tensor<1x4x4x8xf32> -> tensor<1x1x1x8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_params() {
+  %x = particle.input "x" : tensor<1x4x4x8xf32>
+  %g = particle.weight "bn.gamma" : tensor<8xf32>
+  %v = particle.weight "bn.moving_variance" : tensor<4xf32>
+  // expected-error @+1 {{port 'moving_variance' expects shape [8] (the last dim of input [1, 4, 4, 8]), got [4]}}
+  %y = particle.batch_norm %x, %g, %g, %g, %v : (tensor<1x4x4x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<4xf32>) -> tensor<1x4x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_epsilon() {
+  %x = particle.input "x" : tensor<2x3xf32>
+  %g = particle.weight "bn.gamma" : tensor<3xf32>
+  // expected-error @+1 {{epsilon must be positive}}
+  %y = particle.batch_norm %x, %g, %g, %g, %g {epsilon = 0.0 : f32} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_gamma() {
+  %x = particle.input "x" : tensor<2x5x16xf32>
+  %g = particle.weight "ln.gamma" : tensor<5xf32>
+  // expected-error @+1 {{port 'gamma' expects shape [16] (axis 2 of input [2, 5, 16]), got [5]}}
+  %n = particle.layer_norm %x, %g, %g {axis = 2} : (tensor<2x5x16xf32>, tensor<5xf32>, tensor<5xf32>) -> tensor<2x5x16xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_depth() {
+  %a = particle.input "a" : tensor<4x8xf32>
+  %b = particle.input "b" : tensor<6x3xf32>
+  // expected-error @+1 {{operands [4, 8] and [6, 3] disagree on the reduced dimension (8 vs 6)}}
+  %y = particle.matmul %a, %b : (tensor<4x8xf32>, tensor<6x3xf32>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_batch() {
+  %a = particle.input "a" : tensor<2x4x8xf32>
+  %b = particle.input "b" : tensor<3x8x3xf32>
+  // expected-error @+1 {{operands [2] and [3] do not broadcast (NumPy rules)}}
+  %y = particle.matmul %a, %b : (tensor<2x4x8xf32>, tensor<3x8x3xf32>) -> tensor<2x4x3xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_table() {
+  %ids = particle.input "ids" : tensor<2x5xf32>
+  %t = particle.weight "e.embeddings" : tensor<100xf32>
+  // expected-error @+1 {{port 'table' expects [input_dim, output_dim], got [100]}}
+  %e = particle.embedding %ids, %t : (tensor<2x5xf32>, tensor<100xf32>) -> tensor<2x5x8xf32>
+  return
+}

@@ -55,3 +55,107 @@ func.func @kernel() {
   particle.output "y" %y : tensor<1x2xf32>
   return
 }
+
+// CHECK-LABEL: func.func @math
+func.func @math() {
+  %x = particle.input "x" : tensor<2x8xf32>
+  %v = particle.input "v" : tensor<8xf32>
+  // CHECK: particle.sub %{{.*}}, %{{.*}} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  %0 = particle.sub %x, %v : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  // CHECK: particle.div %{{.*}}, %{{.*}} : (tensor<8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  %1 = particle.div %v, %0 : (tensor<8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  // CHECK: particle.maximum
+  %2 = particle.maximum %1, %x : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  // CHECK: particle.minimum
+  %3 = particle.minimum %2, %v : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  // CHECK: particle.exp %{{.*}} : tensor<2x8xf32>
+  %4 = particle.exp %3 : tensor<2x8xf32>
+  // CHECK: particle.sqrt
+  %5 = particle.sqrt %4 : tensor<2x8xf32>
+  // CHECK: particle.gelu %{{.*}} : tensor<2x8xf32>
+  %6 = particle.gelu %5 : tensor<2x8xf32>
+  // CHECK: particle.gelu %{{.*}} {approximate = "tanh"} : tensor<2x8xf32>
+  %7 = particle.gelu %6 {approximate = "tanh"} : tensor<2x8xf32>
+  // CHECK: particle.silu
+  %8 = particle.silu %7 : tensor<2x8xf32>
+  // CHECK: particle.leaky_relu %{{.*}} {alpha = 3.000000e-01 : f32} : tensor<2x8xf32>
+  %9 = particle.leaky_relu %8 {alpha = 0.3 : f32} : tensor<2x8xf32>
+  // CHECK: particle.hard_swish
+  %10 = particle.hard_swish %9 : tensor<2x8xf32>
+  // CHECK: particle.relu6
+  %11 = particle.relu6 %10 : tensor<2x8xf32>
+  // CHECK: particle.clip %{{.*}} {max = 1.000000e+00 : f32, min = -1.000000e+00 : f32} : tensor<2x8xf32>
+  %12 = particle.clip %11 {min = -1.0 : f32, max = 1.0 : f32} : tensor<2x8xf32>
+  // CHECK: particle.clip %{{.*}} {max = 5.000000e-01 : f32} : tensor<2x8xf32>
+  %13 = particle.clip %12 {max = 0.5 : f32} : tensor<2x8xf32>
+  particle.output "y" %13 : tensor<2x8xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @tensor_ops
+func.func @tensor_ops() {
+  %x = particle.input "x" : tensor<2x6xf32>
+  %y = particle.input "y" : tensor<2x3xf32>
+  // CHECK: particle.log_softmax %{{.*}} {axis = 1 : i64} : tensor<2x6xf32>
+  %0 = particle.log_softmax %x {axis = 1} : tensor<2x6xf32>
+  // CHECK: particle.dropout %{{.*}} {rate = 5.000000e-01 : f32} : tensor<2x6xf32>
+  %1 = particle.dropout %0 {rate = 0.5 : f32} : tensor<2x6xf32>
+  // CHECK: particle.transpose %{{.*}} {perm = array<i64: 1, 0>} : tensor<2x6xf32> -> tensor<6x2xf32>
+  %2 = particle.transpose %1 {perm = array<i64: 1, 0>} : tensor<2x6xf32> -> tensor<6x2xf32>
+  // CHECK: particle.concat %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x6xf32>, tensor<2x3xf32>, tensor<2x6xf32>) -> tensor<2x15xf32>
+  %3 = particle.concat %x, %y, %1 {axis = 1} : (tensor<2x6xf32>, tensor<2x3xf32>, tensor<2x6xf32>) -> tensor<2x15xf32>
+  // CHECK: %{{.*}}:2 = particle.split %{{.*}} {axis = 1 : i64} : tensor<2x15xf32> -> tensor<2x5xf32>, tensor<2x10xf32>
+  %4:2 = particle.split %3 {axis = 1} : tensor<2x15xf32> -> tensor<2x5xf32>, tensor<2x10xf32>
+  // CHECK: particle.slice %{{.*}} {begin = array<i64: 1, 2>, strides = array<i64: 1, 3>} : tensor<2x10xf32> -> tensor<1x3xf32>
+  %5 = particle.slice %4#1 {begin = array<i64: 1, 2>, strides = array<i64: 1, 3>} : tensor<2x10xf32> -> tensor<1x3xf32>
+  // CHECK: particle.pad %{{.*}} {high = array<i64: 2, 0>, low = array<i64: 0, 1>, value = -1.000000e+00 : f32} : tensor<1x3xf32> -> tensor<3x4xf32>
+  %6 = particle.pad %5 {low = array<i64: 0, 1>, high = array<i64: 2, 0>, value = -1.0 : f32} : tensor<1x3xf32> -> tensor<3x4xf32>
+  particle.output "y" %6 : tensor<3x4xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @nn_layers
+func.func @nn_layers() {
+  %x = particle.input "x" : tensor<1x8x8x16xf32>
+  %k = particle.weight "c.kernel" : tensor<3x3x4x32xf32>
+  // CHECK: particle.conv2d %{{.*}}, %{{.*}} {dilation = array<i64: 1, 1>, groups = 4 : i64, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+  %c = particle.conv2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, groups = 4} : (tensor<1x8x8x16xf32>, tensor<3x3x4x32xf32>) -> tensor<1x8x8x32xf32>
+  // CHECK: particle.global_avg_pool2d %{{.*}} : tensor<1x8x8x32xf32> -> tensor<1x1x1x32xf32>
+  %a = particle.global_avg_pool2d %c : tensor<1x8x8x32xf32> -> tensor<1x1x1x32xf32>
+  // CHECK: particle.global_max_pool2d %{{.*}} {keepdims = false} : tensor<1x8x8x32xf32> -> tensor<1x32xf32>
+  %m = particle.global_max_pool2d %c {keepdims = false} : tensor<1x8x8x32xf32> -> tensor<1x32xf32>
+  particle.output "a" %a : tensor<1x1x1x32xf32>
+  particle.output "m" %m : tensor<1x32xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @batch_norm
+func.func @batch_norm() {
+  %x = particle.input "x" : tensor<1x4x4x8xf32>
+  %g = particle.weight "bn.gamma" : tensor<8xf32>
+  %b = particle.weight "bn.beta" : tensor<8xf32>
+  %m = particle.weight "bn.moving_mean" : tensor<8xf32>
+  %v = particle.weight "bn.moving_variance" : tensor<8xf32>
+  // CHECK: particle.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f32} : (tensor<1x4x4x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x4x4x8xf32>
+  %y = particle.batch_norm %x, %g, %b, %m, %v {epsilon = 1.0e-3 : f32} : (tensor<1x4x4x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x4x4x8xf32>
+  particle.output "y" %y : tensor<1x4x4x8xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @layers
+func.func @layers() {
+  %x = particle.input "x" : tensor<2x5x16xf32>
+  %ids = particle.input "ids" : tensor<2x5xf32>
+  %g = particle.weight "ln.gamma" : tensor<16xf32>
+  %b = particle.weight "ln.beta" : tensor<16xf32>
+  // CHECK: particle.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<2x5x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x5x16xf32>
+  %n = particle.layer_norm %x, %g, %b {axis = 2} : (tensor<2x5x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x5x16xf32>
+  // CHECK: particle.matmul %{{.*}}, %{{.*}} {transpose_b = true} : (tensor<2x5x16xf32>, tensor<2x5x16xf32>) -> tensor<2x5x5xf32>
+  %s = particle.matmul %n, %x {transpose_b = true} : (tensor<2x5x16xf32>, tensor<2x5x16xf32>) -> tensor<2x5x5xf32>
+  %t = particle.weight "e.embeddings" : tensor<100x8xf32>
+  // CHECK: particle.embedding %{{.*}}, %{{.*}} : (tensor<2x5xf32>, tensor<100x8xf32>) -> tensor<2x5x8xf32>
+  %e = particle.embedding %ids, %t : (tensor<2x5xf32>, tensor<100x8xf32>) -> tensor<2x5x8xf32>
+  particle.output "s" %s : tensor<2x5x5xf32>
+  particle.output "e" %e : tensor<2x5x8xf32>
+  return
+}

@@ -8,6 +8,7 @@
 #ifndef SORA_FRONTEND_WEIGHTSTORE_H
 #define SORA_FRONTEND_WEIGHTSTORE_H
 
+#include "sora/Dialect/Particle/WeightValues.h"
 #include "sora/Frontend/ModelAST.h"
 
 #include <map>
@@ -23,9 +24,11 @@ class MLIRContext;
 
 namespace sora {
 
-class WeightStore {
+/// Also the WeightValues of the IR's particle.weight ops, so that passes
+/// can fold constants (batch_norm into conv2d/dense).
+class WeightStore : public particle::WeightValues {
 public:
-  ~WeightStore();
+  ~WeightStore() override;
 
   /// Loads and validates a safetensors file. Errors are reported at `where`
   /// (the place that named the file).
@@ -62,6 +65,12 @@ public:
 
   /// Copies the f32 bytes of a required tensor to `dst`.
   void copyTo(const std::string &name, char *dst) const;
+
+  /// WeightValues: the values of a tensor the store holds (generated ones
+  /// included), and tensors that passes derive (they count as used).
+  std::optional<std::vector<float>> read(llvm::StringRef name) override;
+  void define(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+              std::vector<float> values) override;
 
   /// Names of tensors that no `require` asked for.
   std::vector<std::string> unused() const;

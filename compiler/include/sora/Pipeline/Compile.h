@@ -24,6 +24,8 @@ namespace sora {
 
 /// What soracc produces, in pipeline order: each stops after its stage.
 enum class EmitKind {
+  Json,      ///< the model as canonical JSON, converted from the AST
+  Sora,      ///< the model as canonical .sora text, converted from the AST
   Mlir,      ///< particle dialect straight from the frontend
   MlirFused, ///< after fusion, schedules and memory planning
   Halide,    ///< Halide's lowered statement of every kernel

@@ -3,6 +3,7 @@
 #define SORA_PIPELINE_PIPELINE_H
 
 #include "mlir/Pass/PassManager.h"
+#include "sora/Dialect/Particle/WeightValues.h"
 
 #include <string>
 
@@ -10,9 +11,13 @@ namespace sora {
 
 struct PipelineOptions {
   std::string target = "host"; ///< soracc target name
+  /// The values of the model's weights, when the caller has them: constant
+  /// folds (sora-fold-batch-norm) read and add tensors through it.
+  particle::WeightValues *weights = nullptr;
 };
 
-/// Particle graph to planned kernels: canonicalize, sora-fuse,
+/// Particle graph to planned kernels: inline composites, canonicalize,
+/// sora-fold-batch-norm (with `weights`), sora-fuse,
 /// sora-assign-schedules, sora-plan-memory. The result is `--emit=mlir-fused`.
 void buildSoraccPipeline(mlir::OpPassManager &pm,
                          const PipelineOptions &options);

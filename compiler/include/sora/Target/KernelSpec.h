@@ -22,7 +22,7 @@ using Shape = std::vector<int64_t>;
 /// The operations a kernel region may hold.
 enum class KernelOpKind {
   Dense,     ///< operands: x[N,K], w[K,U], optional b[U] -> [N,U]
-  Conv2D,    ///< operands: x[N,H,W,C], w[KH,KW,C,F], optional b[F]
+  Conv2D,    ///< operands: x[N,H,W,C], w[KH,KW,C/groups,F], optional b[F]
   MaxPool2D, ///< operands: x[N,H,W,C]; padded cells never win
   AvgPool2D, ///< operands: x[N,H,W,C]; padded cells are not counted
   Softmax,   ///< operands: x; along `axis`
@@ -31,6 +31,37 @@ enum class KernelOpKind {
   Relu,
   Sigmoid,
   Tanh,
+  // Elementwise, added with the math particles (ElementwiseOps.cpp,
+  // ActivationOps.cpp).
+  Sub,     ///< operands: a, b (NumPy broadcasting)
+  Div,     ///< operands: a, b (NumPy broadcasting)
+  Maximum, ///< operands: a, b (NumPy broadcasting)
+  Minimum, ///< operands: a, b (NumPy broadcasting)
+  Exp,
+  Sqrt,
+  Gelu,      ///< exact: x * (1 + erf(x / sqrt 2)) / 2
+  GeluTanh,  ///< the tanh approximation
+  Silu,      ///< x * sigmoid(x)
+  LeakyRelu, ///< scalars[0] = alpha
+  HardSwish, ///< x * relu6(x + 3) / 6
+  Relu6,
+  Clip,      ///< scalars = {min, max}, +-inf for a missing bound
+  BatchNorm, ///< operands: x, gamma, beta, mean, variance ([C], last dim);
+             ///< scalars[0] = epsilon
+  // Anchors added with the tensor particles.
+  LogSoftmax, ///< operands: x; along `axis`
+  LayerNorm,  ///< operands: x, gamma, beta ([extent of axis]); along `axis`;
+              ///< scalars[0] = epsilon
+  MatMul,     ///< operands: a [..., M, K], b [..., K, N] (last two dims
+              ///< swapped when transposeA / transposeB), batch broadcast
+  // Copies (DataMovementOps.cpp): no arithmetic, their own loop nest like an
+  // elementwise kernel.
+  Transpose, ///< operands: x; result dim i is x dim perm[i]
+  Concat,    ///< operands: x0, x1, ...; joined along `axis`
+  Slice,     ///< operands: x; result[i] = x[begin + i * step] per dim
+  Pad,       ///< operands: x; `low`/`high` cells per dim hold scalars[0]
+  Embedding, ///< operands: ids [...] (integral f32), table [V, D] ->
+             ///< [..., D]; an id outside [0, V) fails the kernel
 };
 
 /// One operation of a kernel, in topological order.
@@ -46,6 +77,14 @@ struct KernelOp {
   std::array<int64_t, 2> dilation{1, 1};
   std::array<int64_t, 4> pad{0, 0, 0, 0}; ///< top, left, bottom, right
   int64_t axis = -1;                      ///< softmax axis, non-negative
+  int64_t groups = 1; ///< Conv2D: filter group g reads input channel group g
+  bool transposeA = false, transposeB = false; ///< MatMul
+  /// Scalar attributes, by kind: LeakyRelu {alpha}, Clip {min, max},
+  /// Pad {value}, BatchNorm and LayerNorm {epsilon}.
+  std::array<float, 2> scalars{0.0f, 0.0f};
+  /// Per-dimension attributes (row-major order), by kind: Transpose `perm`;
+  /// Slice `begin` and `step`; Pad `low` and `high`.
+  std::vector<int64_t> perm, begin, step, low, high;
 };
 
 /// How a kernel is scheduled: plain data, printable in the IR and stored in

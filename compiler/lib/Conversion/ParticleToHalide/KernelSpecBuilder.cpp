@@ -6,6 +6,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace sora::particle;
 
@@ -76,6 +78,7 @@ static std::optional<sora::KernelOp> describeOp(Operation *op) {
         k.strides = toArray<2>(conv.getStrides());
         k.dilation = toArray<2>(conv.getDilation());
         k.pad = toArray<4>(conv.getPadding());
+        k.groups = conv.getGroups();
         return k;
       })
       .Case([&](MaxPool2DOp pool) { return window(pool, Kind::MaxPool2D); })
@@ -90,6 +93,77 @@ static std::optional<sora::KernelOp> describeOp(Operation *op) {
       .Case([&](ReluOp) { return make(Kind::Relu); })
       .Case([&](SigmoidOp) { return make(Kind::Sigmoid); })
       .Case([&](TanhOp) { return make(Kind::Tanh); })
+      .Case([&](SubOp) { return make(Kind::Sub); })
+      .Case([&](DivOp) { return make(Kind::Div); })
+      .Case([&](MaximumOp) { return make(Kind::Maximum); })
+      .Case([&](MinimumOp) { return make(Kind::Minimum); })
+      .Case([&](ExpOp) { return make(Kind::Exp); })
+      .Case([&](SqrtOp) { return make(Kind::Sqrt); })
+      .Case([&](GeluOp gelu) {
+        return make(gelu.getApproximate() == "tanh" ? Kind::GeluTanh
+                                                    : Kind::Gelu);
+      })
+      .Case([&](SiluOp) { return make(Kind::Silu); })
+      .Case([&](LeakyReluOp leaky) {
+        sora::KernelOp k = make(Kind::LeakyRelu);
+        k.scalars[0] = leaky.getAlpha().convertToFloat();
+        return k;
+      })
+      .Case([&](HardSwishOp) { return make(Kind::HardSwish); })
+      .Case([&](Relu6Op) { return make(Kind::Relu6); })
+      .Case([&](ClipOp clip) {
+        sora::KernelOp k = make(Kind::Clip);
+        float inf = std::numeric_limits<float>::infinity();
+        k.scalars = {clip.getMin() ? clip.getMin()->convertToFloat() : -inf,
+                     clip.getMax() ? clip.getMax()->convertToFloat() : inf};
+        return k;
+      })
+      .Case([&](BatchNormOp batchNorm) {
+        sora::KernelOp k = make(Kind::BatchNorm);
+        k.scalars[0] = batchNorm.getEpsilon().convertToFloat();
+        return k;
+      })
+      .Case([&](LogSoftmaxOp logSoftmax) {
+        sora::KernelOp k = make(Kind::LogSoftmax);
+        k.axis = logSoftmax.getAxis();
+        return k;
+      })
+      .Case([&](LayerNormOp layerNorm) {
+        sora::KernelOp k = make(Kind::LayerNorm);
+        k.axis = layerNorm.getAxis();
+        k.scalars[0] = layerNorm.getEpsilon().convertToFloat();
+        return k;
+      })
+      .Case([&](MatMulOp matmul) {
+        sora::KernelOp k = make(Kind::MatMul);
+        k.transposeA = matmul.getTransposeA();
+        k.transposeB = matmul.getTransposeB();
+        return k;
+      })
+      .Case([&](EmbeddingOp) { return make(Kind::Embedding); })
+      .Case([&](TransposeOp transpose) {
+        sora::KernelOp k = make(Kind::Transpose);
+        k.perm.assign(transpose.getPerm().begin(), transpose.getPerm().end());
+        return k;
+      })
+      .Case([&](ConcatOp concat) {
+        sora::KernelOp k = make(Kind::Concat);
+        k.axis = concat.getAxis();
+        return k;
+      })
+      .Case([&](SliceOp slice) {
+        sora::KernelOp k = make(Kind::Slice);
+        k.begin.assign(slice.getBegin().begin(), slice.getBegin().end());
+        k.step.assign(slice.getStrides().begin(), slice.getStrides().end());
+        return k;
+      })
+      .Case([&](PadOp pad) {
+        sora::KernelOp k = make(Kind::Pad);
+        k.low.assign(pad.getLow().begin(), pad.getLow().end());
+        k.high.assign(pad.getHigh().begin(), pad.getHigh().end());
+        k.scalars[0] = pad.getValue().convertToFloat();
+        return k;
+      })
       .Default([](Operation *) { return std::nullopt; });
 }
 

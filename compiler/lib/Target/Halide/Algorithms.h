@@ -57,13 +57,34 @@ AnchorStages buildContraction(const KernelOp &op,
 AnchorStages buildPooling(const KernelOp &op, const Value &input,
                           const std::string &name);
 
-/// Numerically stable softmax along `op.axis`.
+/// Numerically stable softmax, or log-softmax, along `op.axis`.
 AnchorStages buildSoftmax(const KernelOp &op, const Value &input,
                           const std::string &name);
 
-/// Add, Mul (NumPy broadcasting), Relu, Sigmoid, Tanh.
+/// Layer normalization along `op.axis` (NormOps.cpp); operands x, gamma,
+/// beta.
+AnchorStages buildLayerNorm(const KernelOp &op,
+                            const std::vector<Value> &operands,
+                            const std::string &name);
+
+/// Batched matrix product (MatMulOp.cpp).
+AnchorStages buildMatMul(const KernelOp &op, const std::vector<Value> &operands,
+                         const std::string &name);
+
+/// Binary ops (NumPy broadcasting) and unary ops.
 Value buildElementwise(const KernelOp &op, const std::vector<Value> &operands,
                        const std::string &name);
+
+/// Transpose, Concat, Slice, Pad and Embedding (DataMovementOps.cpp).
+Value buildDataMovement(const KernelOp &op, const std::vector<Value> &operands,
+                        const std::string &name);
+
+/// The value of unary op `op` at an element `x` (ActivationOps.cpp). Throws
+/// CompileError for a kind that is not unary elementwise.
+Halide::Expr unaryExpr(const KernelOp &op, const Halide::Expr &x);
+
+/// erf(x) for Float(32) with a relative error below 1e-6.
+Halide::Expr accurateErf(const Halide::Expr &x);
 
 /// Pure variables named `prefix`0, `prefix`1, ... for a Func of `rank` dims.
 std::vector<Halide::Var> makeVars(size_t rank, const std::string &prefix);

@@ -96,8 +96,10 @@ static AnchorStages buildDense(const KernelOp &op,
   return stages;
 }
 
-/// y(f, ox, oy, n) = b(f) + sum_{c,kx,ky} x(c, ox*sw + kx*dw - padLeft,
-///   oy*sh + ky*dh - padTop, n) * w(f, c, kx, ky), zero outside x.
+/// y(f, ox, oy, n) = b(f) + sum_{c,kx,ky} x(g(f) * Cg + c, ox*sw + kx*dw -
+///   padLeft, oy*sh + ky*dh - padTop, n) * w(f, c, kx, ky), zero outside x,
+/// where Cg = C / groups input channels feed filter group g(f) = f / (F /
+/// groups) (g = 0 without groups; c = f for a depthwise convolution).
 static AnchorStages buildConv2D(const KernelOp &op,
                                 const std::vector<Value> &operands,
                                 const std::string &name,
@@ -126,8 +128,15 @@ static AnchorStages buildConv2D(const KernelOp &op,
       oy * (int)op.strides[0] + r.z * (int)op.dilation[0] - (int)op.pad[0];
   stages.reduce = Func(name + "_acc");
   stages.reduce(f, ox, oy, n) = initialValue(prepared, f);
+  Expr channel = r.x;
+  if (op.groups > 1) {
+    // Columns past the last filter (a ragged register tile, never stored)
+    // read the last filter's group, like the clamped weights.
+    int filters = (int)op.shape[3], filtersPerGroup = filters / (int)op.groups;
+    channel = min(f, filters - 1) / filtersPerGroup * (int)wShape[2] + r.x;
+  }
   stages.reduce(f, ox, oy, n) +=
-      x(r.x, ix, iy, n) * weightAt(stages, prepared, f, {r.x, r.y, r.z});
+      x(channel, ix, iy, n) * weightAt(stages, prepared, f, {r.x, r.y, r.z});
   stages.value = {Func(name), op.shape};
   stages.value.func(f, ox, oy, n) = stages.reduce(f, ox, oy, n);
   return stages;

@@ -1,4 +1,4 @@
-//===- ElementwiseOps.cpp - Add, Mul, Relu, Sigmoid, Tanh -----------------===//
+//===- ElementwiseOps.cpp - Binary and unary elementwise ops --------------===//
 //
 // Pure Funcs, inlined by default into whatever consumes them, which is how an
 // epilogue fuses into its anchor's loop nest. Binary ops broadcast like NumPy:
@@ -38,17 +38,34 @@ Value buildElementwise(const KernelOp &op, const std::vector<Value> &operands,
   case KernelOpKind::Mul:
     result = a * broadcastRead(operands[1], vars, op.shape);
     break;
-  case KernelOpKind::Relu:
-    result = max(a, 0.0f);
+  case KernelOpKind::Sub:
+    result = a - broadcastRead(operands[1], vars, op.shape);
     break;
-  case KernelOpKind::Sigmoid:
-    result = 1.0f / (1.0f + exp(-a));
+  case KernelOpKind::Div:
+    result = a / broadcastRead(operands[1], vars, op.shape);
     break;
-  case KernelOpKind::Tanh:
-    result = tanh(a);
+  case KernelOpKind::Maximum:
+    result = max(a, broadcastRead(operands[1], vars, op.shape));
     break;
+  case KernelOpKind::Minimum:
+    result = min(a, broadcastRead(operands[1], vars, op.shape));
+    break;
+  case KernelOpKind::BatchNorm: {
+    // As PyTorch computes it at inference: alpha = gamma / sqrt(var + eps),
+    // y = x * alpha + (beta - mean * alpha), per channel (the last dim).
+    auto param = [&](int i) {
+      return broadcastRead(operands[i], vars, op.shape);
+    };
+    Expr alpha = param(1) / sqrt(param(4) + op.scalars[0]);
+    result = a * alpha + (param(2) - param(3) * alpha);
+    break;
+  }
   default:
-    throw CompileError("'" + name + "' is not an elementwise op");
+    try {
+      result = unaryExpr(op, a);
+    } catch (const CompileError &) {
+      throw CompileError("'" + name + "' is not an elementwise op");
+    }
   }
   Value value{Func(name), op.shape};
   value.func(vars) = result;

@@ -44,8 +44,21 @@ static Value buildOp(const KernelSpec &spec, size_t index,
     anchor = buildPooling(op, operands[0], name);
     return anchor->value;
   case KernelOpKind::Softmax:
+  case KernelOpKind::LogSoftmax:
     anchor = buildSoftmax(op, operands[0], name);
     return anchor->value;
+  case KernelOpKind::LayerNorm:
+    anchor = buildLayerNorm(op, operands, name);
+    return anchor->value;
+  case KernelOpKind::MatMul:
+    anchor = buildMatMul(op, operands, name);
+    return anchor->value;
+  case KernelOpKind::Transpose:
+  case KernelOpKind::Concat:
+  case KernelOpKind::Slice:
+  case KernelOpKind::Pad:
+  case KernelOpKind::Embedding:
+    return buildDataMovement(op, operands, name);
   default:
     return buildElementwise(op, operands, name);
   }

@@ -34,6 +34,50 @@ static const char *kernelOpName(KernelOpKind kind) {
     return "sigmoid";
   case KernelOpKind::Tanh:
     return "tanh";
+  case KernelOpKind::Sub:
+    return "sub";
+  case KernelOpKind::Div:
+    return "div";
+  case KernelOpKind::Maximum:
+    return "maximum";
+  case KernelOpKind::Minimum:
+    return "minimum";
+  case KernelOpKind::Exp:
+    return "exp";
+  case KernelOpKind::Sqrt:
+    return "sqrt";
+  case KernelOpKind::Gelu:
+    return "gelu";
+  case KernelOpKind::GeluTanh:
+    return "gelu(tanh)";
+  case KernelOpKind::Silu:
+    return "silu";
+  case KernelOpKind::LeakyRelu:
+    return "leaky_relu";
+  case KernelOpKind::HardSwish:
+    return "hard_swish";
+  case KernelOpKind::Relu6:
+    return "relu6";
+  case KernelOpKind::Clip:
+    return "clip";
+  case KernelOpKind::LogSoftmax:
+    return "log_softmax";
+  case KernelOpKind::BatchNorm:
+    return "batch_norm";
+  case KernelOpKind::LayerNorm:
+    return "layer_norm";
+  case KernelOpKind::MatMul:
+    return "matmul";
+  case KernelOpKind::Embedding:
+    return "embedding";
+  case KernelOpKind::Transpose:
+    return "transpose";
+  case KernelOpKind::Concat:
+    return "concat";
+  case KernelOpKind::Slice:
+    return "slice";
+  case KernelOpKind::Pad:
+    return "pad";
   }
   return "unknown";
 }
@@ -74,6 +118,71 @@ static bool isIdentifier(const std::string &name) {
 static int64_t windowOutput(int64_t in, int64_t padLow, int64_t padHigh,
                             int64_t span, int64_t stride) {
   return (in + padLow + padHigh - span) / stride + 1;
+}
+
+/// Result shape of a Transpose, Concat, Slice or Pad, or a message.
+static std::string inferDataMovementShape(const KernelSpec &spec,
+                                          const KernelOp &op, Shape &result) {
+  if (op.operands.empty() ||
+      (op.kind != KernelOpKind::Concat && op.operands.size() != 1))
+    return op.kind == KernelOpKind::Concat ? "expects one or more operands"
+                                           : "expects one operand";
+  const Shape &x = spec.shapeOf(op.operands[0]);
+  size_t rank = x.size();
+  switch (op.kind) {
+  case KernelOpKind::Transpose: {
+    std::vector<bool> seen(rank, false);
+    if (op.perm.size() != rank)
+      return "perm needs one entry per dimension of " + str(x);
+    result.clear();
+    for (int64_t p : op.perm) {
+      if (p < 0 || p >= (int64_t)rank || seen[p])
+        return "perm is not a permutation of the dimensions of " + str(x);
+      seen[p] = true;
+      result.push_back(x[p]);
+    }
+    return "";
+  }
+  case KernelOpKind::Concat: {
+    if (op.axis < 0 || op.axis >= (int64_t)rank)
+      return "axis " + std::to_string(op.axis) + " is out of range for " +
+             str(x);
+    result = x;
+    for (size_t k = 1; k < op.operands.size(); ++k) {
+      const Shape &y = spec.shapeOf(op.operands[k]);
+      bool fits = y.size() == rank;
+      for (size_t d = 0; fits && d < rank; ++d)
+        fits = (int64_t)d == op.axis || y[d] == x[d];
+      if (!fits)
+        return "operand " + str(y) + " does not match " + str(x) +
+               " outside the axis";
+      result[op.axis] += y[op.axis];
+    }
+    return "";
+  }
+  case KernelOpKind::Slice:
+    if (op.begin.size() != rank || op.step.size() != rank)
+      return "begin and step need one entry per dimension of " + str(x);
+    result = op.shape;
+    if (result.size() != rank)
+      return "result rank differs from " + str(x);
+    for (size_t d = 0; d < rank; ++d)
+      if (op.begin[d] < 0 || op.step[d] < 1 || result[d] < 1 ||
+          op.begin[d] + (result[d] - 1) * op.step[d] >= x[d])
+        return "slice reads outside " + str(x) + " in dimension " +
+               std::to_string(d);
+    return "";
+  default: // Pad
+    if (op.low.size() != rank || op.high.size() != rank)
+      return "low and high need one entry per dimension of " + str(x);
+    result.clear();
+    for (size_t d = 0; d < rank; ++d) {
+      if (op.low[d] < 0 || op.high[d] < 0)
+        return "padding must be non-negative";
+      result.push_back(x[d] + op.low[d] + op.high[d]);
+    }
+    return "";
+  }
 }
 
 /// Infers the result shape of `op` from its operands, or returns a message.
@@ -118,9 +227,11 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
     if (numOperands != 2 && numOperands != 3)
       return "expects operands x, w and an optional b";
     if (!rankIs(0, 4) || !rankIs(1, 4))
-      return "expects x [N,H,W,C] and w [KH,KW,C,F]";
+      return "expects x [N,H,W,C] and w [KH,KW,C/groups,F]";
     const Shape &x = operand(0), &w = operand(1);
-    if (x[3] != w[2])
+    if (op.groups < 1 || x[3] % op.groups != 0 || w[3] % op.groups != 0)
+      return "groups " + std::to_string(op.groups) + " must divide C and F";
+    if (x[3] != w[2] * op.groups)
       return "x " + str(x) + " and w " + str(w) + " disagree on C";
     if (numOperands == 3 && operand(2) != Shape{w[3]})
       return "bias " + str(operand(2)) + " must be [" + std::to_string(w[3]) +
@@ -151,7 +262,63 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
       return "the window is larger than the padded input";
     return "";
   }
+  case KernelOpKind::Transpose:
+  case KernelOpKind::Concat:
+  case KernelOpKind::Slice:
+  case KernelOpKind::Pad:
+    return inferDataMovementShape(spec, op, result);
+  case KernelOpKind::LayerNorm: {
+    if (numOperands != 3)
+      return "expects x, gamma and beta";
+    const Shape &x = operand(0);
+    if (op.axis < 0 || op.axis >= (int64_t)x.size())
+      return "axis " + std::to_string(op.axis) + " is out of range for " +
+             str(x);
+    Shape extent{x[op.axis]};
+    if (operand(1) != extent || operand(2) != extent)
+      return "gamma and beta must be " + str(extent);
+    if (!(op.scalars[0] > 0))
+      return "epsilon must be positive";
+    result = x;
+    return "";
+  }
+  case KernelOpKind::MatMul: {
+    if (numOperands != 2)
+      return "expects two operands";
+    const Shape &a = operand(0), &b = operand(1);
+    size_t ra = a.size(), rb = b.size();
+    if (ra < 2 || rb < 2)
+      return "operands must have rank >= 2";
+    int64_t m = op.transposeA ? a[ra - 1] : a[ra - 2];
+    int64_t ka = op.transposeA ? a[ra - 2] : a[ra - 1];
+    int64_t kb = op.transposeB ? b[rb - 1] : b[rb - 2];
+    int64_t n = op.transposeB ? b[rb - 2] : b[rb - 1];
+    if (ka != kb)
+      return "operands " + str(a) + " and " + str(b) + " disagree on K";
+    size_t batch = std::max(ra, rb) - 2;
+    result.assign(batch, 1);
+    for (size_t i = 0; i < batch; ++i) {
+      int64_t ea = i + 2 < ra ? a[ra - 3 - i] : 1;
+      int64_t eb = i + 2 < rb ? b[rb - 3 - i] : 1;
+      if (ea != eb && ea != 1 && eb != 1)
+        return "batch dims of " + str(a) + " and " + str(b) +
+               " do not broadcast";
+      result[batch - 1 - i] = std::max(ea, eb);
+    }
+    result.push_back(m);
+    result.push_back(n);
+    return "";
+  }
+  case KernelOpKind::Embedding:
+    if (numOperands != 2 || operand(1).size() != 2)
+      return "expects ids and a table [V, D]";
+    if (operand(1)[0] > (1 << 24))
+      return "f32 ids cannot index more than 2^24 rows";
+    result = operand(0);
+    result.push_back(operand(1)[1]);
+    return "";
   case KernelOpKind::Softmax:
+  case KernelOpKind::LogSoftmax:
     if (numOperands != 1)
       return "expects one operand";
     if (op.axis < 0 || op.axis >= (int64_t)operand(0).size())
@@ -160,7 +327,11 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
     result = operand(0);
     return "";
   case KernelOpKind::Add:
-  case KernelOpKind::Mul: {
+  case KernelOpKind::Mul:
+  case KernelOpKind::Sub:
+  case KernelOpKind::Div:
+  case KernelOpKind::Maximum:
+  case KernelOpKind::Minimum: {
     if (numOperands != 2)
       return "expects two operands";
     const Shape &a = operand(0), &b = operand(1);
@@ -175,9 +346,33 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
     }
     return "";
   }
+  case KernelOpKind::BatchNorm: {
+    if (numOperands != 5 || operand(0).empty())
+      return "expects x, gamma, beta, mean and variance";
+    Shape channels{operand(0).back()};
+    for (size_t i = 1; i < 5; ++i)
+      if (operand(i) != channels)
+        return "parameter " + str(operand(i)) + " must be " + str(channels);
+    if (!(op.scalars[0] > 0))
+      return "epsilon must be positive";
+    result = operand(0);
+    return "";
+  }
+  case KernelOpKind::Clip:
+    if (!(op.scalars[0] <= op.scalars[1]))
+      return "min must not exceed max";
+    [[fallthrough]];
   case KernelOpKind::Relu:
   case KernelOpKind::Sigmoid:
   case KernelOpKind::Tanh:
+  case KernelOpKind::Exp:
+  case KernelOpKind::Sqrt:
+  case KernelOpKind::Gelu:
+  case KernelOpKind::GeluTanh:
+  case KernelOpKind::Silu:
+  case KernelOpKind::LeakyRelu:
+  case KernelOpKind::HardSwish:
+  case KernelOpKind::Relu6:
     if (numOperands != 1)
       return "expects one operand";
     result = operand(0);

@@ -97,6 +97,32 @@ static void scheduleContraction(const AnchorStages &anchor, Func tiled,
   }
 }
 
+/// MatMul: tiled(n, m, batch...) in rows x columns register tiles like dense,
+/// the row tiles and batch entries fused into one parallel loop.
+static void scheduleMatMul(const AnchorStages &anchor, Func tiled,
+                           const ScheduleRecord &schedule) {
+  const Shape &shape = anchor.value.shape;
+  int64_t rows = shape[shape.size() - 2];
+  Tiling tile = clampTiling(schedule, shape.back(), rows);
+  std::vector<Var> v = tiled.args();
+  Var co("co"), ci("ci"), cvo("cvo"), cvi("cvi"), ro("ro"), ri("ri");
+  tiled.split(v[0], co, ci, tile.cols, TailStrategy::GuardWithIf)
+      .split(v[1], ro, ri, tile.rows, pureTail(rows, tile.rows))
+      .split(ci, cvo, cvi, tile.vector);
+  std::vector<VarOrRVar> order{cvi, cvo, ri, co, ro};
+  order.insert(order.end(), v.begin() + 2, v.end());
+  tiled.reorder(order).vectorize(cvi).unroll(cvo).unroll(ri);
+  Var outer = ro;
+  for (size_t d = 2; d < v.size(); ++d) {
+    Var fused("rb" + std::to_string(d));
+    tiled.fuse(outer, v[d], fused);
+    outer = fused;
+  }
+  if (schedule.parallel)
+    parallelize(tiled, outer, schedule.grain);
+  scheduleAccumulator(anchor, tiled, co, tile);
+}
+
 /// Pools: tiled(c, ox, oy, n), channels vectorized, the window reduced per
 /// vector of channels.
 static void schedulePooling(const AnchorStages &anchor, Func tiled,
@@ -167,7 +193,12 @@ void scheduleAnchor(const AnchorStages &anchor, Func tiled,
     schedulePooling(anchor, tiled, schedule);
     return;
   case KernelOpKind::Softmax:
+  case KernelOpKind::LogSoftmax:
+  case KernelOpKind::LayerNorm:
     scheduleSoftmax(anchor, tiled, schedule);
+    return;
+  case KernelOpKind::MatMul:
+    scheduleMatMul(anchor, tiled, schedule);
     return;
   default:
     throw CompileError("no anchor schedule for an elementwise op");

@@ -1,9 +1,10 @@
 //===- SoftmaxOp.cpp - Numerically stable softmax -------------------------===//
 //
 // softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m), m = max_j x_j, along one
-// axis. `rowMax` and `reduce` (the sum) are Funcs over the other dims.
-// x - m is strict: with an inlined producer such as x * s, contracting it into
-// an FMA would make the largest logit's x - m nonzero (exp(x - m) > 1).
+// axis; log_softmax(x)_i = (x_i - m) - log(sum_j exp(x_j - m)). `rowMax` and
+// `reduce` (the sum) are Funcs over the other dims. x - m is strict: with an
+// inlined producer such as x * s, contracting it into an FMA would make the
+// largest logit's x - m nonzero (exp(x - m) > 1).
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,9 +44,11 @@ AnchorStages buildSoftmax(const KernelOp &op, const Value &input,
       exp(strict_float(input.func(along) - stages.rowMax(others)));
 
   stages.value = {Func(name), op.shape};
-  stages.value.func(vars) =
-      exp(strict_float(input.func(vars) - stages.rowMax(others))) /
-      stages.reduce(others);
+  Expr shifted = strict_float(input.func(vars) - stages.rowMax(others));
+  if (op.kind == KernelOpKind::LogSoftmax)
+    stages.value.func(vars) = shifted - log(stages.reduce(others));
+  else
+    stages.value.func(vars) = exp(shifted) / stages.reduce(others);
   return stages;
 }
 

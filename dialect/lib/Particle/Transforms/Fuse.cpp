@@ -17,20 +17,33 @@ using namespace sora::particle;
 namespace {
 
 bool isAnchor(Operation *op) {
-  return isa<DenseOp, Conv2DOp, MaxPool2DOp, AvgPool2DOp, SoftmaxOp>(op);
+  return isa<DenseOp, Conv2DOp, MaxPool2DOp, AvgPool2DOp, SoftmaxOp,
+             LogSoftmaxOp, LayerNormOp, MatMulOp>(op);
+}
+
+/// Data movement (and the gather of embedding) starts a kernel of its own,
+/// like an anchor.
+bool isCopy(Operation *op) {
+  return isa<TransposeOp, ConcatOp, SliceOp, PadOp, EmbeddingOp>(op);
 }
 
 bool isElementwise(Operation *op) {
-  return isa<ReluOp, SigmoidOp, TanhOp, AddOp, MulOp>(op);
+  return isa<ReluOp, SigmoidOp, TanhOp, AddOp, MulOp>(op) ||
+         isa<SubOp, DivOp, MaximumOp, MinimumOp, ExpOp, SqrtOp, GeluOp, SiluOp,
+             LeakyReluOp, HardSwishOp, Relu6Op, ClipOp, BatchNormOp>(op);
 }
 
-/// The ops of one kernel: a seed followed by the epilogue it absorbs.
-SmallVector<Operation *> growGroup(Operation *seed) {
+/// The ops of one kernel: a seed followed by the epilogue it absorbs. An op
+/// already in another group (a binary op both of whose operands start
+/// groups) stays there.
+SmallVector<Operation *>
+growGroup(Operation *seed, const llvm::SmallPtrSetImpl<Operation *> &grouped) {
   SmallVector<Operation *> group{seed};
   Operation *last = seed;
   while (last->getResult(0).hasOneUse()) {
     Operation *user = *last->getResult(0).getUsers().begin();
-    if (!isElementwise(user) || user->getBlock() != last->getBlock() ||
+    if (!isElementwise(user) || grouped.contains(user) ||
+        user->getBlock() != last->getBlock() ||
         user->getResult(0).getType() != last->getResult(0).getType())
       break;
     group.push_back(user);
@@ -72,9 +85,9 @@ struct SoraFusePass : public sora::particle::impl::SoraFuseBase<SoraFusePass> {
     llvm::SmallPtrSet<Operation *, 16> grouped;
     getOperation().walk([&](Operation *op) {
       if (grouped.contains(op) || op->getParentOfType<KernelOp>() ||
-          !(isAnchor(op) || isElementwise(op)))
+          !(isAnchor(op) || isCopy(op) || isElementwise(op)))
         return;
-      groups.push_back(growGroup(op));
+      groups.push_back(growGroup(op, grouped));
       grouped.insert(groups.back().begin(), groups.back().end());
     });
     int counter = 0;

@@ -86,8 +86,11 @@ def Particle_DenseOp : Particle_Op<"dense", [Pure]> {
 def Particle_Conv2DOp : Particle_Op<"conv2d", [Pure]> {
   let summary = "2-D convolution, NHWC";
   let description = [{
-    `kernel : [kh, kw, in, filters]`, optional `bias : [filters]`. `padding`
-    is explicit: `[top, left, bottom, right]`; padded cells read zero.
+    `kernel : [kh, kw, in / groups, filters]`, optional `bias : [filters]`.
+    `padding` is explicit: `[top, left, bottom, right]`; padded cells read
+    zero. With `groups` > 1 (default 1) the input channels and the filters
+    are cut into `groups` equal parts and filter part g sees only input part
+    g (`groups == in` is a depthwise convolution).
 
     ```mlir
     %y = particle.conv2d %x, %k, %b {strides = array<i64: 1, 1>,
@@ -99,7 +102,8 @@ def Particle_Conv2DOp : Particle_Op<"conv2d", [Pure]> {
   let arguments = (ins Particle_Tensor:$input, Particle_Tensor:$kernel,
                        Optional<Particle_Tensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilation,
-                       DenseI64ArrayAttr:$padding);
+                       DenseI64ArrayAttr:$padding,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $kernel (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -169,8 +173,9 @@ def Particle_ReluOp : Particle_UnaryOp<"relu", "max(x, 0)"> {
 def Particle_SigmoidOp : Particle_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Particle_TanhOp : Particle_UnaryOp<"tanh", "Hyperbolic tangent">;
 
-class Particle_BinaryOp<string mnemonic, string what>
-    : Particle_Op<mnemonic, [Pure, Commutative]> {
+class Particle_BinaryOp<string mnemonic, string what,
+                        list<Trait> traits = [Commutative]>
+    : Particle_Op<mnemonic, !listconcat([Pure], traits)> {
   let summary = what # ", elementwise with NumPy broadcasting";
   let description = [{
     ```mlir
@@ -186,6 +191,13 @@ class Particle_BinaryOp<string mnemonic, string what>
 
 def Particle_AddOp : Particle_BinaryOp<"add", "Sum">;
 def Particle_MulOp : Particle_BinaryOp<"mul", "Product">;
+
+// More elementwise particles (activations, sub/div/maximum/minimum).
+include "sora/Dialect/Particle/ParticleMathOps.td"
+// Data movement: dropout, transpose, concat, split, slice, pad.
+include "sora/Dialect/Particle/ParticleTensorOps.td"
+// Global pools, normalization, matmul, embedding.
+include "sora/Dialect/Particle/ParticleNNOps.td"
 
 //===----------------------------------------------------------------------===//
 // Views

@@ -28,17 +28,24 @@ mlir::FailureOr<Dims> inferDenseShape(llvm::ArrayRef<int64_t> input,
                                       std::optional<llvm::ArrayRef<int64_t>> bias,
                                       EmitErrorFn emitError);
 
+/// `kernel` is [kh, kw, in / groups, filters]; `groups` divides both the
+/// input channels and the filters.
 mlir::FailureOr<Dims> inferConv2DShape(
     llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> kernel,
-    std::optional<llvm::ArrayRef<int64_t>> bias, llvm::ArrayRef<int64_t> strides,
-    llvm::ArrayRef<int64_t> dilation, llvm::ArrayRef<int64_t> padding,
-    EmitErrorFn emitError);
+    std::optional<llvm::ArrayRef<int64_t>> bias,
+    llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilation,
+    llvm::ArrayRef<int64_t> padding, EmitErrorFn emitError, int64_t groups = 1);
 
 mlir::FailureOr<Dims> inferPool2DShape(llvm::ArrayRef<int64_t> input,
                                        llvm::ArrayRef<int64_t> window,
                                        llvm::ArrayRef<int64_t> strides,
                                        llvm::ArrayRef<int64_t> padding,
                                        EmitErrorFn emitError);
+
+/// [N, H, W, C] -> [N, 1, 1, C], or [N, C] without `keepdims`.
+mlir::FailureOr<Dims> inferGlobalPool2DShape(llvm::ArrayRef<int64_t> input,
+                                             bool keepdims,
+                                             EmitErrorFn emitError);
 
 /// NumPy broadcasting of two shapes.
 mlir::FailureOr<Dims> inferBroadcastShape(llvm::ArrayRef<int64_t> lhs,
@@ -58,6 +65,64 @@ mlir::FailureOr<Dims> inferReshapeShape(llvm::ArrayRef<int64_t> input,
 std::pair<int64_t, int64_t> computePadding(bool same, int64_t in,
                                            int64_t window, int64_t stride,
                                            int64_t dilation);
+
+//===----------------------------------------------------------------------===//
+// Data movement (TensorShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Checks that `axis` is in [0, rank).
+mlir::LogicalResult checkAxis(int64_t axis, size_t rank, EmitErrorFn emitError);
+
+/// Result dim i is input dim perm[i]; `perm` must be a permutation.
+mlir::FailureOr<Dims> inferTransposeShape(llvm::ArrayRef<int64_t> input,
+                                          llvm::ArrayRef<int64_t> perm,
+                                          EmitErrorFn emitError);
+
+/// Inputs agree except along `axis`, where the extents add up.
+mlir::FailureOr<Dims>
+inferConcatShape(llvm::ArrayRef<llvm::SmallVector<int64_t, 4>> inputs,
+                 int64_t axis, EmitErrorFn emitError);
+
+/// Pieces of `sizes` (positive, summing to the extent) along `axis`.
+mlir::FailureOr<llvm::SmallVector<Dims>>
+inferSplitShapes(llvm::ArrayRef<int64_t> input, int64_t axis,
+                 llvm::ArrayRef<int64_t> sizes, EmitErrorFn emitError);
+
+/// Elements begin, begin + stride, ... below end per dim; needs
+/// 0 <= begin < end <= extent and stride >= 1.
+mlir::FailureOr<Dims> inferSliceShape(llvm::ArrayRef<int64_t> input,
+                                      llvm::ArrayRef<int64_t> begin,
+                                      llvm::ArrayRef<int64_t> end,
+                                      llvm::ArrayRef<int64_t> strides,
+                                      EmitErrorFn emitError);
+
+/// Each dim grows by low + high cells (both non-negative).
+mlir::FailureOr<Dims> inferPadShape(llvm::ArrayRef<int64_t> input,
+                                    llvm::ArrayRef<int64_t> low,
+                                    llvm::ArrayRef<int64_t> high,
+                                    EmitErrorFn emitError);
+
+//===----------------------------------------------------------------------===//
+// Network layers (NNShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// `gamma` and `beta` are [extent of `axis`]; the result is `input`.
+mlir::FailureOr<Dims> inferLayerNormShape(llvm::ArrayRef<int64_t> input,
+                                          llvm::ArrayRef<int64_t> gamma,
+                                          llvm::ArrayRef<int64_t> beta,
+                                          int64_t axis, EmitErrorFn emitError);
+
+/// torch.matmul of rank >= 2 operands: [..., M, K] x [..., K, N] (after the
+/// optional swaps of the last two dims) with broadcast batch dims.
+mlir::FailureOr<Dims> inferMatMulShape(llvm::ArrayRef<int64_t> lhs,
+                                       llvm::ArrayRef<int64_t> rhs,
+                                       bool transposeA, bool transposeB,
+                                       EmitErrorFn emitError);
+
+/// ids [...] and table [input_dim, output_dim] -> [..., output_dim].
+mlir::FailureOr<Dims> inferEmbeddingShape(llvm::ArrayRef<int64_t> ids,
+                                          llvm::ArrayRef<int64_t> table,
+                                          EmitErrorFn emitError);
 
 } // namespace sora::particle
 

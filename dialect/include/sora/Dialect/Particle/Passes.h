@@ -5,11 +5,17 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 #include "sora/Dialect/Particle/ParticleDialect.h"
+#include "sora/Dialect/Particle/WeightValues.h"
 
 namespace sora::particle {
 
 #define GEN_PASS_DECL
 #include "sora/Dialect/Particle/Passes.h.inc"
+
+/// sora-fold-batch-norm reading and writing weight values through
+/// `weights`; with none (as registered in sora-opt) it changes nothing.
+std::unique_ptr<mlir::Pass>
+createSoraFoldBatchNormPass(WeightValues *weights = nullptr);
 
 #define GEN_PASS_REGISTRATION
 #include "sora/Dialect/Particle/Passes.h.inc"

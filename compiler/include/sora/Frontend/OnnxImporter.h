@@ -1,0 +1,55 @@
+//===- OnnxImporter.h - ONNX models to the model AST ------------*- C++ -*-===//
+//
+// `soracc model.onnx` reads an ONNX model (opsets 13 to 17) with Debian's
+// libonnx, runs ONNX's shape inference, checks every node against the table
+// of supported operators, and builds the same ModelAST a JSON model gives,
+// plus a WeightStore holding the initializers in the particles' layouts.
+// This header includes neither ONNX nor protobuf headers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_FRONTEND_ONNXIMPORTER_H
+#define SORA_FRONTEND_ONNXIMPORTER_H
+
+#include "sora/Frontend/ModelAST.h"
+#include "sora/Frontend/WeightStore.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class MLIRContext;
+}
+
+namespace sora {
+
+/// A model imported from ONNX: the particle graph and its weights.
+struct OnnxImport {
+  ModelAST model;
+  std::unique_ptr<WeightStore> weights;
+};
+
+/// True for paths that name an ONNX model (`.onnx`).
+bool isOnnxModelPath(const std::string &path);
+
+/// Imports `path`. Every problem is reported on `context` as one error at
+/// the file (a list of all unsupported constructs, with node names) before
+/// anything is lowered; returns std::nullopt then.
+std::optional<OnnxImport> importOnnxModel(const std::string &path,
+                                          mlir::MLIRContext &context);
+
+/// One row of the supported-operator table: an ONNX operator and the
+/// particles it becomes.
+struct OnnxOperatorInfo {
+  std::string onnxOp;
+  std::string particles;
+  std::string notes;
+};
+
+/// The supported-operator table, in the order docs/onnx.md prints it.
+std::vector<OnnxOperatorInfo> onnxOperatorTable();
+
+} // namespace sora
+
+#endif

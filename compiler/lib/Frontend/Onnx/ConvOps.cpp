@@ -1,0 +1,232 @@
+//===- ConvOps.cpp - Conv, pools and batch normalization ------------------===//
+//
+// All of them work on NHWC values: their input is converted with
+// channelsLast() and their output is held NHWC (perm [0, 3, 1, 2]).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Ops.h"
+#include "WeightConversion.h"
+#include "Window.h"
+
+#include <cmath>
+#include <limits>
+
+using nlohmann::json;
+
+namespace sora::onnximport {
+
+static Pair spatial(const std::vector<int64_t> &nchw) {
+  return {nchw[2], nchw[3]};
+}
+
+/// Adds the padding attribute: "valid", "same" or [top, left, bottom,
+/// right]. Pools take explicit sides smaller than the window only; other
+/// pads become a pad particle (of `padValue`) in front of `input`.
+static std::string applyPadding(const NodeContext &c, GraphBuilder &b,
+                                const Window &w, std::string input, json &attrs,
+                                bool isPool, float padValue) {
+  WindowPadding padding = choosePadding(w, spatial(c.inShape(0)));
+  attrs["padding"] = padding.mode == WindowPadding::Same ? "same" : "valid";
+  if (padding.mode != WindowPadding::Explicit)
+    return input;
+  const std::array<int64_t, 4> &pads = padding.pads;
+  bool fits = true;
+  for (int side = 0; side < 4; ++side)
+    fits &= pads[side] < w.kernel[side % 2];
+  if (!isPool || fits) {
+    attrs["padding"] = {pads[0], pads[1], pads[2], pads[3]};
+    return input;
+  }
+  std::string base = c.node.name().empty() ? c.out(0) : c.node.name();
+  return b.padSpatial(input, pads, padValue, safeName(base) + "_pad");
+}
+
+//===----------------------------------------------------------------------===//
+// Conv
+//===----------------------------------------------------------------------===//
+
+void checkConv(const NodeContext &c, Problems &p) {
+  checkWindow(c, p, /*hasDilations=*/true);
+  const ConstTensor *w = c.constant(1);
+  if (w && w->dims.size() != 4) {
+    p.node(c.node, "only 2-D convolutions are supported (weight '" + c.in(1) +
+                       "' has rank " + std::to_string(w->dims.size()) + ")");
+    return;
+  }
+  const ValueType *x = c.model.type(c.in(0));
+  int64_t group = c.attrs.getInt("group", 1);
+  if (w && x && x->dims.size() == 4 &&
+      (group < 1 || x->dims[1] != w->dims[1] * group))
+    p.node(c.node, "attribute group=" + std::to_string(group) +
+                       " does not match the weight and input channels");
+  std::vector<int64_t> kernel = c.attrs.getInts("kernel_shape", {});
+  if (w && w->dims.size() == 4 && kernel.size() == 2 &&
+      (kernel[0] != w->dims[2] || kernel[1] != w->dims[3]))
+    p.node(c.node, "attribute kernel_shape does not match the weight");
+  const ConstTensor *bias = c.constant(2);
+  if (w && bias && bias->numel() != w->dims[0])
+    p.node(c.node, "bias '" + c.in(2) + "' does not hold one value per filter");
+}
+
+void lowerConv(const NodeContext &c, GraphBuilder &b) {
+  const ConstTensor &w = *c.constant(1);
+  int64_t filters = w.dims[0], group = c.attrs.getInt("group", 1);
+  Window window =
+      readWindow(c, spatial(c.inShape(0)), Pair{w.dims[2], w.dims[3]});
+  json attrs{{"filters", filters},
+             {"kernel", toList(window.kernel)},
+             {"strides", toList(window.strides)},
+             {"dilation_rate", toList(window.dilations)},
+             {"use_bias", c.has(2)}};
+  if (group != 1)
+    attrs["groups"] = group;
+  std::string input = applyPadding(c, b, window, b.channelsLast(c.in(0)), attrs,
+                                   /*isPool=*/false, 0.0f);
+  std::string conv = b.particle(c.node, "", "conv2d", {input}, attrs);
+  b.weight(conv, "kernel", {w.dims[2], w.dims[3], w.dims[1], filters},
+           oihwToHwio(w.floats, w.dims));
+  if (c.has(2))
+    b.weight(conv, "bias", {filters}, c.constant(2)->floats);
+  defineOutput(c, b, 0, conv, kChannelsLast);
+}
+
+//===----------------------------------------------------------------------===//
+// Pools
+//===----------------------------------------------------------------------===//
+
+/// ceil_mode is accepted where it does not change the output size.
+static void checkCeilMode(const NodeContext &c, Problems &p) {
+  if (!c.attrs.getInt("ceil_mode", 0))
+    return;
+  const ValueType *x = c.model.type(c.in(0));
+  const ValueType *y = c.model.type(c.out(0));
+  if (!x || !y || !x->isStatic() || !y->isStatic() || x->dims.size() != 4)
+    return;
+  Window w = readWindow(c, spatial(x->dims));
+  for (int d = 0; d < 2; ++d) {
+    int64_t extent = (w.kernel[d] - 1) * w.dilations[d] + 1;
+    int64_t floorOut =
+        (x->dims[2 + d] + w.pads[d] + w.pads[d + 2] - extent) / w.strides[d] +
+        1;
+    if (floorOut != y->dims[2 + d]) {
+      p.node(c.node, "attribute ceil_mode=1 is not supported where it "
+                     "changes the output size");
+      return;
+    }
+  }
+}
+
+void checkMaxPool(const NodeContext &c, Problems &p) {
+  checkWindow(c, p, /*hasDilations=*/true);
+  for (int64_t d : c.attrs.getInts("dilations", {1, 1}))
+    if (d != 1)
+      p.node(c.node, "attribute dilations other than 1 is not supported");
+  if (c.attrs.getInt("storage_order", 0) != 0)
+    p.node(c.node, "attribute storage_order=1 is not supported");
+  if (c.node.output_size() > 1 && !c.out(1).empty() &&
+      c.model.useCounts().count(c.out(1)))
+    p.node(c.node, "output 'Indices' is not supported");
+  checkCeilMode(c, p);
+}
+
+void checkAveragePool(const NodeContext &c, Problems &p) {
+  checkWindow(c, p, /*hasDilations=*/false);
+  checkCeilMode(c, p);
+  const ValueType *x = c.model.type(c.in(0));
+  if (!x || !x->isStatic() || x->dims.size() != 4)
+    return;
+  Window w = readWindow(c, spatial(x->dims));
+  WindowPadding padding = choosePadding(w, spatial(x->dims));
+  bool fits = true;
+  for (int side = 0; side < 4; ++side)
+    fits &= padding.pads[side] < w.kernel[side % 2];
+  if (padding.mode == WindowPadding::Explicit && !fits &&
+      !c.attrs.getInt("count_include_pad", 0))
+    p.node(c.node, "pads as large as the window are not supported with "
+                   "count_include_pad=0");
+}
+
+static void lowerPool(const NodeContext &c, GraphBuilder &b, const char *op,
+                      float padValue) {
+  Window window = readWindow(c, spatial(c.inShape(0)));
+  json attrs{{"pool", toList(window.kernel)},
+             {"strides", toList(window.strides)}};
+  // The pools leave padded cells out; count_include_pad=1 pads with zeros
+  // that the average counts.
+  WindowPadding padding = choosePadding(window, spatial(c.inShape(0)));
+  bool countPads = c.attrs.getInt("count_include_pad", 0) &&
+                   padding.mode != WindowPadding::Valid;
+  std::string input = b.channelsLast(c.in(0));
+  if (countPads) {
+    std::string base = c.node.name().empty() ? c.out(0) : c.node.name();
+    input = b.padSpatial(input, padding.pads, 0.0f, safeName(base) + "_pad");
+    attrs["padding"] = "valid";
+  } else {
+    input = applyPadding(c, b, window, input, attrs, /*isPool=*/true, padValue);
+  }
+  defineOutput(c, b, 0, b.particle(c.node, "", op, {input}, attrs),
+               kChannelsLast);
+}
+
+void lowerMaxPool(const NodeContext &c, GraphBuilder &b) {
+  lowerPool(c, b, "max_pool2d", std::numeric_limits<float>::lowest());
+}
+
+void lowerAveragePool(const NodeContext &c, GraphBuilder &b) {
+  lowerPool(c, b, "avg_pool2d", 0.0f);
+}
+
+void checkGlobalPool(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  if (x && x->hasShape && x->dims.size() != 4)
+    p.node(c.node, "only rank-4 NCHW inputs are supported");
+}
+
+void lowerGlobalPool(const NodeContext &c, GraphBuilder &b) {
+  const char *op = c.node.op_type() == "GlobalMaxPool" ? "global_max_pool2d"
+                                                       : "global_avg_pool2d";
+  defineOutput(c, b, 0,
+               b.particle(c.node, "", op, {b.channelsLast(c.in(0))},
+                          json{{"keepdims", true}}),
+               kChannelsLast);
+}
+
+//===----------------------------------------------------------------------===//
+// BatchNormalization (not folded into a Conv)
+//===----------------------------------------------------------------------===//
+
+void checkBatchNorm(const NodeContext &c, Problems &p) {
+  if (c.attrs.getInt("training_mode", 0))
+    p.node(c.node, "attribute training_mode=1 is not supported");
+  std::map<std::string, int> uses = c.model.useCounts();
+  for (int i = 1; i < c.node.output_size(); ++i)
+    if (c.outputUsed(i, uses))
+      p.node(c.node,
+             "output '" + c.out(i) + "' (running statistics) is not supported");
+  const ValueType *x = c.model.type(c.in(0));
+  if (x && x->hasShape && x->dims.size() != 2 && x->dims.size() != 4) {
+    p.node(c.node, "only rank-2 and rank-4 inputs are supported");
+    return;
+  }
+  for (int i = 1; x && x->isStatic() && i < 5; ++i)
+    if (const ConstTensor *t = c.constant(i); t && t->numel() != x->dims[1])
+      p.node(c.node, "input '" + c.in(i) +
+                         "' does not hold one value per "
+                         "channel");
+}
+
+void lowerBatchNorm(const NodeContext &c, GraphBuilder &b) {
+  bool image = c.inShape(0).size() == 4;
+  std::string input = image ? b.channelsLast(c.in(0)) : b.plain(c.in(0));
+  int64_t channels = c.inShape(0)[1];
+  std::string bn =
+      b.particle(c.node, "", "batch_norm", {input},
+                 json{{"epsilon", c.attrs.getFloat("epsilon", 1e-5f)}});
+  const char *params[] = {"gamma", "beta", "moving_mean", "moving_variance"};
+  for (int i = 0; i < 4; ++i)
+    b.weight(bn, params[i], {channels}, c.constant(i + 1)->floats);
+  defineOutput(c, b, 0, bn, image ? kChannelsLast : std::vector<int64_t>{});
+}
+
+} // namespace sora::onnximport

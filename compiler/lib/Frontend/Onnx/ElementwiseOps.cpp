@@ -1,0 +1,157 @@
+//===- ElementwiseOps.cpp - Activations, arithmetic, normalizations -------===//
+//
+// Elementwise particles work in any layout: the result keeps the layout of
+// the operands, so a relu after a conv stays NHWC.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Ops.h"
+#include "WeightConversion.h"
+
+using nlohmann::json;
+
+namespace sora::onnximport {
+
+/// Defines output 0 as `ref`, laid out like input `like`.
+static void defineLike(const NodeContext &c, GraphBuilder &b,
+                       const std::string &ref, const Held &like) {
+  Held out = like;
+  out.ref = ref;
+  out.shape = c.outShape(0);
+  b.define(c.out(0), std::move(out));
+}
+
+void lowerUnary(const NodeContext &c, GraphBuilder &b) {
+  static const std::map<std::string, std::string> particles = {
+      {"Relu", "relu"}, {"Sigmoid", "sigmoid"}, {"Tanh", "tanh"},
+      {"Erf", "erf"},   {"Gelu", "gelu"},
+  };
+  const Held &x = b.get(c.in(0));
+  defineLike(
+      c, b, b.particle(c.node, "", particles.at(c.node.op_type()), {x.ref}), x);
+}
+
+void checkClip(const NodeContext &c, Problems &p) {
+  const ConstTensor *lo = c.constant(1), *hi = c.constant(2);
+  if (lo && hi && lo->scalar() && hi->scalar() && *lo->scalar() > *hi->scalar())
+    p.node(c.node, "min is greater than max");
+}
+
+void lowerClip(const NodeContext &c, GraphBuilder &b) {
+  std::optional<float> lo, hi;
+  if (c.has(1))
+    lo = c.constant(1)->scalar();
+  if (c.has(2))
+    hi = c.constant(2)->scalar();
+  const Held &x = b.get(c.in(0));
+  std::string op = "clip";
+  json attrs = json::object();
+  if (lo && *lo == 0.0f && !hi) {
+    op = "relu";
+  } else if (lo && *lo == 0.0f && hi && *hi == 6.0f) {
+    op = "relu6";
+  } else {
+    if (lo)
+      attrs["min"] = *lo;
+    if (hi)
+      attrs["max"] = *hi;
+  }
+  defineLike(c, b, b.particle(c.node, "", op, {x.ref}, attrs), x);
+}
+
+void lowerBinary(const NodeContext &c, GraphBuilder &b) {
+  static const std::map<std::string, std::string> particles = {
+      {"Add", "add"}, {"Sub", "sub"}, {"Mul", "mul"}, {"Div", "div"}};
+  const Held &lhs = b.get(c.in(0)), &rhs = b.get(c.in(1));
+  const std::string &op = particles.at(c.node.op_type());
+  std::vector<std::string> refs;
+  Held like;
+  if (lhs.shape == rhs.shape && lhs.perm == rhs.perm &&
+      lhs.columns == rhs.columns) {
+    refs = {lhs.ref, rhs.ref};
+    like = lhs;
+  } else if (lhs.shape.size() == rhs.shape.size() && lhs.columns.empty() &&
+             rhs.columns.empty()) {
+    // Broadcasting works per dimension: put both in one layout.
+    std::vector<int64_t> perm = lhs.perm.empty() ? rhs.perm : lhs.perm;
+    if (perm.empty())
+      perm = identityPerm(lhs.shape.size());
+    refs = {b.withPerm(c.in(0), perm), b.withPerm(c.in(1), perm)};
+    like.perm = perm;
+  } else {
+    refs = {b.plain(c.in(0)), b.plain(c.in(1))};
+  }
+  defineLike(c, b, b.particle(c.node, "", op, refs), like);
+}
+
+void checkSoftmax(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  if (x && x->hasShape &&
+      !normalizeAxis(c.attrs.getInt("axis", -1), x->dims.size()))
+    p.node(c.node, "attribute axis is out of range");
+}
+
+void lowerSoftmax(const NodeContext &c, GraphBuilder &b) {
+  const Held &held = b.get(c.in(0));
+  int64_t axis = *normalizeAxis(c.attrs.getInt("axis", -1), held.shape.size());
+  std::string op = c.node.op_type() == "Softmax" ? "softmax" : "log_softmax";
+  if (!held.columns.empty()) {
+    std::string ref = b.plain(c.in(0));
+    defineOutput(c, b, 0,
+                 b.particle(c.node, "", op, {ref}, json{{"axis", axis}}));
+    return;
+  }
+  int64_t physicalAxis = held.perm.empty() ? axis : held.perm[axis];
+  defineLike(
+      c, b,
+      b.particle(c.node, "", op, {held.ref}, json{{"axis", physicalAxis}}),
+      held);
+}
+
+void checkLayerNorm(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  if (!x || !x->hasShape)
+    return;
+  auto axis = normalizeAxis(c.attrs.getInt("axis", -1), x->dims.size());
+  if (!axis || *axis != static_cast<int64_t>(x->dims.size()) - 1) {
+    p.node(c.node, "normalizing over more than the last axis is not "
+                   "supported (axis=" +
+                       std::to_string(c.attrs.getInt("axis", -1)) + ")");
+    return;
+  }
+  int64_t d = x->dims.back();
+  for (int i = 1; i <= 2; ++i) {
+    const ConstTensor *t = c.constant(i);
+    if (t && t->readable && t->isFloat() &&
+        broadcastToVector(t->floats, t->dims, d).empty())
+      p.node(c.node, "input '" + c.in(i) + "' does not broadcast to [" +
+                         std::to_string(d) + "]");
+  }
+  std::map<std::string, int> uses = c.model.useCounts();
+  for (int i = 1; i < c.node.output_size(); ++i)
+    if (c.outputUsed(i, uses))
+      p.node(c.node, "output '" + c.out(i) +
+                         "' (mean or inverse standard "
+                         "deviation) is not supported");
+}
+
+void lowerLayerNorm(const NodeContext &c, GraphBuilder &b) {
+  const Held &held = b.get(c.in(0));
+  int64_t rank = held.shape.size(), d = held.shape.back();
+  bool keep = held.columns.empty() &&
+              (held.perm.empty() || held.perm.back() == rank - 1);
+  Held like = keep ? held : Held{};
+  std::string ref = keep ? held.ref : b.plain(c.in(0));
+  std::string ln =
+      b.particle(c.node, "", "layer_norm", {ref},
+                 json{{"epsilon", c.attrs.getFloat("epsilon", 1e-5f)}});
+  const ConstTensor &gamma = *c.constant(1);
+  b.weight(ln, "gamma", {d}, broadcastToVector(gamma.floats, gamma.dims, d));
+  std::vector<float> beta(d, 0.0f);
+  if (c.has(2))
+    beta = broadcastToVector(c.constant(2)->floats, c.constant(2)->dims, d);
+  b.weight(ln, "beta", {d}, std::move(beta));
+  defineLike(c, b, ln, like);
+}
+
+} // namespace sora::onnximport

@@ -1,0 +1,369 @@
+//===- FoldConstants.cpp - Constant nodes and shape arithmetic ------------===//
+//
+// Exporters compute reshape targets and LSTM initial states at run time
+// (Shape → Gather → Unsqueeze → Concat → Reshape/Expand). With static shapes
+// all of it is constant: this step evaluates such nodes at import time and
+// removes them, so only real computation is left for the particles.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportSteps.h"
+
+#include <cmath>
+#include <functional>
+
+namespace sora::onnximport {
+namespace {
+
+/// Folded tensors stay small: they are shapes, axes and initial states.
+constexpr int64_t kMaxFoldedElements = 1 << 24;
+
+/// Non-negative dimensions with a small product.
+bool smallDims(const std::vector<int64_t> &dims) {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > kMaxFoldedElements)
+      return false;
+  return true;
+}
+
+/// Readable, with as many values as its shape says.
+bool consistent(const ConstTensor &t) {
+  if (!t.readable || !smallDims(t.dims))
+    return false;
+  size_t n = t.isFloat() ? t.floats.size() : t.ints.size();
+  return (t.isFloat() || t.isInt()) && n == static_cast<size_t>(t.numel());
+}
+
+double at(const ConstTensor &t, int64_t i) {
+  return t.isFloat() ? t.floats[i] : static_cast<double>(t.ints[i]);
+}
+
+ConstTensor make(bool isFloat, std::vector<int64_t> dims) {
+  ConstTensor t;
+  t.elemType = isFloat ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64;
+  t.dims = std::move(dims);
+  (isFloat ? (void)t.floats.resize(t.numel()) : t.ints.resize(t.numel()));
+  return t;
+}
+
+void set(ConstTensor &t, int64_t i, double v) {
+  if (t.isFloat())
+    t.floats[i] = static_cast<float>(v);
+  else
+    t.ints[i] = static_cast<int64_t>(v);
+}
+
+std::vector<int64_t> stridesOf(const std::vector<int64_t> &dims) {
+  std::vector<int64_t> strides(dims.size(), 1);
+  for (size_t i = dims.size(); i-- > 1;)
+    strides[i - 1] = strides[i] * dims[i];
+  return strides;
+}
+
+/// Calls f(outIndex, offsetA, offsetB) over NumPy broadcasting of a and b.
+std::optional<std::vector<int64_t>>
+broadcast(const std::vector<int64_t> &a, const std::vector<int64_t> &b,
+          const std::function<void(int64_t, int64_t, int64_t)> &f) {
+  size_t rank = std::max(a.size(), b.size());
+  std::vector<int64_t> da(rank, 1), db(rank, 1), out(rank);
+  std::copy(a.begin(), a.end(), da.begin() + (rank - a.size()));
+  std::copy(b.begin(), b.end(), db.begin() + (rank - b.size()));
+  for (size_t i = 0; i < rank; ++i) {
+    if (da[i] != db[i] && da[i] != 1 && db[i] != 1)
+      return std::nullopt;
+    out[i] = da[i] == 1 ? db[i] : da[i];
+  }
+  std::vector<int64_t> sa = stridesOf(da), sb = stridesOf(db), index(rank, 0);
+  int64_t total = 1;
+  for (int64_t d : out)
+    total *= d;
+  if (total > kMaxFoldedElements)
+    return std::nullopt;
+  for (int64_t n = 0; n < total; ++n) {
+    int64_t oa = 0, ob = 0;
+    for (size_t i = 0; i < rank; ++i) {
+      oa += (da[i] == 1 ? 0 : index[i]) * sa[i];
+      ob += (db[i] == 1 ? 0 : index[i]) * sb[i];
+    }
+    f(n, oa, ob);
+    for (size_t i = rank; i-- > 0;) {
+      if (++index[i] < out[i])
+        break;
+      index[i] = 0;
+    }
+  }
+  return out;
+}
+
+class Folder {
+public:
+  explicit Folder(OnnxModel &model) : model(model) {}
+  bool run();
+
+private:
+  /// The folded outputs of `node`, or std::nullopt if it cannot fold.
+  std::optional<std::vector<ConstTensor>> fold(const onnx::NodeProto &node);
+  std::optional<ConstTensor> constantNode(const onnx::NodeProto &node);
+  std::optional<ConstTensor> binary(const std::string &op, const ConstTensor &a,
+                                    const ConstTensor &b);
+  /// Drops nodes none of whose outputs is read.
+  void removeDeadNodes();
+  std::optional<ConstTensor> gather(const ConstTensor &data,
+                                    const ConstTensor &indices, int64_t axis);
+
+  OnnxModel &model;
+};
+
+std::optional<ConstTensor> Folder::constantNode(const onnx::NodeProto &node) {
+  NodeAttrs attrs(node);
+  if (node.attribute_size() != 1)
+    return std::nullopt;
+  const onnx::AttributeProto &a = node.attribute(0);
+  ConstTensor t;
+  if (a.name() == "value")
+    return readTensor(a.t());
+  if (a.name() == "value_float" || a.name() == "value_floats") {
+    t = make(true, a.name() == "value_float"
+                       ? std::vector<int64_t>{}
+                       : std::vector<int64_t>{a.floats_size()});
+    t.floats = a.name() == "value_float"
+                   ? std::vector<float>{a.f()}
+                   : std::vector<float>(a.floats().begin(), a.floats().end());
+    return t;
+  }
+  if (a.name() == "value_int" || a.name() == "value_ints") {
+    t = make(false, a.name() == "value_int"
+                        ? std::vector<int64_t>{}
+                        : std::vector<int64_t>{a.ints_size()});
+    t.ints = a.name() == "value_int"
+                 ? std::vector<int64_t>{a.i()}
+                 : std::vector<int64_t>(a.ints().begin(), a.ints().end());
+    return t;
+  }
+  return std::nullopt;
+}
+
+std::optional<ConstTensor> Folder::binary(const std::string &op,
+                                          const ConstTensor &a,
+                                          const ConstTensor &b) {
+  bool isFloat = a.isFloat() || b.isFloat();
+  ConstTensor out = make(isFloat, {});
+  std::vector<double> values;
+  auto dims = broadcast(a.dims, b.dims, [&](int64_t, int64_t i, int64_t j) {
+    double x = at(a, i), y = at(b, j);
+    double v = op == "Add"   ? x + y
+               : op == "Sub" ? x - y
+               : op == "Mul" ? x * y
+               : isFloat     ? x / y
+                             : (y == 0 ? 0 : std::trunc(x / y));
+    values.push_back(v);
+  });
+  if (!dims)
+    return std::nullopt;
+  out = make(isFloat, *dims);
+  for (size_t i = 0; i < values.size(); ++i)
+    set(out, i, values[i]);
+  return out;
+}
+
+std::optional<ConstTensor> Folder::gather(const ConstTensor &data,
+                                          const ConstTensor &indices,
+                                          int64_t axis) {
+  int64_t rank = data.dims.size();
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank || !indices.isInt())
+    return std::nullopt;
+  int64_t outer = 1, inner = 1, extent = data.dims[axis];
+  for (int64_t i = 0; i < axis; ++i)
+    outer *= data.dims[i];
+  for (int64_t i = axis + 1; i < rank; ++i)
+    inner *= data.dims[i];
+  std::vector<int64_t> dims(data.dims.begin(), data.dims.begin() + axis);
+  dims.insert(dims.end(), indices.dims.begin(), indices.dims.end());
+  dims.insert(dims.end(), data.dims.begin() + axis + 1, data.dims.end());
+  ConstTensor out = make(data.isFloat(), dims);
+  int64_t n = 0, count = indices.numel();
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t k = 0; k < count; ++k) {
+      int64_t index =
+          indices.ints[k] < 0 ? indices.ints[k] + extent : indices.ints[k];
+      if (index < 0 || index >= extent)
+        return std::nullopt;
+      for (int64_t i = 0; i < inner; ++i)
+        set(out, n++, at(data, (o * extent + index) * inner + i));
+    }
+  return out;
+}
+
+std::optional<std::vector<ConstTensor>>
+Folder::fold(const onnx::NodeProto &node) {
+  const std::string &op = node.op_type();
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return std::nullopt;
+  NodeAttrs attrs(node);
+  if (op == "Constant") {
+    // Unreadable types are kept too: their consumers report the dtype.
+    if (auto t = constantNode(node))
+      return std::vector<ConstTensor>{*t};
+    return std::nullopt;
+  }
+  if (op == "Shape") {
+    const ValueType *type = model.type(node.input(0));
+    if (!type || !type->isStatic())
+      return std::nullopt;
+    int64_t rank = type->dims.size();
+    int64_t start = attrs.getInt("start", 0), end = attrs.getInt("end", rank);
+    start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+    end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+    ConstTensor t = make(false, {std::max<int64_t>(end - start, 0)});
+    for (int64_t i = start; i < end; ++i)
+      t.ints[i - start] = type->dims[i];
+    return std::vector<ConstTensor>{t};
+  }
+  // Everything else needs constant inputs.
+  std::vector<const ConstTensor *> in;
+  for (const std::string &name : node.input()) {
+    const ConstTensor *t = name.empty() ? nullptr : model.constant(name);
+    if (!name.empty() && (!t || !consistent(*t)))
+      return std::nullopt;
+    in.push_back(t);
+  }
+  if (in.empty() || !in[0])
+    return std::nullopt;
+  const ConstTensor &x = *in[0];
+  auto one = [](std::optional<ConstTensor> t) {
+    return t ? std::optional(std::vector<ConstTensor>{*t}) : std::nullopt;
+  };
+  if (op == "Identity" || (op == "Dropout" && node.output_size() == 1))
+    return std::vector<ConstTensor>{x};
+  if ((op == "Add" || op == "Sub" || op == "Mul" || op == "Div") &&
+      in.size() == 2 && in[1])
+    return one(binary(op, x, *in[1]));
+  if (op == "Gather" && in.size() == 2 && in[1])
+    return one(gather(x, *in[1], attrs.getInt("axis", 0)));
+  if (op == "Cast") {
+    int64_t to = attrs.getInt("to", 0);
+    bool toFloat = to == onnx::TensorProto::FLOAT;
+    if (!toFloat && to != onnx::TensorProto::INT64 &&
+        to != onnx::TensorProto::INT32)
+      return std::nullopt;
+    ConstTensor t = make(toFloat, x.dims);
+    for (int64_t i = 0; i < x.numel(); ++i)
+      set(t, i, at(x, i));
+    t.elemType = to;
+    return std::vector<ConstTensor>{t};
+  }
+  if (op == "Unsqueeze" || op == "Squeeze" || op == "Reshape" ||
+      op == "Flatten") {
+    // The data stay; only the shape changes (ONNX inferred it).
+    const ValueType *type = model.type(node.output(0));
+    if (!type || !type->isStatic() || !smallDims(type->dims))
+      return std::nullopt;
+    ConstTensor t = x;
+    t.dims = type->dims;
+    if (t.numel() != x.numel())
+      return std::nullopt;
+    t.dims = type->dims;
+    return std::vector<ConstTensor>{t};
+  }
+  if (op == "Concat") {
+    int64_t rank = x.dims.size(), axis = attrs.getInt("axis", 0);
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank)
+      return std::nullopt;
+    std::vector<int64_t> dims = x.dims;
+    dims[axis] = 0;
+    for (const ConstTensor *t : in) {
+      if (!t || t->dims.size() != x.dims.size() || t->isFloat() != x.isFloat())
+        return std::nullopt;
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != axis && t->dims[d] != x.dims[d])
+          return std::nullopt;
+      dims[axis] += t->dims[axis];
+    }
+    ConstTensor out = make(x.isFloat(), dims);
+    int64_t outer = 1, n = 0;
+    for (int64_t i = 0; i < axis; ++i)
+      outer *= dims[i];
+    for (int64_t o = 0; o < outer; ++o)
+      for (const ConstTensor *t : in) {
+        int64_t chunk = t->numel() / std::max<int64_t>(outer, 1);
+        for (int64_t i = 0; i < chunk; ++i)
+          set(out, n++, at(*t, o * chunk + i));
+      }
+    return std::vector<ConstTensor>{out};
+  }
+  if (op == "ConstantOfShape") {
+    ConstTensor value = make(true, {1});
+    if (const onnx::AttributeProto *a = attrs.find("value"))
+      value = readTensor(a->t());
+    if (!consistent(value) || value.numel() != 1 || !x.isInt() ||
+        !smallDims(x.ints))
+      return std::nullopt;
+    ConstTensor out = make(value.isFloat(), x.ints);
+    for (int64_t i = 0; i < out.numel(); ++i)
+      set(out, i, at(value, 0));
+    out.elemType = value.elemType;
+    return std::vector<ConstTensor>{out};
+  }
+  if (op == "Expand" && in.size() == 2 && in[1] && in[1]->isInt()) {
+    if (!smallDims(in[1]->ints))
+      return std::nullopt;
+    ConstTensor ones = make(false, in[1]->ints);
+    return one(binary("Mul", x, [&] {
+      for (int64_t &v : ones.ints)
+        v = 1;
+      return ones;
+    }()));
+  }
+  return std::nullopt;
+}
+
+bool Folder::run() {
+  std::vector<onnx::NodeProto> kept;
+  for (const onnx::NodeProto &node : model.nodes) {
+    std::optional<std::vector<ConstTensor>> outputs = fold(node);
+    if (!outputs) {
+      kept.push_back(node);
+      continue;
+    }
+    for (size_t i = 0; i < outputs->size(); ++i)
+      model.setConstant(node.output(i), std::move((*outputs)[i]));
+  }
+  bool folded = kept.size() != model.nodes.size();
+  model.nodes = std::move(kept);
+  removeDeadNodes();
+  return folded;
+}
+
+void Folder::removeDeadNodes() {
+  // Backwards, so that a node read only by dead nodes goes too.
+  std::map<std::string, int> uses = model.useCounts();
+  std::vector<bool> dead(model.nodes.size(), false);
+  for (size_t i = model.nodes.size(); i-- > 0;) {
+    const onnx::NodeProto &node = model.nodes[i];
+    bool used = false;
+    for (const std::string &out : node.output())
+      used |= !out.empty() && uses[out] > 0;
+    if (used)
+      continue;
+    dead[i] = true;
+    for (const std::string &in : node.input())
+      if (!in.empty())
+        --uses[in];
+  }
+  std::vector<onnx::NodeProto> live;
+  for (size_t i = 0; i < model.nodes.size(); ++i)
+    if (!dead[i])
+      live.push_back(std::move(model.nodes[i]));
+  model.nodes = std::move(live);
+}
+
+} // namespace
+
+bool foldConstants(OnnxModel &model) { return Folder(model).run(); }
+
+} // namespace sora::onnximport

@@ -1,0 +1,36 @@
+//===- ImportSteps.h - The steps of an ONNX import --------------*- C++ -*-===//
+//
+//   load (OnnxModel) → foldConstants → fusePatterns → validateModel
+//                    → lowerModel (only when nothing was reported)
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_FRONTEND_ONNX_IMPORTSTEPS_H
+#define SORA_FRONTEND_ONNX_IMPORTSTEPS_H
+
+#include "GraphBuilder.h"
+#include "OpTable.h"
+
+namespace sora::onnximport {
+
+/// Turns Constant nodes, Identity of constants and shape arithmetic on
+/// constants (Shape of a static value, Gather, Unsqueeze, Concat, Cast, ...)
+/// into constants, removing those nodes, and drops nodes whose outputs
+/// nobody reads. Returns true if it folded any.
+bool foldConstants(OnnxModel &model);
+
+/// Rewrites node patterns into single nodes: Conv + BatchNormalization
+/// (folded weights), MatMul + Add of a constant (domain soracc MatMul with a
+/// bias input), the erf form of GELU, decomposed layer normalization, and
+/// scalar Mul/Div folded into the weights of the linear node feeding them.
+void fusePatterns(OnnxModel &model);
+
+/// Checks graph inputs, outputs and every node; returns every unsupported
+/// construct found.
+Problems validateModel(const OnnxModel &model);
+
+/// Builds the particle graph of a validated model; fills `weights`.
+ModelAST lowerModel(const OnnxModel &model, TensorMap &weights);
+
+} // namespace sora::onnximport
+
+#endif

@@ -1,0 +1,305 @@
+//===- OnnxModel.cpp - Loading and shape inference ------------------------===//
+
+#include "OnnxModel.h"
+
+#include <onnx/defs/schema.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cstring>
+#include <set>
+
+namespace sora::onnximport {
+
+bool ValueType::isStatic() const {
+  if (!hasShape)
+    return false;
+  for (int64_t d : dims)
+    if (d < 0)
+      return false;
+  return true;
+}
+
+int64_t ConstTensor::numel() const {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= d;
+  return n;
+}
+
+bool ConstTensor::isInt() const {
+  switch (elemType) {
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::BOOL:
+    return true;
+  default:
+    return false;
+  }
+}
+
+std::optional<float> ConstTensor::scalar() const {
+  if (!readable || numel() != 1)
+    return std::nullopt;
+  if (isFloat())
+    return floats[0];
+  return static_cast<float>(ints[0]);
+}
+
+std::string dataTypeName(int32_t elemType) {
+  if (!onnx::TensorProto::DataType_IsValid(elemType))
+    return "type " + std::to_string(elemType);
+  return onnx::TensorProto::DataType_Name(
+      static_cast<onnx::TensorProto::DataType>(elemType));
+}
+
+/// Copies `count` little-endian values of type T out of raw bytes.
+template <typename T, typename Out>
+static bool fromRaw(const std::string &raw, int64_t count,
+                    std::vector<Out> &out) {
+  if (raw.size() != static_cast<size_t>(count) * sizeof(T))
+    return false;
+  out.resize(count);
+  for (int64_t i = 0; i < count; ++i) {
+    T v;
+    std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
+    out[i] = static_cast<Out>(v);
+  }
+  return true;
+}
+
+ConstTensor readTensor(const onnx::TensorProto &t) {
+  ConstTensor c;
+  c.elemType = t.data_type();
+  c.dims.assign(t.dims().begin(), t.dims().end());
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    c.external = true;
+    c.readable = false;
+    return c;
+  }
+  int64_t n = c.numel();
+  bool raw = t.has_raw_data();
+  switch (c.elemType) {
+  case onnx::TensorProto::FLOAT:
+    if (raw)
+      c.readable = fromRaw<float>(t.raw_data(), n, c.floats);
+    else if ((c.readable = t.float_data_size() == n))
+      c.floats.assign(t.float_data().begin(), t.float_data().end());
+    break;
+  case onnx::TensorProto::INT64:
+    if (raw)
+      c.readable = fromRaw<int64_t>(t.raw_data(), n, c.ints);
+    else if ((c.readable = t.int64_data_size() == n))
+      c.ints.assign(t.int64_data().begin(), t.int64_data().end());
+    break;
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::BOOL:
+    if (raw && c.elemType == onnx::TensorProto::INT32)
+      c.readable = fromRaw<int32_t>(t.raw_data(), n, c.ints);
+    else if (raw)
+      c.readable = fromRaw<uint8_t>(t.raw_data(), n, c.ints);
+    else if ((c.readable = t.int32_data_size() == n))
+      c.ints.assign(t.int32_data().begin(), t.int32_data().end());
+    break;
+  default:
+    c.readable = false;
+  }
+  return c;
+}
+
+onnx::TensorProto writeTensor(const std::string &name, const ConstTensor &t) {
+  onnx::TensorProto proto;
+  proto.set_name(name);
+  proto.set_data_type(t.elemType);
+  for (int64_t d : t.dims)
+    proto.add_dims(d);
+  if (t.isFloat())
+    for (float v : t.floats)
+      proto.add_float_data(v);
+  else if (t.elemType == onnx::TensorProto::INT64)
+    for (int64_t v : t.ints)
+      proto.add_int64_data(v);
+  else
+    for (int64_t v : t.ints)
+      proto.add_int32_data(static_cast<int32_t>(v));
+  return proto;
+}
+
+static ValueType readType(const onnx::ValueInfoProto &info) {
+  ValueType type;
+  if (!info.type().has_tensor_type())
+    return type;
+  const onnx::TypeProto_Tensor &tensor = info.type().tensor_type();
+  type.elemType = tensor.elem_type();
+  if (!tensor.has_shape())
+    return type;
+  type.hasShape = true;
+  for (const onnx::TensorShapeProto_Dimension &d : tensor.shape().dim()) {
+    type.dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
+    type.symbols.push_back(d.has_dim_param() ? d.dim_param() : "");
+  }
+  return type;
+}
+
+bool OnnxModel::inferShapes(onnx::ModelProto &proto, std::string &error) {
+  try {
+    onnx::shape_inference::InferShapes(proto);
+  } catch (const std::exception &e) {
+    error = "ONNX shape inference failed: " + std::string(e.what());
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<OnnxModel> OnnxModel::load(const std::string &path,
+                                           std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer) {
+    error = "cannot read '" + path + "': " + buffer.getError().message();
+    return nullptr;
+  }
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  onnx::ModelProto proto;
+  if (bytes.size() > INT32_MAX ||
+      !proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    error = "not a valid ONNX model: the protobuf data cannot be parsed "
+            "(not an ONNX file, or a truncated one)";
+    return nullptr;
+  }
+  if (proto.ir_version() <= 0 || !proto.has_graph()) {
+    error = "not a valid ONNX model: it has no IR version or no graph";
+    return nullptr;
+  }
+
+  auto model = std::unique_ptr<OnnxModel>(new OnnxModel());
+  model->file = path;
+  for (const onnx::OperatorSetIdProto &opset : proto.opset_import()) {
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      model->onnxOpset = opset.version();
+    else
+      model->otherDomains.push_back(opset.domain());
+  }
+  if (model->onnxOpset == 0) {
+    error = "the model imports no version of the default ONNX operator set; "
+            "soracc supports opsets " +
+            std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset);
+    return nullptr;
+  }
+  if (model->onnxOpset < kMinOpset || model->onnxOpset > kMaxOpset) {
+    error = "opset " + std::to_string(model->onnxOpset) +
+            " is not supported: soracc imports ONNX opsets " +
+            std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) +
+            " (convert the model with onnx.version_converter)";
+    return nullptr;
+  }
+  if (!model->inferShapes(proto, error))
+    return nullptr;
+
+  const onnx::GraphProto &graph = proto.graph();
+  model->graphName = graph.name();
+  for (const onnx::TensorProto &init : graph.initializer())
+    model->constants[init.name()] = readTensor(init);
+  for (const onnx::ValueInfoProto &in : graph.input())
+    if (!model->constants.count(in.name()))
+      model->inputs.push_back(in.name());
+  for (const onnx::ValueInfoProto &out : graph.output())
+    model->outputs.push_back(out.name());
+  model->readTypes(graph);
+  model->nodes.assign(graph.node().begin(), graph.node().end());
+
+  model->skeleton = proto;
+  onnx::GraphProto *bare = model->skeleton.mutable_graph();
+  bare->clear_node();
+  bare->clear_initializer();
+  bare->clear_value_info();
+  bare->clear_input();
+  for (const onnx::ValueInfoProto &in : graph.input())
+    if (!model->constants.count(in.name()))
+      *bare->add_input() = in;
+  return model;
+}
+
+void OnnxModel::readTypes(const onnx::GraphProto &graph) {
+  for (const onnx::ValueInfoProto &in : graph.input())
+    types[in.name()] = readType(in);
+  for (const onnx::ValueInfoProto &info : graph.value_info())
+    types[info.name()] = readType(info);
+  for (const onnx::ValueInfoProto &out : graph.output())
+    types[out.name()] = readType(out);
+}
+
+bool OnnxModel::reinferShapes(std::string &error) {
+  // Small constants go in with their data (shape inference reads Reshape
+  // targets, axes...), large ones as typed inputs.
+  constexpr int64_t kMaxInlined = 4096;
+  onnx::ModelProto proto = skeleton;
+  onnx::GraphProto *graph = proto.mutable_graph();
+  std::set<std::string> declared;
+  for (const onnx::NodeProto &node : nodes) {
+    *graph->add_node() = node;
+    for (const std::string &in : node.input()) {
+      const ConstTensor *t = constant(in);
+      if (in.empty() || !t || !declared.insert(in).second)
+        continue;
+      if (t->readable && t->numel() <= kMaxInlined) {
+        *graph->add_initializer() = writeTensor(in, *t);
+        continue;
+      }
+      onnx::ValueInfoProto *info = graph->add_input();
+      info->set_name(in);
+      onnx::TypeProto_Tensor *tensor =
+          info->mutable_type()->mutable_tensor_type();
+      tensor->set_elem_type(t->elemType);
+      onnx::TensorShapeProto *shape = tensor->mutable_shape();
+      for (int64_t d : t->dims)
+        shape->add_dim()->set_dim_value(d);
+    }
+  }
+  if (!inferShapes(proto, error))
+    return false;
+  readTypes(proto.graph());
+  return true;
+}
+
+const ValueType *OnnxModel::type(const std::string &value) const {
+  auto it = types.find(value);
+  return it == types.end() ? nullptr : &it->second;
+}
+
+const ConstTensor *OnnxModel::constant(const std::string &value) const {
+  auto it = constants.find(value);
+  return it == constants.end() ? nullptr : &it->second;
+}
+
+void OnnxModel::setConstant(const std::string &value, ConstTensor tensor) {
+  constants[value] = std::move(tensor);
+}
+
+bool OnnxModel::isGraphOutput(const std::string &value) const {
+  for (const std::string &out : outputs)
+    if (out == value)
+      return true;
+  return false;
+}
+
+std::map<std::string, int> OnnxModel::useCounts() const {
+  std::map<std::string, int> uses;
+  for (const onnx::NodeProto &node : nodes)
+    for (const std::string &in : node.input())
+      if (!in.empty())
+        ++uses[in];
+  for (const std::string &out : outputs)
+    ++uses[out];
+  return uses;
+}
+
+const onnx::NodeProto *OnnxModel::producer(const std::string &value) const {
+  for (const onnx::NodeProto &node : nodes)
+    for (const std::string &out : node.output())
+      if (out == value)
+        return &node;
+  return nullptr;
+}
+
+} // namespace sora::onnximport

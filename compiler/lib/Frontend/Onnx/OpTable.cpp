@@ -1,0 +1,303 @@
+//===- OpTable.cpp - The supported ONNX operators -------------------------===//
+//
+// The one list of supported operators. Each row: ONNX op, the particles it
+// becomes, notes, accepted attributes, input kinds, check, lowering.
+// docs/onnx.md prints the same table.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OpTable.h"
+#include "Ops.h"
+
+#include "sora/Frontend/OnnxImporter.h"
+
+namespace sora::onnximport {
+
+using K = InputKind;
+
+const std::vector<OpRule> &opRules() {
+  static const std::vector<OpRule> rules = {
+      // Convolutions and pools (ConvOps.cpp).
+      {"Conv",
+       "conv2d",
+       "2-D only; group > 1 sets `groups`; pads: \"valid\", \"same\" "
+       "(Keras) or explicit [top, left, bottom, right]",
+       {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"},
+       {K::Data, K::Weight, K::OptWeight},
+       checkConv,
+       lowerConv},
+      {"BatchNormalization",
+       "folded into the Conv before it, else batch_norm",
+       "inference form only (one output, training_mode 0)",
+       {"epsilon", "momentum", "training_mode"},
+       {K::Data, K::Weight, K::Weight, K::Weight, K::Weight},
+       checkBatchNorm,
+       lowerBatchNorm},
+      {"MaxPool",
+       "max_pool2d (+ pad)",
+       "2-D, dilations 1, ceil_mode only where it changes nothing; pads as "
+       "large as the window become a `pad` of the lowest float",
+       {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
+        "storage_order", "strides"},
+       {K::Data},
+       checkMaxPool,
+       lowerMaxPool},
+      {"AveragePool",
+       "avg_pool2d (+ pad)",
+       "2-D; count_include_pad=1 with pads becomes a zero `pad` and a valid "
+       "pool",
+       {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads",
+        "strides"},
+       {K::Data},
+       checkAveragePool,
+       lowerAveragePool},
+      {"GlobalAveragePool",
+       "global_avg_pool2d",
+       "keepdims",
+       {},
+       {K::Data},
+       checkGlobalPool,
+       lowerGlobalPool},
+      {"GlobalMaxPool",
+       "global_max_pool2d",
+       "keepdims",
+       {},
+       {K::Data},
+       checkGlobalPool,
+       lowerGlobalPool},
+      // Linear algebra (LinearOps.cpp).
+      {"Gemm",
+       "dense",
+       "transA=0, constant B (transB either way; alpha/beta folded), C of "
+       "shape [N] or [1, N]",
+       {"alpha", "beta", "transA", "transB"},
+       {K::Data, K::Weight, K::OptWeight},
+       checkGemm,
+       lowerGemm},
+      {"MatMul",
+       "dense (constant B) or matmul",
+       "a following Add of a constant [N] becomes the dense bias; inputs of "
+       "rank > 2 are folded to rows around the dense; an operand held with "
+       "its last two axes swapped uses transpose_a/transpose_b",
+       {},
+       {K::Data, K::Any, K::Ignored},
+       checkMatMul,
+       lowerMatMul},
+      // Elementwise (ElementwiseOps.cpp).
+      {"Relu", "relu", "", {}, {K::Data}, nullptr, lowerUnary},
+      {"Sigmoid", "sigmoid", "", {}, {K::Data}, nullptr, lowerUnary},
+      {"Tanh", "tanh", "", {}, {K::Data}, nullptr, lowerUnary},
+      {"Erf",
+       "erf",
+       "x·½·(1 + erf(x/√2)) in any association becomes one gelu",
+       {},
+       {K::Data},
+       nullptr,
+       lowerUnary},
+      {"Gelu",
+       "gelu",
+       "fused from Div/Erf/Add/Mul (domain soracc)",
+       {},
+       {K::Data},
+       nullptr,
+       lowerUnary},
+      {"Clip",
+       "relu (min 0, no max) or clip",
+       "min/max must be constants; relu6 is Clip(0, 6)",
+       {},
+       {K::Data, K::OptFloatConst, K::OptFloatConst},
+       checkClip,
+       lowerClip},
+      {"Add",
+       "add",
+       "NumPy broadcasting; both operands computed at run time",
+       {},
+       {K::Data, K::Data},
+       nullptr,
+       lowerBinary},
+      {"Sub", "sub", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
+      {"Mul", "mul", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
+      {"Div", "div", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
+      {"Softmax",
+       "softmax",
+       "any axis (opset 13 semantics)",
+       {"axis"},
+       {K::Data},
+       checkSoftmax,
+       lowerSoftmax},
+      {"LogSoftmax",
+       "log_softmax",
+       "any axis",
+       {"axis"},
+       {K::Data},
+       checkSoftmax,
+       lowerSoftmax},
+      {"LayerNormalization",
+       "layer_norm",
+       "last axis; also fused from ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/"
+       "Div/Mul/Add",
+       {"axis", "epsilon", "stash_type"},
+       {K::Data, K::Weight, K::OptWeight},
+       checkLayerNorm,
+       lowerLayerNorm},
+      // Views and data movement (TensorOps.cpp).
+      {"Flatten",
+       "flatten or reshape",
+       "after an NHWC value: flatten in NHWC order and permute the rows of "
+       "the dense kernel that reads it",
+       {"axis"},
+       {K::Data},
+       checkFlatten,
+       lowerFlatten},
+      {"Reshape",
+       "reshape",
+       "constant shape",
+       {"allowzero"},
+       {K::Data, K::Ints},
+       nullptr,
+       lowerReshape},
+      {"Squeeze",
+       "reshape",
+       "constant axes",
+       {},
+       {K::Data, K::OptInts},
+       nullptr,
+       lowerReshape},
+      {"Unsqueeze",
+       "reshape",
+       "constant axes",
+       {},
+       {K::Data, K::Ints},
+       nullptr,
+       lowerReshape},
+      {"Transpose",
+       "none (a layout change), or transpose",
+       "composed with the layout; a particle only where a consumer needs it",
+       {"perm"},
+       {K::Data},
+       checkTranspose,
+       lowerTranspose},
+      {"Concat",
+       "concat",
+       "any axis",
+       {"axis"},
+       {K::Data},
+       checkConcat,
+       lowerConcat},
+      {"Slice",
+       "slice",
+       "constant starts/ends/axes, steps >= 1",
+       {},
+       {K::Data, K::Ints, K::Ints, K::OptInts, K::OptInts},
+       checkSlice,
+       lowerSlice},
+      {"Gather",
+       "slice + reshape",
+       "a run-time tensor indexed by constant, contiguous indices (e.g. "
+       "x[:, -1]); Gather on constants is folded",
+       {"axis"},
+       {K::Data, K::Ints},
+       checkGather,
+       lowerGather},
+      {"Identity", "none", "", {}, {K::Data}, nullptr, lowerIdentity},
+      {"Dropout",
+       "none",
+       "inference: identity; the mask output unused",
+       {"seed"},
+       {K::Data, K::OptFloatConst, K::OptInts},
+       checkDropout,
+       lowerIdentity},
+      // Recurrent (RecurrentOps.cpp).
+      {"LSTM",
+       "lstm",
+       "forward or bidirectional; default activations; zero initial state; "
+       "output Y only",
+       {"activation_alpha", "activation_beta", "activations", "clip",
+        "direction", "hidden_size", "input_forget", "layout"},
+       {K::Data, K::Weight, K::Weight, K::OptWeight, K::Ignored, K::OptWeight,
+        K::OptWeight, K::OptWeight},
+       checkLstm,
+       lowerLstm},
+  };
+  return rules;
+}
+
+const OpRule *findRule(const onnx::NodeProto &node) {
+  const std::string &domain = node.domain();
+  if (!domain.empty() && domain != "ai.onnx" && domain != kFusedDomain)
+    return nullptr;
+  for (const OpRule &rule : opRules())
+    if (rule.op == node.op_type())
+      return &rule;
+  return nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Node helpers
+//===----------------------------------------------------------------------===//
+
+std::string describeNode(const onnx::NodeProto &node) {
+  std::string name =
+      node.name().empty() && node.output_size() ? node.output(0) : node.name();
+  return "node '" + name + "' (" + node.op_type() + ")";
+}
+
+void Problems::node(const onnx::NodeProto &node, const std::string &message) {
+  lines.push_back(describeNode(node) + ": " + message);
+}
+
+const onnx::AttributeProto *NodeAttrs::find(const std::string &name) const {
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeAttrs::getInt(const std::string &name, int64_t fallback) const {
+  const onnx::AttributeProto *a = find(name);
+  return a ? a->i() : fallback;
+}
+
+float NodeAttrs::getFloat(const std::string &name, float fallback) const {
+  const onnx::AttributeProto *a = find(name);
+  return a ? a->f() : fallback;
+}
+
+std::string NodeAttrs::getString(const std::string &name,
+                                 const std::string &fallback) const {
+  const onnx::AttributeProto *a = find(name);
+  return a ? a->s() : fallback;
+}
+
+std::vector<int64_t> NodeAttrs::getInts(const std::string &name,
+                                        std::vector<int64_t> fallback) const {
+  const onnx::AttributeProto *a = find(name);
+  return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end())
+           : fallback;
+}
+
+const std::vector<int64_t> &NodeContext::inShape(int i) const {
+  return model.type(in(i))->dims;
+}
+
+const std::vector<int64_t> &NodeContext::outShape(int i) const {
+  return model.type(out(i))->dims;
+}
+
+bool NodeContext::outputUsed(int i,
+                             const std::map<std::string, int> &uses) const {
+  return i < node.output_size() && !out(i).empty() && uses.count(out(i));
+}
+
+} // namespace sora::onnximport
+
+namespace sora {
+
+std::vector<OnnxOperatorInfo> onnxOperatorTable() {
+  std::vector<OnnxOperatorInfo> table;
+  for (const onnximport::OpRule &rule : onnximport::opRules())
+    table.push_back({rule.op, rule.particles, rule.notes});
+  return table;
+}
+
+} // namespace sora

@@ -1,0 +1,74 @@
+//===- Ops.h - Checks and lowerings of the ONNX op families -----*- C++ -*-===//
+//
+// Declared here, listed in OpTable.cpp, implemented one family per file.
+// A check reports unsupported attribute values (generic input and attribute
+// checks are done by the validator from the rule); a lowering runs only on
+// a model that passed every check.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_FRONTEND_ONNX_OPS_H
+#define SORA_FRONTEND_ONNX_OPS_H
+
+#include "GraphBuilder.h"
+#include "OpTable.h"
+
+namespace sora::onnximport {
+
+// ConvOps.cpp: Conv, pools, BatchNormalization.
+void checkConv(const NodeContext &c, Problems &p);
+void lowerConv(const NodeContext &c, GraphBuilder &b);
+void checkMaxPool(const NodeContext &c, Problems &p);
+void lowerMaxPool(const NodeContext &c, GraphBuilder &b);
+void checkAveragePool(const NodeContext &c, Problems &p);
+void lowerAveragePool(const NodeContext &c, GraphBuilder &b);
+void checkGlobalPool(const NodeContext &c, Problems &p);
+void lowerGlobalPool(const NodeContext &c, GraphBuilder &b);
+void checkBatchNorm(const NodeContext &c, Problems &p);
+void lowerBatchNorm(const NodeContext &c, GraphBuilder &b);
+
+// LinearOps.cpp: Gemm, MatMul (dense or matmul), fused MatMul + Add.
+void checkGemm(const NodeContext &c, Problems &p);
+void lowerGemm(const NodeContext &c, GraphBuilder &b);
+void checkMatMul(const NodeContext &c, Problems &p);
+void lowerMatMul(const NodeContext &c, GraphBuilder &b);
+
+// ElementwiseOps.cpp: activations, binary arithmetic, normalizations.
+void lowerUnary(const NodeContext &c, GraphBuilder &b);
+void checkClip(const NodeContext &c, Problems &p);
+void lowerClip(const NodeContext &c, GraphBuilder &b);
+void lowerBinary(const NodeContext &c, GraphBuilder &b);
+void checkSoftmax(const NodeContext &c, Problems &p);
+void lowerSoftmax(const NodeContext &c, GraphBuilder &b);
+void checkLayerNorm(const NodeContext &c, Problems &p);
+void lowerLayerNorm(const NodeContext &c, GraphBuilder &b);
+
+// TensorOps.cpp: views and data movement.
+void checkFlatten(const NodeContext &c, Problems &p);
+void lowerFlatten(const NodeContext &c, GraphBuilder &b);
+void lowerReshape(const NodeContext &c, GraphBuilder &b);
+void checkTranspose(const NodeContext &c, Problems &p);
+void lowerTranspose(const NodeContext &c, GraphBuilder &b);
+void checkConcat(const NodeContext &c, Problems &p);
+void lowerConcat(const NodeContext &c, GraphBuilder &b);
+void checkSlice(const NodeContext &c, Problems &p);
+void lowerSlice(const NodeContext &c, GraphBuilder &b);
+void checkGather(const NodeContext &c, Problems &p);
+void lowerGather(const NodeContext &c, GraphBuilder &b);
+void checkDropout(const NodeContext &c, Problems &p);
+void lowerIdentity(const NodeContext &c, GraphBuilder &b);
+
+// RecurrentOps.cpp: LSTM.
+void checkLstm(const NodeContext &c, Problems &p);
+void lowerLstm(const NodeContext &c, GraphBuilder &b);
+
+/// Defines output `i` of the node as `ref` with the ONNX shape of that
+/// output and the given layout.
+void defineOutput(const NodeContext &c, GraphBuilder &b, int i,
+                  const std::string &ref, std::vector<int64_t> perm = {});
+
+/// Normalizes a possibly negative axis; std::nullopt if out of range.
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+} // namespace sora::onnximport
+
+#endif

@@ -1,0 +1,127 @@
+//===- RecurrentOps.cpp - LSTM --------------------------------------------===//
+//
+// ONNX LSTM: X [seq, batch, in], W [dirs, 4H, in], R [dirs, 4H, H],
+// B [dirs, 8H] (Wb then Rb), gates in the order i, o, f, c; output Y
+// [seq, dirs, batch, H]. The lstm particle reads [batch, seq, in] and
+// returns [batch, seq, dirs·H] (return_sequences), with Keras-style weights
+// per direction: kernel [in, 4H], recurrent_kernel [H, 4H], bias [4H], gates
+// i, f, c, o; the backward direction's tensors carry a `reverse_` prefix.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Ops.h"
+#include "WeightConversion.h"
+
+using nlohmann::json;
+
+namespace sora::onnximport {
+
+void checkLstm(const NodeContext &c, Problems &p) {
+  std::string direction = c.attrs.getString("direction", "forward");
+  if (direction != "forward" && direction != "bidirectional")
+    p.node(c.node, "attribute direction=" + direction + " is not supported");
+  if (c.attrs.find("clip"))
+    p.node(c.node, "attribute clip is not supported");
+  if (c.attrs.getInt("input_forget", 0))
+    p.node(c.node, "attribute input_forget=1 is not supported");
+  if (c.attrs.getInt("layout", 0))
+    p.node(c.node, "attribute layout=1 is not supported");
+  if (c.attrs.find("activation_alpha") || c.attrs.find("activation_beta"))
+    p.node(c.node, "activation_alpha/activation_beta are not supported");
+  if (const onnx::AttributeProto *acts = c.attrs.find("activations")) {
+    static const char *defaults[] = {"Sigmoid", "Tanh", "Tanh"};
+    for (int i = 0; i < acts->strings_size(); ++i)
+      if (acts->strings(i) != defaults[i % 3])
+        p.node(c.node, "activation " + acts->strings(i) +
+                           " is not supported "
+                           "(only Sigmoid, Tanh, Tanh)");
+  }
+  if (c.has(4))
+    p.node(c.node, "input sequence_lens is not supported");
+  if (c.has(7))
+    p.node(c.node, "peephole weights (input P) are not supported");
+  for (int i : {5, 6}) {
+    const ConstTensor *state = c.constant(i);
+    bool zero = state && state->readable && state->isFloat();
+    if (zero)
+      for (float v : state->floats)
+        zero &= v == 0.0f;
+    if (c.has(i) && state && !zero)
+      p.node(c.node,
+             "a non-zero initial state ('" + c.in(i) + "') is not supported");
+  }
+  std::map<std::string, int> uses = c.model.useCounts();
+  for (int i = 1; i < c.node.output_size(); ++i)
+    if (c.outputUsed(i, uses))
+      p.node(c.node,
+             "output '" + c.out(i) + "' (final state) is not supported; use Y");
+  // Weights must agree with the input and hidden_size.
+  const ValueType *x = c.model.type(c.in(0));
+  const ConstTensor *w = c.constant(1), *r = c.constant(2);
+  const ConstTensor *bias = c.constant(3);
+  if (!x || !x->isStatic() || !w || !r || w->dims.size() != 3)
+    return;
+  int64_t dirs = direction == "bidirectional" ? 2 : 1;
+  int64_t hidden = c.attrs.getInt("hidden_size", w->dims[1] / 4);
+  auto is = [](const ConstTensor *t, std::vector<int64_t> dims) {
+    return t->dims == dims;
+  };
+  if (x->dims.size() != 3 || !is(w, {dirs, 4 * hidden, x->dims[2]}) ||
+      !is(r, {dirs, 4 * hidden, hidden}) ||
+      (bias && !is(bias, {dirs, 8 * hidden})))
+    p.node(c.node, "weights W, R, B do not match the input, direction and "
+                   "hidden_size");
+}
+
+/// Gate blocks of ONNX [4H, cols] (i, o, f, c) as a Keras kernel
+/// [cols, 4H] (i, f, c, o).
+static std::vector<float> gatesToKernel(const float *w, int64_t hidden,
+                                        int64_t cols) {
+  static const int order[] = {0, 2, 3, 1}; // Keras gate g <- ONNX gate
+  std::vector<float> kernel(cols * 4 * hidden);
+  for (int g = 0; g < 4; ++g)
+    for (int64_t h = 0; h < hidden; ++h)
+      for (int64_t k = 0; k < cols; ++k)
+        kernel[k * 4 * hidden + g * hidden + h] =
+            w[(order[g] * hidden + h) * cols + k];
+  return kernel;
+}
+
+void lowerLstm(const NodeContext &c, GraphBuilder &b) {
+  int64_t hidden = c.constant(2)->dims[2];
+  int64_t dirs = c.constant(1)->dims[0], in = c.constant(1)->dims[2];
+  // [seq, batch, in] held as [batch, seq, in].
+  std::string x = b.withPerm(c.in(0), {1, 0, 2});
+  std::string lstm = b.particle(c.node, "", "lstm", {x},
+                                json{{"units", hidden},
+                                     {"bidirectional", dirs == 2},
+                                     {"return_sequences", true}});
+  static const int order[] = {0, 2, 3, 1};
+  for (int64_t d = 0; d < dirs; ++d) {
+    std::string prefix = d ? "reverse_" : "";
+    const float *w = c.constant(1)->floats.data() + d * 4 * hidden * in;
+    const float *r = c.constant(2)->floats.data() + d * 4 * hidden * hidden;
+    b.weight(lstm, prefix + "kernel", {in, 4 * hidden},
+             gatesToKernel(w, hidden, in));
+    b.weight(lstm, prefix + "recurrent_kernel", {hidden, 4 * hidden},
+             gatesToKernel(r, hidden, hidden));
+    std::vector<float> bias(4 * hidden, 0.0f);
+    if (c.has(3)) {
+      const float *onnxBias = c.constant(3)->floats.data() + d * 8 * hidden;
+      for (int g = 0; g < 4; ++g)
+        for (int64_t h = 0; h < hidden; ++h)
+          bias[g * hidden + h] = onnxBias[order[g] * hidden + h] +
+                                 onnxBias[(4 + order[g]) * hidden + h];
+    }
+    b.weight(lstm, prefix + "bias", {4 * hidden}, std::move(bias));
+  }
+  // [batch, seq, dirs·H] → [batch, seq, dirs, H], seen as Y [seq, dirs,
+  // batch, H].
+  const std::vector<int64_t> &y = c.outShape(0);
+  std::vector<int64_t> split{y[2], y[0], y[1], y[3]};
+  std::string view =
+      b.particle(c.node, "_y", "reshape", {lstm}, json{{"shape", split}});
+  defineOutput(c, b, 0, view, {1, 2, 0, 3});
+}
+
+} // namespace sora::onnximport

@@ -1,0 +1,162 @@
+//===- SliceOps.cpp - Slice and Gather with constant indices --------------===//
+//
+// ONNX Slice with constant starts/ends/axes/steps is the slice particle,
+// taken in the layout the input is held in. Gather of a run-time tensor at
+// constant indices that form one increasing run (x[:, -1], x[:, 2:5]) is a
+// slice too, plus a reshape that drops the axis for a scalar index.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Ops.h"
+
+#include <algorithm>
+
+using nlohmann::json;
+
+namespace sora::onnximport {
+
+namespace {
+
+/// Per-dimension begin/end/step of a slice over the ONNX shape.
+struct SliceBounds {
+  std::vector<int64_t> begin, end, steps;
+};
+
+/// Reads Slice's inputs; std::nullopt (with `why`) if unsupported.
+std::optional<SliceBounds> readSlice(const NodeContext &c,
+                                     const std::vector<int64_t> &dims,
+                                     std::string &why) {
+  const std::vector<int64_t> &starts = c.constant(1)->ints;
+  const std::vector<int64_t> &ends = c.constant(2)->ints;
+  std::vector<int64_t> axes, steps;
+  if (c.has(3))
+    axes = c.constant(3)->ints;
+  else
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  steps =
+      c.has(4) ? c.constant(4)->ints : std::vector<int64_t>(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size()) {
+    why = "starts, ends, axes and steps have different lengths";
+    return std::nullopt;
+  }
+  int64_t rank = dims.size();
+  SliceBounds bounds{std::vector<int64_t>(rank, 0), dims,
+                     std::vector<int64_t>(rank, 1)};
+  for (size_t i = 0; i < starts.size(); ++i) {
+    auto axis = normalizeAxis(axes[i], rank);
+    if (!axis) {
+      why = "axis " + std::to_string(axes[i]) + " is out of range";
+      return std::nullopt;
+    }
+    if (steps[i] < 1) {
+      why = "step " + std::to_string(steps[i]) +
+            " is not supported (only positive steps)";
+      return std::nullopt;
+    }
+    int64_t dim = dims[*axis];
+    auto clamp = [dim](int64_t v) {
+      return std::clamp<int64_t>(v < 0 ? v + dim : v, 0, dim);
+    };
+    bounds.begin[*axis] = clamp(starts[i]);
+    bounds.end[*axis] = clamp(ends[i]);
+    bounds.steps[*axis] = steps[i];
+  }
+  return bounds;
+}
+
+/// A slice particle over physical tensor `ref` laid out as `perm`.
+std::string emitSlice(const NodeContext &c, GraphBuilder &b,
+                      const std::string &ref, const std::vector<int64_t> &perm,
+                      const SliceBounds &logical, const std::string &suffix) {
+  SliceBounds physical = logical;
+  for (size_t i = 0; i < perm.size(); ++i) {
+    physical.begin[perm[i]] = logical.begin[i];
+    physical.end[perm[i]] = logical.end[i];
+    physical.steps[perm[i]] = logical.steps[i];
+  }
+  return b.particle(c.node, suffix, "slice", {ref},
+                    json{{"begin", physical.begin},
+                         {"end", physical.end},
+                         {"strides", physical.steps}});
+}
+
+} // namespace
+
+void checkSlice(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  for (int i = 1; i < 5; ++i) {
+    const ConstTensor *t = c.constant(i);
+    if (c.has(i) && (!t || !t->readable || !t->isInt() ||
+                     t->ints.size() != static_cast<size_t>(t->numel())))
+      return; // reported by the input checks
+  }
+  if (!c.has(1) || !c.has(2))
+    return;
+  if (!x || !x->hasShape)
+    return;
+  std::string why;
+  if (!readSlice(c, x->dims, why))
+    p.node(c.node, why);
+}
+
+void lowerSlice(const NodeContext &c, GraphBuilder &b) {
+  const Held &x = b.get(c.in(0));
+  std::string why;
+  SliceBounds bounds = *readSlice(c, x.shape, why);
+  bool keep = x.columns.empty();
+  std::string ref = keep ? x.ref : b.plain(c.in(0));
+  std::vector<int64_t> perm = keep ? x.perm : std::vector<int64_t>{};
+  defineOutput(c, b, 0, emitSlice(c, b, ref, perm, bounds, ""), perm);
+}
+
+/// The first index and the count of a contiguous increasing run.
+static std::optional<std::pair<int64_t, int64_t>>
+gatherRun(const ConstTensor &indices, int64_t dim) {
+  if (indices.dims.size() > 1 || indices.ints.empty())
+    return std::nullopt;
+  std::vector<int64_t> at = indices.ints;
+  for (int64_t &i : at)
+    i = i < 0 ? i + dim : i;
+  for (size_t k = 0; k < at.size(); ++k)
+    if (at[k] < 0 || at[k] >= dim || at[k] != at[0] + int64_t(k))
+      return std::nullopt;
+  return std::make_pair(at[0], int64_t(at.size()));
+}
+
+void checkGather(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  const ConstTensor *indices = c.constant(1);
+  if (!x || !x->hasShape || !indices || !indices->readable)
+    return;
+  auto axis = normalizeAxis(c.attrs.getInt("axis", 0), x->dims.size());
+  if (!axis)
+    p.node(c.node, "attribute axis is out of range");
+  else if (!gatherRun(*indices, x->dims[*axis]))
+    p.node(c.node, "indices must be a scalar or one increasing run of "
+                   "consecutive indices");
+}
+
+void lowerGather(const NodeContext &c, GraphBuilder &b) {
+  const Held &x = b.get(c.in(0));
+  const ConstTensor &indices = *c.constant(1);
+  int64_t axis = *normalizeAxis(c.attrs.getInt("axis", 0), x.shape.size());
+  auto [first, count] = *gatherRun(indices, x.shape[axis]);
+  SliceBounds bounds{std::vector<int64_t>(x.shape.size(), 0), x.shape,
+                     std::vector<int64_t>(x.shape.size(), 1)};
+  bounds.begin[axis] = first;
+  bounds.end[axis] = first + count;
+  std::string sliced = emitSlice(c, b, b.plain(c.in(0)), {}, bounds,
+                                 indices.dims.empty() ? "_slice" : "");
+  if (!indices.dims.empty()) {
+    defineOutput(c, b, 0, sliced);
+    return;
+  }
+  // A scalar index drops the axis.
+  defineOutput(c, b, 0,
+               b.particle(c.node, "", "reshape", {sliced},
+                          json{{"shape", c.outShape(0)}}));
+}
+
+} // namespace sora::onnximport

@@ -1,0 +1,142 @@
+//===- TensorOps.cpp - Views and data movement ----------------------------===//
+//
+// Flatten/Reshape/Squeeze/Unsqueeze become flatten or reshape particles on
+// the ONNX layout, except that flattening an NHWC value to [N, C·H·W] keeps
+// the NHWC order (see Held::columns). Transpose only changes the recorded
+// layout. Identity and Dropout alias their input.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Ops.h"
+
+using nlohmann::json;
+
+namespace sora::onnximport {
+
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return std::nullopt;
+  return axis < 0 ? axis + rank : axis;
+}
+
+void defineOutput(const NodeContext &c, GraphBuilder &b, int i,
+                  const std::string &ref, std::vector<int64_t> perm) {
+  b.define(c.out(i), Held{ref, c.outShape(i), std::move(perm)});
+}
+
+/// True if reshaping `in` to `out` keeps the batch and flattens the rest.
+static bool flattensBatch(const std::vector<int64_t> &in,
+                          const std::vector<int64_t> &out) {
+  if (in.size() < 3 || out.size() != 2 || in[0] != out[0])
+    return false;
+  int64_t rest = 1;
+  for (size_t i = 1; i < in.size(); ++i)
+    rest *= in[i];
+  return rest == out[1];
+}
+
+/// Reshapes input 0 to the node's output shape.
+static void reshapeTo(const NodeContext &c, GraphBuilder &b) {
+  const Held &x = b.get(c.in(0));
+  const std::vector<int64_t> &shape = c.outShape(0);
+  if (!x.perm.empty() && x.perm[0] == 0 && flattensBatch(x.shape, shape)) {
+    b.define(c.out(0), b.flattenKeepingLayout(c.in(0), c.node));
+    return;
+  }
+  std::string ref = b.plain(c.in(0));
+  if (shape == x.shape) {
+    defineOutput(c, b, 0, ref);
+    return;
+  }
+  bool keepsBatch = flattensBatch(x.shape, shape);
+  defineOutput(c, b, 0,
+               keepsBatch ? b.particle(c.node, "", "flatten", {ref})
+                          : b.particle(c.node, "", "reshape", {ref},
+                                       json{{"shape", shape}}));
+}
+
+void checkFlatten(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  int64_t axis = c.attrs.getInt("axis", 1);
+  if (x && x->hasShape) {
+    int64_t rank = x->dims.size();
+    if (axis < -rank || axis > rank)
+      p.node(c.node, "attribute axis is out of range");
+  }
+}
+
+void lowerFlatten(const NodeContext &c, GraphBuilder &b) { reshapeTo(c, b); }
+
+void lowerReshape(const NodeContext &c, GraphBuilder &b) { reshapeTo(c, b); }
+
+void checkTranspose(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  if (!x || !x->hasShape || !c.attrs.find("perm"))
+    return;
+  std::vector<int64_t> perm = c.attrs.getInts("perm", {});
+  std::vector<bool> seen(x->dims.size(), false);
+  bool ok = perm.size() == seen.size();
+  for (int64_t d : perm) {
+    ok &= d >= 0 && d < static_cast<int64_t>(seen.size()) && !seen[d];
+    if (ok)
+      seen[d] = true;
+  }
+  if (!ok)
+    p.node(c.node, "attribute perm is not a permutation of the input's " +
+                       std::to_string(seen.size()) + " dimensions");
+}
+
+void lowerTranspose(const NodeContext &c, GraphBuilder &b) {
+  Held x = b.get(c.in(0));
+  size_t rank = x.shape.size();
+  std::vector<int64_t> perm = c.attrs.getInts("perm", {});
+  if (perm.empty())
+    for (size_t i = rank; i-- > 0;)
+      perm.push_back(i);
+  if (!x.columns.empty())
+    x = Held{b.plain(c.in(0)), x.shape};
+  b.define(c.out(0), Held{x.ref, c.outShape(0), composePerm(x.perm, perm)});
+}
+
+void checkConcat(const NodeContext &c, Problems &p) {
+  const ValueType *y = c.model.type(c.out(0));
+  if (y && y->hasShape &&
+      !normalizeAxis(c.attrs.getInt("axis", 0), y->dims.size()))
+    p.node(c.node, "attribute axis is out of range");
+}
+
+void lowerConcat(const NodeContext &c, GraphBuilder &b) {
+  int64_t rank = c.outShape(0).size();
+  int64_t axis = *normalizeAxis(c.attrs.getInt("axis", 0), rank);
+  // One shared layout keeps the inputs as they are.
+  const Held &first = b.get(c.in(0));
+  bool shared = first.columns.empty();
+  for (int i = 0; i < c.node.input_size(); ++i)
+    shared &=
+        b.get(c.in(i)).perm == first.perm && b.get(c.in(i)).columns.empty();
+  std::vector<std::string> refs;
+  for (int i = 0; i < c.node.input_size(); ++i)
+    refs.push_back(shared ? b.get(c.in(i)).ref : b.plain(c.in(i)));
+  std::vector<int64_t> perm = shared ? first.perm : std::vector<int64_t>{};
+  int64_t physicalAxis = perm.empty() ? axis : perm[axis];
+  defineOutput(
+      c, b, 0,
+      b.particle(c.node, "", "concat", refs, json{{"axis", physicalAxis}}),
+      perm);
+}
+
+void checkDropout(const NodeContext &c, Problems &p) {
+  const ConstTensor *training = c.constant(2);
+  if (training && training->readable && !training->ints.empty() &&
+      training->ints[0])
+    p.node(c.node, "training_mode=true is not supported");
+  std::map<std::string, int> uses = c.model.useCounts();
+  if (c.outputUsed(1, uses))
+    p.node(c.node, "output 'mask' is not supported");
+}
+
+void lowerIdentity(const NodeContext &c, GraphBuilder &b) {
+  b.define(c.out(0), b.get(c.in(0)));
+}
+
+} // namespace sora::onnximport

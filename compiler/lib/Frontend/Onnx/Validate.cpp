@@ -1,0 +1,201 @@
+//===- Validate.cpp - Every unsupported construct, before lowering --------===//
+//
+// Walks the whole graph once and lists everything the importer cannot
+// lower: unknown operators and domains, attributes, input kinds (a constant
+// where a run-time tensor is needed, a weight computed at run time),
+// dtypes other than float32, shapes that are not static, and the op
+// families' own attribute checks. Outputs of unsupported nodes are
+// "tainted": their missing shapes are not reported again downstream.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportSteps.h"
+
+#include <algorithm>
+#include <set>
+
+namespace sora::onnximport {
+namespace {
+
+class Validator {
+public:
+  explicit Validator(const OnnxModel &model)
+      : model(model), uses(model.useCounts()) {}
+  Problems run();
+
+private:
+  void checkGraphInput(const std::string &name);
+  void checkNode(const onnx::NodeProto &node);
+  void checkInput(const NodeContext &c, int i, InputKind kind);
+  /// The problem with a run-time value's type, or "".
+  std::string typeProblem(const std::string &value) const;
+
+  const OnnxModel &model;
+  std::map<std::string, int> uses;
+  std::set<std::string> tainted;
+  Problems problems;
+};
+
+std::string Validator::typeProblem(const std::string &value) const {
+  const ValueType *type = model.type(value);
+  if (!type || !type->hasShape)
+    return "has no shape after ONNX shape inference";
+  if (type->elemType != onnx::TensorProto::FLOAT)
+    return "has dtype " + dataTypeName(type->elemType) +
+           "; soracc computes in float32";
+  for (size_t d = 0; d < type->dims.size(); ++d)
+    if (type->dims[d] < 0)
+      return "has a dynamic dimension " + std::to_string(d) +
+             (type->symbols[d].empty() ? std::string()
+                                       : " ('" + type->symbols[d] + "')") +
+             "; soracc needs static shapes";
+  for (int64_t d : type->dims)
+    if (d == 0)
+      return "is empty (a zero dimension)";
+  return "";
+}
+
+void Validator::checkGraphInput(const std::string &name) {
+  std::string problem = typeProblem(name);
+  if (!problem.empty()) {
+    problems.other("input '" + name + "' " + problem);
+    tainted.insert(name);
+  }
+}
+
+void Validator::checkInput(const NodeContext &c, int i, InputKind kind) {
+  bool optional = kind == InputKind::OptWeight || kind == InputKind::OptInts ||
+                  kind == InputKind::OptFloatConst ||
+                  kind == InputKind::Ignored;
+  if (!c.has(i)) {
+    if (!optional)
+      problems.node(c.node, "input " + std::to_string(i) + " is missing");
+    return;
+  }
+  if (kind == InputKind::Ignored || kind == InputKind::Any)
+    return;
+  const std::string &name = c.in(i);
+  const ConstTensor *constant = model.constant(name);
+  auto quoted = "input '" + name + "'";
+  switch (kind) {
+  case InputKind::Data:
+    if (constant) {
+      problems.node(c.node,
+                    quoted + " is a constant: soracc has no constant "
+                             "particle (constants are weights of Conv, Gemm, "
+                             "MatMul, LayerNormalization, or fold into them)");
+    } else if (!tainted.count(name)) {
+      std::string problem = typeProblem(name);
+      if (!problem.empty())
+        problems.node(c.node, quoted + " " + problem);
+    }
+    return;
+  case InputKind::Weight:
+  case InputKind::OptWeight:
+    if (!constant)
+      problems.node(c.node,
+                    quoted + " must be a constant (an initializer): "
+                             "weights computed at run time are not supported");
+    else if (constant->external)
+      problems.node(c.node, "initializer '" + name +
+                                "' keeps its data in an external file, which "
+                                "is not supported");
+    else if (!constant->isFloat())
+      problems.node(c.node, "initializer '" + name + "' has dtype " +
+                                dataTypeName(constant->elemType) +
+                                "; soracc supports float32 weights");
+    else if (!constant->readable)
+      problems.node(c.node, "initializer '" + name +
+                                "' has data that does not match its shape");
+    return;
+  case InputKind::Ints:
+  case InputKind::OptInts:
+    if (!constant || !constant->isInt() || !constant->readable)
+      problems.node(c.node, quoted + " must be a constant integer tensor");
+    return;
+  case InputKind::FloatConst:
+  case InputKind::OptFloatConst:
+    if (!constant || !constant->scalar())
+      problems.node(c.node, quoted + " must be a constant scalar");
+    return;
+  case InputKind::Any:
+  case InputKind::Ignored:
+    return;
+  }
+}
+
+void Validator::checkNode(const onnx::NodeProto &node) {
+  const OpRule *rule = findRule(node);
+  bool taintedIn = false;
+  for (const std::string &in : node.input())
+    taintedIn |= tainted.count(in) > 0;
+  if (!rule) {
+    const std::string &domain = node.domain();
+    if (!domain.empty() && domain != "ai.onnx")
+      problems.node(node, "operator domain '" + domain + "' is not supported");
+    else
+      problems.node(node, "operator " + node.op_type() + " is not supported");
+    for (const std::string &out : node.output())
+      tainted.insert(out);
+    return;
+  }
+  NodeContext c(node, model);
+  size_t before = problems.all().size();
+  for (const onnx::AttributeProto &a : node.attribute()) {
+    bool known = false;
+    for (const char *name : rule->attributes)
+      known |= a.name() == name;
+    if (!known)
+      problems.node(node, "attribute '" + a.name() + "' is not supported");
+  }
+  // Every input given, and every position the rule lists.
+  const std::vector<InputKind> &kinds = rule->inputs;
+  int count = std::max<int>(node.input_size(), kinds.size());
+  for (int i = 0; i < count; ++i)
+    checkInput(c, i, kinds[std::min<size_t>(i, kinds.size() - 1)]);
+  // Op checks look at constants' shapes, and at their data only when it is
+  // readable: they run even when an input was reported.
+  if (rule->check)
+    rule->check(c, problems);
+  bool failed = problems.all().size() != before || taintedIn;
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (!c.outputUsed(i, uses))
+      continue;
+    if (failed) {
+      tainted.insert(node.output(i));
+      continue;
+    }
+    std::string problem = typeProblem(node.output(i));
+    if (!problem.empty()) {
+      problems.node(node, "output '" + node.output(i) + "' " + problem);
+      tainted.insert(node.output(i));
+    }
+  }
+}
+
+Problems Validator::run() {
+  if (model.inputs.empty())
+    problems.other("the graph has no inputs computed at run time");
+  for (const std::string &in : model.inputs)
+    checkGraphInput(in);
+  for (const onnx::NodeProto &node : model.nodes)
+    checkNode(node);
+  for (const std::string &out : model.outputs) {
+    if (model.constant(out))
+      problems.other("output '" + out +
+                     "' is a constant: soracc has no constant particle");
+    else if (!tainted.count(out) && !model.producer(out) &&
+             std::find(model.inputs.begin(), model.inputs.end(), out) ==
+                 model.inputs.end())
+      problems.other("output '" + out + "' is not computed by any node");
+  }
+  return problems;
+}
+
+} // namespace
+
+Problems validateModel(const OnnxModel &model) {
+  return Validator(model).run();
+}
+
+} // namespace sora::onnximport

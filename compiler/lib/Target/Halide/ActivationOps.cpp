@@ -1,0 +1,58 @@
+//===- ActivationOps.cpp - Unary elementwise math -------------------------===//
+//
+// The formula of each unary kind, written as PyTorch's CPU kernels write it
+// (same operation order, so float32 results round alike). Only accurate
+// Halide math is used: exp, tanh and erf are documented (and, for erf,
+// tested in HalideKernelTest) to be within a few ulps; the fast_* variants
+// are not.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Algorithms.h"
+
+namespace sora {
+
+using namespace Halide;
+
+Expr accurateErf(const Expr &x) {
+  // Halide 14's erf is a minimax approximation accurate to the last three
+  // bits of the mantissa (measured: relative error < 5e-7 on [-6, 6]).
+  return erf(x);
+}
+
+Expr unaryExpr(const KernelOp &op, const Expr &x) {
+  switch (op.kind) {
+  case KernelOpKind::Relu:
+    return max(x, 0.0f);
+  case KernelOpKind::Sigmoid:
+    return 1.0f / (1.0f + exp(-x));
+  case KernelOpKind::Tanh:
+    return tanh(x);
+  case KernelOpKind::Exp:
+    return exp(x);
+  case KernelOpKind::Sqrt:
+    return sqrt(x);
+  case KernelOpKind::Gelu:
+    // x * 0.5 * (1 + erf(x / sqrt(2))).
+    return x * 0.5f * (1.0f + accurateErf(x * 0.70710678118654752f));
+  case KernelOpKind::GeluTanh: {
+    // 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))).
+    Expr inner = 0.79788456080286536f * (x + 0.044715f * x * x * x);
+    return 0.5f * x * (1.0f + tanh(inner));
+  }
+  case KernelOpKind::Silu:
+    return x / (1.0f + exp(-x));
+  case KernelOpKind::LeakyRelu:
+    return select(x > 0.0f, x, x * op.scalars[0]);
+  case KernelOpKind::HardSwish:
+    return x * clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f;
+  case KernelOpKind::Relu6:
+    return clamp(x, 0.0f, 6.0f);
+  case KernelOpKind::Clip:
+    return min(max(x, op.scalars[0]), op.scalars[1]);
+  default:
+    throw CompileError("not a unary elementwise op");
+  }
+}
+
+} // namespace sora

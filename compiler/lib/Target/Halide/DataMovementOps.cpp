@@ -1,0 +1,124 @@
+//===- DataMovementOps.cpp - Transpose, Concat, Slice and Pad -------------===//
+//
+// Pure Funcs that only move elements; like elementwise ops they are inlined
+// into the kernel output, whose loop nest scheduleElementwise vectorizes
+// along the innermost result dimension. Result shape dimension i is Halide
+// dimension R-1-i.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Algorithms.h"
+
+namespace sora {
+
+using namespace Halide;
+
+/// Halide dimension of row-major dimension `d` in a rank-`rank` tensor.
+static int halideDim(size_t rank, int64_t d) { return (int)(rank - 1 - d); }
+
+static Expr transpose(const KernelOp &op, const Value &x,
+                      const std::vector<Var> &vars) {
+  size_t rank = op.shape.size();
+  // Result dim i reads input dim perm[i].
+  std::vector<Expr> args(rank);
+  for (size_t i = 0; i < rank; ++i)
+    args[halideDim(rank, op.perm[i])] = vars[halideDim(rank, i)];
+  return x.func(args);
+}
+
+static Expr slice(const KernelOp &op, const Value &x,
+                  const std::vector<Var> &vars) {
+  size_t rank = op.shape.size();
+  std::vector<Expr> args(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int d = halideDim(rank, i);
+    args[d] = (int)op.begin[i] + vars[d] * (int)op.step[i];
+  }
+  return x.func(args);
+}
+
+static Expr pad(const KernelOp &op, const Value &x,
+                const std::vector<Var> &vars) {
+  size_t rank = op.shape.size();
+  std::vector<int> all;
+  for (size_t d = 0; d < rank; ++d)
+    all.push_back((int)d);
+  Func padded = padDims(x, all, op.scalars[0]);
+  std::vector<Expr> args(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int d = halideDim(rank, i);
+    args[d] = vars[d] - (int)op.low[i];
+  }
+  return padded(args);
+}
+
+/// select(v < end0, x0(v), v < end1, x1(v - end0), ..., xN(v - endN-1)),
+/// each read clamped into its own input so that no branch reads outside it.
+static Expr concat(const KernelOp &op, const std::vector<Value> &inputs,
+                   const std::vector<Var> &vars) {
+  size_t rank = op.shape.size();
+  int axis = halideDim(rank, op.axis);
+  std::vector<int64_t> begins;
+  int64_t offset = 0;
+  for (const Value &input : inputs) {
+    begins.push_back(offset);
+    offset += input.shape[op.axis];
+  }
+  Expr result;
+  for (size_t k = inputs.size(); k-- > 0;) {
+    int64_t extent = inputs[k].shape[op.axis];
+    std::vector<Expr> args(vars.begin(), vars.end());
+    args[axis] = clamp(vars[axis] - (int)begins[k], 0, (int)extent - 1);
+    Expr read = inputs[k].func(args);
+    result = result.defined()
+                 ? select(vars[axis] < (int)(begins[k] + extent), read, result)
+                 : read;
+  }
+  return result;
+}
+
+/// table(d, row(ids(i...))) where row(id) is the id as an index when it is
+/// an integer in [0, V), and the kernel fails (Halide `require`) otherwise.
+/// The index is clamped and selected before any read, so a bad id never
+/// reads outside the table, whatever the vectorized code evaluates first.
+static Expr embedding(const Value &ids, const Value &table,
+                      const std::vector<Var> &vars) {
+  int rows = (int)table.shape[0];
+  std::vector<Expr> at(vars.begin() + 1, vars.end());
+  Expr id = ids.func(at);
+  Expr valid = id >= 0.0f && id < (float)rows && floor(id) == id;
+  Expr row = clamp(select(valid, cast<int>(id), 0), 0, rows - 1);
+  Expr checked = require(valid, row, "embedding: token id", id,
+                         "is not an integer in [0,", rows, ")");
+  return table.func(vars[0], checked);
+}
+
+Value buildDataMovement(const KernelOp &op, const std::vector<Value> &operands,
+                        const std::string &name) {
+  std::vector<Var> vars = makeVars(op.shape.size(), "d");
+  Expr result;
+  switch (op.kind) {
+  case KernelOpKind::Transpose:
+    result = transpose(op, operands[0], vars);
+    break;
+  case KernelOpKind::Slice:
+    result = slice(op, operands[0], vars);
+    break;
+  case KernelOpKind::Pad:
+    result = pad(op, operands[0], vars);
+    break;
+  case KernelOpKind::Concat:
+    result = concat(op, operands, vars);
+    break;
+  case KernelOpKind::Embedding:
+    result = embedding(operands[0], operands[1], vars);
+    break;
+  default:
+    throw CompileError("'" + name + "' is not a data movement op");
+  }
+  Value value{Func(name), op.shape};
+  value.func(vars) = result;
+  return value;
+}
+
+} // namespace sora

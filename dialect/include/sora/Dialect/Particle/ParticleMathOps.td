@@ -1,0 +1,113 @@
+//===- ParticleMathOps.td - Elementwise math particles ----*- tablegen -*-===//
+//
+// Activations and binary arithmetic beyond add/mul/relu/sigmoid/tanh. All are
+// elementwise, so sora-fuse pulls them into the kernel of the op they follow.
+// Semantics are PyTorch's (torch.nn.functional); differences from Keras are
+// noted per op. Included from ParticleOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SORA_PARTICLE_MATH_OPS
+#define SORA_PARTICLE_MATH_OPS
+
+//===----------------------------------------------------------------------===//
+// Binary
+//===----------------------------------------------------------------------===//
+
+def Particle_SubOp : Particle_BinaryOp<"sub", "Difference lhs - rhs", []>;
+def Particle_DivOp : Particle_BinaryOp<"div", "Quotient lhs / rhs (IEEE)", []>;
+def Particle_MaximumOp : Particle_BinaryOp<"maximum", "Larger of the two">;
+def Particle_MinimumOp : Particle_BinaryOp<"minimum", "Smaller of the two">;
+
+//===----------------------------------------------------------------------===//
+// Unary without attributes
+//===----------------------------------------------------------------------===//
+
+def Particle_ExpOp : Particle_UnaryOp<"exp", "e^x">;
+def Particle_SqrtOp : Particle_UnaryOp<"sqrt", "Square root (NaN below 0)">;
+def Particle_SiluOp : Particle_UnaryOp<"silu", "x * sigmoid(x) (swish)">;
+def Particle_HardSwishOp
+    : Particle_UnaryOp<"hard_swish", "x * relu6(x + 3) / 6">;
+def Particle_Relu6Op : Particle_UnaryOp<"relu6", "min(max(x, 0), 6)">;
+
+//===----------------------------------------------------------------------===//
+// Unary with attributes
+//===----------------------------------------------------------------------===//
+
+def Particle_GeluOp : Particle_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit, elementwise";
+  let description = [{
+    `approximate = "none"` (the default) is the exact form
+    `x * 0.5 * (1 + erf(x / sqrt(2)))`; `"tanh"` is
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`, as in
+    `torch.nn.functional.gelu`. (Keras' `approximate=True` is the tanh form.)
+
+    ```mlir
+    %y = particle.gelu %x {approximate = "tanh"} : tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input,
+                       DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Particle_LeakyReluOp
+    : Particle_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
+  let summary = "x for x >= 0, alpha * x below, elementwise";
+  let description = [{
+    `alpha` defaults to 0.01 like `torch.nn.LeakyReLU` (Keras' `LeakyReLU`
+    defaults to 0.3).
+
+    ```mlir
+    %y = particle.leaky_relu %x {alpha = 2.000000e-01 : f32} : tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input,
+                       DefaultValuedAttr<F32Attr, "0.01f">:$alpha);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Particle_ClipOp : Particle_Op<"clip", [Pure, SameOperandsAndResultType]> {
+  let summary = "Clamps to [min, max], elementwise";
+  let description = [{
+    `torch.clamp(x, min, max)`; a missing bound does not clamp that side.
+    `min` must not exceed `max`.
+
+    ```mlir
+    %y = particle.clip %x {min = 0.000000e+00 : f32, max = 1.000000e+00 : f32}
+        : tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, OptionalAttr<F32Attr>:$min,
+                       OptionalAttr<F32Attr>:$max);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions along an axis
+//===----------------------------------------------------------------------===//
+
+def Particle_LogSoftmaxOp
+    : Particle_Op<"log_softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "Logarithm of the softmax along one axis";
+  let description = [{
+    `x - max(x) - log(sum(exp(x - max(x))))` along `axis`, as
+    `torch.nn.functional.log_softmax`; finite for any finite input, unlike
+    `log(softmax(x))`.
+
+    ```mlir
+    %p = particle.log_softmax %x {axis = 1 : i64} : tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, I64Attr:$axis);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+#endif // SORA_PARTICLE_MATH_OPS

@@ -1,0 +1,140 @@
+//===- ParticleNNOps.td - Pools, norms, matmul, embedding -*- tablegen -*-===//
+//
+// Network layers added after the first particles: global pools (rewritten
+// into windowed pools), normalization, matmul and embedding. Included from
+// ParticleOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SORA_PARTICLE_NN_OPS
+#define SORA_PARTICLE_NN_OPS
+
+class Particle_GlobalPool2DOp<string mnemonic, string what>
+    : Particle_Op<mnemonic, [Pure]> {
+  let summary = what # " over all of height and width, NHWC";
+  let description = [{
+    `[N, H, W, C] -> [N, 1, 1, C]`, or `[N, C]` with `keepdims = false`.
+    Canonicalization rewrites it into the windowed pool with an `H x W`
+    window (and a reshape when `keepdims` is false).
+
+    ```mlir
+    %y = particle.}] # mnemonic # [{ %x {keepdims = false}
+        : tensor<1x7x7x64xf32> -> tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Particle_GlobalMaxPool2DOp
+    : Particle_GlobalPool2DOp<"global_max_pool2d", "Maximum">;
+def Particle_GlobalAvgPool2DOp
+    : Particle_GlobalPool2DOp<"global_avg_pool2d", "Mean">;
+
+def Particle_BatchNormOp
+    : Particle_Op<"batch_norm", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Batch normalization at inference, over the last axis";
+  let description = [{
+    `result = (input - mean) / sqrt(variance + epsilon) * gamma + beta`, the
+    parameters being `[C]` tensors for the last (channel) dimension of
+    `input` (`torch.nn.functional.batch_norm(training=False)` on NHWC).
+    Elementwise: it fuses into the kernel it follows; when it directly
+    follows a conv2d or dense whose weights are known, soracc folds it into
+    their kernel and bias (sora-fold-batch-norm).
+
+    ```mlir
+    %y = particle.batch_norm %x, %gamma, %beta, %mean, %var
+        {epsilon = 1.000000e-05 : f32}
+        : (tensor<1x8x8x16xf32>, tensor<16xf32>, tensor<16xf32>,
+           tensor<16xf32>, tensor<16xf32>) -> tensor<1x8x8x16xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, Particle_Tensor:$gamma,
+                       Particle_Tensor:$beta, Particle_Tensor:$mean,
+                       Particle_Tensor:$variance,
+                       DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta `,` $mean `,` $variance attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Particle_LayerNormOp
+    : Particle_Op<"layer_norm", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Layer normalization along one axis";
+  let description = [{
+    `result = (input - mean) / sqrt(var + epsilon) * gamma + beta`, the mean
+    and the (biased) variance taken along `axis`, and `gamma`, `beta` of
+    shape `[extent of axis]` applied along it. With the last axis this is
+    `torch.nn.functional.layer_norm(x, [C], gamma, beta, epsilon)`.
+
+    ```mlir
+    %y = particle.layer_norm %x, %gamma, %beta {axis = 2 : i64,
+           epsilon = 1.000000e-05 : f32}
+        : (tensor<1x16x64xf32>, tensor<64xf32>, tensor<64xf32>)
+        -> tensor<1x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, Particle_Tensor:$gamma,
+                       Particle_Tensor:$beta, I64Attr:$axis,
+                       DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Particle_MatMulOp : Particle_Op<"matmul", [Pure]> {
+  let summary = "Matrix product with NumPy batch broadcasting";
+  let description = [{
+    `torch.matmul` of operands of rank >= 2: the last two dimensions are
+    `[M, K]` and `[K, N]` (after swapping them when `transpose_a` /
+    `transpose_b` is set) and the leading (batch) dimensions broadcast like
+    NumPy. The result is `[batch..., M, N]`.
+
+    ```mlir
+    %y = particle.matmul %q, %k {transpose_b = true}
+        : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$lhs, Particle_Tensor:$rhs,
+                       DefaultValuedAttr<BoolAttr, "false">:$transpose_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$transpose_b);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Particle_EmbeddingOp : Particle_Op<"embedding", [Pure]> {
+  let summary = "Looks up rows of a table by index";
+  let description = [{
+    `result[i..., d] = table[ids[i...], d]` with `table : [input_dim,
+    output_dim]`. The ids are f32 tensors holding integers (the IR is
+    f32-only); an id that is not an integer in `[0, input_dim)` makes the
+    kernel fail at run time, it is never read out of bounds.
+
+    ```mlir
+    %e = particle.embedding %ids, %table
+        : (tensor<2x7xf32>, tensor<1000x64xf32>) -> tensor<2x7x64xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$ids, Particle_Tensor:$table);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $ids `,` $table attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // SORA_PARTICLE_NN_OPS

@@ -1,0 +1,60 @@
+//===- ParticleVerify.h - Helpers shared by the op verifiers ----*- C++ -*-===//
+//
+// Messages name the particle (from the op's NameLoc, when the frontend set
+// one) and the port; shape rules come from ParticleShapes.h.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_LIB_PARTICLE_PARTICLEVERIFY_H
+#define SORA_LIB_PARTICLE_PARTICLEVERIFY_H
+
+#include "sora/Dialect/Particle/ParticleShapes.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
+
+namespace sora::particle {
+
+/// Starts an error on `op`, naming its particle when the location says it.
+inline mlir::InFlightDiagnostic emitParticleError(mlir::Operation *op) {
+  mlir::InFlightDiagnostic diag = op->emitOpError();
+  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
+    diag << "particle '" << name.getName().getValue() << "': ";
+  return diag;
+}
+
+inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
+  return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
+}
+
+inline std::optional<llvm::ArrayRef<int64_t>> optionalShape(mlir::Value v) {
+  if (!v)
+    return std::nullopt;
+  return shapeOf(v);
+}
+
+/// Checks that result `index` of `op` has the inferred shape.
+inline mlir::LogicalResult checkResult(mlir::Operation *op,
+                                       mlir::FailureOr<Dims> inferred,
+                                       unsigned index = 0) {
+  if (mlir::failed(inferred))
+    return mlir::failure();
+  llvm::ArrayRef<int64_t> actual = shapeOf(op->getResult(index));
+  if (actual != llvm::ArrayRef<int64_t>(*inferred))
+    return emitParticleError(op)
+           << "result "
+           << (op->getNumResults() > 1 ? "#" + std::to_string(index) + " " : "")
+           << "shape " << formatDims(actual)
+           << " does not match the inferred shape " << formatDims(*inferred);
+  return mlir::success();
+}
+
+/// NumPy broadcasting of a binary op's operands.
+template <typename BinaryOp> mlir::LogicalResult verifyBinary(BinaryOp op) {
+  auto emit = [&] { return emitParticleError(op); };
+  return checkResult(op, inferBroadcastShape(shapeOf(op.getLhs()),
+                                             shapeOf(op.getRhs()), emit));
+}
+
+} // namespace sora::particle
+
+#endif // SORA_LIB_PARTICLE_PARTICLEVERIFY_H

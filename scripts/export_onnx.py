@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""Exports PyTorch models with seeded random weights to ONNX.
+
+The models soracc's ONNX importer is tested and benchmarked on:
+
+  mlp            Linear/ReLU/Linear/Softmax        -> Gemm, Relu, Softmax
+  cnn            Conv/ReLU/MaxPool x2, Flatten, Linear
+  resnet18       torchvision ResNet-18             (3x224x224)
+  mobilenet_v2   torchvision MobileNetV2           (3x224x224)
+  encoder_layer  a BERT-style encoder layer (MatMul, Softmax, LayerNorm, GELU)
+  bilstm         a bidirectional LSTM classifier
+
+Weights are drawn from torch.manual_seed(--seed); batch-norm statistics are
+randomised too, so that folding them is actually tested. Every model has
+one input "x" and one output "y".
+
+Usage:
+    /usr/bin/python3 scripts/export_onnx.py [MODEL ...] [--opset 13]
+        [--seed 0] [--out build/onnx-models]
+
+Writes OUT/<model>.onnx (the default OUT is under build/, which git ignores;
+so is every *.onnx file). Module use: build(name, seed) -> (module, input).
+"""
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class EncoderLayer(nn.Module):
+    """A BERT-base style post-norm encoder layer, batch first."""
+
+    def __init__(self, dim=64, heads=4, ffn=128):
+        super().__init__()
+        self.layer = nn.TransformerEncoderLayer(dim, heads, ffn, dropout=0.0,
+                                                activation="gelu", batch_first=True)
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+class BiLstmClassifier(nn.Module):
+    """A bidirectional LSTM over [batch, seq, features]; classifies the last step."""
+
+    def __init__(self, features=16, hidden=32, classes=5):
+        super().__init__()
+        self.lstm = nn.LSTM(features, hidden, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(2 * hidden, classes)
+
+    def forward(self, x):
+        y, _ = self.lstm(x)
+        return self.fc(y[:, -1, :])
+
+
+def _randomize_batch_norms(module, generator):
+    """Gives every BatchNorm layer non-trivial statistics and affine terms."""
+    for m in module.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            c = m.num_features
+            m.running_mean.copy_(0.1 * torch.randn(c, generator=generator))
+            m.running_var.copy_(0.5 + torch.rand(c, generator=generator))
+            m.weight.data.copy_(0.5 + torch.rand(c, generator=generator))
+            m.bias.data.copy_(0.1 * torch.randn(c, generator=generator))
+
+
+def build(name, seed=0):
+    """Returns (module in eval mode, example input) for a model name."""
+    torch.manual_seed(seed)
+    if name == "mlp":
+        module = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 10),
+                               nn.Softmax(dim=1))
+        shape = (2, 16)
+    elif name == "cnn":
+        module = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(16 * 6 * 6, 10))
+        shape = (1, 1, 28, 28)
+    elif name in ("resnet18", "mobilenet_v2"):
+        import torchvision
+        module = getattr(torchvision.models, name)()
+        shape = (1, 3, 224, 224)
+    elif name == "encoder_layer":
+        module = EncoderLayer()
+        shape = (1, 8, 64)
+    elif name == "bilstm":
+        module = BiLstmClassifier()
+        shape = (1, 10, 16)
+    else:
+        raise ValueError(f"unknown model '{name}'; known: {', '.join(MODELS)}")
+    with torch.no_grad():
+        _randomize_batch_norms(module, torch.Generator().manual_seed(seed + 1))
+    return module.eval(), torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+
+
+MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "bilstm"]
+
+
+def export(name, path, opset=13, seed=0):
+    """Builds model `name` and writes it to `path`; returns the module."""
+    module, example = build(name, seed)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # Not under torch.no_grad(): it switches TransformerEncoderLayer to a
+    # fused fast path that has no ONNX export.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, example, str(path), opset_version=opset,
+                          input_names=["x"], output_names=["y"],
+                          do_constant_folding=True)
+    return module
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("models", nargs="*", default=["resnet18", "mobilenet_v2"],
+                   help=f"models to export (default resnet18 mobilenet_v2; known: {', '.join(MODELS)})")
+    p.add_argument("--opset", type=int, default=13, help="ONNX opset, 13 to 17 (default 13)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the weights (default 0)")
+    p.add_argument("--out", default=str(REPO / "build" / "onnx-models"),
+                   help="output directory (default build/onnx-models)")
+    args = p.parse_args(argv)
+    for name in args.models:
+        path = Path(args.out) / f"{name}.onnx"
+        export(name, path, args.opset, args.seed)
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

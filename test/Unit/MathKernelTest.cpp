@@ -1,0 +1,143 @@
+//===- MathKernelTest.cpp - Elementwise math kernels vs. the reference ----===//
+//
+// The math particles (sub, div, maximum, minimum and the activations) on
+// broadcast shapes and wide input ranges, fused as epilogues, and the erf
+// that exact GELU relies on against the C library's double erf.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Algorithms.h"
+#include "KernelTestSupport.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <limits>
+
+namespace sora::test {
+namespace {
+
+using K = KernelOpKind;
+
+class MathJit : public ::testing::TestWithParam<std::string> {
+protected:
+  const TargetInfo &target() const { return *lookupTarget(GetParam()); }
+
+  /// Runs `spec` on `args` and expects every element within `tolerance`
+  /// relative to max(1, |expected|).
+  void expectClose(const KernelSpec &spec, const std::vector<Tensor> &args,
+                   double tolerance) {
+    Tensor got = runJit(spec, args, target());
+    Tensor want = evaluateReference(spec, args);
+    ASSERT_EQ(got.shape, want.shape);
+    for (size_t i = 0; i < want.data.size(); ++i)
+      ASSERT_NEAR(got.data[i], want.data[i],
+                  tolerance * std::max(1.0f, std::fabs(want.data[i])))
+          << spec.name << " element " << i;
+  }
+};
+
+TEST_P(MathJit, BinaryOpsBroadcast) {
+  for (K kind : {K::Sub, K::Div, K::Maximum, K::Minimum}) {
+    SpecBuilder b("binary");
+    int lhs = b.arg({5, 1, 7}), rhs = b.arg({1, 6, 1});
+    b.binary(kind, lhs, rhs);
+    KernelSpec spec = b.finish(target());
+    // Divisors away from zero.
+    std::vector<Tensor> args{randomTensor({5, 1, 7}, 1),
+                             randomTensor({1, 6, 1}, 2, 0.5f, 2.0f)};
+    expectClose(spec, args, 1e-6);
+  }
+}
+
+TEST_P(MathJit, SubIsNotCommutative) {
+  SpecBuilder b("sub_order");
+  int lhs = b.arg({3}), rhs = b.arg({2, 3});
+  b.binary(K::Sub, lhs, rhs);
+  std::vector<Tensor> args{Tensor{{3}, {1, 2, 3}},
+                           Tensor{{2, 3}, {10, 10, 10, 0, 0, 0}}};
+  Tensor got = runJit(b.finish(target()), args, target());
+  EXPECT_EQ(got.data, (std::vector<float>{-9, -8, -7, 1, 2, 3}));
+}
+
+TEST_P(MathJit, UnaryOpsOnWideRanges) {
+  float inf = std::numeric_limits<float>::infinity();
+  struct Case {
+    K kind;
+    float lo, hi;
+    std::array<float, 2> scalars;
+  };
+  for (Case c :
+       {Case{K::Exp, -20, 8, {}}, Case{K::Sqrt, 0, 100, {}},
+        Case{K::Gelu, -10, 10, {}}, Case{K::GeluTanh, -10, 10, {}},
+        Case{K::Silu, -30, 30, {}}, Case{K::LeakyRelu, -5, 5, {0.01f, 0}},
+        Case{K::LeakyRelu, -5, 5, {0.3f, 0}}, Case{K::HardSwish, -5, 5, {}},
+        Case{K::Relu6, -3, 9, {}}, Case{K::Clip, -3, 3, {-1.5f, 0.25f}},
+        Case{K::Clip, -3, 3, {-inf, 0.5f}},
+        Case{K::Clip, -3, 3, {0.5f, inf}}}) {
+    SpecBuilder b("unary");
+    b.unary(c.kind, b.arg({3, 1001}), c.scalars);
+    KernelSpec spec = b.finish(target());
+    expectClose(spec, {randomTensor({3, 1001}, 9, c.lo, c.hi)}, 1e-6);
+  }
+}
+
+TEST_P(MathJit, ActivationsFuseIntoConv) {
+  SpecBuilder b("conv_gelu");
+  int x = b.arg({1, 7, 8, 5}), w = b.arg({3, 3, 5, 19}), bias = b.arg({19});
+  int c = b.conv(x, w, bias, {1, 1}, {1, 1}, {1, 1, 1, 1});
+  b.unary(K::LeakyRelu, b.unary(K::Gelu, c), {0.2f, 0.0f});
+  expectMatchesReference(b.finish(target()), target());
+}
+
+TEST_P(MathJit, ActivationsFuseIntoDense) {
+  SpecBuilder b("dense_hswish");
+  int x = b.arg({4, 33}), w = b.arg({33, 40}), shift = b.arg({40});
+  int d = b.binary(K::Sub, b.dense(x, w), shift);
+  b.unary(K::Clip, b.unary(K::HardSwish, d), {-0.1f, 0.4f});
+  expectMatchesReference(b.finish(target()), target());
+}
+
+/// The erf of exact GELU: relative error at most 1e-6 against double erf,
+/// on a dense grid over [-6, 6] and on tiny magnitudes.
+TEST_P(MathJit, ErfIsAccurate) {
+  std::vector<float> values;
+  for (int i = 0; i <= 240000; ++i)
+    values.push_back(-6.0f + 12.0f * (float)i / 240000.0f);
+  for (int e = -40; e <= 0; ++e)
+    for (float m : {1.0f, 1.3f, 1.7f})
+      values.push_back(std::ldexp(m, e));
+  Halide::Buffer<float> in(values.data(), (int)values.size());
+  Halide::Func f("erf_test");
+  Halide::Var i("i");
+  f(i) = accurateErf(in(i));
+  f.vectorize(i, 8);
+  Halide::Buffer<float> out =
+      f.realize({(int)values.size()}, Halide::Target(target().halideTarget));
+  double worst = 0;
+  float worstAt = 0;
+  for (size_t k = 0; k < values.size(); ++k) {
+    double want = std::erf((double)values[k]);
+    if (want == 0)
+      continue;
+    double relative = std::fabs(out((int)k) - want) / std::fabs(want);
+    if (relative > worst) {
+      worst = relative;
+      worstAt = values[k];
+    }
+  }
+  EXPECT_LE(worst, 1e-6) << "worst at x = " << worstAt;
+}
+
+INSTANTIATE_TEST_SUITE_P(HostTargets, MathJit,
+                         ::testing::ValuesIn(hostTargetNames()),
+                         [](const auto &info) {
+                           std::string name = info.param;
+                           for (char &c : name)
+                             if (!isalnum((unsigned char)c))
+                               c = '_';
+                           return name;
+                         });
+
+} // namespace
+} // namespace sora::test

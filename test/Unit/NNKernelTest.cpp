@@ -1,0 +1,223 @@
+//===- NNKernelTest.cpp - Network layer kernels vs. the reference ---------===//
+//
+// Grouped and depthwise convolutions (with padding, strides, packed and
+// unpacked weights, epilogues) and the other network layers added with them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelTestSupport.h"
+
+#include "Halide.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+
+namespace sora::test {
+namespace {
+
+using K = KernelOpKind;
+
+class NNJit : public ::testing::TestWithParam<std::string> {
+protected:
+  const TargetInfo &target() const { return *lookupTarget(GetParam()); }
+  void check(const KernelSpec &spec) { expectMatchesReference(spec, target()); }
+  void checkWith(KernelSpec spec, const ScheduleRecord &schedule) {
+    spec.schedule = schedule;
+    check(spec);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Grouped convolution
+//===----------------------------------------------------------------------===//
+
+TEST_P(NNJit, DepthwiseConv) {
+  SpecBuilder b("depthwise");
+  int x = b.arg({2, 9, 10, 32}), w = b.arg({3, 3, 1, 32}), bias = b.arg({32});
+  b.unary(K::Relu6,
+          b.conv(x, w, bias, {1, 1}, {1, 1}, {1, 1, 1, 1}, /*groups=*/32));
+  check(b.finish(target()));
+}
+
+TEST_P(NNJit, DepthwiseMultiplierStrided) {
+  // Two filters per input channel, stride 2, asymmetric padding.
+  SpecBuilder b("depthwise_x2");
+  int x = b.arg({1, 11, 9, 12}), w = b.arg({3, 3, 1, 24});
+  b.conv(x, w, -1, {2, 2}, {1, 1}, {0, 1, 1, 1}, /*groups=*/12);
+  check(b.finish(target()));
+}
+
+TEST_P(NNJit, GroupedConv) {
+  for (int64_t groups : {2, 4}) {
+    SpecBuilder b("grouped");
+    int x = b.arg({1, 7, 8, 16}), w = b.arg({3, 3, 16 / groups, 40}),
+        bias = b.arg({40});
+    b.conv(x, w, bias, {1, 1}, {2, 2}, {2, 2, 2, 2}, groups);
+    KernelSpec spec = b.finish(target());
+    check(spec);
+    // Packed panels that straddle groups, and unpacked weights.
+    checkWith(spec, {8, 3, 16, 1, 1, 1});
+    checkWith(spec, {4, 2, 8, 0, 1, 0});
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Batch norm
+//===----------------------------------------------------------------------===//
+
+/// The arguments gamma, beta, mean and variance of a batch norm.
+struct BatchNormArgs {
+  int gamma, beta, mean, variance;
+  BatchNormArgs(SpecBuilder &b, int64_t channels)
+      : gamma(b.arg({channels})), beta(b.arg({channels})),
+        mean(b.arg({channels})), variance(b.arg({channels})) {}
+};
+
+static int batchNorm(SpecBuilder &b, int x, const BatchNormArgs &p,
+                     float epsilon) {
+  KernelOp op{K::BatchNorm,
+              {x, p.gamma, p.beta, p.mean, p.variance},
+              b.spec.shapeOf(x)};
+  op.scalars[0] = epsilon;
+  b.spec.ops.push_back(op);
+  return b.spec.numValues() - 1;
+}
+
+/// Runs `spec` with positive variances and compares at 1e-5.
+static void expectBatchNormMatches(const KernelSpec &spec, int variance,
+                                   const TargetInfo &target) {
+  std::vector<Tensor> args = randomArgs(spec);
+  args[variance] = randomTensor(spec.args[variance], 40, 0.25f, 2.0f);
+  Tensor got = runJit(spec, args, target);
+  Tensor want = evaluateReference(spec, args);
+  for (size_t i = 0; i < want.data.size(); ++i)
+    ASSERT_NEAR(got.data[i], want.data[i],
+                1e-5 * std::max(1.0f, std::fabs(want.data[i])))
+        << spec.name << " element " << i;
+}
+
+TEST_P(NNJit, BatchNormAlone) {
+  SpecBuilder b("batch_norm");
+  int x = b.arg({2, 5, 3, 19});
+  BatchNormArgs p(b, 19);
+  batchNorm(b, x, p, 1e-3f);
+  expectBatchNormMatches(b.finish(target()), p.variance, target());
+}
+
+TEST_P(NNJit, BatchNormFusedIntoConv) {
+  SpecBuilder b("conv_bn");
+  int x = b.arg({1, 8, 9, 6}), w = b.arg({3, 3, 6, 24});
+  BatchNormArgs p(b, 24);
+  int c = b.conv(x, w, -1, {1, 1}, {1, 1}, {1, 1, 1, 1});
+  b.unary(K::Relu, batchNorm(b, c, p, 1e-5f));
+  expectBatchNormMatches(b.finish(target()), p.variance, target());
+}
+
+//===----------------------------------------------------------------------===//
+// Layer norm
+//===----------------------------------------------------------------------===//
+
+TEST_P(NNJit, LayerNormAxes) {
+  for (auto [shape, axis] : {std::pair{Shape{4, 64}, 1},
+                             {Shape{2, 5, 33}, 2},
+                             {Shape{3, 20}, 0},
+                             {Shape{2, 7, 6}, 1}}) {
+    SpecBuilder b("layer_norm");
+    int x = b.arg(shape), gamma = b.arg({shape[axis]}),
+        beta = b.arg({shape[axis]});
+    b.layerNorm(x, gamma, beta, axis, 1e-5f);
+    check(b.finish(target()));
+  }
+}
+
+TEST_P(NNJit, LayerNormWithEpilogue) {
+  SpecBuilder b("layer_norm_gelu");
+  int x = b.arg({6, 40}), gamma = b.arg({40}), beta = b.arg({40}),
+      residual = b.arg({6, 40});
+  int y = b.layerNorm(x, gamma, beta, 1, 1e-3f);
+  b.binary(K::Add, b.unary(K::Gelu, y), residual);
+  check(b.finish(target()));
+}
+
+//===----------------------------------------------------------------------===//
+// Matmul
+//===----------------------------------------------------------------------===//
+
+TEST_P(NNJit, MatMulShapes) {
+  struct Case {
+    Shape a, b;
+    bool ta, tb;
+  };
+  for (Case c : {Case{{7, 13}, {13, 21}, false, false},
+                 Case{{1, 64}, {64, 40}, false, false},
+                 Case{{2, 3, 8, 16}, {2, 3, 16, 8}, false, false},
+                 Case{{2, 8, 16}, {2, 9, 16}, false, true},
+                 Case{{16, 5}, {16, 33}, true, false},
+                 Case{{3, 1, 6, 5}, {4, 5, 7}, false, false},
+                 Case{{5, 6}, {2, 3, 7, 6}, false, true}}) {
+    SpecBuilder b("matmul");
+    int x = b.arg(c.a), y = b.arg(c.b);
+    b.matmul(x, y, c.ta, c.tb);
+    check(b.finish(target()));
+  }
+}
+
+TEST_P(NNJit, MatMulSchedulesAndEpilogue) {
+  SpecBuilder b("matmul_sched");
+  int x = b.arg({2, 37, 29}), y = b.arg({29, 45}), scale = b.arg({45});
+  b.unary(K::Relu, b.binary(K::Mul, b.matmul(x, y), scale));
+  KernelSpec spec = b.finish(target());
+  check(spec);
+  // {vector, tileRows, tileCols, parallel, grain, packWeights}.
+  checkWith(spec, {8, 3, 24, 1, 2, 0});
+  checkWith(spec, {4, 5, 4, 0, 1, 0});
+}
+
+//===----------------------------------------------------------------------===//
+// Embedding
+//===----------------------------------------------------------------------===//
+
+TEST_P(NNJit, EmbeddingGathersRows) {
+  SpecBuilder b("embedding");
+  int ids = b.arg({2, 5}), table = b.arg({11, 19});
+  b.unary(K::Tanh, b.embedding(ids, table));
+  KernelSpec spec = b.finish(target());
+  std::vector<Tensor> args{Tensor{{2, 5}, {0, 10, 3, 3, 7, 1, 2, 9, 4, 10}},
+                           randomTensor({11, 19}, 3)};
+  Tensor got = runJit(spec, args, target());
+  Tensor want = evaluateReference(spec, args);
+  for (size_t i = 0; i < want.data.size(); ++i)
+    ASSERT_NEAR(got.data[i], want.data[i], 1e-6) << "element " << i;
+}
+
+TEST_P(NNJit, EmbeddingRejectsBadIds) {
+  for (float bad : {11.0f, -1.0f, 2.5f, NAN, 1e30f}) {
+    SpecBuilder b("embedding_bad");
+    int ids = b.arg({3}), table = b.arg({11, 4});
+    b.embedding(ids, table);
+    KernelSpec spec = b.finish(target());
+    std::vector<Tensor> args{Tensor{{3}, {1, bad, 2}},
+                             randomTensor({11, 4}, 3)};
+    try {
+      runJit(spec, args, target());
+      ADD_FAILURE() << "id " << bad << " was accepted";
+    } catch (const Halide::RuntimeError &e) {
+      EXPECT_NE(std::string(e.what()).find("token id"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(HostTargets, NNJit,
+                         ::testing::ValuesIn(hostTargetNames()),
+                         [](const auto &info) {
+                           std::string name = info.param;
+                           for (char &c : name)
+                             if (!isalnum((unsigned char)c))
+                               c = '_';
+                           return name;
+                         });
+
+} // namespace
+} // namespace sora::test

@@ -1,0 +1,113 @@
+//===- TensorKernelTest.cpp - Data movement and log_softmax kernels -------===//
+//
+// Transpose, concat, slice and pad on odd shapes (innermost dimension moved,
+// ragged vectors, strides, several concat inputs), with and without an
+// epilogue, and log_softmax along inner and outer axes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelTestSupport.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+
+namespace sora::test {
+namespace {
+
+using K = KernelOpKind;
+
+class TensorJit : public ::testing::TestWithParam<std::string> {
+protected:
+  const TargetInfo &target() const { return *lookupTarget(GetParam()); }
+  void check(const KernelSpec &spec) { expectMatchesReference(spec, target()); }
+};
+
+TEST_P(TensorJit, TransposePermutations) {
+  for (std::vector<int64_t> perm :
+       {std::vector<int64_t>{1, 0}, {0, 2, 1}, {2, 0, 1}, {3, 1, 0, 2}}) {
+    Shape shape = perm.size() == 2   ? Shape{13, 21}
+                  : perm.size() == 3 ? Shape{3, 17, 9}
+                                     : Shape{2, 5, 3, 19};
+    SpecBuilder b("transpose");
+    b.transpose(b.arg(shape), perm);
+    check(b.finish(target()));
+  }
+}
+
+TEST_P(TensorJit, TransposeWithEpilogue) {
+  SpecBuilder b("transpose_add");
+  int x = b.arg({4, 6, 10}), bias = b.arg({6});
+  b.unary(K::Relu, b.binary(K::Add, b.transpose(x, {0, 2, 1}), bias));
+  check(b.finish(target()));
+}
+
+TEST_P(TensorJit, ConcatAlongEachAxis) {
+  for (int64_t axis : {0, 1, 2}) {
+    SpecBuilder b("concat");
+    Shape s0{2, 3, 9}, s1{2, 3, 9}, s2{2, 3, 9};
+    s0[axis] = 1;
+    s1[axis] = 4;
+    s2[axis] = 7;
+    int a = b.arg(s0), c = b.arg(s1), d = b.arg(s2);
+    b.concat({a, c, d}, axis);
+    check(b.finish(target()));
+  }
+}
+
+TEST_P(TensorJit, ConcatOneInputIsACopy) {
+  SpecBuilder b("concat_one");
+  b.concat({b.arg({3, 5})}, 1);
+  check(b.finish(target()));
+}
+
+TEST_P(TensorJit, SliceStrided) {
+  SpecBuilder b("slice");
+  b.slice(b.arg({5, 9, 23}), {1, 0, 2}, {5, 9, 23}, {2, 3, 1});
+  check(b.finish(target()));
+  SpecBuilder c("slice_inner");
+  c.slice(c.arg({4, 40}), {0, 3}, {4, 38}, {1, 4});
+  check(c.finish(target()));
+}
+
+TEST_P(TensorJit, PadConstant) {
+  SpecBuilder b("pad");
+  b.pad(b.arg({2, 5, 7}), {0, 2, 1}, {1, 0, 9}, -2.5f);
+  check(b.finish(target()));
+}
+
+TEST_P(TensorJit, LogSoftmaxAxes) {
+  for (auto [shape, axis] :
+       {std::pair{Shape{4, 33}, 1}, {Shape{3, 20}, 0}, {Shape{2, 5, 7}, 1}}) {
+    SpecBuilder b("log_softmax");
+    b.logSoftmax(b.arg(shape), axis);
+    check(b.finish(target()));
+  }
+}
+
+TEST_P(TensorJit, LogSoftmaxLargeLogitsStayFinite) {
+  SpecBuilder b("log_softmax_large");
+  int x = b.arg({2, 10}), scale = b.arg({1});
+  b.logSoftmax(b.binary(K::Mul, x, scale), 1);
+  KernelSpec spec = b.finish(target());
+  std::vector<Tensor> args{randomTensor({2, 10}, 5), Tensor{{1}, {500.0f}}};
+  Tensor got = runJit(spec, args, target());
+  Tensor want = evaluateReference(spec, args);
+  for (size_t i = 0; i < want.data.size(); ++i)
+    ASSERT_NEAR(got.data[i], want.data[i],
+                1e-5 * std::fabs(want.data[i]) + 1e-5)
+        << "element " << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(HostTargets, TensorJit,
+                         ::testing::ValuesIn(hostTargetNames()),
+                         [](const auto &info) {
+                           std::string name = info.param;
+                           for (char &c : name)
+                             if (!isalnum((unsigned char)c))
+                               c = '_';
+                           return name;
+                         });
+
+} // namespace
+} // namespace sora::test

@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""End-to-end check of an ONNX model against PyTorch and ONNX Runtime.
+
+Steps:
+ 1. Build MODEL with seeded random weights (scripts/export_onnx.py) and
+    export it with torch.onnx.export at --opset into WORKDIR/model.onnx.
+ 2. Compile: soracc WORKDIR/model.onnx -o WORKDIR/model.so [--target=T].
+ 3. For each trial, draw a standard-normal float32 input (NCHW, exactly the
+    ONNX input shape), run sora-run on it, PyTorch's module, and ONNX Runtime
+    (node ort_run.js, onnxruntime-node), and compare ours with both by
+    max|ours - ref| / max(1, max|ref|).
+
+Prints one line per trial and oracle; exits 1 on any failure with the
+commands to reproduce.
+"""
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(REPO / "scripts"))
+from check_model import CheckFailure, relative_error, run_tool  # noqa: E402
+import export_onnx  # noqa: E402
+
+
+def run_onnxruntime(args, onnx_path, x, trial_dir):
+    """Runs ONNX Runtime on input x; returns the output 'y'."""
+    x_file = trial_dir / "x.bin"
+    x.astype("<f4").tofile(x_file)
+    manifest = {"model": str(onnx_path), "outdir": str(trial_dir / "ort"),
+                "inputs": [{"name": "x", "file": str(x_file), "shape": list(x.shape)}]}
+    manifest_path = trial_dir / "ort.json"
+    manifest_path.write_text(json.dumps(manifest))
+    run_tool([args.node, HERE / "ort_run.js", manifest_path], "ONNX Runtime", args.timeout)
+    outputs = json.loads((trial_dir / "ort" / "outputs.json").read_text())
+    out = next(o for o in outputs if o["name"] == "y")
+    return np.fromfile(out["file"], dtype="<f4").reshape(out["dims"])
+
+
+def check_trial(args, module, onnx_path, so_path, shape, trial, rng):
+    """One input through the three implementations; returns failure lines."""
+    trial_dir = Path(args.workdir) / f"trial{trial}"
+    shutil.rmtree(trial_dir, ignore_errors=True)
+    trial_dir.mkdir(parents=True)
+    x = rng.standard_normal(shape, dtype=np.float32)
+    np.save(trial_dir / "x.npy", x)
+    cmd = [args.sora_run, so_path, "-i", f"x={trial_dir / 'x.npy'}", "-o", trial_dir / "out"]
+    if args.threads:
+        cmd += ["--threads", args.threads]
+    printable = run_tool(cmd, "sora-run", args.timeout)
+    ours_path = trial_dir / "out" / "y.npy"
+    if not ours_path.is_file():
+        return [f"trial {trial}: sora-run wrote no {ours_path}\n  {printable}"]
+    ours = np.load(ours_path)
+    with torch.no_grad():
+        expected = {"PyTorch": module(torch.from_numpy(x)).numpy(),
+                    "ONNX Runtime": run_onnxruntime(args, onnx_path, x, trial_dir)}
+    failures = []
+    for oracle, want in expected.items():
+        where = f"trial {trial} vs {oracle}"
+        if ours.shape != want.shape or ours.dtype != np.float32:
+            failures.append(f"{where}: got {ours.dtype} {list(ours.shape)}, "
+                            f"expected float32 {list(want.shape)}")
+            continue
+        err = relative_error(ours, want)
+        ok = err <= args.tolerance
+        print(f"{where} {list(want.shape)}: max relative error {err:.3e} "
+              f"(tolerance {args.tolerance:g}) {'ok' if ok else 'FAIL'}", flush=True)
+        if not ok:
+            failures.append(f"{where}: max relative error {err:.3e} > {args.tolerance:g}"
+                            f"\n  {printable}")
+    return failures
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--soracc", required=True)
+    p.add_argument("--sora-run", required=True)
+    p.add_argument("--model", required=True, choices=export_onnx.MODELS)
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--opset", type=int, default=13)
+    p.add_argument("--node", default="node", help="the Node.js interpreter")
+    p.add_argument("--target", help="passed to soracc --target=")
+    p.add_argument("--threads", type=int, help="passed to sora-run --threads")
+    p.add_argument("--trials", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--tolerance", type=float, default=1e-4)
+    p.add_argument("--timeout", type=float, default=600)
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    onnx_path, so_path = workdir / "model.onnx", workdir / "model.so"
+    try:
+        module = export_onnx.export(args.model, onnx_path, args.opset, args.seed)
+        _, example = export_onnx.build(args.model, args.seed)
+        so_path.unlink(missing_ok=True)
+        cmd = [args.soracc, onnx_path, "-o", so_path]
+        if args.target:
+            cmd.append(f"--target={args.target}")
+        run_tool(cmd, "soracc", args.timeout)
+        rng = np.random.default_rng(args.seed)
+        failures = []
+        for trial in range(args.trials):
+            failures += check_trial(args, module, onnx_path, so_path,
+                                    tuple(example.shape), trial, rng)
+        if failures:
+            raise CheckFailure("\n".join(failures))
+    except (CheckFailure, OSError, ValueError) as err:
+        print(f"FAILED: {args.model} (opset {args.opset})\n{err}", file=sys.stderr)
+        print(f"the model, inputs and outputs are under {workdir}", file=sys.stderr)
+        return 1
+    print(f"PASSED: {args.model} (opset {args.opset}, {args.trials} trials)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

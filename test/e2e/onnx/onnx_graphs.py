@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Small hand-built ONNX graphs for the importer's layouts and patterns.
+
+Each builder returns an onnx.ModelProto with one input "x" and one or more
+float outputs. They exercise what exported models rarely show in one place:
+PyTorch-style pads (pad particles), Conv + BatchNormalization folding, NCHW
+outputs, Transpose composition, Flatten of NHWC values into a Gemm with
+alpha/beta, scalar scales folded into weights (through slices of one
+projection), the erf GELU, Clip, Concat on the channel axis.
+check_onnx_graphs.py compiles each and compares with ONNX Runtime.
+"""
+
+import numpy as np
+from onnx import TensorProto as T, helper as h, numpy_helper as nh
+
+OPSET = 13
+
+
+def _model(name, nodes, x_shape, outputs, inits):
+    graph = h.make_graph(nodes, name, [h.make_tensor_value_info("x", T.FLOAT, x_shape)],
+                         [h.make_tensor_value_info(o, T.FLOAT, None) for o in outputs],
+                         inits)
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", OPSET)])
+
+
+def _f32(rng, name, shape, scale=1.0, offset=0.0):
+    return nh.from_array((offset + scale * rng.standard_normal(shape)).astype(np.float32), name)
+
+
+def _scalar(name, value, dtype=np.float32):
+    return nh.from_array(np.array(value, dtype), name)
+
+
+def _ints(name, values):
+    return nh.from_array(np.array(values, np.int64), name)
+
+
+def conv_bn_pads(rng):
+    """Strided and depthwise convs with PyTorch pads, batch norm, pools with
+    explicit, same and counted pads, NCHW outputs."""
+    nodes = [
+        h.make_node("Conv", ["x", "w", "b"], ["c"], "conv", strides=[2, 2], pads=[1, 1, 1, 1]),
+        h.make_node("BatchNormalization", ["c", "gamma", "beta", "mean", "var"], ["bn"], "bn",
+                    epsilon=1e-3),
+        h.make_node("Relu", ["bn"], ["r"], "relu"),
+        h.make_node("MaxPool", ["r"], ["m"], "maxpool", kernel_shape=[3, 3], strides=[2, 2],
+                    pads=[1, 1, 1, 1]),
+        h.make_node("AveragePool", ["m"], ["y"], "avgpool", kernel_shape=[2, 2],
+                    pads=[1, 1, 0, 0], count_include_pad=1),
+        h.make_node("AveragePool", ["r"], ["y2"], "avgpool_same", kernel_shape=[3, 3],
+                    auto_pad="SAME_UPPER", strides=[2, 2]),
+        h.make_node("Conv", ["r", "wd"], ["y3"], "depthwise", group=6, strides=[2, 2],
+                    pads=[1, 1, 1, 1]),
+        h.make_node("AveragePool", ["r"], ["y4"], "avgpool_explicit", kernel_shape=[3, 3],
+                    pads=[1, 0, 0, 1]),
+        h.make_node("GlobalMaxPool", ["r"], ["y5"], "gmp"),
+    ]
+    inits = [_f32(rng, "w", (6, 3, 3, 3), 0.3), _f32(rng, "b", (6,), 0.1),
+             _f32(rng, "wd", (6, 1, 3, 3), 0.3),
+             _f32(rng, "gamma", (6,), 0.2, 1.0), _f32(rng, "beta", (6,), 0.1),
+             _f32(rng, "mean", (6,), 0.1), nh.from_array(
+                 (0.5 + rng.random(6)).astype(np.float32), "var")]
+    return _model("conv_bn_pads", nodes, [1, 3, 10, 10], ["y", "y2", "y3", "y4", "y5"],
+                  inits)
+
+
+def dense_patterns(rng):
+    """One projection sliced in two, each slice scaled (folded), GELU, Clip."""
+    nodes = [
+        h.make_node("MatMul", ["x", "w"], ["mm"], "proj"),
+        h.make_node("Add", ["mm", "b"], ["p"], "proj_bias"),
+        h.make_node("Slice", ["p", "s0", "e0", "ax"], ["q"], "slice_q"),
+        h.make_node("Slice", ["p", "s1", "e1", "ax"], ["k"], "slice_k"),
+        h.make_node("Div", ["q", "two"], ["qs"], "scale_q"),
+        h.make_node("Mul", ["half", "k"], ["ks"], "scale_k"),
+        h.make_node("Concat", ["qs", "ks"], ["c"], "concat", axis=-1),
+        h.make_node("Div", ["c", "sqrt2"], ["cd"], "gelu_div"),
+        h.make_node("Erf", ["cd"], ["ce"], "gelu_erf"),
+        h.make_node("Add", ["ce", "one"], ["c1"], "gelu_add"),
+        h.make_node("Mul", ["c", "c1"], ["cm"], "gelu_mul"),
+        h.make_node("Mul", ["cm", "half"], ["g"], "gelu_half"),
+        h.make_node("Clip", ["g", "zero", "six"], ["r6"], "relu6"),
+        h.make_node("Tanh", ["g"], ["t"], "tanh"),
+        h.make_node("Sub", ["r6", "t"], ["y"], "sub"),
+    ]
+    inits = [_f32(rng, "w", (8, 12), 0.5), _f32(rng, "b", (12,), 0.5),
+             _ints("s0", [0]), _ints("e0", [6]), _ints("s1", [6]), _ints("e1", [12]),
+             _ints("ax", [-1]), _scalar("two", 2.0), _scalar("half", 0.5),
+             _scalar("sqrt2", 1.4142135), _scalar("one", 1.0), _scalar("zero", 0.0),
+             _scalar("six", 6.0)]
+    return _model("dense_patterns", nodes, [2, 5, 8], ["y"], inits)
+
+
+def nhwc_mix(rng):
+    """Channel concat of NHWC values, NHWC flatten into a Gemm, transposes."""
+    nodes = [
+        h.make_node("Conv", ["x", "w1"], ["c1"], "conv1x1"),
+        h.make_node("Concat", ["c1", "x"], ["cat"], "concat", axis=1),
+        h.make_node("Conv", ["cat", "w2", "b2"], ["c2"], "conv3x3", pads=[1, 1, 1, 1]),
+        h.make_node("Sigmoid", ["c2"], ["s"], "sigmoid"),
+        h.make_node("Flatten", ["s"], ["f"], "flatten"),
+        h.make_node("Gemm", ["f", "wf", "bf"], ["g"], "fc", alpha=0.5, beta=2.0),
+        h.make_node("Mul", ["g", "three"], ["y1"], "scale"),
+        h.make_node("Transpose", ["c2"], ["t"], "to_nhwc", perm=[0, 2, 3, 1]),
+        h.make_node("Reshape", ["t", "shape"], ["rs"], "rows"),
+        h.make_node("Softmax", ["rs"], ["y2"], "softmax", axis=-1),
+        h.make_node("GlobalAveragePool", ["c2"], ["gap"], "gap"),
+        h.make_node("Relu", ["gap"], ["y3"], "relu"),
+    ]
+    inits = [_f32(rng, "w1", (3, 4, 1, 1), 0.5), _f32(rng, "w2", (5, 7, 3, 3), 0.3),
+             _f32(rng, "b2", (5,), 0.1), _f32(rng, "wf", (5 * 6 * 6, 4), 0.1),
+             _f32(rng, "bf", (1, 4), 0.1), _scalar("three", 3.0),
+             _ints("shape", [1, 36, 5])]
+    return _model("nhwc_mix", nodes, [1, 4, 6, 6], ["y1", "y2", "y3"], inits)
+
+
+GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
+          "nhwc_mix": nhwc_mix}

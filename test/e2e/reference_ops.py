@@ -1,0 +1,280 @@
+"""More particles for the PyTorch reference (torch_reference.py).
+
+Each particle here is an `Op`: how many inputs it reads, how it infers its
+result shape(s), how it computes them with torch, and which weights it has.
+torch_reference.py dispatches to the table `OPS` for these ops, so that the
+reference stays one independent statement of docs/model-format.md.
+
+A particle with several results (split) returns a list; its results are the
+values `<name>.0`, `<name>.1`, ...
+"""
+
+import torch
+import torch.nn.functional as F
+
+
+class ReferenceOpError(Exception):
+    """A particle the reference cannot compute; the message names it."""
+
+
+def _fail(p, message):
+    raise ReferenceOpError(f"particle '{p['name']}': {message}")
+
+
+class Op:
+    """One particle kind.
+
+    run(p, xs, param) -> tensor or list of tensors; `param(suffix)` is the
+        weight `<name>.<suffix>` as a tensor.
+    arity: 1, 2, or "variadic" (one or more, "inputs": [...]).
+    params(p, shapes) -> {suffix: (shape, init)} for input shapes `shapes`;
+        init(shape, generator) draws the tensor for init_weights.
+
+    Shapes are inferred by running `run` on meta tensors (shapes only), so a
+    particle's shape rule and its computation cannot disagree.
+    """
+
+    def __init__(self, run, arity=1, params=None):
+        self.run, self.arity, self.params = run, arity, params
+
+    def parameters(self, p, shapes):
+        """{suffix: (shape, init)} of the particle's weights."""
+        return self.params(p, shapes) if self.params else {}
+
+    def infer(self, p, shapes):
+        """The result shape (a list of shapes for several results)."""
+        meta = [torch.empty(s, device="meta") for s in shapes]
+        weights = {k: torch.empty(v[0], device="meta")
+                   for k, v in self.parameters(p, shapes).items()}
+        try:
+            y = self.run(p, meta, weights.__getitem__)
+        except (RuntimeError, IndexError, ValueError, TypeError) as err:
+            _fail(p, f"{err}")
+        results = y if isinstance(y, (list, tuple)) else [y]
+        for r in results:
+            if r.numel() == 0:
+                _fail(p, f"empty result {list(r.shape)}")
+        shapes = [tuple(r.shape) for r in results]
+        return shapes if isinstance(y, (list, tuple)) else shapes[0]
+
+
+# --------------------------------------------------------------------------
+# Elementwise math
+# --------------------------------------------------------------------------
+
+def _leaky_relu(x, alpha=0.01):
+    # PyTorch's default slope; Keras' LeakyReLU layer defaults to 0.3.
+    return F.leaky_relu(x, alpha)
+
+
+# Unary particles without attributes; also valid `activation` names where
+# soracc allows them (gelu, silu, leaky_relu, hard_swish, relu6).
+UNARY = {
+    "exp": torch.exp,
+    "sqrt": torch.sqrt,
+    "gelu": F.gelu,
+    "silu": F.silu,
+    "leaky_relu": _leaky_relu,
+    "hard_swish": F.hardswish,
+    "relu6": F.relu6,
+}
+
+BINARY = {
+    "sub": torch.sub,
+    "div": torch.div,
+    "maximum": torch.maximum,
+    "minimum": torch.minimum,
+}
+
+
+def _clip_run(p, xs, param):
+    lo, hi = p.get("min"), p.get("max")
+    if lo is None and hi is None:
+        _fail(p, "clip needs min, max or both")
+    return torch.clamp(xs[0], lo, hi)
+
+
+OPS = {
+    "gelu": Op(lambda p, xs, w: F.gelu(xs[0], approximate=p.get("approximate", "none"))),
+    "leaky_relu": Op(lambda p, xs, w: _leaky_relu(xs[0], p.get("alpha", 0.01))),
+    "clip": Op(_clip_run),
+}
+OPS.update({name: Op(lambda p, xs, w, f=f: f(xs[0])) for name, f in UNARY.items()
+            if name not in OPS})
+OPS.update({name: Op(lambda p, xs, w, f=f: f(xs[0], xs[1]), arity=2)
+            for name, f in BINARY.items()})
+
+
+# --------------------------------------------------------------------------
+# log_softmax, dropout and data movement
+# --------------------------------------------------------------------------
+
+def _transpose(p, xs, w):
+    x = xs[0]
+    perm = p.get("perm", list(range(x.dim() - 1, -1, -1)))  # NumPy default
+    if sorted(d % x.dim() for d in perm) != list(range(x.dim())):
+        _fail(p, f"perm {perm} is not a permutation")
+    return x.permute(*perm)
+
+
+def _split(p, xs, w):
+    x, axis = xs[0], p.get("axis", 0)
+    if ("sizes" in p) == ("num" in p):
+        _fail(p, "split needs exactly one of sizes and num")
+    if "num" in p:
+        if x.shape[axis] % p["num"]:
+            _fail(p, f"{x.shape[axis]} does not split into {p['num']} equal pieces")
+        sizes = [x.shape[axis] // p["num"]] * p["num"]
+    else:
+        sizes = p["sizes"]
+    if len(sizes) < 2 or sum(sizes) != x.shape[axis]:
+        _fail(p, f"split sizes {sizes} do not cover {x.shape[axis]}")
+    return list(torch.split(x, sizes, dim=axis))
+
+
+def _slice(p, xs, w):
+    """Python slicing: negative begin/end count from the end, end is clamped,
+    size -1 runs to the end."""
+    x = xs[0]
+    keys = []
+    for d, extent in enumerate(x.shape):
+        begin = p["begin"][d] + (extent if p["begin"][d] < 0 else 0)
+        if not 0 <= begin < extent:
+            _fail(p, f"begin {p['begin'][d]} is outside dimension {d}")
+        if "size" in p:
+            end = extent if p["size"][d] == -1 else begin + p["size"][d]
+            if end > extent:
+                _fail(p, f"size {p['size'][d]} runs past dimension {d}")
+        elif "end" in p:
+            end = p["end"][d]
+        else:
+            end = extent
+        keys.append(slice(begin, end, p.get("strides", [1] * x.dim())[d]))
+    return x[tuple(keys)]
+
+
+def _pad(p, xs, w):
+    if p.get("mode", "constant") != "constant":
+        _fail(p, "only mode \"constant\" is supported")
+    flat = []
+    for before, after in reversed(p["pads"]):  # F.pad lists the last dim first
+        if before < 0 or after < 0:
+            _fail(p, "negative padding")
+        flat += [before, after]
+    return F.pad(xs[0], tuple(flat), mode="constant", value=float(p.get("value", 0.0)))
+
+
+OPS.update({
+    "log_softmax": Op(lambda p, xs, w: F.log_softmax(xs[0], dim=p.get("axis", -1))),
+    "dropout": Op(lambda p, xs, w: xs[0]),  # inference: the identity
+    "transpose": Op(_transpose),
+    # torch.cat's default dim is 0 (Keras' Concatenate uses -1).
+    "concat": Op(lambda p, xs, w: torch.cat(xs, dim=p.get("axis", 0)), arity="variadic"),
+    "split": Op(_split),
+    "slice": Op(_slice),
+    "pad": Op(_pad),
+})
+
+
+# --------------------------------------------------------------------------
+# Network layers
+# --------------------------------------------------------------------------
+
+def _global_pool(reduce):
+    def run(p, xs, w):
+        if xs[0].dim() != 4:
+            _fail(p, "expects an NHWC input")
+        return reduce(xs[0], dim=(1, 2), keepdim=p.get("keepdims", True))
+    return run
+
+
+OPS.update({
+    "global_avg_pool2d": Op(_global_pool(torch.mean)),
+    "global_max_pool2d": Op(_global_pool(torch.amax)),
+})
+
+
+def _uniform(lo, hi):
+    """An init drawing U(lo, hi) from the shared generator."""
+    return lambda shape, generator: torch.empty(shape).uniform_(lo, hi, generator=generator)
+
+
+def _batch_norm_params(p, shapes):
+    # PyTorch initialises gamma = 1, beta = mean = 0, var = 1 (an identity);
+    # tests draw values around those so that every term matters.
+    c = (shapes[0][-1],)
+    return {"gamma": (c, _uniform(0.5, 1.5)), "beta": (c, _uniform(-0.5, 0.5)),
+            "moving_mean": (c, _uniform(-0.5, 0.5)),
+            "moving_variance": (c, _uniform(0.5, 1.5))}
+
+
+def _batch_norm(p, xs, w):
+    """F.batch_norm at inference over the last (channel) axis of NHWC."""
+    x = xs[0]
+    if p.get("axis", -1) not in (-1, x.dim() - 1):
+        _fail(p, "batch_norm normalizes the last axis")
+    channels_first = x.movedim(-1, 1)
+    y = F.batch_norm(channels_first, w("moving_mean"), w("moving_variance"), w("gamma"),
+                     w("beta"), training=False, eps=p.get("epsilon", 1e-5))
+    return y.movedim(1, -1)
+
+
+OPS["batch_norm"] = Op(_batch_norm, params=_batch_norm_params)
+
+
+def _layer_norm_params(p, shapes):
+    axis = p.get("axis", -1)
+    c = (shapes[0][axis],)
+    return {"gamma": (c, _uniform(0.5, 1.5)), "beta": (c, _uniform(-0.5, 0.5))}
+
+
+def _layer_norm(p, xs, w):
+    """F.layer_norm over one axis (moved last and back for another axis)."""
+    x = xs[0].movedim(p.get("axis", -1), -1)
+    y = F.layer_norm(x, (x.shape[-1],), w("gamma"), w("beta"), eps=p.get("epsilon", 1e-5))
+    return y.movedim(-1, p.get("axis", -1))
+
+
+def _matmul(p, xs, w):
+    a, b = xs
+    if a.dim() < 2 or b.dim() < 2:
+        _fail(p, "matmul operands need rank >= 2")
+    if p.get("transpose_a", False):
+        a = a.transpose(-1, -2)
+    if p.get("transpose_b", False):
+        b = b.transpose(-1, -2)
+    return torch.matmul(a, b)
+
+
+def _embedding_params(p, shapes):
+    # nn.Embedding draws N(0, 1).
+    return {"embeddings": ((p["input_dim"], p["output_dim"]),
+                           lambda shape, g: torch.empty(shape).normal_(generator=g))}
+
+
+def _embedding(p, xs, w):
+    """F.embedding on f32 ids holding integers (checked here too)."""
+    ids = xs[0]
+    if ids.device.type != "meta":
+        if not bool(((ids >= 0) & (ids < p["input_dim"]) & (ids == ids.floor())).all()):
+            _fail(p, f"token ids must be integers in [0, {p['input_dim']})")
+    return F.embedding(ids.long(), w("embeddings"))
+
+
+OPS.update({
+    "layer_norm": Op(_layer_norm, params=_layer_norm_params),
+    "matmul": Op(_matmul, arity=2),
+    "batch_matmul": Op(_matmul, arity=2),
+    "embedding": Op(_embedding, params=_embedding_params),
+})
+
+
+def integer_inputs(model):
+    """{model input name: input_dim} for inputs that an embedding reads: their
+    values must be token ids in [0, input_dim)."""
+    inputs = {i["name"] for i in model["inputs"]}
+    found = {}
+    for p in model["particles"]:
+        if p["op"] == "embedding" and p.get("input") in inputs:
+            found[p["input"]] = min(found.get(p["input"], p["input_dim"]), p["input_dim"])
+    return found
