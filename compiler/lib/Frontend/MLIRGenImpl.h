@@ -162,7 +162,8 @@ private:
                const std::string &param, const std::vector<int64_t> &shape,
                int64_t fanIn, const std::string &layout);
   Value activation(const ParticleDecl &p, ParticleAttrs &a, Value x);
-  /// The op of an `activation` name other than softmax; "none" is `x`.
+  /// The op of an `activation` name other than softmax; "none" is `x`
+  /// (MLIRGenMath.cpp).
   Value namedActivation(llvm::StringRef name, Value x);
   particle::EmitErrorFn shapeError(const ParticleDecl &p, ParticleAttrs &a);
   /// Checks that `x` is NHWC and returns the [top, left, bottom, right]
@@ -190,6 +191,10 @@ private:
   std::function<mlir::InFlightDiagnostic()> currentShapeError;
   std::map<std::string, OpLowering> table;
 };
+
+/// A number as a model file would write it ("0.5", "-1", "1e+30"), for
+/// messages (MLIRGenMath.cpp).
+std::string formatNumber(double value);
 
 } // namespace sora
 

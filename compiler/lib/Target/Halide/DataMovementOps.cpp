@@ -77,20 +77,25 @@ static Expr concat(const KernelOp &op, const std::vector<Value> &inputs,
   return result;
 }
 
-/// table(d, row(ids(i...))) where row(id) is the id as an index when it is
-/// an integer in [0, V), and the kernel fails (Halide `require`) otherwise.
-/// The index is clamped and selected before any read, so a bad id never
-/// reads outside the table, whatever the vectorized code evaluates first.
+/// table(d, row(i...)) where row(i...) is the id ids(i...) as an index when
+/// it is an integer in [0, V), and the kernel fails (Halide `require`)
+/// otherwise. `row` is computed once per id, up front (a check per id, not
+/// per element, and the gather stays a vector load per row); the index is
+/// selected and clamped before any read, so a bad id never reads outside
+/// the table whatever the generated code evaluates first.
 static Expr embedding(const Value &ids, const Value &table,
-                      const std::vector<Var> &vars) {
+                      const std::vector<Var> &vars, const std::string &name) {
   int rows = (int)table.shape[0];
-  std::vector<Expr> at(vars.begin() + 1, vars.end());
+  std::vector<Var> at(vars.begin() + 1, vars.end());
   Expr id = ids.func(at);
   Expr valid = id >= 0.0f && id < (float)rows && floor(id) == id;
-  Expr row = clamp(select(valid, cast<int>(id), 0), 0, rows - 1);
-  Expr checked = require(valid, row, "embedding: token id", id,
-                         "is not an integer in [0,", rows, ")");
-  return table.func(vars[0], checked);
+  Func row(name + "_row");
+  row(at) =
+      require(valid, clamp(select(valid, cast<int>(id), 0), 0, rows - 1),
+              "embedding: token id", id, "is not an integer in [0,", rows, ")");
+  row.compute_root();
+  // The clamp tells bounds inference which table rows can be read.
+  return table.func(vars[0], clamp(row(at), 0, rows - 1));
 }
 
 Value buildDataMovement(const KernelOp &op, const std::vector<Value> &operands,
@@ -111,7 +116,7 @@ Value buildDataMovement(const KernelOp &op, const std::vector<Value> &operands,
     result = concat(op, operands, vars);
     break;
   case KernelOpKind::Embedding:
-    result = embedding(operands[0], operands[1], vars);
+    result = embedding(operands[0], operands[1], vars, name);
     break;
   default:
     throw CompileError("'" + name + "' is not a data movement op");

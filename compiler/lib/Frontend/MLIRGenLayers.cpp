@@ -1,0 +1,137 @@
+//===- MLIRGenLayers.cpp - Network layer particles ------------------------===//
+//
+// Lowerings of global pools, batch_norm, layer_norm, matmul and embedding.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MLIRGenImpl.h"
+#include "sora/Dialect/Particle/ParticleOps.h"
+#include "sora/Dialect/Particle/ParticleShapes.h"
+#include "sora/Frontend/Diagnostics.h"
+
+using namespace mlir;
+using namespace sora::particle;
+
+namespace sora {
+
+template <typename GlobalPoolOp>
+Value MLIRGenImpl::globalPool(const ParticleDecl &p, ParticleAttrs &a,
+                              ArrayRef<Value> in) {
+  auto keepdims = a.boolean("keepdims", true);
+  if (!keepdims)
+    return nullptr;
+  auto shape =
+      inferGlobalPool2DShape(shapeOf(in[0]), *keepdims, shapeError(p, a));
+  if (failed(shape))
+    return nullptr;
+  return GlobalPoolOp::create(b, loc, tensorType(*shape), in[0], *keepdims);
+}
+
+// The lowering table (MLIRGen.cpp) binds these two.
+template Value MLIRGenImpl::globalPool<GlobalMaxPool2DOp>(const ParticleDecl &,
+                                                          ParticleAttrs &,
+                                                          ArrayRef<Value>);
+template Value MLIRGenImpl::globalPool<GlobalAvgPool2DOp>(const ParticleDecl &,
+                                                          ParticleAttrs &,
+                                                          ArrayRef<Value>);
+
+Value MLIRGenImpl::batchNorm(const ParticleDecl &p, ParticleAttrs &a,
+                             ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  // PyTorch's default epsilon (Keras' BatchNormalization uses 1e-3).
+  auto epsilon = a.number("epsilon", 1e-5);
+  auto axis = axisAttr(a, "axis", -1, x.size());
+  if (!epsilon || !axis)
+    return nullptr;
+  if (*epsilon <= 0) {
+    a.error("epsilon") << "'epsilon' must be positive, got "
+                       << formatNumber(*epsilon);
+    return nullptr;
+  }
+  if (*axis != (int64_t)x.size() - 1) {
+    a.error("axis") << "batch_norm normalizes the last (channel) axis, "
+                       "axis -1; got "
+                    << *axis;
+    return nullptr;
+  }
+  int64_t channels = x.back();
+  SmallVector<Value, 4> params;
+  for (const char *name : {"gamma", "beta", "moving_mean", "moving_variance"})
+    params.push_back(weight(p, a, name, {channels}, channels, "[channels]"));
+  if (llvm::is_contained(params, Value()))
+    return nullptr;
+  return BatchNormOp::create(b, loc, in[0].getType(), in[0], params[0],
+                             params[1], params[2], params[3],
+                             b.getF32FloatAttr((float)*epsilon));
+}
+
+Value MLIRGenImpl::layerNorm(const ParticleDecl &p, ParticleAttrs &a,
+                             ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  auto axis = axisAttr(a, "axis", -1, x.size());
+  // PyTorch's default epsilon (Keras' LayerNormalization uses 1e-3).
+  auto epsilon = a.number("epsilon", 1e-5);
+  if (!axis || !epsilon)
+    return nullptr;
+  if (*epsilon <= 0) {
+    a.error("epsilon") << "'epsilon' must be positive, got "
+                       << formatNumber(*epsilon);
+    return nullptr;
+  }
+  int64_t extent = x[*axis];
+  Value gamma = weight(p, a, "gamma", {extent}, extent, "[extent of axis]");
+  Value beta = weight(p, a, "beta", {extent}, extent, "[extent of axis]");
+  if (!gamma || !beta)
+    return nullptr;
+  auto shape = inferLayerNormShape(x, shapeOf(gamma), shapeOf(beta), *axis,
+                                   shapeError(p, a));
+  if (failed(shape))
+    return nullptr;
+  return LayerNormOp::create(b, loc, in[0].getType(), in[0], gamma, beta,
+                             b.getI64IntegerAttr(*axis),
+                             b.getF32FloatAttr((float)*epsilon));
+}
+
+Value MLIRGenImpl::matmul(const ParticleDecl &p, ParticleAttrs &a,
+                          ArrayRef<Value> in) {
+  auto transposeA = a.boolean("transpose_a", false);
+  auto transposeB = a.boolean("transpose_b", false);
+  if (!transposeA || !transposeB)
+    return nullptr;
+  auto shape = inferMatMulShape(shapeOf(in[0]), shapeOf(in[1]), *transposeA,
+                                *transposeB, shapeError(p, a));
+  if (failed(shape))
+    return nullptr;
+  return MatMulOp::create(b, loc, tensorType(*shape), in[0], in[1],
+                          b.getBoolAttr(*transposeA),
+                          b.getBoolAttr(*transposeB));
+}
+
+/// f32 holds every integer up to 2^24 exactly: the largest table f32 ids
+/// can index.
+static constexpr int64_t kMaxEmbeddingRows = 1 << 24;
+
+Value MLIRGenImpl::embedding(const ParticleDecl &p, ParticleAttrs &a,
+                             ArrayRef<Value> in) {
+  auto inputDim = a.positiveInt("input_dim", std::nullopt);
+  auto outputDim = a.positiveInt("output_dim", std::nullopt);
+  if (!inputDim || !outputDim)
+    return nullptr;
+  if (*inputDim > kMaxEmbeddingRows) {
+    a.error("input_dim") << "'input_dim' " << *inputDim
+                         << " is too large: token ids are f32, exact up to "
+                         << kMaxEmbeddingRows;
+    return nullptr;
+  }
+  Value table = weight(p, a, "embeddings", {*inputDim, *outputDim}, 1,
+                       "[input_dim, output_dim]");
+  if (!table)
+    return nullptr;
+  auto shape =
+      inferEmbeddingShape(shapeOf(in[0]), shapeOf(table), shapeError(p, a));
+  if (failed(shape))
+    return nullptr;
+  return EmbeddingOp::create(b, loc, tensorType(*shape), in[0], table);
+}
+
+} // namespace sora

@@ -1,0 +1,87 @@
+//===- MLIRGenMath.cpp - Elementwise math particles -----------------------===//
+//
+// Lowerings of the elementwise math particles (sub, div, maximum, minimum,
+// the activations) and of the `activation` names dense and conv2d accept.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MLIRGenImpl.h"
+#include "sora/Dialect/Particle/ParticleOps.h"
+#include "sora/Dialect/Particle/ParticleShapes.h"
+#include "sora/Frontend/Diagnostics.h"
+
+#include <sstream>
+
+using namespace mlir;
+using namespace sora::particle;
+
+namespace sora {
+
+std::string formatNumber(double value) {
+  std::ostringstream os;
+  os << value;
+  return os.str();
+}
+
+Value MLIRGenImpl::namedActivation(StringRef name, Value x) {
+  Type t = x.getType();
+  if (name == "gelu")
+    return GeluOp::create(b, loc, t, x, b.getStringAttr("none"));
+  if (name == "silu")
+    return SiluOp::create(b, loc, t, x);
+  if (name == "leaky_relu")
+    return LeakyReluOp::create(b, loc, t, x, b.getF32FloatAttr(0.01f));
+  if (name == "hard_swish")
+    return HardSwishOp::create(b, loc, t, x);
+  if (name == "relu6")
+    return Relu6Op::create(b, loc, t, x);
+  return x;
+}
+
+Value MLIRGenImpl::gelu(const ParticleDecl &, ParticleAttrs &a,
+                        ArrayRef<Value> in) {
+  auto approximate = a.choice("approximate", {"none", "tanh"});
+  if (!approximate)
+    return nullptr;
+  return GeluOp::create(b, loc, in[0].getType(), in[0],
+                        b.getStringAttr(*approximate));
+}
+
+Value MLIRGenImpl::leakyRelu(const ParticleDecl &, ParticleAttrs &a,
+                             ArrayRef<Value> in) {
+  // PyTorch's default slope (Keras' LeakyReLU layer defaults to 0.3).
+  auto alpha = a.number("alpha", 0.01);
+  if (!alpha)
+    return nullptr;
+  return LeakyReluOp::create(b, loc, in[0].getType(), in[0],
+                             b.getF32FloatAttr((float)*alpha));
+}
+
+Value MLIRGenImpl::clip(const ParticleDecl &, ParticleAttrs &a,
+                        ArrayRef<Value> in) {
+  if (!a.has("min") && !a.has("max")) {
+    a.error("min") << "needs 'min', 'max' or both";
+    return nullptr;
+  }
+  FloatAttr bounds[2];
+  const char *keys[] = {"min", "max"};
+  for (int i = 0; i < 2; ++i) {
+    const char *key = keys[i];
+    if (!a.has(key))
+      continue;
+    auto value = a.number(key, std::nullopt);
+    if (!value)
+      return nullptr;
+    bounds[i] = b.getF32FloatAttr((float)*value);
+  }
+  if (bounds[0] && bounds[1] &&
+      bounds[0].getValueAsDouble() > bounds[1].getValueAsDouble()) {
+    a.error("max") << "'max' " << formatNumber(bounds[1].getValueAsDouble())
+                   << " is less than 'min' "
+                   << formatNumber(bounds[0].getValueAsDouble());
+    return nullptr;
+  }
+  return ClipOp::create(b, loc, in[0].getType(), in[0], bounds[0], bounds[1]);
+}
+
+} // namespace sora

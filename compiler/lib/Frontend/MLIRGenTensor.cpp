@@ -1,0 +1,236 @@
+//===- MLIRGenTensor.cpp - Tensor particles -------------------------------===//
+//
+// Lowerings of log_softmax, dropout and the data movement particles
+// (transpose, concat, split, slice, pad), and the results of a particle with
+// several (split): `<name>.0`, `<name>.1`, ...
+//
+//===----------------------------------------------------------------------===//
+
+#include "MLIRGenImpl.h"
+#include "sora/Dialect/Particle/ParticleOps.h"
+#include "sora/Dialect/Particle/ParticleShapes.h"
+#include "sora/Frontend/Diagnostics.h"
+
+using namespace mlir;
+using namespace sora::particle;
+
+namespace sora {
+
+std::optional<int64_t> MLIRGenImpl::axisAttr(ParticleAttrs &a,
+                                             const std::string &key,
+                                             int64_t fallback, size_t rank) {
+  auto axis = a.integer(key, fallback);
+  if (!axis)
+    return std::nullopt;
+  int64_t r = (int64_t)rank;
+  if (*axis < -r || *axis >= r) {
+    a.error(key) << "axis " << *axis << " is out of range for rank " << rank;
+    return std::nullopt;
+  }
+  return *axis < 0 ? *axis + r : *axis;
+}
+
+bool MLIRGenImpl::defineResults(const ParticleDecl &p, ParticleAttrs &a,
+                                ResultRange results, GraphValues &graph) {
+  std::vector<std::string> names;
+  for (auto [i, result] : llvm::enumerate(results)) {
+    std::string name = std::to_string(i);
+    if (!checkSize(shapeOf(result), p.loc,
+                   a.owner() + ": result '" + p.name + "." + name + "'"))
+      return false;
+    graph.values[p.name + "." + name] = result;
+    names.push_back(name);
+  }
+  graph.multiOutputs[p.name] = names;
+  return true;
+}
+
+Value MLIRGenImpl::logSoftmax(const ParticleDecl &, ParticleAttrs &a,
+                              ArrayRef<Value> in) {
+  auto axis = axisAttr(a, "axis", -1, shapeOf(in[0]).size());
+  if (!axis)
+    return nullptr;
+  return LogSoftmaxOp::create(b, loc, in[0].getType(), in[0], *axis);
+}
+
+Value MLIRGenImpl::dropout(const ParticleDecl &, ParticleAttrs &a,
+                           ArrayRef<Value> in) {
+  auto rate = a.number("rate", 0.0);
+  if (!rate)
+    return nullptr;
+  if (*rate < 0 || *rate >= 1) {
+    a.error("rate") << "'rate' must be in [0, 1), got " << formatNumber(*rate);
+    return nullptr;
+  }
+  return DropoutOp::create(b, loc, in[0].getType(), in[0],
+                           b.getF32FloatAttr((float)*rate));
+}
+
+Value MLIRGenImpl::transpose(const ParticleDecl &, ParticleAttrs &a,
+                             ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  int64_t rank = x.size();
+  // NumPy: no perm reverses the dimensions; negative entries count from the
+  // end.
+  std::vector<int64_t> perm;
+  for (int64_t d = rank - 1; d >= 0; --d)
+    perm.push_back(d);
+  if (a.has("perm")) {
+    auto given = a.intList("perm");
+    if (!given)
+      return nullptr;
+    perm = *given;
+    for (int64_t &d : perm)
+      if (d < 0)
+        d += rank;
+  }
+  auto emit = [&] { return a.error("perm"); };
+  auto shape = inferTransposeShape(x, perm, emit);
+  if (failed(shape))
+    return nullptr;
+  return TransposeOp::create(b, loc, tensorType(*shape), in[0], perm);
+}
+
+Value MLIRGenImpl::concat(const ParticleDecl &p, ParticleAttrs &a,
+                          ArrayRef<Value> in) {
+  // PyTorch's torch.cat defaults to dim 0 (Keras' Concatenate to -1).
+  auto axis = axisAttr(a, "axis", 0, shapeOf(in[0]).size());
+  if (!axis)
+    return nullptr;
+  SmallVector<SmallVector<int64_t, 4>> shapes;
+  for (Value v : in)
+    shapes.emplace_back(shapeOf(v));
+  auto shape = inferConcatShape(shapes, *axis, shapeError(p, a));
+  if (failed(shape))
+    return nullptr;
+  return ConcatOp::create(b, loc, tensorType(*shape), in, *axis);
+}
+
+Value MLIRGenImpl::split(const ParticleDecl &, ParticleAttrs &a,
+                         ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  auto axis = axisAttr(a, "axis", 0, x.size());
+  if (!axis)
+    return nullptr;
+  if (a.has("sizes") == a.has("num")) {
+    a.error(a.has("sizes") ? "num" : "sizes")
+        << "give either 'sizes' (the extent of each piece) or 'num' (the "
+           "number of equal pieces)";
+    return nullptr;
+  }
+  std::vector<int64_t> sizes;
+  if (a.has("sizes")) {
+    auto given = a.intList("sizes");
+    if (!given)
+      return nullptr;
+    sizes = *given;
+  } else {
+    auto num = a.positiveInt("num", std::nullopt);
+    if (!num)
+      return nullptr;
+    if (x[*axis] % *num != 0) {
+      a.error("num") << "axis " << *axis << " of " << formatDims(x)
+                     << " does not split into " << *num << " equal pieces";
+      return nullptr;
+    }
+    sizes.assign(*num, x[*axis] / *num);
+  }
+  auto emit = [&] { return a.error(a.has("sizes") ? "sizes" : "num"); };
+  auto shapes = inferSplitShapes(x, *axis, sizes, emit);
+  if (failed(shapes))
+    return nullptr;
+  if (shapes->size() < 2) {
+    a.error(a.has("sizes") ? "sizes" : "num")
+        << "a split needs at least two pieces";
+    return nullptr;
+  }
+  SmallVector<Type> types;
+  for (const Dims &shape : *shapes)
+    types.push_back(tensorType(shape));
+  return SplitOp::create(b, loc, types, in[0], *axis).getResult(0);
+}
+
+Value MLIRGenImpl::slice(const ParticleDecl &p, ParticleAttrs &a,
+                         ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  size_t rank = x.size();
+  if (a.has("size") && a.has("end")) {
+    a.error("end") << "give either 'size' or 'end', not both";
+    return nullptr;
+  }
+  // Lists given, each with one entry per dimension.
+  std::map<std::string, std::vector<int64_t>> lists;
+  for (const char *key : {"begin", "size", "end", "strides"}) {
+    if (!a.has(key) && std::string(key) != "begin")
+      continue;
+    auto list = a.intList(key);
+    if (!list)
+      return nullptr;
+    if (list->size() != rank) {
+      a.error(key) << "'" << key << "' needs one entry per dimension of "
+                   << formatDims(x);
+      return nullptr;
+    }
+    lists[key] = *list;
+  }
+  std::vector<int64_t> strides =
+      lists.count("strides") ? lists["strides"] : std::vector<int64_t>(rank, 1);
+  // Python rules: negative begin/end count from the end; end is clamped to
+  // the extent; a size of -1 means "to the end".
+  std::vector<int64_t> begin(rank), end(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t given = lists["begin"][d];
+    begin[d] = given < 0 ? given + x[d] : given;
+    if (begin[d] < 0 || begin[d] >= x[d]) {
+      a.error("begin") << "begin " << given << " is outside dimension " << d
+                       << " of " << formatDims(x);
+      return nullptr;
+    }
+    end[d] = x[d];
+    if (lists.count("size")) {
+      int64_t size = lists["size"][d];
+      if (size != -1 && size < 1) {
+        a.error("size") << "'size' entries must be positive or -1, got "
+                        << size;
+        return nullptr;
+      }
+      end[d] = size == -1 ? x[d] : begin[d] + size;
+    } else if (lists.count("end")) {
+      int64_t e = lists["end"][d];
+      end[d] = std::min(e < 0 ? e + x[d] : e, x[d]);
+    }
+  }
+  auto shape = inferSliceShape(x, begin, end, strides, shapeError(p, a));
+  if (failed(shape))
+    return nullptr;
+  return SliceOp::create(b, loc, tensorType(*shape), in[0], begin, strides);
+}
+
+Value MLIRGenImpl::pad(const ParticleDecl &p, ParticleAttrs &a,
+                       ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  auto pads = a.intPairs("pads");
+  auto mode = a.choice("mode", {"constant"});
+  auto value = a.number("value", 0.0);
+  if (!pads || !mode || !value)
+    return nullptr;
+  if (pads->size() != x.size()) {
+    a.error("pads") << "'pads' needs one [before, after] pair per dimension "
+                       "of "
+                    << formatDims(x) << ", got " << pads->size();
+    return nullptr;
+  }
+  std::vector<int64_t> low, high;
+  for (auto [before, after] : *pads) {
+    low.push_back(before);
+    high.push_back(after);
+  }
+  auto shape = inferPadShape(x, low, high, shapeError(p, a));
+  if (failed(shape))
+    return nullptr;
+  return PadOp::create(
+      b, loc, tensorType(*shape), in[0], b.getDenseI64ArrayAttr(low),
+      b.getDenseI64ArrayAttr(high), b.getF32FloatAttr((float)*value));
+}
+
+} // namespace sora
