@@ -19,16 +19,7 @@ namespace {
 
 using K = KernelOpKind;
 
-class KernelJit : public ::testing::TestWithParam<std::string> {
-protected:
-  const TargetInfo &target() const { return *lookupTarget(GetParam()); }
-  void check(const KernelSpec &spec) { expectMatchesReference(spec, target()); }
-  /// `spec` with a hand-written schedule in place of the default one.
-  void checkWith(KernelSpec spec, const ScheduleRecord &schedule) {
-    spec.schedule = schedule;
-    check(spec);
-  }
-};
+class KernelJit : public KernelJitTest {};
 
 //===----------------------------------------------------------------------===//
 // Dense
@@ -210,10 +201,7 @@ TEST_P(KernelJit, SoftmaxLargeLogits) {
   b.softmax(b.binary(K::Mul, x, scale), 1);
   KernelSpec spec = b.finish(target());
   std::vector<Tensor> args{randomTensor({2, 10}, 5), Tensor{{1}, {200.0f}}};
-  Tensor got = runJit(spec, args, target());
-  Tensor want = evaluateReference(spec, args);
-  for (size_t i = 0; i < want.data.size(); ++i)
-    ASSERT_NEAR(got.data[i], want.data[i], 1e-6) << "element " << i;
+  expectClose(spec, args, 1e-6);
 }
 
 TEST_P(KernelJit, SoftmaxWithEpilogue) {
@@ -258,12 +246,7 @@ TEST_P(KernelJit, ActivationsAreExact) {
     b.unary(kind, b.arg({3, 1000}));
     KernelSpec spec = b.finish(target());
     std::vector<Tensor> args{randomTensor({3, 1000}, 7, -12.0f, 12.0f)};
-    Tensor got = runJit(spec, args, target());
-    Tensor want = evaluateReference(spec, args);
-    for (size_t i = 0; i < want.data.size(); ++i)
-      ASSERT_NEAR(got.data[i], want.data[i],
-                  1e-6 * std::max(1.0f, std::fabs(want.data[i])))
-          << "element " << i;
+    expectClose(spec, args, 1e-6);
   }
 }
 
@@ -281,15 +264,7 @@ TEST_P(KernelJit, ResultIsAnArgument) {
   check(b.finish(target(), 0));
 }
 
-INSTANTIATE_TEST_SUITE_P(HostTargets, KernelJit,
-                         ::testing::ValuesIn(hostTargetNames()),
-                         [](const auto &info) {
-                           std::string name = info.param;
-                           for (char &c : name)
-                             if (!isalnum((unsigned char)c))
-                               c = '_';
-                           return name;
-                         });
+SORA_INSTANTIATE_FOR_HOST_TARGETS(KernelJit);
 
 } // namespace
 } // namespace sora::test

@@ -238,4 +238,25 @@ std::vector<std::string> hostTargetNames() {
   return names;
 }
 
+void KernelJitTest::expectClose(const KernelSpec &spec,
+                                const std::vector<Tensor> &args,
+                                double tolerance) {
+  Tensor got = runJit(spec, args, target());
+  Tensor want = evaluateReference(spec, args);
+  ASSERT_EQ(got.shape, want.shape);
+  for (size_t i = 0; i < want.data.size(); ++i)
+    ASSERT_NEAR(got.data[i], want.data[i],
+                tolerance * std::max(1.0f, std::fabs(want.data[i])))
+        << spec.name << " element " << i;
+}
+
+std::string hostTargetTestName(
+    const ::testing::TestParamInfo<std::string> &info) {
+  std::string name = info.param;
+  for (char &c : name)
+    if (!isalnum((unsigned char)c))
+      c = '_';
+  return name;
+}
+
 } // namespace sora::test

@@ -7,6 +7,8 @@
 #include "sora/Target/KernelSpec.h"
 #include "sora/Target/TargetInfo.h"
 
+#include "gtest/gtest.h"
+
 #include <array>
 #include <string>
 #include <vector>
@@ -67,6 +69,39 @@ void expectMatchesReference(const KernelSpec &spec, const TargetInfo &target);
 
 /// The targets whose code this machine can run.
 std::vector<std::string> hostTargetNames();
+
+/// The fixture of the kernel tests: its parameter is the name of a target
+/// this machine runs (see SORA_INSTANTIATE_FOR_HOST_TARGETS).
+class KernelJitTest : public ::testing::TestWithParam<std::string> {
+protected:
+  const TargetInfo &target() const { return *lookupTarget(GetParam()); }
+  /// expectMatchesReference on this target.
+  void check(const KernelSpec &spec) { expectMatchesReference(spec, target()); }
+  /// `spec` with a hand-written schedule in place of the default one.
+  void checkWith(KernelSpec spec, const ScheduleRecord &schedule) {
+    spec.schedule = schedule;
+    check(spec);
+  }
+  /// Runs `spec` on `args` through the JIT and the reference and expects
+  /// every element within `tolerance` relative to max(1, |expected|).
+  void expectClose(const KernelSpec &spec, const std::vector<Tensor> &args,
+                   double tolerance);
+};
+
+/// "x86-64-avx512" -> "x86_64_avx512": target names as gtest test names.
+std::string hostTargetTestName(
+    const ::testing::TestParamInfo<std::string> &info);
+
+} // namespace sora::test
+
+/// Runs every TEST_P of `suite` (a KernelJitTest) once per host target.
+#define SORA_INSTANTIATE_FOR_HOST_TARGETS(suite)                               \
+  INSTANTIATE_TEST_SUITE_P(HostTargets, suite,                                 \
+                           ::testing::ValuesIn(                                \
+                               ::sora::test::hostTargetNames()),               \
+                           ::sora::test::hostTargetTestName)
+
+namespace sora::test {
 
 } // namespace sora::test
 

@@ -19,23 +19,7 @@ namespace {
 
 using K = KernelOpKind;
 
-class MathJit : public ::testing::TestWithParam<std::string> {
-protected:
-  const TargetInfo &target() const { return *lookupTarget(GetParam()); }
-
-  /// Runs `spec` on `args` and expects every element within `tolerance`
-  /// relative to max(1, |expected|).
-  void expectClose(const KernelSpec &spec, const std::vector<Tensor> &args,
-                   double tolerance) {
-    Tensor got = runJit(spec, args, target());
-    Tensor want = evaluateReference(spec, args);
-    ASSERT_EQ(got.shape, want.shape);
-    for (size_t i = 0; i < want.data.size(); ++i)
-      ASSERT_NEAR(got.data[i], want.data[i],
-                  tolerance * std::max(1.0f, std::fabs(want.data[i])))
-          << spec.name << " element " << i;
-  }
-};
+class MathJit : public KernelJitTest {};
 
 TEST_P(MathJit, BinaryOpsBroadcast) {
   for (K kind : {K::Sub, K::Div, K::Maximum, K::Minimum}) {
@@ -129,15 +113,7 @@ TEST_P(MathJit, ErfIsAccurate) {
   EXPECT_LE(worst, 1e-6) << "worst at x = " << worstAt;
 }
 
-INSTANTIATE_TEST_SUITE_P(HostTargets, MathJit,
-                         ::testing::ValuesIn(hostTargetNames()),
-                         [](const auto &info) {
-                           std::string name = info.param;
-                           for (char &c : name)
-                             if (!isalnum((unsigned char)c))
-                               c = '_';
-                           return name;
-                         });
+SORA_INSTANTIATE_FOR_HOST_TARGETS(MathJit);
 
 } // namespace
 } // namespace sora::test

@@ -18,13 +18,13 @@ namespace {
 
 using K = KernelOpKind;
 
-class NNJit : public ::testing::TestWithParam<std::string> {
+class NNJit : public KernelJitTest {
 protected:
-  const TargetInfo &target() const { return *lookupTarget(GetParam()); }
-  void check(const KernelSpec &spec) { expectMatchesReference(spec, target()); }
-  void checkWith(KernelSpec spec, const ScheduleRecord &schedule) {
-    spec.schedule = schedule;
-    check(spec);
+  /// Runs `spec` with positive variances (argument `variance`), at 1e-5.
+  void checkBatchNorm(const KernelSpec &spec, int variance) {
+    std::vector<Tensor> args = randomArgs(spec);
+    args[variance] = randomTensor(spec.args[variance], 40, 0.25f, 2.0f);
+    expectClose(spec, args, 1e-5);
   }
 };
 
@@ -84,25 +84,12 @@ static int batchNorm(SpecBuilder &b, int x, const BatchNormArgs &p,
   return b.spec.numValues() - 1;
 }
 
-/// Runs `spec` with positive variances and compares at 1e-5.
-static void expectBatchNormMatches(const KernelSpec &spec, int variance,
-                                   const TargetInfo &target) {
-  std::vector<Tensor> args = randomArgs(spec);
-  args[variance] = randomTensor(spec.args[variance], 40, 0.25f, 2.0f);
-  Tensor got = runJit(spec, args, target);
-  Tensor want = evaluateReference(spec, args);
-  for (size_t i = 0; i < want.data.size(); ++i)
-    ASSERT_NEAR(got.data[i], want.data[i],
-                1e-5 * std::max(1.0f, std::fabs(want.data[i])))
-        << spec.name << " element " << i;
-}
-
 TEST_P(NNJit, BatchNormAlone) {
   SpecBuilder b("batch_norm");
   int x = b.arg({2, 5, 3, 19});
   BatchNormArgs p(b, 19);
   batchNorm(b, x, p, 1e-3f);
-  expectBatchNormMatches(b.finish(target()), p.variance, target());
+  checkBatchNorm(b.finish(target()), p.variance);
 }
 
 TEST_P(NNJit, BatchNormFusedIntoConv) {
@@ -111,7 +98,7 @@ TEST_P(NNJit, BatchNormFusedIntoConv) {
   BatchNormArgs p(b, 24);
   int c = b.conv(x, w, -1, {1, 1}, {1, 1}, {1, 1, 1, 1});
   b.unary(K::Relu, batchNorm(b, c, p, 1e-5f));
-  expectBatchNormMatches(b.finish(target()), p.variance, target());
+  checkBatchNorm(b.finish(target()), p.variance);
 }
 
 //===----------------------------------------------------------------------===//
@@ -185,10 +172,7 @@ TEST_P(NNJit, EmbeddingGathersRows) {
   KernelSpec spec = b.finish(target());
   std::vector<Tensor> args{Tensor{{2, 5}, {0, 10, 3, 3, 7, 1, 2, 9, 4, 10}},
                            randomTensor({11, 19}, 3)};
-  Tensor got = runJit(spec, args, target());
-  Tensor want = evaluateReference(spec, args);
-  for (size_t i = 0; i < want.data.size(); ++i)
-    ASSERT_NEAR(got.data[i], want.data[i], 1e-6) << "element " << i;
+  expectClose(spec, args, 1e-6);
 }
 
 TEST_P(NNJit, EmbeddingRejectsBadIds) {
@@ -209,15 +193,7 @@ TEST_P(NNJit, EmbeddingRejectsBadIds) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(HostTargets, NNJit,
-                         ::testing::ValuesIn(hostTargetNames()),
-                         [](const auto &info) {
-                           std::string name = info.param;
-                           for (char &c : name)
-                             if (!isalnum((unsigned char)c))
-                               c = '_';
-                           return name;
-                         });
+SORA_INSTANTIATE_FOR_HOST_TARGETS(NNJit);
 
 } // namespace
 } // namespace sora::test

@@ -95,54 +95,54 @@ static Tensor pool(const KernelOp &op, const Tensor &x) {
   return y;
 }
 
-static Tensor softmax(const KernelOp &op, const Tensor &x) {
-  int64_t outer = 1, inner = 1, len = x.shape[op.axis];
-  for (int64_t d = 0; d < op.axis; ++d)
-    outer *= x.shape[d];
-  for (size_t d = op.axis + 1; d < x.shape.size(); ++d)
-    inner *= x.shape[d];
-  Tensor y{op.shape, std::vector<float>(x.data.size())};
+/// Calls `fn(at, len)` once per lane of `shape` along `axis`: the lane's
+/// `len` elements are at row-major offsets at(0), ..., at(len - 1).
+template <typename Fn>
+static void forEachLane(const Shape &shape, int64_t axis, Fn fn) {
+  int64_t outer = 1, inner = 1, len = shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (size_t d = axis + 1; d < shape.size(); ++d)
+    inner *= shape[d];
   for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      auto at = [&](int64_t j) { return (o * len + j) * inner + i; };
-      double m = -std::numeric_limits<double>::infinity(), sum = 0.0;
-      for (int64_t j = 0; j < len; ++j)
-        m = std::max(m, (double)x.data[at(j)]);
-      for (int64_t j = 0; j < len; ++j)
-        sum += std::exp(x.data[at(j)] - m);
-      for (int64_t j = 0; j < len; ++j)
-        y.data[at(j)] = op.kind == KernelOpKind::LogSoftmax
-                            ? (float)(x.data[at(j)] - m - std::log(sum))
-                            : (float)(std::exp(x.data[at(j)] - m) / sum);
-    }
+    for (int64_t i = 0; i < inner; ++i)
+      fn([&](int64_t j) { return (o * len + j) * inner + i; }, len);
+}
+
+static Tensor softmax(const KernelOp &op, const Tensor &x) {
+  Tensor y{op.shape, std::vector<float>(x.data.size())};
+  forEachLane(x.shape, op.axis, [&](auto at, int64_t len) {
+    double m = -std::numeric_limits<double>::infinity(), sum = 0.0;
+    for (int64_t j = 0; j < len; ++j)
+      m = std::max(m, (double)x.data[at(j)]);
+    for (int64_t j = 0; j < len; ++j)
+      sum += std::exp(x.data[at(j)] - m);
+    for (int64_t j = 0; j < len; ++j)
+      y.data[at(j)] = op.kind == KernelOpKind::LogSoftmax
+                          ? (float)(x.data[at(j)] - m - std::log(sum))
+                          : (float)(std::exp(x.data[at(j)] - m) / sum);
+  });
   return y;
 }
 
 static Tensor layerNorm(const KernelOp &op,
                         const std::vector<const Tensor *> &in) {
   const Tensor &x = *in[0];
-  int64_t outer = 1, inner = 1, len = x.shape[op.axis];
-  for (int64_t d = 0; d < op.axis; ++d)
-    outer *= x.shape[d];
-  for (size_t d = op.axis + 1; d < x.shape.size(); ++d)
-    inner *= x.shape[d];
   Tensor y{op.shape, std::vector<float>(x.data.size())};
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      auto at = [&](int64_t j) { return (o * len + j) * inner + i; };
-      double mean = 0, var = 0;
-      for (int64_t j = 0; j < len; ++j)
-        mean += x.data[at(j)];
-      mean /= len;
-      for (int64_t j = 0; j < len; ++j)
-        var += (x.data[at(j)] - mean) * (x.data[at(j)] - mean);
-      var /= len;
-      for (int64_t j = 0; j < len; ++j)
-        y.data[at(j)] =
-            (float)((x.data[at(j)] - mean) / std::sqrt(var + op.scalars[0]) *
-                        in[1]->data[j] +
-                    in[2]->data[j]);
-    }
+  forEachLane(x.shape, op.axis, [&](auto at, int64_t len) {
+    double mean = 0, var = 0;
+    for (int64_t j = 0; j < len; ++j)
+      mean += x.data[at(j)];
+    mean /= len;
+    for (int64_t j = 0; j < len; ++j)
+      var += (x.data[at(j)] - mean) * (x.data[at(j)] - mean);
+    var /= len;
+    for (int64_t j = 0; j < len; ++j)
+      y.data[at(j)] =
+          (float)((x.data[at(j)] - mean) / std::sqrt(var + op.scalars[0]) *
+                      in[1]->data[j] +
+                  in[2]->data[j]);
+  });
   return y;
 }
 

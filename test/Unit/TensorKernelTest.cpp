@@ -17,11 +17,7 @@ namespace {
 
 using K = KernelOpKind;
 
-class TensorJit : public ::testing::TestWithParam<std::string> {
-protected:
-  const TargetInfo &target() const { return *lookupTarget(GetParam()); }
-  void check(const KernelSpec &spec) { expectMatchesReference(spec, target()); }
-};
+class TensorJit : public KernelJitTest {};
 
 TEST_P(TensorJit, TransposePermutations) {
   for (std::vector<int64_t> perm :
@@ -91,23 +87,10 @@ TEST_P(TensorJit, LogSoftmaxLargeLogitsStayFinite) {
   b.logSoftmax(b.binary(K::Mul, x, scale), 1);
   KernelSpec spec = b.finish(target());
   std::vector<Tensor> args{randomTensor({2, 10}, 5), Tensor{{1}, {500.0f}}};
-  Tensor got = runJit(spec, args, target());
-  Tensor want = evaluateReference(spec, args);
-  for (size_t i = 0; i < want.data.size(); ++i)
-    ASSERT_NEAR(got.data[i], want.data[i],
-                1e-5 * std::fabs(want.data[i]) + 1e-5)
-        << "element " << i;
+  expectClose(spec, args, 1e-5);
 }
 
-INSTANTIATE_TEST_SUITE_P(HostTargets, TensorJit,
-                         ::testing::ValuesIn(hostTargetNames()),
-                         [](const auto &info) {
-                           std::string name = info.param;
-                           for (char &c : name)
-                             if (!isalnum((unsigned char)c))
-                               c = '_';
-                           return name;
-                         });
+SORA_INSTANTIATE_FOR_HOST_TARGETS(TensorJit);
 
 } // namespace
 } // namespace sora::test

@@ -2,6 +2,8 @@
 """End-to-end check: a model compiled by soracc against the PyTorch reference.
 
 Steps:
+ 0. A `.sora` model is converted with `soracc --emit=json` for the
+    reference; soracc compiles the `.sora` file itself.
  1. If the model's weights are a file name (or absent), generate them with
     torch_reference.init_weights(--seed) into WORKDIR/weights.safetensors and
     compile with `--weights`; inline weights are used as they are.
@@ -58,6 +60,19 @@ def run_tool(cmd, what, timeout):
                           if text.strip())
         raise CheckFailure(f"{what} exited with {proc.returncode}:\n  {printable}\n{streams}")
     return printable
+
+
+def load_model(args, workdir):
+    """The model as JSON for the reference; a .sora file goes through soracc."""
+    path = Path(args.model)
+    if path.suffix != ".sora":
+        return ref.load_model(path)
+    json_path = workdir / f"{path.stem}.json"
+    run_tool([args.soracc, path.resolve(), "--emit=json", "-o", json_path], "soracc --emit=json",
+             args.timeout)
+    model = ref.load_model(json_path)
+    model["_dir"] = str(path.resolve().parent)  # weights resolve beside the .sora file
+    return model
 
 
 def compile_model(args, model, workdir):
@@ -132,7 +147,7 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--soracc", required=True, help="path of the soracc compiler")
     p.add_argument("--sora-run", required=True, help="path of the sora-run runner")
-    p.add_argument("--model", required=True, help="model JSON file")
+    p.add_argument("--model", required=True, help="model file (.json or .sora)")
     p.add_argument("--workdir", required=True, help="directory for weights, model.so, trials")
     p.add_argument("--threads", type=int, help="passed to sora-run --threads")
     p.add_argument("--trials", type=int, default=3, help="random inputs to try (default 3)")
@@ -154,7 +169,7 @@ def main(argv=None):
     workdir.mkdir(parents=True, exist_ok=True)
     commands = []
     try:
-        model = ref.load_model(args.model)
+        model = load_model(args, workdir)
         weights, so_path, printable = compile_model(args, model, workdir)
         commands.append(printable)
         rng = np.random.default_rng(args.seed)

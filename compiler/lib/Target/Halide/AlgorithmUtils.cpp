@@ -15,6 +15,31 @@ std::vector<Var> makeVars(size_t rank, const std::string &prefix) {
   return vars;
 }
 
+AxisReduction reduceAlongAxis(const KernelOp &op, const std::string &name) {
+  size_t rank = op.shape.size();
+  AxisReduction red;
+  red.axisDim = (int)(rank - 1 - (size_t)op.axis);
+  red.extent = (int)op.shape[op.axis];
+  red.vars = makeVars(rank, "d");
+  red.r = RDom(0, red.extent, name + "_r");
+  red.along.resize(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    bool isAxis = (int)d == red.axisDim;
+    red.along[d] = isAxis ? Expr(red.r) : Expr(red.vars[d]);
+    if (!isAxis)
+      red.others.push_back(red.vars[d]);
+  }
+  return red;
+}
+
+AnchorStages rowReductionStages(const KernelOp &op, const AxisReduction &red) {
+  AnchorStages stages;
+  stages.kind = op.kind;
+  stages.reduction = red.r;
+  stages.axisDim = red.axisDim;
+  return stages;
+}
+
 /// The region [0, extent) along `dims` and unbounded elsewhere.
 static Region boundedRegion(const Shape &shape, const std::vector<int> &dims) {
   Region region(shape.size());

@@ -89,6 +89,23 @@ Halide::Expr accurateErf(const Halide::Expr &x);
 /// Pure variables named `prefix`0, `prefix`1, ... for a Func of `rank` dims.
 std::vector<Halide::Var> makeVars(size_t rank, const std::string &prefix);
 
+/// The loops of a row reduction along `op.axis` (softmax, layer_norm): the
+/// result's pure vars, the vars of per-row statistics, and the operand's
+/// index with the axis replaced by the reduction domain.
+struct AxisReduction {
+  std::vector<Halide::Var> vars;   ///< the result's dims
+  std::vector<Halide::Var> others; ///< every dim but the axis
+  std::vector<Halide::Expr> along; ///< `vars` with the axis replaced by `r`
+  Halide::RDom r;                  ///< 0 .. extent along the axis
+  int axisDim;                     ///< the Halide dimension of the axis
+  int extent;
+};
+AxisReduction reduceAlongAxis(const KernelOp &op, const std::string &name);
+
+/// AnchorStages of kind `op.kind` reducing over `red`, for the softmax
+/// schedule, which places `rowMax` and `reduce`.
+AnchorStages rowReductionStages(const KernelOp &op, const AxisReduction &red);
+
 /// `input` with the given Halide dimensions (innermost first) clamped to
 /// [0, extent): reads past the end repeat the last element. Other dims are
 /// left unbounded.

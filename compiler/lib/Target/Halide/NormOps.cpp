@@ -18,38 +18,25 @@ AnchorStages buildLayerNorm(const KernelOp &op,
                             const std::vector<Value> &operands,
                             const std::string &name) {
   const Value &input = operands[0];
-  size_t rank = op.shape.size();
-  size_t axis = rank - 1 - (size_t)op.axis; // Halide dimension
-  int extent = (int)op.shape[op.axis];
-  std::vector<Var> vars = makeVars(rank, "d");
-  RDom r(0, extent, name + "_r");
+  AxisReduction red = reduceAlongAxis(op, name);
+  const std::vector<Var> &vars = red.vars, &others = red.others;
+  float extent = (float)red.extent;
 
-  std::vector<Var> others;       // dims of the row statistics
-  std::vector<Expr> along(rank); // x indexed along the axis by r
-  for (size_t d = 0; d < rank; ++d) {
-    along[d] = d == axis ? Expr(r) : Expr(vars[d]);
-    if (d != axis)
-      others.push_back(vars[d]);
-  }
-
-  AnchorStages stages;
-  stages.kind = op.kind;
-  stages.reduction = r;
-  stages.axisDim = (int)axis;
+  AnchorStages stages = rowReductionStages(op, red);
   // The softmax schedule places `rowMax` and `reduce`: here the sum and the
   // sum of squared deviations.
   stages.rowMax = Func(name + "_sum");
   stages.rowMax(others) = 0.0f;
-  stages.rowMax(others) += input.func(along);
-  Expr mean = stages.rowMax(others) / (float)extent;
+  stages.rowMax(others) += input.func(red.along);
+  Expr mean = stages.rowMax(others) / extent;
   stages.reduce = Func(name + "_sqsum");
-  Expr centered = input.func(along) - mean;
+  Expr centered = input.func(red.along) - mean;
   stages.reduce(others) = 0.0f;
   stages.reduce(others) += centered * centered;
 
-  Expr variance = stages.reduce(others) / (float)extent;
+  Expr variance = stages.reduce(others) / extent;
   Expr rstd = 1.0f / sqrt(variance + op.scalars[0]);
-  Expr channel = vars[axis];
+  Expr channel = vars[red.axisDim];
   stages.value = {Func(name), op.shape};
   stages.value.func(vars) =
       (input.func(vars) - mean) * rstd * operands[1].func(channel) +

@@ -18,30 +18,17 @@ using namespace Halide;
 
 AnchorStages buildSoftmax(const KernelOp &op, const Value &input,
                           const std::string &name) {
-  size_t rank = op.shape.size();
-  size_t axis = rank - 1 - (size_t)op.axis; // Halide dimension
-  std::vector<Var> vars = makeVars(rank, "d");
-  RDom r(0, (int)op.shape[op.axis], name + "_r");
+  AxisReduction red = reduceAlongAxis(op, name);
+  const std::vector<Var> &vars = red.vars, &others = red.others;
 
-  std::vector<Var> others;       // dims of the row statistics
-  std::vector<Expr> along(rank); // x indexed along the axis by r
-  for (size_t d = 0; d < rank; ++d) {
-    along[d] = d == axis ? Expr(r) : Expr(vars[d]);
-    if (d != axis)
-      others.push_back(vars[d]);
-  }
-
-  AnchorStages stages;
-  stages.kind = op.kind;
-  stages.reduction = r;
-  stages.axisDim = (int)axis;
+  AnchorStages stages = rowReductionStages(op, red);
   stages.rowMax = Func(name + "_max");
   stages.rowMax(others) = -std::numeric_limits<float>::infinity();
-  stages.rowMax(others) = max(stages.rowMax(others), input.func(along));
+  stages.rowMax(others) = max(stages.rowMax(others), input.func(red.along));
   stages.reduce = Func(name + "_sum");
   stages.reduce(others) = 0.0f;
   stages.reduce(others) +=
-      exp(strict_float(input.func(along) - stages.rowMax(others)));
+      exp(strict_float(input.func(red.along) - stages.rowMax(others)));
 
   stages.value = {Func(name), op.shape};
   Expr shifted = strict_float(input.func(vars) - stages.rowMax(others));

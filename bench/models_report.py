@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""The model x frontend report: for every example model written in JSON and
+in the .sora DSL, and every ONNX export of scripts/export_onnx.py, whether
+soracc compiles it, its error against PyTorch (and ONNX Runtime for ONNX
+models), soracc's wall time, and sora-run --bench medians at 1 and 2 threads.
+
+The numerics come from the end-to-end checkers (test/e2e/check_model.py,
+test/e2e/onnx/check_onnx_model.py), run as they are in CTest; this script
+adds the timings and prints one Markdown table.
+
+usage: bench/models_report.py [--build build] [--runs 200] [--models NAME ...]
+       [--node node] [--out bench/results]
+"""
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+E2E = ROOT / "test" / "e2e"
+
+# (name, frontend, source): JSON and DSL examples, then ONNX exports.
+EXAMPLES = ["perceptron", "mlp_mnist", "mnist_cnn", "resnet_block", "transformer_encoder",
+            "bilstm_text"]
+ONNX = [("mlp", 13), ("cnn", 17), ("resnet18", 13), ("mobilenet_v2", 17),
+        ("encoder_layer", 13), ("bilstm", 13)]
+ERROR_LINE = re.compile(r"(?:vs (?P<oracle>PyTorch|ONNX Runtime) )?\S* ?\[.*\]: "
+                        r"max relative error (?P<err>\S+)")
+
+
+def entries(selected):
+    for name in EXAMPLES:
+        for ext, frontend in ((".json", "JSON"), (".sora", "DSL")):
+            path = ROOT / "examples" / "models" / f"{name}{ext}"
+            if path.is_file() and (not selected or name in selected):
+                yield name, frontend, path
+    for name, opset in ONNX:
+        if not selected or name in selected:
+            yield name, f"ONNX (opset {opset})", opset
+
+
+def errors_from(output):
+    """The worst error per oracle from a checker's output lines."""
+    worst = {}
+    for line in output.splitlines():
+        m = ERROR_LINE.search(line)
+        if m:
+            oracle = m.group("oracle") or "PyTorch"
+            worst[oracle] = max(worst.get(oracle, 0.0), float(m.group("err")))
+    return worst
+
+
+def time_soracc(soracc, source, out, extra):
+    """Median wall time of three compilations, in seconds."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([str(soracc), str(source), "-o", str(out), *extra], check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def sora_bench(sora_run, lib, threads, runs):
+    out = subprocess.run([str(sora_run), str(lib), "--threads", str(threads), "--bench",
+                          str(runs), "--json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(args, name, frontend, source, work):
+    """Runs the checker and the timings for one row."""
+    soracc, sora_run = args.build / "bin" / "soracc", args.build / "bin" / "sora-run"
+    row = {"model": name, "frontend": frontend}
+    if frontend.startswith("ONNX"):
+        cmd = [sys.executable, E2E / "onnx" / "check_onnx_model.py", "--model", name,
+               "--opset", str(source), "--node", args.node]
+    else:
+        cmd = [sys.executable, E2E / "check_model.py", "--model", source,
+               "--tolerance", "1e-4"]
+    cmd += ["--soracc", soracc, "--sora-run", sora_run, "--workdir", work, "--threads", "2"]
+    check = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    row["passed"] = check.returncode == 0
+    row["errors"] = errors_from(check.stdout)
+    lib = work / "model.so"
+    row["compiles"] = lib.is_file()
+    if not row["compiles"]:
+        row["log"] = (check.stdout + check.stderr)[-2000:]
+        return row
+    if frontend.startswith("ONNX"):
+        compile_source, extra = work / "model.onnx", []
+    else:
+        compile_source = source
+        weights = work / "weights.safetensors"
+        extra = ["--weights", str(weights)] if weights.is_file() else []
+    row["soracc_s"] = time_soracc(soracc, compile_source, work / "timed.so", extra)
+    for threads in (1, 2):
+        row[f"t{threads}"] = sora_bench(sora_run, lib, threads, args.runs)
+    return row
+
+
+def print_table(rows):
+    print("| model | frontend | compiles | max rel. error vs PyTorch | vs ONNX Runtime | "
+          "soracc wall | sora-run median (p10-p90) 1 thread | 2 threads |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        err = r["errors"]
+        cells = [r["model"], r["frontend"], "yes" if r["compiles"] else "**no**",
+                 f"{err['PyTorch']:.2e}" if "PyTorch" in err else "-",
+                 f"{err['ONNX Runtime']:.2e}" if "ONNX Runtime" in err else "-"]
+        if r["compiles"]:
+            cells.append(f"{r['soracc_s']:.2f} s")
+            for t in (1, 2):
+                b = r[f"t{t}"]
+                cells.append(f"{b['median_us']:.1f} µs ({b['p10_us']:.1f}-{b['p90_us']:.1f})")
+        else:
+            cells += ["-", "-", "-"]
+        if not r["passed"]:
+            cells[2] += " (check FAILED)"
+        print("| " + " | ".join(cells) + " |")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--build", type=Path, default=ROOT / "build")
+    p.add_argument("--runs", type=int, default=200, help="sora-run --bench iterations")
+    p.add_argument("--models", nargs="*", help="only these models")
+    p.add_argument("--node", default="node")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = p.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, (name, frontend, source) in enumerate(entries(args.models)):
+            print(f"[{k + 1}] {name} {frontend} ...", file=sys.stderr, flush=True)
+            work = Path(tmp) / f"{k}"
+            work.mkdir()
+            rows.append(measure(args, name, frontend, source, work))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "models_report.json").write_text(json.dumps(rows, indent=1, default=str))
+    print_table(rows)
+    for r in rows:
+        if "log" in r:
+            print(f"\n{r['model']} {r['frontend']}:\n{r['log']}", file=sys.stderr)
+    return 0 if all(r["passed"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
