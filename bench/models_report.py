@@ -2,7 +2,10 @@
 """The model x frontend report: for every example model written in JSON and
 in the .sora DSL, and every ONNX export of scripts/export_onnx.py, whether
 soracc compiles it, its error against PyTorch (and ONNX Runtime for ONNX
-models), soracc's wall time, and sora-run --bench medians at 1 and 2 threads.
+models), soracc's wall time, and sora-run --bench medians at 1 and 2 threads
+next to the peers measured in the same run: PyTorch eager (the reference
+module for ONNX exports; bench/torch_peer.py's module for the examples) and
+ONNX Runtime (npm onnxruntime-node) for the ONNX models.
 
 The numerics come from the end-to-end checkers (test/e2e/check_model.py,
 test/e2e/onnx/check_onnx_model.py), run as they are in CTest; this script
@@ -24,12 +27,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 E2E = ROOT / "test" / "e2e"
+sys.path.insert(0, str(E2E))
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import export_onnx  # noqa: E402
+import torch_peer  # noqa: E402
+import torch_reference  # noqa: E402
 
 # (name, frontend, source): JSON and DSL examples, then ONNX exports.
 EXAMPLES = ["perceptron", "mlp_mnist", "mnist_cnn", "resnet_block", "transformer_encoder",
             "bilstm_text"]
 ONNX = [("mlp", 13), ("cnn", 17), ("resnet18", 13), ("mobilenet_v2", 17),
-        ("encoder_layer", 13), ("bilstm", 13)]
+        ("encoder_layer", 13), ("encoder_layer_base", 17), ("bilstm", 13), ("upsample", 13)]
 ERROR_LINE = re.compile(r"(?:vs (?P<oracle>PyTorch|ONNX Runtime) )?\S* ?\[.*\]: "
                         r"max relative error (?P<err>\S+)")
 
@@ -73,6 +86,34 @@ def sora_bench(sora_run, lib, threads, runs):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def onnx_peers(args, name, work, threads):
+    """PyTorch eager and ONNX Runtime medians for an ONNX export."""
+    module, example = export_onnx.build(name)
+    torch.set_num_threads(threads)
+    with torch.no_grad():
+        eager = torch_peer.time_calls(lambda: module(example), args.runs, args.runs // 10)
+    x_file = work / "bench_x.bin"
+    example.numpy().astype("<f4").tofile(x_file)
+    manifest = {"model": str(work / "model.onnx"), "outdir": str(work / f"ort_t{threads}"),
+                "inputs": [{"name": "x", "file": str(x_file), "shape": list(example.shape)}],
+                "threads": threads, "bench_runs": args.runs}
+    (work / "bench_ort.json").write_text(json.dumps(manifest))
+    subprocess.run([args.node, str(E2E / "onnx" / "ort_run.js"), str(work / "bench_ort.json")],
+                   check=True)
+    ort = json.loads((work / f"ort_t{threads}" / "bench.json").read_text())
+    return {"PyTorch": eager, "ORT": ort}
+
+
+def example_peers(args, source, threads):
+    """PyTorch eager for an example model, where torch_peer can build it."""
+    try:
+        return {"PyTorch": torch_peer.bench(torch_reference.load_model(source), threads,
+                                            args.runs)["eager"]}
+    except (KeyError, NotImplementedError, RuntimeError, ValueError) as err:
+        print(f"  no PyTorch peer for {source.name}: {err!r}", file=sys.stderr)
+        return {}
+
+
 def measure(args, name, frontend, source, work):
     """Runs the checker and the timings for one row."""
     soracc, sora_run = args.build / "bin" / "soracc", args.build / "bin" / "sora-run"
@@ -101,28 +142,44 @@ def measure(args, name, frontend, source, work):
     row["soracc_s"] = time_soracc(soracc, compile_source, work / "timed.so", extra)
     for threads in (1, 2):
         row[f"t{threads}"] = sora_bench(sora_run, lib, threads, args.runs)
+        if frontend.startswith("ONNX"):
+            row[f"peers_t{threads}"] = onnx_peers(args, name, work, threads)
+        elif frontend == "JSON":
+            row[f"peers_t{threads}"] = example_peers(args, source, threads)
     return row
+
+
+def us(value):
+    """Microseconds with three significant digits or so."""
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 1000 else f"{value:.0f}"
 
 
 def print_table(rows):
     print("| model | frontend | compiles | max rel. error vs PyTorch | vs ONNX Runtime | "
-          "soracc wall | sora-run median (p10-p90) 1 thread | 2 threads |")
-    print("|---|---|---|---|---|---|---|---|")
+          "soracc wall | threads | soracc median (p10-p90) µs | PyTorch eager µs | "
+          "ONNX Runtime µs | speed-up vs PyTorch | vs ORT |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    peers = {}  # the JSON row's peers also stand for the DSL row
     for r in rows:
         err = r["errors"]
-        cells = [r["model"], r["frontend"], "yes" if r["compiles"] else "**no**",
-                 f"{err['PyTorch']:.2e}" if "PyTorch" in err else "-",
-                 f"{err['ONNX Runtime']:.2e}" if "ONNX Runtime" in err else "-"]
-        if r["compiles"]:
-            cells.append(f"{r['soracc_s']:.2f} s")
-            for t in (1, 2):
-                b = r[f"t{t}"]
-                cells.append(f"{b['median_us']:.1f} µs ({b['p10_us']:.1f}-{b['p90_us']:.1f})")
-        else:
-            cells += ["-", "-", "-"]
+        head = [r["model"], r["frontend"], "yes" if r["compiles"] else "**no**",
+                f"{err['PyTorch']:.2e}" if "PyTorch" in err else "-",
+                f"{err['ONNX Runtime']:.2e}" if "ONNX Runtime" in err else "-",
+                f"{r['soracc_s']:.2f} s" if r["compiles"] else "-"]
         if not r["passed"]:
-            cells[2] += " (check FAILED)"
-        print("| " + " | ".join(cells) + " |")
+            head[2] += " (check FAILED)"
+        if not r["compiles"]:
+            print("| " + " | ".join(head + ["-"] * 6) + " |")
+            continue
+        for t in (1, 2):
+            ours = r[f"t{t}"]
+            peer = r.get(f"peers_t{t}", peers.get((r["model"], t), {}))
+            peers[(r["model"], t)] = peer
+            cells = [str(t), f"{us(ours['median_us'])} ({us(ours['p10_us'])}-{us(ours['p90_us'])})"]
+            cells += [us(peer[k]["median_us"]) if k in peer else "-" for k in ("PyTorch", "ORT")]
+            cells += [f"{peer[k]['median_us'] / ours['median_us']:.1f}x" if k in peer else "-"
+                      for k in ("PyTorch", "ORT")]
+            print("| " + " | ".join((head if t == 1 else [""] * 6) + cells) + " |")
 
 
 def main():

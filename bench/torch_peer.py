@@ -29,8 +29,9 @@ class GraphModule(torch.nn.Module):
     def _run(self, x, build):
         values = {self.model["inputs"][0]["name"]: x}
         for p in self.model["particles"]:
-            name, op = p["name"], p["op"]
-            v = values[p["input"]]
+            op = p["op"]
+            name = p["name"].replace(".", "_")  # composite instances: b1.conv
+            v = values[p["inputs"][0] if "inputs" in p else p["input"]]
             if op == "dense":
                 if build:
                     self.layers[name] = torch.nn.Linear(
@@ -40,9 +41,20 @@ class GraphModule(torch.nn.Module):
                 if build:
                     self.layers[name] = torch.nn.Conv2d(
                         v.shape[1], p["filters"], p["kernel"], stride=p.get("strides", 1),
-                        padding="same" if p.get("padding") == "same" else 0,
+                        padding=_conv_padding(p.get("padding", "valid"), p.get("strides", 1)),
                         bias=p.get("use_bias", True))
                 v = self.layers[name](v)
+            elif op == "batch_norm":
+                if build:  # eval-mode BatchNorm2d with non-trivial statistics
+                    bn = torch.nn.BatchNorm2d(v.shape[1], eps=p.get("epsilon", 1e-5))
+                    bn.running_mean.uniform_(-0.5, 0.5)
+                    bn.running_var.uniform_(0.5, 1.5)
+                    self.layers[name] = bn.eval()
+                v = self.layers[name](v)
+            elif op == "add":
+                v = v + values[p["inputs"][1]]
+            elif op == "_alias":  # a composite's output (torch_reference)
+                pass
             elif op in ("max_pool2d", "avg_pool2d"):
                 v = getattr(F, op)(v, p["pool"], p.get("strides"))
             elif op == "flatten":
@@ -51,13 +63,69 @@ class GraphModule(torch.nn.Module):
                 v = F.softmax(v, dim=-1)
             elif op in ("relu", "sigmoid", "tanh"):
                 v = getattr(torch, op)(v)
+            elif op == "embedding":
+                if build:
+                    self.layers[name] = torch.nn.Embedding(p["input_dim"], p["output_dim"])
+                v = self.layers[name](v.long())
+            elif op == "lstm":
+                if build:
+                    self.layers[name] = torch.nn.LSTM(
+                        v.shape[-1], p["units"], batch_first=True,
+                        bidirectional=p.get("bidirectional", False))
+                y, (h_n, _) = self.layers[name](v)
+                # The sequence, or the final h of each direction side by side.
+                v = y if p.get("return_sequences", False) else torch.cat(list(h_n), dim=-1)
+            elif op in TRANSFORMER_OPS:
+                values[p["name"]] = self._transformer(p, name, v, values, build)
+                continue
             else:
                 raise ValueError(f"torch_peer does not time op '{op}'")
             act = p.get("activation", "none")
             if act != "none":
                 v = F.softmax(v, dim=-1) if act == "softmax" else getattr(torch, act)(v)
-            values[name] = v
+            values[p["name"]] = v
         return tuple(values[o] for o in self.model["outputs"])
+
+
+    def _transformer(self, p, name, v, values, build):
+        """layer_norm and the Transformer particles as PyTorch modules."""
+        op = p["op"]
+        if op == "layer_norm":
+            if build:
+                self.layers[name] = torch.nn.LayerNorm(v.shape[-1], eps=p.get("epsilon", 1e-5))
+            return self.layers[name](v)
+        if op == "multi_head_attention":
+            if build:
+                self.layers[name] = torch.nn.MultiheadAttention(
+                    v.shape[-1], p["heads"], batch_first=True)
+            seq = v.shape[1]
+            causal = (torch.ones(seq, seq, dtype=torch.bool).triu(1)
+                      if p.get("causal", False) else None)
+            return self.layers[name](v, v, v, need_weights=False, attn_mask=causal)[0]
+        if op == "feed_forward":
+            if build:
+                act = {"relu": torch.nn.ReLU(), "gelu": torch.nn.GELU()}[p.get("activation", "relu")]
+                self.layers[name] = torch.nn.Sequential(
+                    torch.nn.Linear(v.shape[-1], p["units"]), act,
+                    torch.nn.Linear(p["units"], v.shape[-1]))
+            return self.layers[name](v)
+        raise ValueError(f"torch_peer does not time op '{op}'")
+
+
+# Particles timed by GraphModule._transformer.
+TRANSFORMER_OPS = {"layer_norm", "multi_head_attention", "feed_forward"}
+
+
+def _conv_padding(padding, strides):
+    """nn.Conv2d's padding for a particle's: "same" (stride 1), symmetric
+    [top, left, bottom, right] as (ph, pw), or 0 for "valid"."""
+    if padding == "same" and strides in (1, [1, 1]):
+        return "same"
+    if isinstance(padding, list) and padding[:2] == padding[2:]:
+        return tuple(padding[:2])
+    if padding != "valid":
+        raise ValueError(f"torch_peer does not time padding {padding!r}")
+    return 0
 
 
 def nchw_shape(shape):
@@ -84,8 +152,13 @@ def bench(model, threads, runs=2000):
     """Eager and TorchScript latency of `model` at `threads` threads."""
     torch.set_num_threads(threads)
     shape = model["inputs"][0]["shape"]
-    x = torch.from_numpy(np.random.default_rng(0).standard_normal(
-        nchw_shape(shape)).astype(np.float32))
+    rng = np.random.default_rng(0)
+    ids = [p["input_dim"] for p in model["particles"]
+           if p["op"] == "embedding" and p["input"] == model["inputs"][0]["name"]]
+    if ids:  # token ids for an embedding
+        x = torch.from_numpy(rng.integers(0, min(ids), shape).astype(np.float32))
+    else:
+        x = torch.from_numpy(rng.standard_normal(nchw_shape(shape)).astype(np.float32))
     with torch.no_grad():
         module = GraphModule(model, x).eval()
         eager = time_calls(lambda: module(x), runs, runs // 10)

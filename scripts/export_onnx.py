@@ -8,7 +8,11 @@ The models soracc's ONNX importer is tested and benchmarked on:
   resnet18       torchvision ResNet-18             (3x224x224)
   mobilenet_v2   torchvision MobileNetV2           (3x224x224)
   encoder_layer  a BERT-style encoder layer (MatMul, Softmax, LayerNorm, GELU)
+  encoder_layer_base  the same at BERT-base size: width 768, 12 heads,
+                 FFN 3072, 128 tokens
   bilstm         a bidirectional LSTM classifier
+  upsample       convolutions joined by F.interpolate (nearest x2, bilinear
+                 to a size, corner-aligned) and torch.erf: Resize and Erf
 
 Weights are drawn from torch.manual_seed(--seed); batch-norm statistics are
 randomised too, so that folding them is actually tested. Every model has
@@ -29,6 +33,7 @@ from pathlib import Path
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -56,6 +61,21 @@ class BiLstmClassifier(nn.Module):
     def forward(self, x):
         y, _ = self.lstm(x)
         return self.fc(y[:, -1, :])
+
+
+class UpsampleNet(nn.Module):
+    """A decoder-style stack: Resize in each mode PyTorch exports, and Erf."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.c2 = nn.Conv2d(8, 8, 3, padding=1)
+
+    def forward(self, x):
+        y = F.interpolate(torch.relu(self.c1(x)), scale_factor=2, mode="nearest")
+        y = F.interpolate(self.c2(y), size=(21, 13), mode="bilinear", align_corners=False)
+        y = F.interpolate(y, size=(9, 30), mode="bilinear", align_corners=True)
+        return torch.erf(y)
 
 
 def _randomize_batch_norms(module, generator):
@@ -89,9 +109,15 @@ def build(name, seed=0):
     elif name == "encoder_layer":
         module = EncoderLayer()
         shape = (1, 8, 64)
+    elif name == "encoder_layer_base":
+        module = EncoderLayer(dim=768, heads=12, ffn=3072)
+        shape = (1, 128, 768)
     elif name == "bilstm":
         module = BiLstmClassifier()
         shape = (1, 10, 16)
+    elif name == "upsample":
+        module = UpsampleNet()
+        shape = (1, 3, 8, 10)
     else:
         raise ValueError(f"unknown model '{name}'; known: {', '.join(MODELS)}")
     with torch.no_grad():
@@ -99,7 +125,8 @@ def build(name, seed=0):
     return module.eval(), torch.randn(shape, generator=torch.Generator().manual_seed(seed))
 
 
-MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "bilstm"]
+MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "encoder_layer_base",
+          "bilstm", "upsample"]
 
 
 def export(name, path, opset=13, seed=0):

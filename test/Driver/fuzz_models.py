@@ -22,7 +22,8 @@ OPS = ["dense", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "reshape",
        "add", "mul", "relu", "sigmoid", "tanh", "softmax", "conv3d",
        "sub", "gelu", "leaky_relu", "clip", "log_softmax", "dropout", "transpose",
        "concat", "split", "slice", "pad", "global_avg_pool2d", "batch_norm",
-       "layer_norm", "matmul", "embedding"]
+       "layer_norm", "matmul", "embedding", "lstm", "erf", "normalize", "resize",
+       "multi_head_attention", "feed_forward", "positional_encoding"]
 
 
 def mutate(model, rng):
@@ -41,7 +42,11 @@ def mutate(model, rng):
                                         "activation", "dilation_rate", "use_bias",
                                         "perm", "sizes", "num", "begin", "end",
                                         "pads", "min", "alpha", "groups",
-                                        "epsilon", "input_dim", "output_dim"])
+                                        "epsilon", "input_dim", "output_dim",
+                                        "size", "scale_factor", "mode", "mean",
+                                        "std", "scale", "align_corners",
+                                        "heads", "head_dim", "causal", "fused_qkv",
+                                        "kind", "max_len"])
             if action == "set":
                 p[key] = rng.choice(VALUES)
             elif action == "drop":

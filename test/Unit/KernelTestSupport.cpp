@@ -250,8 +250,8 @@ void KernelJitTest::expectClose(const KernelSpec &spec,
         << spec.name << " element " << i;
 }
 
-std::string hostTargetTestName(
-    const ::testing::TestParamInfo<std::string> &info) {
+std::string
+hostTargetTestName(const ::testing::TestParamInfo<std::string> &info) {
   std::string name = info.param;
   for (char &c : name)
     if (!isalnum((unsigned char)c))

@@ -89,20 +89,16 @@ protected:
 };
 
 /// "x86-64-avx512" -> "x86_64_avx512": target names as gtest test names.
-std::string hostTargetTestName(
-    const ::testing::TestParamInfo<std::string> &info);
+std::string
+hostTargetTestName(const ::testing::TestParamInfo<std::string> &info);
 
 } // namespace sora::test
 
 /// Runs every TEST_P of `suite` (a KernelJitTest) once per host target.
 #define SORA_INSTANTIATE_FOR_HOST_TARGETS(suite)                               \
-  INSTANTIATE_TEST_SUITE_P(HostTargets, suite,                                 \
-                           ::testing::ValuesIn(                                \
-                               ::sora::test::hostTargetNames()),               \
-                           ::sora::test::hostTargetTestName)
-
-namespace sora::test {
-
-} // namespace sora::test
+  INSTANTIATE_TEST_SUITE_P(                                                    \
+      HostTargets, suite,                                                      \
+      ::testing::ValuesIn(::sora::test::hostTargetNames()),                    \
+      ::sora::test::hostTargetTestName)
 
 #endif // SORA_TEST_UNIT_KERNELTESTSUPPORT_H

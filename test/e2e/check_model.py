@@ -104,10 +104,14 @@ def check_trial(args, model, weights, so_path, trial, rng):
     cmd = shlex.split(args.emulator or "") + [args.sora_run, so_path]
     inputs = {}
     token_ids = ref.reference_ops.integer_inputs(model)
+    masks = ref.reference_ops.mask_inputs(model)
     for k, inp in enumerate(model["inputs"]):
         name = inp["name"]
         if name in token_ids:  # an embedding's ids: integers in [0, input_dim)
             inputs[name] = rng.integers(0, token_ids[name], shapes[name]).astype(np.float32)
+        elif name in masks:  # an attention's padding mask: 0 or 1, key 0 kept
+            inputs[name] = rng.integers(0, 2, shapes[name]).astype(np.float32)
+            inputs[name][..., 0] = 1
         else:
             inputs[name] = rng.standard_normal(shapes[name], dtype=np.float32)
         path = trial_dir / "in" / f"input{k}.npy"

@@ -278,3 +278,113 @@ def integer_inputs(model):
         if p["op"] == "embedding" and p.get("input") in inputs:
             found[p["input"]] = min(found.get(p["input"], p["input_dim"]), p["input_dim"])
     return found
+
+
+# --------------------------------------------------------------------------
+# Recurrent layers
+# --------------------------------------------------------------------------
+
+LSTM_DIRECTIONS = [("", "l0"), ("reverse_", "l0_reverse")]  # ours, torch's
+
+
+def _lstm_params(p, shapes):
+    """Per direction kernel [F, 4H], recurrent_kernel [H, 4H], bias [4H],
+    drawn like torch.nn.LSTM (every tensor from U(-1/sqrt(H), 1/sqrt(H))),
+    with bias = b_ih + b_hh and the kernels transposed to our layout."""
+    units, features = p["units"], shapes[0][-1]
+    bound = units ** -0.5
+
+    def transposed(shape, g):  # drawn in torch's [4H, cols], stored [cols, 4H]
+        return torch.empty(shape[::-1]).uniform_(-bound, bound, generator=g).t().contiguous()
+
+    def bias(shape, g):
+        return _uniform(-bound, bound)(shape, g) + _uniform(-bound, bound)(shape, g)
+
+    directions = LSTM_DIRECTIONS if p.get("bidirectional", False) else LSTM_DIRECTIONS[:1]
+    params = {}
+    for prefix, _ in directions:
+        params[prefix + "kernel"] = ((features, 4 * units), transposed)
+        params[prefix + "recurrent_kernel"] = ((units, 4 * units), transposed)
+        params[prefix + "bias"] = ((4 * units,), bias)
+    return params
+
+
+def _lstm(p, xs, w):
+    """torch.nn.LSTM(batch_first=True) holding our weights; the sequence
+    [B, T, dirs * H], or h_n of the directions side by side [B, dirs * H]."""
+    x, units = xs[0], p["units"]
+    bidirectional = p.get("bidirectional", False)
+    sequences = p.get("return_sequences", False)
+    if x.dim() != 3:
+        _fail(p, f"lstm expects [batch, time, features], got {list(x.shape)}")
+    dirs = 2 if bidirectional else 1
+    if x.device.type == "meta":
+        shape = (x.shape[0], x.shape[1], dirs * units) if sequences else (x.shape[0], dirs * units)
+        return torch.empty(shape, device="meta")
+    lstm = torch.nn.LSTM(x.shape[2], units, batch_first=True,
+                         bidirectional=bidirectional).to(x.dtype)
+    with torch.no_grad():
+        for prefix, suffix in LSTM_DIRECTIONS[:dirs]:
+            getattr(lstm, "weight_ih_" + suffix).copy_(w(prefix + "kernel").t())
+            getattr(lstm, "weight_hh_" + suffix).copy_(w(prefix + "recurrent_kernel").t())
+            getattr(lstm, "bias_ih_" + suffix).copy_(w(prefix + "bias"))
+            getattr(lstm, "bias_hh_" + suffix).zero_()
+        y, (h_n, _) = lstm(x)
+    return y if sequences else torch.cat(list(h_n), dim=-1)
+
+
+OPS["lstm"] = Op(_lstm, params=_lstm_params)
+
+
+# --------------------------------------------------------------------------
+# Preprocessing
+# --------------------------------------------------------------------------
+
+def _per_channel(p, key, default, channels):
+    """normalize's mean/std: a number or one value per channel (last dim)."""
+    value = p.get(key, default)
+    values = [value] if isinstance(value, (int, float)) else list(value)
+    if len(values) not in (1, channels):
+        _fail(p, f"{key} needs 1 or {channels} values, got {len(values)}")
+    return torch.tensor(values, dtype=torch.float32)
+
+
+def _normalize(p, xs, w):
+    """(x * scale - mean) / std over the last (channel) axis."""
+    x = xs[0]
+    mean = _per_channel(p, "mean", 0.0, x.shape[-1]).to(x.dtype)
+    std = _per_channel(p, "std", 1.0, x.shape[-1]).to(x.dtype)
+    if not bool((std > 0).all()):
+        _fail(p, "std values must be positive")
+    return (x * p.get("scale", 1.0) - mean.to(x.device)) / std.to(x.device)
+
+
+def _resize(p, xs, w):
+    """F.interpolate on NHWC data (permuted to NCHW around the call)."""
+    x, mode = xs[0], p.get("mode", "nearest")
+    if x.dim() != 4:
+        _fail(p, "resize expects an NHWC input")
+    if ("size" in p) == ("scale_factor" in p):
+        _fail(p, "resize needs exactly one of size and scale_factor")
+    size, scale = p.get("size"), p.get("scale_factor")
+    if isinstance(size, int):
+        size = [size, size]
+    if isinstance(scale, (int, float)):
+        scale = [scale, scale]
+    kwargs = {"align_corners": p.get("align_corners", False)} if mode == "bilinear" else {}
+    y = F.interpolate(x.permute(0, 3, 1, 2), size=size,
+                      scale_factor=None if scale is None else [float(s) for s in scale],
+                      mode=mode, **kwargs)
+    return y.permute(0, 2, 3, 1)
+
+
+OPS.update({
+    "erf": Op(lambda p, xs, w: torch.erf(xs[0])),
+    "normalize": Op(_normalize),
+    "resize": Op(_resize),
+})
+
+
+# Transformer particles (transformer_ops.py, which builds on Op above).
+from transformer_ops import OPS as _TRANSFORMER_OPS, mask_inputs  # noqa: E402,F401
+OPS.update(_TRANSFORMER_OPS)

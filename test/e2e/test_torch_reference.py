@@ -204,6 +204,40 @@ class TorchReferenceTest(unittest.TestCase):
         with self.assertRaisesRegex(ref.ModelError, message):
             ref.run(model, {"y.kernel": np.ones(2, np.float32)}, {"x": np.ones((1, 2), np.float32)})
 
+    def test_lstm_against_numpy_cell(self):
+        # The cell of docs/model-format.md: gate blocks i, f, g, o; the
+        # backward direction reads time steps last to first.
+        units, rng = 3, np.random.default_rng(1)
+        model = one_particle_model((2, 4, 5), op="lstm", units=units,
+                                   bidirectional=True, return_sequences=True)
+        weights = ref.init_weights(model, seed=0)
+        x = rng.standard_normal((2, 4, 5)).astype(np.float32)
+        got = ref.run(model, weights, {"x": x}, torch.float64)["p"]
+
+        def sigmoid(v):
+            return 1 / (1 + np.exp(-v))
+
+        def direction(prefix, steps):
+            k, r, b = (weights[f"p.{prefix}{n}"].astype(np.float64)
+                       for n in ("kernel", "recurrent_kernel", "bias"))
+            h, c = np.zeros((2, units)), np.zeros((2, units))
+            out = np.zeros((2, 4, units))
+            for t in steps:
+                z = x[:, t] @ k + h @ r + b
+                i, f, g, o = (z[:, j * units:(j + 1) * units] for j in range(4))
+                c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+                h = sigmoid(o) * np.tanh(c)
+                out[:, t] = h
+            return out
+
+        want = np.concatenate([direction("", range(4)),
+                               direction("reverse_", reversed(range(4)))], axis=-1)
+        np.testing.assert_allclose(got, want, atol=1e-12)
+        model["particles"][0]["return_sequences"] = False
+        last = ref.run(model, weights, {"x": x}, torch.float64)["p"]
+        np.testing.assert_allclose(last, np.concatenate([want[:, -1, :units],
+                                                         want[:, 0, units:]], -1), atol=1e-12)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -79,6 +79,8 @@ def load_model(path):
 def particle_inputs(particle):
     """Names of the values a particle reads, in operand order."""
     extra = EXTRA_OPS.get(particle["op"])
+    if extra and extra.arity == "variadic" and "input" in particle:
+        return [particle["input"]]
     if extra and extra.arity != 1:
         inputs = particle.get("inputs")
         if not isinstance(inputs, list) or not inputs or (

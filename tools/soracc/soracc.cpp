@@ -1,7 +1,8 @@
 //===- soracc.cpp - The soracc compiler driver ----------------------------===//
 //
-//   soracc model.{json,sora} -o model.so [--target=T] [--emit=K] [--weights F]
-//          [--random-weights SEED] [--mlir-print-ir-after-all ...]
+//   soracc model.{json,sora,onnx} -o model.so [--target=T] [--emit=K]
+//          [--weights F] [--random-weights SEED]
+//          [--mlir-print-ir-after-all ...]
 //
 // Diagnostics print as `file:line:col: error: ...` with the source line and
 // a caret; the exit code is 1 on any error and no output file is left.
@@ -23,10 +24,11 @@ namespace cl = llvm::cl;
 using sora::EmitKind;
 
 static cl::OptionCategory category("soracc options");
+static cl::OptionCategory mlirCategory("MLIR options (IR printing, timing)");
 
-static cl::opt<std::string> inputFile(cl::Positional,
-                                      cl::desc("<model.json|model.sora>"),
-                                      cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    inputFile(cl::Positional, cl::desc("<model.json|model.sora|model.onnx>"),
+              cl::Required, cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init(""),
                                        cl::cat(category));
@@ -35,7 +37,8 @@ static cl::opt<EmitKind> emit(
     cl::values(
         clEnumValN(EmitKind::Json, "json", "the model as JSON (from the AST)"),
         clEnumValN(EmitKind::Sora, "sora", "the model as .sora (from the AST)"),
-        clEnumValN(EmitKind::Mlir, "mlir", "particle dialect from the frontend"),
+        clEnumValN(EmitKind::Mlir, "mlir",
+                   "particle dialect from the frontend"),
         clEnumValN(EmitKind::MlirFused, "mlir-fused",
                    "after fusion, schedules and memory planning"),
         clEnumValN(EmitKind::Halide, "halide", "Halide statements of kernels"),
@@ -53,9 +56,10 @@ static cl::opt<std::string> weightsFile("weights",
                                         cl::desc("Safetensors weights file"),
                                         cl::value_desc("file"), cl::init(""),
                                         cl::cat(category));
-static cl::opt<uint64_t> randomWeights(
-    "random-weights", cl::desc("Fill weights from this seed"),
-    cl::value_desc("seed"), cl::cat(category));
+static cl::opt<uint64_t> randomWeights("random-weights",
+                                       cl::desc("Fill weights from this seed"),
+                                       cl::value_desc("seed"),
+                                       cl::cat(category));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -63,8 +67,12 @@ int main(int argc, char **argv) {
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
   sora::registerAllPasses();
-  cl::HideUnrelatedOptions(
-      {&category, &cl::getGeneralCategory()});
+  // --help shows soracc's options and MLIR's mlir-* ones, not the hundreds
+  // of LLVM backend options that the linked-in targets register.
+  for (auto &entry : cl::getRegisteredOptions())
+    if (entry.first.starts_with("mlir-"))
+      entry.second->addCategory(mlirCategory);
+  cl::HideUnrelatedOptions({&category, &mlirCategory});
   cl::ParseCommandLineOptions(argc, argv, "soracc: particle graph compiler\n");
 
   mlir::DialectRegistry registry;

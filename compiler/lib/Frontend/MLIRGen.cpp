@@ -287,6 +287,7 @@ MLIRGenImpl::lowerings() {
         {"minimum", {bind(&MLIRGenImpl::binary<MinimumOp>), 2, {}}},
         {"exp", {bind(&MLIRGenImpl::unary<ExpOp>), 1, {}}},
         {"sqrt", {bind(&MLIRGenImpl::unary<SqrtOp>), 1, {}}},
+        {"erf", {bind(&MLIRGenImpl::unary<ErfOp>), 1, {}}},
         {"silu", {bind(&MLIRGenImpl::unary<SiluOp>), 1, {}}},
         {"hard_swish", {bind(&MLIRGenImpl::unary<HardSwishOp>), 1, {}}},
         {"relu6", {bind(&MLIRGenImpl::unary<Relu6Op>), 1, {}}},
@@ -318,6 +319,26 @@ MLIRGenImpl::lowerings() {
          {bind(&MLIRGenImpl::matmul), 2, {"transpose_a", "transpose_b"}}},
         {"embedding",
          {bind(&MLIRGenImpl::embedding), 1, {"input_dim", "output_dim"}}},
+        // Preprocessing.
+        {"normalize",
+         {bind(&MLIRGenImpl::normalize), 1, {"scale", "mean", "std"}}},
+        {"resize",
+         {bind(&MLIRGenImpl::resize),
+          1,
+          {"size", "scale_factor", "mode", "align_corners"}}},
+        // Transformer layers.
+        {"multi_head_attention",
+         {bind(&MLIRGenImpl::multiHeadAttention),
+          OpLowering::kVariadic,
+          {"heads", "head_dim", "causal", "fused_qkv"}}},
+        {"feed_forward",
+         {bind(&MLIRGenImpl::feedForward), 1, {"units", "activation"}}},
+        {"positional_encoding",
+         {bind(&MLIRGenImpl::positionalEncoding), 1, {"kind", "max_len"}}},
+        {"lstm",
+         {bind(&MLIRGenImpl::lstm),
+          1,
+          {"units", "bidirectional", "return_sequences"}}},
     };
   }
   return table;

@@ -203,16 +203,20 @@ bool MLIRGenImpl::lower(const ParticleDecl &p, GraphValues &graph) {
   bool ok = attrs.checkKnown(composite != compositesByName.end()
                                  ? std::vector<std::string>{}
                                  : it->second.attributes);
+  // JSON spells the inputs as keys; the DSL as call arguments.
+  bool json = !llvm::StringRef(p.loc.file).ends_with(".sora");
   if (arity == OpLowering::kVariadic) {
     if (p.inputs.empty()) {
       emitErrorAt(&context, p.loc)
-          << attrs.owner() << ": takes one or more inputs ('inputs': [...])";
+          << attrs.owner() << ": takes one or more inputs"
+          << (json ? " ('inputs': [...])" : "");
       return false;
     }
   } else if (p.inputs.size() != arity) {
+    const char *spelling = arity == 1 ? " ('input': name)" : " ('inputs': [...])";
     emitErrorAt(&context, p.loc)
         << attrs.owner() << ": takes " << arity
-        << (arity == 1 ? " input ('input': name)" : " inputs ('inputs': [...])")
+        << (arity == 1 ? " input" : " inputs") << (json ? spelling : "")
         << ", got " << p.inputs.size();
     return false;
   }

@@ -141,6 +141,17 @@ private:
   Value layerNorm(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value matmul(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value embedding(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  // Transformer layers (MLIRGenTransformer.cpp).
+  Value multiHeadAttention(const ParticleDecl &p, ParticleAttrs &a,
+                           ArrayRef<Value> in);
+  Value feedForward(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value positionalEncoding(const ParticleDecl &p, ParticleAttrs &a,
+                           ArrayRef<Value> in);
+  // Recurrent layers (MLIRGenRecurrent.cpp).
+  Value lstm(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  // Preprocessing (MLIRGenPreprocess.cpp).
+  Value normalize(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value resize(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   /// Registers the results of a particle with several (split): the values
   /// `<name>.0`, `<name>.1`, ... Returns false after reporting a result that
   /// is too large.

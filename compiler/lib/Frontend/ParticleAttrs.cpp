@@ -70,6 +70,30 @@ std::optional<double> ParticleAttrs::number(const std::string &key,
   return v->get<double>();
 }
 
+std::optional<std::vector<double>>
+ParticleAttrs::numbers(const std::string &key, std::optional<double> fallback) {
+  const json *v = find(key);
+  if (!v) {
+    if (!fallback) {
+      error(key) << "missing required attribute '" << key << "'";
+      return std::nullopt;
+    }
+    return std::vector<double>{*fallback};
+  }
+  auto finite = [](const json &x) {
+    return x.is_number() && std::isfinite(x.get<double>());
+  };
+  if (finite(*v))
+    return std::vector<double>{v->get<double>()};
+  if (!v->is_array() || v->empty() || !llvm::all_of(*v, finite)) {
+    error(key) << "'" << key
+               << "' must be a number or a non-empty list of numbers, got "
+               << v->dump();
+    return std::nullopt;
+  }
+  return v->get<std::vector<double>>();
+}
+
 std::optional<std::array<int64_t, 2>>
 ParticleAttrs::positivePair(const std::string &key,
                             std::optional<std::array<int64_t, 2>> fallback) {

@@ -38,6 +38,10 @@ public:
   /// value is not a number, or when it is missing and there is no fallback).
   std::optional<double> number(const std::string &key,
                                std::optional<double> fallback);
+  /// A finite number or a non-empty list of them (normalize's mean/std);
+  /// nullopt after an error, or when missing and there is no fallback.
+  std::optional<std::vector<double>>
+  numbers(const std::string &key, std::optional<double> fallback);
   /// A non-empty list of [a, b] integer pairs (e.g. pad's [before, after]).
   std::optional<std::vector<std::array<int64_t, 2>>>
   intPairs(const std::string &key);

@@ -174,6 +174,13 @@ ScheduleRecord defaultSchedule(const KernelSpec &spec,
   } else if (x && w && op->kind == KernelOpKind::Conv2D &&
              op->shape.size() == 4) {
     convSchedule(*op, *w, target, s);
+  } else if (spec.ops.size() == 1 &&
+             spec.ops[0].kind == KernelOpKind::LstmCell &&
+             spec.args.size() == 3) {
+    // One LSTM step reads its whole recurrent kernel for a few rows, like a
+    // batch-1 dense layer: with large weights each thread streams a share
+    // of the columns.
+    s.parallel = product(spec.args[1]) * 4 >= kParallelWeightBytes;
   } else if (spec.result >= 0 && spec.result < spec.numValues()) {
     // Pools, softmax and elementwise kernels: vectors along the innermost
     // dimension, rows in parallel when the result is large.

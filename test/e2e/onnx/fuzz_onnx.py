@@ -31,7 +31,7 @@ import onnx_graphs  # noqa: E402
 OPS = ["Conv", "Relu", "Add", "Mul", "MatMul", "Gemm", "Flatten", "Reshape", "Transpose",
        "Concat", "Slice", "Gather", "MaxPool", "AveragePool", "Softmax",
        "LayerNormalization", "LSTM", "Clip", "Identity", "Erf", "Squeeze", "Unsqueeze",
-       "BatchNormalization", "GlobalAveragePool", "Dropout"]
+       "BatchNormalization", "GlobalAveragePool", "Dropout", "Resize"]
 
 
 def mutate(model, rng):

@@ -114,5 +114,32 @@ def nhwc_mix(rng):
     return _model("nhwc_mix", nodes, [1, 4, 6, 6], ["y1", "y2", "y3"], inits)
 
 
+def resize_erf(rng):
+    """Resize as PyTorch exports F.interpolate (nearest: asymmetric + floor;
+    bilinear: half_pixel, pytorch_half_pixel, align_corners; by scales or
+    sizes, up and down) and an Erf that is not part of a GELU."""
+    empty = nh.from_array(np.zeros(0, np.float32), "empty")
+    nodes = [
+        h.make_node("Resize", ["x", "empty", "up2"], ["n"], "nearest_up",
+                    mode="nearest", coordinate_transformation_mode="asymmetric",
+                    nearest_mode="floor"),
+        h.make_node("Resize", ["x", "", "", "size_down"], ["nd"], "nearest_down",
+                    mode="nearest", coordinate_transformation_mode="asymmetric",
+                    nearest_mode="floor"),
+        h.make_node("Resize", ["x", "empty", "up2"], ["l"], "linear_up", mode="linear",
+                    coordinate_transformation_mode="pytorch_half_pixel"),
+        h.make_node("Resize", ["x", "empty", "", "size_odd"], ["ld"], "linear_sizes",
+                    mode="linear", coordinate_transformation_mode="half_pixel"),
+        h.make_node("Resize", ["x", "empty", "", "size_odd"], ["la"], "linear_corners",
+                    mode="linear", coordinate_transformation_mode="align_corners"),
+        h.make_node("Conv", ["l", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("Erf", ["c"], ["y"], "erf"),
+    ]
+    inits = [empty, nh.from_array(np.array([1, 1, 2, 2], np.float32), "up2"),
+             _ints("size_down", [1, 3, 3, 4]), _ints("size_odd", [1, 3, 9, 5]),
+             _f32(rng, "w", (4, 3, 3, 3), 0.3)]
+    return _model("resize_erf", nodes, [1, 3, 6, 7], ["n", "nd", "ld", "la", "y"], inits)
+
+
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
-          "nhwc_mix": nhwc_mix}
+          "nhwc_mix": nhwc_mix, "resize_erf": resize_erf}

@@ -8,6 +8,9 @@
 //            "inputs": [{"name": "x", "file": "x.bin", "shape": [1, 3]}]}
 // Inputs are raw little-endian float32. Writes OUTDIR/<k>.bin (float32) for
 // the k-th output and OUTDIR/outputs.json: [{"name", "file", "dims"}].
+// Optional keys: "threads" (intra-op threads, default 1) and "bench_runs":
+// after the first run, times that many more and writes OUTDIR/bench.json:
+// {"median_us", "p10_us", "p90_us", "runs", "threads"} (bench/models_report.py).
 'use strict';
 
 const fs = require('fs');
@@ -17,7 +20,7 @@ const ort = require('onnxruntime-node');
 async function main() {
   const manifest = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const session = await ort.InferenceSession.create(manifest.model, {
-    intraOpNumThreads: 1,
+    intraOpNumThreads: manifest.threads || 1,
   });
   const feeds = {};
   for (const input of manifest.inputs) {
@@ -39,6 +42,23 @@ async function main() {
   });
   fs.writeFileSync(path.join(manifest.outdir, 'outputs.json'),
                    JSON.stringify(outputs));
+  if (manifest.bench_runs)
+    fs.writeFileSync(path.join(manifest.outdir, 'bench.json'),
+                     JSON.stringify(await bench(session, feeds, manifest)));
+}
+
+/// Median and 10th/90th percentiles of `bench_runs` timed runs, in µs.
+async function bench(session, feeds, manifest) {
+  const times = [];
+  for (let i = 0; i < manifest.bench_runs; ++i) {
+    const start = process.hrtime.bigint();
+    await session.run(feeds);
+    times.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+  return {median_us: at(0.5), p10_us: at(0.1), p90_us: at(0.9),
+          runs: times.length, threads: manifest.threads || 1};
 }
 
 main().catch((err) => {

@@ -62,6 +62,16 @@ enum class KernelOpKind {
   Pad,       ///< operands: x; `low`/`high` cells per dim hold scalars[0]
   Embedding, ///< operands: ids [...] (integral f32), table [V, D] ->
              ///< [..., D]; an id outside [0, V) fails the kernel
+  // Recurrences (RecurrentOps.cpp): one time step, which the graph driver
+  // calls once per step (sora/Conversion/RecurrenceStep.h).
+  LstmCell, ///< operands: gates [B, 4H] of the step, recurrent kernel
+            ///< [H, 4H], state [2, B, H] (h, c) -> the next state [2, B, H]
+  // Preprocessing (PreprocessOps.cpp).
+  Erf,            ///< elementwise erf
+  Normalize,      ///< (x * scalars[0] - channelMean[c]) / channelStd[c], c
+                  ///< the last dim; one-entry lists apply to every channel
+  ResizeNearest,  ///< operands: x[N,H,W,C]; PyTorch's 'nearest'
+  ResizeBilinear, ///< operands: x[N,H,W,C]; half-pixel or `alignCorners`
 };
 
 /// One operation of a kernel, in topological order.
@@ -79,6 +89,12 @@ struct KernelOp {
   int64_t axis = -1;                      ///< softmax axis, non-negative
   int64_t groups = 1; ///< Conv2D: filter group g reads input channel group g
   bool transposeA = false, transposeB = false; ///< MatMul
+  /// Resize: corner-aligned sampling (bilinear), and the scale factors the
+  /// output size came from ([h, w]; 0: none, the scale is in / out).
+  bool alignCorners = false;
+  std::array<double, 2> scaleFactor{0.0, 0.0};
+  /// Normalize: per-channel mean and std (one entry: every channel).
+  std::vector<float> channelMean, channelStd;
   /// Scalar attributes, by kind: LeakyRelu {alpha}, Clip {min, max},
   /// Pad {value}, BatchNorm and LayerNorm {epsilon}.
   std::array<float, 2> scalars{0.0f, 0.0f};

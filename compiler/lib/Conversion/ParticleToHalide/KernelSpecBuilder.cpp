@@ -1,6 +1,7 @@
 //===- KernelSpecBuilder.cpp - particle.kernel to KernelSpec --------------===//
 
 #include "sora/Conversion/KernelSpecBuilder.h"
+#include "sora/Conversion/RecurrenceStep.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
@@ -29,7 +30,28 @@ static std::array<int64_t, N> toArray(ArrayRef<int64_t> values) {
 /// backend has no lowering for it.
 static std::optional<sora::KernelOp> describeOp(Operation *op);
 
+/// A recurrence kernel is one time step: gates, recurrent kernel and state
+/// in, the next state out (RecurrenceStep.h).
+static KernelSpec recurrenceStepSpec(particle::KernelOp kernel,
+                                     const RecurrenceStep &step) {
+  KernelSpec spec;
+  spec.name = kernel.getSymName().str();
+  spec.args = {step.gatesShape(), step.recurrentKernelShape(),
+               step.stateShape()};
+  sora::KernelOp cell;
+  cell.kind = KernelOpKind::LstmCell;
+  cell.operands = {0, 1, 2};
+  cell.shape = step.stateShape();
+  spec.ops.push_back(cell);
+  spec.result = 3;
+  if (kernel.getSchedule())
+    spec.schedule = scheduleFromAttr(*kernel.getSchedule());
+  return spec;
+}
+
 FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel) {
+  if (std::optional<RecurrenceStep> step = recurrenceStep(kernel))
+    return recurrenceStepSpec(kernel, *step);
   KernelSpec spec;
   spec.name = kernel.getSymName().str();
   llvm::DenseMap<Value, int> ids;
@@ -99,6 +121,25 @@ static std::optional<sora::KernelOp> describeOp(Operation *op) {
       .Case([&](MinimumOp) { return make(Kind::Minimum); })
       .Case([&](ExpOp) { return make(Kind::Exp); })
       .Case([&](SqrtOp) { return make(Kind::Sqrt); })
+      .Case([&](ErfOp) { return make(Kind::Erf); })
+      .Case([&](NormalizeOp normalize) {
+        sora::KernelOp k = make(Kind::Normalize);
+        k.scalars[0] = normalize.getScale().convertToFloat();
+        k.channelMean.assign(normalize.getMean().begin(),
+                             normalize.getMean().end());
+        k.channelStd.assign(normalize.getStd().begin(),
+                            normalize.getStd().end());
+        return k;
+      })
+      .Case([&](ResizeOp resize) {
+        sora::KernelOp k =
+            make(resize.getMode() == "bilinear" ? Kind::ResizeBilinear
+                                                : Kind::ResizeNearest);
+        k.alignCorners = resize.getAlignCorners();
+        if (std::optional<ArrayRef<double>> scales = resize.getScaleFactor())
+          k.scaleFactor = {(*scales)[0], (*scales)[1]};
+        return k;
+      })
       .Case([&](GeluOp gelu) {
         return make(gelu.getApproximate() == "tanh" ? Kind::GeluTanh
                                                     : Kind::Gelu);

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sora/Conversion/Passes.h"
+#include "sora/Conversion/RecurrenceStep.h"
 #include "sora/Conversion/WeightLayout.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
 #include "sora/Dialect/Particle/Passes.h"
@@ -64,7 +65,9 @@ private:
                                 ArrayRef<std::string> names);
   template <typename Fill>
   LLVM::GlobalOp constantGlobal(StringRef name, Type type, Fill fill);
-  LLVM::LLVMFuncOp kernelDecl(KernelOp kernel);
+  /// The kernel's function, taking `numArgs` pointers (the user context and
+  /// the buffers).
+  LLVM::LLVMFuncOp kernelDecl(KernelOp kernel, size_t numArgs);
   void buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
                        ArrayRef<std::string> inputNames,
                        ArrayRef<Value> outputs,
@@ -79,6 +82,19 @@ private:
                                ArrayRef<LLVM::GEPArg>{(int32_t)offset});
   }
   Value halideBuffer(Value host, Value tensor);
+  Value halideBuffer(Value host, ArrayRef<int64_t> shape);
+  /// `base` + `index` * `bytes`, with a run-time index.
+  Value offsetPtr(Value base, Value index, int64_t bytes) {
+    Value offset = LLVM::MulOp::create(b, loc, index, constant(i64, bytes));
+    return LLVM::GEPOp::create(b, loc, ptr, b.getI8Type(), base,
+                               ArrayRef<LLVM::GEPArg>{offset});
+  }
+  /// Calls `kernel` and branches to `fail` with its status if it fails;
+  /// continues in a new block.
+  void callKernel(KernelOp kernel, ArrayRef<Value> args, Block *fail);
+  /// Calls a recurrence kernel once per time step (RecurrenceStep.h).
+  void callRecurrence(KernelOp kernel, const sora::RecurrenceStep &step,
+                      Value userContext, Value result, Block *fail);
 
   ModuleOp module;
   const sora::TargetInfo &target;
@@ -89,6 +105,8 @@ private:
   Block *entry = nullptr;
   unsigned counter = 0;
   llvm::StringMap<FlatSymbolRefAttr> strings, dims;
+  /// The pointer of every tensor of the graph built so far.
+  llvm::DenseMap<Value, Value> pointers;
 };
 
 template <typename Fill>
@@ -187,13 +205,13 @@ FlatSymbolRefAttr DriverBuilder::tensorTable(StringRef symbol,
   return FlatSymbolRefAttr::get(b.getContext(), symbol);
 }
 
-LLVM::LLVMFuncOp DriverBuilder::kernelDecl(KernelOp kernel) {
+LLVM::LLVMFuncOp DriverBuilder::kernelDecl(KernelOp kernel, size_t numArgs) {
   if (auto existing =
           module.lookupSymbol<LLVM::LLVMFuncOp>(kernel.getSymName()))
     return existing;
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  SmallVector<Type> params(kernel.getInputs().size() + 2, ptr);
+  SmallVector<Type> params(numArgs, ptr);
   auto decl = LLVM::LLVMFuncOp::create(
       b, loc, kernel.getSymName(), LLVM::LLVMFunctionType::get(i32, params));
   decl.setVisibility_(LLVM::Visibility::Hidden);
@@ -201,6 +219,11 @@ LLVM::LLVMFuncOp DriverBuilder::kernelDecl(KernelOp kernel) {
 }
 
 Value DriverBuilder::halideBuffer(Value host, Value tensor) {
+  return halideBuffer(host,
+                      cast<RankedTensorType>(tensor.getType()).getShape());
+}
+
+Value DriverBuilder::halideBuffer(Value host, ArrayRef<int64_t> shape) {
   Value buffer;
   {
     OpBuilder::InsertionGuard guard(b);
@@ -208,7 +231,6 @@ Value DriverBuilder::halideBuffer(Value host, Value tensor) {
     buffer = LLVM::AllocaOp::create(b, loc, ptr, bufferType, constant(i32, 1),
                                     /*alignment=*/8);
   }
-  auto shape = cast<RankedTensorType>(tensor.getType()).getShape();
   Value zero64 = constant(i64, 0), null = LLVM::ZeroOp::create(b, loc, ptr);
   Value fields[] = {
       zero64,
@@ -226,6 +248,73 @@ Value DriverBuilder::halideBuffer(Value host, Value tensor) {
     LLVM::StoreOp::create(b, loc, value, field);
   }
   return buffer;
+}
+
+void DriverBuilder::callKernel(KernelOp kernel, ArrayRef<Value> args,
+                               Block *fail) {
+  Value status =
+      LLVM::CallOp::create(b, loc, kernelDecl(kernel, args.size()), args)
+          .getResult();
+  Value failed = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, status,
+                                      constant(i32, 0));
+  Value code = LLVM::SExtOp::create(b, loc, i64, status);
+  Block *current = b.getInsertionBlock();
+  Block *next = b.createBlock(current->getParent());
+  b.setInsertionPointToEnd(current);
+  LLVM::CondBrOp::create(b, loc, failed, fail, ValueRange{code}, next,
+                         ValueRange{});
+  b.setInsertionPointToEnd(next);
+}
+
+void DriverBuilder::callRecurrence(KernelOp kernel,
+                                   const sora::RecurrenceStep &step,
+                                   Value userContext, Value result,
+                                   Block *fail) {
+  auto bytes = [](const sora::Shape &shape) {
+    int64_t n = 4;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  };
+  int64_t slotBytes = bytes(step.stateShape());
+  int64_t gatesBytes = bytes(step.gatesShape());
+  LLVM::MemsetOp::create(b, loc,
+                         offsetPtr(result, step.initialSlot * slotBytes),
+                         LLVM::ConstantOp::create(b, loc, b.getI8Type(), 0),
+                         constant(i64, slotBytes), /*isVolatile=*/false);
+  // for (s = 0; s < steps; ++s) call the step kernel on slices at s.
+  Block *current = b.getInsertionBlock();
+  Region *body = current->getParent();
+  Block *loop = b.createBlock(body, {}, {i64}, {loc});
+  b.setInsertionPointToEnd(current);
+  LLVM::BrOp::create(b, loc, ValueRange{constant(i64, 0)}, loop);
+  b.setInsertionPointToEnd(loop);
+  Value s = loop->getArgument(0);
+  auto at = [&](sora::StepIndex index) {
+    Value scaled = LLVM::MulOp::create(b, loc, s, constant(i64, index.step));
+    return LLVM::AddOp::create(b, loc, scaled, constant(i64, index.base))
+        .getResult();
+  };
+  Value gates = pointers.lookup(kernel.getInputs()[0]);
+  Value recurrentKernel = pointers.lookup(kernel.getInputs()[1]);
+  Value args[] = {userContext,
+                  halideBuffer(offsetPtr(gates, at(step.time), gatesBytes),
+                               step.gatesShape()),
+                  halideBuffer(recurrentKernel, step.recurrentKernelShape()),
+                  halideBuffer(offsetPtr(result, at(step.readSlot), slotBytes),
+                               step.stateShape()),
+                  halideBuffer(offsetPtr(result, at(step.writeSlot), slotBytes),
+                               step.stateShape())};
+  callKernel(kernel, args, fail);
+  Value nextStep = LLVM::AddOp::create(b, loc, s, constant(i64, 1));
+  Value more = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt, nextStep,
+                                    constant(i64, step.steps));
+  Block *latch = b.getInsertionBlock();
+  Block *done = b.createBlock(body);
+  b.setInsertionPointToEnd(latch);
+  LLVM::CondBrOp::create(b, loc, more, loop, ValueRange{nextStep}, done,
+                         ValueRange{});
+  b.setInsertionPointToEnd(done);
 }
 
 void DriverBuilder::buildDescriptor(func::FuncOp graph,
@@ -313,7 +402,6 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   Value userContext = entry->getArgument(0), inputsArg = entry->getArgument(1),
         outputsArg = entry->getArgument(2), arena = entry->getArgument(3);
 
-  llvm::DenseMap<Value, Value> pointers;
   SmallVector<Value> inputs, outputs;
   std::vector<std::string> inputNames, outputNames;
   for (Operation &op : llvm::make_early_inc_range(graph.getBody().front())) {
@@ -336,21 +424,16 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
         return kernel.emitError("kernel has no arena offset");
       Value result = offsetPtr(arena, offset.getInt());
       pointers[kernel] = result;
+      if (std::optional<sora::RecurrenceStep> step =
+              sora::recurrenceStep(kernel)) {
+        callRecurrence(kernel, *step, userContext, result, fail);
+        continue;
+      }
       SmallVector<Value> args{userContext};
       for (Value in : kernel.getInputs())
         args.push_back(halideBuffer(pointers.lookup(in), in));
       args.push_back(halideBuffer(result, kernel.getResult()));
-      Value status =
-          LLVM::CallOp::create(b, loc, kernelDecl(kernel), args).getResult();
-      Value failed = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne,
-                                          status, constant(i32, 0));
-      Value code = LLVM::SExtOp::create(b, loc, i64, status);
-      Block *current = b.getInsertionBlock();
-      Block *next = b.createBlock(&run.getBody());
-      b.setInsertionPointToEnd(current);
-      LLVM::CondBrOp::create(b, loc, failed, fail, ValueRange{code}, next,
-                             ValueRange{});
-      b.setInsertionPointToEnd(next);
+      callKernel(kernel, args, fail);
     } else if (auto output = dyn_cast<OutputOp>(op)) {
       Value slot = LLVM::GEPOp::create(
           b, loc, ptr, ptr, outputsArg,

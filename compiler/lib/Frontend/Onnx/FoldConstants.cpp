@@ -1,9 +1,10 @@
 //===- FoldConstants.cpp - Constant nodes and shape arithmetic ------------===//
 //
-// Exporters compute reshape targets and LSTM initial states at run time
-// (Shape → Gather → Unsqueeze → Concat → Reshape/Expand). With static shapes
-// all of it is constant: this step evaluates such nodes at import time and
-// removes them, so only real computation is left for the particles.
+// Exporters compute reshape targets, resize sizes and LSTM initial states at
+// run time (Shape → Gather/Slice → Unsqueeze → Concat → Reshape/Expand/
+// Resize). With static shapes all of it is constant: this step evaluates
+// such nodes at import time and removes them, so only real computation is
+// left for the particles.
 //
 //===----------------------------------------------------------------------===//
 
@@ -93,6 +94,34 @@ broadcast(const std::vector<int64_t> &a, const std::vector<int64_t> &b,
       index[i] = 0;
     }
   }
+  return out;
+}
+
+/// Slice of a 1-D constant (`shape[:2]` of a Resize's sizes): positive
+/// steps, ONNX's clamping of starts and ends.
+std::optional<ConstTensor> slice1d(const std::vector<const ConstTensor *> &in) {
+  const ConstTensor &x = *in[0];
+  auto scalarInt = [&](size_t i, int64_t fallback) -> std::optional<int64_t> {
+    if (i >= in.size() || !in[i])
+      return fallback;
+    if (!in[i]->isInt() || in[i]->numel() != 1)
+      return std::nullopt;
+    return in[i]->ints[0];
+  };
+  int64_t extent = x.dims.size() == 1 ? x.dims[0] : -1;
+  auto start = scalarInt(1, 0), end = scalarInt(2, extent),
+       axis = scalarInt(3, 0), step = scalarInt(4, 1);
+  if (extent < 0 || !start || !end || !axis || !step || *step < 1 ||
+      (*axis != 0 && *axis != -1))
+    return std::nullopt;
+  auto clampIndex = [&](int64_t i) {
+    return std::clamp<int64_t>(i < 0 ? i + extent : i, 0, extent);
+  };
+  int64_t begin = clampIndex(*start), stop = clampIndex(*end);
+  ConstTensor out = make(
+      x.isFloat(), {std::max<int64_t>(0, (stop - begin + *step - 1) / *step)});
+  for (int64_t i = begin, n = 0; i < stop; i += *step)
+    set(out, n++, at(x, i));
   return out;
 }
 
@@ -243,6 +272,8 @@ Folder::fold(const onnx::NodeProto &node) {
     return one(binary(op, x, *in[1]));
   if (op == "Gather" && in.size() == 2 && in[1])
     return one(gather(x, *in[1], attrs.getInt("axis", 0)));
+  if (op == "Slice" && in.size() >= 3)
+    return one(slice1d(in));
   if (op == "Cast") {
     int64_t to = attrs.getInt("to", 0);
     bool toFloat = to == onnx::TensorProto::FLOAT;

@@ -89,7 +89,8 @@ const std::vector<OpRule> &opRules() {
       {"Tanh", "tanh", "", {}, {K::Data}, nullptr, lowerUnary},
       {"Erf",
        "erf",
-       "x·½·(1 + erf(x/√2)) in any association becomes one gelu",
+       "alone: the erf particle; x·½·(1 + erf(x/√2)) in any association "
+       "becomes one gelu",
        {},
        {K::Data},
        nullptr,
@@ -207,6 +208,17 @@ const std::vector<OpRule> &opRules() {
        {K::Data, K::OptFloatConst, K::OptInts},
        checkDropout,
        lowerIdentity},
+      // Preprocessing (ResizeOps.cpp).
+      {"Resize",
+       "resize",
+       "NCHW, H and W only; nearest with asymmetric + floor (PyTorch's "
+       "'nearest'); linear with half_pixel, pytorch_half_pixel (bilinear) or "
+       "align_corners; constant scales or sizes",
+       {"coordinate_transformation_mode", "cubic_coeff_a", "exclude_outside",
+        "extrapolation_value", "mode", "nearest_mode"},
+       {K::Data, K::Ignored, K::Ignored, K::Ignored},
+       checkResize,
+       lowerResize},
       // Recurrent (RecurrentOps.cpp).
       {"LSTM",
        "lstm",

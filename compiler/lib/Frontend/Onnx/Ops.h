@@ -57,6 +57,10 @@ void lowerGather(const NodeContext &c, GraphBuilder &b);
 void checkDropout(const NodeContext &c, Problems &p);
 void lowerIdentity(const NodeContext &c, GraphBuilder &b);
 
+// ResizeOps.cpp: Resize.
+void checkResize(const NodeContext &c, Problems &p);
+void lowerResize(const NodeContext &c, GraphBuilder &b);
+
 // RecurrentOps.cpp: LSTM.
 void checkLstm(const NodeContext &c, Problems &p);
 void lowerLstm(const NodeContext &c, GraphBuilder &b);

@@ -3,9 +3,10 @@
 // ONNX LSTM: X [seq, batch, in], W [dirs, 4H, in], R [dirs, 4H, H],
 // B [dirs, 8H] (Wb then Rb), gates in the order i, o, f, c; output Y
 // [seq, dirs, batch, H]. The lstm particle reads [batch, seq, in] and
-// returns [batch, seq, dirs·H] (return_sequences), with Keras-style weights
-// per direction: kernel [in, 4H], recurrent_kernel [H, 4H], bias [4H], gates
-// i, f, c, o; the backward direction's tensors carry a `reverse_` prefix.
+// returns [batch, seq, dirs·H] (return_sequences), with weights per
+// direction (docs/model-format.md): kernel [in, 4H], recurrent_kernel
+// [H, 4H], bias [4H], gates i, f, g (= c), o as in PyTorch and Keras; the
+// backward direction's tensors carry a `reverse_` prefix.
 //
 //===----------------------------------------------------------------------===//
 

@@ -79,9 +79,26 @@ Value buildElementwise(const KernelOp &op, const std::vector<Value> &operands,
 Value buildDataMovement(const KernelOp &op, const std::vector<Value> &operands,
                         const std::string &name);
 
+/// One LSTM time step (RecurrentOps.cpp): operands gates [B, 4H], recurrent
+/// kernel [H, 4H], state [2, B, H]; the result is the next state. Schedules
+/// its own product stage from `schedule`.
+Value buildLstmCell(const KernelOp &op, const std::vector<Value> &operands,
+                    const std::string &name, const ScheduleRecord &schedule);
+
+/// ResizeNearest and ResizeBilinear of an NHWC `input` (PreprocessOps.cpp).
+Value buildResize(const KernelOp &op, const Value &input,
+                  const std::string &name);
+
+/// Normalize at element `x` of channel `channel` (PreprocessOps.cpp).
+Halide::Expr normalizeExpr(const KernelOp &op, const Halide::Expr &x,
+                           const Halide::Expr &channel);
+
 /// The value of unary op `op` at an element `x` (ActivationOps.cpp). Throws
 /// CompileError for a kind that is not unary elementwise.
 Halide::Expr unaryExpr(const KernelOp &op, const Halide::Expr &x);
+
+/// tanh(x) for Float(32), vectorizable (from exp), within 7 ulps.
+Halide::Expr vectorTanh(const Halide::Expr &x);
 
 /// erf(x) for Float(32) with a relative error below 1e-6.
 Halide::Expr accurateErf(const Halide::Expr &x);

@@ -60,6 +60,9 @@ Value buildElementwise(const KernelOp &op, const std::vector<Value> &operands,
     result = a * alpha + (param(2) - param(3) * alpha);
     break;
   }
+  case KernelOpKind::Normalize:
+    result = normalizeExpr(op, a, vars[0]); // channels: the last dim
+    break;
   default:
     try {
       result = unaryExpr(op, a);

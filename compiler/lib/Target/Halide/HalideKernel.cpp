@@ -59,6 +59,11 @@ static Value buildOp(const KernelSpec &spec, size_t index,
   case KernelOpKind::Pad:
   case KernelOpKind::Embedding:
     return buildDataMovement(op, operands, name);
+  case KernelOpKind::LstmCell:
+    return buildLstmCell(op, operands, name, spec.schedule);
+  case KernelOpKind::ResizeNearest:
+  case KernelOpKind::ResizeBilinear:
+    return buildResize(op, operands[0], name);
   default:
     return buildElementwise(op, operands, name);
   }

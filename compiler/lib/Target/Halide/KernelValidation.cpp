@@ -78,6 +78,16 @@ static const char *kernelOpName(KernelOpKind kind) {
     return "slice";
   case KernelOpKind::Pad:
     return "pad";
+  case KernelOpKind::LstmCell:
+    return "lstm_cell";
+  case KernelOpKind::Erf:
+    return "erf";
+  case KernelOpKind::Normalize:
+    return "normalize";
+  case KernelOpKind::ResizeNearest:
+    return "resize(nearest)";
+  case KernelOpKind::ResizeBilinear:
+    return "resize(bilinear)";
   }
   return "unknown";
 }
@@ -317,6 +327,40 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
     result = operand(0);
     result.push_back(operand(1)[1]);
     return "";
+  case KernelOpKind::LstmCell: {
+    if (numOperands != 3 || !rankIs(0, 2) || !rankIs(1, 2) || !rankIs(2, 3))
+      return "expects gates [B,4H], a recurrent kernel [H,4H] and a state "
+             "[2,B,H]";
+    const Shape &state = operand(2);
+    int64_t batch = state[1], units = state[2];
+    if (state[0] != 2 || operand(0) != Shape{batch, 4 * units} ||
+        operand(1) != Shape{units, 4 * units})
+      return "gates " + str(operand(0)) + ", recurrent kernel " +
+             str(operand(1)) + " and state " + str(state) + " disagree";
+    result = state;
+    return "";
+  }
+  case KernelOpKind::ResizeNearest:
+  case KernelOpKind::ResizeBilinear: {
+    if (numOperands != 1 || !rankIs(0, 4) || op.shape.size() != 4)
+      return "expects x [N,H,W,C] and a result [N,OH,OW,C]";
+    if (op.scaleFactor[0] < 0 || op.scaleFactor[1] < 0)
+      return "scale factors must not be negative";
+    const Shape &x = operand(0);
+    result = {x[0], op.shape[1], op.shape[2], x[3]};
+    return "";
+  }
+  case KernelOpKind::Normalize: {
+    if (numOperands != 1 || operand(0).empty())
+      return "expects one operand with a channel dimension";
+    size_t channels = (size_t)operand(0).back();
+    for (const std::vector<float> *values : {&op.channelMean, &op.channelStd})
+      if (values->size() != 1 && values->size() != channels)
+        return "mean and std need 1 or " + std::to_string(channels) +
+               " entries";
+    result = operand(0);
+    return "";
+  }
   case KernelOpKind::Softmax:
   case KernelOpKind::LogSoftmax:
     if (numOperands != 1)
@@ -373,6 +417,7 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
   case KernelOpKind::LeakyRelu:
   case KernelOpKind::HardSwish:
   case KernelOpKind::Relu6:
+  case KernelOpKind::Erf:
     if (numOperands != 1)
       return "expects one operand";
     result = operand(0);

@@ -24,13 +24,17 @@ bool isAnchor(Operation *op) {
 /// Data movement (and the gather of embedding) starts a kernel of its own,
 /// like an anchor.
 bool isCopy(Operation *op) {
-  return isa<TransposeOp, ConcatOp, SliceOp, PadOp, EmbeddingOp>(op);
+  return isa<TransposeOp, ConcatOp, SliceOp, PadOp, EmbeddingOp, ResizeOp>(op);
 }
+
+/// A recurrence is a kernel alone: the driver calls it once per time step.
+bool isRecurrence(Operation *op) { return isa<LstmRecurrenceOp>(op); }
 
 bool isElementwise(Operation *op) {
   return isa<ReluOp, SigmoidOp, TanhOp, AddOp, MulOp>(op) ||
          isa<SubOp, DivOp, MaximumOp, MinimumOp, ExpOp, SqrtOp, GeluOp, SiluOp,
-             LeakyReluOp, HardSwishOp, Relu6Op, ClipOp, BatchNormOp>(op);
+             LeakyReluOp, HardSwishOp, Relu6Op, ClipOp, BatchNormOp>(op) ||
+         isa<ErfOp, NormalizeOp>(op);
 }
 
 /// The ops of one kernel: a seed followed by the epilogue it absorbs. An op
@@ -40,7 +44,7 @@ SmallVector<Operation *>
 growGroup(Operation *seed, const llvm::SmallPtrSetImpl<Operation *> &grouped) {
   SmallVector<Operation *> group{seed};
   Operation *last = seed;
-  while (last->getResult(0).hasOneUse()) {
+  while (!isRecurrence(seed) && last->getResult(0).hasOneUse()) {
     Operation *user = *last->getResult(0).getUsers().begin();
     if (!isElementwise(user) || grouped.contains(user) ||
         user->getBlock() != last->getBlock() ||
@@ -85,7 +89,8 @@ struct SoraFusePass : public sora::particle::impl::SoraFuseBase<SoraFusePass> {
     llvm::SmallPtrSet<Operation *, 16> grouped;
     getOperation().walk([&](Operation *op) {
       if (grouped.contains(op) || op->getParentOfType<KernelOp>() ||
-          !(isAnchor(op) || isCopy(op) || isElementwise(op)))
+          !(isAnchor(op) || isCopy(op) || isElementwise(op) ||
+            isRecurrence(op)))
         return;
       groups.push_back(growGroup(op, grouped));
       grouped.insert(groups.back().begin(), groups.back().end());

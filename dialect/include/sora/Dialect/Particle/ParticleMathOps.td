@@ -25,6 +25,7 @@ def Particle_MinimumOp : Particle_BinaryOp<"minimum", "Smaller of the two">;
 
 def Particle_ExpOp : Particle_UnaryOp<"exp", "e^x">;
 def Particle_SqrtOp : Particle_UnaryOp<"sqrt", "Square root (NaN below 0)">;
+def Particle_ErfOp : Particle_UnaryOp<"erf", "Gauss error function">;
 def Particle_SiluOp : Particle_UnaryOp<"silu", "x * sigmoid(x) (swish)">;
 def Particle_HardSwishOp
     : Particle_UnaryOp<"hard_swish", "x * relu6(x + 3) / 6">;

@@ -198,6 +198,12 @@ include "sora/Dialect/Particle/ParticleMathOps.td"
 include "sora/Dialect/Particle/ParticleTensorOps.td"
 // Global pools, normalization, matmul, embedding.
 include "sora/Dialect/Particle/ParticleNNOps.td"
+// LSTM and its recurrence.
+include "sora/Dialect/Particle/ParticleRecurrentOps.td"
+// multi_head_attention, feed_forward, positional_encoding.
+include "sora/Dialect/Particle/ParticleTransformerOps.td"
+// Preprocessing: normalize, resize.
+include "sora/Dialect/Particle/ParticlePreprocessOps.td"
 
 //===----------------------------------------------------------------------===//
 // Views

@@ -124,6 +124,93 @@ mlir::FailureOr<Dims> inferEmbeddingShape(llvm::ArrayRef<int64_t> ids,
                                           llvm::ArrayRef<int64_t> table,
                                           EmitErrorFn emitError);
 
+//===----------------------------------------------------------------------===//
+// Recurrent layers (RecurrentShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The weights of one LSTM direction.
+struct LstmWeightShapes {
+  llvm::ArrayRef<int64_t> kernel, recurrentKernel, bias;
+};
+
+/// lstm: input [B, T, F]; per direction kernel [F, 4H], recurrent_kernel
+/// [H, 4H], bias [4H] (H from recurrent_kernel); `reverse` for the backward
+/// direction. -> [B, T, dirs * H] with `returnSequences`, else [B, dirs * H].
+mlir::FailureOr<Dims>
+inferLstmShape(llvm::ArrayRef<int64_t> input, const LstmWeightShapes &forward,
+               std::optional<LstmWeightShapes> reverse, bool returnSequences,
+               EmitErrorFn emitError);
+
+/// lstm_recurrence: gates [T, B, 4H], recurrent_kernel [H, 4H] ->
+/// states [T + 1, 2, B, H].
+mlir::FailureOr<Dims>
+inferLstmRecurrenceShape(llvm::ArrayRef<int64_t> gates,
+                         llvm::ArrayRef<int64_t> recurrentKernel,
+                         EmitErrorFn emitError);
+
+//===----------------------------------------------------------------------===//
+// Transformer layers (TransformerShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The projection weights of a multi_head_attention: `qkv` (fused kernel and
+/// bias) or `q`, `k`, `v` (three of each), and the output projection.
+struct AttentionWeightShapes {
+  std::optional<llvm::ArrayRef<int64_t>> qkvKernel, qkvBias;
+  std::optional<llvm::ArrayRef<int64_t>> qKernel, qBias, kKernel, kBias,
+      vKernel, vBias;
+  llvm::ArrayRef<int64_t> outKernel, outBias;
+};
+
+/// multi_head_attention: input [B, S, D], mask [B, S]; projections
+/// [D, heads * head_dim] (fused: [D, 3 * heads * head_dim]), out
+/// [heads * head_dim, D] -> [B, S, D].
+mlir::FailureOr<Dims>
+inferMultiHeadAttentionShape(llvm::ArrayRef<int64_t> input,
+                             std::optional<llvm::ArrayRef<int64_t>> mask,
+                             const AttentionWeightShapes &weights,
+                             int64_t heads, EmitErrorFn emitError);
+
+/// The `activation` values of feed_forward, the default ("relu") first.
+llvm::ArrayRef<llvm::StringRef> feedForwardActivations();
+
+/// feed_forward: input [..., D], hidden [D, U] + [U], out [U, D] + [D].
+mlir::FailureOr<Dims> inferFeedForwardShape(
+    llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> hiddenKernel,
+    llvm::ArrayRef<int64_t> hiddenBias, llvm::ArrayRef<int64_t> outKernel,
+    llvm::ArrayRef<int64_t> outBias, EmitErrorFn emitError);
+
+/// positional_encoding: input [..., S, D], table [max_len >= S, D].
+mlir::FailureOr<Dims>
+inferPositionalEncodingShape(llvm::ArrayRef<int64_t> input,
+                             std::optional<llvm::ArrayRef<int64_t>> table,
+                             EmitErrorFn emitError);
+
+//===----------------------------------------------------------------------===//
+// Preprocessing (PreprocessShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// normalize: `mean` and `std` hold one value, or one per channel (the last
+/// dim of `input`); every std is positive.
+mlir::LogicalResult checkNormalize(llvm::ArrayRef<int64_t> input,
+                                   llvm::ArrayRef<float> mean,
+                                   llvm::ArrayRef<float> std,
+                                   EmitErrorFn emitError);
+
+/// The `mode` values of resize, the default ("nearest") first.
+llvm::ArrayRef<llvm::StringRef> resizeModes();
+
+/// resize: a known `mode`; `align_corners` only with "bilinear".
+mlir::LogicalResult checkResizeMode(llvm::StringRef mode, bool alignCorners,
+                                    EmitErrorFn emitError);
+
+/// resize: [N, H, W, C] -> [N, size[0], size[1], C], or with `scaleFactor`
+/// [N, floor(H * sh), floor(W * sw), C]; exactly one of the two is given.
+mlir::FailureOr<Dims>
+inferResizeShape(llvm::ArrayRef<int64_t> input,
+                 std::optional<llvm::ArrayRef<int64_t>> size,
+                 std::optional<llvm::ArrayRef<double>> scaleFactor,
+                 EmitErrorFn emitError);
+
 } // namespace sora::particle
 
 #endif

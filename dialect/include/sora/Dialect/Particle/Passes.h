@@ -17,6 +17,11 @@ namespace sora::particle {
 std::unique_ptr<mlir::Pass>
 createSoraFoldBatchNormPass(WeightValues *weights = nullptr);
 
+/// sora-decompose-transformer, defining its constant tensors (the scale,
+/// the causal and sinusoid tables) in `weights` when given.
+std::unique_ptr<mlir::Pass>
+createSoraDecomposeTransformerPass(WeightValues *weights = nullptr);
+
 #define GEN_PASS_REGISTRATION
 #include "sora/Dialect/Particle/Passes.h.inc"
 

@@ -39,6 +39,39 @@ def SoraFoldBatchNorm : Pass<"sora-fold-batch-norm", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::sora::particle::ParticleDialect"];
 }
 
+def SoraDecomposeLstm : Pass<"sora-decompose-lstm", "::mlir::func::FuncOp"> {
+  let summary = "Splits each lstm into its input projection and recurrences";
+  let description = [{
+    Per direction, the input projection of every time step becomes one dense
+    over the time-major rows ([T * B, F] x [F, 4H] + bias), and the time
+    loop a particle.lstm_recurrence over those gates. The sequences or the
+    final h are sliced out of the recurrence states (the backward direction
+    keeps time step t in slot t, so no reversal is needed), joined along the
+    features, and put back batch first.
+  }];
+  let dependentDialects = ["::sora::particle::ParticleDialect"];
+}
+
+def SoraDecomposeTransformer
+    : Pass<"sora-decompose-transformer", "::mlir::func::FuncOp"> {
+  let summary = "Splits multi_head_attention, feed_forward and "
+                "positional_encoding into basic particles";
+  let description = [{
+    multi_head_attention becomes dense projections (one fused dense and
+    three slices for a qkv kernel), per-head layouts by reshape and
+    transpose (k as [batch, heads, head_dim, seq]), a batched matmul for
+    the scores scaled by 1/sqrt(head_dim) with the causal table and the
+    padding bias added, softmax over the keys, a batched matmul with v and
+    the output dense. feed_forward becomes dense, activation, dense;
+    positional_encoding an add of its table (the learned table's first
+    rows, or the sinusoid table). The constants are `particle.weight`s named
+    `_sora.<what>`; with the weight values (WeightValues.h) the pass defines
+    them, without (sora-opt) it only names them.
+  }];
+  let constructor = "::sora::particle::createSoraDecomposeTransformerPass()";
+  let dependentDialects = ["::sora::particle::ParticleDialect"];
+}
+
 def SoraPlanMemory : Pass<"sora-plan-memory", "::mlir::func::FuncOp"> {
   let summary = "Places every kernel result in one arena with static offsets";
   let description = [{

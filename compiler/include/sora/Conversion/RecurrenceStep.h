@@ -1,0 +1,47 @@
+//===- RecurrenceStep.h - How a recurrence kernel is called -----*- C++ -*-===//
+//
+// A particle.kernel holding a particle.lstm_recurrence compiles to a Halide
+// kernel for one time step (KernelOpKind::LstmCell); the graph driver calls
+// it once per step on slices of the kernel's operands and result. Both sides
+// (KernelSpecBuilder and convert-particle-to-llvm) take the slices from here,
+// so they agree by construction.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_CONVERSION_RECURRENCESTEP_H
+#define SORA_CONVERSION_RECURRENCESTEP_H
+
+#include "sora/Dialect/Particle/ParticleOps.h"
+#include "sora/Target/KernelSpec.h"
+
+#include <optional>
+
+namespace sora {
+
+/// `base + step * s` at call s = 0, 1, ..., steps - 1.
+struct StepIndex {
+  int64_t base, step;
+  int64_t at(int64_t s) const { return base + step * s; }
+};
+
+/// The calls of a recurrence kernel. Call s reads the gates of one time step
+/// (the kernel's first operand is [steps, batch, 4 * units], time major) and
+/// the state slot `readSlot`, and writes the state slot `writeSlot` of the
+/// result ([steps + 1, 2, batch, units]). `initialSlot` is zeroed first.
+struct RecurrenceStep {
+  int64_t steps, batch, units;
+  StepIndex time, readSlot, writeSlot;
+  int64_t initialSlot;
+
+  /// The one-step kernel's arguments: gates, recurrent kernel, state.
+  Shape gatesShape() const { return {batch, 4 * units}; }
+  Shape recurrentKernelShape() const { return {units, 4 * units}; }
+  /// The shape of one state slot (h and c), also the step kernel's result.
+  Shape stateShape() const { return {2, batch, units}; }
+};
+
+/// The calls of `kernel` when its body is a recurrence, else nullopt.
+std::optional<RecurrenceStep> recurrenceStep(particle::KernelOp kernel);
+
+} // namespace sora
+
+#endif // SORA_CONVERSION_RECURRENCESTEP_H

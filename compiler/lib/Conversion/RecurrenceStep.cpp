@@ -1,0 +1,36 @@
+//===- RecurrenceStep.cpp - How a recurrence kernel is called -------------===//
+
+#include "sora/Conversion/RecurrenceStep.h"
+
+using namespace mlir;
+
+namespace sora {
+
+std::optional<RecurrenceStep> recurrenceStep(particle::KernelOp kernel) {
+  Block &body = kernel.getBody().front();
+  // Only a recurrence alone: anything else in the body is not a step kernel
+  // (and the Halide backend rejects the recurrence there).
+  auto recurrence = dyn_cast<particle::LstmRecurrenceOp>(body.front());
+  if (!recurrence || body.getTerminator()->getPrevNode() != recurrence ||
+      body.getTerminator()->getOperand(0) != recurrence.getResult())
+    return std::nullopt;
+  ArrayRef<int64_t> gates =
+      cast<RankedTensorType>(recurrence.getGates().getType()).getShape();
+  int64_t steps = gates[0];
+  RecurrenceStep step{steps, gates[1], gates[2] / 4, {}, {}, {}, 0};
+  if (recurrence.getReverse()) {
+    // Time steps T-1 ... 0; the state after time t goes to slot t.
+    step.time = {steps - 1, -1};
+    step.readSlot = {steps, -1};
+    step.writeSlot = {steps - 1, -1};
+    step.initialSlot = steps;
+  } else {
+    step.time = {0, 1};
+    step.readSlot = {0, 1};
+    step.writeSlot = {1, 1};
+    step.initialSlot = 0;
+  }
+  return step;
+}
+
+} // namespace sora

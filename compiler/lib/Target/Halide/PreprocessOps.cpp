@@ -1,0 +1,150 @@
+//===- PreprocessOps.cpp - Normalize and resize ---------------------------===//
+//
+// normalize selects its per-channel constants by channel. resize samples
+// rows and columns through index and weight tables computed here, at compile
+// time, with PyTorch's own float32 arithmetic (aten/src/ATen/native/
+// UpSample.h), so that the compiled model picks the same source cells as
+// F.interpolate; Halide only gathers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Algorithms.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sora {
+
+using namespace Halide;
+
+/// `values[index]` as a chain of selects over the channels (images have a
+/// few), or the constant when there is one value. (A table embedded as a
+/// Halide Buffer is read with aligned vector loads along the channels, which
+/// its storage does not guarantee.)
+static Expr perChannel(const std::vector<float> &values, const Expr &index) {
+  Expr result = values.back();
+  for (size_t c = values.size() - 1; c-- > 0;)
+    result = select(index == (int)c, values[c], result);
+  return result;
+}
+
+Expr normalizeExpr(const KernelOp &op, const Expr &x, const Expr &channel) {
+  return (x * op.scalars[0] - perChannel(op.channelMean, channel)) /
+         perChannel(op.channelStd, channel);
+}
+
+namespace {
+
+/// Where the output cells of one axis read: the source cells `first` and
+/// `second` and their weights (nearest: `first` alone).
+struct AxisSamples {
+  std::vector<int> first, second;
+  std::vector<float> firstWeight, secondWeight;
+};
+
+/// PyTorch's compute_scales_value: 1 / scale_factor when the size came from
+/// one, else in / out, in float32.
+float coordinateScale(int64_t in, int64_t out, double scaleFactor) {
+  return scaleFactor > 0 ? (float)(1.0 / scaleFactor) : (float)in / (float)out;
+}
+
+/// PyTorch's nearest_idx ('nearest' mode).
+AxisSamples nearestSamples(int64_t in, int64_t out, double scaleFactor) {
+  AxisSamples s;
+  float scale = coordinateScale(in, out, scaleFactor);
+  for (int64_t o = 0; o < out; ++o) {
+    int64_t i = out == in ? o
+                : out == 2 * in
+                    ? o >> 1
+                    : std::min((int64_t)std::floor((float)o * scale), in - 1);
+    s.first.push_back((int)i);
+  }
+  return s;
+}
+
+/// PyTorch's area_pixel_compute_scale / _source_index and the linear
+/// weights of upsample_bilinear2d.
+AxisSamples linearSamples(int64_t in, int64_t out, double scaleFactor,
+                          bool alignCorners) {
+  AxisSamples s;
+  float scale = alignCorners
+                    ? (out > 1 ? (float)(in - 1) / (float)(out - 1) : 0.0f)
+                    : coordinateScale(in, out, scaleFactor);
+  for (int64_t o = 0; o < out; ++o) {
+    int64_t i0 = o, i1 = o;
+    float w1 = 0.0f;
+    if (out != in) {
+      float src =
+          alignCorners ? scale * (float)o : scale * ((float)o + 0.5f) - 0.5f;
+      src = std::max(src, 0.0f);
+      i0 = std::min((int64_t)src, in - 1);
+      i1 = std::min(i0 + 1, in - 1);
+      w1 = std::clamp(src - (float)i0, 0.0f, 1.0f);
+    }
+    s.first.push_back((int)i0);
+    s.second.push_back((int)i1);
+    s.firstWeight.push_back(1.0f - w1);
+    s.secondWeight.push_back(w1);
+  }
+  return s;
+}
+
+/// Tables are indexed by a row or a column, never along the vectorized
+/// channels, so they are read with scalar loads.
+/// An index table read at `at`, clamped into [0, extent) so that bounds
+/// inference knows which input cells a gather may touch.
+Expr indexTable(const std::vector<int> &values, const Expr &at, int extent,
+                const std::string &name) {
+  Buffer<int> table(std::vector<int>{(int)values.size()}, name);
+  std::copy(values.begin(), values.end(), table.data());
+  return clamp(table(at), 0, extent - 1);
+}
+
+Expr weightTable(const std::vector<float> &values, const Expr &at,
+                 const std::string &name) {
+  Buffer<float> table(std::vector<int>{(int)values.size()}, name);
+  std::copy(values.begin(), values.end(), table.data());
+  return table(at);
+}
+
+} // namespace
+
+Value buildResize(const KernelOp &op, const Value &input,
+                  const std::string &name) {
+  const Shape &x = input.shape;
+  int height = (int)x[1], width = (int)x[2];
+  // Halide dims of NHWC: 0 = c, 1 = w, 2 = h, 3 = n.
+  std::vector<Var> v = makeVars(4, "d");
+  Expr result;
+  if (op.kind == KernelOpKind::ResizeNearest) {
+    AxisSamples rows = nearestSamples(x[1], op.shape[1], op.scaleFactor[0]);
+    AxisSamples cols = nearestSamples(x[2], op.shape[2], op.scaleFactor[1]);
+    result =
+        input.func(v[0], indexTable(cols.first, v[1], width, name + "_c"),
+                   indexTable(rows.first, v[2], height, name + "_r"), v[3]);
+  } else if (op.kind == KernelOpKind::ResizeBilinear) {
+    AxisSamples rows =
+        linearSamples(x[1], op.shape[1], op.scaleFactor[0], op.alignCorners);
+    AxisSamples cols =
+        linearSamples(x[2], op.shape[2], op.scaleFactor[1], op.alignCorners);
+    Expr c0 = indexTable(cols.first, v[1], width, name + "_c0");
+    Expr c1 = indexTable(cols.second, v[1], width, name + "_c1");
+    Expr wc0 = weightTable(cols.firstWeight, v[1], name + "_wc0");
+    Expr wc1 = weightTable(cols.secondWeight, v[1], name + "_wc1");
+    auto row = [&](const Expr &r) {
+      return input.func(v[0], c0, r, v[3]) * wc0 +
+             input.func(v[0], c1, r, v[3]) * wc1;
+    };
+    Expr r0 = indexTable(rows.first, v[2], height, name + "_r0");
+    Expr r1 = indexTable(rows.second, v[2], height, name + "_r1");
+    result = row(r0) * weightTable(rows.firstWeight, v[2], name + "_wr0") +
+             row(r1) * weightTable(rows.secondWeight, v[2], name + "_wr1");
+  } else {
+    throw CompileError("'" + name + "' is not a resize");
+  }
+  Value value{Func(name), op.shape};
+  value.func(v) = result;
+  return value;
+}
+
+} // namespace sora

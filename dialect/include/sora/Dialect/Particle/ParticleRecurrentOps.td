@@ -1,0 +1,91 @@
+//===- ParticleRecurrentOps.td - LSTM -------------------*- tablegen -*-===//
+//
+// The lstm particle and the recurrence it decomposes into
+// (sora-decompose-lstm). Included from ParticleOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SORA_PARTICLE_RECURRENT_OPS
+#define SORA_PARTICLE_RECURRENT_OPS
+
+def Particle_LstmOp : Particle_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Long short-term memory layer, uni- or bidirectional";
+  let description = [{
+    `input` is `[batch, time, features]` (batch first). Per direction, with
+    `kernel : [features, 4H]`, `recurrent_kernel : [H, 4H]` and
+    `bias : [4H]`, starting from zero states:
+
+    ```
+    z = x_t · kernel + h_prev · recurrent_kernel + bias
+    i, f, g, o = sigmoid(z[0:H]), sigmoid(z[H:2H]), tanh(z[2H:3H]),
+                 sigmoid(z[3H:4H])
+    c = f * c_prev + i * g;   h = o * tanh(c)
+    ```
+
+    The gate blocks are in PyTorch's order (i, f, g, o), which is also
+    Keras' (i, f, c, o). The `reverse_*` operands, when present, run a
+    second direction from the last time step to the first
+    (`bidirectional`). With `return_sequences` the result is
+    `[batch, time, dirs * H]` (h at every step, forward features first, as
+    `torch.nn.LSTM(batch_first=True)` returns); without, `[batch, dirs * H]`:
+    the final h of each direction (`h_n` of both directions concatenated).
+
+    ```mlir
+    %y = particle.lstm %x, %k, %rk, %b reverse %bk, %brk, %bb
+        {return_sequences = false}
+        : (tensor<1x100x128xf32>, tensor<128x512xf32>, tensor<128x512xf32>,
+           tensor<512xf32>, tensor<128x512xf32>, tensor<128x512xf32>,
+           tensor<512xf32>) -> tensor<1x256xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, Particle_Tensor:$kernel,
+                       Particle_Tensor:$recurrent_kernel, Particle_Tensor:$bias,
+                       Optional<Particle_Tensor>:$reverse_kernel,
+                       Optional<Particle_Tensor>:$reverse_recurrent_kernel,
+                       Optional<Particle_Tensor>:$reverse_bias,
+                       DefaultValuedAttr<BoolAttr, "false">:$return_sequences);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $kernel `,` $recurrent_kernel `,` $bias
+    (`reverse` $reverse_kernel^ `,` $reverse_recurrent_kernel `,`
+     $reverse_bias)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Whether the op has the backward direction.
+    bool isBidirectional() { return getReverseKernel() != nullptr; }
+  }];
+  let hasVerifier = 1;
+}
+
+def Particle_LstmRecurrenceOp : Particle_Op<"lstm_recurrence", [Pure]> {
+  let summary = "The time loop of one LSTM direction";
+  let description = [{
+    `gates : [T, B, 4H]` holds `x_t · kernel + bias` for every time step
+    (time major); `recurrent_kernel` is `[H, 4H]`. The result `[T + 1, 2, B,
+    H]` holds the states: `result[s, 0]` is h and `result[s, 1]` is c. A
+    forward recurrence starts from zeros in slot 0 and leaves the state after
+    time step t in slot t + 1; a `reverse` one starts from zeros in slot T
+    and leaves the state after time step t (run from T - 1 down to 0) in slot
+    t. Each step is the cell of `particle.lstm` with
+    `z = gates[t] + h_prev · recurrent_kernel`.
+
+    It is a kernel of its own: the graph driver calls its one-step Halide
+    kernel T times, on the slots of the result.
+
+    ```mlir
+    %s = particle.lstm_recurrence %gates, %rk {reverse = true}
+        : (tensor<100x1x512xf32>, tensor<128x512xf32>) -> tensor<101x2x1x128xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$gates,
+                       Particle_Tensor:$recurrent_kernel,
+                       DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $gates `,` $recurrent_kernel attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // SORA_PARTICLE_RECURRENT_OPS
