@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import examples  # noqa: E402
 import export_onnx  # noqa: E402
 import torch_peer  # noqa: E402
 import torch_reference  # noqa: E402
@@ -80,10 +81,9 @@ def time_soracc(soracc, source, out, extra):
     return statistics.median(times)
 
 
-def sora_bench(sora_run, lib, threads, runs):
-    out = subprocess.run([str(sora_run), str(lib), "--threads", str(threads), "--bench",
-                          str(runs), "--json"], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def runs_within(seconds_per_run, args):
+    """--runs, or fewer for slow peers: about --peer-budget seconds each."""
+    return max(5, min(args.runs, int(args.peer_budget / max(seconds_per_run, 1e-9))))
 
 
 def onnx_peers(args, name, work, threads):
@@ -91,12 +91,15 @@ def onnx_peers(args, name, work, threads):
     module, example = export_onnx.build(name)
     torch.set_num_threads(threads)
     with torch.no_grad():
-        eager = torch_peer.time_calls(lambda: module(example), args.runs, args.runs // 10)
+        start = time.perf_counter()
+        module(example)
+        runs = runs_within(time.perf_counter() - start, args)
+        eager = torch_peer.time_calls(lambda: module(example), runs, runs // 10)
     x_file = work / "bench_x.bin"
     example.numpy().astype("<f4").tofile(x_file)
     manifest = {"model": str(work / "model.onnx"), "outdir": str(work / f"ort_t{threads}"),
                 "inputs": [{"name": "x", "file": str(x_file), "shape": list(example.shape)}],
-                "threads": threads, "bench_runs": args.runs}
+                "threads": threads, "bench_runs": runs}
     (work / "bench_ort.json").write_text(json.dumps(manifest))
     subprocess.run([args.node, str(E2E / "onnx" / "ort_run.js"), str(work / "bench_ort.json")],
                    check=True)
@@ -140,8 +143,10 @@ def measure(args, name, frontend, source, work):
         weights = work / "weights.safetensors"
         extra = ["--weights", str(weights)] if weights.is_file() else []
     row["soracc_s"] = time_soracc(soracc, compile_source, work / "timed.so", extra)
+    inputs = [] if frontend.startswith("ONNX") else examples.token_inputs(
+        torch_reference.load_model(ROOT / "examples" / "models" / f"{name}.json"), work)
     for threads in (1, 2):
-        row[f"t{threads}"] = sora_bench(sora_run, lib, threads, args.runs)
+        row[f"t{threads}"] = examples.sora_bench(args.build, lib, threads, args.runs, inputs)
         if frontend.startswith("ONNX"):
             row[f"peers_t{threads}"] = onnx_peers(args, name, work, threads)
         elif frontend == "JSON":
@@ -186,6 +191,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--build", type=Path, default=ROOT / "build")
     p.add_argument("--runs", type=int, default=200, help="sora-run --bench iterations")
+    p.add_argument("--peer-budget", type=float, default=10.0,
+                   help="seconds per ONNX peer measurement; slow peers run fewer times")
     p.add_argument("--models", nargs="*", help="only these models")
     p.add_argument("--node", default="node")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
