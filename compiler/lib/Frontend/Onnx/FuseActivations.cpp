@@ -71,11 +71,7 @@ bool Fuser::gelu(const Node &erf) {
   fused.set_name(name);
   fused.add_input(x);
   fused.add_output(last->output(0));
-  std::vector<const Node *> others;
-  for (const Node *n : parts)
-    if (n != last)
-      others.push_back(n);
-  replace(last, fused, others);
+  replace(last, fused, parts);
   return true;
 }
 
@@ -158,11 +154,7 @@ bool Fuser::layerNorm(const Node &mean) {
   epsilon->set_name("epsilon");
   epsilon->set_type(onnx::AttributeProto::FLOAT);
   epsilon->set_f(*eps);
-  std::vector<const Node *> others;
-  for (const Node *n : parts)
-    if (n != last)
-      others.push_back(n);
-  replace(last, fused, others);
+  replace(last, fused, parts);
   return true;
 }
 

@@ -33,7 +33,7 @@ private:
   std::optional<float> scalar(const std::string &value) const;
   /// True if `v` is within 1e-4 (relative) of `want`.
   static bool near(std::optional<float> v, double want);
-  /// Replaces `last` by `fused` and drops `others`.
+  /// Replaces `last` by `fused` and drops `others` (which may list `last`).
   void replace(const Node *last, Node fused, std::vector<const Node *> others);
 
   bool convBatchNorm(const Node &bn);

@@ -12,6 +12,8 @@
 
 #include "Schedules.h"
 
+#include <tuple>
+
 namespace sora {
 
 using namespace Halide;
@@ -58,6 +60,20 @@ static void scheduleAccumulator(const AnchorStages &anchor, Func tiled,
       .unroll(v[1]);
 }
 
+/// The register tiles of a contraction: `tiled`'s innermost dim (columns)
+/// split into tile.cols panels of tile.vector vectors, the next (rows) into
+/// tile.rows rows. Returns the column panel, vector and lane vars and the
+/// row tile and row vars.
+static std::tuple<Var, Var, Var, Var, Var>
+splitRegisterTiles(Func tiled, const Tiling &tile, int64_t rows) {
+  std::vector<Var> v = tiled.args();
+  Var co("co"), ci("ci"), cvo("cvo"), cvi("cvi"), ro("ro"), ri("ri");
+  tiled.split(v[0], co, ci, tile.cols, TailStrategy::GuardWithIf)
+      .split(v[1], ro, ri, tile.rows, pureTail(rows, tile.rows))
+      .split(ci, cvo, cvi, tile.vector);
+  return {co, cvo, cvi, ro, ri};
+}
+
 /// Dense: tiled(u, n); Conv2D: tiled(f, ox, oy, n), pixel tiles along ox.
 static void scheduleContraction(const AnchorStages &anchor, Func tiled,
                                 const ScheduleRecord &schedule) {
@@ -67,10 +83,7 @@ static void scheduleContraction(const AnchorStages &anchor, Func tiled,
   Tiling tile = clampTiling(schedule, shape.back(), rows);
 
   std::vector<Var> v = tiled.args();
-  Var co("co"), ci("ci"), cvo("cvo"), cvi("cvi"), ro("ro"), ri("ri");
-  tiled.split(v[0], co, ci, tile.cols, TailStrategy::GuardWithIf)
-      .split(v[1], ro, ri, tile.rows, pureTail(rows, tile.rows))
-      .split(ci, cvo, cvi, tile.vector);
+  auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(tiled, tile, rows);
   // A single row tile (batch-1 dense) leaves only column panels to share.
   bool panelsOuter = dense && rows <= tile.rows;
   if (panelsOuter)
@@ -105,10 +118,7 @@ static void scheduleMatMul(const AnchorStages &anchor, Func tiled,
   int64_t rows = shape[shape.size() - 2];
   Tiling tile = clampTiling(schedule, shape.back(), rows);
   std::vector<Var> v = tiled.args();
-  Var co("co"), ci("ci"), cvo("cvo"), cvi("cvi"), ro("ro"), ri("ri");
-  tiled.split(v[0], co, ci, tile.cols, TailStrategy::GuardWithIf)
-      .split(v[1], ro, ri, tile.rows, pureTail(rows, tile.rows))
-      .split(ci, cvo, cvi, tile.vector);
+  auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(tiled, tile, rows);
   std::vector<VarOrRVar> order{cvi, cvo, ri, co, ro};
   order.insert(order.end(), v.begin() + 2, v.end());
   tiled.reorder(order).vectorize(cvi).unroll(cvo).unroll(ri);
