@@ -56,12 +56,14 @@ def compile_model(build, model_path, out, extra):
 
 def token_inputs(model, tmp):
     """`-i NAME=FILE` arguments giving every input an embedding reads valid
-    token ids (sora-run's own random inputs are normal floats)."""
+    token ids (sora-run's own are uniform floats, or ids 0)."""
     args = []
-    for name, rows in torch_reference.reference_ops.integer_inputs(model).items():
-        shape = next(i["shape"] for i in model["inputs"] if i["name"] == name)
+    ops = torch_reference.reference_ops
+    for name, rows in ops.integer_inputs(model).items():
+        inp = next(i for i in model["inputs"] if i["name"] == name)
         path = Path(tmp) / f"{model['name']}.{name}.npy"
-        np.save(path, np.random.default_rng(0).integers(0, rows, shape).astype(np.float32))
+        ids = np.random.default_rng(0).integers(0, rows, inp["shape"])
+        np.save(path, ids.astype(ops.input_dtype(inp)))
         args += ["-i", f"{name}={path}"]
     return args
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 _Static_assert(SORA_DTYPE_F32 == SORA_ABI_DTYPE_F32, "dtype codes diverged");
+_Static_assert(SORA_DTYPE_I64 == SORA_ABI_DTYPE_I64, "dtype codes diverged");
 
 /// Upper bound on sora_model_options_t.num_threads.
 #define MAX_THREADS 1024

@@ -47,7 +47,7 @@ void sora_model_record_kernel_message(sora_model_t *model, const char *message,
 /// Clears the kernel message before a run.
 void sora_model_clear_kernel_message(sora_model_t *model);
 
-/// "f32", or "unknown" for a code outside sora_dtype_t.
+/// "f32", "i64", or "unknown" for a code outside sora_dtype_t.
 const char *sora_dtype_name(int64_t dtype);
 
 /// Bytes per element of `dtype`, 0 if unknown.

@@ -5,11 +5,25 @@
 #include <string.h>
 
 const char *sora_dtype_name(int64_t dtype) {
-  return dtype == SORA_DTYPE_F32 ? "f32" : "unknown";
+  switch (dtype) {
+  case SORA_DTYPE_F32:
+    return "f32";
+  case SORA_DTYPE_I64:
+    return "i64";
+  default:
+    return "unknown";
+  }
 }
 
 size_t sora_dtype_size(int64_t dtype) {
-  return dtype == SORA_DTYPE_F32 ? 4 : 0;
+  switch (dtype) {
+  case SORA_DTYPE_F32:
+    return 4;
+  case SORA_DTYPE_I64:
+    return 8;
+  default:
+    return 0;
+  }
 }
 
 /// Element count of `tensor` (its shape was validated at model creation).

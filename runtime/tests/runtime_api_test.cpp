@@ -291,6 +291,12 @@ TEST_F(RunErrorTest, WrongDtype) {
                 "input 'bias': expected dtype f32, got unknown (code 7)");
 }
 
+TEST_F(RunErrorTest, TokenIdsForFloatInput) {
+  buffers.inputs[0].dtype = SORA_DTYPE_I64;
+  expectFailure(SORA_STATUS_DTYPE_MISMATCH,
+                "input 'x': expected dtype f32, got i64 (code 2)");
+}
+
 TEST_F(RunErrorTest, NullData) {
   buffers.outputs[1].data = nullptr;
   expectFailure(SORA_STATUS_INVALID_ARGUMENT, "output 'total': data is NULL");

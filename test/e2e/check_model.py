@@ -108,7 +108,8 @@ def check_trial(args, model, weights, so_path, trial, rng):
     for k, inp in enumerate(model["inputs"]):
         name = inp["name"]
         if name in token_ids:  # an embedding's ids: integers in [0, input_dim)
-            inputs[name] = rng.integers(0, token_ids[name], shapes[name]).astype(np.float32)
+            inputs[name] = rng.integers(0, token_ids[name], shapes[name]).astype(
+                ref.reference_ops.input_dtype(inp))
         elif name in masks:  # an attention's padding mask: 0 or 1, key 0 kept
             inputs[name] = rng.integers(0, 2, shapes[name]).astype(np.float32)
             inputs[name][..., 0] = 1

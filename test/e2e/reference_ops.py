@@ -9,6 +9,7 @@ A particle with several results (split) returns a list; its results are the
 values `<name>.0`, `<name>.1`, ...
 """
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -253,10 +254,11 @@ def _embedding_params(p, shapes):
 
 
 def _embedding(p, xs, w):
-    """F.embedding on f32 ids holding integers (checked here too)."""
+    """F.embedding on i64 ids, or f32 ids holding integers (checked here too)."""
     ids = xs[0]
     if ids.device.type != "meta":
-        if not bool(((ids >= 0) & (ids < p["input_dim"]) & (ids == ids.floor())).all()):
+        integral = ids == ids.floor() if ids.is_floating_point() else True
+        if not bool(((ids >= 0) & (ids < p["input_dim"]) & integral).all()):
             _fail(p, f"token ids must be integers in [0, {p['input_dim']})")
     return F.embedding(ids.long(), w("embeddings"))
 
@@ -267,6 +269,11 @@ OPS.update({
     "batch_matmul": Op(_matmul, arity=2),
     "embedding": Op(_embedding, params=_embedding_params),
 })
+
+
+def input_dtype(inp):
+    """The NumPy dtype of a model input: int64 for i64 token ids, else float32."""
+    return np.int64 if inp.get("dtype") == "i64" else np.float32
 
 
 def integer_inputs(model):

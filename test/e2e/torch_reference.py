@@ -216,8 +216,8 @@ def infer_shapes(model):
     """Maps every value name (inputs and particles) to its shape tuple."""
     shapes = {}
     for inp in model["inputs"]:
-        if inp.get("dtype", "f32") != "f32":
-            raise ModelError(f"input '{inp['name']}': only dtype f32 is supported")
+        if inp.get("dtype", "f32") not in ("f32", "i64"):
+            raise ModelError(f"input '{inp['name']}': only dtypes f32 and i64 are supported")
         shapes[inp["name"]] = tuple(inp["shape"])
     for p in topological_order(model):
         operands = [shapes[name] for name in particle_inputs(p)]
@@ -481,7 +481,12 @@ def run(model, weights, inputs, dtype=torch.float32):
         if tuple(array.shape) != shapes[name]:
             raise ModelError(f"input '{name}' has shape {list(array.shape)}, "
                              f"expected {list(shapes[name])}")
-        values[name] = torch.from_numpy(array).to(dtype)
+        if reference_ops.input_dtype(inp) == np.int64:  # token ids stay int64
+            if array.dtype != np.int64:
+                raise ModelError(f"input '{name}' is i64, got {array.dtype} values")
+            values[name] = torch.from_numpy(array)
+        else:
+            values[name] = torch.from_numpy(array).to(dtype)
 
     def param(name):
         return torch.from_numpy(np.asarray(weights[name])).to(dtype) if name in weights else None

@@ -111,12 +111,18 @@ static uint64_t next_random(uint64_t *state) {
 }
 
 /// Uniform values in [-1, 1), one stream per input so that giving one input
-/// from a file does not change the values generated for the others.
-static void fill_random(float *data, int64_t count, uint64_t seed,
-                        int32_t input_index) {
+/// from a file does not change the values generated for the others. Token
+/// ids (i64) are all 0, the one id every embedding table has.
+static void fill_random(const sora_tensor_info_t *info, void *data,
+                        uint64_t seed, int32_t input_index) {
+  if (info->dtype != SORA_DTYPE_F32) {
+    memset(data, 0, info->byte_size);
+    return;
+  }
+  float *values = data;
   uint64_t state = seed ^ (0xd1b54a32d192ed03ull * (uint64_t)(input_index + 1));
-  for (int64_t i = 0; i < count; ++i)
-    data[i] = (float)(next_random(&state) >> 40) * 0x1p-23f - 1.0f;
+  for (int64_t i = 0; i < info->num_elements; ++i)
+    values[i] = (float)(next_random(&state) >> 40) * 0x1p-23f - 1.0f;
 }
 
 static bool load_input(session_t *s, const input_file_t *file) {
@@ -131,14 +137,19 @@ static bool load_input(session_t *s, const input_file_t *file) {
   const sora_tensor_info_t *info = &s->input_info[index];
   npy_array_t array;
   char error[512];
-  if (!npy_read_f32(file->path, &array, error, sizeof(error)))
+  if (!npy_read(file->path, &array, error, sizeof(error)))
     return fail("%s", error);
-  bool same = array.rank == info->rank;
+  npy_dtype_t want_dtype = info->dtype == SORA_DTYPE_I64 ? NPY_I64 : NPY_F32;
+  bool same = array.dtype == want_dtype && array.rank == info->rank;
   for (int32_t d = 0; same && d < info->rank; ++d)
     same = array.dims[d] == info->dims[d];
   if (same)
     memcpy(s->inputs[index].data, array.data, info->byte_size);
-  else {
+  else if (array.dtype != want_dtype) {
+    fail("%s: dtype '%s' does not match input '%s' dtype '%s' (%s)", file->path,
+         npy_dtype_descr(array.dtype), info->name, npy_dtype_descr(want_dtype),
+         want_dtype == NPY_I64 ? "numpy.int64" : "numpy.float32");
+  } else {
     char got[256], want[256];
     fail("%s: shape %s does not match input '%s' shape %s", file->path,
          npy_format_shape(got, sizeof(got), array.rank, array.dims), info->name,
@@ -150,8 +161,7 @@ static bool load_input(session_t *s, const input_file_t *file) {
 
 static bool fill_inputs(const options_t *options, session_t *s) {
   for (int32_t i = 0; i < s->num_inputs; ++i)
-    fill_random(s->inputs[i].data, s->input_info[i].num_elements, options->seed,
-                i);
+    fill_random(&s->input_info[i], s->inputs[i].data, options->seed, i);
   for (int i = 0; i < options->num_inputs; ++i)
     if (!load_input(s, &options->inputs[i]))
       return false;

@@ -1,4 +1,4 @@
-//===- npy.c - Reading and writing float32 .npy files ---------------------===//
+//===- npy.c - Reading float32/int64 and writing float32 .npy files -------===//
 //
 // Format: "\x93NUMPY", major, minor, a little-endian header length (2 bytes
 // in version 1, 4 in versions 2 and 3), an ASCII Python dict literal
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-               "sora-run reads '<f4' data in place");
+               "sora-run reads '<f4' and '<i8' data in place");
 
 /// Refuse headers larger than this: real ones are under 200 bytes.
 #define MAX_HEADER_BYTES (1 << 20)
@@ -88,13 +88,16 @@ static bool parse_header(const char *path, const char *header, npy_array_t *out,
     return false;
   }
   size_t descr_length = strcspn(descr + 1, "'\"");
-  if (descr_length != 3 || strncmp(descr + 1, "<f4", 3) != 0) {
+  bool f32 = descr_length == 3 && strncmp(descr + 1, "<f4", 3) == 0;
+  bool i64 = descr_length == 3 && strncmp(descr + 1, "<i8", 3) == 0;
+  if (!f32 && !i64) {
     snprintf(error, error_size,
              "%s: dtype '%.*s' is not supported (sora-run reads float32 "
-             "'<f4')",
+             "'<f4' and int64 '<i8')",
              path, (int)(descr_length > 16 ? 16 : descr_length), descr + 1);
     return false;
   }
+  out->dtype = f32 ? NPY_F32 : NPY_I64;
   const char *fortran = find_value(header, "fortran_order");
   if (!fortran || strncmp(fortran, "False", 5) != 0) {
     snprintf(error, error_size,
@@ -150,8 +153,12 @@ static bool read_header(const char *path, FILE *file, npy_array_t *out,
   return ok;
 }
 
-bool npy_read_f32(const char *path, npy_array_t *out, char *error,
-                  size_t error_size) {
+const char *npy_dtype_descr(npy_dtype_t dtype) {
+  return dtype == NPY_F32 ? "<f4" : "<i8";
+}
+
+bool npy_read(const char *path, npy_array_t *out, char *error,
+              size_t error_size) {
   memset(out, 0, sizeof(*out));
   FILE *file = fopen(path, "rb");
   if (!file) {
@@ -160,7 +167,8 @@ bool npy_read_f32(const char *path, npy_array_t *out, char *error,
   }
   bool ok = read_header(path, file, out, error, error_size);
   if (ok) {
-    size_t bytes = (size_t)out->num_elements * sizeof(float);
+    size_t element = out->dtype == NPY_F32 ? sizeof(float) : sizeof(int64_t);
+    size_t bytes = (size_t)out->num_elements * element;
     out->data = malloc(bytes ? bytes : 1);
     size_t got = out->data ? fread(out->data, 1, bytes, file) : 0;
     if (!out->data) {

@@ -123,9 +123,12 @@ void Parser::parseInputs(const json &value, const std::string &path,
     decl.dtype = "f32";
     if (in.contains("dtype")) {
       const json &d = in["dtype"];
-      if (!d.is_string() || d.get<std::string>() != "f32")
+      if (d.is_string() && isInputDtype(d.get<std::string>()))
+        decl.dtype = d.get<std::string>();
+      else
         error(JsonSourceMap::member(p, "dtype"))
-            << "unsupported dtype " << d.dump() << "; supported: \"f32\"";
+            << "unsupported dtype " << d.dump()
+            << "; supported: \"f32\", \"i64\" (token ids)";
     }
     inputs.push_back(std::move(decl));
   }

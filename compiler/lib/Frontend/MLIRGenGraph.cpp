@@ -225,6 +225,14 @@ bool MLIRGenImpl::lower(const ParticleDecl &p, GraphValues &graph) {
     Value v = lookup(p.inputs[i], p.inputLocs[i], attrs.owner() + ": ", graph);
     if (!v)
       return false;
+    bool readsIds =
+        composite != compositesByName.end() || (p.op == "embedding" && i == 0);
+    if (isTokenIds(v) && !readsIds) {
+      emitErrorAt(&context, p.inputLocs[i])
+          << attrs.owner() << ": '" << p.inputs[i]
+          << "' holds i64 token ids; only an embedding particle reads them";
+      return false;
+    }
     in.push_back(v);
   }
   loc = particleLocation(&context, p);
@@ -243,9 +251,11 @@ bool MLIRGenImpl::lower(const ParticleDecl &p, GraphValues &graph) {
   return true;
 }
 
-/// "f32[1, 4]" for a tensor type.
+/// "f32[1, 4]" (or "i64[1, 4]") for a tensor type.
 static std::string describeType(Type type) {
-  return "f32" + formatDims(cast<RankedTensorType>(type).getShape());
+  auto tensor = cast<RankedTensorType>(type);
+  return (tensor.getElementType().isInteger(64) ? "i64" : "f32") +
+         formatDims(tensor.getShape());
 }
 
 bool MLIRGenImpl::instantiate(const ParticleDecl &p, const CompositeDecl &c,
@@ -323,7 +333,7 @@ MLIRGenImpl::compositeFunc(const CompositeDecl &c) {
   bool ok = true;
   for (const InputDecl &in : c.inputs) {
     ok &= checkSize(in.shape, in.loc, "input '" + in.name + "'");
-    inputTypes.push_back(tensorType(in.shape));
+    inputTypes.push_back(inputType(in));
   }
   if (!ok) {
     f.state = CompositeFunc::Failed;
@@ -384,6 +394,12 @@ bool MLIRGenImpl::lowerGraph(const std::vector<InputDecl> &inputs,
     Value v = lookup(out.name, out.loc, "output: ", graph);
     if (!v)
       return false;
+    if (isTokenIds(v)) {
+      emitErrorAt(&context, out.loc)
+          << "output: '" << out.name
+          << "' holds i64 token ids; outputs are f32 (embed them first)";
+      return false;
+    }
     results.push_back(v);
   }
   return true;
@@ -419,7 +435,7 @@ OwningOpRef<ModuleOp> MLIRGenImpl::generate() {
     if (!checkSize(in.shape, in.loc, "input '" + in.name + "'"))
       return nullptr;
     graph.values[in.name] = InputOp::create(b, toLocation(&context, in.loc),
-                                            tensorType(in.shape), in.name);
+                                            inputType(in), in.name);
   }
   SmallVector<Value> results;
   ok = lowerGraph(model.inputs, model.particles, model.outputs, graph,

@@ -166,6 +166,19 @@ private:
   mlir::Type tensorType(ArrayRef<int64_t> shape) {
     return mlir::RankedTensorType::get(shape, b.getF32Type());
   }
+  /// The type of a model or composite input: f32, or i64 token ids.
+  mlir::Type inputType(const InputDecl &in) {
+    mlir::Type element = b.getF32Type();
+    if (in.dtype == "i64")
+      element = b.getI64Type();
+    return mlir::RankedTensorType::get(in.shape, element);
+  }
+  /// Whether `v` holds i64 token ids, which only an embedding reads.
+  static bool isTokenIds(Value v) {
+    return llvm::cast<mlir::RankedTensorType>(v.getType())
+        .getElementType()
+        .isInteger(64);
+  }
   static ArrayRef<int64_t> shapeOf(Value v) {
     return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
   }

@@ -117,10 +117,10 @@ Value MLIRGenImpl::embedding(const ParticleDecl &p, ParticleAttrs &a,
   auto outputDim = a.positiveInt("output_dim", std::nullopt);
   if (!inputDim || !outputDim)
     return nullptr;
-  if (*inputDim > kMaxEmbeddingRows) {
+  if (*inputDim > kMaxEmbeddingRows && !isTokenIds(in[0])) {
     a.error("input_dim") << "'input_dim' " << *inputDim
-                         << " is too large: token ids are f32, exact up to "
-                         << kMaxEmbeddingRows;
+                         << " is too large for f32 token ids, exact up to "
+                         << kMaxEmbeddingRows << "; declare the ids input i64";
     return nullptr;
   }
   Value table = weight(p, a, "embeddings", {*inputDim, *outputDim}, 1,

@@ -20,6 +20,7 @@ extern "C" {
 
 /* Element type codes, shared with sora_dtype_t in runtime.h. */
 #define SORA_ABI_DTYPE_F32 1
+#define SORA_ABI_DTYPE_I64 2
 
 /* One model input or output. Dimensions are outer to inner (row-major). */
 typedef struct sora_abi_tensor_t {

@@ -67,6 +67,7 @@ SORA_API const char *sora_status_string(sora_status_t status);
 /** Element types. Values equal the SORA_ABI_DTYPE_* codes of kernel_abi.h. */
 typedef enum sora_dtype_t {
   SORA_DTYPE_F32 = 1, /**< IEEE-754 binary32. */
+  SORA_DTYPE_I64 = 2, /**< Signed 64-bit integer (token ids). */
 } sora_dtype_t;
 
 /** A dense, row-major (C order) tensor provided by the caller. The runtime

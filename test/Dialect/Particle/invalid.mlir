@@ -340,6 +340,15 @@ func.func @matmul_batch() {
 
 // -----
 
+func.func @token_ids_only_for_embedding() {
+  %ids = particle.input "ids" : tensor<2x5xi64>
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float values}}
+  %r = particle.relu %ids : tensor<2x5xi64>
+  return
+}
+
+// -----
+
 func.func @embedding_table() {
   %ids = particle.input "ids" : tensor<2x5xf32>
   %t = particle.weight "e.embeddings" : tensor<100xf32>

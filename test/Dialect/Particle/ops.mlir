@@ -155,6 +155,11 @@ func.func @layers() {
   %t = particle.weight "e.embeddings" : tensor<100x8xf32>
   // CHECK: particle.embedding %{{.*}}, %{{.*}} : (tensor<2x5xf32>, tensor<100x8xf32>) -> tensor<2x5x8xf32>
   %e = particle.embedding %ids, %t : (tensor<2x5xf32>, tensor<100x8xf32>) -> tensor<2x5x8xf32>
+  // CHECK: particle.input "tokens" : tensor<2x5xi64>
+  %tokens = particle.input "tokens" : tensor<2x5xi64>
+  // CHECK: particle.embedding %{{.*}}, %{{.*}} : (tensor<2x5xi64>, tensor<100x8xf32>) -> tensor<2x5x8xf32>
+  %e64 = particle.embedding %tokens, %t : (tensor<2x5xi64>, tensor<100x8xf32>) -> tensor<2x5x8xf32>
+  particle.output "e64" %e64 : tensor<2x5x8xf32>
   particle.output "s" %s : tensor<2x5x5xf32>
   particle.output "e" %e : tensor<2x5x8xf32>
   return

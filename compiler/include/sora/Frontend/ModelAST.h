@@ -28,9 +28,15 @@ struct SourceLoc {
 struct InputDecl {
   std::string name;
   std::vector<int64_t> shape;
-  std::string dtype;
+  std::string dtype; ///< "f32", or "i64" for token ids (isInputDtype)
   SourceLoc loc;
 };
+
+/// The element types an input may declare: f32, or i64 token ids, which
+/// only an embedding particle reads.
+inline bool isInputDtype(const std::string &dtype) {
+  return dtype == "f32" || dtype == "i64";
+}
 
 struct OutputDecl {
   std::string name;

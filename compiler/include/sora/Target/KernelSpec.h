@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,8 +61,8 @@ enum class KernelOpKind {
   Concat,    ///< operands: x0, x1, ...; joined along `axis`
   Slice,     ///< operands: x; result[i] = x[begin + i * step] per dim
   Pad,       ///< operands: x; `low`/`high` cells per dim hold scalars[0]
-  Embedding, ///< operands: ids [...] (integral f32), table [V, D] ->
-             ///< [..., D]; an id outside [0, V) fails the kernel
+  Embedding, ///< operands: ids [...] (i64, or integral f32), table [V, D]
+             ///< -> [..., D]; an id outside [0, V) fails the kernel
   // Recurrences (RecurrentOps.cpp): one time step, which the graph driver
   // calls once per step (sora/Conversion/RecurrenceStep.h).
   LstmCell, ///< operands: gates [B, 4H] of the step, recurrent kernel
@@ -117,10 +118,12 @@ struct ScheduleRecord {
 /// A fused kernel: the exported function is
 ///   int name(void *user_context, halide_buffer_t *arg0, ...,
 ///            halide_buffer_t *argN-1, halide_buffer_t *result)
-/// with dense f32 buffers whose Halide dims are the reversed shape.
+/// with dense buffers whose Halide dims are the reversed shape: f32, except
+/// the arguments in `int64Args` (token ids read by an embedding).
 struct KernelSpec {
   std::string name;
   std::vector<Shape> args;
+  std::set<int> int64Args;
   std::vector<KernelOp> ops;
   int result = -1; ///< value id of the kernel result
   ScheduleRecord schedule;

@@ -58,6 +58,8 @@ FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel) {
   Block &body = kernel.getBody().front();
   for (BlockArgument arg : body.getArguments()) {
     ids[arg] = (int)spec.args.size();
+    if (cast<RankedTensorType>(arg.getType()).getElementType().isInteger(64))
+      spec.int64Args.insert(ids[arg]);
     spec.args.push_back(shapeOf(arg));
   }
   for (Operation &op : body.without_terminator()) {

@@ -34,9 +34,22 @@ using namespace sora::particle;
 
 namespace {
 
-/// halide_type_t{code = float, bits = 32, lanes = 1} as one little-endian i32.
+/// halide_type_t{code, bits, lanes = 1} as one little-endian i32.
 constexpr int32_t kHalideFloat32 = 2 | 32 << 8 | 1 << 16;
-constexpr int64_t kDtypeF32 = 1; // SORA_ABI_DTYPE_F32
+constexpr int32_t kHalideInt64 = 0 | 64 << 8 | 1 << 16;
+
+/// How a tensor of the graph crosses the ABI: f32, or i64 token ids.
+struct ElementInfo {
+  int64_t dtype; ///< SORA_ABI_DTYPE_*
+  const char *name;
+  int32_t halideType;
+};
+
+ElementInfo elementInfo(Value tensor) {
+  if (cast<RankedTensorType>(tensor.getType()).getElementType().isInteger(64))
+    return {2, "i64", kHalideInt64}; // SORA_ABI_DTYPE_I64
+  return {1, "f32", kHalideFloat32}; // SORA_ABI_DTYPE_F32
+}
 
 class DriverBuilder {
 public:
@@ -82,7 +95,8 @@ private:
                                ArrayRef<LLVM::GEPArg>{(int32_t)offset});
   }
   Value halideBuffer(Value host, Value tensor);
-  Value halideBuffer(Value host, ArrayRef<int64_t> shape);
+  Value halideBuffer(Value host, ArrayRef<int64_t> shape,
+                     int32_t halideType = kHalideFloat32);
   /// `base` + `index` * `bytes`, with a run-time index.
   Value offsetPtr(Value base, Value index, int64_t bytes) {
     Value offset = LLVM::MulOp::create(b, loc, index, constant(i64, bytes));
@@ -194,7 +208,8 @@ FlatSymbolRefAttr DriverBuilder::tensorTable(StringRef symbol,
       Value entry = LLVM::UndefOp::create(b, loc, tensorDescType);
       int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
       Value fields[] = {LLVM::AddressOfOp::create(b, loc, ptr, nameSyms[i]),
-                        constant(i64, kDtypeF32), constant(i64, rank),
+                        constant(i64, elementInfo(tensor).dtype),
+                        constant(i64, rank),
                         LLVM::AddressOfOp::create(b, loc, ptr, dimSyms[i])};
       for (auto [f, value] : llvm::enumerate(fields))
         entry = LLVM::InsertValueOp::create(b, loc, entry, value, f);
@@ -219,11 +234,12 @@ LLVM::LLVMFuncOp DriverBuilder::kernelDecl(KernelOp kernel, size_t numArgs) {
 }
 
 Value DriverBuilder::halideBuffer(Value host, Value tensor) {
-  return halideBuffer(host,
-                      cast<RankedTensorType>(tensor.getType()).getShape());
+  return halideBuffer(host, cast<RankedTensorType>(tensor.getType()).getShape(),
+                      elementInfo(tensor).halideType);
 }
 
-Value DriverBuilder::halideBuffer(Value host, ArrayRef<int64_t> shape) {
+Value DriverBuilder::halideBuffer(Value host, ArrayRef<int64_t> shape,
+                                  int32_t halideType) {
   Value buffer;
   {
     OpBuilder::InsertionGuard guard(b);
@@ -232,15 +248,14 @@ Value DriverBuilder::halideBuffer(Value host, ArrayRef<int64_t> shape) {
                                     /*alignment=*/8);
   }
   Value zero64 = constant(i64, 0), null = LLVM::ZeroOp::create(b, loc, ptr);
-  Value fields[] = {
-      zero64,
-      null,
-      host,
-      zero64,
-      constant(i32, kHalideFloat32),
-      constant(i32, std::max<int64_t>(shape.size(), 1)),
-      LLVM::AddressOfOp::create(b, loc, ptr, dimsGlobal(shape)),
-      null};
+  Value fields[] = {zero64,
+                    null,
+                    host,
+                    zero64,
+                    constant(i32, halideType),
+                    constant(i32, std::max<int64_t>(shape.size(), 1)),
+                    LLVM::AddressOfOp::create(b, loc, ptr, dimsGlobal(shape)),
+                    null};
   for (auto [i, value] : llvm::enumerate(fields)) {
     Value field = LLVM::GEPOp::create(
         b, loc, ptr, bufferType, buffer,
@@ -329,8 +344,9 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph,
       llvm::json::Array shape;
       for (int64_t d : cast<RankedTensorType>(v.getType()).getShape())
         shape.push_back(d);
-      list.push_back(llvm::json::Object{
-          {"name", name}, {"dtype", "f32"}, {"shape", std::move(shape)}});
+      list.push_back(llvm::json::Object{{"name", name},
+                                        {"dtype", elementInfo(v).name},
+                                        {"shape", std::move(shape)}});
     }
     return list;
   };

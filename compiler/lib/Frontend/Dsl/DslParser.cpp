@@ -99,11 +99,12 @@ bool Parser::parseTypedName(std::vector<InputDecl> &inputs) {
   if (!dtype.is(TokenKind::Identifier) || !tok(1).is(TokenKind::LBracket))
     return expected("a tensor type like f32[1, 28, 28, 1]");
   take();
-  if (dtype.text != "f32") {
-    error(dtype) << "unsupported dtype '" << dtype.text << "'; supported: f32";
+  if (!isInputDtype(dtype.text)) {
+    error(dtype) << "unsupported dtype '" << dtype.text
+                 << "'; supported: f32, i64 (token ids)";
     return false;
   }
-  decl.dtype = "f32";
+  decl.dtype = dtype.text;
   const Token &opener = take();
   while (true) {
     skipNewlines();

@@ -77,18 +77,21 @@ static Expr concat(const KernelOp &op, const std::vector<Value> &inputs,
   return result;
 }
 
-/// table(d, row(i...)) where row(i...) is the id ids(i...) as an index when
-/// it is an integer in [0, V), and the kernel fails (Halide `require`)
-/// otherwise. `row` is computed once per id, up front (a check per id, not
-/// per element, and the gather stays a vector load per row); the index is
-/// selected and clamped before any read, so a bad id never reads outside
-/// the table whatever the generated code evaluates first.
+/// table(d, row(i...)) where row(i...) is the id ids(i...) (i64, or f32
+/// holding an integer) as an index when it is an integer in [0, V), and the
+/// kernel fails (Halide `require`) otherwise. `row` is computed once per id,
+/// up front (a check per id, not per element, and the gather stays a vector
+/// load per row); the index is selected and clamped before any read, so a
+/// bad id never reads outside the table whatever the generated code
+/// evaluates first.
 static Expr embedding(const Value &ids, const Value &table,
                       const std::vector<Var> &vars, const std::string &name) {
   int rows = (int)table.shape[0];
   std::vector<Var> at(vars.begin() + 1, vars.end());
   Expr id = ids.func(at);
-  Expr valid = id >= 0.0f && id < (float)rows && floor(id) == id;
+  Expr valid = id.type().is_float()
+                   ? id >= 0.0f && id < (float)rows && floor(id) == id
+                   : id >= cast(id.type(), 0) && id < cast(id.type(), rows);
   Func row(name + "_row");
   row(at) =
       require(valid, clamp(select(valid, cast<int>(id), 0), 0, rows - 1),

@@ -78,7 +78,8 @@ HalideKernel buildHalideKernel(const KernelSpec &spec) {
   std::vector<Value> values;
   for (size_t i = 0; i < spec.args.size(); ++i) {
     const Shape &shape = spec.args[i];
-    ImageParam param(Float(32), (int)shape.size(),
+    Type type = spec.int64Args.count((int)i) ? Int(64) : Float(32);
+    ImageParam param(type, (int)shape.size(),
                      spec.name + "_a" + std::to_string(i));
     declareDenseBounds(param, shape);
     kernel.args.push_back(param);

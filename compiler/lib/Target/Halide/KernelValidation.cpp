@@ -322,7 +322,7 @@ static std::string inferShape(const KernelSpec &spec, const KernelOp &op,
   case KernelOpKind::Embedding:
     if (numOperands != 2 || operand(1).size() != 2)
       return "expects ids and a table [V, D]";
-    if (operand(1)[0] > (1 << 24))
+    if (!spec.int64Args.count(op.operands[0]) && operand(1)[0] > (1 << 24))
       return "f32 ids cannot index more than 2^24 rows";
     result = operand(0);
     result.push_back(operand(1)[1]);
@@ -453,10 +453,15 @@ static std::string checkOps(const KernelSpec &spec, std::vector<bool> &used) {
     const KernelOp &op = spec.ops[i];
     std::string where =
         "op " + std::to_string(i) + " (" + kernelOpName(op.kind) + "): ";
-    for (int id : op.operands) {
+    for (size_t k = 0; k < op.operands.size(); ++k) {
+      int id = op.operands[k];
       if (id < 0 || id >= numArgs + (int)i)
         return where + "operand " + std::to_string(id) +
                " is not an argument or an earlier op";
+      if (spec.int64Args.count(id) &&
+          (op.kind != KernelOpKind::Embedding || k != 0))
+        return where + "operand " + std::to_string(id) +
+               " is i64; only the ids of an embedding may be i64";
       used[id] = true;
     }
     Shape expected;
@@ -481,6 +486,10 @@ std::string validateKernel(const KernelSpec &spec) {
     if (!error.empty())
       return prefix + "argument " + std::to_string(i) + ": " + error;
   }
+  for (int id : spec.int64Args)
+    if (id < 0 || id >= (int)spec.args.size())
+      return prefix + "i64 argument " + std::to_string(id) +
+             " is not an argument";
   for (size_t i = 0; i < spec.ops.size(); ++i) {
     std::string error = checkExtents(spec.ops[i].shape);
     if (!error.empty())

@@ -120,16 +120,16 @@ def Particle_EmbeddingOp : Particle_Op<"embedding", [Pure]> {
   let summary = "Looks up rows of a table by index";
   let description = [{
     `result[i..., d] = table[ids[i...], d]` with `table : [input_dim,
-    output_dim]`. The ids are f32 tensors holding integers (the IR is
-    f32-only); an id that is not an integer in `[0, input_dim)` makes the
-    kernel fail at run time, it is never read out of bounds.
+    output_dim]`. The ids are i64 (a model input) or f32 holding integers;
+    an id that is not an integer in `[0, input_dim)` makes the kernel fail
+    at run time, it is never read out of bounds.
 
     ```mlir
     %e = particle.embedding %ids, %table
-        : (tensor<2x7xf32>, tensor<1000x64xf32>) -> tensor<2x7x64xf32>
+        : (tensor<2x7xi64>, tensor<1000x64xf32>) -> tensor<2x7x64xf32>
     ```
   }];
-  let arguments = (ins Particle_Tensor:$ids, Particle_Tensor:$table);
+  let arguments = (ins Particle_TensorOrIds:$ids, Particle_Tensor:$table);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = [{
     $ids `,` $table attr-dict `:` functional-type(operands, results)

@@ -16,14 +16,16 @@ def Particle_InputOp : Particle_Op<"input", [Pure]> {
   let summary = "A model input";
   let description = [{
     Reads the model input `name`. Inputs form the model signature in the
-    order their ops appear.
+    order their ops appear. An i64 input holds token ids; only
+    `particle.embedding` may read it.
 
     ```mlir
     %image = particle.input "image" : tensor<1x28x28x1xf32>
+    %tokens = particle.input "tokens" : tensor<1x100xi64>
     ```
   }];
   let arguments = (ins StrAttr:$name);
-  let results = (outs Particle_Tensor:$result);
+  let results = (outs Particle_TensorOrIds:$result);
   let assemblyFormat = "$name attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
@@ -252,8 +254,9 @@ def Particle_KernelOp : Particle_Op<"kernel", [
   let summary = "A fused group of particles compiled as one kernel";
   let description = [{
     The body computes the result from the block arguments, which stand for
-    `inputs` in order. `sym_name` is the kernel's symbol in the compiled
-    library; `schedule` (when set) is the kernel's schedule record.
+    `inputs` in order (f32, or the i64 ids of an embedding).
+    `sym_name` is the kernel's symbol in the compiled library; `schedule`
+    (when set) is the kernel's schedule record.
 
     ```mlir
     %y = particle.kernel "k0" (%x, %k, %b) : (tensor<1x784xf32>,
@@ -265,7 +268,7 @@ def Particle_KernelOp : Particle_Op<"kernel", [
     }
     ```
   }];
-  let arguments = (ins StrAttr:$sym_name, Variadic<Particle_Tensor>:$inputs,
+  let arguments = (ins StrAttr:$sym_name, Variadic<Particle_TensorOrIds>:$inputs,
                        OptionalAttr<DictionaryAttr>:$schedule);
   let results = (outs Particle_Tensor:$result);
   let regions = (region SizedRegion<1>:$body);
