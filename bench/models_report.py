@@ -28,12 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 E2E = ROOT / "test" / "e2e"
 sys.path.insert(0, str(E2E))
+sys.path.insert(0, str(E2E / "onnx"))
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import check_onnx_model  # noqa: E402
 import examples  # noqa: E402
 import export_onnx  # noqa: E402
 import torch_peer  # noqa: E402
@@ -43,7 +45,8 @@ import torch_reference  # noqa: E402
 EXAMPLES = ["perceptron", "mlp_mnist", "mnist_cnn", "resnet_block", "transformer_encoder",
             "bilstm_text"]
 ONNX = [("mlp", 13), ("cnn", 17), ("resnet18", 13), ("mobilenet_v2", 17),
-        ("encoder_layer", 13), ("encoder_layer_base", 17), ("bilstm", 13), ("upsample", 13)]
+        ("encoder_layer", 13), ("encoder_layer_base", 17), ("bilstm", 13), ("upsample", 13),
+        ("text_classifier", 13)]
 ERROR_LINE = re.compile(r"(?:vs (?P<oracle>PyTorch|ONNX Runtime) )?\S* ?\[.*\]: "
                         r"max relative error (?P<err>\S+)")
 
@@ -95,16 +98,26 @@ def onnx_peers(args, name, work, threads):
         module(example)
         runs = runs_within(time.perf_counter() - start, args)
         eager = torch_peer.time_calls(lambda: module(example), runs, runs // 10)
-    x_file = work / "bench_x.bin"
-    example.numpy().astype("<f4").tofile(x_file)
     manifest = {"model": str(work / "model.onnx"), "outdir": str(work / f"ort_t{threads}"),
-                "inputs": [{"name": "x", "file": str(x_file), "shape": list(example.shape)}],
+                "inputs": [check_onnx_model.ort_input("x", example.numpy(),
+                                                      work / "bench_x.bin")],
                 "threads": threads, "bench_runs": runs}
     (work / "bench_ort.json").write_text(json.dumps(manifest))
     subprocess.run([args.node, str(E2E / "onnx" / "ort_run.js"), str(work / "bench_ort.json")],
                    check=True)
     ort = json.loads((work / f"ort_t{threads}" / "bench.json").read_text())
     return {"PyTorch": eager, "ORT": ort}
+
+
+def onnx_token_inputs(name, work):
+    """`-i x=FILE` giving an export whose x is int64 token ids the example's
+    valid ids (sora-run's own random inputs are normal floats)."""
+    _, example = export_onnx.build(name)
+    if example.dtype != torch.int64:
+        return []
+    path = work / "bench_x.npy"
+    np.save(path, example.numpy())
+    return ["-i", f"x={path}"]
 
 
 def example_peers(args, source, threads):
@@ -143,8 +156,11 @@ def measure(args, name, frontend, source, work):
         weights = work / "weights.safetensors"
         extra = ["--weights", str(weights)] if weights.is_file() else []
     row["soracc_s"] = time_soracc(soracc, compile_source, work / "timed.so", extra)
-    inputs = [] if frontend.startswith("ONNX") else examples.token_inputs(
-        torch_reference.load_model(ROOT / "examples" / "models" / f"{name}.json"), work)
+    if frontend.startswith("ONNX"):
+        inputs = onnx_token_inputs(name, work)
+    else:
+        inputs = examples.token_inputs(
+            torch_reference.load_model(ROOT / "examples" / "models" / f"{name}.json"), work)
     for threads in (1, 2):
         row[f"t{threads}"] = examples.sora_bench(args.build, lib, threads, args.runs, inputs)
         if frontend.startswith("ONNX"):

@@ -13,10 +13,14 @@ The models soracc's ONNX importer is tested and benchmarked on:
   bilstm         a bidirectional LSTM classifier
   upsample       convolutions joined by F.interpolate (nearest x2, bilinear
                  to a size, corner-aligned) and torch.erf: Resize and Erf
+  text_classifier
+                 nn.Embedding on int64 token ids (a Gather of the table), a
+                 bidirectional LSTM, Linear on the final hidden states
 
 Weights are drawn from torch.manual_seed(--seed); batch-norm statistics are
 randomised too, so that folding them is actually tested. Every model has
-one input "x" and one output "y".
+one input "x" and one output "y"; x is float32, except text_classifier's:
+int64 token ids in [0, TEXT_VOCAB).
 
 Usage:
     /usr/bin/python3 scripts/export_onnx.py [MODEL ...] [--opset 13]
@@ -61,6 +65,27 @@ class BiLstmClassifier(nn.Module):
     def forward(self, x):
         y, _ = self.lstm(x)
         return self.fc(y[:, -1, :])
+
+
+TEXT_VOCAB = 1000
+
+
+class TextClassifier(nn.Module):
+    """Token ids [batch, seq] -> nn.Embedding -> bidirectional LSTM -> Linear on
+    the final hidden state of each direction (the forward one at the last
+    step, the backward one at the first: LSTM's h_n)."""
+
+    def __init__(self, vocab=TEXT_VOCAB, dim=32, hidden=32, classes=4):
+        super().__init__()
+        self.hidden = hidden
+        self.embedding = nn.Embedding(vocab, dim)
+        self.lstm = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(2 * hidden, classes)
+
+    def forward(self, ids):
+        y, _ = self.lstm(self.embedding(ids))
+        h = self.hidden
+        return self.fc(torch.cat([y[:, -1, :h], y[:, 0, h:]], dim=1))
 
 
 class UpsampleNet(nn.Module):
@@ -118,6 +143,11 @@ def build(name, seed=0):
     elif name == "upsample":
         module = UpsampleNet()
         shape = (1, 3, 8, 10)
+    elif name == "text_classifier":
+        module = TextClassifier()
+        ids = torch.randint(0, TEXT_VOCAB, (1, 20),
+                            generator=torch.Generator().manual_seed(seed))
+        return module.eval(), ids
     else:
         raise ValueError(f"unknown model '{name}'; known: {', '.join(MODELS)}")
     with torch.no_grad():
@@ -126,7 +156,7 @@ def build(name, seed=0):
 
 
 MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "encoder_layer_base",
-          "bilstm", "upsample"]
+          "bilstm", "upsample", "text_classifier"]
 
 
 def export(name, path, opset=13, seed=0):

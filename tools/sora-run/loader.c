@@ -9,7 +9,14 @@
 bool sora_api_load(const char *path, sora_api_t *api, char *error,
                    size_t error_size) {
   memset(api, 0, sizeof(*api));
-  api->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  // dlopen() searches the library path for a bare name; the user means the
+  // file, as with every other argument ("model.so" is "./model.so").
+  char local[4096];
+  if (!strchr(path, '/') &&
+      snprintf(local, sizeof(local), "./%s", path) < (int)sizeof(local))
+    api->handle = dlopen(local, RTLD_NOW | RTLD_LOCAL);
+  else
+    api->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!api->handle) {
     snprintf(error, error_size, "cannot load %s: %s", path, dlerror());
     return false;

@@ -5,9 +5,11 @@ Steps:
  1. Build MODEL with seeded random weights (scripts/export_onnx.py) and
     export it with torch.onnx.export at --opset into WORKDIR/model.onnx.
  2. Compile: soracc WORKDIR/model.onnx -o WORKDIR/model.so [--target=T].
- 3. For each trial, draw a standard-normal float32 input (NCHW, exactly the
-    ONNX input shape), run sora-run on it, PyTorch's module, and ONNX Runtime
-    (node ort_run.js, onnxruntime-node), and compare ours with both by
+ 3. For each trial, draw an input of exactly the ONNX input's shape: standard
+    normal float32 (NCHW), or int64 token ids in [0, vocab) where the ONNX
+    input is INT64 (vocab: the rows of the tables Gather reads at it). Run
+    sora-run on it, PyTorch's module, and ONNX Runtime (node ort_run.js,
+    onnxruntime-node), and compare ours with both by
     max|ours - ref| / max(1, max|ref|).
 
 Prints one line per trial and oracle; exits 1 on any failure with the
@@ -21,6 +23,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnx
 import torch
 
 HERE = Path(__file__).resolve().parent
@@ -31,12 +34,36 @@ from check_model import CheckFailure, relative_error, run_tool  # noqa: E402
 import export_onnx  # noqa: E402
 
 
+def token_rows(onnx_path, name="x"):
+    """The number of valid token ids of int64 input `name` (the rows of the
+    smallest table a Gather reads at it), or None for a float input."""
+    graph = onnx.load(str(onnx_path)).graph
+    dtype = next(i for i in graph.input if i.name == name).type.tensor_type.elem_type
+    if dtype != onnx.TensorProto.INT64:
+        return None
+    tables = {t.name: t.dims[0] for t in graph.initializer if len(t.dims) == 2}
+    return min(tables[n.input[0]] for n in graph.node
+               if n.op_type == "Gather" and n.input[1] == name and n.input[0] in tables)
+
+
+def draw_input(shape, rows, rng):
+    """Standard-normal float32, or int64 token ids in [0, rows)."""
+    if rows is None:
+        return rng.standard_normal(shape, dtype=np.float32)
+    return rng.integers(0, rows, shape, dtype=np.int64)
+
+
+def ort_input(name, x, path):
+    """Writes x raw for ort_run.js; returns its manifest entry."""
+    dtype = "int64" if x.dtype == np.int64 else "float32"
+    x.astype("<i8" if dtype == "int64" else "<f4").tofile(path)
+    return {"name": name, "file": str(path), "shape": list(x.shape), "dtype": dtype}
+
+
 def run_onnxruntime(args, onnx_path, x, trial_dir):
     """Runs ONNX Runtime on input x; returns the output 'y'."""
-    x_file = trial_dir / "x.bin"
-    x.astype("<f4").tofile(x_file)
     manifest = {"model": str(onnx_path), "outdir": str(trial_dir / "ort"),
-                "inputs": [{"name": "x", "file": str(x_file), "shape": list(x.shape)}]}
+                "inputs": [ort_input("x", x, trial_dir / "x.bin")]}
     manifest_path = trial_dir / "ort.json"
     manifest_path.write_text(json.dumps(manifest))
     run_tool([args.node, HERE / "ort_run.js", manifest_path], "ONNX Runtime", args.timeout)
@@ -45,12 +72,12 @@ def run_onnxruntime(args, onnx_path, x, trial_dir):
     return np.fromfile(out["file"], dtype="<f4").reshape(out["dims"])
 
 
-def check_trial(args, module, onnx_path, so_path, shape, trial, rng):
+def check_trial(args, module, onnx_path, so_path, shape, rows, trial, rng):
     """One input through the three implementations; returns failure lines."""
     trial_dir = Path(args.workdir) / f"trial{trial}"
     shutil.rmtree(trial_dir, ignore_errors=True)
     trial_dir.mkdir(parents=True)
-    x = rng.standard_normal(shape, dtype=np.float32)
+    x = draw_input(shape, rows, rng)
     np.save(trial_dir / "x.npy", x)
     cmd = [args.sora_run, so_path, "-i", f"x={trial_dir / 'x.npy'}", "-o", trial_dir / "out"]
     if args.threads:
@@ -111,10 +138,11 @@ def main(argv=None):
             cmd.append(f"--target={args.target}")
         run_tool(cmd, "soracc", args.timeout)
         rng = np.random.default_rng(args.seed)
+        rows = token_rows(onnx_path)
         failures = []
         for trial in range(args.trials):
             failures += check_trial(args, module, onnx_path, so_path,
-                                    tuple(example.shape), trial, rng)
+                                    tuple(example.shape), rows, trial, rng)
         if failures:
             raise CheckFailure("\n".join(failures))
     except (CheckFailure, OSError, ValueError) as err:

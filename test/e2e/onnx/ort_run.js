@@ -6,7 +6,8 @@
 //
 // MANIFEST: {"model": "m.onnx", "outdir": "dir",
 //            "inputs": [{"name": "x", "file": "x.bin", "shape": [1, 3]}]}
-// Inputs are raw little-endian float32. Writes OUTDIR/<k>.bin (float32) for
+// Inputs are raw little-endian float32, or int64 where an input says
+// "dtype": "int64" (token ids). Writes OUTDIR/<k>.bin (float32) for
 // the k-th output and OUTDIR/outputs.json: [{"name", "file", "dims"}].
 // Optional keys: "threads" (intra-op threads, default 1) and "bench_runs":
 // after the first run, times that many more and writes OUTDIR/bench.json:
@@ -22,12 +23,14 @@ async function main() {
   const session = await ort.InferenceSession.create(manifest.model, {
     intraOpNumThreads: manifest.threads || 1,
   });
+  const arrays = {float32: Float32Array, int64: BigInt64Array};
   const feeds = {};
   for (const input of manifest.inputs) {
+    const dtype = input.dtype || 'float32';
     const bytes = fs.readFileSync(input.file);
-    const data = new Float32Array(bytes.buffer.slice(
+    const data = new arrays[dtype](bytes.buffer.slice(
         bytes.byteOffset, bytes.byteOffset + bytes.length));
-    feeds[input.name] = new ort.Tensor('float32', data, input.shape);
+    feeds[input.name] = new ort.Tensor(dtype, data, input.shape);
   }
   const results = await session.run(feeds);
   fs.mkdirSync(manifest.outdir, {recursive: true});

@@ -4,6 +4,8 @@
 // matched on the whole graph and replaced by one node at the position of
 // its last node (so its inputs are defined and its consumers follow):
 //
+//   Gather(table, ids), table a 2-D       soracc.Embedding(table, ids)
+//   initializer, ids computed at run time
 //   Conv → BatchNormalization             Conv with folded weights
 //   MatMul(x, W) → Add(·, b)              soracc.MatMul(x, W, b)  (dense)
 //   x·½·(1 + erf(x/√2)), any association  soracc.Gelu(x)
@@ -87,8 +89,24 @@ bool Fuser::near(std::optional<float> v, double want) {
 }
 
 //===----------------------------------------------------------------------===//
-// Conv + BatchNormalization, MatMul + Add
+// Gather of a table, Conv + BatchNormalization, MatMul + Add
 //===----------------------------------------------------------------------===//
+
+bool Fuser::embedding(const Node &gather) {
+  if (gather.op_type() != "Gather" || !gather.domain().empty() ||
+      gather.input_size() != 2 || model.constant(gather.input(1)))
+    return false;
+  // The table's dtype and data are checked with the node's inputs.
+  const ConstTensor *table = model.constant(gather.input(0));
+  int64_t axis = NodeAttrs(gather).getInt("axis", 0);
+  if (!table || table->dims.size() != 2 || (axis != 0 && axis != -2))
+    return false;
+  Node fused = gather;
+  fused.set_domain(kFusedDomain);
+  fused.set_op_type("Embedding");
+  replace(&gather, fused, {});
+  return true;
+}
 
 bool Fuser::convBatchNorm(const Node &bn) {
   if (bn.op_type() != "BatchNormalization" || bn.input_size() != 5 ||
@@ -167,8 +185,8 @@ void Fuser::run() {
   index();
   using Pattern = bool (Fuser::*)(const Node &);
   for (Pattern pattern :
-       {&Fuser::convBatchNorm, &Fuser::matMulAdd, &Fuser::gelu,
-        &Fuser::layerNorm, &Fuser::scaleIntoWeights}) {
+       {&Fuser::embedding, &Fuser::convBatchNorm, &Fuser::matMulAdd,
+        &Fuser::gelu, &Fuser::layerNorm, &Fuser::scaleIntoWeights}) {
     // A rewrite rebuilds the node list: start over after each.
     bool changed = true;
     while (changed) {

@@ -14,8 +14,9 @@
 namespace sora::onnximport {
 
 /// Matches and rewrites the patterns, one file per family:
-/// FusePatterns.cpp (driver, Conv + BatchNormalization, MatMul + Add),
-/// FuseActivations.cpp (GELU, layer norm), FoldScales.cpp (scalar scales).
+/// FusePatterns.cpp (driver, Gather of a table, Conv + BatchNormalization,
+/// MatMul + Add), FuseActivations.cpp (GELU, layer norm), FoldScales.cpp
+/// (scalar scales).
 class Fuser {
 public:
   explicit Fuser(OnnxModel &model) : model(model) {}
@@ -36,6 +37,7 @@ private:
   /// Replaces `last` by `fused` and drops `others` (which may list `last`).
   void replace(const Node *last, Node fused, std::vector<const Node *> others);
 
+  bool embedding(const Node &gather);
   bool convBatchNorm(const Node &bn);
   bool matMulAdd(const Node &matmul);
   bool gelu(const Node &erf);

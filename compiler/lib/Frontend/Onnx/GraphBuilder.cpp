@@ -86,7 +86,9 @@ GraphBuilder::GraphBuilder(const OnnxModel &model)
   ast.weights.loc = fileLoc;
   for (const std::string &in : model.inputs) {
     std::string name = uniqueName(safeName(in));
-    InputDecl decl{name, model.type(in)->dims, "f32", fileLoc};
+    const ValueType &type = *model.type(in);
+    bool ids = type.elemType == onnx::TensorProto::INT64; // token ids
+    InputDecl decl{name, type.dims, ids ? "i64" : "f32", fileLoc};
     decl.loc.path = "input '" + in + "'";
     ast.inputs.push_back(decl);
     shapes[name] = decl.shape;

@@ -18,7 +18,8 @@ namespace sora::onnximport {
 /// nobody reads. Returns true if it folded any.
 bool foldConstants(OnnxModel &model);
 
-/// Rewrites node patterns into single nodes: Conv + BatchNormalization
+/// Rewrites node patterns into single nodes: Gather of a 2-D initializer at
+/// run-time ids (domain soracc Embedding), Conv + BatchNormalization
 /// (folded weights), MatMul + Add of a constant (domain soracc MatMul with a
 /// bias input), the erf form of GELU, decomposed layer normalization, and
 /// scalar Mul/Div folded into the weights of the linear node feeding them.

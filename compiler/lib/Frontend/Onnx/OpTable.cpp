@@ -195,11 +195,20 @@ const std::vector<OpRule> &opRules() {
       {"Gather",
        "slice + reshape",
        "a run-time tensor indexed by constant, contiguous indices (e.g. "
-       "x[:, -1]); Gather on constants is folded",
+       "x[:, -1]); Gather on constants is folded; of a table at run-time "
+       "ids: Embedding",
        {"axis"},
        {K::Data, K::Ints},
        checkGather,
        lowerGather},
+      {"Embedding",
+       "embedding",
+       "a Gather (axis 0) of a 2-D float32 initializer, the table, at int64 "
+       "token ids that are a model input: nn.Embedding (domain soracc)",
+       {"axis"},
+       {K::Weight, K::Ids},
+       checkEmbedding,
+       lowerEmbedding},
       {"Identity", "none", "", {}, {K::Data}, nullptr, lowerIdentity},
       {"Dropout",
        "none",

@@ -61,6 +61,7 @@ enum class InputKind {
   OptWeight,  ///< Weight, or absent
   OptInts,    ///< Ints, or absent
   OptFloatConst,
+  Ids,     ///< int64 token ids: a model input (read by an embedding)
   Any,     ///< required; checked by the op itself
   Ignored, ///< optional; checked by the op itself
 };

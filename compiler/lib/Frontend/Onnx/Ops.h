@@ -42,7 +42,8 @@ void lowerSoftmax(const NodeContext &c, GraphBuilder &b);
 void checkLayerNorm(const NodeContext &c, Problems &p);
 void lowerLayerNorm(const NodeContext &c, GraphBuilder &b);
 
-// TensorOps.cpp: views and data movement.
+// TensorOps.cpp: views and data movement; SliceOps.cpp: Slice, Gather and
+// Embedding.
 void checkFlatten(const NodeContext &c, Problems &p);
 void lowerFlatten(const NodeContext &c, GraphBuilder &b);
 void lowerReshape(const NodeContext &c, GraphBuilder &b);
@@ -54,6 +55,8 @@ void checkSlice(const NodeContext &c, Problems &p);
 void lowerSlice(const NodeContext &c, GraphBuilder &b);
 void checkGather(const NodeContext &c, Problems &p);
 void lowerGather(const NodeContext &c, GraphBuilder &b);
+void checkEmbedding(const NodeContext &c, Problems &p);
+void lowerEmbedding(const NodeContext &c, GraphBuilder &b);
 void checkDropout(const NodeContext &c, Problems &p);
 void lowerIdentity(const NodeContext &c, GraphBuilder &b);
 

@@ -1,9 +1,11 @@
-//===- SliceOps.cpp - Slice and Gather with constant indices --------------===//
+//===- SliceOps.cpp - Slice, Gather and Embedding -------------------------===//
 //
 // ONNX Slice with constant starts/ends/axes/steps is the slice particle,
 // taken in the layout the input is held in. Gather of a run-time tensor at
 // constant indices that form one increasing run (x[:, -1], x[:, 2:5]) is a
-// slice too, plus a reshape that drops the axis for a scalar index.
+// slice too, plus a reshape that drops the axis for a scalar index. Gather
+// of a table (an initializer) at run-time token ids, rewritten to
+// soracc.Embedding, is the embedding particle.
 //
 //===----------------------------------------------------------------------===//
 
@@ -157,6 +159,26 @@ void lowerGather(const NodeContext &c, GraphBuilder &b) {
   defineOutput(c, b, 0,
                b.particle(c.node, "", "reshape", {sliced},
                           json{{"shape", c.outShape(0)}}));
+}
+
+void checkEmbedding(const NodeContext &c, Problems &p) {
+  // What the rewrite from Gather guarantees; a node written as Embedding
+  // may not hold it.
+  const ConstTensor *table = c.constant(0);
+  int64_t axis = c.attrs.getInt("axis", 0);
+  if (table && table->dims.size() != 2)
+    p.node(c.node, "the table must be 2-D [rows, dim]");
+  if (axis != 0 && axis != -2)
+    p.node(c.node, "attribute axis must be 0");
+}
+
+void lowerEmbedding(const NodeContext &c, GraphBuilder &b) {
+  const ConstTensor &table = *c.constant(0);
+  std::string ref = b.particle(
+      c.node, "", "embedding", {b.plain(c.in(1))},
+      json{{"input_dim", table.dims[0]}, {"output_dim", table.dims[1]}});
+  b.weight(ref, "embeddings", table.dims, table.floats);
+  defineOutput(c, b, 0, ref);
 }
 
 } // namespace sora::onnximport

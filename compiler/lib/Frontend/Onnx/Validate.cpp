@@ -4,8 +4,11 @@
 // lower: unknown operators and domains, attributes, input kinds (a constant
 // where a run-time tensor is needed, a weight computed at run time),
 // dtypes other than float32, shapes that are not static, and the op
-// families' own attribute checks. Outputs of unsupported nodes are
-// "tainted": their missing shapes are not reported again downstream.
+// families' own attribute checks. An int64 model input is accepted as
+// token ids: every reader must be an embedding (soracc.Embedding, see
+// FusePatterns.cpp), each other reader is reported. Outputs of unsupported
+// nodes are "tainted": their missing shapes are not reported again
+// downstream.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,8 +22,7 @@ namespace {
 
 class Validator {
 public:
-  explicit Validator(const OnnxModel &model)
-      : model(model), uses(model.useCounts()) {}
+  explicit Validator(const OnnxModel &model);
   Problems run();
 
 private:
@@ -29,34 +31,57 @@ private:
   void checkInput(const NodeContext &c, int i, InputKind kind);
   /// The problem with a run-time value's type, or "".
   std::string typeProblem(const std::string &value) const;
+  /// The problem with the shape of `type`, or "".
+  static std::string shapeProblem(const ValueType &type);
 
   const OnnxModel &model;
   std::map<std::string, int> uses;
   std::set<std::string> tainted;
+  /// Model inputs of dtype int64: token ids, read only by embeddings.
+  std::set<std::string> ids;
   Problems problems;
 };
+
+Validator::Validator(const OnnxModel &model)
+    : model(model), uses(model.useCounts()) {
+  for (const std::string &in : model.inputs) {
+    const ValueType *type = model.type(in);
+    if (type && type->elemType == onnx::TensorProto::INT64)
+      ids.insert(in);
+  }
+}
 
 std::string Validator::typeProblem(const std::string &value) const {
   const ValueType *type = model.type(value);
   if (!type || !type->hasShape)
     return "has no shape after ONNX shape inference";
+  if (ids.count(value))
+    return "has dtype INT64; soracc reads int64 inputs only as embedding "
+           "ids (a Gather, axis 0, of a 2-D float32 initializer)";
   if (type->elemType != onnx::TensorProto::FLOAT)
     return "has dtype " + dataTypeName(type->elemType) +
            "; soracc computes in float32";
-  for (size_t d = 0; d < type->dims.size(); ++d)
-    if (type->dims[d] < 0)
+  return shapeProblem(*type);
+}
+
+std::string Validator::shapeProblem(const ValueType &type) {
+  for (size_t d = 0; d < type.dims.size(); ++d)
+    if (type.dims[d] < 0)
       return "has a dynamic dimension " + std::to_string(d) +
-             (type->symbols[d].empty() ? std::string()
-                                       : " ('" + type->symbols[d] + "')") +
+             (type.symbols[d].empty() ? std::string()
+                                      : " ('" + type.symbols[d] + "')") +
              "; soracc needs static shapes";
-  for (int64_t d : type->dims)
+  for (int64_t d : type.dims)
     if (d == 0)
       return "is empty (a zero dimension)";
   return "";
 }
 
 void Validator::checkGraphInput(const std::string &name) {
-  std::string problem = typeProblem(name);
+  // Token ids: their readers are checked node by node.
+  const ValueType *type = model.type(name);
+  std::string problem = ids.count(name) && type->hasShape ? shapeProblem(*type)
+                                                          : typeProblem(name);
   if (!problem.empty()) {
     problems.other("input '" + name + "' " + problem);
     tainted.insert(name);
@@ -77,6 +102,13 @@ void Validator::checkInput(const NodeContext &c, int i, InputKind kind) {
   const std::string &name = c.in(i);
   const ConstTensor *constant = model.constant(name);
   auto quoted = "input '" + name + "'";
+  if (kind != InputKind::Ids && ids.count(name)) {
+    // Once per node, however many of its inputs read the ids.
+    auto first = c.node.input().begin();
+    if (!tainted.count(name) && std::find(first, first + i, name) == first + i)
+      problems.node(c.node, quoted + " " + typeProblem(name));
+    return;
+  }
   switch (kind) {
   case InputKind::Data:
     if (constant) {
@@ -117,6 +149,11 @@ void Validator::checkInput(const NodeContext &c, int i, InputKind kind) {
   case InputKind::OptFloatConst:
     if (!constant || !constant->scalar())
       problems.node(c.node, quoted + " must be a constant scalar");
+    return;
+  case InputKind::Ids:
+    if (!ids.count(name) && !tainted.count(name))
+      problems.node(c.node, quoted + " must be int64 token ids that are a "
+                                     "model input");
     return;
   case InputKind::Any:
   case InputKind::Ignored:
@@ -184,6 +221,8 @@ Problems Validator::run() {
     if (model.constant(out))
       problems.other("output '" + out +
                      "' is a constant: soracc has no constant particle");
+    else if (ids.count(out) && !tainted.count(out))
+      problems.other("output '" + out + "' " + typeProblem(out));
     else if (!tainted.count(out) && !model.producer(out) &&
              std::find(model.inputs.begin(), model.inputs.end(), out) ==
                  model.inputs.end())
