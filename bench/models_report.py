@@ -46,7 +46,7 @@ EXAMPLES = ["perceptron", "mlp_mnist", "mnist_cnn", "resnet_block", "transformer
             "bilstm_text"]
 ONNX = [("mlp", 13), ("cnn", 17), ("resnet18", 13), ("mobilenet_v2", 17),
         ("encoder_layer", 13), ("encoder_layer_base", 17), ("bilstm", 13), ("upsample", 13),
-        ("text_classifier", 13)]
+        ("text_classifier", 13), ("text_classifier_base", 17)]
 ERROR_LINE = re.compile(r"(?:vs (?P<oracle>PyTorch|ONNX Runtime) )?\S* ?\[.*\]: "
                         r"max relative error (?P<err>\S+)")
 

@@ -16,11 +16,13 @@ The models soracc's ONNX importer is tested and benchmarked on:
   text_classifier
                  nn.Embedding on int64 token ids (a Gather of the table), a
                  bidirectional LSTM, Linear on the final hidden states
+  text_classifier_base  the same at bilstm_text's size: vocabulary 10000,
+                 width 128, LSTM 128, 100 tokens
 
 Weights are drawn from torch.manual_seed(--seed); batch-norm statistics are
 randomised too, so that folding them is actually tested. Every model has
-one input "x" and one output "y"; x is float32, except text_classifier's:
-int64 token ids in [0, TEXT_VOCAB).
+one input "x" and one output "y"; x is float32, except the text
+classifiers': int64 token ids in [0, vocabulary).
 
 Usage:
     /usr/bin/python3 scripts/export_onnx.py [MODEL ...] [--opset 13]
@@ -67,7 +69,9 @@ class BiLstmClassifier(nn.Module):
         return self.fc(y[:, -1, :])
 
 
-TEXT_VOCAB = 1000
+# Vocabulary, embedding width (also the LSTM's units) and tokens.
+TEXT_CLASSIFIERS = {"text_classifier": (1000, 32, 20),
+                    "text_classifier_base": (10000, 128, 100)}
 
 
 class TextClassifier(nn.Module):
@@ -75,7 +79,7 @@ class TextClassifier(nn.Module):
     the final hidden state of each direction (the forward one at the last
     step, the backward one at the first: LSTM's h_n)."""
 
-    def __init__(self, vocab=TEXT_VOCAB, dim=32, hidden=32, classes=4):
+    def __init__(self, vocab, dim, hidden, classes=4):
         super().__init__()
         self.hidden = hidden
         self.embedding = nn.Embedding(vocab, dim)
@@ -143,9 +147,10 @@ def build(name, seed=0):
     elif name == "upsample":
         module = UpsampleNet()
         shape = (1, 3, 8, 10)
-    elif name == "text_classifier":
-        module = TextClassifier()
-        ids = torch.randint(0, TEXT_VOCAB, (1, 20),
+    elif name in TEXT_CLASSIFIERS:
+        vocab, dim, tokens = TEXT_CLASSIFIERS[name]
+        module = TextClassifier(vocab, dim, hidden=dim)
+        ids = torch.randint(0, vocab, (1, tokens),
                             generator=torch.Generator().manual_seed(seed))
         return module.eval(), ids
     else:
@@ -156,7 +161,7 @@ def build(name, seed=0):
 
 
 MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "encoder_layer_base",
-          "bilstm", "upsample", "text_classifier"]
+          "bilstm", "upsample", *TEXT_CLASSIFIERS]
 
 
 def export(name, path, opset=13, seed=0):
