@@ -44,6 +44,25 @@ def relative_error(ours, expected):
     return float(np.max(np.abs(ours - expected), initial=0.0)) / scale
 
 
+def compare_output(where, ours_path, want, tolerance, context=""):
+    """Compares the .npy sora-run wrote at `ours_path` with the reference
+    `want`: prints one line and returns a failure message, or None when the
+    relative error is within `tolerance`. `context` (the command to reproduce)
+    is appended to a failure."""
+    suffix = f"\n  {context}" if context else ""
+    if not Path(ours_path).is_file():
+        return f"{where}: sora-run wrote no {ours_path}{suffix}"
+    ours = np.load(ours_path)
+    if ours.shape != want.shape or ours.dtype != np.float32:
+        return (f"{where}: got {ours.dtype} {list(ours.shape)}, "
+                f"expected float32 {list(want.shape)}{suffix}")
+    err = relative_error(ours, want)
+    ok = err <= tolerance  # False for NaN too
+    print(f"{where} {list(want.shape)}: max relative error {err:.3e} "
+          f"(tolerance {tolerance:g}) {'ok' if ok else 'FAIL'}", flush=True)
+    return None if ok else f"{where}: max relative error {err:.3e} > {tolerance:g}{suffix}"
+
+
 def run_tool(cmd, what, timeout):
     """Runs a command; raises CheckFailure with its output if it fails."""
     printable = shlex.join(str(c) for c in cmd)
@@ -128,22 +147,10 @@ def check_trial(args, model, weights, so_path, trial, rng):
     failures = []
     for name, want in expected.items():
         np.save(trial_dir / "ref" / f"{name}.npy", want)
-        path = trial_dir / "out" / f"{name}.npy"
-        where = f"trial {trial} output '{name}'"
-        if not path.is_file():
-            failures.append(f"{where}: sora-run wrote no {path}")
-            continue
-        ours = np.load(path)
-        if ours.shape != want.shape or ours.dtype != np.float32:
-            failures.append(f"{where}: got {ours.dtype} {list(ours.shape)}, "
-                            f"expected float32 {list(want.shape)}")
-            continue
-        err = relative_error(ours, want)
-        ok = err <= args.tolerance  # False for NaN too
-        print(f"{where} {list(want.shape)}: max relative error {err:.3e} "
-              f"(tolerance {args.tolerance:g}) {'ok' if ok else 'FAIL'}", flush=True)
-        if not ok:
-            failures.append(f"{where}: max relative error {err:.3e} > {args.tolerance:g}")
+        failure = compare_output(f"trial {trial} output '{name}'",
+                                 trial_dir / "out" / f"{name}.npy", want, args.tolerance)
+        if failure:
+            failures.append(failure)
     return failures, printable
 
 

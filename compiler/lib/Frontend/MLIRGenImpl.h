@@ -216,10 +216,6 @@ private:
   std::map<std::string, OpLowering> table;
 };
 
-/// A number as a model file would write it ("0.5", "-1", "1e+30"), for
-/// messages (MLIRGenMath.cpp).
-std::string formatNumber(double value);
-
 } // namespace sora
 
 #endif

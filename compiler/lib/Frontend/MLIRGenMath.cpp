@@ -10,18 +10,10 @@
 #include "sora/Dialect/Particle/ParticleShapes.h"
 #include "sora/Frontend/Diagnostics.h"
 
-#include <sstream>
-
 using namespace mlir;
 using namespace sora::particle;
 
 namespace sora {
-
-std::string formatNumber(double value) {
-  std::ostringstream os;
-  os << value;
-  return os.str();
-}
 
 Value MLIRGenImpl::namedActivation(StringRef name, Value x) {
   Type t = x.getType();

@@ -4,6 +4,8 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <sstream>
+
 using namespace mlir;
 
 namespace sora::particle {
@@ -15,6 +17,12 @@ std::string formatDims(ArrayRef<int64_t> dims) {
   llvm::interleave(dims, os, ", ");
   os << ']';
   return s;
+}
+
+std::string formatNumber(double value) {
+  std::ostringstream os;
+  os << value;
+  return os.str();
 }
 
 static int64_t product(ArrayRef<int64_t> dims) {

@@ -4,18 +4,10 @@
 
 #include <climits>
 #include <cmath>
-#include <sstream>
 
 using namespace mlir;
 
 namespace sora::particle {
-
-/// A number as a model file writes it ("0.1", not "1.000000e-01").
-static std::string formatNumber(double value) {
-  std::ostringstream os;
-  os << value;
-  return os.str();
-}
 
 LogicalResult checkNormalize(ArrayRef<int64_t> input, ArrayRef<float> mean,
                              ArrayRef<float> std, EmitErrorFn emitError) {

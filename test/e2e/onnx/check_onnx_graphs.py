@@ -15,7 +15,7 @@ import onnx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from check_model import CheckFailure, relative_error, run_tool  # noqa: E402
+from check_model import CheckFailure, compare_output, run_tool  # noqa: E402
 import onnx_graphs  # noqa: E402
 
 
@@ -42,22 +42,10 @@ def check_graph(args, name, rng):
     failures = []
     for out in json.loads((workdir / "ort" / "outputs.json").read_text()):
         want = np.fromfile(out["file"], dtype="<f4").reshape(out["dims"])
-        path = workdir / "out" / f"{out['name']}.npy"
-        where = f"{name} output '{out['name']}'"
-        if not path.is_file():
-            failures.append(f"{where}: sora-run wrote no {path}\n  {printable}")
-            continue
-        ours = np.load(path)
-        if ours.shape != want.shape:
-            failures.append(f"{where}: shape {list(ours.shape)}, expected {list(want.shape)}")
-            continue
-        err = relative_error(ours, want)
-        ok = err <= args.tolerance
-        print(f"{where} {list(want.shape)}: max relative error {err:.3e} vs ONNX Runtime "
-              f"(tolerance {args.tolerance:g}) {'ok' if ok else 'FAIL'}", flush=True)
-        if not ok:
-            failures.append(f"{where}: max relative error {err:.3e}\n  {printable}")
-    return failures
+        failures.append(compare_output(f"{name} output '{out['name']}' vs ONNX Runtime",
+                                       workdir / "out" / f"{out['name']}.npy", want,
+                                       args.tolerance, printable))
+    return [f for f in failures if f]
 
 
 def main(argv=None):

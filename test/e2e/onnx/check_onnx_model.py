@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(REPO / "scripts"))
-from check_model import CheckFailure, relative_error, run_tool  # noqa: E402
+from check_model import CheckFailure, compare_output, run_tool  # noqa: E402
 import export_onnx  # noqa: E402
 
 
@@ -83,28 +83,13 @@ def check_trial(args, module, onnx_path, so_path, shape, rows, trial, rng):
     if args.threads:
         cmd += ["--threads", args.threads]
     printable = run_tool(cmd, "sora-run", args.timeout)
-    ours_path = trial_dir / "out" / "y.npy"
-    if not ours_path.is_file():
-        return [f"trial {trial}: sora-run wrote no {ours_path}\n  {printable}"]
-    ours = np.load(ours_path)
     with torch.no_grad():
         expected = {"PyTorch": module(torch.from_numpy(x)).numpy(),
                     "ONNX Runtime": run_onnxruntime(args, onnx_path, x, trial_dir)}
-    failures = []
-    for oracle, want in expected.items():
-        where = f"trial {trial} vs {oracle}"
-        if ours.shape != want.shape or ours.dtype != np.float32:
-            failures.append(f"{where}: got {ours.dtype} {list(ours.shape)}, "
-                            f"expected float32 {list(want.shape)}")
-            continue
-        err = relative_error(ours, want)
-        ok = err <= args.tolerance
-        print(f"{where} {list(want.shape)}: max relative error {err:.3e} "
-              f"(tolerance {args.tolerance:g}) {'ok' if ok else 'FAIL'}", flush=True)
-        if not ok:
-            failures.append(f"{where}: max relative error {err:.3e} > {args.tolerance:g}"
-                            f"\n  {printable}")
-    return failures
+    failures = [compare_output(f"trial {trial} vs {oracle}", trial_dir / "out" / "y.npy",
+                               want, args.tolerance, printable)
+                for oracle, want in expected.items()]
+    return [f for f in failures if f]
 
 
 def parse_args(argv):

@@ -23,6 +23,9 @@ using EmitErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
 /// Formats dims as "[1, 28, 28, 1]".
 std::string formatDims(llvm::ArrayRef<int64_t> dims);
 
+/// A number as a model file would write it ("0.5", "-1", "1e+30").
+std::string formatNumber(double value);
+
 mlir::FailureOr<Dims> inferDenseShape(llvm::ArrayRef<int64_t> input,
                                       llvm::ArrayRef<int64_t> kernel,
                                       std::optional<llvm::ArrayRef<int64_t>> bias,
