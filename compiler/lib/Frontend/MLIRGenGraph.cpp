@@ -227,7 +227,7 @@ bool MLIRGenImpl::lower(const ParticleDecl &p, GraphValues &graph) {
       return false;
     bool readsIds =
         composite != compositesByName.end() || (p.op == "embedding" && i == 0);
-    if (isTokenIds(v) && !readsIds) {
+    if (isTokenIds(v.getType()) && !readsIds) {
       emitErrorAt(&context, p.inputLocs[i])
           << attrs.owner() << ": '" << p.inputs[i]
           << "' holds i64 token ids; only an embedding particle reads them";
@@ -254,8 +254,7 @@ bool MLIRGenImpl::lower(const ParticleDecl &p, GraphValues &graph) {
 /// "f32[1, 4]" (or "i64[1, 4]") for a tensor type.
 static std::string describeType(Type type) {
   auto tensor = cast<RankedTensorType>(type);
-  return (tensor.getElementType().isInteger(64) ? "i64" : "f32") +
-         formatDims(tensor.getShape());
+  return (isTokenIds(type) ? "i64" : "f32") + formatDims(tensor.getShape());
 }
 
 bool MLIRGenImpl::instantiate(const ParticleDecl &p, const CompositeDecl &c,
@@ -394,7 +393,7 @@ bool MLIRGenImpl::lowerGraph(const std::vector<InputDecl> &inputs,
     Value v = lookup(out.name, out.loc, "output: ", graph);
     if (!v)
       return false;
-    if (isTokenIds(v)) {
+    if (isTokenIds(v.getType())) {
       emitErrorAt(&context, out.loc)
           << "output: '" << out.name
           << "' holds i64 token ids; outputs are f32 (embed them first)";

@@ -173,12 +173,6 @@ private:
       element = b.getI64Type();
     return mlir::RankedTensorType::get(in.shape, element);
   }
-  /// Whether `v` holds i64 token ids, which only an embedding reads.
-  static bool isTokenIds(Value v) {
-    return llvm::cast<mlir::RankedTensorType>(v.getType())
-        .getElementType()
-        .isInteger(64);
-  }
   static ArrayRef<int64_t> shapeOf(Value v) {
     return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
   }

@@ -117,7 +117,7 @@ Value MLIRGenImpl::embedding(const ParticleDecl &p, ParticleAttrs &a,
   auto outputDim = a.positiveInt("output_dim", std::nullopt);
   if (!inputDim || !outputDim)
     return nullptr;
-  if (*inputDim > kMaxEmbeddingRows && !isTokenIds(in[0])) {
+  if (*inputDim > kMaxEmbeddingRows && !isTokenIds(in[0].getType())) {
     a.error("input_dim") << "'input_dim' " << *inputDim
                          << " is too large for f32 token ids, exact up to "
                          << kMaxEmbeddingRows << "; declare the ids input i64";

@@ -58,7 +58,7 @@ FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel) {
   Block &body = kernel.getBody().front();
   for (BlockArgument arg : body.getArguments()) {
     ids[arg] = (int)spec.args.size();
-    if (cast<RankedTensorType>(arg.getType()).getElementType().isInteger(64))
+    if (isTokenIds(arg.getType()))
       spec.int64Args.insert(ids[arg]);
     spec.args.push_back(shapeOf(arg));
   }

@@ -46,7 +46,7 @@ struct ElementInfo {
 };
 
 ElementInfo elementInfo(Value tensor) {
-  if (cast<RankedTensorType>(tensor.getType()).getElementType().isInteger(64))
+  if (isTokenIds(tensor.getType()))
     return {2, "i64", kHalideInt64}; // SORA_ABI_DTYPE_I64
   return {1, "f32", kHalideFloat32}; // SORA_ABI_DTYPE_F32
 }

@@ -14,4 +14,15 @@
 #define GET_OP_CLASSES
 #include "sora/Dialect/Particle/ParticleOps.h.inc"
 
+namespace sora::particle {
+
+/// Whether `type` is a tensor of i64 token ids (a model input that only
+/// embeddings read); every other particle tensor is f32.
+inline bool isTokenIds(mlir::Type type) {
+  return mlir::cast<mlir::RankedTensorType>(type).getElementType().isInteger(
+      64);
+}
+
+} // namespace sora::particle
+
 #endif
