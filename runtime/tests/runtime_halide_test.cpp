@@ -25,11 +25,11 @@
 
 // Count allocations while `gCounting` is set, by interposing the allocation
 // entry points (the executable exports them, so model.so binds to them).
-extern "C" {
+extern "C" { // NOLINTBEGIN(bugprone-reserved-identifier)
 void *__libc_malloc(size_t);
 void *__libc_calloc(size_t, size_t);
 void *__libc_memalign(size_t, size_t);
-}
+} // NOLINTEND(bugprone-reserved-identifier)
 static std::atomic<bool> gCounting{false};
 static std::atomic<int> gAllocations{0};
 static void countAllocation() {
@@ -98,7 +98,7 @@ TEST(HalideModel, KernelsUseTheModelsHooks) {
   ASSERT_EQ(api.create(&options, &model), SORA_STATUS_OK);
 
   const int64_t dims[] = {64, 96};
-  std::vector<float> x(64 * 96), y(64 * 96);
+  std::vector<float> x(64 * 96UL), y(64 * 96UL);
   for (size_t i = 0; i < x.size(); ++i)
     x[i] = std::sin(0.1f * static_cast<float>(i));
   sora_tensor_t input{SORA_DTYPE_F32, 2, dims, x.data()};
@@ -121,7 +121,7 @@ TEST(HalideModel, KernelsUseTheModelsHooks) {
         << "only the model's own workers run";
   }
 
-  x[5 * 96] = NAN;
+  x[5 * 96UL] = NAN;
   EXPECT_EQ(api.run(model, &input, 1, &output, 1), SORA_STATUS_KERNEL_FAILED);
   EXPECT_NE(
       std::strstr(api.lastError(model), "kernel failed with Halide error"),

@@ -244,8 +244,9 @@ TEST(CpuFeatures, AgreesWithTheKernel) {
     bool expected =
         flags.find(std::string(" ") + kernels + " ") != std::string::npos;
     EXPECT_EQ(sora_cpu_supports(ours, why, sizeof(why)), expected) << ours;
-    if (!expected)
+    if (!expected) {
       EXPECT_EQ(std::string(why), std::string("missing ") + ours);
+    }
   }
 #else
   GTEST_SKIP() << "x86-64 only";

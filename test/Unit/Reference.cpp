@@ -42,54 +42,56 @@ static Tensor dense(const KernelOp &op, const std::vector<const Tensor *> &in) {
 static Tensor conv2d(const KernelOp &op,
                      const std::vector<const Tensor *> &in) {
   const Tensor &x = *in[0], &w = *in[1];
-  int64_t H = x.shape[1], W = x.shape[2], C = x.shape[3];
-  int64_t KH = w.shape[0], KW = w.shape[1], F = w.shape[3];
-  int64_t N = op.shape[0], OH = op.shape[1], OW = op.shape[2];
-  int64_t Cg = w.shape[2], Fg = F / op.groups; // per group
+  int64_t inH = x.shape[1], inW = x.shape[2], channels = x.shape[3];
+  int64_t kh = w.shape[0], kw = w.shape[1], filters = w.shape[3];
+  int64_t batch = op.shape[0], outH = op.shape[1], outW = op.shape[2];
+  int64_t groupC = w.shape[2], groupF = filters / op.groups; // per group
   Tensor y{op.shape, std::vector<float>(numElements(op.shape))};
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t oy = 0; oy < OH; ++oy)
-      for (int64_t ox = 0; ox < OW; ++ox)
-        for (int64_t f = 0; f < F; ++f) {
-          int64_t c0 = f / Fg * Cg; // first input channel of f's group
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t oy = 0; oy < outH; ++oy)
+      for (int64_t ox = 0; ox < outW; ++ox)
+        for (int64_t f = 0; f < filters; ++f) {
+          int64_t c0 = f / groupF * groupC; // first input channel of f's group
           double sum = in.size() == 3 ? in[2]->data[f] : 0.0;
-          for (int64_t ky = 0; ky < KH; ++ky)
-            for (int64_t kx = 0; kx < KW; ++kx) {
+          for (int64_t ky = 0; ky < kh; ++ky)
+            for (int64_t kx = 0; kx < kw; ++kx) {
               int64_t iy = oy * op.strides[0] + ky * op.dilation[0] - op.pad[0];
               int64_t ix = ox * op.strides[1] + kx * op.dilation[1] - op.pad[1];
-              if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+              if (iy < 0 || iy >= inH || ix < 0 || ix >= inW)
                 continue;
-              for (int64_t c = 0; c < Cg; ++c)
-                sum += (double)x.data[((n * H + iy) * W + ix) * C + c0 + c] *
-                       w.data[((ky * KW + kx) * Cg + c) * F + f];
+              for (int64_t c = 0; c < groupC; ++c)
+                sum +=
+                    (double)x
+                        .data[((n * inH + iy) * inW + ix) * channels + c0 + c] *
+                    w.data[((ky * kw + kx) * groupC + c) * filters + f];
             }
-          y.data[((n * OH + oy) * OW + ox) * F + f] = (float)sum;
+          y.data[((n * outH + oy) * outW + ox) * filters + f] = (float)sum;
         }
   return y;
 }
 
 static Tensor pool(const KernelOp &op, const Tensor &x) {
   bool isMax = op.kind == KernelOpKind::MaxPool2D;
-  int64_t H = x.shape[1], W = x.shape[2], C = x.shape[3];
-  int64_t N = op.shape[0], OH = op.shape[1], OW = op.shape[2];
+  int64_t inH = x.shape[1], inW = x.shape[2], channels = x.shape[3];
+  int64_t batch = op.shape[0], outH = op.shape[1], outW = op.shape[2];
   Tensor y{op.shape, std::vector<float>(numElements(op.shape))};
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t oy = 0; oy < OH; ++oy)
-      for (int64_t ox = 0; ox < OW; ++ox)
-        for (int64_t c = 0; c < C; ++c) {
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t oy = 0; oy < outH; ++oy)
+      for (int64_t ox = 0; ox < outW; ++ox)
+        for (int64_t c = 0; c < channels; ++c) {
           double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
           int count = 0;
           for (int64_t ky = 0; ky < op.window[0]; ++ky)
             for (int64_t kx = 0; kx < op.window[1]; ++kx) {
               int64_t iy = oy * op.strides[0] - op.pad[0] + ky;
               int64_t ix = ox * op.strides[1] - op.pad[1] + kx;
-              if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+              if (iy < 0 || iy >= inH || ix < 0 || ix >= inW)
                 continue;
-              double v = x.data[((n * H + iy) * W + ix) * C + c];
+              double v = x.data[((n * inH + iy) * inW + ix) * channels + c];
               acc = isMax ? std::max(acc, v) : acc + v;
               ++count;
             }
-          y.data[((n * OH + oy) * OW + ox) * C + c] =
+          y.data[((n * outH + oy) * outW + ox) * channels + c] =
               (float)(isMax ? acc : acc / count);
         }
   return y;

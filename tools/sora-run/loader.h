@@ -25,9 +25,13 @@
 /// One model.so, loaded privately (RTLD_LOCAL), and its API.
 typedef struct sora_api_t {
   void *handle;
+  // One function pointer per entry point (the fields are the macro's
+  // argument, which clang-tidy cannot check).
+  // NOLINTBEGIN(bugprone-macro-parentheses, readability-identifier-naming)
 #define SORA_RUN_API_FIELD(function) __typeof__(&sora_##function) function;
   SORA_RUN_API_FUNCTIONS(SORA_RUN_API_FIELD)
 #undef SORA_RUN_API_FIELD
+  // NOLINTEND(bugprone-macro-parentheses, readability-identifier-naming)
 } sora_api_t;
 
 /// Loads `path` and resolves every function. On failure writes a message

@@ -55,8 +55,9 @@ static const char *find_value(const char *header, const char *key) {
 
 /// Parses "(2, 3)" / "(6,)" / "()" into `out`.
 static bool parse_shape(const char *p, npy_array_t *out) {
-  if (!p || *p++ != '(')
+  if (!p || *p != '(')
     return false;
+  ++p;
   out->rank = 0;
   out->num_elements = 1;
   for (;;) {

@@ -35,8 +35,8 @@ private:
 
   bool checkKeys(const json &object, const std::string &path,
                  std::initializer_list<const char *> known);
-  std::optional<std::string> string(const json &object,
-                                    const std::string &path, const char *key);
+  std::optional<std::string> string(const json &object, const std::string &path,
+                                    const char *key);
   void parseInputs(const json &value, const std::string &path,
                    std::vector<InputDecl> &inputs);
   void parseOutputs(const json &value, const std::string &path,
@@ -46,8 +46,7 @@ private:
                       std::vector<ParticleDecl> &particles);
   void parseParticle(const json &value, const std::string &path,
                      std::vector<ParticleDecl> &particles);
-  void parseComposites(const json &value, const std::string &path,
-                       ModelAST &m);
+  void parseComposites(const json &value, const std::string &path, ModelAST &m);
 
   std::string file;
   JsonSourceMap map;
@@ -66,15 +65,15 @@ bool Parser::checkKeys(const json &object, const std::string &path,
     failed = true;
     auto diag = emitErrorAt(&context, SourceLoc{file, line, col, keyPath});
     diag << "unknown key '" << key << "'";
-    addSpellingHint(diag, key, std::vector<std::string>(known.begin(), known.end()));
+    addSpellingHint(diag, key,
+                    std::vector<std::string>(known.begin(), known.end()));
     ok = false;
   }
   return ok;
 }
 
-std::optional<std::string> Parser::string(const json &object,
-                                          const std::string &path,
-                                          const char *key) {
+std::optional<std::string>
+Parser::string(const json &object, const std::string &path, const char *key) {
   auto it = object.find(key);
   if (it == object.end()) {
     error(path) << "missing required key '" << key << "'";

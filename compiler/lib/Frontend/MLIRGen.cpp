@@ -37,12 +37,11 @@ Value MLIRGenImpl::weight(const ParticleDecl &p, ParticleAttrs &a,
                      p.loc);
 }
 
-Value MLIRGenImpl::activation(const ParticleDecl &p, ParticleAttrs &a,
+Value MLIRGenImpl::activation(const ParticleDecl & /*p*/, ParticleAttrs &a,
                               Value x) {
-  std::optional<std::string> act =
-      a.choice("activation",
-               {"none", "relu", "sigmoid", "tanh", "softmax", "gelu", "silu",
-                "leaky_relu", "hard_swish", "relu6"});
+  std::optional<std::string> act = a.choice(
+      "activation", {"none", "relu", "sigmoid", "tanh", "softmax", "gelu",
+                     "silu", "leaky_relu", "hard_swish", "relu6"});
   if (!act || !x)
     return nullptr;
   Type t = x.getType();
@@ -57,12 +56,10 @@ Value MLIRGenImpl::activation(const ParticleDecl &p, ParticleAttrs &a,
   return namedActivation(*act, x);
 }
 
-std::optional<std::vector<int64_t>>
-MLIRGenImpl::windowPadding(const ParticleDecl &p, ParticleAttrs &a,
-                           ArrayRef<int64_t> x, bool same,
-                           std::array<int64_t, 2> window,
-                           std::array<int64_t, 2> strides,
-                           std::array<int64_t, 2> dilation) {
+std::optional<std::vector<int64_t>> MLIRGenImpl::windowPadding(
+    const ParticleDecl &p, ParticleAttrs &a, ArrayRef<int64_t> x, bool same,
+    std::array<int64_t, 2> window, std::array<int64_t, 2> strides,
+    std::array<int64_t, 2> dilation) {
   if (x.size() != 4) {
     shapeError(p, a)() << "port 'input' expects rank 4 NHWC, got "
                        << formatDims(x);
@@ -117,13 +114,13 @@ Value MLIRGenImpl::dense(const ParticleDecl &p, ParticleAttrs &a,
   }
   std::vector<int64_t> kshape{x.back(), *units};
   Value kernel = weight(p, a, "kernel", kshape, x.back(), "[in, units]");
-  Value bias = *useBias ? weight(p, a, "bias", {*units}, x.back(), "[units]")
-                        : Value();
+  Value bias =
+      *useBias ? weight(p, a, "bias", {*units}, x.back(), "[units]") : Value();
   if (!kernel || (*useBias && !bias))
     return nullptr;
-  auto shape = inferDenseShape(x, kshape,
-                               bias ? std::optional(shapeOf(bias)) : std::nullopt,
-                               shapeError(p, a));
+  auto shape = inferDenseShape(
+      x, kshape, bias ? std::optional(shapeOf(bias)) : std::nullopt,
+      shapeError(p, a));
   if (failed(shape))
     return nullptr;
   // Kernels multiply matrices: rank > 2 inputs run as [rows, in] through
@@ -166,12 +163,11 @@ Value MLIRGenImpl::conv2d(const ParticleDecl &p, ParticleAttrs &a,
   std::vector<int64_t> kshape{(*kernelSize)[0], (*kernelSize)[1],
                               x[3] / *groups, *filters};
   int64_t fanIn = kshape[0] * kshape[1] * kshape[2];
-  Value kernel =
-      weight(p, a, "kernel", kshape, fanIn,
-             *groups > 1 ? "[kh, kw, in / groups, filters]"
-                         : "[kh, kw, in, filters]");
-  Value bias = *useBias ? weight(p, a, "bias", {*filters}, fanIn, "[filters]")
-                        : Value();
+  Value kernel = weight(p, a, "kernel", kshape, fanIn,
+                        *groups > 1 ? "[kh, kw, in / groups, filters]"
+                                    : "[kh, kw, in, filters]");
+  Value bias =
+      *useBias ? weight(p, a, "bias", {*filters}, fanIn, "[filters]") : Value();
   if (!kernel || (*useBias && !bias))
     return nullptr;
   auto shape = inferConv2DShape(
@@ -223,15 +219,14 @@ Value MLIRGenImpl::reshape(const ParticleDecl &p, ParticleAttrs &a,
   return ReshapeOp::create(b, loc, tensorType(*shape), in[0]);
 }
 
-Value MLIRGenImpl::softmax(const ParticleDecl &p, ParticleAttrs &a,
+Value MLIRGenImpl::softmax(const ParticleDecl & /*p*/, ParticleAttrs &a,
                            ArrayRef<Value> in) {
   int64_t rank = shapeOf(in[0]).size();
   auto axis = a.integer("axis", -1);
   if (!axis)
     return nullptr;
   if (*axis < -rank || *axis >= rank) {
-    a.error("axis") << "axis " << *axis << " is out of range for rank "
-                    << rank;
+    a.error("axis") << "axis " << *axis << " is out of range for rank " << rank;
     return nullptr;
   }
   return SoftmaxOp::create(b, loc, in[0].getType(), in[0],
@@ -255,11 +250,12 @@ Value MLIRGenImpl::unary(const ParticleDecl &, ParticleAttrs &,
 }
 
 /// Every particle op: its lowering, its inputs and its attributes.
-const std::map<std::string, MLIRGenImpl::OpLowering> &
-MLIRGenImpl::lowerings() {
+const std::map<std::string, MLIRGenImpl::OpLowering> &MLIRGenImpl::lowerings() {
   auto bind = [this](auto member) -> Lowering {
     return [this, member](const ParticleDecl &p, ParticleAttrs &a,
-                          ArrayRef<Value> in) { return (this->*member)(p, a, in); };
+                          ArrayRef<Value> in) {
+      return (this->*member)(p, a, in);
+    };
   };
   if (table.empty()) {
     std::vector<std::string> pool{"pool", "strides", "padding"};
@@ -267,7 +263,8 @@ MLIRGenImpl::lowerings() {
         {"dense",
          {bind(&MLIRGenImpl::dense), 1, {"units", "use_bias", "activation"}}},
         {"conv2d",
-         {bind(&MLIRGenImpl::conv2d), 1,
+         {bind(&MLIRGenImpl::conv2d),
+          1,
           {"filters", "kernel", "strides", "padding", "dilation_rate",
            "use_bias", "activation", "groups"}}},
         {"max_pool2d", {bind(&MLIRGenImpl::pool<MaxPool2DOp>), 1, pool}},
@@ -309,10 +306,8 @@ MLIRGenImpl::lowerings() {
          {bind(&MLIRGenImpl::globalPool<GlobalMaxPool2DOp>), 1, {"keepdims"}}},
         {"global_avg_pool2d",
          {bind(&MLIRGenImpl::globalPool<GlobalAvgPool2DOp>), 1, {"keepdims"}}},
-        {"batch_norm",
-         {bind(&MLIRGenImpl::batchNorm), 1, {"epsilon", "axis"}}},
-        {"layer_norm",
-         {bind(&MLIRGenImpl::layerNorm), 1, {"axis", "epsilon"}}},
+        {"batch_norm", {bind(&MLIRGenImpl::batchNorm), 1, {"epsilon", "axis"}}},
+        {"layer_norm", {bind(&MLIRGenImpl::layerNorm), 1, {"axis", "epsilon"}}},
         {"matmul",
          {bind(&MLIRGenImpl::matmul), 2, {"transpose_a", "transpose_b"}}},
         {"batch_matmul",

@@ -93,8 +93,8 @@ bool MLIRGenImpl::order(const std::vector<InputDecl> &inputs,
       for (auto it = llvm::find(stack, p.name); it != stack.end(); ++it)
         cycle += *it + " -> ";
       emitErrorAt(&context, p.loc)
-          << "particle '" << p.name
-          << "' depends on itself: " << cycle << p.name;
+          << "particle '" << p.name << "' depends on itself: " << cycle
+          << p.name;
       return false;
     }
     s = Active;
@@ -155,16 +155,16 @@ bool MLIRGenImpl::checkSize(ArrayRef<int64_t> shape, const SourceLoc &where,
     if (__builtin_mul_overflow(count, d, &count) || count > kMaxElements) {
       emitErrorAt(&context, where)
           << what << " of shape " << formatDims(shape)
-          << " is too large: soracc supports tensors of at most " << kMaxElements
-          << " elements";
+          << " is too large: soracc supports tensors of at most "
+          << kMaxElements << " elements";
       return false;
     }
   return true;
 }
 
 Value MLIRGenImpl::namedWeight(const std::string &name,
-                               const std::vector<int64_t> &shape,
-                               int64_t fanIn, const std::string &layout,
+                               const std::vector<int64_t> &shape, int64_t fanIn,
+                               const std::string &layout,
                                const std::string &owner,
                                const SourceLoc &where) {
   if (!checkSize(shape, where, owner + ": weight '" + name + "'"))
@@ -213,7 +213,8 @@ bool MLIRGenImpl::lower(const ParticleDecl &p, GraphValues &graph) {
       return false;
     }
   } else if (p.inputs.size() != arity) {
-    const char *spelling = arity == 1 ? " ('input': name)" : " ('inputs': [...])";
+    const char *spelling =
+        arity == 1 ? " ('input': name)" : " ('inputs': [...])";
     emitErrorAt(&context, p.loc)
         << attrs.owner() << ": takes " << arity
         << (arity == 1 ? " input" : " inputs") << (json ? spelling : "")
@@ -243,8 +244,7 @@ bool MLIRGenImpl::lower(const ParticleDecl &p, GraphValues &graph) {
     return false;
   // A particle with several results (split) names them <name>.0, <name>.1 ...
   if (result.getDefiningOp() && result.getDefiningOp()->getNumResults() > 1)
-    return defineResults(p, attrs, result.getDefiningOp()->getResults(),
-                         graph);
+    return defineResults(p, attrs, result.getDefiningOp()->getResults(), graph);
   if (!checkSize(shapeOf(result), p.loc, attrs.owner() + ": the result"))
     return false;
   graph.values[p.name] = result;
@@ -310,8 +310,7 @@ bool MLIRGenImpl::instantiate(const ParticleDecl &p, const CompositeDecl &c,
   return true;
 }
 
-MLIRGenImpl::CompositeFunc *
-MLIRGenImpl::compositeFunc(const CompositeDecl &c) {
+MLIRGenImpl::CompositeFunc *MLIRGenImpl::compositeFunc(const CompositeDecl &c) {
   auto [entry, inserted] = compositeFuncs.try_emplace(c.name);
   CompositeFunc &f = entry->second;
   if (!inserted) {
@@ -437,8 +436,7 @@ OwningOpRef<ModuleOp> MLIRGenImpl::generate() {
                                             inputType(in), in.name);
   }
   SmallVector<Value> results;
-  ok = lowerGraph(model.inputs, model.particles, model.outputs, graph,
-                  results);
+  ok = lowerGraph(model.inputs, model.particles, model.outputs, graph, results);
   // Composites no instance used are still checked.
   for (const CompositeDecl &c : model.composites)
     ok &= compositeFunc(c) != nullptr;

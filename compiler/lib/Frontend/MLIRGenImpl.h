@@ -144,7 +144,8 @@ private:
   // Transformer layers (MLIRGenTransformer.cpp).
   Value multiHeadAttention(const ParticleDecl &p, ParticleAttrs &a,
                            ArrayRef<Value> in);
-  Value feedForward(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value feedForward(const ParticleDecl &p, ParticleAttrs &a,
+                    ArrayRef<Value> in);
   Value positionalEncoding(const ParticleDecl &p, ParticleAttrs &a,
                            ArrayRef<Value> in);
   // Recurrent layers (MLIRGenRecurrent.cpp).
@@ -195,7 +196,8 @@ private:
   std::optional<std::vector<int64_t>>
   windowPadding(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<int64_t> x,
                 bool same, std::array<int64_t, 2> window,
-                std::array<int64_t, 2> strides, std::array<int64_t, 2> dilation);
+                std::array<int64_t, 2> strides,
+                std::array<int64_t, 2> dilation);
 
   const ModelAST &model;
   WeightStore &weights;

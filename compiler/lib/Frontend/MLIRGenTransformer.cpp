@@ -68,43 +68,44 @@ Value MLIRGenImpl::multiHeadAttention(const ParticleDecl &p, ParticleAttrs &a,
   };
   SmallVector<Value, 8> proj(8); // qkv, qkv bias, q, q bias, k, ..., v bias
   if (*fused) {
-    proj[0] = param("qkv_kernel", {dim, 3 * inner},
-                    "[dim, 3 * heads * head_dim]");
-    proj[1] = weight(p, a, "qkv_bias", {3 * inner}, dim,
-                     "[3 * heads * head_dim]");
+    proj[0] =
+        param("qkv_kernel", {dim, 3 * inner}, "[dim, 3 * heads * head_dim]");
+    proj[1] =
+        weight(p, a, "qkv_bias", {3 * inner}, dim, "[3 * heads * head_dim]");
   } else {
     const char *names[] = {"q", "k", "v"};
     for (int i = 0; i < 3; ++i) {
       std::string n = names[i];
-      proj[2 + 2 * i] =
-          param((n + "_kernel").c_str(), {dim, inner}, "[dim, heads * head_dim]");
-      proj[3 + 2 * i] = weight(p, a, n + "_bias", {inner}, dim,
-                               "[heads * head_dim]");
+      proj[2 + 2 * i] = param((n + "_kernel").c_str(), {dim, inner},
+                              "[dim, heads * head_dim]");
+      proj[3 + 2 * i] =
+          weight(p, a, n + "_bias", {inner}, dim, "[heads * head_dim]");
     }
   }
-  Value outKernel = param("out_kernel", {inner, dim}, "[heads * head_dim, dim]");
+  Value outKernel =
+      param("out_kernel", {inner, dim}, "[heads * head_dim, dim]");
   Value outBias = weight(p, a, "out_bias", {dim}, inner, "[dim]");
   if (!outKernel || !outBias ||
-      (*fused ? !proj[0] || !proj[1]
-              : llvm::is_contained(ArrayRef<Value>(proj).drop_front(2),
-                                   Value())))
+      (*fused
+           ? !proj[0] || !proj[1]
+           : llvm::is_contained(ArrayRef<Value>(proj).drop_front(2), Value())))
     return nullptr;
   Value mask = in.size() > 1 ? in[1] : Value();
   auto optShape = [&](Value v) -> std::optional<ArrayRef<int64_t>> {
     return v ? std::optional(shapeOf(v)) : std::nullopt;
   };
-  AttentionWeightShapes w{optShape(proj[0]), optShape(proj[1]),
-                          optShape(proj[2]), optShape(proj[3]),
-                          optShape(proj[4]), optShape(proj[5]),
-                          optShape(proj[6]), optShape(proj[7]),
+  AttentionWeightShapes w{optShape(proj[0]),  optShape(proj[1]),
+                          optShape(proj[2]),  optShape(proj[3]),
+                          optShape(proj[4]),  optShape(proj[5]),
+                          optShape(proj[6]),  optShape(proj[7]),
                           shapeOf(outKernel), shapeOf(outBias)};
   auto shape = inferMultiHeadAttentionShape(x, optShape(mask), w, *heads,
                                             shapeError(p, a));
   if (failed(shape))
     return nullptr;
   return MultiHeadAttentionOp::create(
-      b, loc, in[0].getType(), in[0], mask, proj[0], proj[1], proj[2],
-      proj[3], proj[4], proj[5], proj[6], proj[7], outKernel, outBias,
+      b, loc, in[0].getType(), in[0], mask, proj[0], proj[1], proj[2], proj[3],
+      proj[4], proj[5], proj[6], proj[7], outKernel, outBias,
       b.getI64IntegerAttr(*heads), b.getBoolAttr(*causal));
 }
 

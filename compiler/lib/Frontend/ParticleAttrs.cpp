@@ -108,8 +108,7 @@ ParticleAttrs::positivePair(const std::string &key,
   };
   if (positive(*v))
     return std::array<int64_t, 2>{v->get<int64_t>(), v->get<int64_t>()};
-  if (v->is_array() && v->size() == 2 && positive((*v)[0]) &&
-      positive((*v)[1]))
+  if (v->is_array() && v->size() == 2 && positive((*v)[0]) && positive((*v)[1]))
     return std::array<int64_t, 2>{(*v)[0].get<int64_t>(),
                                   (*v)[1].get<int64_t>()};
   error(key) << "'" << key

@@ -30,8 +30,8 @@ public:
                std::optional<std::array<int64_t, 2>> fallback);
   std::optional<bool> boolean(const std::string &key, bool fallback);
   /// One of `choices`; the first is the default.
-  std::optional<std::string> choice(const std::string &key,
-                                    std::initializer_list<const char *> choices);
+  std::optional<std::string>
+  choice(const std::string &key, std::initializer_list<const char *> choices);
   std::optional<std::vector<int64_t>> intList(const std::string &key);
   std::optional<int64_t> integer(const std::string &key, int64_t fallback);
   /// A finite number (integer or not); nullopt (after an error when the
@@ -40,8 +40,8 @@ public:
                                std::optional<double> fallback);
   /// A finite number or a non-empty list of them (normalize's mean/std);
   /// nullopt after an error, or when missing and there is no fallback.
-  std::optional<std::vector<double>>
-  numbers(const std::string &key, std::optional<double> fallback);
+  std::optional<std::vector<double>> numbers(const std::string &key,
+                                             std::optional<double> fallback);
   /// A non-empty list of [a, b] integer pairs (e.g. pad's [before, after]).
   std::optional<std::vector<std::array<int64_t, 2>>>
   intPairs(const std::string &key);

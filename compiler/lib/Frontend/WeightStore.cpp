@@ -77,9 +77,8 @@ WeightStore::fromSafetensors(const std::string &path, const SourceLoc &where,
                       [](const json &d) {
                         return d.is_number_integer() && d.get<int64_t>() >= 0;
                       }) ||
-        !llvm::all_of(entry["data_offsets"], [](const json &d) {
-          return d.is_number_unsigned();
-        })) {
+        !llvm::all_of(entry["data_offsets"],
+                      [](const json &d) { return d.is_number_unsigned(); })) {
       corrupt() << "tensor '" << name
                 << "' lacks a valid dtype, shape or data_offsets";
       return nullptr;
@@ -95,10 +94,9 @@ WeightStore::fromSafetensors(const std::string &path, const SourceLoc &where,
     uint64_t begin = entry["data_offsets"][0], end = entry["data_offsets"][1];
     if (begin > end || end > payload ||
         end - begin != (uint64_t)numElements(t.shape) * 4) {
-      corrupt() << "tensor '" << name << "' has data_offsets [" << begin
-                << ", " << end << "] that do not hold "
-                << formatShape(t.shape) << " f32 values within the "
-                << payload << " data bytes";
+      corrupt() << "tensor '" << name << "' has data_offsets [" << begin << ", "
+                << end << "] that do not hold " << formatShape(t.shape)
+                << " f32 values within the " << payload << " data bytes";
       return nullptr;
     }
     t.bytes = base + begin;
@@ -228,9 +226,9 @@ bool WeightStore::require(const std::string &name,
   }
   if (it->second.shape != shape) {
     emitErrorAt(&context, where)
-        << owner << ": weight '" << name << "' in " << source
-        << " has shape " << formatShape(it->second.shape) << ", expected "
-        << layout << " = " << formatShape(shape);
+        << owner << ": weight '" << name << "' in " << source << " has shape "
+        << formatShape(it->second.shape) << ", expected " << layout << " = "
+        << formatShape(shape);
     return false;
   }
   it->second.used = true;

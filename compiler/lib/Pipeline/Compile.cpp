@@ -43,7 +43,7 @@ public:
   }
   ~ScratchDir() {
     if (!path.empty())
-      llvm::sys::fs::remove_directories(path);
+      (void)llvm::sys::fs::remove_directories(path);
   }
   std::string file(const std::string &name) const { return path + "/" + name; }
 
@@ -140,9 +140,11 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
 
   std::optional<OnnxImport> onnx;
-  if (isOnnxModelPath(options.input) &&
-      !(onnx = importOnnxModel(options.input, context)))
-    return false;
+  if (isOnnxModelPath(options.input)) {
+    onnx = importOnnxModel(options.input, context);
+    if (!onnx)
+      return false;
+  }
   std::optional<ModelAST> model =
       onnx ? std::optional<ModelAST>(std::move(onnx->model))
       : llvm::sys::path::extension(options.input) == ".sora"
@@ -228,10 +230,9 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     return irText && writeText((*irText)->getBuffer().str());
   }
 
-  std::vector<std::string> objects{scratch.file("driver.o"),
-                                   scratch.file("weights.o"),
-                                   scratch.file("kernels.o"),
-                                   scratch.file("halide_runtime.o")};
+  std::vector<std::string> objects{
+      scratch.file("driver.o"), scratch.file("weights.o"),
+      scratch.file("kernels.o"), scratch.file("halide_runtime.o")};
   if (mlir::failed(emitDriver(*module, *target, "", objects[0])))
     return false;
   std::string linkError;

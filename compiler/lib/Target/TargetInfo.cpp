@@ -52,7 +52,8 @@ static const char *hostTargetName() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl") &&
       __builtin_cpu_supports("avx512ifma") &&
       __builtin_cpu_supports("avx512vbmi") &&
       __builtin_cpu_supports("avx512vnni") &&

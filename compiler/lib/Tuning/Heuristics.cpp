@@ -86,7 +86,7 @@ static void denseSchedule(const KernelOp &op, int64_t depth,
                           const TargetInfo &target, ScheduleRecord &s) {
   int64_t rows = op.shape[0], cols = op.shape[1];
   int colVectors = rows == 1 ? 4 : 2;
-  s.tileCols = (int)std::min<int64_t>(colVectors * s.vector,
+  s.tileCols = (int)std::min<int64_t>((int64_t)colVectors * s.vector,
                                       ceilDiv(cols, s.vector) * s.vector);
   int rowBudget = std::min(8, accumulatorBudget(target) / colVectors);
   s.tileRows = (int)std::min<int64_t>(rowBudget, rows);
@@ -96,7 +96,7 @@ static void denseSchedule(const KernelOp &op, int64_t depth,
   // A batch-1 layer with large weights is bound by reading them: split its
   // columns into panels so that each thread streams a share.
   bool streaming = rows == 1 && depth * cols * 4 >= kParallelWeightBytes &&
-                   cols >= 2 * s.vector;
+                   cols >= 2 * (int64_t)s.vector;
   if (streaming && panels < 2) {
     s.tileCols = (int)(ceilDiv(ceilDiv(cols, 2), s.vector) * s.vector);
     panels = ceilDiv(cols, s.tileCols);
@@ -142,7 +142,7 @@ static void matmulSchedule(const KernelSpec &spec, const KernelOp &op,
   int64_t depth = op.transposeA ? a[a.size() - 2] : a.back();
   int64_t batch = product(op.shape) / (rows * cols);
   int colVectors = rows == 1 ? 4 : 2;
-  s.tileCols = (int)std::min<int64_t>(colVectors * s.vector,
+  s.tileCols = (int)std::min<int64_t>((int64_t)colVectors * s.vector,
                                       ceilDiv(cols, s.vector) * s.vector);
   s.tileRows = (int)std::min<int64_t>(
       std::min(8, accumulatorBudget(target) / colVectors), rows);

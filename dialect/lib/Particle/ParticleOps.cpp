@@ -33,9 +33,9 @@ LogicalResult WeightOp::verify() {
 
 LogicalResult DenseOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
-  return checkResult(*this, inferDenseShape(shapeOf(getInput()),
-                                            shapeOf(getKernel()),
-                                            optionalShape(getBias()), emit));
+  return checkResult(*this,
+                     inferDenseShape(shapeOf(getInput()), shapeOf(getKernel()),
+                                     optionalShape(getBias()), emit));
 }
 
 LogicalResult Conv2DOp::verify() {
@@ -46,12 +46,11 @@ LogicalResult Conv2DOp::verify() {
                               getDilation(), getPadding(), emit, getGroups()));
 }
 
-template <typename PoolOp>
-static LogicalResult verifyPool(PoolOp op) {
+template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   auto emit = [&] { return emitParticleError(op); };
-  return checkResult(op, inferPool2DShape(shapeOf(op.getInput()),
-                                          op.getWindow(), op.getStrides(),
-                                          op.getPadding(), emit));
+  return checkResult(op,
+                     inferPool2DShape(shapeOf(op.getInput()), op.getWindow(),
+                                      op.getStrides(), op.getPadding(), emit));
 }
 
 LogicalResult MaxPool2DOp::verify() { return verifyPool(*this); }
@@ -59,9 +58,10 @@ LogicalResult AvgPool2DOp::verify() { return verifyPool(*this); }
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getType().getRank();
-  if (getAxis() < 0 || getAxis() >= rank)
+  auto axis = (int64_t)getAxis();
+  if (axis < 0 || axis >= rank)
     return emitParticleError(*this)
-           << "axis " << getAxis() << " is out of range for rank " << rank;
+           << "axis " << axis << " is out of range for rank " << rank;
   return success();
 }
 
@@ -85,8 +85,7 @@ LogicalResult KernelOp::verify() {
     return emitParticleError(*this)
            << "body has " << body.getNumArguments() << " arguments for "
            << getInputs().size() << " inputs";
-  for (auto [i, arg, input] :
-       llvm::enumerate(body.getArguments(), getInputs()))
+  for (auto [i, arg, input] : llvm::enumerate(body.getArguments(), getInputs()))
     if (arg.getType() != input.getType())
       return emitParticleError(*this)
              << "body argument #" << i << " has type " << arg.getType()
@@ -95,9 +94,8 @@ LogicalResult KernelOp::verify() {
   if (!yield)
     return emitParticleError(*this) << "body must end with particle.yield";
   if (yield.getValue().getType() != getType())
-    return emitParticleError(*this)
-           << "yields " << yield.getValue().getType() << " but returns "
-           << getType();
+    return emitParticleError(*this) << "yields " << yield.getValue().getType()
+                                    << " but returns " << getType();
   return success();
 }
 

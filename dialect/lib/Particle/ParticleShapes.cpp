@@ -42,7 +42,8 @@ static LogicalResult checkPositivePair(ArrayRef<int64_t> v, StringRef what,
 
 static LogicalResult checkPadding(ArrayRef<int64_t> padding,
                                   EmitErrorFn emitError) {
-  if (padding.size() != 4 || llvm::any_of(padding, [](int64_t p) { return p < 0; }))
+  if (padding.size() != 4 ||
+      llvm::any_of(padding, [](int64_t p) { return p < 0; }))
     return emitError()
            << "padding must be four non-negative integers [top, left, "
               "bottom, right], got "
@@ -53,8 +54,8 @@ static LogicalResult checkPadding(ArrayRef<int64_t> padding,
 static LogicalResult checkBias(std::optional<ArrayRef<int64_t>> bias,
                                int64_t channels, EmitErrorFn emitError) {
   if (bias && (bias->size() != 1 || (*bias)[0] != channels))
-    return emitError() << "port 'bias' expects shape [" << channels
-                       << "], got " << formatDims(*bias);
+    return emitError() << "port 'bias' expects shape [" << channels << "], got "
+                       << formatDims(*bias);
   return success();
 }
 
@@ -155,14 +156,14 @@ FailureOr<Dims> inferPool2DShape(ArrayRef<int64_t> input,
     return emitError() << "padding " << formatDims(padding)
                        << " must be smaller than the pool window "
                        << formatDims(window);
-  FailureOr<int64_t> h = windowedExtent(input[1], window[0], strides[0], 1,
-                                        padding[0], padding[2], "height",
-                                        emitError);
+  FailureOr<int64_t> h =
+      windowedExtent(input[1], window[0], strides[0], 1, padding[0], padding[2],
+                     "height", emitError);
   if (failed(h))
     return failure();
-  FailureOr<int64_t> w = windowedExtent(input[2], window[1], strides[1], 1,
-                                        padding[1], padding[3], "width",
-                                        emitError);
+  FailureOr<int64_t> w =
+      windowedExtent(input[2], window[1], strides[1], 1, padding[1], padding[3],
+                     "width", emitError);
   if (failed(w))
     return failure();
   return Dims{input[0], *h, *w, input[3]};

@@ -19,7 +19,7 @@ LogicalResult ResizeOp::verify() {
   ArrayRef<int64_t> result = shapeOf(getResult());
   if (std::optional<ArrayRef<double>> scales = getScaleFactor())
     return checkResult(*this, inferResizeShape(shapeOf(getInput()),
-                                               std::nullopt, *scales, emit));
+                                               std::nullopt, scales, emit));
   if (result.size() != 4)
     return emit() << "result expects rank 4 NHWC, got " << formatDims(result);
   return checkResult(*this,

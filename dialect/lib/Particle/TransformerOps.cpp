@@ -11,16 +11,12 @@ using namespace sora::particle;
 
 LogicalResult MultiHeadAttentionOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
-  AttentionWeightShapes w{optionalShape(getQkvKernel()),
-                          optionalShape(getQkvBias()),
-                          optionalShape(getQKernel()),
-                          optionalShape(getQBias()),
-                          optionalShape(getKKernel()),
-                          optionalShape(getKBias()),
-                          optionalShape(getVKernel()),
-                          optionalShape(getVBias()),
-                          shapeOf(getOutKernel()),
-                          shapeOf(getOutBias())};
+  AttentionWeightShapes w{
+      optionalShape(getQkvKernel()), optionalShape(getQkvBias()),
+      optionalShape(getQKernel()),   optionalShape(getQBias()),
+      optionalShape(getKKernel()),   optionalShape(getKBias()),
+      optionalShape(getVKernel()),   optionalShape(getVBias()),
+      shapeOf(getOutKernel()),       shapeOf(getOutBias())};
   return checkResult(*this, inferMultiHeadAttentionShape(
                                 shapeOf(getInput()), optionalShape(getMask()),
                                 w, getHeads(), emit));
@@ -32,16 +28,16 @@ LogicalResult FeedForwardOp::verify() {
     return emit() << "activation must be one of "
                   << llvm::join(feedForwardActivations(), ", ") << "; got '"
                   << getActivation() << "'";
-  return checkResult(*this,
-                     inferFeedForwardShape(
-                         shapeOf(getInput()), shapeOf(getHiddenKernel()),
-                         shapeOf(getHiddenBias()), shapeOf(getOutKernel()),
-                         shapeOf(getOutBias()), emit));
+  return checkResult(*this, inferFeedForwardShape(shapeOf(getInput()),
+                                                  shapeOf(getHiddenKernel()),
+                                                  shapeOf(getHiddenBias()),
+                                                  shapeOf(getOutKernel()),
+                                                  shapeOf(getOutBias()), emit));
 }
 
 LogicalResult PositionalEncodingOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
-  return checkResult(*this, inferPositionalEncodingShape(
-                                shapeOf(getInput()), optionalShape(getTable()),
-                                emit));
+  return checkResult(
+      *this, inferPositionalEncodingShape(shapeOf(getInput()),
+                                          optionalShape(getTable()), emit));
 }

@@ -13,16 +13,13 @@ static LogicalResult expectShape(llvm::StringRef port, ArrayRef<int64_t> actual,
                                  EmitErrorFn emitError) {
   if (actual == expected)
     return success();
-  return emitError() << "port '" << port << "' expects "
-                     << formatDims(expected) << " (" << layout << "), got "
-                     << formatDims(actual);
+  return emitError() << "port '" << port << "' expects " << formatDims(expected)
+                     << " (" << layout << "), got " << formatDims(actual);
 }
 
-FailureOr<Dims>
-inferMultiHeadAttentionShape(ArrayRef<int64_t> input,
-                             std::optional<ArrayRef<int64_t>> mask,
-                             const AttentionWeightShapes &w, int64_t heads,
-                             EmitErrorFn emitError) {
+FailureOr<Dims> inferMultiHeadAttentionShape(
+    ArrayRef<int64_t> input, std::optional<ArrayRef<int64_t>> mask,
+    const AttentionWeightShapes &w, int64_t heads, EmitErrorFn emitError) {
   if (input.size() != 3)
     return emitError() << "port 'input' expects rank 3 [batch, seq, dim], got "
                        << formatDims(input);
@@ -32,8 +29,8 @@ inferMultiHeadAttentionShape(ArrayRef<int64_t> input,
   bool fused = w.qkvKernel.has_value();
   bool separate = w.qKernel || w.kKernel || w.vKernel;
   if (fused == separate || (fused && !w.qkvBias) ||
-      (separate && !(w.qKernel && w.kKernel && w.vKernel && w.qBias &&
-                     w.kBias && w.vBias)))
+      (separate &&
+       !(w.qKernel && w.kKernel && w.vKernel && w.qBias && w.kBias && w.vBias)))
     return emitError() << "needs either 'qkv_kernel' and 'qkv_bias' or all of "
                           "'q_kernel', 'k_kernel', 'v_kernel' and their "
                           "biases";
@@ -84,12 +81,10 @@ ArrayRef<llvm::StringRef> feedForwardActivations() {
   return names;
 }
 
-FailureOr<Dims> inferFeedForwardShape(ArrayRef<int64_t> input,
-                                      ArrayRef<int64_t> hiddenKernel,
-                                      ArrayRef<int64_t> hiddenBias,
-                                      ArrayRef<int64_t> outKernel,
-                                      ArrayRef<int64_t> outBias,
-                                      EmitErrorFn emitError) {
+FailureOr<Dims>
+inferFeedForwardShape(ArrayRef<int64_t> input, ArrayRef<int64_t> hiddenKernel,
+                      ArrayRef<int64_t> hiddenBias, ArrayRef<int64_t> outKernel,
+                      ArrayRef<int64_t> outBias, EmitErrorFn emitError) {
   if (input.empty())
     return emitError() << "port 'input' needs a feature dimension";
   int64_t dim = input.back();
@@ -115,8 +110,7 @@ inferPositionalEncodingShape(ArrayRef<int64_t> input,
     return emitError() << "port 'input' expects [..., seq, dim], got "
                        << formatDims(input);
   int64_t seq = input[input.size() - 2], dim = input.back();
-  if (table && (table->size() != 2 || (*table)[0] < seq ||
-                (*table)[1] != dim))
+  if (table && (table->size() != 2 || (*table)[0] < seq || (*table)[1] != dim))
     return emitError() << "port 'table' expects [max_len, " << dim
                        << "] with max_len >= " << seq << " (the sequence), got "
                        << formatDims(*table);

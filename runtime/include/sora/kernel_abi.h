@@ -25,7 +25,7 @@ extern "C" {
 /* One model input or output. Dimensions are outer to inner (row-major). */
 typedef struct sora_abi_tensor_t {
   const char *name;
-  int64_t dtype;       /* SORA_ABI_DTYPE_* */
+  int64_t dtype; /* SORA_ABI_DTYPE_* */
   int64_t rank;
   const int64_t *dims; /* `rank` entries */
 } sora_abi_tensor_t;

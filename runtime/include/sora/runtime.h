@@ -51,7 +51,8 @@ extern "C" {
 
 /** Result of every fallible runtime call; SORA_STATUS_OK (0) is success. */
 typedef enum sora_status_t {
-#define SORA_STATUS_ENUMERATOR(name, code, text) SORA_STATUS_##name = code,
+#define SORA_STATUS_ENUMERATOR(name, code, text)                               \
+  SORA_STATUS_##name = code, // NOLINT(bugprone-macro-parentheses)
   SORA_STATUS_LIST(SORA_STATUS_ENUMERATOR)
 #undef SORA_STATUS_ENUMERATOR
 } sora_status_t;

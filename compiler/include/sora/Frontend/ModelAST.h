@@ -48,9 +48,9 @@ struct ParticleDecl {
   std::string name;
   std::string op;
   std::vector<std::string> inputs;
-  std::vector<SourceLoc> inputLocs; ///< one per entry of `inputs`
-  nlohmann::json attrs;             ///< every key but name/op/input(s)
-  std::map<std::string, SourceLoc> attrLocs;    ///< where each value is
+  std::vector<SourceLoc> inputLocs;          ///< one per entry of `inputs`
+  nlohmann::json attrs;                      ///< every key but name/op/input(s)
+  std::map<std::string, SourceLoc> attrLocs; ///< where each value is
   std::map<std::string, SourceLoc> attrKeyLocs; ///< where each key is
   SourceLoc loc;
 
@@ -64,8 +64,8 @@ struct ParticleDecl {
 /// Where the weights come from, as the model file says.
 struct WeightsDecl {
   enum Kind { None, File, Inline } kind = None;
-  std::string file;          ///< resolved against the model's directory
-  nlohmann::json tensors;    ///< Inline: name -> nested arrays
+  std::string file;       ///< resolved against the model's directory
+  nlohmann::json tensors; ///< Inline: name -> nested arrays
   std::map<std::string, SourceLoc> tensorLocs;
   SourceLoc loc;
 };

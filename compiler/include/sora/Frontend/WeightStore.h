@@ -42,10 +42,10 @@ public:
 
   /// Takes tensors already in memory (e.g. ONNX initializers, converted to
   /// the particles' layouts); `description` names them in messages.
-  static std::unique_ptr<WeightStore>
-  fromTensors(std::map<std::string, std::pair<std::vector<int64_t>,
-                                              std::vector<float>>> tensors,
-              std::string description);
+  static std::unique_ptr<WeightStore> fromTensors(
+      std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>>
+          tensors,
+      std::string description);
 
   /// Generates every requested tensor from `seed` (uniform in
   /// ±1/sqrt(fan_in), like PyTorch's defaults), deterministically.

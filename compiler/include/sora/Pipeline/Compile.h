@@ -18,7 +18,7 @@ class SourceMgr;
 namespace mlir {
 class MLIRContext;
 class PassManager;
-}
+} // namespace mlir
 
 namespace sora {
 

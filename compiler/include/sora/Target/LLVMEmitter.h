@@ -20,10 +20,11 @@ mlir::LogicalResult emitDriver(mlir::ModuleOp module, const TargetInfo &target,
 
 /// Writes an object defining the hidden, 64-byte aligned `_sora_weights`
 /// blob laid out by `layout`; `fill(name, dst)` copies one tensor's bytes.
-bool emitWeightsObject(const std::vector<WeightSlot> &layout,
-                       const std::function<void(const std::string &, char *)> &fill,
-                       const TargetInfo &target, const std::string &objectPath,
-                       std::string &error);
+bool emitWeightsObject(
+    const std::vector<WeightSlot> &layout,
+    const std::function<void(const std::string &, char *)> &fill,
+    const TargetInfo &target, const std::string &objectPath,
+    std::string &error);
 
 } // namespace sora
 

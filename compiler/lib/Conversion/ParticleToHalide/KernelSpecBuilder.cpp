@@ -211,13 +211,14 @@ static std::optional<sora::KernelOp> describeOp(Operation *op) {
 }
 
 // Keys of the schedule dictionary, in ScheduleRecord field order.
-static const std::pair<const char *, int ScheduleRecord::*> kScheduleFields[] = {
-    {"vector", &ScheduleRecord::vector},
-    {"tile_rows", &ScheduleRecord::tileRows},
-    {"tile_cols", &ScheduleRecord::tileCols},
-    {"parallel", &ScheduleRecord::parallel},
-    {"grain", &ScheduleRecord::grain},
-    {"pack_weights", &ScheduleRecord::packWeights},
+static const std::pair<const char *, int ScheduleRecord::*> kScheduleFields[] =
+    {
+        {"vector", &ScheduleRecord::vector},
+        {"tile_rows", &ScheduleRecord::tileRows},
+        {"tile_cols", &ScheduleRecord::tileCols},
+        {"parallel", &ScheduleRecord::parallel},
+        {"grain", &ScheduleRecord::grain},
+        {"pack_weights", &ScheduleRecord::packWeights},
 };
 
 DictionaryAttr scheduleToAttr(MLIRContext *context,

@@ -64,7 +64,8 @@ public:
     //   u64 flags; halide_type_t type; i32 dimensions; ptr dim; ptr padding; }
     bufferType = LLVM::LLVMStructType::getLiteral(
         ctx, {i64, ptr, ptr, i64, i32, i32, ptr, ptr});
-    tensorDescType = LLVM::LLVMStructType::getLiteral(ctx, {ptr, i64, i64, ptr});
+    tensorDescType =
+        LLVM::LLVMStructType::getLiteral(ctx, {ptr, i64, i64, ptr});
   }
 
   LogicalResult build(func::FuncOp graph);
@@ -128,9 +129,9 @@ LLVM::GlobalOp DriverBuilder::constantGlobal(StringRef name, Type type,
                                              Fill fill) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  auto global = LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
-                                       LLVM::Linkage::Internal, name,
-                                       Attribute());
+  auto global =
+      LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                             LLVM::Linkage::Internal, name, Attribute());
   b.setInsertionPointToStart(&global.getInitializerRegion().emplaceBlock());
   LLVM::ReturnOp::create(b, loc, fill());
   return global;
@@ -145,10 +146,10 @@ FlatSymbolRefAttr DriverBuilder::stringGlobal(StringRef value) {
   data.push_back('\0');
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  LLVM::GlobalOp::create(
-      b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), data.size()),
-      /*isConstant=*/true, LLVM::Linkage::Internal, name,
-      b.getStringAttr(data));
+  LLVM::GlobalOp::create(b, loc,
+                         LLVM::LLVMArrayType::get(b.getI8Type(), data.size()),
+                         /*isConstant=*/true, LLVM::Linkage::Internal, name,
+                         b.getStringAttr(data));
   return strings[value] = FlatSymbolRefAttr::get(b.getContext(), name);
 }
 
@@ -197,8 +198,8 @@ FlatSymbolRefAttr DriverBuilder::tensorTable(StringRef symbol,
   SmallVector<FlatSymbolRefAttr> nameSyms, dimSyms;
   for (auto [tensor, name] : llvm::zip(tensors, names)) {
     nameSyms.push_back(stringGlobal(name));
-    dimSyms.push_back(i64ArrayGlobal(
-        cast<RankedTensorType>(tensor.getType()).getShape()));
+    dimSyms.push_back(
+        i64ArrayGlobal(cast<RankedTensorType>(tensor.getType()).getShape()));
   }
   auto type = LLVM::LLVMArrayType::get(tensorDescType,
                                        std::max<size_t>(tensors.size(), 1));
@@ -257,9 +258,8 @@ Value DriverBuilder::halideBuffer(Value host, ArrayRef<int64_t> shape,
                     LLVM::AddressOfOp::create(b, loc, ptr, dimsGlobal(shape)),
                     null};
   for (auto [i, value] : llvm::enumerate(fields)) {
-    Value field = LLVM::GEPOp::create(
-        b, loc, ptr, bufferType, buffer,
-        ArrayRef<LLVM::GEPArg>{0, (int32_t)i});
+    Value field = LLVM::GEPOp::create(b, loc, ptr, bufferType, buffer,
+                                      ArrayRef<LLVM::GEPArg>{0, (int32_t)i});
     LLVM::StoreOp::create(b, loc, value, field);
   }
   return buffer;
@@ -332,8 +332,7 @@ void DriverBuilder::callRecurrence(KernelOp kernel,
   b.setInsertionPointToEnd(done);
 }
 
-void DriverBuilder::buildDescriptor(func::FuncOp graph,
-                                    ArrayRef<Value> inputs,
+void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
                                     ArrayRef<std::string> inputNames,
                                     ArrayRef<Value> outputs,
                                     ArrayRef<std::string> outputNames,
@@ -352,11 +351,11 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph,
   };
   std::string signature;
   llvm::raw_string_ostream os(signature);
-  os << llvm::json::Value(llvm::json::Object{
-      {"name", graph.getName()},
-      {"target", target.name},
-      {"inputs", describe(inputs, inputNames)},
-      {"outputs", describe(outputs, outputNames)}});
+  os << llvm::json::Value(
+      llvm::json::Object{{"name", graph.getName()},
+                         {"target", target.name},
+                         {"inputs", describe(inputs, inputNames)},
+                         {"outputs", describe(outputs, outputNames)}});
 
   FlatSymbolRefAttr nameSym = stringGlobal(graph.getName());
   FlatSymbolRefAttr signatureSym = stringGlobal(signature);
@@ -409,7 +408,8 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   weights.setVisibility_(LLVM::Visibility::Hidden);
 
   auto run = LLVM::LLVMFuncOp::create(
-      b, loc, "_sora_run", LLVM::LLVMFunctionType::get(i64, {ptr, ptr, ptr, ptr}));
+      b, loc, "_sora_run",
+      LLVM::LLVMFunctionType::get(i64, {ptr, ptr, ptr, ptr}));
   run.setVisibility_(LLVM::Visibility::Hidden);
   entry = run.addEntryBlock(b);
   Block *fail = b.createBlock(&run.getBody(), {}, {i64}, {loc});
@@ -422,9 +422,9 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   std::vector<std::string> inputNames, outputNames;
   for (Operation &op : llvm::make_early_inc_range(graph.getBody().front())) {
     if (auto input = dyn_cast<InputOp>(op)) {
-      Value slot = LLVM::GEPOp::create(
-          b, loc, ptr, ptr, inputsArg,
-          ArrayRef<LLVM::GEPArg>{(int32_t)inputs.size()});
+      Value slot =
+          LLVM::GEPOp::create(b, loc, ptr, ptr, inputsArg,
+                              ArrayRef<LLVM::GEPArg>{(int32_t)inputs.size()});
       pointers[input] = LLVM::LoadOp::create(b, loc, ptr, slot);
       inputs.push_back(input);
       inputNames.push_back(input.getName().str());
@@ -451,9 +451,9 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
       args.push_back(halideBuffer(result, kernel.getResult()));
       callKernel(kernel, args, fail);
     } else if (auto output = dyn_cast<OutputOp>(op)) {
-      Value slot = LLVM::GEPOp::create(
-          b, loc, ptr, ptr, outputsArg,
-          ArrayRef<LLVM::GEPArg>{(int32_t)outputs.size()});
+      Value slot =
+          LLVM::GEPOp::create(b, loc, ptr, ptr, outputsArg,
+                              ArrayRef<LLVM::GEPArg>{(int32_t)outputs.size()});
       Value dst = LLVM::LoadOp::create(b, loc, ptr, slot);
       auto type = cast<RankedTensorType>(output.getValue().getType());
       LLVM::MemcpyOp::create(b, loc, dst, pointers.lookup(output.getValue()),

@@ -20,12 +20,13 @@ bool Fuser::gelu(const Node &erf) {
   // erf(x / √2) or erf(x · 1/√2)
   const Node *scale = producedBy(erf.input(0), "Div");
   std::string x;
+  const Node *product = producedBy(erf.input(0), "Mul");
   if (scale && near(scalar(scale->input(1)), M_SQRT2))
     x = scale->input(0);
-  else if ((scale = producedBy(erf.input(0), "Mul"))) {
+  else if (product) {
     for (int i = 0; i < 2; ++i)
-      if (near(scalar(scale->input(1 - i)), M_SQRT1_2))
-        x = scale->input(i);
+      if (near(scalar(product->input(1 - i)), M_SQRT1_2))
+        x = product->input(i);
   }
   if (x.empty() || !onlyReader(erf.input(0), "Erf"))
     return false;

@@ -84,14 +84,20 @@ ConstTensor readTensor(const onnx::TensorProto &t) {
   case onnx::TensorProto::FLOAT:
     if (raw)
       c.readable = fromRaw<float>(t.raw_data(), n, c.floats);
-    else if ((c.readable = t.float_data_size() == n))
-      c.floats.assign(t.float_data().begin(), t.float_data().end());
+    else {
+      c.readable = t.float_data_size() == n;
+      if (c.readable)
+        c.floats.assign(t.float_data().begin(), t.float_data().end());
+    }
     break;
   case onnx::TensorProto::INT64:
     if (raw)
       c.readable = fromRaw<int64_t>(t.raw_data(), n, c.ints);
-    else if ((c.readable = t.int64_data_size() == n))
-      c.ints.assign(t.int64_data().begin(), t.int64_data().end());
+    else {
+      c.readable = t.int64_data_size() == n;
+      if (c.readable)
+        c.ints.assign(t.int64_data().begin(), t.int64_data().end());
+    }
     break;
   case onnx::TensorProto::INT32:
   case onnx::TensorProto::BOOL:
@@ -99,8 +105,11 @@ ConstTensor readTensor(const onnx::TensorProto &t) {
       c.readable = fromRaw<int32_t>(t.raw_data(), n, c.ints);
     else if (raw)
       c.readable = fromRaw<uint8_t>(t.raw_data(), n, c.ints);
-    else if ((c.readable = t.int32_data_size() == n))
-      c.ints.assign(t.int32_data().begin(), t.int32_data().end());
+    else {
+      c.readable = t.int32_data_size() == n;
+      if (c.readable)
+        c.ints.assign(t.int32_data().begin(), t.int32_data().end());
+    }
     break;
   default:
     c.readable = false;

@@ -35,7 +35,7 @@ static void scheduleGates(Func gates, Func dot, RVar k, int64_t columns,
     return;
   }
   int tile = vector;
-  while (tile < 8 * vector && columns % (2 * tile) == 0)
+  while (tile < 8 * vector && columns % (2 * (int64_t)tile) == 0)
     tile *= 2;
   Var xo("xo"), xi("xi"), xv("xv"), xu("xu");
   gates.split(x, xo, xi, tile)

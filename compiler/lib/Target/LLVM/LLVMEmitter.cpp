@@ -86,16 +86,16 @@ mlir::LogicalResult emitDriver(mlir::ModuleOp module, const TargetInfo &target,
   std::string error;
   auto machine = createTargetMachine(target, error);
   if (!machine)
-    return module.emitError() << "no LLVM target for '" << target.triple
-                              << "': " << error;
+    return module.emitError()
+           << "no LLVM target for '" << target.triple << "': " << error;
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
   if (!irPath.empty()) {
     std::error_code ec;
     llvm::ToolOutputFile out(irPath, ec, llvm::sys::fs::OF_Text);
     if (ec)
-      return module.emitError() << "cannot write '" << irPath
-                                << "': " << ec.message();
+      return module.emitError()
+             << "cannot write '" << irPath << "': " << ec.message();
     llvmModule->print(out.os(), nullptr);
     out.keep();
   }

@@ -41,25 +41,28 @@ static bool runLinker(std::vector<std::string> args, const std::string &output,
   args.insert(args.begin(), {lld, "-o", temp});
   std::vector<llvm::StringRef> argv(args.begin(), args.end());
   llvm::SmallString<128> log;
-  llvm::sys::fs::createTemporaryFile("soracc-lld", "log", log);
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt,
-                                                llvm::StringRef(log),
-                                                llvm::StringRef(log)};
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("soracc-lld", "log", log)) {
+    error = "cannot create a temporary file: " + ec.message();
+    return false;
+  }
+  std::optional<llvm::StringRef> redirects[] = {
+      std::nullopt, llvm::StringRef(log), llvm::StringRef(log)};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(lld, argv, std::nullopt, redirects, 0, 0,
                                      &message);
   auto text = llvm::MemoryBuffer::getFile(log);
-  llvm::sys::fs::remove(log);
+  (void)llvm::sys::fs::remove(log);
   if (rc != 0) {
     error = "ld.lld failed" + (message.empty() ? "" : ": " + message);
     if (text)
       error += "\n" + (*text)->getBuffer().rtrim().str();
-    llvm::sys::fs::remove(temp);
+    (void)llvm::sys::fs::remove(temp);
     return false;
   }
   if (std::error_code ec = llvm::sys::fs::rename(temp, output)) {
     error = "cannot write '" + output + "': " + ec.message();
-    llvm::sys::fs::remove(temp);
+    (void)llvm::sys::fs::remove(temp);
     return false;
   }
   return true;
@@ -86,10 +89,17 @@ bool linkSharedLibrary(const TargetInfo &target,
     return false;
   llvm::SmallString<256> exports(runtimeDirectory());
   llvm::sys::path::append(exports, "sora_exports.map");
-  std::vector<std::string> args{
-      "-shared", "--version-script=" + std::string(exports), "-z", "noexecstack",
-      "-z", "now", "--gc-sections", "--hash-style=gnu", "--as-needed",
-      "-soname", llvm::sys::path::filename(output).str()};
+  std::vector<std::string> args{"-shared",
+                                "--version-script=" + std::string(exports),
+                                "-z",
+                                "noexecstack",
+                                "-z",
+                                "now",
+                                "--gc-sections",
+                                "--hash-style=gnu",
+                                "--as-needed",
+                                "-soname",
+                                llvm::sys::path::filename(output).str()};
   args.insert(args.end(), objects.begin(), objects.end());
   args.push_back(runtimeObject(target));
   for (const char *lib : {"libc.so.6", "libm.so.6"})

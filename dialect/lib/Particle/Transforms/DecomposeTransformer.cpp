@@ -161,9 +161,9 @@ Value Decomposer::attention(MultiHeadAttentionOp op) {
   auto split = [&](Value t, ArrayRef<int64_t> perm) {
     return permute(reshape(t, {batch, seq, heads, width}), perm);
   };
-  q = split(q, {0, 2, 1, 3});    // [B, H, S, d]
-  k = split(k, {0, 2, 3, 1});    // [B, H, d, S]
-  v = split(v, {0, 2, 1, 3});    // [B, H, S, d]
+  q = split(q, {0, 2, 1, 3}); // [B, H, S, d]
+  k = split(k, {0, 2, 3, 1}); // [B, H, d, S]
+  v = split(v, {0, 2, 1, 3}); // [B, H, S, d]
 
   auto scoresType = type({batch, heads, seq, seq});
   Value scores = MatMulOp::create(b, loc, scoresType, q, k,
@@ -221,7 +221,8 @@ Value Decomposer::positionalEncoding(PositionalEncodingOp op) {
             for (int64_t d = 0; d < dim; ++d) {
               double angle =
                   s / std::pow(10000.0, (double)(d - d % 2) / (double)dim);
-              t[s * dim + d] = (float)(d % 2 ? std::cos(angle) : std::sin(angle));
+              t[s * dim + d] =
+                  (float)(d % 2 ? std::cos(angle) : std::sin(angle));
             }
           return t;
         });

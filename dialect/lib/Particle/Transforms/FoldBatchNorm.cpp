@@ -74,13 +74,19 @@ bool Folder::foldInto(LayerOp layer, BatchNormOp bn) {
   std::optional<std::vector<float>> read[4];
   for (int i = 0; i < 4; ++i) {
     StringRef name = weightName(params[i]);
-    if (name.empty() || !(read[i] = values.read(name)))
+    if (name.empty())
+      return false;
+    read[i] = values.read(name);
+    if (!read[i])
       return false;
   }
   std::optional<std::vector<float>> kernel = values.read(kernelName);
   std::optional<std::vector<float>> bias;
-  if (layer.getBias() && !(bias = values.read(biasName)))
-    return false;
+  if (layer.getBias()) {
+    bias = values.read(biasName);
+    if (!bias)
+      return false;
+  }
   if (!kernel)
     return false;
 

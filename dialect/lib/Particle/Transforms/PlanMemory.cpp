@@ -17,7 +17,9 @@ namespace {
 
 constexpr int64_t kAlignment = 64;
 
-int64_t alignUp(int64_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
+int64_t alignUp(int64_t n) {
+  return (n + kAlignment - 1) / kAlignment * kAlignment;
+}
 
 int64_t byteSize(Value v) {
   auto type = cast<RankedTensorType>(v.getType());
@@ -29,7 +31,8 @@ struct Slot {
   int64_t offset, size, lastUse;
 };
 
-struct SoraPlanMemoryPass : public sora::particle::impl::SoraPlanMemoryBase<SoraPlanMemoryPass> {
+struct SoraPlanMemoryPass
+    : public sora::particle::impl::SoraPlanMemoryBase<SoraPlanMemoryPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     llvm::DenseMap<Operation *, int64_t> position;
@@ -69,13 +72,13 @@ struct SoraPlanMemoryPass : public sora::particle::impl::SoraPlanMemoryBase<Sora
       }
       live.push_back({offset, size, lastUse(kernel.getResult())});
       arenaSize = std::max(arenaSize, offset + size);
-      kernel->setAttr(kArenaOffsetAttr,
-                      IntegerAttr::get(IntegerType::get(&getContext(), 64),
-                                       offset));
+      kernel->setAttr(
+          kArenaOffsetAttr,
+          IntegerAttr::get(IntegerType::get(&getContext(), 64), offset));
     }
-    func->setAttr(kArenaSizeAttr,
-                  IntegerAttr::get(IntegerType::get(&getContext(), 64),
-                                   arenaSize));
+    func->setAttr(
+        kArenaSizeAttr,
+        IntegerAttr::get(IntegerType::get(&getContext(), 64), arenaSize));
   }
 };
 

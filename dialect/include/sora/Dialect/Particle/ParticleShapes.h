@@ -26,10 +26,10 @@ std::string formatDims(llvm::ArrayRef<int64_t> dims);
 /// A number as a model file would write it ("0.5", "-1", "1e+30").
 std::string formatNumber(double value);
 
-mlir::FailureOr<Dims> inferDenseShape(llvm::ArrayRef<int64_t> input,
-                                      llvm::ArrayRef<int64_t> kernel,
-                                      std::optional<llvm::ArrayRef<int64_t>> bias,
-                                      EmitErrorFn emitError);
+mlir::FailureOr<Dims>
+inferDenseShape(llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> kernel,
+                std::optional<llvm::ArrayRef<int64_t>> bias,
+                EmitErrorFn emitError);
 
 /// `kernel` is [kh, kw, in / groups, filters]; `groups` divides both the
 /// input channels and the filters.
@@ -139,10 +139,11 @@ struct LstmWeightShapes {
 /// lstm: input [B, T, F]; per direction kernel [F, 4H], recurrent_kernel
 /// [H, 4H], bias [4H] (H from recurrent_kernel); `reverse` for the backward
 /// direction. -> [B, T, dirs * H] with `returnSequences`, else [B, dirs * H].
-mlir::FailureOr<Dims>
-inferLstmShape(llvm::ArrayRef<int64_t> input, const LstmWeightShapes &forward,
-               std::optional<LstmWeightShapes> reverse, bool returnSequences,
-               EmitErrorFn emitError);
+mlir::FailureOr<Dims> inferLstmShape(llvm::ArrayRef<int64_t> input,
+                                     const LstmWeightShapes &forward,
+                                     std::optional<LstmWeightShapes> reverse,
+                                     bool returnSequences,
+                                     EmitErrorFn emitError);
 
 /// lstm_recurrence: gates [T, B, 4H], recurrent_kernel [H, 4H] ->
 /// states [T + 1, 2, B, H].
@@ -167,11 +168,9 @@ struct AttentionWeightShapes {
 /// multi_head_attention: input [B, S, D], mask [B, S]; projections
 /// [D, heads * head_dim] (fused: [D, 3 * heads * head_dim]), out
 /// [heads * head_dim, D] -> [B, S, D].
-mlir::FailureOr<Dims>
-inferMultiHeadAttentionShape(llvm::ArrayRef<int64_t> input,
-                             std::optional<llvm::ArrayRef<int64_t>> mask,
-                             const AttentionWeightShapes &weights,
-                             int64_t heads, EmitErrorFn emitError);
+mlir::FailureOr<Dims> inferMultiHeadAttentionShape(
+    llvm::ArrayRef<int64_t> input, std::optional<llvm::ArrayRef<int64_t>> mask,
+    const AttentionWeightShapes &weights, int64_t heads, EmitErrorFn emitError);
 
 /// The `activation` values of feed_forward, the default ("relu") first.
 llvm::ArrayRef<llvm::StringRef> feedForwardActivations();
@@ -208,11 +207,9 @@ mlir::LogicalResult checkResizeMode(llvm::StringRef mode, bool alignCorners,
 
 /// resize: [N, H, W, C] -> [N, size[0], size[1], C], or with `scaleFactor`
 /// [N, floor(H * sh), floor(W * sw), C]; exactly one of the two is given.
-mlir::FailureOr<Dims>
-inferResizeShape(llvm::ArrayRef<int64_t> input,
-                 std::optional<llvm::ArrayRef<int64_t>> size,
-                 std::optional<llvm::ArrayRef<double>> scaleFactor,
-                 EmitErrorFn emitError);
+mlir::FailureOr<Dims> inferResizeShape(
+    llvm::ArrayRef<int64_t> input, std::optional<llvm::ArrayRef<int64_t>> size,
+    std::optional<llvm::ArrayRef<double>> scaleFactor, EmitErrorFn emitError);
 
 } // namespace sora::particle
 
