@@ -135,11 +135,11 @@ TEST(HalideBackend, RejectsMalformedSpecs) {
 
   spec = validDense();
   spec.args[1] = {5, 4};
-  expectRejected(spec, "disagree on K");
+  expectRejected(spec, "input features (the last dim of input");
 
   spec = validDense();
   spec.ops[0].shape = {2, 5};
-  expectRejected(spec, "does not match the inferred [2,4]");
+  expectRejected(spec, "does not match the inferred [2, 4]");
 
   spec = validDense();
   spec.name = "not a name";
@@ -168,7 +168,7 @@ TEST(HalideBackend, RejectsMalformedSpecs) {
   pool.pool(KernelOpKind::AvgPool2D, pool.arg({1, 4, 4, 2}), {2, 2}, {1, 1},
             {2, 0, 0, 0});
   expectRejected(pool.finish(*lookupTarget("x86-64-avx2")),
-                 "padding must be smaller than the window");
+                 "must be smaller than the pool window [2, 2]");
 }
 
 TEST(HalideBackend, RejectsDuplicateKernelNames) {

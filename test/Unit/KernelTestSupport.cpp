@@ -4,6 +4,7 @@
 
 #include "HalideKernel.h"
 
+#include "sora/Core/KernelShapes.h"
 #include "sora/Tuning/Heuristics.h"
 
 #include "gtest/gtest.h"
@@ -13,7 +14,14 @@
 
 namespace sora::test {
 
-int SpecBuilder::add(KernelOp op) {
+int SpecBuilder::add(KernelOp op, std::vector<int> operands) {
+  op.operands = std::move(operands);
+  // The shape rule the validator applies; a malformed op (a test of the
+  // validator) keeps an empty shape and is rejected later.
+  if (std::optional<Shape> shape =
+          inferKernelOpShape(op, KernelOperands::of(spec, op),
+                             ShapeError([](const std::string &) {})))
+    op.shape = *shape;
   spec.ops.push_back(std::move(op));
   return spec.numValues() - 1;
 }
@@ -25,144 +33,112 @@ int SpecBuilder::arg(const Shape &shape) {
 }
 
 int SpecBuilder::dense(int x, int w, int bias) {
-  KernelOp op{KernelOpKind::Dense, {x, w}, {}};
+  std::vector<int> operands{x, w};
   if (bias >= 0)
-    op.operands.push_back(bias);
-  op.shape = {spec.shapeOf(x)[0], spec.shapeOf(w)[1]};
-  return add(op);
+    operands.push_back(bias);
+  return add(KernelOp::of(KernelOpKind::Dense), operands);
 }
 
 int SpecBuilder::conv(int x, int w, int bias, std::array<int64_t, 2> strides,
                       std::array<int64_t, 2> dilation,
                       std::array<int64_t, 4> pad, int64_t groups) {
-  KernelOp op{KernelOpKind::Conv2D, {x, w}, {}};
-  op.groups = groups;
-  if (bias >= 0)
-    op.operands.push_back(bias);
+  KernelOp op = KernelOp::of(KernelOpKind::Conv2D);
+  op.window = {spec.shapeOf(w)[0], spec.shapeOf(w)[1]};
   op.strides = strides;
   op.dilation = dilation;
   op.pad = pad;
-  const Shape &xs = spec.shapeOf(x), &ws = spec.shapeOf(w);
-  int64_t spanH = dilation[0] * (ws[0] - 1) + 1;
-  int64_t spanW = dilation[1] * (ws[1] - 1) + 1;
-  op.shape = {xs[0], (xs[1] + pad[0] + pad[2] - spanH) / strides[0] + 1,
-              (xs[2] + pad[1] + pad[3] - spanW) / strides[1] + 1, ws[3]};
-  return add(op);
+  op.groups = groups;
+  std::vector<int> operands{x, w};
+  if (bias >= 0)
+    operands.push_back(bias);
+  return add(op, operands);
 }
 
 int SpecBuilder::pool(KernelOpKind kind, int x, std::array<int64_t, 2> window,
                       std::array<int64_t, 2> strides,
                       std::array<int64_t, 4> pad) {
-  KernelOp op{kind, {x}, {}};
+  KernelOp op = KernelOp::of(kind);
   op.window = window;
   op.strides = strides;
   op.pad = pad;
-  const Shape &xs = spec.shapeOf(x);
-  op.shape = {xs[0], (xs[1] + pad[0] + pad[2] - window[0]) / strides[0] + 1,
-              (xs[2] + pad[1] + pad[3] - window[1]) / strides[1] + 1, xs[3]};
-  return add(op);
+  return add(op, {x});
 }
 
 int SpecBuilder::softmax(int x, int64_t axis) {
-  KernelOp op{KernelOpKind::Softmax, {x}, spec.shapeOf(x)};
+  KernelOp op = KernelOp::of(KernelOpKind::Softmax);
   op.axis = axis;
-  return add(op);
+  return add(op, {x});
 }
 
 int SpecBuilder::binary(KernelOpKind kind, int a, int b) {
-  const Shape &sa = spec.shapeOf(a), &sb = spec.shapeOf(b);
-  size_t rank = std::max(sa.size(), sb.size());
-  Shape shape(rank, 1);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t ea = i < sa.size() ? sa[sa.size() - 1 - i] : 1;
-    int64_t eb = i < sb.size() ? sb[sb.size() - 1 - i] : 1;
-    shape[rank - 1 - i] = std::max(ea, eb);
-  }
-  return add(KernelOp{kind, {a, b}, shape});
+  return add(KernelOp::of(kind), {a, b});
 }
 
 int SpecBuilder::unary(KernelOpKind kind, int a) {
-  return add(KernelOp{kind, {a}, spec.shapeOf(a)});
+  return add(KernelOp::of(kind), {a});
 }
 
 int SpecBuilder::logSoftmax(int x, int64_t axis) {
-  KernelOp op{KernelOpKind::LogSoftmax, {x}, spec.shapeOf(x)};
+  KernelOp op = KernelOp::of(KernelOpKind::LogSoftmax);
   op.axis = axis;
-  return add(op);
+  return add(op, {x});
 }
 
 int SpecBuilder::transpose(int x, std::vector<int64_t> perm) {
-  KernelOp op{KernelOpKind::Transpose, {x}, {}};
-  for (int64_t p : perm)
-    op.shape.push_back(spec.shapeOf(x)[p]);
+  KernelOp op = KernelOp::of(KernelOpKind::Transpose);
   op.perm = std::move(perm);
-  return add(op);
+  return add(op, {x});
 }
 
 int SpecBuilder::concat(std::vector<int> xs, int64_t axis) {
-  KernelOp op{KernelOpKind::Concat, xs, spec.shapeOf(xs[0])};
+  KernelOp op = KernelOp::of(KernelOpKind::Concat);
   op.axis = axis;
-  op.shape[axis] = 0;
-  for (int x : xs)
-    op.shape[axis] += spec.shapeOf(x)[axis];
-  return add(op);
+  return add(op, std::move(xs));
 }
 
 int SpecBuilder::slice(int x, std::vector<int64_t> begin,
                        std::vector<int64_t> end, std::vector<int64_t> step) {
-  KernelOp op{KernelOpKind::Slice, {x}, {}};
+  KernelOp op = KernelOp::of(KernelOpKind::Slice);
+  // A kernel slice holds its result extents; the rule checks them.
   for (size_t d = 0; d < begin.size(); ++d)
     op.shape.push_back((end[d] - begin[d] + step[d] - 1) / step[d]);
   op.begin = std::move(begin);
   op.step = std::move(step);
-  return add(op);
+  return add(op, {x});
 }
 
 int SpecBuilder::pad(int x, std::vector<int64_t> low, std::vector<int64_t> high,
                      float value) {
-  KernelOp op{KernelOpKind::Pad, {x}, spec.shapeOf(x)};
-  for (size_t d = 0; d < low.size(); ++d)
-    op.shape[d] += low[d] + high[d];
+  KernelOp op = KernelOp::of(KernelOpKind::Pad);
   op.low = std::move(low);
   op.high = std::move(high);
   op.scalars[0] = value;
-  return add(op);
+  return add(op, {x});
 }
 
 int SpecBuilder::layerNorm(int x, int gamma, int beta, int64_t axis,
                            float epsilon) {
-  KernelOp op{KernelOpKind::LayerNorm, {x, gamma, beta}, spec.shapeOf(x)};
+  KernelOp op = KernelOp::of(KernelOpKind::LayerNorm);
   op.axis = axis;
   op.scalars[0] = epsilon;
-  return add(op);
+  return add(op, {x, gamma, beta});
 }
 
 int SpecBuilder::matmul(int a, int b, bool transposeA, bool transposeB) {
-  const Shape &sa = spec.shapeOf(a), &sb = spec.shapeOf(b);
-  size_t ra = sa.size(), rb = sb.size(), batch = std::max(ra, rb) - 2;
-  KernelOp op{KernelOpKind::MatMul, {a, b}, Shape(batch, 1)};
-  for (size_t i = 0; i < batch; ++i) {
-    int64_t ea = i + 2 < ra ? sa[ra - 3 - i] : 1;
-    int64_t eb = i + 2 < rb ? sb[rb - 3 - i] : 1;
-    op.shape[batch - 1 - i] = std::max(ea, eb);
-  }
-  op.shape.push_back(transposeA ? sa[ra - 1] : sa[ra - 2]);
-  op.shape.push_back(transposeB ? sb[rb - 2] : sb[rb - 1]);
+  KernelOp op = KernelOp::of(KernelOpKind::MatMul);
   op.transposeA = transposeA;
   op.transposeB = transposeB;
-  return add(op);
+  return add(op, {a, b});
 }
 
 int SpecBuilder::embedding(int ids, int table) {
-  KernelOp op{KernelOpKind::Embedding, {ids, table}, spec.shapeOf(ids)};
-  op.shape.push_back(spec.shapeOf(table)[1]);
-  return add(op);
+  return add(KernelOp::of(KernelOpKind::Embedding), {ids, table});
 }
 
 int SpecBuilder::unary(KernelOpKind kind, int a, std::array<float, 2> scalars) {
-  KernelOp op{kind, {a}, spec.shapeOf(a)};
+  KernelOp op = KernelOp::of(kind);
   op.scalars = scalars;
-  return add(op);
+  return add(op, {a});
 }
 
 KernelSpec SpecBuilder::finish(const TargetInfo &target, int result) {

@@ -4,7 +4,7 @@
 
 #include "Reference.h"
 
-#include "sora/Target/KernelSpec.h"
+#include "sora/Core/KernelSpec.h"
 #include "sora/Target/TargetInfo.h"
 
 #include "gtest/gtest.h"
@@ -15,8 +15,8 @@
 
 namespace sora::test {
 
-/// Builds a KernelSpec op by op, inferring each result shape. Every method
-/// returns the new value's id.
+/// Builds a KernelSpec op by op, each result shape from its kind's shape
+/// rule (sora/Core/KernelShapes.h). Every method returns the new value's id.
 class SpecBuilder {
 public:
   explicit SpecBuilder(const std::string &name) { spec.name = name; }
@@ -51,8 +51,8 @@ public:
 
   KernelSpec spec;
 
-private:
-  int add(KernelOp op);
+  /// Any op: `op` (kind and attributes) reading `operands`.
+  int add(KernelOp op, std::vector<int> operands);
 };
 
 /// Random arguments for `spec`, reproducible from `seed`.

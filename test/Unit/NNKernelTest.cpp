@@ -76,12 +76,9 @@ struct BatchNormArgs {
 
 static int batchNorm(SpecBuilder &b, int x, const BatchNormArgs &p,
                      float epsilon) {
-  KernelOp op{K::BatchNorm,
-              {x, p.gamma, p.beta, p.mean, p.variance},
-              b.spec.shapeOf(x)};
+  KernelOp op = KernelOp::of(K::BatchNorm);
   op.scalars[0] = epsilon;
-  b.spec.ops.push_back(op);
-  return b.spec.numValues() - 1;
+  return b.add(op, {x, p.gamma, p.beta, p.mean, p.variance});
 }
 
 TEST_P(NNJit, BatchNormAlone) {

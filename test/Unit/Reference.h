@@ -7,7 +7,7 @@
 #ifndef SORA_TEST_UNIT_REFERENCE_H
 #define SORA_TEST_UNIT_REFERENCE_H
 
-#include "sora/Target/KernelSpec.h"
+#include "sora/Core/KernelSpec.h"
 
 #include <vector>
 

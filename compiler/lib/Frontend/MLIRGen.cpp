@@ -9,8 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "MLIRGenImpl.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Dialect/Particle/ParticleShapes.h"
 #include "sora/Frontend/Diagnostics.h"
 
 using namespace mlir;
@@ -22,11 +22,10 @@ namespace sora {
 // Lowerings
 //===----------------------------------------------------------------------===//
 
-EmitErrorFn MLIRGenImpl::shapeError(const ParticleDecl &p, ParticleAttrs &a) {
-  currentShapeError = [this, &p, &a]() {
-    return emitErrorAt(&context, p.loc) << a.owner() << ": ";
-  };
-  return currentShapeError;
+ShapeError MLIRGenImpl::shapeError(const ParticleDecl &p, ParticleAttrs &a) {
+  return ShapeError([this, &p, &a](const std::string &message) {
+    emitErrorAt(&context, p.loc) << a.owner() << ": " << message;
+  });
 }
 
 Value MLIRGenImpl::weight(const ParticleDecl &p, ParticleAttrs &a,
@@ -121,7 +120,7 @@ Value MLIRGenImpl::dense(const ParticleDecl &p, ParticleAttrs &a,
   auto shape = inferDenseShape(
       x, kshape, bias ? std::optional(shapeOf(bias)) : std::nullopt,
       shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   // Kernels multiply matrices: rank > 2 inputs run as [rows, in] through
   // free reshapes around the layer and its activation.
@@ -173,7 +172,7 @@ Value MLIRGenImpl::conv2d(const ParticleDecl &p, ParticleAttrs &a,
   auto shape = inferConv2DShape(
       x, kshape, bias ? std::optional(shapeOf(bias)) : std::nullopt, *strides,
       *dilation, *pads, shapeError(p, a), *groups);
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   Value y = Conv2DOp::create(b, loc, tensorType(*shape), in[0], kernel, bias,
                              *strides, *dilation, *pads, *groups);
@@ -194,7 +193,7 @@ Value MLIRGenImpl::pool(const ParticleDecl &p, ParticleAttrs &a,
   if (!pads)
     return nullptr;
   auto shape = inferPool2DShape(x, *window, *strides, *pads, shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return PoolOp::create(b, loc, tensorType(*shape), in[0], *window, *strides,
                         *pads);
@@ -203,7 +202,7 @@ Value MLIRGenImpl::pool(const ParticleDecl &p, ParticleAttrs &a,
 Value MLIRGenImpl::flatten(const ParticleDecl &p, ParticleAttrs &a,
                            ArrayRef<Value> in) {
   auto shape = inferFlattenShape(shapeOf(in[0]), shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return FlattenOp::create(b, loc, tensorType(*shape), in[0]);
 }
@@ -214,7 +213,7 @@ Value MLIRGenImpl::reshape(const ParticleDecl &p, ParticleAttrs &a,
   if (!target)
     return nullptr;
   auto shape = inferReshapeShape(shapeOf(in[0]), *target, shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return ReshapeOp::create(b, loc, tensorType(*shape), in[0]);
 }
@@ -238,7 +237,7 @@ Value MLIRGenImpl::binary(const ParticleDecl &p, ParticleAttrs &a,
                           ArrayRef<Value> in) {
   auto shape =
       inferBroadcastShape(shapeOf(in[0]), shapeOf(in[1]), shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return BinaryOp::create(b, loc, tensorType(*shape), in[0], in[1]);
 }

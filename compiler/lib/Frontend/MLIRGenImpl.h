@@ -9,7 +9,7 @@
 #define SORA_LIB_FRONTEND_MLIRGENIMPL_H
 
 #include "ParticleAttrs.h"
-#include "sora/Dialect/Particle/ParticleShapes.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Frontend/ModelAST.h"
 #include "sora/Frontend/WeightStore.h"
 
@@ -184,7 +184,9 @@ private:
   /// The op of an `activation` name other than softmax; "none" is `x`
   /// (MLIRGenMath.cpp).
   Value namedActivation(llvm::StringRef name, Value x);
-  particle::EmitErrorFn shapeError(const ParticleDecl &p, ParticleAttrs &a);
+  /// Where shape rules report a mistake in particle `p`: at its location,
+  /// prefixed with the particle.
+  ShapeError shapeError(const ParticleDecl &p, ParticleAttrs &a);
   /// Checks that `x` is NHWC and returns the [top, left, bottom, right]
   /// padding of a window over it (Keras 'same' or 'valid').
   /// The `padding` attribute of a windowed particle: "valid", "same" or an
@@ -208,7 +210,6 @@ private:
   Scope *scope = nullptr;
   std::map<std::string, const CompositeDecl *> compositesByName;
   std::map<std::string, CompositeFunc> compositeFuncs;
-  std::function<mlir::InFlightDiagnostic()> currentShapeError;
   std::map<std::string, OpLowering> table;
 };
 

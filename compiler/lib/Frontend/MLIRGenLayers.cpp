@@ -5,8 +5,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "MLIRGenImpl.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Dialect/Particle/ParticleShapes.h"
 #include "sora/Frontend/Diagnostics.h"
 
 using namespace mlir;
@@ -22,7 +22,7 @@ Value MLIRGenImpl::globalPool(const ParticleDecl &p, ParticleAttrs &a,
     return nullptr;
   auto shape =
       inferGlobalPool2DShape(shapeOf(in[0]), *keepdims, shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return GlobalPoolOp::create(b, loc, tensorType(*shape), in[0], *keepdims);
 }
@@ -85,7 +85,7 @@ Value MLIRGenImpl::layerNorm(const ParticleDecl &p, ParticleAttrs &a,
     return nullptr;
   auto shape = inferLayerNormShape(x, shapeOf(gamma), shapeOf(beta), *axis,
                                    shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return LayerNormOp::create(b, loc, in[0].getType(), in[0], gamma, beta,
                              b.getI64IntegerAttr(*axis),
@@ -100,7 +100,7 @@ Value MLIRGenImpl::matmul(const ParticleDecl &p, ParticleAttrs &a,
     return nullptr;
   auto shape = inferMatMulShape(shapeOf(in[0]), shapeOf(in[1]), *transposeA,
                                 *transposeB, shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return MatMulOp::create(b, loc, tensorType(*shape), in[0], in[1],
                           b.getBoolAttr(*transposeA),
@@ -129,7 +129,7 @@ Value MLIRGenImpl::embedding(const ParticleDecl &p, ParticleAttrs &a,
     return nullptr;
   auto shape =
       inferEmbeddingShape(shapeOf(in[0]), shapeOf(table), shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return EmbeddingOp::create(b, loc, tensorType(*shape), in[0], table);
 }

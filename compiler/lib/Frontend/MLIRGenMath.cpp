@@ -6,8 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "MLIRGenImpl.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Dialect/Particle/ParticleShapes.h"
 #include "sora/Frontend/Diagnostics.h"
 
 using namespace mlir;

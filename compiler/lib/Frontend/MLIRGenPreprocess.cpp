@@ -6,8 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "MLIRGenImpl.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Dialect/Particle/ParticleShapes.h"
 #include "sora/Frontend/Diagnostics.h"
 
 #include <cmath>
@@ -31,7 +31,7 @@ Value MLIRGenImpl::normalize(const ParticleDecl &p, ParticleAttrs &a,
   }
   SmallVector<float> meanF(mean->begin(), mean->end());
   SmallVector<float> stdF(stddev->begin(), stddev->end());
-  if (failed(checkNormalize(shapeOf(in[0]), meanF, stdF, shapeError(p, a))))
+  if (!checkNormalize(shapeOf(in[0]), meanF, stdF, shapeError(p, a)))
     return nullptr;
   return NormalizeOp::create(
       b, loc, in[0].getType(), in[0], b.getF32FloatAttr((float)*scale),
@@ -44,8 +44,7 @@ Value MLIRGenImpl::resize(const ParticleDecl &p, ParticleAttrs &a,
   auto alignCorners = a.boolean("align_corners", false);
   if (!mode || !alignCorners)
     return nullptr;
-  if (failed(checkResizeMode(*mode, *alignCorners,
-                             [&] { return a.error("align_corners"); })))
+  if (!checkResizeMode(*mode, *alignCorners, a.shapeError("align_corners")))
     return nullptr;
   if (a.has("size") && a.has("scale_factor")) {
     a.error("scale_factor") << "give 'size' or 'scale_factor', not both";
@@ -82,7 +81,7 @@ Value MLIRGenImpl::resize(const ParticleDecl &p, ParticleAttrs &a,
     scalesRef = ArrayRef<double>(*scales);
   auto shape =
       inferResizeShape(shapeOf(in[0]), sizeRef, scalesRef, shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return ResizeOp::create(b, loc, tensorType(*shape), in[0],
                           b.getStringAttr(*mode), b.getBoolAttr(*alignCorners),

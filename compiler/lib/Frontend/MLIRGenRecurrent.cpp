@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "MLIRGenImpl.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Dialect/Particle/ParticleShapes.h"
 
 using namespace mlir;
 using namespace sora::particle;
@@ -61,7 +61,7 @@ Value MLIRGenImpl::lstm(const ParticleDecl &p, ParticleAttrs &a,
     reverseShapes = shapes(reverse);
   auto shape = inferLstmShape(x, shapes(forward), reverseShapes,
                               *returnSequences, shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return LstmOp::create(b, loc, tensorType(*shape), in[0], forward[0],
                         forward[1], forward[2], reverse[0], reverse[1],

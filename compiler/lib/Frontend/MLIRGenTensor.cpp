@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "MLIRGenImpl.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Dialect/Particle/ParticleShapes.h"
 #include "sora/Frontend/Diagnostics.h"
 
 using namespace mlir;
@@ -84,9 +84,8 @@ Value MLIRGenImpl::transpose(const ParticleDecl &, ParticleAttrs &a,
       if (d < 0)
         d += rank;
   }
-  auto emit = [&] { return a.error("perm"); };
-  auto shape = inferTransposeShape(x, perm, emit);
-  if (failed(shape))
+  auto shape = inferTransposeShape(x, perm, a.shapeError("perm"));
+  if (!shape)
     return nullptr;
   return TransposeOp::create(b, loc, tensorType(*shape), in[0], perm);
 }
@@ -97,11 +96,11 @@ Value MLIRGenImpl::concat(const ParticleDecl &p, ParticleAttrs &a,
   auto axis = axisAttr(a, "axis", 0, shapeOf(in[0]).size());
   if (!axis)
     return nullptr;
-  SmallVector<SmallVector<int64_t, 4>> shapes;
+  std::vector<Shape> shapes;
   for (Value v : in)
-    shapes.emplace_back(shapeOf(v));
+    shapes.emplace_back(shapeOf(v).begin(), shapeOf(v).end());
   auto shape = inferConcatShape(shapes, *axis, shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return ConcatOp::create(b, loc, tensorType(*shape), in, *axis);
 }
@@ -135,9 +134,9 @@ Value MLIRGenImpl::split(const ParticleDecl &, ParticleAttrs &a,
     }
     sizes.assign(*num, x[*axis] / *num);
   }
-  auto emit = [&] { return a.error(a.has("sizes") ? "sizes" : "num"); };
-  auto shapes = inferSplitShapes(x, *axis, sizes, emit);
-  if (failed(shapes))
+  auto shapes = inferSplitShapes(
+      x, *axis, sizes, a.shapeError(a.has("sizes") ? "sizes" : "num"));
+  if (!shapes)
     return nullptr;
   if (shapes->size() < 2) {
     a.error(a.has("sizes") ? "sizes" : "num")
@@ -145,7 +144,7 @@ Value MLIRGenImpl::split(const ParticleDecl &, ParticleAttrs &a,
     return nullptr;
   }
   SmallVector<Type> types;
-  for (const Dims &shape : *shapes)
+  for (const Shape &shape : *shapes)
     types.push_back(tensorType(shape));
   return SplitOp::create(b, loc, types, in[0], *axis).getResult(0);
 }
@@ -201,7 +200,7 @@ Value MLIRGenImpl::slice(const ParticleDecl &p, ParticleAttrs &a,
     }
   }
   auto shape = inferSliceShape(x, begin, end, strides, shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return SliceOp::create(b, loc, tensorType(*shape), in[0], begin, strides);
 }
@@ -226,7 +225,7 @@ Value MLIRGenImpl::pad(const ParticleDecl &p, ParticleAttrs &a,
     high.push_back(after);
   }
   auto shape = inferPadShape(x, low, high, shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return PadOp::create(
       b, loc, tensorType(*shape), in[0], b.getDenseI64ArrayAttr(low),

@@ -6,8 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "MLIRGenImpl.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Dialect/Particle/ParticleShapes.h"
 #include "sora/Frontend/Diagnostics.h"
 
 using namespace mlir;
@@ -17,7 +17,7 @@ namespace sora {
 
 /// Whether `x` has at least `rank` dims; reports `layout` expected if not.
 static bool checkRank(ArrayRef<int64_t> x, size_t rank, const char *layout,
-                      EmitErrorFn error) {
+                      const ShapeError &error) {
   if (x.size() >= rank)
     return true;
   error() << "port 'input' expects " << layout << ", got " << formatDims(x);
@@ -101,7 +101,7 @@ Value MLIRGenImpl::multiHeadAttention(const ParticleDecl &p, ParticleAttrs &a,
                           shapeOf(outKernel), shapeOf(outBias)};
   auto shape = inferMultiHeadAttentionShape(x, optShape(mask), w, *heads,
                                             shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return MultiHeadAttentionOp::create(
       b, loc, in[0].getType(), in[0], mask, proj[0], proj[1], proj[2], proj[3],
@@ -136,7 +136,7 @@ Value MLIRGenImpl::feedForward(const ParticleDecl &p, ParticleAttrs &a,
     return nullptr;
   auto shape = inferFeedForwardShape(x, shapeOf(hk), shapeOf(hb), shapeOf(ok),
                                      shapeOf(ob), shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return FeedForwardOp::create(b, loc, in[0].getType(), in[0], hk, hb, ok, ob,
                                b.getStringAttr(*act));
@@ -174,7 +174,7 @@ Value MLIRGenImpl::positionalEncoding(const ParticleDecl &p, ParticleAttrs &a,
   auto shape = inferPositionalEncodingShape(
       x, table ? std::optional(shapeOf(table)) : std::nullopt,
       shapeError(p, a));
-  if (failed(shape))
+  if (!shape)
     return nullptr;
   return PositionalEncodingOp::create(b, loc, in[0].getType(), in[0], table);
 }

@@ -2,6 +2,7 @@
 #ifndef SORA_FRONTEND_PARTICLEATTRS_H
 #define SORA_FRONTEND_PARTICLEATTRS_H
 
+#include "sora/Core/Shape.h"
 #include "sora/Frontend/ModelAST.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -21,6 +22,11 @@ public:
   /// "particle 'c1' (conv2d)", the prefix of every message.
   std::string owner() const;
   mlir::InFlightDiagnostic error(const std::string &key);
+  /// Where a shape rule reports a mistake in attribute `key`: like error().
+  ShapeError shapeError(const std::string &key) {
+    return ShapeError(
+        [this, key](const std::string &message) { error(key) << message; });
+  }
 
   std::optional<int64_t> positiveInt(const std::string &key,
                                      std::optional<int64_t> fallback);

@@ -30,6 +30,6 @@ LogicalResult ClipOp::verify() {
 }
 
 LogicalResult LogSoftmaxOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
-  return checkAxis(getAxis(), getType().getRank(), emit);
+  ShapeError emit = shapeErrorOf(*this);
+  return success(checkAxis(getAxis(), getType().getRank(), emit));
 }

@@ -15,7 +15,7 @@ using namespace sora::particle;
 
 template <typename GlobalPoolOp>
 static LogicalResult verifyGlobalPool(GlobalPoolOp op) {
-  auto emit = [&] { return emitParticleError(op); };
+  ShapeError emit = shapeErrorOf(op);
   return checkResult(op, inferGlobalPool2DShape(shapeOf(op.getInput()),
                                                 op.getKeepdims(), emit));
 }
@@ -62,6 +62,7 @@ void GlobalAvgPool2DOp::getCanonicalizationPatterns(RewritePatternSet &results,
 
 LogicalResult BatchNormOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
+  ShapeError shapeEmit = shapeErrorOf(*this);
   ArrayRef<int64_t> x = shapeOf(getInput());
   if (x.empty())
     return emit() << "port 'input' needs a channel dimension";
@@ -79,11 +80,12 @@ LogicalResult BatchNormOp::verify() {
 
 LogicalResult LayerNormOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
+  ShapeError shapeEmit = shapeErrorOf(*this);
   if (getEpsilon().convertToDouble() <= 0)
     return emit() << "epsilon must be positive";
   return checkResult(
       *this, inferLayerNormShape(shapeOf(getInput()), shapeOf(getGamma()),
-                                 shapeOf(getBeta()), getAxis(), emit));
+                                 shapeOf(getBeta()), getAxis(), shapeEmit));
 }
 
 //===----------------------------------------------------------------------===//
@@ -91,14 +93,14 @@ LogicalResult LayerNormOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult MatMulOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(*this,
                      inferMatMulShape(shapeOf(getLhs()), shapeOf(getRhs()),
                                       getTransposeA(), getTransposeB(), emit));
 }
 
 LogicalResult EmbeddingOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(
       *this, inferEmbeddingShape(shapeOf(getIds()), shapeOf(getTable()), emit));
 }

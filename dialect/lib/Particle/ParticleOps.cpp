@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Dialect/Particle/ParticleShapes.h"
+#include "sora/Core/ParticleShapes.h"
 
 #include "ParticleVerify.h"
 
@@ -32,14 +32,14 @@ LogicalResult WeightOp::verify() {
 }
 
 LogicalResult DenseOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(*this,
                      inferDenseShape(shapeOf(getInput()), shapeOf(getKernel()),
                                      optionalShape(getBias()), emit));
 }
 
 LogicalResult Conv2DOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(
       *this, inferConv2DShape(shapeOf(getInput()), shapeOf(getKernel()),
                               optionalShape(getBias()), getStrides(),
@@ -47,7 +47,7 @@ LogicalResult Conv2DOp::verify() {
 }
 
 template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
-  auto emit = [&] { return emitParticleError(op); };
+  ShapeError emit = shapeErrorOf(op);
   return checkResult(op,
                      inferPool2DShape(shapeOf(op.getInput()), op.getWindow(),
                                       op.getStrides(), op.getPadding(), emit));
@@ -69,12 +69,12 @@ LogicalResult AddOp::verify() { return verifyBinary(*this); }
 LogicalResult MulOp::verify() { return verifyBinary(*this); }
 
 LogicalResult FlattenOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(*this, inferFlattenShape(shapeOf(getInput()), emit));
 }
 
 LogicalResult ReshapeOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(*this, inferReshapeShape(shapeOf(getInput()),
                                               shapeOf(getResult()), emit));
 }

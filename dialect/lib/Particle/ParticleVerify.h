@@ -7,7 +7,7 @@
 #ifndef SORA_LIB_PARTICLE_PARTICLEVERIFY_H
 #define SORA_LIB_PARTICLE_PARTICLEVERIFY_H
 
-#include "sora/Dialect/Particle/ParticleShapes.h"
+#include "sora/Core/ParticleShapes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
@@ -22,6 +22,12 @@ inline mlir::InFlightDiagnostic emitParticleError(mlir::Operation *op) {
   return diag;
 }
 
+/// The ShapeError of a verifier: rule messages become errors on `op`.
+inline ShapeError shapeErrorOf(mlir::Operation *op) {
+  return ShapeError(
+      [op](const std::string &message) { emitParticleError(op) << message; });
+}
+
 inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
   return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
 }
@@ -34,9 +40,9 @@ inline std::optional<llvm::ArrayRef<int64_t>> optionalShape(mlir::Value v) {
 
 /// Checks that result `index` of `op` has the inferred shape.
 inline mlir::LogicalResult checkResult(mlir::Operation *op,
-                                       mlir::FailureOr<Dims> inferred,
+                                       const std::optional<Shape> &inferred,
                                        unsigned index = 0) {
-  if (mlir::failed(inferred))
+  if (!inferred)
     return mlir::failure();
   llvm::ArrayRef<int64_t> actual = shapeOf(op->getResult(index));
   if (actual != llvm::ArrayRef<int64_t>(*inferred))
@@ -50,9 +56,9 @@ inline mlir::LogicalResult checkResult(mlir::Operation *op,
 
 /// NumPy broadcasting of a binary op's operands.
 template <typename BinaryOp> mlir::LogicalResult verifyBinary(BinaryOp op) {
-  auto emit = [&] { return emitParticleError(op); };
   return checkResult(op, inferBroadcastShape(shapeOf(op.getLhs()),
-                                             shapeOf(op.getRhs()), emit));
+                                             shapeOf(op.getRhs()),
+                                             shapeErrorOf(op)));
 }
 
 } // namespace sora::particle

@@ -8,21 +8,24 @@ using namespace mlir;
 using namespace sora::particle;
 
 LogicalResult NormalizeOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
-  return checkNormalize(shapeOf(getInput()), getMean(), getStd(), emit);
+  ShapeError emit = shapeErrorOf(*this);
+  return success(
+      checkNormalize(shapeOf(getInput()), getMean(), getStd(), emit));
 }
 
 LogicalResult ResizeOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
-  if (failed(checkResizeMode(getMode(), getAlignCorners(), emit)))
+  ShapeError shapeEmit = shapeErrorOf(*this);
+  if (!checkResizeMode(getMode(), getAlignCorners(), shapeEmit))
     return failure();
   ArrayRef<int64_t> result = shapeOf(getResult());
   if (std::optional<ArrayRef<double>> scales = getScaleFactor())
-    return checkResult(*this, inferResizeShape(shapeOf(getInput()),
-                                               std::nullopt, scales, emit));
+    return checkResult(
+        *this,
+        inferResizeShape(shapeOf(getInput()), std::nullopt, scales, shapeEmit));
   if (result.size() != 4)
     return emit() << "result expects rank 4 NHWC, got " << formatDims(result);
   return checkResult(*this,
                      inferResizeShape(shapeOf(getInput()), result.slice(1, 2),
-                                      std::nullopt, emit));
+                                      std::nullopt, shapeEmit));
 }

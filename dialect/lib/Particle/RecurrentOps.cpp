@@ -9,6 +9,7 @@ using namespace sora::particle;
 
 LogicalResult LstmOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
+  ShapeError shapeEmit = shapeErrorOf(*this);
   int reverseCount = (getReverseKernel() != nullptr) +
                      (getReverseRecurrentKernel() != nullptr) +
                      (getReverseBias() != nullptr);
@@ -24,11 +25,11 @@ LogicalResult LstmOp::verify() {
                                shapeOf(getReverseBias())};
   return checkResult(*this,
                      inferLstmShape(shapeOf(getInput()), forward, reverse,
-                                    getReturnSequences(), emit));
+                                    getReturnSequences(), shapeEmit));
 }
 
 LogicalResult LstmRecurrenceOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(
       *this, inferLstmRecurrenceShape(shapeOf(getGates()),
                                       shapeOf(getRecurrentKernel()), emit));

@@ -8,23 +8,24 @@ using namespace mlir;
 using namespace sora::particle;
 
 LogicalResult TransposeOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(*this,
                      inferTransposeShape(shapeOf(getInput()), getPerm(), emit));
 }
 
 LogicalResult ConcatOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
-  SmallVector<SmallVector<int64_t, 4>> shapes;
+  ShapeError emit = shapeErrorOf(*this);
+  std::vector<Shape> shapes;
   for (Value in : getInputs())
-    shapes.emplace_back(shapeOf(in));
+    shapes.emplace_back(shapeOf(in).begin(), shapeOf(in).end());
   return checkResult(*this, inferConcatShape(shapes, getAxis(), emit));
 }
 
 LogicalResult SplitOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
+  ShapeError shapeEmit = shapeErrorOf(*this);
   ArrayRef<int64_t> input = shapeOf(getInput());
-  if (failed(checkAxis(getAxis(), input.size(), emit)))
+  if (!checkAxis(getAxis(), input.size(), shapeEmit))
     return failure();
   SmallVector<int64_t> sizes;
   for (Value r : getResults()) {
@@ -33,8 +34,8 @@ LogicalResult SplitOp::verify() {
                     << formatDims(input);
     sizes.push_back(shapeOf(r)[getAxis()]);
   }
-  auto shapes = inferSplitShapes(input, getAxis(), sizes, emit);
-  if (failed(shapes))
+  auto shapes = inferSplitShapes(input, getAxis(), sizes, shapeEmit);
+  if (!shapes)
     return failure();
   for (unsigned i = 0; i < getNumResults(); ++i)
     if (failed(checkResult(*this, (*shapes)[i], i)))
@@ -44,6 +45,7 @@ LogicalResult SplitOp::verify() {
 
 LogicalResult SliceOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
+  ShapeError shapeEmit = shapeErrorOf(*this);
   ArrayRef<int64_t> result = shapeOf(getResult());
   ArrayRef<int64_t> begin = getBegin(), strides = getStrides();
   if (begin.size() != result.size() || strides.size() != result.size())
@@ -53,12 +55,12 @@ LogicalResult SliceOp::verify() {
   SmallVector<int64_t> end;
   for (size_t d = 0; d < result.size(); ++d)
     end.push_back(begin[d] + (result[d] - 1) * strides[d] + 1);
-  return checkResult(
-      *this, inferSliceShape(shapeOf(getInput()), begin, end, strides, emit));
+  return checkResult(*this, inferSliceShape(shapeOf(getInput()), begin, end,
+                                            strides, shapeEmit));
 }
 
 LogicalResult PadOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(
       *this, inferPadShape(shapeOf(getInput()), getLow(), getHigh(), emit));
 }

@@ -10,7 +10,7 @@ using namespace mlir;
 using namespace sora::particle;
 
 LogicalResult MultiHeadAttentionOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   AttentionWeightShapes w{
       optionalShape(getQkvKernel()), optionalShape(getQkvBias()),
       optionalShape(getQKernel()),   optionalShape(getQBias()),
@@ -24,19 +24,20 @@ LogicalResult MultiHeadAttentionOp::verify() {
 
 LogicalResult FeedForwardOp::verify() {
   auto emit = [&] { return emitParticleError(*this); };
+  ShapeError shapeEmit = shapeErrorOf(*this);
   if (!llvm::is_contained(feedForwardActivations(), getActivation()))
     return emit() << "activation must be one of "
                   << llvm::join(feedForwardActivations(), ", ") << "; got '"
                   << getActivation() << "'";
-  return checkResult(*this, inferFeedForwardShape(shapeOf(getInput()),
-                                                  shapeOf(getHiddenKernel()),
-                                                  shapeOf(getHiddenBias()),
-                                                  shapeOf(getOutKernel()),
-                                                  shapeOf(getOutBias()), emit));
+  return checkResult(
+      *this,
+      inferFeedForwardShape(shapeOf(getInput()), shapeOf(getHiddenKernel()),
+                            shapeOf(getHiddenBias()), shapeOf(getOutKernel()),
+                            shapeOf(getOutBias()), shapeEmit));
 }
 
 LogicalResult PositionalEncodingOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
+  ShapeError emit = shapeErrorOf(*this);
   return checkResult(
       *this, inferPositionalEncodingShape(shapeOf(getInput()),
                                           optionalShape(getTable()), emit));

@@ -2,8 +2,8 @@
 #ifndef SORA_CONVERSION_KERNELSPECBUILDER_H
 #define SORA_CONVERSION_KERNELSPECBUILDER_H
 
+#include "sora/Core/KernelSpec.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Target/KernelSpec.h"
 
 namespace sora {
 

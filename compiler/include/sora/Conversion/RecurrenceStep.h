@@ -10,8 +10,8 @@
 #ifndef SORA_CONVERSION_RECURRENCESTEP_H
 #define SORA_CONVERSION_RECURRENCESTEP_H
 
+#include "sora/Core/KernelSpec.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
-#include "sora/Target/KernelSpec.h"
 
 #include <optional>
 

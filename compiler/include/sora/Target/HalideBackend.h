@@ -9,7 +9,7 @@
 #ifndef SORA_TARGET_HALIDEBACKEND_H
 #define SORA_TARGET_HALIDEBACKEND_H
 
-#include "sora/Target/KernelSpec.h"
+#include "sora/Core/KernelSpec.h"
 #include "sora/Target/TargetInfo.h"
 
 #include <string>

@@ -8,7 +8,7 @@
 #ifndef SORA_TUNING_HEURISTICS_H
 #define SORA_TUNING_HEURISTICS_H
 
-#include "sora/Target/KernelSpec.h"
+#include "sora/Core/KernelSpec.h"
 #include "sora/Target/TargetInfo.h"
 
 namespace sora {

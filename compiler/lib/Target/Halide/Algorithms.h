@@ -9,7 +9,7 @@
 #ifndef SORA_TARGET_HALIDE_ALGORITHMS_H
 #define SORA_TARGET_HALIDE_ALGORITHMS_H
 
-#include "sora/Target/KernelSpec.h"
+#include "sora/Core/KernelSpec.h"
 
 #include "Halide.h"
 

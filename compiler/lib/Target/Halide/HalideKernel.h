@@ -7,7 +7,7 @@
 #ifndef SORA_TARGET_HALIDE_HALIDEKERNEL_H
 #define SORA_TARGET_HALIDE_HALIDEKERNEL_H
 
-#include "sora/Target/KernelSpec.h"
+#include "sora/Core/KernelSpec.h"
 
 #include "Halide.h"
 

@@ -8,7 +8,7 @@
 #ifndef SORA_TARGET_HALIDE_KERNELVALIDATION_H
 #define SORA_TARGET_HALIDE_KERNELVALIDATION_H
 
-#include "sora/Target/KernelSpec.h"
+#include "sora/Core/KernelSpec.h"
 
 #include <string>
 

@@ -20,7 +20,8 @@ def Particle_Dialect : Dialect {
     names its results with `particle.output`. Activations are NHWC; every
     tensor is a statically shaped `f32` tensor, except token ids, which a model
     input may take as `i64` and only `particle.embedding` reads. Shape rules live in one place
-    (ParticleShapes.h) and are shared by the verifiers and the frontends.
+    (sora/Core/ParticleShapes.h) and are shared by the verifiers, the
+    frontends and kernel validation.
   }];
   let hasCanonicalizer = 0;
 }

@@ -2,12 +2,15 @@
 //
 // The boundary between the MLIR side (which fuses particles into
 // `particle.kernel` regions) and the Halide backend (which turns each region
-// into a Halide pipeline). It includes neither MLIR nor Halide headers, so the
-// two LLVMs (22 and 14) never meet in one translation unit.
+// into a Halide pipeline). Plain C++ (sora/Core), so the two LLVMs (22 and
+// 14) never meet in one translation unit. The op kinds come from
+// KernelOps.def.
 //
 //===----------------------------------------------------------------------===//
-#ifndef SORA_TARGET_KERNELSPEC_H
-#define SORA_TARGET_KERNELSPEC_H
+#ifndef SORA_CORE_KERNELSPEC_H
+#define SORA_CORE_KERNELSPEC_H
+
+#include "sora/Core/Shape.h"
 
 #include <array>
 #include <cstdint>
@@ -17,63 +20,39 @@
 
 namespace sora {
 
-/// Shapes are outer to inner (row-major); activations are NHWC.
-using Shape = std::vector<int64_t>;
-
-/// The operations a kernel region may hold.
+/// The operations a kernel region may hold (KernelOps.def).
 enum class KernelOpKind {
-  Dense,     ///< operands: x[N,K], w[K,U], optional b[U] -> [N,U]
-  Conv2D,    ///< operands: x[N,H,W,C], w[KH,KW,C/groups,F], optional b[F]
-  MaxPool2D, ///< operands: x[N,H,W,C]; padded cells never win
-  AvgPool2D, ///< operands: x[N,H,W,C]; padded cells are not counted
-  Softmax,   ///< operands: x; along `axis`
-  Add,       ///< operands: a, b (NumPy broadcasting)
-  Mul,       ///< operands: a, b (NumPy broadcasting)
-  Relu,
-  Sigmoid,
-  Tanh,
-  // Elementwise, added with the math particles (ElementwiseOps.cpp,
-  // ActivationOps.cpp).
-  Sub,     ///< operands: a, b (NumPy broadcasting)
-  Div,     ///< operands: a, b (NumPy broadcasting)
-  Maximum, ///< operands: a, b (NumPy broadcasting)
-  Minimum, ///< operands: a, b (NumPy broadcasting)
-  Exp,
-  Sqrt,
-  Gelu,      ///< exact: x * (1 + erf(x / sqrt 2)) / 2
-  GeluTanh,  ///< the tanh approximation
-  Silu,      ///< x * sigmoid(x)
-  LeakyRelu, ///< scalars[0] = alpha
-  HardSwish, ///< x * relu6(x + 3) / 6
-  Relu6,
-  Clip,      ///< scalars = {min, max}, +-inf for a missing bound
-  BatchNorm, ///< operands: x, gamma, beta, mean, variance ([C], last dim);
-             ///< scalars[0] = epsilon
-  // Anchors added with the tensor particles.
-  LogSoftmax, ///< operands: x; along `axis`
-  LayerNorm,  ///< operands: x, gamma, beta ([extent of axis]); along `axis`;
-              ///< scalars[0] = epsilon
-  MatMul,     ///< operands: a [..., M, K], b [..., K, N] (last two dims
-              ///< swapped when transposeA / transposeB), batch broadcast
-  // Copies (DataMovementOps.cpp): no arithmetic, their own loop nest like an
-  // elementwise kernel.
-  Transpose, ///< operands: x; result dim i is x dim perm[i]
-  Concat,    ///< operands: x0, x1, ...; joined along `axis`
-  Slice,     ///< operands: x; result[i] = x[begin + i * step] per dim
-  Pad,       ///< operands: x; `low`/`high` cells per dim hold scalars[0]
-  Embedding, ///< operands: ids [...] (i64, or integral f32), table [V, D]
-             ///< -> [..., D]; an id outside [0, V) fails the kernel
-  // Recurrences (RecurrentOps.cpp): one time step, which the graph driver
-  // calls once per step (sora/Conversion/RecurrenceStep.h).
-  LstmCell, ///< operands: gates [B, 4H] of the step, recurrent kernel
-            ///< [H, 4H], state [2, B, H] (h, c) -> the next state [2, B, H]
-  // Preprocessing (PreprocessOps.cpp).
-  Erf,            ///< elementwise erf
-  Normalize,      ///< (x * scalars[0] - channelMean[c]) / channelStd[c], c
-                  ///< the last dim; one-entry lists apply to every channel
-  ResizeNearest,  ///< operands: x[N,H,W,C]; PyTorch's 'nearest'
-  ResizeBilinear, ///< operands: x[N,H,W,C]; half-pixel or `alignCorners`
+#define SORA_KERNEL_OP(Kind, Name, Family) Kind,
+#include "sora/Core/KernelOps.def"
 };
+
+/// How a group of kinds is built and scheduled (KernelOps.def).
+enum class KernelFamily {
+#define SORA_KERNEL_FAMILY(Family, Role) Family,
+#include "sora/Core/KernelOps.def"
+};
+
+/// Where an op goes when particles are fused into kernels: an anchor owns
+/// the kernel's loop nest, an epilogue fuses into the loop nest of the op
+/// it follows, a copy starts a kernel of its own, a recurrence is a kernel
+/// alone.
+enum class FusionRole { Anchor, Epilogue, Copy, Recurrence };
+
+/// Every kind, in KernelOps.def order (tables indexed by kind follow it).
+constexpr KernelOpKind kAllKernelOpKinds[] = {
+#define SORA_KERNEL_OP(Kind, Name, Family) KernelOpKind::Kind,
+#include "sora/Core/KernelOps.def"
+};
+
+/// The kind as it prints: "dense", "gelu_tanh", ...
+const char *kernelOpName(KernelOpKind kind);
+/// The kind's family.
+KernelFamily kernelFamily(KernelOpKind kind);
+/// The fusion role of a family.
+FusionRole fusionRole(KernelFamily family);
+inline FusionRole fusionRole(KernelOpKind kind) {
+  return fusionRole(kernelFamily(kind));
+}
 
 /// One operation of a kernel, in topological order.
 struct KernelOp {
@@ -102,6 +81,16 @@ struct KernelOp {
   /// Per-dimension attributes (row-major order), by kind: Transpose `perm`;
   /// Slice `begin` and `step`; Pad `low` and `high`.
   std::vector<int64_t> perm, begin, step, low, high;
+  /// Where the op came from, for messages: the particle's name in the model
+  /// and its place in the model file ("model.json:12:5"); empty if unknown.
+  std::string particle, location;
+
+  /// An op of `kind` with default attributes and no operands or shape.
+  static KernelOp of(KernelOpKind kind) {
+    KernelOp op;
+    op.kind = kind;
+    return op;
+  }
 };
 
 /// How a kernel is scheduled: plain data, printable in the IR and stored in
@@ -137,4 +126,4 @@ struct KernelSpec {
 
 } // namespace sora
 
-#endif // SORA_TARGET_KERNELSPEC_H
+#endif // SORA_CORE_KERNELSPEC_H

@@ -1,46 +1,45 @@
 //===- TensorShapes.cpp - Shape rules of the data movement particles ------===//
 
-#include "sora/Dialect/Particle/ParticleShapes.h"
+#include "sora/Core/ParticleShapes.h"
 
-#include "llvm/ADT/STLExtras.h"
-
-using namespace mlir;
+#include <algorithm>
 
 namespace sora::particle {
 
-LogicalResult checkAxis(int64_t axis, size_t rank, EmitErrorFn emitError) {
-  if (axis < 0 || axis >= (int64_t)rank)
-    return emitError() << "axis " << axis << " is out of range for rank "
-                       << rank;
-  return success();
+bool checkAxis(int64_t axis, size_t rank, const ShapeError &emitError) {
+  if (axis >= 0 && axis < (int64_t)rank)
+    return true;
+  emitError() << "axis " << axis << " is out of range for rank " << rank;
+  return false;
 }
 
-FailureOr<Dims> inferTransposeShape(ArrayRef<int64_t> input,
-                                    ArrayRef<int64_t> perm,
-                                    EmitErrorFn emitError) {
-  Dims sorted(perm.begin(), perm.end());
-  llvm::sort(sorted);
+std::optional<Shape> inferTransposeShape(ShapeRef input, ShapeRef perm,
+                                         const ShapeError &emitError) {
+  Shape sorted(perm.begin(), perm.end());
+  std::sort(sorted.begin(), sorted.end());
   bool permutation = perm.size() == input.size();
-  for (auto [i, p] : llvm::enumerate(sorted))
-    permutation &= p == (int64_t)i;
+  for (size_t i = 0; i < sorted.size(); ++i)
+    permutation &= sorted[i] == (int64_t)i;
   if (!permutation)
     return emitError() << "perm " << formatDims(perm)
                        << " is not a permutation of the " << input.size()
                        << " dimensions of " << formatDims(input);
-  Dims result;
+  Shape result;
   for (int64_t p : perm)
     result.push_back(input[p]);
   return result;
 }
 
-FailureOr<Dims> inferConcatShape(ArrayRef<SmallVector<int64_t, 4>> inputs,
-                                 int64_t axis, EmitErrorFn emitError) {
+std::optional<Shape> inferConcatShape(const std::vector<Shape> &inputs,
+                                      int64_t axis,
+                                      const ShapeError &emitError) {
   if (inputs.empty())
     return emitError() << "needs at least one input";
-  Dims result(inputs[0].begin(), inputs[0].end());
-  if (failed(checkAxis(axis, result.size(), emitError)))
-    return failure();
-  for (auto [i, shape] : llvm::enumerate(inputs.drop_front())) {
+  Shape result(inputs[0].begin(), inputs[0].end());
+  if (!(checkAxis(axis, result.size(), emitError)))
+    return std::nullopt;
+  for (size_t i = 0; i + 1 < inputs.size(); ++i) {
+    const Shape &shape = inputs[i + 1];
     bool fits = shape.size() == result.size();
     for (size_t d = 0; fits && d < shape.size(); ++d)
       fits = (int64_t)d == axis || shape[d] == result[d];
@@ -53,12 +52,11 @@ FailureOr<Dims> inferConcatShape(ArrayRef<SmallVector<int64_t, 4>> inputs,
   return result;
 }
 
-FailureOr<SmallVector<Dims>> inferSplitShapes(ArrayRef<int64_t> input,
-                                              int64_t axis,
-                                              ArrayRef<int64_t> sizes,
-                                              EmitErrorFn emitError) {
-  if (failed(checkAxis(axis, input.size(), emitError)))
-    return failure();
+std::optional<std::vector<Shape>>
+inferSplitShapes(ShapeRef input, int64_t axis, ShapeRef sizes,
+                 const ShapeError &emitError) {
+  if (!(checkAxis(axis, input.size(), emitError)))
+    return std::nullopt;
   int64_t total = 0;
   for (int64_t s : sizes) {
     if (s < 1)
@@ -70,7 +68,7 @@ FailureOr<SmallVector<Dims>> inferSplitShapes(ArrayRef<int64_t> input,
     return emitError() << "split sizes " << formatDims(sizes) << " add up to "
                        << total << ", but axis " << axis << " of "
                        << formatDims(input) << " has " << input[axis];
-  SmallVector<Dims> results;
+  std::vector<Shape> results;
   for (int64_t s : sizes) {
     results.emplace_back(input.begin(), input.end());
     results.back()[axis] = s;
@@ -78,16 +76,15 @@ FailureOr<SmallVector<Dims>> inferSplitShapes(ArrayRef<int64_t> input,
   return results;
 }
 
-FailureOr<Dims> inferSliceShape(ArrayRef<int64_t> input,
-                                ArrayRef<int64_t> begin, ArrayRef<int64_t> end,
-                                ArrayRef<int64_t> strides,
-                                EmitErrorFn emitError) {
+std::optional<Shape> inferSliceShape(ShapeRef input, ShapeRef begin,
+                                     ShapeRef end, ShapeRef strides,
+                                     const ShapeError &emitError) {
   size_t rank = input.size();
   if (begin.size() != rank || end.size() != rank || strides.size() != rank)
     return emitError() << "begin, end and strides need one entry per "
                           "dimension of "
                        << formatDims(input);
-  Dims result;
+  Shape result;
   for (size_t d = 0; d < rank; ++d) {
     if (strides[d] < 1)
       return emitError() << "strides " << formatDims(strides)
@@ -101,13 +98,13 @@ FailureOr<Dims> inferSliceShape(ArrayRef<int64_t> input,
   return result;
 }
 
-FailureOr<Dims> inferPadShape(ArrayRef<int64_t> input, ArrayRef<int64_t> low,
-                              ArrayRef<int64_t> high, EmitErrorFn emitError) {
+std::optional<Shape> inferPadShape(ShapeRef input, ShapeRef low, ShapeRef high,
+                                   const ShapeError &emitError) {
   if (low.size() != input.size() || high.size() != input.size())
     return emitError() << "padding needs one [before, after] pair per "
                           "dimension of "
                        << formatDims(input);
-  Dims result;
+  Shape result;
   for (size_t d = 0; d < input.size(); ++d) {
     if (low[d] < 0 || high[d] < 0)
       return emitError() << "padding must be non-negative, got "

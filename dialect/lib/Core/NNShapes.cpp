@@ -1,28 +1,25 @@
 //===- NNShapes.cpp - Shape rules of the network layer particles ----------===//
 
-#include "sora/Dialect/Particle/ParticleShapes.h"
-
-using namespace mlir;
+#include "sora/Core/ParticleShapes.h"
 
 namespace sora::particle {
 
-FailureOr<Dims> inferLayerNormShape(ArrayRef<int64_t> input,
-                                    ArrayRef<int64_t> gamma,
-                                    ArrayRef<int64_t> beta, int64_t axis,
-                                    EmitErrorFn emitError) {
-  if (failed(checkAxis(axis, input.size(), emitError)))
-    return failure();
+std::optional<Shape> inferLayerNormShape(ShapeRef input, ShapeRef gamma,
+                                         ShapeRef beta, int64_t axis,
+                                         const ShapeError &emitError) {
+  if (!(checkAxis(axis, input.size(), emitError)))
+    return std::nullopt;
   for (auto [port, shape] : {std::pair{"gamma", gamma}, {"beta", beta}})
-    if (shape != ArrayRef<int64_t>{input[axis]})
+    if (shape != ShapeRef{input[axis]})
       return emitError() << "port '" << port << "' expects shape ["
                          << input[axis] << "] (axis " << axis << " of input "
                          << formatDims(input) << "), got " << formatDims(shape);
-  return Dims(input.begin(), input.end());
+  return Shape(input.begin(), input.end());
 }
 
-FailureOr<Dims> inferMatMulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
-                                 bool transposeA, bool transposeB,
-                                 EmitErrorFn emitError) {
+std::optional<Shape> inferMatMulShape(ShapeRef lhs, ShapeRef rhs,
+                                      bool transposeA, bool transposeB,
+                                      const ShapeError &emitError) {
   if (lhs.size() < 2 || rhs.size() < 2)
     return emitError() << "operands must have rank >= 2 ([..., rows, "
                           "columns]), got "
@@ -36,21 +33,21 @@ FailureOr<Dims> inferMatMulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
     return emitError() << "operands " << formatDims(lhs) << " and "
                        << formatDims(rhs) << " disagree on the reduced "
                        << "dimension (" << ka << " vs " << kb << ")";
-  FailureOr<Dims> batch =
-      inferBroadcastShape(lhs.drop_back(2), rhs.drop_back(2), emitError);
-  if (failed(batch))
-    return failure();
-  batch->append({m, n});
+  std::optional<Shape> batch =
+      inferBroadcastShape(lhs.dropBack(2), rhs.dropBack(2), emitError);
+  if (!(batch))
+    return std::nullopt;
+  batch->push_back(m);
+  batch->push_back(n);
   return batch;
 }
 
-FailureOr<Dims> inferEmbeddingShape(ArrayRef<int64_t> ids,
-                                    ArrayRef<int64_t> table,
-                                    EmitErrorFn emitError) {
+std::optional<Shape> inferEmbeddingShape(ShapeRef ids, ShapeRef table,
+                                         const ShapeError &emitError) {
   if (table.size() != 2)
     return emitError() << "port 'table' expects [input_dim, output_dim], got "
                        << formatDims(table);
-  Dims result(ids.begin(), ids.end());
+  Shape result(ids.begin(), ids.end());
   result.push_back(table[1]);
   return result;
 }

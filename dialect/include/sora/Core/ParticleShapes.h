@@ -1,0 +1,205 @@
+//===- ParticleShapes.h - Shape rules of the particles ----------*- C++ -*-===//
+//
+// The one place that knows how each particle maps operand shapes to its
+// result shape, in plain C++ (Shape.h). Op verifiers, the frontends
+// (MLIRGen), kernel validation (KernelShapes.h) and the unit tests all call
+// these, so a model file, hand-written IR and a kernel spec get the same
+// checks and messages. Messages name the port at fault; the ShapeError's
+// sink prefixes the particle.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_CORE_PARTICLESHAPES_H
+#define SORA_CORE_PARTICLESHAPES_H
+
+#include "sora/Core/Shape.h"
+
+#include <string_view>
+
+namespace sora::particle {
+
+// The vocabulary of the rules, visible to `using namespace sora::particle`.
+using sora::formatDims;
+using sora::formatNumber;
+using sora::Shape;
+using sora::ShapeError;
+using sora::ShapeRef;
+using sora::Span;
+
+std::optional<Shape> inferDenseShape(ShapeRef input, ShapeRef kernel,
+                                     std::optional<ShapeRef> bias,
+                                     const ShapeError &emitError);
+
+/// `kernel` is [kh, kw, in / groups, filters]; `groups` divides both the
+/// input channels and the filters.
+std::optional<Shape>
+inferConv2DShape(ShapeRef input, ShapeRef kernel, std::optional<ShapeRef> bias,
+                 ShapeRef strides, ShapeRef dilation, ShapeRef padding,
+                 const ShapeError &emitError, int64_t groups = 1);
+
+std::optional<Shape> inferPool2DShape(ShapeRef input, ShapeRef window,
+                                      ShapeRef strides, ShapeRef padding,
+                                      const ShapeError &emitError);
+
+/// [N, H, W, C] -> [N, 1, 1, C], or [N, C] without `keepdims`.
+std::optional<Shape> inferGlobalPool2DShape(ShapeRef input, bool keepdims,
+                                            const ShapeError &emitError);
+
+/// NumPy broadcasting of two shapes.
+std::optional<Shape> inferBroadcastShape(ShapeRef lhs, ShapeRef rhs,
+                                         const ShapeError &emitError);
+
+std::optional<Shape> inferFlattenShape(ShapeRef input,
+                                       const ShapeError &emitError);
+
+/// Resolves a reshape target (one -1 allowed) against the input size.
+std::optional<Shape> inferReshapeShape(ShapeRef input, ShapeRef target,
+                                       const ShapeError &emitError);
+
+/// Keras/TF padding for one spatial dimension: returns {before, after}.
+/// `same` gives out = ceil(in / stride) with the extra cell after.
+std::pair<int64_t, int64_t> computePadding(bool same, int64_t in,
+                                           int64_t window, int64_t stride,
+                                           int64_t dilation);
+
+//===----------------------------------------------------------------------===//
+// Data movement (TensorShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Checks that `axis` is in [0, rank); false after reporting.
+bool checkAxis(int64_t axis, size_t rank, const ShapeError &emitError);
+
+/// Result dim i is input dim perm[i]; `perm` must be a permutation.
+std::optional<Shape> inferTransposeShape(ShapeRef input, ShapeRef perm,
+                                         const ShapeError &emitError);
+
+/// Inputs agree except along `axis`, where the extents add up.
+std::optional<Shape> inferConcatShape(const std::vector<Shape> &inputs,
+                                      int64_t axis,
+                                      const ShapeError &emitError);
+
+/// Pieces of `sizes` (positive, summing to the extent) along `axis`.
+std::optional<std::vector<Shape>> inferSplitShapes(ShapeRef input, int64_t axis,
+                                                   ShapeRef sizes,
+                                                   const ShapeError &emitError);
+
+/// Elements begin, begin + stride, ... below end per dim; needs
+/// 0 <= begin < end <= extent and stride >= 1.
+std::optional<Shape> inferSliceShape(ShapeRef input, ShapeRef begin,
+                                     ShapeRef end, ShapeRef strides,
+                                     const ShapeError &emitError);
+
+/// Each dim grows by low + high cells (both non-negative).
+std::optional<Shape> inferPadShape(ShapeRef input, ShapeRef low, ShapeRef high,
+                                   const ShapeError &emitError);
+
+//===----------------------------------------------------------------------===//
+// Network layers (NNShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// `gamma` and `beta` are [extent of `axis`]; the result is `input`.
+std::optional<Shape> inferLayerNormShape(ShapeRef input, ShapeRef gamma,
+                                         ShapeRef beta, int64_t axis,
+                                         const ShapeError &emitError);
+
+/// torch.matmul of rank >= 2 operands: [..., M, K] x [..., K, N] (after the
+/// optional swaps of the last two dims) with broadcast batch dims.
+std::optional<Shape> inferMatMulShape(ShapeRef lhs, ShapeRef rhs,
+                                      bool transposeA, bool transposeB,
+                                      const ShapeError &emitError);
+
+/// ids [...] and table [input_dim, output_dim] -> [..., output_dim].
+std::optional<Shape> inferEmbeddingShape(ShapeRef ids, ShapeRef table,
+                                         const ShapeError &emitError);
+
+//===----------------------------------------------------------------------===//
+// Recurrent layers (RecurrentShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The weights of one LSTM direction.
+struct LstmWeightShapes {
+  ShapeRef kernel, recurrentKernel, bias;
+};
+
+/// lstm: input [B, T, F]; per direction kernel [F, 4H], recurrent_kernel
+/// [H, 4H], bias [4H] (H from recurrent_kernel); `reverse` for the backward
+/// direction. -> [B, T, dirs * H] with `returnSequences`, else [B, dirs * H].
+std::optional<Shape> inferLstmShape(ShapeRef input,
+                                    const LstmWeightShapes &forward,
+                                    std::optional<LstmWeightShapes> reverse,
+                                    bool returnSequences,
+                                    const ShapeError &emitError);
+
+/// lstm_recurrence: gates [T, B, 4H], recurrent_kernel [H, 4H] ->
+/// states [T + 1, 2, B, H].
+std::optional<Shape> inferLstmRecurrenceShape(ShapeRef gates,
+                                              ShapeRef recurrentKernel,
+                                              const ShapeError &emitError);
+
+/// One time step of an LSTM (a recurrence kernel): gates [B, 4H] of the
+/// step, recurrent_kernel [H, 4H], state [2, B, H] (h, c) -> the next state.
+std::optional<Shape> inferLstmCellShape(ShapeRef gates,
+                                        ShapeRef recurrentKernel,
+                                        ShapeRef state,
+                                        const ShapeError &emitError);
+
+//===----------------------------------------------------------------------===//
+// Transformer layers (TransformerShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The projection weights of a multi_head_attention: `qkv` (fused kernel and
+/// bias) or `q`, `k`, `v` (three of each), and the output projection.
+struct AttentionWeightShapes {
+  std::optional<ShapeRef> qkvKernel, qkvBias;
+  std::optional<ShapeRef> qKernel, qBias, kKernel, kBias, vKernel, vBias;
+  ShapeRef outKernel, outBias;
+};
+
+/// multi_head_attention: input [B, S, D], mask [B, S]; projections
+/// [D, heads * head_dim] (fused: [D, 3 * heads * head_dim]), out
+/// [heads * head_dim, D] -> [B, S, D].
+std::optional<Shape>
+inferMultiHeadAttentionShape(ShapeRef input, std::optional<ShapeRef> mask,
+                             const AttentionWeightShapes &weights,
+                             int64_t heads, const ShapeError &emitError);
+
+/// The `activation` values of feed_forward, the default ("relu") first.
+const std::vector<std::string> &feedForwardActivations();
+
+/// feed_forward: input [..., D], hidden [D, U] + [U], out [U, D] + [D].
+std::optional<Shape> inferFeedForwardShape(ShapeRef input,
+                                           ShapeRef hiddenKernel,
+                                           ShapeRef hiddenBias,
+                                           ShapeRef outKernel, ShapeRef outBias,
+                                           const ShapeError &emitError);
+
+/// positional_encoding: input [..., S, D], table [max_len >= S, D].
+std::optional<Shape> inferPositionalEncodingShape(ShapeRef input,
+                                                  std::optional<ShapeRef> table,
+                                                  const ShapeError &emitError);
+
+//===----------------------------------------------------------------------===//
+// Preprocessing (PreprocessShapes.cpp)
+//===----------------------------------------------------------------------===//
+
+/// normalize: `mean` and `std` hold one value, or one per channel (the last
+/// dim of `input`); every std is positive.
+bool checkNormalize(ShapeRef input, Span<float> mean, Span<float> std,
+                    const ShapeError &emitError);
+
+/// The `mode` values of resize, the default ("nearest") first.
+const std::vector<std::string> &resizeModes();
+
+/// resize: a known `mode`; `align_corners` only with "bilinear".
+bool checkResizeMode(std::string_view mode, bool alignCorners,
+                     const ShapeError &emitError);
+
+/// resize: [N, H, W, C] -> [N, size[0], size[1], C], or with `scaleFactor`
+/// [N, floor(H * sh), floor(W * sw), C]; exactly one of the two is given.
+std::optional<Shape> inferResizeShape(ShapeRef input,
+                                      std::optional<ShapeRef> size,
+                                      std::optional<Span<double>> scaleFactor,
+                                      const ShapeError &emitError);
+
+} // namespace sora::particle
+
+#endif // SORA_CORE_PARTICLESHAPES_H
