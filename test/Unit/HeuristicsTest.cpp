@@ -34,8 +34,8 @@ TEST(Heuristics, FindsTheAnchor) {
   int x = b.arg({2, 3});
   b.unary(K::Relu, b.dense(b.unary(K::Tanh, x), b.arg({3, 4})));
   EXPECT_EQ(anchorOpIndex(b.spec), 1);
-  EXPECT_TRUE(isAnchorKind(K::Softmax));
-  EXPECT_FALSE(isAnchorKind(K::Add));
+  EXPECT_EQ(fusionRole(K::Softmax), FusionRole::Anchor);
+  EXPECT_EQ(fusionRole(K::Add), FusionRole::Epilogue);
   SpecBuilder e("e");
   e.unary(K::Sigmoid, e.arg({4}));
   EXPECT_EQ(anchorOpIndex(e.spec), -1);

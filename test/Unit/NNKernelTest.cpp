@@ -190,6 +190,21 @@ TEST_P(NNJit, EmbeddingRejectsBadIds) {
   }
 }
 
+//===----------------------------------------------------------------------===//
+// LSTM step
+//===----------------------------------------------------------------------===//
+
+TEST_P(NNJit, LstmCellMatchesReference) {
+  // 4H = 32 columns tile by whole vectors; 4H = 20 does not.
+  for (int64_t units : {8, 5}) {
+    SpecBuilder b("lstm_cell");
+    int gates = b.arg({3, 4 * units}), recurrent = b.arg({units, 4 * units});
+    int state = b.arg({2, 3, units});
+    b.add(KernelOp::of(K::LstmCell), {gates, recurrent, state});
+    check(b.finish(target()));
+  }
+}
+
 SORA_INSTANTIATE_FOR_HOST_TARGETS(NNJit);
 
 } // namespace

@@ -15,6 +15,8 @@
 namespace sora::test {
 namespace {
 
+using K = KernelOpKind;
+
 /// A kernel of one op of `kind` reading one argument of shape `in`.
 KernelSpec oneOp(KernelOpKind kind, const Shape &in, const Shape &out) {
   KernelSpec spec;
@@ -95,6 +97,26 @@ TEST_P(PreprocessKernelTest, ErfMatchesTheCLibrary) {
 }
 
 SORA_INSTANTIATE_FOR_HOST_TARGETS(PreprocessKernelTest);
+
+TEST_P(PreprocessKernelTest, ResizesMatchTheReference) {
+  for (K kind : {K::ResizeNearest, K::ResizeBilinear})
+    for (std::array<double, 2> scale :
+         {std::array<double, 2>{0.0, 0.0}, std::array<double, 2>{1.5, 0.75}}) {
+      SpecBuilder b("resize");
+      KernelOp op = KernelOp::of(kind);
+      op.shape = {2, 0, 9, 3}; // the rule keeps N and C from the input
+      op.shape[1] = scale[0] > 0 ? 7 : 11;
+      op.scaleFactor = scale;
+      b.add(op, {b.arg({2, 5, 12, 3})});
+      check(b.finish(target()));
+    }
+  KernelOp aligned = KernelOp::of(K::ResizeBilinear);
+  aligned.alignCorners = true;
+  aligned.shape = {1, 8, 3, 2};
+  SpecBuilder b("resize_aligned");
+  b.add(aligned, {b.arg({1, 3, 5, 2})});
+  check(b.finish(target()));
+}
 
 TEST(PreprocessKernelSpec, RejectsMalformedOps) {
   KernelSpec spec = oneOp(KernelOpKind::Normalize, {1, 2, 3}, {1, 2, 3});

@@ -14,25 +14,9 @@
 
 namespace sora {
 
-bool isAnchorKind(KernelOpKind kind) {
-  switch (kind) {
-  case KernelOpKind::Dense:
-  case KernelOpKind::Conv2D:
-  case KernelOpKind::MaxPool2D:
-  case KernelOpKind::AvgPool2D:
-  case KernelOpKind::Softmax:
-  case KernelOpKind::LogSoftmax:
-  case KernelOpKind::LayerNorm:
-  case KernelOpKind::MatMul:
-    return true;
-  default:
-    return false;
-  }
-}
-
 int anchorOpIndex(const KernelSpec &spec) {
   for (size_t i = 0; i < spec.ops.size(); ++i)
-    if (isAnchorKind(spec.ops[i].kind))
+    if (fusionRole(spec.ops[i].kind) == FusionRole::Anchor)
       return (int)i;
   return -1;
 }
@@ -152,6 +136,33 @@ static void matmulSchedule(const KernelSpec &spec, const KernelOp &op,
   s.grain = 1;
 }
 
+/// One LSTM step (gates [B, 4H]): the gate product in tiles of up to eight
+/// vectors that divide 4H, on one thread. A step is too short to share:
+/// waking the pool for each of the T steps cost more than it saved
+/// (bilstm_text at 2 threads: 1235 µs with the columns split over the
+/// threads, 795 µs without; 663 µs at 1).
+static void recurrenceSchedule(const KernelOp &op, ScheduleRecord &s) {
+  int64_t columns = 4 * op.shape.back();
+  int tile = s.vector;
+  while (columns % s.vector == 0 && tile < 8 * s.vector &&
+         columns % (2 * (int64_t)tile) == 0)
+    tile *= 2;
+  s.tileCols = tile;
+  s.parallel = false;
+}
+
+/// The op whose loop nest the kernel's schedule tiles: its anchor, else a
+/// recurrence step, else none (an elementwise or copy kernel).
+static const KernelOp *loopNestOwner(const KernelSpec &spec) {
+  int anchor = anchorOpIndex(spec);
+  if (anchor >= 0)
+    return &spec.ops[anchor];
+  for (const KernelOp &op : spec.ops)
+    if (fusionRole(op.kind) == FusionRole::Recurrence)
+      return &op;
+  return nullptr;
+}
+
 ScheduleRecord defaultSchedule(const KernelSpec &spec,
                                const TargetInfo &target) {
   ScheduleRecord s;
@@ -160,30 +171,36 @@ ScheduleRecord defaultSchedule(const KernelSpec &spec,
   s.tileRows = 1;
   s.grain = 1;
   s.packWeights = 0;
-  int anchor = anchorOpIndex(spec);
-  const KernelOp *op = anchor >= 0 && allPositive(spec.ops[anchor].shape)
-                           ? &spec.ops[anchor]
-                           : nullptr;
-  const Shape *x = op ? operandShape(spec, *op, 0, op->shape.size()) : nullptr;
-  const Shape *w = op ? operandShape(spec, *op, 1, op->shape.size()) : nullptr;
-  if (op && op->kind == KernelOpKind::MatMul) {
+  const KernelOp *op = loopNestOwner(spec);
+  if (op && !allPositive(op->shape))
+    op = nullptr;
+  size_t rank = op ? op->shape.size() : 0;
+  const Shape *x = op ? operandShape(spec, *op, 0, rank) : nullptr;
+  const Shape *w = op ? operandShape(spec, *op, 1, rank) : nullptr;
+  switch (op ? kernelFamily(op->kind) : KernelFamily::Elementwise) {
+  case KernelFamily::MatMul:
     matmulSchedule(spec, *op, target, s);
-  } else if (x && w && op->kind == KernelOpKind::Dense &&
-             op->shape.size() == 2) {
-    denseSchedule(*op, (*x)[1], target, s);
-  } else if (x && w && op->kind == KernelOpKind::Conv2D &&
-             op->shape.size() == 4) {
-    convSchedule(*op, *w, target, s);
-  } else if (spec.ops.size() == 1 &&
-             spec.ops[0].kind == KernelOpKind::LstmCell &&
-             spec.args.size() == 3) {
-    // One LSTM step is too short to share: waking the pool for each of the
-    // T steps cost more than it saved (bilstm_text at 2 threads: 1235 µs
-    // with the columns split over the threads, 795 µs without; 663 µs at 1).
-    s.parallel = false;
-  } else if (spec.result >= 0 && spec.result < spec.numValues()) {
-    // Pools, softmax and elementwise kernels: vectors along the innermost
-    // dimension, rows in parallel when the result is large.
+    return s;
+  case KernelFamily::Contraction:
+    // Dense [N, U] or conv2d [N, OH, OW, F].
+    if (x && w && rank == 2)
+      denseSchedule(*op, (*x)[1], target, s);
+    else if (x && w && rank == 4)
+      convSchedule(*op, *w, target, s);
+    return s;
+  case KernelFamily::Recurrent:
+    if (rank == 3)
+      recurrenceSchedule(*op, s);
+    return s;
+  case KernelFamily::Pooling:
+  case KernelFamily::RowReduction:
+  case KernelFamily::Elementwise:
+  case KernelFamily::Copy:
+    break;
+  }
+  // Vectors along the innermost dimension, rows in parallel when the
+  // result is large.
+  if (spec.result >= 0 && spec.result < spec.numValues()) {
     const Shape &shape = spec.shapeOf(spec.result);
     s.parallel = product(shape) >= kParallelElements && shape.size() > 1;
   }

@@ -4,6 +4,8 @@
 
 #include "ParticleVerify.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace sora::particle;
 
@@ -32,4 +34,34 @@ LogicalResult ClipOp::verify() {
 LogicalResult LogSoftmaxOp::verify() {
   ShapeError emit = shapeErrorOf(*this);
   return success(checkAxis(getAxis(), getType().getRank(), emit));
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel forms (KernelOpInterface)
+//===----------------------------------------------------------------------===//
+
+sora::KernelOp GeluOp::describeKernelOp() {
+  return sora::KernelOp::of(getApproximate() == "tanh"
+                                ? sora::KernelOpKind::GeluTanh
+                                : sora::KernelOpKind::Gelu);
+}
+
+sora::KernelOp LeakyReluOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::LeakyRelu);
+  k.scalars[0] = getAlpha().convertToFloat();
+  return k;
+}
+
+sora::KernelOp ClipOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Clip);
+  float inf = std::numeric_limits<float>::infinity();
+  k.scalars = {getMin() ? getMin()->convertToFloat() : -inf,
+               getMax() ? getMax()->convertToFloat() : inf};
+  return k;
+}
+
+sora::KernelOp LogSoftmaxOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::LogSoftmax);
+  k.axis = (int64_t)getAxis();
+  return k;
 }

@@ -104,3 +104,27 @@ LogicalResult EmbeddingOp::verify() {
   return checkResult(
       *this, inferEmbeddingShape(shapeOf(getIds()), shapeOf(getTable()), emit));
 }
+
+//===----------------------------------------------------------------------===//
+// Kernel forms (KernelOpInterface)
+//===----------------------------------------------------------------------===//
+
+sora::KernelOp BatchNormOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::BatchNorm);
+  k.scalars[0] = getEpsilon().convertToFloat();
+  return k;
+}
+
+sora::KernelOp LayerNormOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::LayerNorm);
+  k.axis = (int64_t)getAxis();
+  k.scalars[0] = getEpsilon().convertToFloat();
+  return k;
+}
+
+sora::KernelOp MatMulOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::MatMul);
+  k.transposeA = getTransposeA();
+  k.transposeB = getTransposeB();
+  return k;
+}

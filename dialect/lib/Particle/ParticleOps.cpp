@@ -99,5 +99,43 @@ LogicalResult KernelOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Kernel forms (KernelOpInterface)
+//===----------------------------------------------------------------------===//
+
+sora::KernelOp Conv2DOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Conv2D);
+  ArrayRef<int64_t> kernel = shapeOf(getKernel());
+  k.window = {kernel[0], kernel[1]};
+  k.strides = toArray<2>(getStrides());
+  k.dilation = toArray<2>(getDilation());
+  k.pad = toArray<4>(getPadding());
+  k.groups = getGroups();
+  return k;
+}
+
+template <typename PoolOp>
+static sora::KernelOp describePool(PoolOp pool, sora::KernelOpKind kind) {
+  sora::KernelOp k = sora::KernelOp::of(kind);
+  k.window = toArray<2>(pool.getWindow());
+  k.strides = toArray<2>(pool.getStrides());
+  k.pad = toArray<4>(pool.getPadding());
+  return k;
+}
+sora::KernelOp MaxPool2DOp::describeKernelOp() {
+  return describePool(*this, sora::KernelOpKind::MaxPool2D);
+}
+sora::KernelOp AvgPool2DOp::describeKernelOp() {
+  return describePool(*this, sora::KernelOpKind::AvgPool2D);
+}
+
+sora::KernelOp SoftmaxOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Softmax);
+  k.axis = (int64_t)getAxis();
+  return k;
+}
+
+#include "sora/Dialect/Particle/ParticleInterfaces.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "sora/Dialect/Particle/ParticleOps.cpp.inc"

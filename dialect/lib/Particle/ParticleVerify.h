@@ -12,6 +12,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 
+#include <array>
+
 namespace sora::particle {
 
 /// Starts an error on `op`, naming its particle when the location says it.
@@ -52,6 +54,15 @@ inline mlir::LogicalResult checkResult(mlir::Operation *op,
            << "shape " << formatDims(actual)
            << " does not match the inferred shape " << formatDims(*inferred);
   return mlir::success();
+}
+
+/// The first N values of `values` (window, strides, padding attributes).
+template <size_t N>
+std::array<int64_t, N> toArray(llvm::ArrayRef<int64_t> values) {
+  std::array<int64_t, N> array{};
+  for (size_t i = 0; i < N && i < values.size(); ++i)
+    array[i] = values[i];
+  return array;
 }
 
 /// NumPy broadcasting of a binary op's operands.

@@ -29,3 +29,25 @@ LogicalResult ResizeOp::verify() {
                      inferResizeShape(shapeOf(getInput()), result.slice(1, 2),
                                       std::nullopt, shapeEmit));
 }
+
+//===----------------------------------------------------------------------===//
+// Kernel forms (KernelOpInterface)
+//===----------------------------------------------------------------------===//
+
+sora::KernelOp NormalizeOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Normalize);
+  k.scalars[0] = getScale().convertToFloat();
+  k.channelMean.assign(getMean().begin(), getMean().end());
+  k.channelStd.assign(getStd().begin(), getStd().end());
+  return k;
+}
+
+sora::KernelOp ResizeOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(
+      getMode() == "bilinear" ? sora::KernelOpKind::ResizeBilinear
+                              : sora::KernelOpKind::ResizeNearest);
+  k.alignCorners = getAlignCorners();
+  if (std::optional<ArrayRef<double>> scales = getScaleFactor())
+    k.scaleFactor = {(*scales)[0], (*scales)[1]};
+  return k;
+}

@@ -64,3 +64,34 @@ LogicalResult PadOp::verify() {
   return checkResult(
       *this, inferPadShape(shapeOf(getInput()), getLow(), getHigh(), emit));
 }
+
+//===----------------------------------------------------------------------===//
+// Kernel forms (KernelOpInterface)
+//===----------------------------------------------------------------------===//
+
+sora::KernelOp TransposeOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Transpose);
+  k.perm.assign(getPerm().begin(), getPerm().end());
+  return k;
+}
+
+sora::KernelOp ConcatOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Concat);
+  k.axis = (int64_t)getAxis();
+  return k;
+}
+
+sora::KernelOp SliceOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Slice);
+  k.begin.assign(getBegin().begin(), getBegin().end());
+  k.step.assign(getStrides().begin(), getStrides().end());
+  return k;
+}
+
+sora::KernelOp PadOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Pad);
+  k.low.assign(getLow().begin(), getLow().end());
+  k.high.assign(getHigh().begin(), getHigh().end());
+  k.scalars[0] = getValue().convertToFloat();
+  return k;
+}

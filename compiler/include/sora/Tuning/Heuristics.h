@@ -13,10 +13,6 @@
 
 namespace sora {
 
-/// True for ops that own a loop nest (dense, conv, pools, softmax); the
-/// other kinds are elementwise and fuse into the anchor's loop nest.
-bool isAnchorKind(KernelOpKind kind);
-
 /// Index in `spec.ops` of the kernel's anchor op, or -1 for a purely
 /// elementwise kernel. A well-formed kernel has at most one anchor.
 int anchorOpIndex(const KernelSpec &spec);

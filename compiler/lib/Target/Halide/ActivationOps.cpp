@@ -34,41 +34,31 @@ Expr vectorTanh(const Expr &x) {
   return select(a < 0.0625f, small, select(x < 0.0f, -large, large));
 }
 
-Expr unaryExpr(const KernelOp &op, const Expr &x) {
-  switch (op.kind) {
-  case KernelOpKind::Relu:
-    return max(x, 0.0f);
-  case KernelOpKind::Sigmoid:
-    return 1.0f / (1.0f + exp(-x));
-  case KernelOpKind::Tanh:
-    return vectorTanh(x);
-  case KernelOpKind::Exp:
-    return exp(x);
-  case KernelOpKind::Sqrt:
-    return sqrt(x);
-  case KernelOpKind::Erf:
-    return accurateErf(x);
-  case KernelOpKind::Gelu:
-    // x * 0.5 * (1 + erf(x / sqrt(2))).
-    return x * 0.5f * (1.0f + accurateErf(x * 0.70710678118654752f));
-  case KernelOpKind::GeluTanh: {
-    // 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))).
-    Expr inner = 0.79788456080286536f * (x + 0.044715f * x * x * x);
-    return 0.5f * x * (1.0f + vectorTanh(inner));
+#define SORA_UNARY(Kind, expr)                                                 \
+  template <>                                                                  \
+  Expr pointwise<KernelOpKind::Kind>([[maybe_unused]] const KernelOp &op,      \
+                                     const std::vector<Expr> &operands,        \
+                                     const std::vector<Var> &) {               \
+    const Expr &x = operands[0];                                               \
+    return expr;                                                               \
   }
-  case KernelOpKind::Silu:
-    return x / (1.0f + exp(-x));
-  case KernelOpKind::LeakyRelu:
-    return select(x > 0.0f, x, x * op.scalars[0]);
-  case KernelOpKind::HardSwish:
-    return x * clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f;
-  case KernelOpKind::Relu6:
-    return clamp(x, 0.0f, 6.0f);
-  case KernelOpKind::Clip:
-    return min(max(x, op.scalars[0]), op.scalars[1]);
-  default:
-    throw CompileError("not a unary elementwise op");
-  }
-}
+SORA_UNARY(Relu, max(x, 0.0f))
+SORA_UNARY(Sigmoid, 1.0f / (1.0f + exp(-x)))
+SORA_UNARY(Tanh, vectorTanh(x))
+SORA_UNARY(Exp, exp(x))
+SORA_UNARY(Sqrt, sqrt(x))
+SORA_UNARY(Erf, accurateErf(x))
+// x * 0.5 * (1 + erf(x / sqrt(2))).
+SORA_UNARY(Gelu, x * 0.5f * (1.0f + accurateErf(x * 0.70710678118654752f)))
+// 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))).
+SORA_UNARY(GeluTanh, 0.5f * x *
+                         (1.0f + vectorTanh(0.79788456080286536f *
+                                            (x + 0.044715f * x * x * x))))
+SORA_UNARY(Silu, x / (1.0f + exp(-x)))
+SORA_UNARY(LeakyRelu, select(x > 0.0f, x, x *op.scalars[0]))
+SORA_UNARY(HardSwish, x *clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f)
+SORA_UNARY(Relu6, clamp(x, 0.0f, 6.0f))
+SORA_UNARY(Clip, min(max(x, op.scalars[0]), op.scalars[1]))
+#undef SORA_UNARY
 
 } // namespace sora

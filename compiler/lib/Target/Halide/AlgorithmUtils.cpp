@@ -32,11 +32,20 @@ AxisReduction reduceAlongAxis(const KernelOp &op, const std::string &name) {
   return red;
 }
 
-AnchorStages rowReductionStages(const KernelOp &op, const AxisReduction &red) {
-  AnchorStages stages;
+OpStages rowReductionStages(const KernelOp &op, const AxisReduction &red) {
+  OpStages stages;
   stages.kind = op.kind;
   stages.reduction = red.r;
   stages.axisDim = red.axisDim;
+  return stages;
+}
+
+OpStages pureStages(const KernelOp &op, const std::string &name,
+                    const std::vector<Var> &vars, const Expr &expr) {
+  OpStages stages;
+  stages.kind = op.kind;
+  stages.value = {Func(name), op.shape};
+  stages.value.func(vars) = expr;
   return stages;
 }
 

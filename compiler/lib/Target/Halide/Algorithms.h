@@ -1,7 +1,8 @@
 //===- Algorithms.h - The Halide algorithm of each kernel op --------------===//
 //
-// One builder per op family. Builders define Funcs only; where a Func is
-// computed, and how its loops are tiled, is the schedule's business
+// One builder per op kind (build<Kind>, or pointwise<Kind> for elementwise
+// kinds), next to its family's algorithm. Builders define Funcs only; where a
+// Func is computed, and how its loops are tiled, is the schedule's business
 // (Schedules.h). Layout: a value of shape [s0, ..., sR-1] is a Func whose
 // Halide dimension i is shape dimension R-1-i (innermost first).
 //
@@ -24,16 +25,23 @@ struct Value {
   Shape shape;
 };
 
-/// The stages of an anchor op that its schedule places. Stages an op does
-/// not have are left undefined.
-struct AnchorStages {
+/// The stages of one op that its schedule places (Schedules.h). Stages an
+/// op does not have are left undefined.
+struct OpStages {
   KernelOpKind kind;
-  Value value;            ///< the op's result, a pure Func over `reduce`
-  Halide::Func reduce;    ///< accumulator, window reduction or softmax sum
-  Halide::Func rowMax;    ///< softmax: maximum along the axis
+  Value value; ///< the op's result, a pure Func
+  // Anchors.
+  Halide::Func reduce;    ///< accumulator, window reduction or row statistic
+  Halide::Func rowMax;    ///< row reductions: the first statistic of a row
   Halide::Func packed;    ///< contractions: weights in tileCols-wide panels
   Halide::RDom reduction; ///< the reduction domain of `reduce`
-  int axisDim = -1;       ///< softmax: the Halide dimension of the axis
+  int axisDim = -1;       ///< row reductions: the Halide dimension of the axis
+  // Recurrences: `reduce` accumulates the step's gates plus h . R over
+  // `reduction` into `gates`; the `cell` and `hidden` states follow.
+  Halide::Func gates, cell, hidden;
+  // Copies: an index computed once per output row before the copy reads
+  // with it (an embedding's table row).
+  Halide::Func lookup;
 };
 
 /// The register tile a contraction uses: the schedule's tile clamped to the
@@ -46,56 +54,48 @@ struct Tiling {
 };
 Tiling clampTiling(const ScheduleRecord &schedule, int64_t cols, int64_t rows);
 
-/// Dense and Conv2D: a bias-initialised accumulator over packed (or plain)
-/// weights. `operands` are x, w and the optional bias.
-AnchorStages buildContraction(const KernelOp &op,
-                              const std::vector<Value> &operands,
-                              const std::string &name,
-                              const ScheduleRecord &schedule);
+/// Builds op `K` from its `operands` (as KernelOps.def lists them): one
+/// explicit specialization per kind, defined next to its family's algorithm
+/// (the elementwise family defines `pointwise` instead). `name` prefixes its
+/// Funcs; `schedule` matters only where the algorithm depends on it (the
+/// packed weight panels of a contraction).
+template <KernelOpKind K>
+OpStages build(const KernelOp &op, const std::vector<Value> &operands,
+               const std::string &name, const ScheduleRecord &schedule);
 
-/// MaxPool2D and AvgPool2D over the in-range cells of each window.
-AnchorStages buildPooling(const KernelOp &op, const Value &input,
-                          const std::string &name);
+/// The value of elementwise op `K` at one element, from its operands'
+/// values there; `vars` are the result's coordinates, innermost first.
+template <KernelOpKind K>
+Halide::Expr pointwise(const KernelOp &op,
+                       const std::vector<Halide::Expr> &operands,
+                       const std::vector<Halide::Var> &vars);
 
-/// Numerically stable softmax, or log-softmax, along `op.axis`.
-AnchorStages buildSoftmax(const KernelOp &op, const Value &input,
-                          const std::string &name);
+// The specializations every kind may have, declared before any use.
+#define SORA_KERNEL_OP(Kind, Name, Family)                                     \
+  template <>                                                                  \
+  OpStages build<KernelOpKind::Kind>(                                          \
+      const KernelOp &, const std::vector<Value> &, const std::string &,       \
+      const ScheduleRecord &);                                                 \
+  template <>                                                                  \
+  Halide::Expr pointwise<KernelOpKind::Kind>(                                  \
+      const KernelOp &, const std::vector<Halide::Expr> &,                     \
+      const std::vector<Halide::Var> &);
+#include "sora/Core/KernelOps.def"
 
-/// Layer normalization along `op.axis` (NormOps.cpp); operands x, gamma,
-/// beta.
-AnchorStages buildLayerNorm(const KernelOp &op,
-                            const std::vector<Value> &operands,
-                            const std::string &name);
+/// An elementwise op: `value` reads every operand at the result's
+/// coordinates (NumPy broadcasting) and combines them with `combine`.
+using PointwiseFn = Halide::Expr (*)(const KernelOp &,
+                                     const std::vector<Halide::Expr> &,
+                                     const std::vector<Halide::Var> &);
+OpStages buildElementwise(const KernelOp &op,
+                          const std::vector<Value> &operands,
+                          const std::string &name, PointwiseFn combine);
 
-/// Batched matrix product (MatMulOp.cpp).
-AnchorStages buildMatMul(const KernelOp &op, const std::vector<Value> &operands,
-                         const std::string &name);
-
-/// Binary ops (NumPy broadcasting) and unary ops.
-Value buildElementwise(const KernelOp &op, const std::vector<Value> &operands,
-                       const std::string &name);
-
-/// Transpose, Concat, Slice, Pad and Embedding (DataMovementOps.cpp).
-Value buildDataMovement(const KernelOp &op, const std::vector<Value> &operands,
-                        const std::string &name);
-
-/// One LSTM time step (RecurrentOps.cpp): operands gates [B, 4H], recurrent
-/// kernel [H, 4H], state [2, B, H]; the result is the next state. Schedules
-/// its own product stage from `schedule`.
-Value buildLstmCell(const KernelOp &op, const std::vector<Value> &operands,
-                    const std::string &name, const ScheduleRecord &schedule);
-
-/// ResizeNearest and ResizeBilinear of an NHWC `input` (PreprocessOps.cpp).
-Value buildResize(const KernelOp &op, const Value &input,
-                  const std::string &name);
-
-/// Normalize at element `x` of channel `channel` (PreprocessOps.cpp).
-Halide::Expr normalizeExpr(const KernelOp &op, const Halide::Expr &x,
-                           const Halide::Expr &channel);
-
-/// The value of unary op `op` at an element `x` (ActivationOps.cpp). Throws
-/// CompileError for a kind that is not unary elementwise.
-Halide::Expr unaryExpr(const KernelOp &op, const Halide::Expr &x);
+/// An op whose value is one expression over the result's coordinates
+/// `vars` (copies): `value(vars) = expr`.
+OpStages pureStages(const KernelOp &op, const std::string &name,
+                    const std::vector<Halide::Var> &vars,
+                    const Halide::Expr &expr);
 
 /// tanh(x) for Float(32), vectorizable (from exp), within 7 ulps.
 Halide::Expr vectorTanh(const Halide::Expr &x);
@@ -119,9 +119,9 @@ struct AxisReduction {
 };
 AxisReduction reduceAlongAxis(const KernelOp &op, const std::string &name);
 
-/// AnchorStages of kind `op.kind` reducing over `red`, for the softmax
+/// OpStages of kind `op.kind` reducing over `red`, for the row-reduction
 /// schedule, which places `rowMax` and `reduce`.
-AnchorStages rowReductionStages(const KernelOp &op, const AxisReduction &red);
+OpStages rowReductionStages(const KernelOp &op, const AxisReduction &red);
 
 /// `input` with the given Halide dimensions (innermost first) clamped to
 /// [0, extent): reads past the end repeat the last element. Other dims are

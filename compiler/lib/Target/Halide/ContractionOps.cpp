@@ -60,7 +60,7 @@ static Func packPanels(const Func &weights, int innerDims, int tileCols,
 }
 
 /// The weight at output column `col` and reduction coordinates `inner`.
-static Expr weightAt(const AnchorStages &stages, const ContractionOperands &ops,
+static Expr weightAt(const OpStages &stages, const ContractionOperands &ops,
                      const Expr &col, std::vector<Expr> inner) {
   if (!stages.packed.defined()) {
     inner.insert(inner.begin(), col);
@@ -72,16 +72,16 @@ static Expr weightAt(const AnchorStages &stages, const ContractionOperands &ops,
 }
 
 /// y(u, n) = b(u) + sum_k x(k, n) * w(u, k).
-static AnchorStages buildDense(const KernelOp &op,
-                               const std::vector<Value> &operands,
-                               const std::string &name,
-                               const ScheduleRecord &schedule) {
+static OpStages buildDense(const KernelOp &op,
+                           const std::vector<Value> &operands,
+                           const std::string &name,
+                           const ScheduleRecord &schedule) {
   const Func &x = operands[0].func;
   int64_t depth = operands[1].shape[0];
   ContractionOperands prepared = prepareOperands(
       operands, clampTiling(schedule, op.shape[1], op.shape[0]), op.shape[1]);
 
-  AnchorStages stages;
+  OpStages stages;
   stages.kind = op.kind;
   if (schedule.packWeights)
     stages.packed = packPanels(prepared.weights, 1, prepared.tileCols, name);
@@ -100,10 +100,10 @@ static AnchorStages buildDense(const KernelOp &op,
 ///   padLeft, oy*sh + ky*dh - padTop, n) * w(f, c, kx, ky), zero outside x,
 /// where Cg = C / groups input channels feed filter group g(f) = f / (F /
 /// groups) (g = 0 without groups; c = f for a depthwise convolution).
-static AnchorStages buildConv2D(const KernelOp &op,
-                                const std::vector<Value> &operands,
-                                const std::string &name,
-                                const ScheduleRecord &schedule) {
+static OpStages buildConv2D(const KernelOp &op,
+                            const std::vector<Value> &operands,
+                            const std::string &name,
+                            const ScheduleRecord &schedule) {
   const Shape &wShape = operands[1].shape; // [KH, KW, C, F]
   ContractionOperands prepared = prepareOperands(
       operands, clampTiling(schedule, op.shape[3], op.shape[2]), op.shape[3]);
@@ -115,7 +115,7 @@ static AnchorStages buildConv2D(const KernelOp &op,
   Func x = paddedDims.empty() ? operands[0].func
                               : padDims(operands[0], paddedDims, 0.0f);
 
-  AnchorStages stages;
+  OpStages stages;
   stages.kind = op.kind;
   if (schedule.packWeights)
     stages.packed = packPanels(prepared.weights, 3, prepared.tileCols, name);
@@ -142,13 +142,20 @@ static AnchorStages buildConv2D(const KernelOp &op,
   return stages;
 }
 
-AnchorStages buildContraction(const KernelOp &op,
-                              const std::vector<Value> &operands,
-                              const std::string &name,
-                              const ScheduleRecord &schedule) {
-  return op.kind == KernelOpKind::Dense
-             ? buildDense(op, operands, name, schedule)
-             : buildConv2D(op, operands, name, schedule);
+template <>
+OpStages build<KernelOpKind::Dense>(const KernelOp &op,
+                                    const std::vector<Value> &operands,
+                                    const std::string &name,
+                                    const ScheduleRecord &schedule) {
+  return buildDense(op, operands, name, schedule);
+}
+
+template <>
+OpStages build<KernelOpKind::Conv2D>(const KernelOp &op,
+                                     const std::vector<Value> &operands,
+                                     const std::string &name,
+                                     const ScheduleRecord &schedule) {
+  return buildConv2D(op, operands, name, schedule);
 }
 
 } // namespace sora

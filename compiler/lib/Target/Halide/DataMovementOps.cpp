@@ -1,4 +1,4 @@
-//===- DataMovementOps.cpp - Transpose, Concat, Slice and Pad -------------===//
+//===- DataMovementOps.cpp - Transpose, Concat, Slice, Pad, Embedding -----===//
 //
 // Pure Funcs that only move elements; like elementwise ops they are inlined
 // into the kernel output, whose loop nest scheduleElementwise vectorizes
@@ -79,13 +79,18 @@ static Expr concat(const KernelOp &op, const std::vector<Value> &inputs,
 
 /// table(d, row(i...)) where row(i...) is the id ids(i...) (i64, or f32
 /// holding an integer) as an index when it is an integer in [0, V), and the
-/// kernel fails (Halide `require`) otherwise. `row` is computed once per id,
-/// up front (a check per id, not per element, and the gather stays a vector
-/// load per row); the index is selected and clamped before any read, so a
-/// bad id never reads outside the table whatever the generated code
-/// evaluates first.
-static Expr embedding(const Value &ids, const Value &table,
-                      const std::vector<Var> &vars, const std::string &name) {
+/// kernel fails (Halide `require`) otherwise. `row` is the stages' lookup,
+/// computed once per id up front by the schedule (a check per id, not per
+/// element, and the gather stays a vector load per row); the index is
+/// selected and clamped before any read, so a bad id never reads outside
+/// the table whatever the generated code evaluates first.
+template <>
+OpStages build<KernelOpKind::Embedding>(const KernelOp &op,
+                                        const std::vector<Value> &operands,
+                                        const std::string &name,
+                                        const ScheduleRecord &) {
+  const Value &ids = operands[0], &table = operands[1];
+  std::vector<Var> vars = makeVars(op.shape.size(), "d");
   int rows = (int)table.shape[0];
   std::vector<Var> at(vars.begin() + 1, vars.end());
   Expr id = ids.func(at);
@@ -96,37 +101,46 @@ static Expr embedding(const Value &ids, const Value &table,
   row(at) =
       require(valid, clamp(select(valid, cast<int>(id), 0), 0, rows - 1),
               "embedding: token id", id, "is not an integer in [0,", rows, ")");
-  row.compute_root();
   // The clamp tells bounds inference which table rows can be read.
-  return table.func(vars[0], clamp(row(at), 0, rows - 1));
+  OpStages stages = pureStages(
+      op, name, vars, table.func(vars[0], clamp(row(at), 0, rows - 1)));
+  stages.lookup = row;
+  return stages;
 }
 
-Value buildDataMovement(const KernelOp &op, const std::vector<Value> &operands,
-                        const std::string &name) {
+template <>
+OpStages build<KernelOpKind::Transpose>(const KernelOp &op,
+                                        const std::vector<Value> &operands,
+                                        const std::string &name,
+                                        const ScheduleRecord &) {
   std::vector<Var> vars = makeVars(op.shape.size(), "d");
-  Expr result;
-  switch (op.kind) {
-  case KernelOpKind::Transpose:
-    result = transpose(op, operands[0], vars);
-    break;
-  case KernelOpKind::Slice:
-    result = slice(op, operands[0], vars);
-    break;
-  case KernelOpKind::Pad:
-    result = pad(op, operands[0], vars);
-    break;
-  case KernelOpKind::Concat:
-    result = concat(op, operands, vars);
-    break;
-  case KernelOpKind::Embedding:
-    result = embedding(operands[0], operands[1], vars, name);
-    break;
-  default:
-    throw CompileError("'" + name + "' is not a data movement op");
-  }
-  Value value{Func(name), op.shape};
-  value.func(vars) = result;
-  return value;
+  return pureStages(op, name, vars, transpose(op, operands[0], vars));
+}
+
+template <>
+OpStages build<KernelOpKind::Slice>(const KernelOp &op,
+                                    const std::vector<Value> &operands,
+                                    const std::string &name,
+                                    const ScheduleRecord &) {
+  std::vector<Var> vars = makeVars(op.shape.size(), "d");
+  return pureStages(op, name, vars, slice(op, operands[0], vars));
+}
+
+template <>
+OpStages
+build<KernelOpKind::Pad>(const KernelOp &op, const std::vector<Value> &operands,
+                         const std::string &name, const ScheduleRecord &) {
+  std::vector<Var> vars = makeVars(op.shape.size(), "d");
+  return pureStages(op, name, vars, pad(op, operands[0], vars));
+}
+
+template <>
+OpStages build<KernelOpKind::Concat>(const KernelOp &op,
+                                     const std::vector<Value> &operands,
+                                     const std::string &name,
+                                     const ScheduleRecord &) {
+  std::vector<Var> vars = makeVars(op.shape.size(), "d");
+  return pureStages(op, name, vars, concat(op, operands, vars));
 }
 
 } // namespace sora

@@ -26,53 +26,45 @@ static Expr broadcastRead(const Value &operand, const std::vector<Var> &vars,
   return operand.func(args);
 }
 
-Value buildElementwise(const KernelOp &op, const std::vector<Value> &operands,
-                       const std::string &name) {
+OpStages buildElementwise(const KernelOp &op,
+                          const std::vector<Value> &operands,
+                          const std::string &name, PointwiseFn combine) {
   std::vector<Var> vars = makeVars(op.shape.size(), "d");
-  Expr a = broadcastRead(operands[0], vars, op.shape);
-  Expr result;
-  switch (op.kind) {
-  case KernelOpKind::Add:
-    result = a + broadcastRead(operands[1], vars, op.shape);
-    break;
-  case KernelOpKind::Mul:
-    result = a * broadcastRead(operands[1], vars, op.shape);
-    break;
-  case KernelOpKind::Sub:
-    result = a - broadcastRead(operands[1], vars, op.shape);
-    break;
-  case KernelOpKind::Div:
-    result = a / broadcastRead(operands[1], vars, op.shape);
-    break;
-  case KernelOpKind::Maximum:
-    result = max(a, broadcastRead(operands[1], vars, op.shape));
-    break;
-  case KernelOpKind::Minimum:
-    result = min(a, broadcastRead(operands[1], vars, op.shape));
-    break;
-  case KernelOpKind::BatchNorm: {
-    // As PyTorch computes it at inference: alpha = gamma / sqrt(var + eps),
-    // y = x * alpha + (beta - mean * alpha), per channel (the last dim).
-    auto param = [&](int i) {
-      return broadcastRead(operands[i], vars, op.shape);
-    };
-    Expr alpha = param(1) / sqrt(param(4) + op.scalars[0]);
-    result = a * alpha + (param(2) - param(3) * alpha);
-    break;
+  std::vector<Expr> at;
+  for (const Value &operand : operands)
+    at.push_back(broadcastRead(operand, vars, op.shape));
+  OpStages stages;
+  stages.kind = op.kind;
+  stages.value = {Func(name), op.shape};
+  stages.value.func(vars) = combine(op, at, vars);
+  return stages;
+}
+
+#define SORA_BINARY(Kind, expr)                                                \
+  template <>                                                                  \
+  Expr pointwise<KernelOpKind::Kind>(const KernelOp &,                         \
+                                     const std::vector<Expr> &x,               \
+                                     const std::vector<Var> &) {               \
+    const Expr &a = x[0], &b = x[1];                                           \
+    return expr;                                                               \
   }
-  case KernelOpKind::Normalize:
-    result = normalizeExpr(op, a, vars[0]); // channels: the last dim
-    break;
-  default:
-    try {
-      result = unaryExpr(op, a);
-    } catch (const CompileError &) {
-      throw CompileError("'" + name + "' is not an elementwise op");
-    }
-  }
-  Value value{Func(name), op.shape};
-  value.func(vars) = result;
-  return value;
+SORA_BINARY(Add, a + b)
+SORA_BINARY(Sub, a - b)
+SORA_BINARY(Mul, a *b)
+SORA_BINARY(Div, a / b)
+SORA_BINARY(Maximum, max(a, b))
+SORA_BINARY(Minimum, min(a, b))
+#undef SORA_BINARY
+
+/// As PyTorch computes it at inference: alpha = gamma / sqrt(var + eps),
+/// y = x * alpha + (beta - mean * alpha), per channel (the last dim).
+template <>
+Expr pointwise<KernelOpKind::BatchNorm>(const KernelOp &op,
+                                        const std::vector<Expr> &x,
+                                        const std::vector<Var> &) {
+  const Expr &gamma = x[1], &beta = x[2], &mean = x[3], &variance = x[4];
+  Expr alpha = gamma / sqrt(variance + op.scalars[0]);
+  return x[0] * alpha + (beta - mean * alpha);
 }
 
 } // namespace sora

@@ -25,48 +25,42 @@ static void declareDenseBounds(OutputImageParam buffer, const Shape &shape) {
   }
 }
 
-/// The Func computing op `index` of `spec` from the values built so far.
-static Value buildOp(const KernelSpec &spec, size_t index,
-                     const std::vector<Value> &values,
-                     std::optional<AnchorStages> &anchor) {
+namespace {
+
+using Builder = OpStages (*)(const KernelOp &, const std::vector<Value> &,
+                             const std::string &, const ScheduleRecord &);
+
+/// An elementwise kind: its pointwise expression over broadcast operands.
+template <KernelOpKind K>
+OpStages buildPointwise(const KernelOp &op, const std::vector<Value> &operands,
+                        const std::string &name, const ScheduleRecord &) {
+  return buildElementwise(op, operands, name, &pointwise<K>);
+}
+
+template <KernelOpKind K> constexpr Builder builderOf() {
+  if constexpr (kernelFamily(K) == KernelFamily::Elementwise)
+    return &buildPointwise<K>;
+  else
+    return &build<K>;
+}
+
+/// The builder of every kind, in KernelOps.def order.
+constexpr Builder kBuilders[] = {
+#define SORA_KERNEL_OP(Kind, Name, Family) builderOf<KernelOpKind::Kind>(),
+#include "sora/Core/KernelOps.def"
+};
+
+} // namespace
+
+/// The stages of op `index` of `spec` from the values built so far.
+static OpStages buildOp(const KernelSpec &spec, size_t index,
+                        const std::vector<Value> &values) {
   const KernelOp &op = spec.ops[index];
   std::vector<Value> operands;
   for (int id : op.operands)
     operands.push_back(values[id]);
   std::string name = spec.name + "_op" + std::to_string(index);
-  switch (op.kind) {
-  case KernelOpKind::Dense:
-  case KernelOpKind::Conv2D:
-    anchor = buildContraction(op, operands, name, spec.schedule);
-    return anchor->value;
-  case KernelOpKind::MaxPool2D:
-  case KernelOpKind::AvgPool2D:
-    anchor = buildPooling(op, operands[0], name);
-    return anchor->value;
-  case KernelOpKind::Softmax:
-  case KernelOpKind::LogSoftmax:
-    anchor = buildSoftmax(op, operands[0], name);
-    return anchor->value;
-  case KernelOpKind::LayerNorm:
-    anchor = buildLayerNorm(op, operands, name);
-    return anchor->value;
-  case KernelOpKind::MatMul:
-    anchor = buildMatMul(op, operands, name);
-    return anchor->value;
-  case KernelOpKind::Transpose:
-  case KernelOpKind::Concat:
-  case KernelOpKind::Slice:
-  case KernelOpKind::Pad:
-  case KernelOpKind::Embedding:
-    return buildDataMovement(op, operands, name);
-  case KernelOpKind::LstmCell:
-    return buildLstmCell(op, operands, name, spec.schedule);
-  case KernelOpKind::ResizeNearest:
-  case KernelOpKind::ResizeBilinear:
-    return buildResize(op, operands[0], name);
-  default:
-    return buildElementwise(op, operands, name);
-  }
+  return kBuilders[(size_t)op.kind](op, operands, name, spec.schedule);
 }
 
 HalideKernel buildHalideKernel(const KernelSpec &spec) {
@@ -85,9 +79,16 @@ HalideKernel buildHalideKernel(const KernelSpec &spec) {
     kernel.args.push_back(param);
     values.push_back({Func(param), shape});
   }
-  std::optional<AnchorStages> anchor;
-  for (size_t i = 0; i < spec.ops.size(); ++i)
-    values.push_back(buildOp(spec, i, values, anchor));
+  // The anchor, if any, owns the output's loop nest; other ops' own stages
+  // (recurrences, copies' lookups) are placed as they are built.
+  std::optional<OpStages> anchor;
+  for (size_t i = 0; i < spec.ops.size(); ++i) {
+    OpStages stages = buildOp(spec, i, values);
+    values.push_back(stages.value);
+    scheduleOwnStages(stages, spec.schedule);
+    if (fusionRole(stages.kind) == FusionRole::Anchor)
+      anchor = std::move(stages);
+  }
 
   // The output wraps the result so that it is always a fresh pure Func; the
   // result's own Func (an anchor value or an epilogue op) is inlined into it.

@@ -33,8 +33,11 @@ static Expr readMatrix(const Value &operand, bool transposed, const Expr &row,
   return operand.func(args);
 }
 
-AnchorStages buildMatMul(const KernelOp &op, const std::vector<Value> &operands,
-                         const std::string &name) {
+template <>
+OpStages build<KernelOpKind::MatMul>(const KernelOp &op,
+                                     const std::vector<Value> &operands,
+                                     const std::string &name,
+                                     const ScheduleRecord &) {
   const Shape &a = operands[0].shape;
   int64_t depth = op.transposeA ? a[a.size() - 2] : a.back();
   size_t rank = op.shape.size();
@@ -43,7 +46,7 @@ AnchorStages buildMatMul(const KernelOp &op, const std::vector<Value> &operands,
   std::vector<Var> args{n, m};
   args.insert(args.end(), batch.begin(), batch.end());
 
-  AnchorStages stages;
+  OpStages stages;
   stages.kind = op.kind;
   RDom k(0, (int)depth, name + "_k");
   stages.reduction = k;

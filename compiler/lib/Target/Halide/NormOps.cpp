@@ -14,15 +14,17 @@ namespace sora {
 
 using namespace Halide;
 
-AnchorStages buildLayerNorm(const KernelOp &op,
-                            const std::vector<Value> &operands,
-                            const std::string &name) {
+template <>
+OpStages build<KernelOpKind::LayerNorm>(const KernelOp &op,
+                                        const std::vector<Value> &operands,
+                                        const std::string &name,
+                                        const ScheduleRecord &) {
   const Value &input = operands[0];
   AxisReduction red = reduceAlongAxis(op, name);
   const std::vector<Var> &vars = red.vars, &others = red.others;
   float extent = (float)red.extent;
 
-  AnchorStages stages = rowReductionStages(op, red);
+  OpStages stages = rowReductionStages(op, red);
   // The softmax schedule places `rowMax` and `reduce`: here the sum and the
   // sum of squared deviations.
   stages.rowMax = Func(name + "_sum");

@@ -19,14 +19,14 @@ static Expr inRange(const Expr &start, int64_t window, int64_t extent) {
   return min(start + (int)window, (int)extent) - max(start, 0);
 }
 
-AnchorStages buildPooling(const KernelOp &op, const Value &input,
-                          const std::string &name) {
-  bool isMax = op.kind == KernelOpKind::MaxPool2D;
+/// Max or average pooling of `input`.
+static OpStages buildPooling(const KernelOp &op, const Value &input,
+                             const std::string &name, bool isMax) {
   float fill = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
   bool padded = op.pad[0] || op.pad[1] || op.pad[2] || op.pad[3];
   Func x = padded ? padDims(input, {1, 2}, fill) : input.func;
 
-  AnchorStages stages;
+  OpStages stages;
   stages.kind = op.kind;
   Var c("c"), ox("ox"), oy("oy"), n("n");
   RDom r(0, (int)op.window[1], 0, (int)op.window[0], name + "_r");
@@ -52,6 +52,22 @@ AnchorStages buildPooling(const KernelOp &op, const Value &input,
   }
   stages.value.func(c, ox, oy, n) = result;
   return stages;
+}
+
+template <>
+OpStages build<KernelOpKind::MaxPool2D>(const KernelOp &op,
+                                        const std::vector<Value> &operands,
+                                        const std::string &name,
+                                        const ScheduleRecord &) {
+  return buildPooling(op, operands[0], name, /*isMax=*/true);
+}
+
+template <>
+OpStages build<KernelOpKind::AvgPool2D>(const KernelOp &op,
+                                        const std::vector<Value> &operands,
+                                        const std::string &name,
+                                        const ScheduleRecord &) {
+  return buildPooling(op, operands[0], name, /*isMax=*/false);
 }
 
 } // namespace sora

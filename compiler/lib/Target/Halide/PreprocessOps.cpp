@@ -28,7 +28,13 @@ static Expr perChannel(const std::vector<float> &values, const Expr &index) {
   return result;
 }
 
-Expr normalizeExpr(const KernelOp &op, const Expr &x, const Expr &channel) {
+/// (x * scale - mean[c]) / std[c], c the channel (the last dim, Halide's
+/// innermost).
+template <>
+Expr pointwise<KernelOpKind::Normalize>(const KernelOp &op,
+                                        const std::vector<Expr> &operands,
+                                        const std::vector<Var> &vars) {
+  const Expr &x = operands[0], &channel = vars[0];
   return (x * op.scalars[0] - perChannel(op.channelMean, channel)) /
          perChannel(op.channelStd, channel);
 }
@@ -109,20 +115,21 @@ Expr weightTable(const std::vector<float> &values, const Expr &at,
 
 } // namespace
 
-Value buildResize(const KernelOp &op, const Value &input,
-                  const std::string &name) {
+/// Nearest or bilinear resampling of an NHWC `input`.
+static OpStages buildResize(const KernelOp &op, const Value &input,
+                            const std::string &name, bool bilinear) {
   const Shape &x = input.shape;
   int height = (int)x[1], width = (int)x[2];
   // Halide dims of NHWC: 0 = c, 1 = w, 2 = h, 3 = n.
   std::vector<Var> v = makeVars(4, "d");
   Expr result;
-  if (op.kind == KernelOpKind::ResizeNearest) {
+  if (!bilinear) {
     AxisSamples rows = nearestSamples(x[1], op.shape[1], op.scaleFactor[0]);
     AxisSamples cols = nearestSamples(x[2], op.shape[2], op.scaleFactor[1]);
     result =
         input.func(v[0], indexTable(cols.first, v[1], width, name + "_c"),
                    indexTable(rows.first, v[2], height, name + "_r"), v[3]);
-  } else if (op.kind == KernelOpKind::ResizeBilinear) {
+  } else {
     AxisSamples rows =
         linearSamples(x[1], op.shape[1], op.scaleFactor[0], op.alignCorners);
     AxisSamples cols =
@@ -139,12 +146,24 @@ Value buildResize(const KernelOp &op, const Value &input,
     Expr r1 = indexTable(rows.second, v[2], height, name + "_r1");
     result = row(r0) * weightTable(rows.firstWeight, v[2], name + "_wr0") +
              row(r1) * weightTable(rows.secondWeight, v[2], name + "_wr1");
-  } else {
-    throw CompileError("'" + name + "' is not a resize");
   }
-  Value value{Func(name), op.shape};
-  value.func(v) = result;
-  return value;
+  return pureStages(op, name, v, result);
+}
+
+template <>
+OpStages build<KernelOpKind::ResizeNearest>(const KernelOp &op,
+                                            const std::vector<Value> &operands,
+                                            const std::string &name,
+                                            const ScheduleRecord &) {
+  return buildResize(op, operands[0], name, /*bilinear=*/false);
+}
+
+template <>
+OpStages build<KernelOpKind::ResizeBilinear>(const KernelOp &op,
+                                             const std::vector<Value> &operands,
+                                             const std::string &name,
+                                             const ScheduleRecord &) {
+  return buildResize(op, operands[0], name, /*bilinear=*/true);
 }
 
 } // namespace sora

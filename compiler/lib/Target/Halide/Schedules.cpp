@@ -37,7 +37,7 @@ static void parallelize(Func func, const VarOrRVar &var, int grain) {
 
 /// The accumulator of a contraction: a full tileRows x tileCols register tile
 /// computed at `tileLoop` of `tiled`, reduction loops outside the tile.
-static void scheduleAccumulator(const AnchorStages &anchor, Func tiled,
+static void scheduleAccumulator(const OpStages &anchor, Func tiled,
                                 const Var &tileLoop, const Tiling &tile) {
   Func acc = anchor.reduce;
   std::vector<Var> v = acc.args();
@@ -75,7 +75,7 @@ splitRegisterTiles(Func tiled, const Tiling &tile, int64_t rows) {
 }
 
 /// Dense: tiled(u, n); Conv2D: tiled(f, ox, oy, n), pixel tiles along ox.
-static void scheduleContraction(const AnchorStages &anchor, Func tiled,
+static void scheduleContraction(const OpStages &anchor, Func tiled,
                                 const ScheduleRecord &schedule) {
   const Shape &shape = anchor.value.shape;
   bool dense = anchor.kind == KernelOpKind::Dense;
@@ -112,7 +112,7 @@ static void scheduleContraction(const AnchorStages &anchor, Func tiled,
 
 /// MatMul: tiled(n, m, batch...) in rows x columns register tiles like dense,
 /// the row tiles and batch entries fused into one parallel loop.
-static void scheduleMatMul(const AnchorStages &anchor, Func tiled,
+static void scheduleMatMul(const OpStages &anchor, Func tiled,
                            const ScheduleRecord &schedule) {
   const Shape &shape = anchor.value.shape;
   int64_t rows = shape[shape.size() - 2];
@@ -135,7 +135,7 @@ static void scheduleMatMul(const AnchorStages &anchor, Func tiled,
 
 /// Pools: tiled(c, ox, oy, n), channels vectorized, the window reduced per
 /// vector of channels.
-static void schedulePooling(const AnchorStages &anchor, Func tiled,
+static void schedulePooling(const OpStages &anchor, Func tiled,
                             const ScheduleRecord &schedule) {
   int64_t channels = anchor.value.shape[3];
   int vector = schedule.vector;
@@ -163,7 +163,7 @@ static void schedulePooling(const AnchorStages &anchor, Func tiled,
 
 /// Softmax: statistics per row next to the output when the axis is the
 /// innermost dimension, else computed up front vectorized across rows.
-static void scheduleSoftmax(const AnchorStages &anchor, Func tiled,
+static void scheduleSoftmax(const OpStages &anchor, Func tiled,
                             const ScheduleRecord &schedule) {
   const Shape &shape = anchor.value.shape;
   size_t rank = shape.size();
@@ -191,27 +191,86 @@ static void scheduleSoftmax(const AnchorStages &anchor, Func tiled,
   }
 }
 
-void scheduleAnchor(const AnchorStages &anchor, Func tiled,
+/// An LSTM step: z = gates + h · R in a buffer of its own, vectorized along
+/// the 4H columns (where R is contiguous): each tile of tileCols columns
+/// accumulates in registers over the whole reduction, then is stored once;
+/// with `parallel`, the threads share the tiles (each streams its share of
+/// R). The cell and hidden states get buffers of their own, vectorized
+/// along the units (guarded: they must not read z past 4H).
+static void scheduleRecurrence(const OpStages &step,
+                               const ScheduleRecord &schedule) {
+  Func gates = step.gates, dot = step.reduce;
+  Var x = gates.args()[0], b = gates.args()[1];
+  int64_t columns = step.value.shape[2] * 4;
+  int vector = schedule.vector, tile = schedule.tileCols;
+  gates.compute_root();
+  if (columns % tile != 0 || tile % vector != 0) {
+    dot.compute_at(gates, b);
+  } else {
+    Var xo("xo"), xi("xi"), xv("xv"), xu("xu");
+    gates.split(x, xo, xi, tile)
+        .split(xi, xu, xv, vector)
+        .reorder(xv, xu, xo, b)
+        .vectorize(xv)
+        .unroll(xu);
+    if (schedule.parallel)
+      gates.parallel(xo);
+    dot.compute_at(gates, xo)
+        .store_in(MemoryType::Register)
+        .split(x, xu, xv, vector)
+        .vectorize(xv)
+        .unroll(xu);
+    dot.update()
+        .split(x, xu, xv, vector)
+        .reorder(xv, xu, step.reduction.x, b)
+        .vectorize(xv)
+        .unroll(xu);
+  }
+  for (Func state : {step.cell, step.hidden})
+    state.compute_root().vectorize(state.args()[0], vector,
+                                   TailStrategy::GuardWithIf);
+}
+
+void scheduleAnchor(const OpStages &anchor, Func tiled,
                     const ScheduleRecord &schedule) {
-  switch (anchor.kind) {
-  case KernelOpKind::Dense:
-  case KernelOpKind::Conv2D:
+  switch (kernelFamily(anchor.kind)) {
+  case KernelFamily::Contraction:
     scheduleContraction(anchor, tiled, schedule);
     return;
-  case KernelOpKind::MaxPool2D:
-  case KernelOpKind::AvgPool2D:
+  case KernelFamily::Pooling:
     schedulePooling(anchor, tiled, schedule);
     return;
-  case KernelOpKind::Softmax:
-  case KernelOpKind::LogSoftmax:
-  case KernelOpKind::LayerNorm:
+  case KernelFamily::RowReduction:
     scheduleSoftmax(anchor, tiled, schedule);
     return;
-  case KernelOpKind::MatMul:
+  case KernelFamily::MatMul:
     scheduleMatMul(anchor, tiled, schedule);
     return;
-  default:
-    throw CompileError("no anchor schedule for an elementwise op");
+  case KernelFamily::Elementwise:
+  case KernelFamily::Copy:
+  case KernelFamily::Recurrent:
+    break;
+  }
+  throw CompileError(std::string("no anchor schedule for ") +
+                     kernelOpName(anchor.kind));
+}
+
+void scheduleOwnStages(const OpStages &stages, const ScheduleRecord &schedule) {
+  switch (kernelFamily(stages.kind)) {
+  case KernelFamily::Recurrent:
+    scheduleRecurrence(stages, schedule);
+    return;
+  case KernelFamily::Copy:
+    // A lookup (an embedding's row per id) once per output row, up front.
+    if (Func lookup = stages.lookup; lookup.defined())
+      lookup.compute_root();
+    return;
+  case KernelFamily::Contraction:
+  case KernelFamily::MatMul:
+  case KernelFamily::Pooling:
+  case KernelFamily::RowReduction:
+  case KernelFamily::Elementwise:
+    return; // in the loop nest of the kernel's output
   }
 }
 

@@ -14,8 +14,13 @@ namespace sora {
 /// Schedules an anchor's stages around `tiled`, the Func whose loop nest holds
 /// them: the kernel output when its shape is the anchor's (the epilogue is
 /// then computed in the same loop nest), else the anchor's own value.
-void scheduleAnchor(const AnchorStages &anchor, Halide::Func tiled,
+void scheduleAnchor(const OpStages &anchor, Halide::Func tiled,
                     const ScheduleRecord &schedule);
+
+/// Schedules the stages of an op that do not live in the kernel output's
+/// loop nest: a recurrence's gate, cell and hidden buffers, a copy's
+/// lookups. Called for every op.
+void scheduleOwnStages(const OpStages &stages, const ScheduleRecord &schedule);
 
 /// Schedules a pure Func over `shape` that is not an anchor's loop nest:
 /// vectorized along the innermost dimension, parallel over the outermost.

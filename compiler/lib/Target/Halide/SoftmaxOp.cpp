@@ -16,12 +16,13 @@ namespace sora {
 
 using namespace Halide;
 
-AnchorStages buildSoftmax(const KernelOp &op, const Value &input,
-                          const std::string &name) {
+/// Numerically stable softmax, or log-softmax, along `op.axis`.
+static OpStages buildSoftmax(const KernelOp &op, const Value &input,
+                             const std::string &name, bool logarithm) {
   AxisReduction red = reduceAlongAxis(op, name);
   const std::vector<Var> &vars = red.vars, &others = red.others;
 
-  AnchorStages stages = rowReductionStages(op, red);
+  OpStages stages = rowReductionStages(op, red);
   stages.rowMax = Func(name + "_max");
   stages.rowMax(others) = -std::numeric_limits<float>::infinity();
   stages.rowMax(others) = max(stages.rowMax(others), input.func(red.along));
@@ -32,11 +33,27 @@ AnchorStages buildSoftmax(const KernelOp &op, const Value &input,
 
   stages.value = {Func(name), op.shape};
   Expr shifted = strict_float(input.func(vars) - stages.rowMax(others));
-  if (op.kind == KernelOpKind::LogSoftmax)
+  if (logarithm)
     stages.value.func(vars) = shifted - log(stages.reduce(others));
   else
     stages.value.func(vars) = exp(shifted) / stages.reduce(others);
   return stages;
+}
+
+template <>
+OpStages build<KernelOpKind::Softmax>(const KernelOp &op,
+                                      const std::vector<Value> &operands,
+                                      const std::string &name,
+                                      const ScheduleRecord &) {
+  return buildSoftmax(op, operands[0], name, /*logarithm=*/false);
+}
+
+template <>
+OpStages build<KernelOpKind::LogSoftmax>(const KernelOp &op,
+                                         const std::vector<Value> &operands,
+                                         const std::string &name,
+                                         const ScheduleRecord &) {
+  return buildSoftmax(op, operands[0], name, /*logarithm=*/true);
 }
 
 } // namespace sora

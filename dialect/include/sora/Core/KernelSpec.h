@@ -45,12 +45,32 @@ constexpr KernelOpKind kAllKernelOpKinds[] = {
 };
 
 /// The kind as it prints: "dense", "gelu_tanh", ...
-const char *kernelOpName(KernelOpKind kind);
+constexpr const char *kernelOpName(KernelOpKind kind) {
+  constexpr const char *names[] = {
+#define SORA_KERNEL_OP(Kind, Name, Family) Name,
+#include "sora/Core/KernelOps.def"
+  };
+  return names[(size_t)kind];
+}
+
 /// The kind's family.
-KernelFamily kernelFamily(KernelOpKind kind);
-/// The fusion role of a family.
-FusionRole fusionRole(KernelFamily family);
-inline FusionRole fusionRole(KernelOpKind kind) {
+constexpr KernelFamily kernelFamily(KernelOpKind kind) {
+  constexpr KernelFamily families[] = {
+#define SORA_KERNEL_OP(Kind, Name, Family) KernelFamily::Family,
+#include "sora/Core/KernelOps.def"
+  };
+  return families[(size_t)kind];
+}
+
+/// The fusion role of a family, and of a kind.
+constexpr FusionRole fusionRole(KernelFamily family) {
+  constexpr FusionRole roles[] = {
+#define SORA_KERNEL_FAMILY(Family, Role) FusionRole::Role,
+#include "sora/Core/KernelOps.def"
+  };
+  return roles[(size_t)family];
+}
+constexpr FusionRole fusionRole(KernelOpKind kind) {
   return fusionRole(kernelFamily(kind));
 }
 

@@ -16,26 +16,12 @@ using namespace sora::particle;
 
 namespace {
 
-bool isAnchor(Operation *op) {
-  return isa<DenseOp, Conv2DOp, MaxPool2DOp, AvgPool2DOp, SoftmaxOp,
-             LogSoftmaxOp, LayerNormOp, MatMulOp>(op);
-}
-
-/// Data movement (and the gather of embedding) starts a kernel of its own,
-/// like an anchor.
-bool isCopy(Operation *op) {
-  return isa<TransposeOp, ConcatOp, SliceOp, PadOp, EmbeddingOp, ResizeOp>(op);
-}
-
-/// A recurrence is a kernel alone: the driver calls it once per time step.
-bool isRecurrence(Operation *op) { return isa<LstmRecurrenceOp>(op); }
-
-bool isElementwise(Operation *op) {
-  return isa<ReluOp, SigmoidOp, TanhOp, AddOp, MulOp>(op) ||
-         isa<SubOp, DivOp, MaximumOp, MinimumOp, ExpOp, SqrtOp, GeluOp, SiluOp,
-             LeakyReluOp, HardSwishOp, Relu6Op, ClipOp, BatchNormOp>(op) ||
-         isa<ErfOp, NormalizeOp>(op);
-}
+// Each op's role is a trait (ParticleInterfaces.td): anchors and copies
+// start a kernel, epilogues join the kernel of the op they follow (or start
+// one), a recurrence is a kernel alone (the driver calls it once per time
+// step).
+bool isRecurrence(Operation *op) { return op->hasTrait<FusionRecurrence>(); }
+bool isElementwise(Operation *op) { return op->hasTrait<FusionEpilogue>(); }
 
 /// The ops of one kernel: a seed followed by the epilogue it absorbs. An op
 /// already in another group (a binary op both of whose operands start
@@ -89,8 +75,7 @@ struct SoraFusePass : public sora::particle::impl::SoraFuseBase<SoraFusePass> {
     llvm::SmallPtrSet<Operation *, 16> grouped;
     getOperation().walk([&](Operation *op) {
       if (grouped.contains(op) || op->getParentOfType<KernelOp>() ||
-          !(isAnchor(op) || isCopy(op) || isElementwise(op) ||
-            isRecurrence(op)))
+          !fusionRoleOf(op))
         return;
       groups.push_back(growGroup(op, grouped));
       grouped.insert(groups.back().begin(), groups.back().end());

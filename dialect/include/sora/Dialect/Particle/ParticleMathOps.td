@@ -14,28 +14,30 @@
 // Binary
 //===----------------------------------------------------------------------===//
 
-def Particle_SubOp : Particle_BinaryOp<"sub", "Difference lhs - rhs", []>;
-def Particle_DivOp : Particle_BinaryOp<"div", "Quotient lhs / rhs (IEEE)", []>;
-def Particle_MaximumOp : Particle_BinaryOp<"maximum", "Larger of the two">;
-def Particle_MinimumOp : Particle_BinaryOp<"minimum", "Smaller of the two">;
+def Particle_SubOp : Particle_BinaryOp<"sub", "Difference lhs - rhs", "Sub", []>;
+def Particle_DivOp : Particle_BinaryOp<"div", "Quotient lhs / rhs (IEEE)", "Div", []>;
+def Particle_MaximumOp : Particle_BinaryOp<"maximum", "Larger of the two", "Maximum">;
+def Particle_MinimumOp : Particle_BinaryOp<"minimum", "Smaller of the two", "Minimum">;
 
 //===----------------------------------------------------------------------===//
 // Unary without attributes
 //===----------------------------------------------------------------------===//
 
-def Particle_ExpOp : Particle_UnaryOp<"exp", "e^x">;
-def Particle_SqrtOp : Particle_UnaryOp<"sqrt", "Square root (NaN below 0)">;
-def Particle_ErfOp : Particle_UnaryOp<"erf", "Gauss error function">;
-def Particle_SiluOp : Particle_UnaryOp<"silu", "x * sigmoid(x) (swish)">;
+def Particle_ExpOp : Particle_UnaryOp<"exp", "e^x", "Exp">;
+def Particle_SqrtOp : Particle_UnaryOp<"sqrt", "Square root (NaN below 0)", "Sqrt">;
+def Particle_ErfOp : Particle_UnaryOp<"erf", "Gauss error function", "Erf">;
+def Particle_SiluOp : Particle_UnaryOp<"silu", "x * sigmoid(x) (swish)", "Silu">;
 def Particle_HardSwishOp
-    : Particle_UnaryOp<"hard_swish", "x * relu6(x + 3) / 6">;
-def Particle_Relu6Op : Particle_UnaryOp<"relu6", "min(max(x, 0), 6)">;
+    : Particle_UnaryOp<"hard_swish", "x * relu6(x + 3) / 6",
+                       "HardSwish">;
+def Particle_Relu6Op : Particle_UnaryOp<"relu6", "min(max(x, 0), 6)", "Relu6">;
 
 //===----------------------------------------------------------------------===//
 // Unary with attributes
 //===----------------------------------------------------------------------===//
 
-def Particle_GeluOp : Particle_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+def Particle_GeluOp : Particle_Op<"gelu", [Pure, SameOperandsAndResultType,
+    Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Gaussian error linear unit, elementwise";
   let description = [{
     `approximate = "none"` (the default) is the exact form
@@ -55,7 +57,8 @@ def Particle_GeluOp : Particle_Op<"gelu", [Pure, SameOperandsAndResultType]> {
 }
 
 def Particle_LeakyReluOp
-    : Particle_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
+    : Particle_Op<"leaky_relu", [Pure, SameOperandsAndResultType,
+        Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "x for x >= 0, alpha * x below, elementwise";
   let description = [{
     `alpha` defaults to 0.01 like `torch.nn.LeakyReLU` (Keras' `LeakyReLU`
@@ -71,7 +74,8 @@ def Particle_LeakyReluOp
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
-def Particle_ClipOp : Particle_Op<"clip", [Pure, SameOperandsAndResultType]> {
+def Particle_ClipOp : Particle_Op<"clip", [Pure, SameOperandsAndResultType,
+    Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Clamps to [min, max], elementwise";
   let description = [{
     `torch.clamp(x, min, max)`; a missing bound does not clamp that side.
@@ -94,7 +98,8 @@ def Particle_ClipOp : Particle_Op<"clip", [Pure, SameOperandsAndResultType]> {
 //===----------------------------------------------------------------------===//
 
 def Particle_LogSoftmaxOp
-    : Particle_Op<"log_softmax", [Pure, SameOperandsAndResultType]> {
+    : Particle_Op<"log_softmax", [Pure, SameOperandsAndResultType,
+        Particle_FusionAnchor, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Logarithm of the softmax along one axis";
   let description = [{
     `x - max(x) - log(sum(exp(x - max(x))))` along `axis`, as

@@ -38,7 +38,8 @@ def Particle_GlobalAvgPool2DOp
     : Particle_GlobalPool2DOp<"global_avg_pool2d", "Mean">;
 
 def Particle_BatchNormOp
-    : Particle_Op<"batch_norm", [Pure, AllTypesMatch<["input", "result"]>]> {
+    : Particle_Op<"batch_norm", [Pure, AllTypesMatch<["input", "result"]>,
+        Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Batch normalization at inference, over the last axis";
   let description = [{
     `result = (input - mean) / sqrt(variance + epsilon) * gamma + beta`, the
@@ -68,7 +69,8 @@ def Particle_BatchNormOp
 }
 
 def Particle_LayerNormOp
-    : Particle_Op<"layer_norm", [Pure, AllTypesMatch<["input", "result"]>]> {
+    : Particle_Op<"layer_norm", [Pure, AllTypesMatch<["input", "result"]>,
+        Particle_FusionAnchor, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Layer normalization along one axis";
   let description = [{
     `result = (input - mean) / sqrt(var + epsilon) * gamma + beta`, the mean
@@ -93,7 +95,8 @@ def Particle_LayerNormOp
   let hasVerifier = 1;
 }
 
-def Particle_MatMulOp : Particle_Op<"matmul", [Pure]> {
+def Particle_MatMulOp : Particle_Op<"matmul", [Pure, Particle_FusionAnchor,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Matrix product with NumPy batch broadcasting";
   let description = [{
     `torch.matmul` of operands of rank >= 2: the last two dimensions are
@@ -116,7 +119,8 @@ def Particle_MatMulOp : Particle_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Particle_EmbeddingOp : Particle_Op<"embedding", [Pure]> {
+def Particle_EmbeddingOp : Particle_Op<"embedding", [Pure, Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Looks up rows of a table by index";
   let description = [{
     `result[i..., d] = table[ids[i...], d]` with `table : [input_dim,
@@ -134,6 +138,7 @@ def Particle_EmbeddingOp : Particle_Op<"embedding", [Pure]> {
   let assemblyFormat = [{
     $ids `,` $table attr-dict `:` functional-type(operands, results)
   }];
+  let extraClassDefinition = Particle_KernelKind<"Embedding">.definition;
   let hasVerifier = 1;
 }
 

@@ -10,6 +10,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "sora/Dialect/Particle/ParticleDialect.h"
+#include "sora/Dialect/Particle/ParticleTraits.h"
 
 #define GET_OP_CLASSES
 #include "sora/Dialect/Particle/ParticleOps.h.inc"

@@ -4,6 +4,7 @@
 #define SORA_PARTICLE_OPS
 
 include "sora/Dialect/Particle/ParticleDialect.td"
+include "sora/Dialect/Particle/ParticleInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
@@ -65,7 +66,8 @@ def Particle_OutputOp : Particle_Op<"output", [MemoryEffects<[MemWrite]>]> {
 // Compute particles
 //===----------------------------------------------------------------------===//
 
-def Particle_DenseOp : Particle_Op<"dense", [Pure]> {
+def Particle_DenseOp : Particle_Op<"dense", [Pure, Particle_FusionAnchor,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Fully connected layer (perceptron)";
   let description = [{
     `result[n, u] = sum_k input[n, k] * kernel[k, u] + bias[u]`, with
@@ -83,9 +85,11 @@ def Particle_DenseOp : Particle_Op<"dense", [Pure]> {
     $input `,` $kernel (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDefinition = Particle_KernelKind<"Dense">.definition;
 }
 
-def Particle_Conv2DOp : Particle_Op<"conv2d", [Pure]> {
+def Particle_Conv2DOp : Particle_Op<"conv2d", [Pure, Particle_FusionAnchor,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "2-D convolution, NHWC";
   let description = [{
     `kernel : [kh, kw, in / groups, filters]`, optional `bias : [filters]`.
@@ -114,7 +118,8 @@ def Particle_Conv2DOp : Particle_Op<"conv2d", [Pure]> {
 }
 
 class Particle_Pool2DOp<string mnemonic, string what>
-    : Particle_Op<mnemonic, [Pure]> {
+    : Particle_Op<mnemonic, [Pure, Particle_FusionAnchor,
+                             DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = what # " pooling over a 2-D window, NHWC";
   let description = [{
     `window = [ph, pw]`, `strides`, explicit `padding = [top, left, bottom,
@@ -139,7 +144,8 @@ class Particle_Pool2DOp<string mnemonic, string what>
 def Particle_MaxPool2DOp : Particle_Pool2DOp<"max_pool2d", "Max">;
 def Particle_AvgPool2DOp : Particle_Pool2DOp<"avg_pool2d", "Average">;
 
-def Particle_SoftmaxOp : Particle_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+def Particle_SoftmaxOp : Particle_Op<"softmax", [Pure, SameOperandsAndResultType,
+    Particle_FusionAnchor, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Softmax along one axis";
   let description = [{
     ```mlir
@@ -156,8 +162,11 @@ def Particle_SoftmaxOp : Particle_Op<"softmax", [Pure, SameOperandsAndResultType
 // Elementwise particles
 //===----------------------------------------------------------------------===//
 
-class Particle_UnaryOp<string mnemonic, string what>
-    : Particle_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+/// `kind` is the op's sora::KernelOpKind (sora/Core/KernelOps.def).
+class Particle_UnaryOp<string mnemonic, string what, string kind>
+    : Particle_Op<mnemonic, [Pure, SameOperandsAndResultType,
+                             Particle_FusionEpilogue,
+                             DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = what # ", elementwise";
   let description = [{
     ```mlir
@@ -167,17 +176,20 @@ class Particle_UnaryOp<string mnemonic, string what>
   let arguments = (ins Particle_Tensor:$input);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
+  let extraClassDefinition = Particle_KernelKind<kind>.definition;
 }
 
-def Particle_ReluOp : Particle_UnaryOp<"relu", "max(x, 0)"> {
+def Particle_ReluOp : Particle_UnaryOp<"relu", "max(x, 0)", "Relu"> {
   let hasFolder = 1;
 }
-def Particle_SigmoidOp : Particle_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
-def Particle_TanhOp : Particle_UnaryOp<"tanh", "Hyperbolic tangent">;
+def Particle_SigmoidOp : Particle_UnaryOp<"sigmoid", "1 / (1 + exp(-x))", "Sigmoid">;
+def Particle_TanhOp : Particle_UnaryOp<"tanh", "Hyperbolic tangent", "Tanh">;
 
-class Particle_BinaryOp<string mnemonic, string what,
+/// `kind` is the op's sora::KernelOpKind (sora/Core/KernelOps.def).
+class Particle_BinaryOp<string mnemonic, string what, string kind,
                         list<Trait> traits = [Commutative]>
-    : Particle_Op<mnemonic, !listconcat([Pure], traits)> {
+    : Particle_Op<mnemonic, !listconcat([Pure, Particle_FusionEpilogue,
+        DeclareOpInterfaceMethods<Particle_KernelOpInterface>], traits)> {
   let summary = what # ", elementwise with NumPy broadcasting";
   let description = [{
     ```mlir
@@ -189,10 +201,11 @@ class Particle_BinaryOp<string mnemonic, string what,
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let extraClassDefinition = Particle_KernelKind<kind>.definition;
 }
 
-def Particle_AddOp : Particle_BinaryOp<"add", "Sum">;
-def Particle_MulOp : Particle_BinaryOp<"mul", "Product">;
+def Particle_AddOp : Particle_BinaryOp<"add", "Sum", "Add">;
+def Particle_MulOp : Particle_BinaryOp<"mul", "Product", "Mul">;
 
 // More elementwise particles (activations, sub/div/maximum/minimum).
 include "sora/Dialect/Particle/ParticleMathOps.td"

@@ -11,7 +11,8 @@
 #define SORA_PARTICLE_PREPROCESS_OPS
 
 def Particle_NormalizeOp
-    : Particle_Op<"normalize", [Pure, SameOperandsAndResultType]> {
+    : Particle_Op<"normalize", [Pure, SameOperandsAndResultType,
+        Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "(x * scale - mean) / std per channel, elementwise";
   let description = [{
     `result[..., c] = (input[..., c] * scale - mean[c]) / std[c]` over the
@@ -34,7 +35,8 @@ def Particle_NormalizeOp
   let hasVerifier = 1;
 }
 
-def Particle_ResizeOp : Particle_Op<"resize", [Pure]> {
+def Particle_ResizeOp : Particle_Op<"resize", [Pure, Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Resizes the height and width of an NHWC image";
   let description = [{
     `torch.nn.functional.interpolate` on `[N, H, W, C]` data: `mode` is

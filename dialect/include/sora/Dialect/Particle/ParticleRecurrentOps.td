@@ -57,7 +57,7 @@ def Particle_LstmOp : Particle_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
   let hasVerifier = 1;
 }
 
-def Particle_LstmRecurrenceOp : Particle_Op<"lstm_recurrence", [Pure]> {
+def Particle_LstmRecurrenceOp : Particle_Op<"lstm_recurrence", [Pure, Particle_FusionRecurrence]> {
   let summary = "The time loop of one LSTM direction";
   let description = [{
     `gates : [T, B, 4H]` holds `x_t · kernel + bias` for every time step

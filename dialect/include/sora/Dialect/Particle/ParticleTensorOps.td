@@ -27,7 +27,8 @@ def Particle_DropoutOp : Particle_Op<"dropout", [Pure, SameOperandsAndResultType
   let hasFolder = 1;
 }
 
-def Particle_TransposeOp : Particle_Op<"transpose", [Pure]> {
+def Particle_TransposeOp : Particle_Op<"transpose", [Pure, Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Permutes the dimensions";
   let description = [{
     Result dimension `i` is input dimension `perm[i]`, as
@@ -45,7 +46,8 @@ def Particle_TransposeOp : Particle_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Particle_ConcatOp : Particle_Op<"concat", [Pure]> {
+def Particle_ConcatOp : Particle_Op<"concat", [Pure, Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Joins tensors along one axis";
   let description = [{
     All inputs have the rank and extents of the result except along `axis`,
@@ -85,7 +87,8 @@ def Particle_SplitOp : Particle_Op<"split", [Pure]> {
   let hasCanonicalizer = 1;
 }
 
-def Particle_SliceOp : Particle_Op<"slice", [Pure]> {
+def Particle_SliceOp : Particle_Op<"slice", [Pure, Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "A strided box of a tensor";
   let description = [{
     `result[i] = input[begin + i * strides]` per dimension, with the
@@ -104,7 +107,8 @@ def Particle_SliceOp : Particle_Op<"slice", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Particle_PadOp : Particle_Op<"pad", [Pure]> {
+def Particle_PadOp : Particle_Op<"pad", [Pure, Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Pads each dimension with a constant";
   let description = [{
     Dimension `d` gets `low[d]` cells before and `high[d]` after, all

@@ -1,0 +1,239 @@
+//===- ReferenceNN.cpp - Reference contractions, pools and reductions -----===//
+
+#include "ReferenceOps.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace sora::test {
+
+static Tensor dense(const KernelOp &op, const Inputs &in) {
+  const Tensor &x = *in[0], &w = *in[1];
+  int64_t n = x.shape[0], k = x.shape[1], u = w.shape[1];
+  Tensor y{op.shape, std::vector<float>(n * u)};
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < u; ++j) {
+      double sum = in.size() == 3 ? in[2]->data[j] : 0.0;
+      for (int64_t l = 0; l < k; ++l)
+        sum += (double)x.data[i * k + l] * w.data[l * u + j];
+      y.data[i * u + j] = (float)sum;
+    }
+  return y;
+}
+
+static Tensor conv2d(const KernelOp &op, const Inputs &in) {
+  const Tensor &x = *in[0], &w = *in[1];
+  int64_t inH = x.shape[1], inW = x.shape[2], channels = x.shape[3];
+  int64_t kh = w.shape[0], kw = w.shape[1], filters = w.shape[3];
+  int64_t batch = op.shape[0], outH = op.shape[1], outW = op.shape[2];
+  int64_t groupC = w.shape[2], groupF = filters / op.groups; // per group
+  Tensor y{op.shape, std::vector<float>(numElements(op.shape))};
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t oy = 0; oy < outH; ++oy)
+      for (int64_t ox = 0; ox < outW; ++ox)
+        for (int64_t f = 0; f < filters; ++f) {
+          int64_t c0 = f / groupF * groupC; // first input channel of f's group
+          double sum = in.size() == 3 ? in[2]->data[f] : 0.0;
+          for (int64_t ky = 0; ky < kh; ++ky)
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              int64_t iy = oy * op.strides[0] + ky * op.dilation[0] - op.pad[0];
+              int64_t ix = ox * op.strides[1] + kx * op.dilation[1] - op.pad[1];
+              if (iy < 0 || iy >= inH || ix < 0 || ix >= inW)
+                continue;
+              for (int64_t c = 0; c < groupC; ++c)
+                sum +=
+                    (double)x
+                        .data[((n * inH + iy) * inW + ix) * channels + c0 + c] *
+                    w.data[((ky * kw + kx) * groupC + c) * filters + f];
+            }
+          y.data[((n * outH + oy) * outW + ox) * filters + f] = (float)sum;
+        }
+  return y;
+}
+
+static Tensor pool(const KernelOp &op, const Tensor &x, bool isMax) {
+  int64_t inH = x.shape[1], inW = x.shape[2], channels = x.shape[3];
+  int64_t batch = op.shape[0], outH = op.shape[1], outW = op.shape[2];
+  Tensor y{op.shape, std::vector<float>(numElements(op.shape))};
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t oy = 0; oy < outH; ++oy)
+      for (int64_t ox = 0; ox < outW; ++ox)
+        for (int64_t c = 0; c < channels; ++c) {
+          double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+          int count = 0;
+          for (int64_t ky = 0; ky < op.window[0]; ++ky)
+            for (int64_t kx = 0; kx < op.window[1]; ++kx) {
+              int64_t iy = oy * op.strides[0] - op.pad[0] + ky;
+              int64_t ix = ox * op.strides[1] - op.pad[1] + kx;
+              if (iy < 0 || iy >= inH || ix < 0 || ix >= inW)
+                continue;
+              double v = x.data[((n * inH + iy) * inW + ix) * channels + c];
+              acc = isMax ? std::max(acc, v) : acc + v;
+              ++count;
+            }
+          y.data[((n * outH + oy) * outW + ox) * channels + c] =
+              (float)(isMax ? acc : acc / count);
+        }
+  return y;
+}
+
+/// Calls `fn(at, len)` once per lane of `shape` along `axis`: the lane's
+/// `len` elements are at row-major offsets at(0), ..., at(len - 1).
+template <typename Fn>
+static void forEachLane(const Shape &shape, int64_t axis, Fn fn) {
+  int64_t outer = 1, inner = 1, len = shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (size_t d = axis + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i)
+      fn([&](int64_t j) { return (o * len + j) * inner + i; }, len);
+}
+
+static Tensor softmax(const KernelOp &op, const Tensor &x, bool logarithm) {
+  Tensor y{op.shape, std::vector<float>(x.data.size())};
+  forEachLane(x.shape, op.axis, [&](auto at, int64_t len) {
+    double m = -std::numeric_limits<double>::infinity(), sum = 0.0;
+    for (int64_t j = 0; j < len; ++j)
+      m = std::max(m, (double)x.data[at(j)]);
+    for (int64_t j = 0; j < len; ++j)
+      sum += std::exp(x.data[at(j)] - m);
+    for (int64_t j = 0; j < len; ++j)
+      y.data[at(j)] = logarithm ? (float)(x.data[at(j)] - m - std::log(sum))
+                                : (float)(std::exp(x.data[at(j)] - m) / sum);
+  });
+  return y;
+}
+
+static Tensor layerNorm(const KernelOp &op, const Inputs &in) {
+  const Tensor &x = *in[0];
+  Tensor y{op.shape, std::vector<float>(x.data.size())};
+  forEachLane(x.shape, op.axis, [&](auto at, int64_t len) {
+    double mean = 0, var = 0;
+    for (int64_t j = 0; j < len; ++j)
+      mean += x.data[at(j)];
+    mean /= len;
+    for (int64_t j = 0; j < len; ++j)
+      var += (x.data[at(j)] - mean) * (x.data[at(j)] - mean);
+    var /= len;
+    for (int64_t j = 0; j < len; ++j)
+      y.data[at(j)] =
+          (float)((x.data[at(j)] - mean) / std::sqrt(var + op.scalars[0]) *
+                      in[1]->data[j] +
+                  in[2]->data[j]);
+  });
+  return y;
+}
+
+/// Row-major offset of element (batch index..., row, col) of a matrix
+/// operand, broadcasting its batch dims against the result's.
+static size_t matrixOffset(const Tensor &t, const std::vector<int64_t> &index,
+                           int64_t row, int64_t col, bool transposed) {
+  size_t rank = t.shape.size(), shift = index.size() - 2 - (rank - 2);
+  size_t offset = 0;
+  for (size_t d = 0; d + 2 < rank; ++d)
+    offset = offset * t.shape[d] + (t.shape[d] == 1 ? 0 : index[d + shift]);
+  int64_t r = transposed ? col : row, c = transposed ? row : col;
+  return (offset * t.shape[rank - 2] + r) * t.shape[rank - 1] + c;
+}
+
+static Tensor matmul(const KernelOp &op, const Inputs &in) {
+  const Tensor &a = *in[0], &b = *in[1];
+  size_t rank = op.shape.size();
+  int64_t depth = op.transposeA ? a.shape[a.shape.size() - 2] : a.shape.back();
+  Tensor y{op.shape, std::vector<float>(numElements(op.shape))};
+  std::vector<int64_t> index(rank, 0);
+  for (float &out : y.data) {
+    double sum = 0;
+    for (int64_t k = 0; k < depth; ++k)
+      sum +=
+          (double)a
+              .data[matrixOffset(a, index, index[rank - 2], k, op.transposeA)] *
+          b.data[matrixOffset(b, index, k, index[rank - 1], op.transposeB)];
+    out = (float)sum;
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < op.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return y;
+}
+
+/// One LSTM step: z = gates + h · R; i, f, g, o = sigmoid, sigmoid, tanh,
+/// sigmoid of z's four quarters; c' = f c + i g; h' = o tanh(c').
+static Tensor lstmCell(const KernelOp &op, const Inputs &in) {
+  const Tensor &gates = *in[0], &recurrent = *in[1], &state = *in[2];
+  int64_t batch = op.shape[1], units = op.shape[2];
+  Tensor y = resultOf(op);
+  auto sigmoid = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t u = 0; u < units; ++u) {
+      double z[4];
+      for (int q = 0; q < 4; ++q) {
+        int64_t col = q * units + u;
+        z[q] = gates.data[b * 4 * units + col];
+        for (int64_t k = 0; k < units; ++k)
+          z[q] += (double)state.data[b * units + k] *
+                  recurrent.data[k * 4 * units + col];
+      }
+      double c = sigmoid(z[1]) * state.data[(batch + b) * units + u] +
+                 sigmoid(z[0]) * std::tanh(z[2]);
+      y.data[b * units + u] = (float)(sigmoid(z[3]) * std::tanh(c));
+      y.data[(batch + b) * units + u] = (float)c;
+    }
+  return y;
+}
+
+template <>
+Tensor reference<KernelOpKind::Dense>(const KernelOp &op, const Inputs &in) {
+  return dense(op, in);
+}
+
+template <>
+Tensor reference<KernelOpKind::Conv2D>(const KernelOp &op, const Inputs &in) {
+  return conv2d(op, in);
+}
+
+template <>
+Tensor reference<KernelOpKind::MaxPool2D>(const KernelOp &op,
+                                          const Inputs &in) {
+  return pool(op, *in[0], /*isMax=*/true);
+}
+
+template <>
+Tensor reference<KernelOpKind::AvgPool2D>(const KernelOp &op,
+                                          const Inputs &in) {
+  return pool(op, *in[0], /*isMax=*/false);
+}
+
+template <>
+Tensor reference<KernelOpKind::Softmax>(const KernelOp &op, const Inputs &in) {
+  return softmax(op, *in[0], /*logarithm=*/false);
+}
+
+template <>
+Tensor reference<KernelOpKind::LogSoftmax>(const KernelOp &op,
+                                           const Inputs &in) {
+  return softmax(op, *in[0], /*logarithm=*/true);
+}
+
+template <>
+Tensor reference<KernelOpKind::LayerNorm>(const KernelOp &op,
+                                          const Inputs &in) {
+  return layerNorm(op, in);
+}
+
+template <>
+Tensor reference<KernelOpKind::MatMul>(const KernelOp &op, const Inputs &in) {
+  return matmul(op, in);
+}
+
+template <>
+Tensor reference<KernelOpKind::LstmCell>(const KernelOp &op, const Inputs &in) {
+  return lstmCell(op, in);
+}
+
+} // namespace sora::test

@@ -1,0 +1,156 @@
+//===- ReferenceTensor.cpp - Reference copies and resampling --------------===//
+
+#include "ReferenceOps.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sora::test {
+
+static Tensor embedding(const KernelOp &op, const Inputs &in) {
+  const Tensor &ids = *in[0], &table = *in[1];
+  int64_t width = table.shape[1];
+  Tensor y{op.shape, std::vector<float>(numElements(op.shape))};
+  for (size_t i = 0; i < ids.data.size(); ++i)
+    for (int64_t d = 0; d < width; ++d)
+      y.data[i * width + d] = table.data[(int64_t)ids.data[i] * width + d];
+  return y;
+}
+
+/// A copy: each result element is element `src` of operand `x`, which
+/// `locate(index, src, x)` sets from the result index (src starts as the
+/// index, x as operand 0); it returns false for padding (scalars[0]).
+template <typename Locate>
+static Tensor copy(const KernelOp &op, const Inputs &in, Locate locate) {
+  Tensor y = resultOf(op);
+  std::vector<int64_t> index(op.shape.size(), 0);
+  for (float &out : y.data) {
+    const Tensor *x = in[0];
+    std::vector<int64_t> src(index);
+    bool inside = locate(index, src, x);
+    out = inside ? x->data[offsetOf(x->shape, src)] : op.scalars[0];
+    nextIndex(index, op.shape);
+  }
+  return y;
+}
+
+using Index = std::vector<int64_t>;
+
+template <>
+Tensor reference<KernelOpKind::Transpose>(const KernelOp &op,
+                                          const Inputs &in) {
+  return copy(op, in, [&](const Index &index, Index &src, const Tensor *&) {
+    for (size_t i = 0; i < index.size(); ++i)
+      src[op.perm[i]] = index[i];
+    return true;
+  });
+}
+
+template <>
+Tensor reference<KernelOpKind::Slice>(const KernelOp &op, const Inputs &in) {
+  return copy(op, in, [&](const Index &index, Index &src, const Tensor *&) {
+    for (size_t i = 0; i < index.size(); ++i)
+      src[i] = op.begin[i] + index[i] * op.step[i];
+    return true;
+  });
+}
+
+template <>
+Tensor reference<KernelOpKind::Pad>(const KernelOp &op, const Inputs &in) {
+  return copy(op, in, [&](const Index &index, Index &src, const Tensor *&x) {
+    bool inside = true;
+    for (size_t i = 0; i < index.size(); ++i) {
+      src[i] = index[i] - op.low[i];
+      inside &= src[i] >= 0 && src[i] < x->shape[i];
+    }
+    return inside;
+  });
+}
+
+template <>
+Tensor reference<KernelOpKind::Concat>(const KernelOp &op, const Inputs &in) {
+  return copy(op, in, [&](const Index &, Index &src, const Tensor *&x) {
+    for (const Tensor *piece : in) {
+      x = piece;
+      if (src[op.axis] < piece->shape[op.axis])
+        break;
+      src[op.axis] -= piece->shape[op.axis];
+    }
+    return true;
+  });
+}
+
+/// PyTorch's source coordinate scale: 1 / scale_factor when the size came
+/// from one, else in / out.
+static double coordinateScale(int64_t in, int64_t out, double scaleFactor) {
+  return scaleFactor > 0 ? 1.0 / scaleFactor : (double)in / (double)out;
+}
+
+/// Resampling of an NHWC tensor along H and W: `sample(axis, o)` gives the
+/// source cells and weights of output cell `o` along axis 0 (H) or 1 (W).
+template <typename Sample>
+static Tensor resample(const KernelOp &op, const Tensor &x, Sample sample) {
+  Tensor y = resultOf(op);
+  int64_t inH = x.shape[1], inW = x.shape[2], channels = x.shape[3];
+  std::vector<int64_t> index(4, 0);
+  for (float &out : y.data) {
+    auto [r0, r1, wr] = sample(0, index[1]);
+    auto [c0, c1, wc] = sample(1, index[2]);
+    auto at = [&](int64_t r, int64_t c) {
+      return (double)
+          x.data[((index[0] * inH + r) * inW + c) * channels + index[3]];
+    };
+    out = (float)((1 - wr) * ((1 - wc) * at(r0, c0) + wc * at(r0, c1)) +
+                  wr * ((1 - wc) * at(r1, c0) + wc * at(r1, c1)));
+    nextIndex(index, op.shape);
+  }
+  return y;
+}
+
+/// torch.nn.functional.interpolate(mode='nearest'): floor(o * scale).
+static Tensor resizeNearest(const KernelOp &op, const Tensor &x) {
+  return resample(op, x, [&](int axis, int64_t o) {
+    int64_t in = x.shape[1 + axis], out = op.shape[1 + axis];
+    double scale = coordinateScale(in, out, op.scaleFactor[axis]);
+    int64_t i = std::min((int64_t)std::floor(o * (float)scale), in - 1);
+    return std::tuple<int64_t, int64_t, double>{i, i, 0.0};
+  });
+}
+
+/// mode='bilinear': half-pixel centres clamped at 0, or corner-aligned.
+static Tensor resizeBilinear(const KernelOp &op, const Tensor &x) {
+  return resample(op, x, [&](int axis, int64_t o) {
+    int64_t in = x.shape[1 + axis], out = op.shape[1 + axis];
+    double src;
+    if (op.alignCorners)
+      src = out > 1 ? (double)o * (in - 1) / (out - 1) : 0.0;
+    else
+      src = std::max(
+          (o + 0.5) * coordinateScale(in, out, op.scaleFactor[axis]) - 0.5,
+          0.0);
+    int64_t i0 = std::min((int64_t)src, in - 1);
+    int64_t i1 = std::min(i0 + 1, in - 1);
+    return std::tuple<int64_t, int64_t, double>{i0, i1,
+                                                std::clamp(src - i0, 0.0, 1.0)};
+  });
+}
+
+template <>
+Tensor reference<KernelOpKind::Embedding>(const KernelOp &op,
+                                          const Inputs &in) {
+  return embedding(op, in);
+}
+
+template <>
+Tensor reference<KernelOpKind::ResizeNearest>(const KernelOp &op,
+                                              const Inputs &in) {
+  return resizeNearest(op, *in[0]);
+}
+
+template <>
+Tensor reference<KernelOpKind::ResizeBilinear>(const KernelOp &op,
+                                               const Inputs &in) {
+  return resizeBilinear(op, *in[0]);
+}
+
+} // namespace sora::test
