@@ -164,6 +164,12 @@ TEST(HalideBackend, RejectsMalformedSpecs) {
   spec.result = 3;
   expectRejected(spec, "at most one dense, conv, pool or softmax");
 
+  SpecBuilder ids("ids");
+  ids.spec.int64Args = {ids.arg({4})};
+  ids.unary(KernelOpKind::Relu, 0);
+  expectRejected(ids.finish(*lookupTarget("x86-64-avx2")),
+                 "operand #0 is i64; only the ids of an embedding may be");
+
   SpecBuilder pool("pool");
   pool.pool(KernelOpKind::AvgPool2D, pool.arg({1, 4, 4, 2}), {2, 2}, {1, 1},
             {2, 0, 0, 0});

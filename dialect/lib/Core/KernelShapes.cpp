@@ -31,18 +31,26 @@ template <KernelOpKind K>
 std::optional<Shape> rule(const KernelOp &op, const Operands &in,
                           const ShapeError &emitError);
 
-/// Checks that there are `min` to `max` operands.
+/// Checks that there are `min` to `max` operands, none of them token ids
+/// but operand `ids` (an embedding's; -1: none).
 bool arity(const Operands &in, size_t min, size_t max,
-           const ShapeError &emitError) {
+           const ShapeError &emitError, int ids = -1) {
   size_t n = in.shapes.size();
-  if (n >= min && n <= max)
-    return true;
-  emitError() << "expects " << min
-              << (max == min       ? ""
-                  : max == min + 1 ? " or " + std::to_string(max)
-                                   : " or more")
-              << " operand" << (max == 1 ? "" : "s") << ", got " << n;
-  return false;
+  if (n < min || n > max) {
+    emitError() << "expects " << min
+                << (max == min       ? ""
+                    : max == min + 1 ? " or " + std::to_string(max)
+                                     : " or more")
+                << " operand" << (max == 1 ? "" : "s") << ", got " << n;
+    return false;
+  }
+  for (size_t i = 0; i < in.ids.size(); ++i)
+    if (in.ids[i] && (int)i != ids) {
+      emitError() << "operand #" << i
+                  << " is i64; only the ids of an embedding may be";
+      return false;
+    }
+  return true;
 }
 
 std::optional<ShapeRef> optionalOperand(const Operands &in, size_t i) {
@@ -301,7 +309,7 @@ template <>
 std::optional<Shape>
 rule<KernelOpKind::Embedding>(const KernelOp &, const Operands &in,
                               const ShapeError &emitError) {
-  if (!arity(in, 2, 2, emitError))
+  if (!arity(in, 2, 2, emitError, /*ids=*/0))
     return std::nullopt;
   // f32 holds every integer up to 2^24 exactly.
   if (!in.ids[0] && in.shapes[1].size() == 2 && in.shapes[1][0] > (1 << 24))
@@ -346,11 +354,6 @@ std::optional<Shape> inferKernelOpShape(const KernelOp &op,
 #define SORA_KERNEL_OP(Kind, Name, Family) &rule<KernelOpKind::Kind>,
 #include "sora/Core/KernelOps.def"
   };
-  // Token ids are read by an embedding and nothing else.
-  for (size_t i = 0; i < operands.ids.size(); ++i)
-    if (operands.ids[i] && !(op.kind == KernelOpKind::Embedding && i == 0))
-      return emitError() << "operand #" << i
-                         << " is i64; only the ids of an embedding may be";
   return rules[(size_t)op.kind](op, operands, emitError);
 }
 

@@ -78,7 +78,7 @@ splitRegisterTiles(Func tiled, const Tiling &tile, int64_t rows) {
 static void scheduleContraction(const OpStages &anchor, Func tiled,
                                 const ScheduleRecord &schedule) {
   const Shape &shape = anchor.value.shape;
-  bool dense = anchor.kind == KernelOpKind::Dense;
+  bool dense = shape.size() == 2; // else conv2d [N, OH, OW, F]
   int64_t rows = dense ? shape[0] : shape[2];
   Tiling tile = clampTiling(schedule, shape.back(), rows);
 
