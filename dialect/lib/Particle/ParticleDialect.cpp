@@ -29,5 +29,6 @@ void ParticleDialect::initialize() {
 #define GET_OP_LIST
 #include "sora/Dialect/Particle/ParticleOps.cpp.inc"
       >();
+  registerAttributes();
   addInterfaces<ParticleInlinerInterface>();
 }

@@ -43,10 +43,10 @@ func.func @mnist_cnn() {
 func.func @kernel() {
   %x = particle.input "x" : tensor<1x4xf32>
   %w = particle.weight "d.kernel" : tensor<4x2xf32>
-  // CHECK: particle.kernel "k0"(%{{.*}}, %{{.*}}) {schedule = {vector = 8 : i64}} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> {
+  // CHECK: particle.kernel "k0"(%{{.*}}, %{{.*}}) {schedule = #particle.schedule<vector = 8, tile_cols = 16>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> {
   // CHECK: ^bb0(%[[A:.*]]: tensor<1x4xf32>, %[[B:.*]]: tensor<4x2xf32>):
   // CHECK:   particle.yield
-  %y = particle.kernel "k0" (%x, %w) {schedule = {vector = 8}} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> {
+  %y = particle.kernel "k0" (%x, %w) {schedule = #particle.schedule<tile_cols = 16, vector = 8>} : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32> {
   ^bb0(%a: tensor<1x4xf32>, %b: tensor<4x2xf32>):
     %0 = particle.dense %a, %b : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
     %1 = particle.relu %0 : tensor<1x2xf32>

@@ -9,13 +9,9 @@ namespace sora {
 
 /// Describes a kernel region as plain data for the Halide backend. Fails
 /// (with a diagnostic on the op) for an op the backend cannot generate.
+/// The schedule is the kernel's record, its missing fields (none after
+/// sora-assign-schedules) at their ScheduleFields.def fallbacks.
 mlir::FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel);
-
-/// Converts a schedule record to the dictionary printed in the IR, and back
-/// (missing keys keep their defaults).
-mlir::DictionaryAttr scheduleToAttr(mlir::MLIRContext *context,
-                                    const ScheduleRecord &record);
-ScheduleRecord scheduleFromAttr(mlir::DictionaryAttr attr);
 
 } // namespace sora
 

@@ -6,11 +6,12 @@
 include "mlir/Pass/PassBase.td"
 
 def SoraAssignSchedules : Pass<"sora-assign-schedules", "::mlir::func::FuncOp"> {
-  let summary = "Attaches a schedule record to every kernel that has none";
+  let summary = "Gives every kernel a complete schedule record";
   let description = [{
-    The record comes from the schedule heuristics for the chosen target; a
-    record already present (from the tuning database or by hand) is kept.
-    Records are dictionaries: `schedule = {vector = 16, tile_rows = 4, ...}`.
+    The record comes from the schedule heuristics for the chosen target; the
+    fields of a record already present (from the tuning database or by hand)
+    are kept and the heuristics fill in those it leaves out. Records are
+    `#particle.schedule<vector = 16, tile_rows = 4, ...>` attributes.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",

@@ -11,6 +11,7 @@ namespace sora {
 } // namespace sora
 
 using namespace mlir;
+using sora::particle::ScheduleAttr;
 
 namespace {
 
@@ -26,15 +27,26 @@ struct AssignSchedulesPass
       return signalPassFailure();
     }
     getOperation().walk([&](sora::particle::KernelOp kernel) {
-      if (kernel.getSchedule())
+      ScheduleAttr given = kernel.getScheduleAttr();
+      if (given && given.getRecord().isComplete())
         return WalkResult::advance();
       FailureOr<sora::KernelSpec> spec = sora::buildKernelSpec(kernel);
       if (failed(spec)) {
         signalPassFailure();
         return WalkResult::interrupt();
       }
-      kernel.setScheduleAttr(sora::scheduleToAttr(
-          &getContext(), sora::defaultSchedule(*spec, *info)));
+      sora::ScheduleRecord defaults = sora::defaultSchedule(*spec, *info);
+      // A partial record (by hand, from a tuning database) keeps what it
+      // chose; the heuristics fill in the rest.
+      ScheduleAttr complete = ScheduleAttr::getChecked(
+          [&] { return kernel.emitOpError(); }, &getContext(),
+          sora::PartialSchedule::of(given ? given.complete(defaults)
+                                          : defaults));
+      if (!complete) {
+        signalPassFailure();
+        return WalkResult::interrupt();
+      }
+      kernel.setScheduleAttr(complete);
       return WalkResult::advance();
     });
   }

@@ -3,7 +3,6 @@
 #include "sora/Conversion/KernelSpecBuilder.h"
 #include "sora/Conversion/RecurrenceStep.h"
 
-#include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
 
 using namespace mlir;
@@ -62,8 +61,8 @@ static KernelSpec recurrenceStepSpec(particle::KernelOp kernel,
   cell.shape = step.stateShape();
   spec.ops.push_back(cell);
   spec.result = 3;
-  if (kernel.getSchedule())
-    spec.schedule = scheduleFromAttr(*kernel.getSchedule());
+  if (ScheduleAttr schedule = kernel.getScheduleAttr())
+    spec.schedule = schedule.complete(ScheduleRecord());
   return spec;
 }
 
@@ -91,37 +90,9 @@ FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel) {
     spec.ops.push_back(std::move(*described));
   }
   spec.result = ids.at(body.getTerminator()->getOperand(0));
-  if (kernel.getSchedule())
-    spec.schedule = scheduleFromAttr(*kernel.getSchedule());
+  if (ScheduleAttr schedule = kernel.getScheduleAttr())
+    spec.schedule = schedule.complete(ScheduleRecord());
   return spec;
-}
-
-// Keys of the schedule dictionary, in ScheduleRecord field order.
-static const std::pair<const char *, int ScheduleRecord::*> kScheduleFields[] =
-    {
-        {"vector", &ScheduleRecord::vector},
-        {"tile_rows", &ScheduleRecord::tileRows},
-        {"tile_cols", &ScheduleRecord::tileCols},
-        {"parallel", &ScheduleRecord::parallel},
-        {"grain", &ScheduleRecord::grain},
-        {"pack_weights", &ScheduleRecord::packWeights},
-};
-
-DictionaryAttr scheduleToAttr(MLIRContext *context,
-                              const ScheduleRecord &record) {
-  Builder b(context);
-  SmallVector<NamedAttribute> entries;
-  for (auto [key, field] : kScheduleFields)
-    entries.push_back(b.getNamedAttr(key, b.getI64IntegerAttr(record.*field)));
-  return b.getDictionaryAttr(entries);
-}
-
-ScheduleRecord scheduleFromAttr(DictionaryAttr attr) {
-  ScheduleRecord record;
-  for (auto [key, field] : kScheduleFields)
-    if (auto value = attr.getAs<IntegerAttr>(key))
-      record.*field = (int)value.getInt();
-  return record;
 }
 
 } // namespace sora

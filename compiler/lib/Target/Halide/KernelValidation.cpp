@@ -38,25 +38,6 @@ static bool isIdentifier(const std::string &name) {
   return true;
 }
 
-/// Bound on the unrolled register tile, far above any useful one: it keeps
-/// a bad tuning record from making Halide unroll for minutes.
-static constexpr int64_t kMaxTileVectors = 256;
-
-static std::string checkSchedule(const ScheduleRecord &s) {
-  if (s.vector < 1 || s.tileRows < 1 || s.tileCols < 1 || s.grain < 1)
-    return "vector, tileRows, tileCols and grain must be positive";
-  if (s.tileCols % s.vector != 0)
-    return "tileCols (" + std::to_string(s.tileCols) +
-           ") must be a multiple of vector (" + std::to_string(s.vector) + ")";
-  if ((int64_t)s.tileRows * (s.tileCols / s.vector) > kMaxTileVectors)
-    return "the register tile (tileRows x tileCols/vector) exceeds " +
-           std::to_string(kMaxTileVectors) + " vectors";
-  if ((s.parallel != 0 && s.parallel != 1) ||
-      (s.packWeights != 0 && s.packWeights != 1))
-    return "parallel and packWeights must be 0 or 1";
-  return "";
-}
-
 /// "op 2 (conv2d, particle 'c1' at model.json:4:5): " for messages.
 static std::string describe(size_t index, const KernelOp &op) {
   std::string where =
@@ -125,7 +106,7 @@ std::string validateKernel(const KernelSpec &spec) {
   for (size_t i = 0; i < spec.ops.size(); ++i)
     if (!used[spec.args.size() + i])
       return prefix + describe(i, spec.ops[i]) + "is never used";
-  error = checkSchedule(spec.schedule);
+  error = checkSchedule(PartialSchedule::of(spec.schedule));
   if (!error.empty())
     return prefix + "schedule: " + error;
   return "";

@@ -10,6 +10,7 @@
 #ifndef SORA_CORE_KERNELSPEC_H
 #define SORA_CORE_KERNELSPEC_H
 
+#include "sora/Core/Schedule.h"
 #include "sora/Core/Shape.h"
 
 #include <array>
@@ -111,17 +112,6 @@ struct KernelOp {
     op.kind = kind;
     return op;
   }
-};
-
-/// How a kernel is scheduled: plain data, printable in the IR and stored in
-/// the tuning database. Fields a kernel kind does not use are ignored.
-struct ScheduleRecord {
-  int vector = 8;    ///< vector width in elements (innermost output dim)
-  int tileRows = 4;  ///< rows (batch rows or output pixels) per register tile
-  int tileCols = 16; ///< output channels per register tile (multiple of vector)
-  int parallel = 1;  ///< 1: parallel over the outermost tiled loop
-  int grain = 1;     ///< tiles per parallel task
-  int packWeights = 1; ///< 1: repack weights into tileCols-wide panels
 };
 
 /// A fused kernel: the exported function is

@@ -55,7 +55,7 @@ void outline(ArrayRef<Operation *> group, StringRef name) {
   OpBuilder b(last);
   Location loc = group.front()->getLoc();
   auto kernel = KernelOp::create(b, loc, last->getResult(0).getType(), name,
-                                 inputs.getArrayRef(), DictionaryAttr());
+                                 inputs.getArrayRef(), ScheduleAttr());
   Block *body = b.createBlock(&kernel.getBody());
   IRMapping map;
   for (Value v : inputs)

@@ -24,6 +24,11 @@ def Particle_Dialect : Dialect {
     frontends and kernel validation.
   }];
   let hasCanonicalizer = 0;
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    /// Adds the attributes of ParticleAttrs.td (ParticleAttrs.cpp).
+    void registerAttributes();
+  }];
 }
 
 class Particle_Op<string mnemonic, list<Trait> traits = []>

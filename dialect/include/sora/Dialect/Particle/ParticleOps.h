@@ -9,6 +9,7 @@
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "sora/Dialect/Particle/ParticleAttrs.h"
 #include "sora/Dialect/Particle/ParticleDialect.h"
 #include "sora/Dialect/Particle/ParticleTraits.h"
 

@@ -4,6 +4,7 @@
 #define SORA_PARTICLE_OPS
 
 include "sora/Dialect/Particle/ParticleDialect.td"
+include "sora/Dialect/Particle/ParticleAttrs.td"
 include "sora/Dialect/Particle/ParticleInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -268,8 +269,9 @@ def Particle_KernelOp : Particle_Op<"kernel", [
   let description = [{
     The body computes the result from the block arguments, which stand for
     `inputs` in order (f32, or the i64 ids of an embedding).
-    `sym_name` is the kernel's symbol in the compiled library; `schedule`
-    (when set) is the kernel's schedule record.
+    `sym_name` is the kernel's symbol in the compiled library, unique in
+    the module; `schedule` (when set) is the kernel's schedule record
+    (`#particle.schedule<...>`).
 
     ```mlir
     %y = particle.kernel "k0" (%x, %k, %b) : (tensor<1x784xf32>,
@@ -282,7 +284,7 @@ def Particle_KernelOp : Particle_Op<"kernel", [
     ```
   }];
   let arguments = (ins StrAttr:$sym_name, Variadic<Particle_TensorOrIds>:$inputs,
-                       OptionalAttr<DictionaryAttr>:$schedule);
+                       OptionalAttr<Particle_ScheduleAttr>:$schedule);
   let results = (outs Particle_Tensor:$result);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
