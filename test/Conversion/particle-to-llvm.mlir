@@ -1,4 +1,4 @@
-// RUN: sora-opt %s -split-input-file -convert-particle-to-llvm=target=x86-64-avx2 -verify-diagnostics | FileCheck %s
+// RUN: sora-opt %s -split-input-file -sora-layout-weights -convert-particle-to-llvm=target=x86-64-avx2 -verify-diagnostics | FileCheck %s
 
 // Inputs come from the inputs array, weights from the blob, kernel results
 // from the arena; views reuse pointers; outputs are copied out last.

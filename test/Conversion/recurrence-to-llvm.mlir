@@ -1,4 +1,4 @@
-// RUN: sora-opt %s -convert-particle-to-llvm=target=x86-64-avx2 | FileCheck %s
+// RUN: sora-opt %s -sora-layout-weights -convert-particle-to-llvm=target=x86-64-avx2 | FileCheck %s
 
 // A reverse recurrence over T = 5 steps (B = 1, H = 4): the driver zeroes the
 // initial state slot T (5 * 32 bytes into the result), then calls the

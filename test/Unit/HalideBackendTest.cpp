@@ -73,10 +73,11 @@ protected:
 
 TEST_P(HalideBackendTarget, CompilesKernelsIntoOneObject) {
   ScratchDir dir;
-  std::string object = dir.file("kernels.o"), error;
+  std::string object = dir.file("kernels.o");
+  BackendError error;
   ASSERT_TRUE(
       compileKernelsToObject(sampleKernels(target()), target(), object, error))
-      << error;
+      << error.message;
   std::string symbols = definedSymbols(object);
   EXPECT_TRUE(defines(symbols, "sample_dense")) << symbols;
   EXPECT_TRUE(defines(symbols, "sample_conv")) << symbols;
@@ -86,17 +87,20 @@ TEST_P(HalideBackendTarget, CompilesKernelsIntoOneObject) {
 
 TEST_P(HalideBackendTarget, CompilesStandaloneRuntime) {
   ScratchDir dir;
-  std::string object = dir.file("runtime.o"), error;
-  ASSERT_TRUE(compileHalideRuntimeObject(target(), object, error)) << error;
+  std::string object = dir.file("runtime.o");
+  BackendError error;
+  ASSERT_TRUE(compileHalideRuntimeObject(target(), object, error))
+      << error.message;
   std::string symbols = definedSymbols(object);
   EXPECT_TRUE(defines(symbols, "halide_malloc")) << symbols;
   EXPECT_TRUE(defines(symbols, "halide_do_par_for")) << symbols;
 }
 
 TEST_P(HalideBackendTarget, PrintsLoweredStatements) {
-  std::string text, error;
+  std::string text;
+  BackendError error;
   ASSERT_TRUE(printKernels(sampleKernels(target()), target(), text, error))
-      << error;
+      << error.message;
   EXPECT_NE(text.find("sample_dense"), std::string::npos);
   EXPECT_NE(text.find("sample_conv"), std::string::npos);
   EXPECT_NE(text.find("produce sample_conv_result"), std::string::npos) << text;
@@ -116,10 +120,11 @@ INSTANTIATE_TEST_SUITE_P(AllTargets, HalideBackendTarget,
 /// Compiling `spec` fails with a message containing `expected`.
 void expectRejected(const KernelSpec &spec, const std::string &expected) {
   ScratchDir dir;
-  std::string error;
+  BackendError error;
   EXPECT_FALSE(compileKernelsToObject({spec}, *lookupTarget("x86-64-avx2"),
                                       dir.file("bad.o"), error));
-  EXPECT_NE(error.find(expected), std::string::npos) << error;
+  EXPECT_NE(error.message.find(expected), std::string::npos) << error.message;
+  EXPECT_EQ(error.kernel, spec.name); // the driver points at its particles
 }
 
 KernelSpec validDense() {
@@ -179,38 +184,40 @@ TEST(HalideBackend, RejectsMalformedSpecs) {
 
 TEST(HalideBackend, RejectsDuplicateKernelNames) {
   ScratchDir dir;
-  std::string error;
+  BackendError error;
   EXPECT_FALSE(compileKernelsToObject({validDense(), validDense()},
                                       *lookupTarget("x86-64-avx2"),
                                       dir.file("dup.o"), error));
-  EXPECT_NE(error.find("two kernels are named 'dense'"), std::string::npos)
-      << error;
+  EXPECT_NE(error.message.find("two kernels are named 'dense'"),
+            std::string::npos)
+      << error.message;
+  EXPECT_EQ(error.kernel, "dense");
 }
 
 TEST(HalideBackend, ReportsHalideErrors) {
   ScratchDir dir;
-  std::string error;
+  BackendError error;
   TargetInfo bogus = *lookupTarget("x86-64-avx2");
   bogus.halideTarget = "x86-64-nonsense";
   EXPECT_FALSE(
       compileKernelsToObject({validDense()}, bogus, dir.file("a.o"), error));
-  EXPECT_NE(error.find("not a valid Halide target"), std::string::npos)
-      << error;
+  EXPECT_NE(error.message.find("not a valid Halide target"), std::string::npos)
+      << error.message;
 
   // An error raised inside Halide itself (not by our validation).
-  error.clear();
+  error = {};
   EXPECT_FALSE(compileKernelsToObject({validDense()},
                                       *lookupTarget("x86-64-avx2"),
                                       dir.file("no/such/dir/a.o"), error));
-  EXPECT_FALSE(error.empty());
+  EXPECT_FALSE(error.message.empty());
 }
 
 TEST(HalideBackend, CompilesAnEmptyKernelList) {
   ScratchDir dir;
-  std::string error;
+  BackendError error;
   EXPECT_TRUE(compileKernelsToObject({}, *lookupTarget("x86-64-avx2"),
                                      dir.file("empty.o"), error))
-      << error;
+      << error.message;
   EXPECT_TRUE(fs::exists(dir.file("empty.o")));
 }
 

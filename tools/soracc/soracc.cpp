@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sora/Frontend/OnnxImporter.h"
 #include "sora/Pipeline/Compile.h"
 #include "sora/Pipeline/Registration.h"
 
@@ -28,7 +29,7 @@ static cl::OptionCategory mlirCategory("MLIR options (IR printing, timing)");
 
 static cl::opt<std::string>
     inputFile(cl::Positional, cl::desc("<model.json|model.sora|model.onnx>"),
-              cl::Required, cl::cat(category));
+              cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init(""),
                                        cl::cat(category));
@@ -41,6 +42,8 @@ static cl::opt<EmitKind> emit(
                    "particle dialect from the frontend"),
         clEnumValN(EmitKind::MlirFused, "mlir-fused",
                    "after fusion, schedules and memory planning"),
+        clEnumValN(EmitKind::Kernels, "kernels",
+                   "each kernel as the Halide backend receives it"),
         clEnumValN(EmitKind::Halide, "halide", "Halide statements of kernels"),
         clEnumValN(EmitKind::Llvm, "llvm", "graph driver LLVM IR"),
         clEnumValN(EmitKind::Obj, "obj", "one relocatable object"),
@@ -61,6 +64,21 @@ static cl::opt<uint64_t> randomWeights("random-weights",
                                        cl::value_desc("seed"),
                                        cl::cat(category));
 
+static cl::opt<bool> listOnnxOperators(
+    "list-onnx-operators",
+    cl::desc("Print the ONNX operators soracc imports (a Markdown table, "
+             "as docs/onnx.md shows it) and exit"),
+    cl::cat(category));
+
+/// The supported-operator table as docs/onnx.md prints it.
+static void printOnnxOperators() {
+  llvm::outs()
+      << "| ONNX operator | particles | notes |\n| --- | --- | --- |\n";
+  for (const sora::OnnxOperatorInfo &op : sora::onnxOperatorTable())
+    llvm::outs() << "| " << op.onnxOp << " | " << op.particles << " |"
+                 << (op.notes.empty() ? " " : " " + op.notes + " ") << "|\n";
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::registerMLIRContextCLOptions();
@@ -74,6 +92,14 @@ int main(int argc, char **argv) {
       entry.second->addCategory(mlirCategory);
   cl::HideUnrelatedOptions({&category, &mlirCategory});
   cl::ParseCommandLineOptions(argc, argv, "soracc: particle graph compiler\n");
+  if (listOnnxOperators) {
+    printOnnxOperators();
+    return 0;
+  }
+  if (inputFile.empty()) {
+    llvm::errs() << "soracc: error: no input file (see soracc --help)\n";
+    return 1;
+  }
 
   mlir::DialectRegistry registry;
   sora::registerAllDialects(registry);

@@ -236,6 +236,7 @@ bool WeightStore::require(const std::string &name,
 }
 
 std::optional<std::vector<float>> WeightStore::read(llvm::StringRef name) {
+  std::lock_guard<std::mutex> lock(mutex);
   auto it = tensors.find(name.str());
   if (it == tensors.end())
     return std::nullopt;
@@ -246,6 +247,7 @@ std::optional<std::vector<float>> WeightStore::read(llvm::StringRef name) {
 
 void WeightStore::define(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
                          std::vector<float> values) {
+  std::lock_guard<std::mutex> lock(mutex);
   Tensor &t = tensors[name.str()];
   t.shape.assign(shape.begin(), shape.end());
   t.owned = std::move(values);
@@ -254,6 +256,7 @@ void WeightStore::define(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
 }
 
 void WeightStore::copyTo(const std::string &name, char *dst) const {
+  std::lock_guard<std::mutex> lock(mutex);
   const Tensor &t = tensors.at(name);
   std::memcpy(dst, t.bytes, numElements(t.shape) * 4);
 }

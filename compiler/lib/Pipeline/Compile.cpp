@@ -3,6 +3,7 @@
 #include "sora/Pipeline/Compile.h"
 #include "sora/Conversion/KernelSpecBuilder.h"
 #include "sora/Conversion/WeightLayout.h"
+#include "sora/Core/KernelSpecText.h"
 #include "sora/Frontend/Diagnostics.h"
 #include "sora/Frontend/DslModelParser.h"
 #include "sora/Frontend/DslPrinter.h"
@@ -24,6 +25,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#include <map>
 
 namespace sora {
 namespace {
@@ -190,25 +193,42 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   // Hand the kernels to Halide and keep the weight layout, then lower the
   // graph to the driver.
   std::vector<KernelSpec> kernels;
-  std::vector<WeightSlot> layout;
-  for (auto graph : module->getOps<mlir::func::FuncOp>()) {
-    layout = weightLayout(graph);
-    bool ok = true;
-    graph.walk([&](particle::KernelOp kernel) {
-      mlir::FailureOr<KernelSpec> spec = buildKernelSpec(kernel);
-      if (mlir::failed(spec))
-        ok = false;
-      else
-        kernels.push_back(std::move(*spec));
-    });
-    if (!ok)
-      return false;
+  std::map<std::string, mlir::Location> kernelLocations;
+  mlir::FailureOr<std::vector<WeightSlot>> layout = weightLayout(*module);
+  if (mlir::failed(layout))
+    return false;
+  bool described = true;
+  module->walk([&](particle::KernelOp kernel) {
+    mlir::FailureOr<KernelSpec> spec = buildKernelSpec(kernel);
+    if (mlir::failed(spec)) {
+      described = false;
+      return;
+    }
+    kernelLocations.emplace(spec->name, kernel.getLoc());
+    kernels.push_back(std::move(*spec));
+  });
+  if (!described)
+    return false;
+  if (options.emit == EmitKind::Kernels) {
+    std::string text;
+    for (const KernelSpec &spec : kernels)
+      text += printKernelSpec(spec);
+    return writeText(text);
   }
-  std::string halideError;
+  // A kernel's failure points at its particles in the model file.
+  auto backendError = [&](const BackendError &e) {
+    auto at = kernelLocations.find(e.kernel);
+    mlir::emitError(at == kernelLocations.end()
+                        ? mlir::Location(mlir::UnknownLoc::get(&context))
+                        : at->second)
+        << "Halide: " << e.message;
+    return false;
+  };
+  BackendError halideError;
   if (options.emit == EmitKind::Halide) {
     std::string stmt;
     if (!printKernels(kernels, *target, stmt, halideError))
-      return error("Halide: " + halideError);
+      return backendError(halideError);
     return writeText(stmt);
   }
 
@@ -220,8 +240,9 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     return false;
 
   ScratchDir scratch;
-  if (!scratch.create(halideError))
-    return error(halideError);
+  std::string scratchError;
+  if (!scratch.create(scratchError))
+    return error(scratchError);
   if (options.emit == EmitKind::Llvm) {
     std::string ll = scratch.file("driver.ll");
     if (mlir::failed(emitDriver(*module, *target, ll, "")))
@@ -239,11 +260,11 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   auto fill = [&](const std::string &name, char *dst) {
     weights->copyTo(name, dst);
   };
-  if (!emitWeightsObject(layout, fill, *target, objects[1], linkError))
+  if (!emitWeightsObject(*layout, fill, *target, objects[1], linkError))
     return error(linkError);
   if (!compileKernelsToObject(kernels, *target, objects[2], halideError) ||
       !compileHalideRuntimeObject(*target, objects[3], halideError))
-    return error("Halide: " + halideError);
+    return backendError(halideError);
 
   bool linked =
       options.emit == EmitKind::Obj

@@ -22,6 +22,7 @@ void buildSoraccPipeline(mlir::OpPassManager &pm,
   graph.addPass(particle::createSoraFuse());
   graph.addPass(createSoraAssignSchedules({options.target}));
   graph.addPass(particle::createSoraPlanMemory());
+  pm.addPass(particle::createSoraLayoutWeights());
 }
 
 void buildDriverLoweringPipeline(mlir::OpPassManager &pm,

@@ -40,7 +40,6 @@ const std::vector<TargetInfo> &allTargets() {
     arm.vectorBytes = 16;
     arm.cpuFeatures = "";
     arm.libcDir = "/usr/aarch64-linux-gnu/lib";
-    arm.emulator = "qemu-aarch64 -L /usr/aarch64-linux-gnu";
     t.push_back(arm);
     return t;
   }();

@@ -96,6 +96,24 @@ LogicalResult KernelOp::verify() {
   if (yield.getValue().getType() != getType())
     return emitParticleError(*this) << "yields " << yield.getValue().getType()
                                     << " but returns " << getType();
+  // The name is the kernel's symbol in the compiled library: an earlier
+  // kernel of the same name in the module would be called in its place.
+  Operation *scope = (*this)->getParentOfType<ModuleOp>();
+  if (!scope)
+    scope = (*this)->getParentOp();
+  KernelOp earlier;
+  scope->walk([&](KernelOp other) {
+    if (other == *this)
+      return WalkResult::interrupt();
+    if (other.getSymNameAttr() == getSymNameAttr())
+      earlier = other;
+    return earlier ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  if (earlier)
+    return (emitParticleError(*this)
+            << "kernel '" << getSymName() << "' is defined twice")
+               .attachNote(earlier.getLoc())
+           << "first defined here";
   return success();
 }
 

@@ -356,3 +356,22 @@ func.func @embedding_table() {
   %e = particle.embedding %ids, %t : (tensor<2x5xf32>, tensor<100xf32>) -> tensor<2x5x8xf32>
   return
 }
+
+// -----
+
+// A kernel's name is its symbol in the compiled library.
+func.func @kernel_names(%x: tensor<4xf32>) {
+  // expected-note @+1 {{first defined here}}
+  %a = particle.kernel "k" (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%v: tensor<4xf32>):
+    %0 = particle.relu %v : tensor<4xf32>
+    particle.yield %0 : tensor<4xf32>
+  }
+  // expected-error @+1 {{kernel 'k' is defined twice}}
+  %b = particle.kernel "k" (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%v: tensor<4xf32>):
+    %0 = particle.tanh %v : tensor<4xf32>
+    particle.yield %0 : tensor<4xf32>
+  }
+  return
+}

@@ -19,6 +19,17 @@ def SoraAssignSchedules : Pass<"sora-assign-schedules", "::mlir::func::FuncOp"> 
   ];
 }
 
+def SoraPrintKernelSpecs
+    : Pass<"sora-print-kernel-specs", "::mlir::func::FuncOp"> {
+  let summary = "Prints each kernel as the Halide backend receives it";
+  let description = [{
+    Writes the text form of every kernel's KernelSpec
+    (sora/Core/KernelSpecText.h) to standard output, leaving the IR as it
+    is; `soracc --emit=kernels` prints the same. Tests check the translation
+    from `particle.kernel` regions with it.
+  }];
+}
+
 def ConvertParticleToLLVM : Pass<"convert-particle-to-llvm", "::mlir::ModuleOp"> {
   let summary = "Generates the graph driver and model descriptor in the LLVM "
                 "dialect";

@@ -2,7 +2,7 @@
 #ifndef SORA_CONVERSION_WEIGHTLAYOUT_H
 #define SORA_CONVERSION_WEIGHTLAYOUT_H
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include <string>
 #include <vector>
@@ -16,10 +16,10 @@ struct WeightSlot {
   int64_t bytes;
 };
 
-/// The blob layout of the graph's `particle.weight` ops: distinct names in
-/// order of first appearance. The driver generator and the blob writer both
-/// call this, so they agree by construction.
-std::vector<WeightSlot> weightLayout(mlir::func::FuncOp graph);
+/// The blob layout that sora-layout-weights decided for `module`: each
+/// distinct weight once, in order of first appearance, at its
+/// `blob_offset`. Fails (with a diagnostic) if the pass has not run.
+mlir::FailureOr<std::vector<WeightSlot>> weightLayout(mlir::ModuleOp module);
 
 /// Total blob size for a layout.
 int64_t weightBlobSize(const std::vector<WeightSlot> &layout);

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace llvm {
@@ -67,7 +68,8 @@ public:
   void copyTo(const std::string &name, char *dst) const;
 
   /// WeightValues: the values of a tensor the store holds (generated ones
-  /// included), and tensors that passes derive (they count as used).
+  /// included), and tensors that passes derive (they count as used). Safe
+  /// to call from passes running in parallel.
   std::optional<std::vector<float>> read(llvm::StringRef name) override;
   void define(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
               std::vector<float> values) override;
@@ -90,6 +92,8 @@ private:
 
   std::string source;
   std::map<std::string, Tensor> tensors;
+  /// Guards `tensors` against passes reading and defining concurrently.
+  mutable std::mutex mutex;
   std::unique_ptr<llvm::MemoryBuffer> file;
   std::optional<uint64_t> seed;
 };

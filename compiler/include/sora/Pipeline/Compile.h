@@ -28,6 +28,7 @@ enum class EmitKind {
   Sora,      ///< the model as canonical .sora text, converted from the AST
   Mlir,      ///< particle dialect straight from the frontend
   MlirFused, ///< after fusion, schedules and memory planning
+  Kernels,   ///< each kernel as the Halide backend receives it (KernelSpec)
   Halide,    ///< Halide's lowered statement of every kernel
   Llvm,      ///< the graph driver as LLVM IR
   Obj,       ///< one relocatable object (kernels, driver, weights, runtime)

@@ -17,28 +17,36 @@
 
 namespace sora {
 
+/// Why the backend failed: the message, and the kernel it was building
+/// (empty when the failure is not one kernel's: a bad target, an object
+/// that cannot be written), so that a driver can point at the particles.
+struct BackendError {
+  std::string kernel;
+  std::string message;
+};
+
 /// Builds each kernel's Halide pipeline (scheduled from its ScheduleRecord)
 /// and compiles all of them into one object file for `target`, with the
 /// Halide features no_runtime and user_context. Each kernel is exported as
 ///   int <name>(void *user_context, halide_buffer_t *arg0, ...,
 ///              halide_buffer_t *result).
-/// Returns false and sets `error` on failure.
+/// Returns false and fills `error` on failure.
 bool compileKernelsToObject(const std::vector<KernelSpec> &kernels,
                             const TargetInfo &target,
-                            const std::string &objectPath, std::string &error);
+                            const std::string &objectPath, BackendError &error);
 
 /// Compiles Halide's standalone runtime for `target` (with user_context) into
-/// an object; a model library links exactly one. Returns false and sets
+/// an object; a model library links exactly one. Returns false and fills
 /// `error` on failure.
 bool compileHalideRuntimeObject(const TargetInfo &target,
                                 const std::string &objectPath,
-                                std::string &error);
+                                BackendError &error);
 
 /// Appends Halide's lowered statement of every kernel to `out`, for
-/// `soracc --emit=halide`. Returns false and sets `error` on failure.
+/// `soracc --emit=halide`. Returns false and fills `error` on failure.
 bool printKernels(const std::vector<KernelSpec> &kernels,
                   const TargetInfo &target, std::string &out,
-                  std::string &error);
+                  BackendError &error);
 
 } // namespace sora
 

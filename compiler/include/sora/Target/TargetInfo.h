@@ -19,12 +19,10 @@ struct TargetInfo {
   std::string arch;         ///< "x86_64" or "aarch64" (runtime object suffix)
   std::string triple;       ///< LLVM triple for the graph driver
   std::string cpu;          ///< LLVM CPU for the graph driver
-  std::string llvmFeatures; ///< LLVM feature string for the graph driver
   std::string halideTarget; ///< Halide target string (no runtime/context flags)
   int vectorBytes = 16;     ///< SIMD register width used by schedules
   std::string cpuFeatures;  ///< comma-separated features checked at load time
   std::string libcDir;      ///< directory holding the target's libc.so.6
-  std::string emulator;     ///< command that runs target binaries here, or ""
 
   int vectorFloats() const { return vectorBytes / 4; }
 };

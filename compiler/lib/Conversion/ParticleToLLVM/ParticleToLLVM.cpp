@@ -19,6 +19,9 @@
 #include "sora/Dialect/Particle/ParticleOps.h"
 #include "sora/Dialect/Particle/Passes.h"
 #include "sora/Target/TargetInfo.h"
+#include "sora/kernel_abi.h"
+
+#include "HalideRuntime.h" // C structs only: halide_buffer_t, halide_type_t
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -35,8 +38,28 @@ using namespace sora::particle;
 namespace {
 
 /// halide_type_t{code, bits, lanes = 1} as one little-endian i32.
-constexpr int32_t kHalideFloat32 = 2 | 32 << 8 | 1 << 16;
-constexpr int32_t kHalideInt64 = 0 | 64 << 8 | 1 << 16;
+static_assert(sizeof(halide_type_t) == 4, "halide_type_t is one i32");
+constexpr int32_t halideTypeWord(halide_type_code_t code, int bits) {
+  return (int32_t)code | bits << 8 | 1 << 16;
+}
+constexpr int32_t kHalideFloat32 = halideTypeWord(halide_type_float, 32);
+constexpr int32_t kHalideInt64 = halideTypeWord(halide_type_int, 64);
+
+// The literal structs below mirror the C headers field for field; these
+// checks fail the build if a header's layout changes.
+static_assert(offsetof(halide_buffer_t, type) == 32 &&
+                  offsetof(halide_buffer_t, dimensions) == 36 &&
+                  offsetof(halide_buffer_t, dim) == 40 &&
+                  offsetof(halide_buffer_t, padding) == 48 &&
+                  sizeof(halide_buffer_t) == 56,
+              "bufferType mirrors halide_buffer_t");
+static_assert(sizeof(halide_dimension_t) == 16,
+              "dimsGlobal writes four i32 words per halide_dimension_t");
+static_assert(offsetof(sora_abi_tensor_t, dims) == 24 &&
+                  sizeof(sora_abi_tensor_t) == 32,
+              "tensorDescType mirrors sora_abi_tensor_t");
+static_assert(sizeof(sora_abi_model_t) % 8 == 0,
+              "sora_abi_model_t is a table of 8-byte words");
 
 /// How a tensor of the graph crosses the ABI: f32, or i64 token ids.
 struct ElementInfo {
@@ -47,8 +70,8 @@ struct ElementInfo {
 
 ElementInfo elementInfo(Value tensor) {
   if (isTokenIds(tensor.getType()))
-    return {2, "i64", kHalideInt64}; // SORA_ABI_DTYPE_I64
-  return {1, "f32", kHalideFloat32}; // SORA_ABI_DTYPE_F32
+    return {SORA_ABI_DTYPE_I64, "i64", kHalideInt64};
+  return {SORA_ABI_DTYPE_F32, "f32", kHalideFloat32};
 }
 
 class DriverBuilder {
@@ -366,26 +389,41 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
   FlatSymbolRefAttr outputTable =
       tensorTable("_sora_outputs", outputs, outputNames);
   MLIRContext *ctx = module.getContext();
-  auto modelType = LLVM::LLVMStructType::getLiteral(
-      ctx, {i64, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, i64, ptr});
+  // sora_abi_model_t, one 8-byte word per field: each field is placed by
+  // its offset in kernel_abi.h, so the struct cannot drift from the header.
+  constexpr size_t kWords = sizeof(sora_abi_model_t) / 8;
+  SmallVector<std::function<Value()>, kWords> words(kWords);
+  SmallVector<Type, kWords> wordTypes(kWords);
+  auto set = [&](size_t offset, Type type, std::function<Value()> make) {
+    wordTypes[offset / 8] = type;
+    words[offset / 8] = std::move(make);
+  };
+  auto integer = [&](size_t offset, int64_t value) {
+    set(offset, i64, [=] { return constant(i64, value); });
+  };
+  auto address = [&](size_t offset, FlatSymbolRefAttr sym) {
+    set(offset, ptr,
+        [=] { return LLVM::AddressOfOp::create(b, loc, ptr, sym); });
+  };
+  integer(offsetof(sora_abi_model_t, abi_version), SORA_ABI_VERSION);
+  address(offsetof(sora_abi_model_t, name), nameSym);
+  address(offsetof(sora_abi_model_t, signature_json), signatureSym);
+  address(offsetof(sora_abi_model_t, target), targetSym);
+  address(offsetof(sora_abi_model_t, cpu_features), featuresSym);
+  integer(offsetof(sora_abi_model_t, num_inputs), inputs.size());
+  integer(offsetof(sora_abi_model_t, num_outputs), outputs.size());
+  address(offsetof(sora_abi_model_t, inputs), inputTable);
+  address(offsetof(sora_abi_model_t, outputs), outputTable);
+  integer(offsetof(sora_abi_model_t, arena_bytes), arenaSize);
+  address(offsetof(sora_abi_model_t, run),
+          FlatSymbolRefAttr::get(ctx, "_sora_run"));
+  assert(llvm::all_of(wordTypes, [](Type t) { return bool(t); }) &&
+         "a field of sora_abi_model_t is not set");
+  auto modelType = LLVM::LLVMStructType::getLiteral(ctx, wordTypes);
   auto global = constantGlobal("sora_abi_model", modelType, [&]() -> Value {
-    auto addr = [&](FlatSymbolRefAttr sym) -> Value {
-      return LLVM::AddressOfOp::create(b, loc, ptr, sym);
-    };
-    Value fields[] = {constant(i64, 1), // SORA_ABI_VERSION
-                      addr(nameSym),
-                      addr(signatureSym),
-                      addr(targetSym),
-                      addr(featuresSym),
-                      constant(i64, inputs.size()),
-                      constant(i64, outputs.size()),
-                      addr(inputTable),
-                      addr(outputTable),
-                      constant(i64, arenaSize),
-                      addr(FlatSymbolRefAttr::get(ctx, "_sora_run"))};
     Value model = LLVM::UndefOp::create(b, loc, modelType);
-    for (auto [i, value] : llvm::enumerate(fields))
-      model = LLVM::InsertValueOp::create(b, loc, model, value, i);
+    for (auto [i, make] : llvm::enumerate(words))
+      model = LLVM::InsertValueOp::create(b, loc, model, make(), i);
     return model;
   });
   global.setLinkage(LLVM::Linkage::External);
@@ -396,11 +434,10 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   auto arenaAttr = graph->getAttrOfType<IntegerAttr>(kArenaSizeAttr);
   if (!arenaAttr)
     return graph.emitError("graph has no memory plan; run sora-plan-memory");
-  // The weight blob, defined in its own object.
-  std::vector<sora::WeightSlot> layout = sora::weightLayout(graph);
-  llvm::StringMap<int64_t> weightOffsets;
-  for (const sora::WeightSlot &slot : layout)
-    weightOffsets[slot.name] = slot.offset;
+  // The weight blob, defined in its own object and laid out by
+  // sora-layout-weights.
+  if (failed(sora::weightLayout(module)))
+    return failure();
   b.setInsertionPointToEnd(module.getBody());
   auto weights = LLVM::GlobalOp::create(
       b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), 0), /*isConstant=*/true,
@@ -430,8 +467,8 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
       inputNames.push_back(input.getName().str());
     } else if (auto weight = dyn_cast<WeightOp>(op)) {
       Value base = LLVM::AddressOfOp::create(b, loc, weights);
-      pointers[weight] =
-          offsetPtr(base, weightOffsets.lookup(weight.getName()));
+      pointers[weight] = offsetPtr(
+          base, weight->getAttrOfType<IntegerAttr>(kBlobOffsetAttr).getInt());
     } else if (isa<ReshapeOp, FlattenOp>(op)) {
       pointers[op.getResult(0)] = pointers.lookup(op.getOperand(0));
     } else if (auto kernel = dyn_cast<KernelOp>(op)) {

@@ -2,31 +2,38 @@
 
 #include "sora/Conversion/WeightLayout.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
+#include "sora/Dialect/Particle/Passes.h"
 
 #include <set>
 
 namespace sora {
 
-std::vector<WeightSlot> weightLayout(mlir::func::FuncOp graph) {
+mlir::FailureOr<std::vector<WeightSlot>> weightLayout(mlir::ModuleOp module) {
   std::vector<WeightSlot> layout;
   std::set<std::string> seen;
-  int64_t offset = 0;
-  graph.walk([&](particle::WeightOp weight) {
+  mlir::WalkResult walked = module.walk([&](particle::WeightOp weight) {
+    auto offset =
+        weight->getAttrOfType<mlir::IntegerAttr>(particle::kBlobOffsetAttr);
+    if (!offset) {
+      weight.emitOpError("has no blob offset; run sora-layout-weights");
+      return mlir::WalkResult::interrupt();
+    }
     std::string name = weight.getName().str();
-    if (!seen.insert(name).second)
-      return;
-    auto type = weight.getType();
-    int64_t bytes = type.getNumElements() * 4;
-    layout.push_back({name, offset, bytes});
-    offset += (bytes + 63) / 64 * 64;
+    if (seen.insert(name).second)
+      layout.push_back(
+          {name, offset.getInt(), weight.getType().getNumElements() * 4});
+    return mlir::WalkResult::advance();
   });
+  if (walked.wasInterrupted())
+    return mlir::failure();
   return layout;
 }
 
 int64_t weightBlobSize(const std::vector<WeightSlot> &layout) {
-  if (layout.empty())
-    return 0;
-  return layout.back().offset + layout.back().bytes;
+  int64_t size = 0;
+  for (const WeightSlot &slot : layout)
+    size = std::max(size, slot.offset + slot.bytes);
+  return size;
 }
 
 } // namespace sora

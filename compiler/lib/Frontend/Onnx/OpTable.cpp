@@ -2,7 +2,8 @@
 //
 // The one list of supported operators. Each row: ONNX op, the particles it
 // becomes, notes, accepted attributes, input kinds, check, lowering.
-// docs/onnx.md prints the same table.
+// docs/onnx.md's table is generated from it (`soracc --list-onnx-operators`,
+// scripts/update-docs.sh); a lit test fails when the two differ.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,8 +21,9 @@ const std::vector<OpRule> &opRules() {
       // Convolutions and pools (ConvOps.cpp).
       {"Conv",
        "conv2d",
-       "2-D only; group > 1 sets `groups`; pads: \"valid\", \"same\" "
-       "(Keras) or explicit [top, left, bottom, right]",
+       "2-D only; group > 1 sets `groups` (depthwise too); pads: "
+       "`\"valid\"`, `\"same\"` (Keras) or explicit `[top, left, bottom, "
+       "right]`",
        {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"},
        {K::Data, K::Weight, K::OptWeight},
        checkConv,
@@ -44,8 +46,8 @@ const std::vector<OpRule> &opRules() {
        lowerMaxPool},
       {"AveragePool",
        "avg_pool2d (+ pad)",
-       "2-D; count_include_pad=1 with pads becomes a zero `pad` and a valid "
-       "pool",
+       "2-D; padded cells are not counted, except with count_include_pad=1: "
+       "then a zero `pad` and a valid pool",
        {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads",
         "strides"},
        {K::Data},
@@ -53,14 +55,14 @@ const std::vector<OpRule> &opRules() {
        lowerAveragePool},
       {"GlobalAveragePool",
        "global_avg_pool2d",
-       "keepdims",
+       "`keepdims`",
        {},
        {K::Data},
        checkGlobalPool,
        lowerGlobalPool},
       {"GlobalMaxPool",
        "global_max_pool2d",
-       "keepdims",
+       "`keepdims`",
        {},
        {K::Data},
        checkGlobalPool,
@@ -78,7 +80,7 @@ const std::vector<OpRule> &opRules() {
        "dense (constant B) or matmul",
        "a following Add of a constant [N] becomes the dense bias; inputs of "
        "rank > 2 are folded to rows around the dense; an operand held with "
-       "its last two axes swapped uses transpose_a/transpose_b",
+       "its last two axes swapped uses `transpose_a`/`transpose_b`",
        {},
        {K::Data, K::Any, K::Ignored},
        checkMatMul,
@@ -103,8 +105,8 @@ const std::vector<OpRule> &opRules() {
        nullptr,
        lowerUnary},
       {"Clip",
-       "relu (min 0, no max) or clip",
-       "min/max must be constants; relu6 is Clip(0, 6)",
+       "relu (min 0, no max), relu6 (0, 6) or clip",
+       "min/max must be constants",
        {},
        {K::Data, K::OptFloatConst, K::OptFloatConst},
        checkClip,
@@ -187,24 +189,24 @@ const std::vector<OpRule> &opRules() {
        lowerConcat},
       {"Slice",
        "slice",
-       "constant starts/ends/axes, steps >= 1",
+       "constant starts/ends/axes, steps ≥ 1",
        {},
        {K::Data, K::Ints, K::Ints, K::OptInts, K::OptInts},
        checkSlice,
        lowerSlice},
       {"Gather",
-       "slice + reshape",
-       "a run-time tensor indexed by constant, contiguous indices (e.g. "
-       "x[:, -1]); Gather on constants is folded; of a table at run-time "
-       "ids: Embedding",
+       "slice + reshape, or embedding",
+       "a run-time tensor at constant, contiguous indices (`x[:, -1]`); a "
+       "2-D float32 initializer (the table) at run-time int64 ids that are a "
+       "model input, axis 0: an embedding (`nn.Embedding`, see Embedding); "
+       "Gather on constants is folded",
        {"axis"},
        {K::Data, K::Ints},
        checkGather,
        lowerGather},
       {"Embedding",
        "embedding",
-       "a Gather (axis 0) of a 2-D float32 initializer, the table, at int64 "
-       "token ids that are a model input: nn.Embedding (domain soracc)",
+       "that Gather of a table at int64 ids, rewritten (domain soracc)",
        {"axis"},
        {K::Weight, K::Ids},
        checkEmbedding,

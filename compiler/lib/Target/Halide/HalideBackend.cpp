@@ -36,6 +36,15 @@ static Module lowerKernel(const KernelSpec &spec, const Target &target) {
       .compile_to_module(kernel.arguments(), spec.name, target);
 }
 
+namespace {
+/// A failure while building one kernel.
+struct KernelFailure : std::runtime_error {
+  KernelFailure(std::string kernel, const std::string &message)
+      : std::runtime_error(message), kernel(std::move(kernel)) {}
+  std::string kernel;
+};
+} // namespace
+
 /// Lowers every kernel; kernel names must be unique.
 static std::vector<Module> lowerKernels(const std::vector<KernelSpec> &kernels,
                                         const Target &target) {
@@ -43,29 +52,37 @@ static std::vector<Module> lowerKernels(const std::vector<KernelSpec> &kernels,
   std::vector<Module> modules;
   for (const KernelSpec &spec : kernels) {
     if (!names.insert(spec.name).second)
-      throw CompileError("two kernels are named '" + spec.name + "'");
-    modules.push_back(lowerKernel(spec, target));
+      throw KernelFailure(spec.name,
+                          "two kernels are named '" + spec.name + "'");
+    try {
+      modules.push_back(lowerKernel(spec, target));
+    } catch (const Halide::Error &e) {
+      throw KernelFailure(spec.name, e.what());
+    }
   }
   return modules;
 }
 
 /// Runs `body`, turning any exception into `error`.
 template <typename Body>
-static bool reportingErrors(std::string &error, Body body) {
+static bool reportingErrors(BackendError &error, Body body) {
   try {
     body();
     return true;
+  } catch (const KernelFailure &e) {
+    error = {e.kernel, e.what()};
   } catch (const Halide::Error &e) {
-    error = e.what();
+    error = {"", e.what()};
   } catch (const std::exception &e) {
-    error = std::string("Halide backend: ") + e.what();
+    error = {"", std::string("Halide backend: ") + e.what()};
   }
   return false;
 }
 
 bool compileKernelsToObject(const std::vector<KernelSpec> &kernels,
                             const TargetInfo &target,
-                            const std::string &objectPath, std::string &error) {
+                            const std::string &objectPath,
+                            BackendError &error) {
   return reportingErrors(error, [&] {
     Target halideTarget = kernelTarget(target);
     std::vector<Module> modules = lowerKernels(kernels, halideTarget);
@@ -77,7 +94,7 @@ bool compileKernelsToObject(const std::vector<KernelSpec> &kernels,
 
 bool compileHalideRuntimeObject(const TargetInfo &target,
                                 const std::string &objectPath,
-                                std::string &error) {
+                                BackendError &error) {
   return reportingErrors(error, [&] {
     Target runtimeTarget =
         kernelTarget(target).without_feature(Target::NoRuntime);
@@ -87,7 +104,7 @@ bool compileHalideRuntimeObject(const TargetInfo &target,
 
 bool printKernels(const std::vector<KernelSpec> &kernels,
                   const TargetInfo &target, std::string &out,
-                  std::string &error) {
+                  BackendError &error) {
   return reportingErrors(error, [&] {
     std::ostringstream os;
     for (const Module &module : lowerKernels(kernels, kernelTarget(target)))

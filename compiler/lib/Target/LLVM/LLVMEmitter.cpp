@@ -35,7 +35,7 @@ createTargetMachine(const TargetInfo &target, std::string &error) {
   if (!llvmTarget)
     return nullptr;
   return std::unique_ptr<llvm::TargetMachine>(llvmTarget->createTargetMachine(
-      triple, target.cpu, target.llvmFeatures, llvm::TargetOptions(),
+      triple, target.cpu, /*Features=*/"", llvm::TargetOptions(),
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Default));
 }
 

@@ -29,6 +29,10 @@ createSoraDecomposeTransformerPass(WeightValues *weights = nullptr);
 inline constexpr llvm::StringLiteral kArenaSizeAttr = "particle.arena_size";
 /// Name of the kernel attribute holding its result's arena offset.
 inline constexpr llvm::StringLiteral kArenaOffsetAttr = "arena_offset";
+/// Name of the module attribute holding the weight blob's size in bytes.
+inline constexpr llvm::StringLiteral kWeightsSizeAttr = "particle.weights_size";
+/// Name of the particle.weight attribute holding its tensor's blob offset.
+inline constexpr llvm::StringLiteral kBlobOffsetAttr = "blob_offset";
 
 } // namespace sora::particle
 

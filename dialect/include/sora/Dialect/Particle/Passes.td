@@ -82,4 +82,16 @@ def SoraPlanMemory : Pass<"sora-plan-memory", "::mlir::func::FuncOp"> {
   }];
 }
 
+def SoraLayoutWeights : Pass<"sora-layout-weights", "::mlir::ModuleOp"> {
+  let summary = "Places every weight tensor in the weight blob";
+  let description = [{
+    Gives each distinct weight name a 64-byte aligned offset in the blob
+    that the compiled library embeds, in order of first appearance. Sets
+    `blob_offset` on every `particle.weight` op (ops naming the same weight
+    share it) and `particle.weights_size` on the module. The graph driver
+    and the blob writer both read these attributes, so they agree by
+    construction.
+  }];
+}
+
 #endif // SORA_PARTICLE_PASSES

@@ -3,7 +3,9 @@
 // `particle.weight` ops name tensors whose values live outside the IR, in
 // the frontend's weight store. Passes that fold constants (batch_norm into a
 // conv2d or dense) reach them through this interface, which the compiler
-// driver implements; without it such passes leave the IR alone.
+// driver implements; without it such passes leave the IR alone. Function
+// passes run in parallel on the functions of a module, so implementations
+// must be safe to call from several threads at once.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SORA_DIALECT_PARTICLE_WEIGHTVALUES_H
