@@ -56,7 +56,11 @@ TEST_P(MathJit, UnaryOpsOnWideRanges) {
         Case{K::Gelu, -10, 10, {}}, Case{K::GeluTanh, -10, 10, {}},
         Case{K::Silu, -30, 30, {}}, Case{K::LeakyRelu, -5, 5, {0.01f, 0}},
         Case{K::LeakyRelu, -5, 5, {0.3f, 0}}, Case{K::HardSwish, -5, 5, {}},
-        Case{K::Relu6, -3, 9, {}}, Case{K::Clip, -3, 3, {-1.5f, 0.25f}},
+        Case{K::Relu6, -3, 9, {}},
+        Case{K::HardSigmoid, -5, 5, {1 / 6.0f, 0.5f}},
+        Case{K::HardSigmoid, -5, 5, {0.2f, 0.5f}},
+        Case{K::HardSigmoid, -5, 5, {-0.7f, 0.1f}},
+        Case{K::Clip, -3, 3, {-1.5f, 0.25f}},
         Case{K::Clip, -3, 3, {-inf, 0.5f}},
         Case{K::Clip, -3, 3, {0.5f, inf}}}) {
     SpecBuilder b("unary");

@@ -78,6 +78,9 @@ SORA_POINTWISE(Silu, x[0] / (1.0 + std::exp(-x[0])))
 SORA_POINTWISE(LeakyRelu, x[0] > 0 ? x[0] : op.scalars[0] * x[0])
 SORA_POINTWISE(HardSwish, x[0] * std::min(std::max(x[0] + 3.0, 0.0), 6.0) / 6.0)
 SORA_POINTWISE(Relu6, std::min(std::max(x[0], 0.0), 6.0))
+SORA_POINTWISE(
+    HardSigmoid,
+    std::min(std::max((double)op.scalars[0] * x[0] + op.scalars[1], 0.0), 1.0))
 SORA_POINTWISE(Clip, std::min(std::max(x[0], (double)op.scalars[0]),
                               (double)op.scalars[1]))
 // x, gamma, beta, mean, variance.

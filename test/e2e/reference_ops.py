@@ -88,6 +88,13 @@ BINARY = {
 }
 
 
+def _hard_sigmoid(p, xs, param):
+    alpha, beta = p.get("alpha", 1 / 6), p.get("beta", 0.5)
+    if (alpha, beta) == (1 / 6, 0.5):
+        return F.hardsigmoid(xs[0])  # PyTorch's own kernel
+    return torch.clamp(alpha * xs[0] + beta, 0, 1)  # ONNX HardSigmoid
+
+
 def _clip_run(p, xs, param):
     lo, hi = p.get("min"), p.get("max")
     if lo is None and hi is None:
@@ -99,6 +106,7 @@ OPS = {
     "gelu": Op(lambda p, xs, w: F.gelu(xs[0], approximate=p.get("approximate", "none"))),
     "leaky_relu": Op(lambda p, xs, w: _leaky_relu(xs[0], p.get("alpha", 0.01))),
     "clip": Op(_clip_run),
+    "hard_sigmoid": Op(_hard_sigmoid),
 }
 OPS.update({name: Op(lambda p, xs, w, f=f: f(xs[0])) for name, f in UNARY.items()
             if name not in OPS})

@@ -290,6 +290,8 @@ const std::map<std::string, MLIRGenImpl::OpLowering> &MLIRGenImpl::lowerings() {
         {"gelu", {bind(&MLIRGenImpl::gelu), 1, {"approximate"}}},
         {"leaky_relu", {bind(&MLIRGenImpl::leakyRelu), 1, {"alpha"}}},
         {"clip", {bind(&MLIRGenImpl::clip), 1, {"min", "max"}}},
+        {"hard_sigmoid",
+         {bind(&MLIRGenImpl::hardSigmoid), 1, {"alpha", "beta"}}},
         // Tensor particles.
         {"log_softmax", {bind(&MLIRGenImpl::logSoftmax), 1, {"axis"}}},
         {"dropout", {bind(&MLIRGenImpl::dropout), 1, {"rate"}}},

@@ -126,6 +126,8 @@ private:
   Value gelu(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value leakyRelu(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value clip(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value hardSigmoid(const ParticleDecl &p, ParticleAttrs &a,
+                    ArrayRef<Value> in);
   // Tensor particles (log_softmax, dropout and data movement).
   Value logSoftmax(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value dropout(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);

@@ -49,6 +49,18 @@ Value MLIRGenImpl::leakyRelu(const ParticleDecl &, ParticleAttrs &a,
                              b.getF32FloatAttr((float)*alpha));
 }
 
+Value MLIRGenImpl::hardSigmoid(const ParticleDecl &, ParticleAttrs &a,
+                               ArrayRef<Value> in) {
+  // PyTorch's hardsigmoid, relu6(x + 3) / 6 (ONNX defaults to alpha 0.2).
+  auto alpha = a.number("alpha", 1.0 / 6);
+  auto beta = a.number("beta", 0.5);
+  if (!alpha || !beta)
+    return nullptr;
+  return HardSigmoidOp::create(b, loc, in[0].getType(), in[0],
+                               b.getF32FloatAttr((float)*alpha),
+                               b.getF32FloatAttr((float)*beta));
+}
+
 Value MLIRGenImpl::clip(const ParticleDecl &, ParticleAttrs &a,
                         ArrayRef<Value> in) {
   if (!a.has("min") && !a.has("max")) {

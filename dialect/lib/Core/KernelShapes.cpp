@@ -215,6 +215,7 @@ SORA_ELEMENTWISE_RULE(Silu, unary)
 SORA_ELEMENTWISE_RULE(LeakyRelu, unary)
 SORA_ELEMENTWISE_RULE(HardSwish, unary)
 SORA_ELEMENTWISE_RULE(Relu6, unary)
+SORA_ELEMENTWISE_RULE(HardSigmoid, unary)
 #undef SORA_ELEMENTWISE_RULE
 
 template <>

@@ -52,6 +52,12 @@ sora::KernelOp LeakyReluOp::describeKernelOp() {
   return k;
 }
 
+sora::KernelOp HardSigmoidOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::HardSigmoid);
+  k.scalars = {getAlpha().convertToFloat(), getBeta().convertToFloat()};
+  return k;
+}
+
 sora::KernelOp ClipOp::describeKernelOp() {
   sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Clip);
   float inf = std::numeric_limits<float>::infinity();

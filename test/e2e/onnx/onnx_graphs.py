@@ -16,11 +16,11 @@ from onnx import TensorProto as T, helper as h, numpy_helper as nh
 OPSET = 13
 
 
-def _model(name, nodes, x_shape, outputs, inits):
+def _model(name, nodes, x_shape, outputs, inits, opset=OPSET):
     graph = h.make_graph(nodes, name, [h.make_tensor_value_info("x", T.FLOAT, x_shape)],
                          [h.make_tensor_value_info(o, T.FLOAT, None) for o in outputs],
                          inits)
-    return h.make_model(graph, opset_imports=[h.make_opsetid("", OPSET)])
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", opset)])
 
 
 def _f32(rng, name, shape, scale=1.0, offset=0.0):
@@ -141,5 +141,22 @@ def resize_erf(rng):
     return _model("resize_erf", nodes, [1, 3, 6, 7], ["n", "nd", "ld", "la", "y"], inits)
 
 
+def hard_activations(rng):
+    """HardSigmoid with ONNX's defaults (alpha 0.2) and as PyTorch exports
+    hardsigmoid (alpha 1/6), and HardSwish (opset 14), on a conv whose
+    outputs reach past both clamps."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("HardSigmoid", ["c"], ["hs"], "hard_sigmoid"),
+        h.make_node("HardSigmoid", ["c"], ["hs6"], "hard_sigmoid_torch",
+                    alpha=1 / 6, beta=0.5),
+        h.make_node("HardSwish", ["c"], ["hw"], "hard_swish"),
+    ]
+    inits = [_f32(rng, "w", (5, 3, 3, 3), 2.0)]
+    return _model("hard_activations", nodes, [1, 3, 6, 7], ["hs", "hs6", "hw"], inits,
+                  opset=14)
+
+
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
-          "nhwc_mix": nhwc_mix, "resize_erf": resize_erf}
+          "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
+          "hard_activations": hard_activations}

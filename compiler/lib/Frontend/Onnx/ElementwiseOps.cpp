@@ -24,11 +24,18 @@ static void defineLike(const NodeContext &c, GraphBuilder &b,
 void lowerUnary(const NodeContext &c, GraphBuilder &b) {
   static const std::map<std::string, std::string> particles = {
       {"Relu", "relu"}, {"Sigmoid", "sigmoid"}, {"Tanh", "tanh"},
-      {"Erf", "erf"},   {"Gelu", "gelu"},
+      {"Erf", "erf"},   {"Gelu", "gelu"},       {"HardSwish", "hard_swish"},
   };
   const Held &x = b.get(c.in(0));
   defineLike(
       c, b, b.particle(c.node, "", particles.at(c.node.op_type()), {x.ref}), x);
+}
+
+void lowerHardSigmoid(const NodeContext &c, GraphBuilder &b) {
+  const Held &x = b.get(c.in(0));
+  json attrs{{"alpha", c.attrs.getFloat("alpha", 0.2f)},
+             {"beta", c.attrs.getFloat("beta", 0.5f)}};
+  defineLike(c, b, b.particle(c.node, "", "hard_sigmoid", {x.ref}, attrs), x);
 }
 
 void checkClip(const NodeContext &c, Problems &p) {

@@ -58,6 +58,7 @@ SORA_UNARY(Silu, x / (1.0f + exp(-x)))
 SORA_UNARY(LeakyRelu, select(x > 0.0f, x, x *op.scalars[0]))
 SORA_UNARY(HardSwish, x *clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f)
 SORA_UNARY(Relu6, clamp(x, 0.0f, 6.0f))
+SORA_UNARY(HardSigmoid, clamp(op.scalars[0] * x + op.scalars[1], 0.0f, 1.0f))
 SORA_UNARY(Clip, min(max(x, op.scalars[0]), op.scalars[1]))
 #undef SORA_UNARY
 

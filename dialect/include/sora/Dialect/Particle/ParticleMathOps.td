@@ -74,6 +74,27 @@ def Particle_LeakyReluOp
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
+def Particle_HardSigmoidOp
+    : Particle_Op<"hard_sigmoid", [Pure, SameOperandsAndResultType,
+        Particle_FusionEpilogue,
+        DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "clamp(alpha * x + beta, 0, 1), elementwise";
+  let description = [{
+    The defaults, `alpha = 1/6` and `beta = 0.5`, are
+    `torch.nn.functional.hardsigmoid` (`relu6(x + 3) / 6`); ONNX's
+    HardSigmoid defaults to `alpha = 0.2` (as Keras' `hard_sigmoid` did).
+
+    ```mlir
+    %y = particle.hard_sigmoid %x {alpha = 2.000000e-01 : f32} : tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input,
+                       DefaultValuedAttr<F32Attr, "1.0f / 6">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.5f">:$beta);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
 def Particle_ClipOp : Particle_Op<"clip", [Pure, SameOperandsAndResultType,
     Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Clamps to [min, max], elementwise";
