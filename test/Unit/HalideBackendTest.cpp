@@ -175,6 +175,14 @@ TEST(HalideBackend, RejectsMalformedSpecs) {
   expectRejected(ids.finish(*lookupTarget("x86-64-avx2")),
                  "operand #0 is i64; only the ids of an embedding may be");
 
+  SpecBuilder lp("lp");
+  KernelOp norm = KernelOp::of(KernelOpKind::LpPool2D);
+  norm.window = {2, 2};
+  norm.scalars[0] = -1.0f;
+  lp.add(norm, {lp.arg({1, 4, 4, 2})});
+  expectRejected(lp.finish(*lookupTarget("x86-64-avx2")),
+                 "p must be a positive number, got -1");
+
   SpecBuilder pool("pool");
   pool.pool(KernelOpKind::AvgPool2D, pool.arg({1, 4, 4, 2}), {2, 2}, {1, 1},
             {2, 0, 0, 0});

@@ -172,6 +172,21 @@ TEST_P(KernelJit, AvgPoolValidOddInput) {
   check(b.finish(target()));
 }
 
+TEST_P(KernelJit, LpPoolNorms) {
+  // p = 2 takes the x * x / sqrt path, the others pow; padded cells add
+  // nothing; a relu epilogue fuses.
+  for (float p : {2.0f, 3.0f, 1.5f, 1.0f}) {
+    SpecBuilder b("lp_pool");
+    KernelOp op = KernelOp::of(K::LpPool2D);
+    op.window = {3, 2};
+    op.strides = {2, 1};
+    op.pad = {1, 0, 1, 1};
+    op.scalars[0] = p;
+    b.unary(K::Relu, b.add(op, {b.arg({2, 9, 10, 19})}));
+    check(b.finish(target()));
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Softmax
 //===----------------------------------------------------------------------===//

@@ -52,7 +52,10 @@ static Tensor conv2d(const KernelOp &op, const Inputs &in) {
   return y;
 }
 
-static Tensor pool(const KernelOp &op, const Tensor &x, bool isMax) {
+/// Max, average or (when `lp`) Lp-norm pooling: padded cells never win, are
+/// not counted, add nothing.
+static Tensor pool(const KernelOp &op, const Tensor &x, bool isMax,
+                   bool lp = false) {
   int64_t inH = x.shape[1], inW = x.shape[2], channels = x.shape[3];
   int64_t batch = op.shape[0], outH = op.shape[1], outW = op.shape[2];
   Tensor y{op.shape, std::vector<float>(numElements(op.shape))};
@@ -69,11 +72,15 @@ static Tensor pool(const KernelOp &op, const Tensor &x, bool isMax) {
               if (iy < 0 || iy >= inH || ix < 0 || ix >= inW)
                 continue;
               double v = x.data[((n * inH + iy) * inW + ix) * channels + c];
-              acc = isMax ? std::max(acc, v) : acc + v;
+              acc = isMax ? std::max(acc, v)
+                    : lp  ? acc + std::pow(std::fabs(v), (double)op.scalars[0])
+                          : acc + v;
               ++count;
             }
           y.data[((n * outH + oy) * outW + ox) * channels + c] =
-              (float)(isMax ? acc : acc / count);
+              (float)(isMax ? acc
+                      : lp  ? std::pow(acc, 1.0 / op.scalars[0])
+                            : acc / count);
         }
   return y;
 }
@@ -207,6 +214,11 @@ template <>
 Tensor reference<KernelOpKind::AvgPool2D>(const KernelOp &op,
                                           const Inputs &in) {
   return pool(op, *in[0], /*isMax=*/false);
+}
+
+template <>
+Tensor reference<KernelOpKind::LpPool2D>(const KernelOp &op, const Inputs &in) {
+  return pool(op, *in[0], /*isMax=*/false, /*lp=*/true);
 }
 
 template <>

@@ -45,7 +45,7 @@ ACTIVATIONS = {
 }
 UNARY_OPS = {"relu", "sigmoid", "tanh", "softmax", ALIAS_OP}
 BINARY_OPS = {"add": torch.add, "mul": torch.mul}
-POOL_OPS = {"max_pool2d", "avg_pool2d"}
+POOL_OPS = {"max_pool2d", "avg_pool2d", "lp_pool2d"}
 PARAMETRIC_OPS = {"dense", "conv2d"}
 KNOWN_OPS = UNARY_OPS | set(BINARY_OPS) | POOL_OPS | PARAMETRIC_OPS | {"flatten", "reshape"}
 # Particles defined in reference_ops.py (activations, tensor ops, norms ...).
@@ -438,12 +438,17 @@ def _conv2d(p, x, w, b):
 
 
 def _pool2d(p, x):
-    """max/avg pool on NHWC x; padded cells never win a max nor count in a mean."""
+    """max/avg/lp pool on NHWC x; padded cells never win a max nor count in a
+    mean, and add nothing to an Lp norm."""
     kernel, strides, _, _ = window_params(p)
     nchw = x.permute(0, 3, 1, 2)
     if p["op"] == "max_pool2d":
         padded = _pad_nchw(nchw, p, tuple(x.shape), -math.inf)
         y = F.max_pool2d(padded, kernel, strides)
+    elif p["op"] == "lp_pool2d":
+        # soracc's norm is of |x|: PyTorch's LPPool2d sums x^p as it is.
+        padded = _pad_nchw(nchw.abs(), p, tuple(x.shape), 0.0)
+        y = F.lp_pool2d(padded, p.get("p", 2), kernel, strides)
     else:
         sums = F.avg_pool2d(_pad_nchw(nchw, p, tuple(x.shape), 0.0), kernel, strides,
                             divisor_override=1)

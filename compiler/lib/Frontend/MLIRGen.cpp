@@ -195,8 +195,16 @@ Value MLIRGenImpl::pool(const ParticleDecl &p, ParticleAttrs &a,
   auto shape = inferPool2DShape(x, *window, *strides, *pads, shapeError(p, a));
   if (!shape)
     return nullptr;
-  return PoolOp::create(b, loc, tensorType(*shape), in[0], *window, *strides,
-                        *pads);
+  if constexpr (std::is_same_v<PoolOp, LpPool2DOp>) {
+    auto norm = a.number("p", 2.0);
+    if (!norm || !checkLpNorm(*norm, a.shapeError("p")))
+      return nullptr;
+    return LpPool2DOp::create(b, loc, tensorType(*shape), in[0], *window,
+                              *strides, *pads, llvm::APFloat((float)*norm));
+  } else {
+    return PoolOp::create(b, loc, tensorType(*shape), in[0], *window, *strides,
+                          *pads);
+  }
 }
 
 Value MLIRGenImpl::flatten(const ParticleDecl &p, ParticleAttrs &a,
@@ -268,6 +276,10 @@ const std::map<std::string, MLIRGenImpl::OpLowering> &MLIRGenImpl::lowerings() {
            "use_bias", "activation", "groups"}}},
         {"max_pool2d", {bind(&MLIRGenImpl::pool<MaxPool2DOp>), 1, pool}},
         {"avg_pool2d", {bind(&MLIRGenImpl::pool<AvgPool2DOp>), 1, pool}},
+        {"lp_pool2d",
+         {bind(&MLIRGenImpl::pool<LpPool2DOp>),
+          1,
+          {"pool", "strides", "padding", "p"}}},
         {"flatten", {bind(&MLIRGenImpl::flatten), 1, {}}},
         {"reshape", {bind(&MLIRGenImpl::reshape), 1, {"shape"}}},
         {"softmax", {bind(&MLIRGenImpl::softmax), 1, {"axis"}}},

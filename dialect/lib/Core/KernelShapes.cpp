@@ -166,6 +166,15 @@ rule<KernelOpKind::AvgPool2D>(const KernelOp &op, const Operands &in,
 }
 
 template <>
+std::optional<Shape> rule<KernelOpKind::LpPool2D>(const KernelOp &op,
+                                                  const Operands &in,
+                                                  const ShapeError &emitError) {
+  if (!checkLpNorm(op.scalars[0], emitError))
+    return std::nullopt;
+  return pool(op, in, emitError);
+}
+
+template <>
 std::optional<Shape> rule<KernelOpKind::Softmax>(const KernelOp &op,
                                                  const Operands &in,
                                                  const ShapeError &emitError) {

@@ -3,6 +3,7 @@
 #include "sora/Core/ParticleShapes.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sora::particle {
 
@@ -142,6 +143,13 @@ std::optional<Shape> inferPool2DShape(ShapeRef input, ShapeRef window,
   if (!(w))
     return std::nullopt;
   return Shape{input[0], *h, *w, input[3]};
+}
+
+bool checkLpNorm(double p, const ShapeError &emitError) {
+  if (p > 0 && std::isfinite(p))
+    return true;
+  emitError() << "p must be a positive number, got " << formatNumber(p);
+  return false;
 }
 
 std::optional<Shape> inferGlobalPool2DShape(ShapeRef input, bool keepdims,

@@ -55,6 +55,11 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
 
 LogicalResult MaxPool2DOp::verify() { return verifyPool(*this); }
 LogicalResult AvgPool2DOp::verify() { return verifyPool(*this); }
+LogicalResult LpPool2DOp::verify() {
+  if (!checkLpNorm(getP().convertToDouble(), shapeErrorOf(*this)))
+    return failure();
+  return verifyPool(*this);
+}
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getType().getRank();
@@ -145,6 +150,12 @@ sora::KernelOp MaxPool2DOp::describeKernelOp() {
 }
 sora::KernelOp AvgPool2DOp::describeKernelOp() {
   return describePool(*this, sora::KernelOpKind::AvgPool2D);
+}
+
+sora::KernelOp LpPool2DOp::describeKernelOp() {
+  sora::KernelOp k = describePool(*this, sora::KernelOpKind::LpPool2D);
+  k.scalars[0] = getP().convertToFloat();
+  return k;
 }
 
 sora::KernelOp SoftmaxOp::describeKernelOp() {

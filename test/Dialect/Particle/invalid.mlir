@@ -375,3 +375,11 @@ func.func @kernel_names(%x: tensor<4xf32>) {
   }
   return
 }
+
+// -----
+
+func.func @lp_pool_norm(%x: tensor<1x4x4x2xf32>) {
+  // expected-error @+1 {{p must be a positive number, got 0}}
+  %y = particle.lp_pool2d %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, p = 0.0 : f32} : tensor<1x4x4x2xf32> -> tensor<1x2x2x2xf32>
+  return
+}

@@ -157,6 +157,21 @@ def hard_activations(rng):
                   opset=14)
 
 
+def lp_pools(rng):
+    """LpPool: p = 2 with explicit pads, p = 3 strided, p = 1 with SAME_UPPER
+    padding, after a conv whose outputs take both signs."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("LpPool", ["c"], ["l2"], "lp2", kernel_shape=[3, 2],
+                    pads=[1, 0, 1, 1]),
+        h.make_node("LpPool", ["c"], ["l3"], "lp3", kernel_shape=[2, 2], strides=[2, 2], p=3),
+        h.make_node("LpPool", ["c"], ["l1"], "lp1", kernel_shape=[3, 3], p=1,
+                    auto_pad="SAME_UPPER"),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 3, 3), 0.5)]
+    return _model("lp_pools", nodes, [1, 3, 6, 7], ["l2", "l3", "l1"], inits)
+
+
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
-          "hard_activations": hard_activations}
+          "hard_activations": hard_activations, "lp_pools": lp_pools}

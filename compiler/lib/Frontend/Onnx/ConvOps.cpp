@@ -148,10 +148,10 @@ void checkAveragePool(const NodeContext &c, Problems &p) {
 }
 
 static void lowerPool(const NodeContext &c, GraphBuilder &b, const char *op,
-                      float padValue) {
+                      float padValue, json attrs = json::object()) {
   Window window = readWindow(c, spatial(c.inShape(0)));
-  json attrs{{"pool", toList(window.kernel)},
-             {"strides", toList(window.strides)}};
+  attrs["pool"] = toList(window.kernel);
+  attrs["strides"] = toList(window.strides);
   // The pools leave padded cells out; count_include_pad=1 pads with zeros
   // that the average counts.
   WindowPadding padding = choosePadding(window, spatial(c.inShape(0)));
@@ -175,6 +175,17 @@ void lowerMaxPool(const NodeContext &c, GraphBuilder &b) {
 
 void lowerAveragePool(const NodeContext &c, GraphBuilder &b) {
   lowerPool(c, b, "avg_pool2d", 0.0f);
+}
+
+void checkLpPool(const NodeContext &c, Problems &p) {
+  checkWindow(c, p, /*hasDilations=*/false);
+  if (c.attrs.getInt("p", 2) < 1)
+    p.node(c.node, "attribute p must be positive");
+}
+
+void lowerLpPool(const NodeContext &c, GraphBuilder &b) {
+  // Padded cells are zeros, which add nothing to the norm.
+  lowerPool(c, b, "lp_pool2d", 0.0f, json{{"p", c.attrs.getInt("p", 2)}});
 }
 
 void checkGlobalPool(const NodeContext &c, Problems &p) {

@@ -21,6 +21,8 @@ void checkMaxPool(const NodeContext &c, Problems &p);
 void lowerMaxPool(const NodeContext &c, GraphBuilder &b);
 void checkAveragePool(const NodeContext &c, Problems &p);
 void lowerAveragePool(const NodeContext &c, GraphBuilder &b);
+void checkLpPool(const NodeContext &c, Problems &p);
+void lowerLpPool(const NodeContext &c, GraphBuilder &b);
 void checkGlobalPool(const NodeContext &c, Problems &p);
 void lowerGlobalPool(const NodeContext &c, GraphBuilder &b);
 void checkBatchNorm(const NodeContext &c, Problems &p);

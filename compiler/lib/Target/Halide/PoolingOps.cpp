@@ -1,8 +1,9 @@
-//===- PoolingOps.cpp - MaxPool2D and AvgPool2D algorithms ----------------===//
+//===- PoolingOps.cpp - Max, average and Lp-norm pooling -----------------===//
 //
 // A window reduction over x(c, ox*sw - padLeft + kx, oy*sh - padTop + ky, n).
 // Cells outside x are padded with -inf for max (they never win) and 0 for
-// avg, whose divisor counts only the in-range cells of each window.
+// avg, whose divisor counts only the in-range cells of each window, and for
+// Lp, where they add nothing.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,9 +20,15 @@ static Expr inRange(const Expr &start, int64_t window, int64_t extent) {
   return min(start + (int)window, (int)extent) - max(start, 0);
 }
 
-/// Max or average pooling of `input`.
+namespace {
+/// How a pool reduces its window.
+enum class Reduction { Max, Average, Lp };
+} // namespace
+
+/// Max, average or Lp-norm pooling of `input`.
 static OpStages buildPooling(const KernelOp &op, const Value &input,
-                             const std::string &name, bool isMax) {
+                             const std::string &name, Reduction how) {
+  bool isMax = how == Reduction::Max;
   float fill = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
   bool padded = op.pad[0] || op.pad[1] || op.pad[2] || op.pad[3];
   Func x = padded ? padDims(input, {1, 2}, fill) : input.func;
@@ -34,6 +41,10 @@ static OpStages buildPooling(const KernelOp &op, const Value &input,
   Expr x0 = ox * (int)op.strides[1] - (int)op.pad[1];
   Expr y0 = oy * (int)op.strides[0] - (int)op.pad[0];
   Expr cell = x(c, x0 + r.x, y0 + r.y, n);
+  // Lp: |x|^p, exactly x * x for the common p = 2.
+  float p = op.scalars[0];
+  if (how == Reduction::Lp)
+    cell = p == 2.0f ? cell * cell : pow(abs(cell), p);
   stages.reduce = Func(name + (isMax ? "_max" : "_sum"));
   stages.reduce(c, ox, oy, n) = fill;
   if (isMax)
@@ -43,12 +54,14 @@ static OpStages buildPooling(const KernelOp &op, const Value &input,
 
   stages.value = {Func(name), op.shape};
   Expr result = stages.reduce(c, ox, oy, n);
-  if (!isMax) {
+  if (how == Reduction::Average) {
     const Shape &shape = input.shape; // [N, H, W, C]
     Expr count = padded ? inRange(y0, op.window[0], shape[1]) *
                               inRange(x0, op.window[1], shape[2])
                         : Expr((int)(op.window[0] * op.window[1]));
     result = result / cast<float>(count);
+  } else if (how == Reduction::Lp) {
+    result = p == 2.0f ? sqrt(result) : pow(result, 1.0f / p);
   }
   stages.value.func(c, ox, oy, n) = result;
   return stages;
@@ -59,7 +72,7 @@ OpStages build<KernelOpKind::MaxPool2D>(const KernelOp &op,
                                         const std::vector<Value> &operands,
                                         const std::string &name,
                                         const ScheduleRecord &) {
-  return buildPooling(op, operands[0], name, /*isMax=*/true);
+  return buildPooling(op, operands[0], name, Reduction::Max);
 }
 
 template <>
@@ -67,7 +80,15 @@ OpStages build<KernelOpKind::AvgPool2D>(const KernelOp &op,
                                         const std::vector<Value> &operands,
                                         const std::string &name,
                                         const ScheduleRecord &) {
-  return buildPooling(op, operands[0], name, /*isMax=*/false);
+  return buildPooling(op, operands[0], name, Reduction::Average);
+}
+
+template <>
+OpStages build<KernelOpKind::LpPool2D>(const KernelOp &op,
+                                       const std::vector<Value> &operands,
+                                       const std::string &name,
+                                       const ScheduleRecord &) {
+  return buildPooling(op, operands[0], name, Reduction::Lp);
 }
 
 } // namespace sora

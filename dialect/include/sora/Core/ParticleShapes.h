@@ -40,6 +40,9 @@ std::optional<Shape> inferPool2DShape(ShapeRef input, ShapeRef window,
                                       ShapeRef strides, ShapeRef padding,
                                       const ShapeError &emitError);
 
+/// lp_pool2d's norm: a positive, finite `p`.
+bool checkLpNorm(double p, const ShapeError &emitError);
+
 /// [N, H, W, C] -> [N, 1, 1, C], or [N, C] without `keepdims`.
 std::optional<Shape> inferGlobalPool2DShape(ShapeRef input, bool keepdims,
                                             const ShapeError &emitError);

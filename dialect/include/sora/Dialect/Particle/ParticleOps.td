@@ -145,6 +145,32 @@ class Particle_Pool2DOp<string mnemonic, string what>
 def Particle_MaxPool2DOp : Particle_Pool2DOp<"max_pool2d", "Max">;
 def Particle_AvgPool2DOp : Particle_Pool2DOp<"avg_pool2d", "Average">;
 
+def Particle_LpPool2DOp : Particle_Op<"lp_pool2d", [Pure, Particle_FusionAnchor,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "Lp-norm pooling over a 2-D window, NHWC";
+  let description = [{
+    `(sum over the window of |x|^p)^(1/p)` with `p > 0` (default 2), the
+    window, strides and explicit padding of the other pools; padded cells
+    add nothing. This is ONNX's LpPool, and `torch.nn.LPPool2d` for even `p`
+    or non-negative inputs (PyTorch sums `x^p`, not `|x|^p`).
+
+    ```mlir
+    %y = particle.lp_pool2d %x {window = array<i64: 2, 2>,
+           strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>,
+           p = 3.000000e+00 : f32}
+        : tensor<1x26x26x32xf32> -> tensor<1x13x13x32xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, DenseI64ArrayAttr:$window,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                       DefaultValuedAttr<F32Attr, "2.0f">:$p);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Particle_SoftmaxOp : Particle_Op<"softmax", [Pure, SameOperandsAndResultType,
     Particle_FusionAnchor, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Softmax along one axis";
