@@ -38,8 +38,7 @@ template Value MLIRGenImpl::globalPool<GlobalAvgPool2DOp>(const ParticleDecl &,
 Value MLIRGenImpl::batchNorm(const ParticleDecl &p, ParticleAttrs &a,
                              ArrayRef<Value> in) {
   ArrayRef<int64_t> x = shapeOf(in[0]);
-  // PyTorch's default epsilon (Keras' BatchNormalization uses 1e-3).
-  auto epsilon = a.number("epsilon", 1e-5);
+  auto epsilon = a.number("epsilon", kDefaultNormEpsilon);
   auto axis = axisAttr(a, "axis", -1, x.size());
   if (!epsilon || !axis)
     return nullptr;
@@ -69,8 +68,7 @@ Value MLIRGenImpl::layerNorm(const ParticleDecl &p, ParticleAttrs &a,
                              ArrayRef<Value> in) {
   ArrayRef<int64_t> x = shapeOf(in[0]);
   auto axis = axisAttr(a, "axis", -1, x.size());
-  // PyTorch's default epsilon (Keras' LayerNormalization uses 1e-3).
-  auto epsilon = a.number("epsilon", 1e-5);
+  auto epsilon = a.number("epsilon", kDefaultNormEpsilon);
   if (!axis || !epsilon)
     return nullptr;
   if (*epsilon <= 0) {

@@ -1,6 +1,6 @@
 //===- ModelAST.h - A particle model as written by the user -----*- C++ -*-===//
 //
-// What every frontend (JSON today, the .sora DSL and ONNX next) produces:
+// What every frontend (JSON, the .sora DSL, the ONNX importer) produces:
 // the model's declarations with the source location of each, before any
 // name resolution or shape checking. MLIRGen turns it into the particle
 // dialect.

@@ -17,8 +17,9 @@ struct PipelineOptions {
 };
 
 /// Particle graph to planned kernels: inline composites, canonicalize,
-/// sora-fold-batch-norm (with `weights`), sora-fuse,
-/// sora-assign-schedules, sora-plan-memory. The result is `--emit=mlir-fused`.
+/// sora-fold-batch-norm (with `weights`), sora-decompose-lstm,
+/// sora-decompose-transformer, sora-fuse, sora-assign-schedules,
+/// sora-plan-memory, sora-layout-weights. The result is `--emit=mlir-fused`.
 void buildSoraccPipeline(mlir::OpPassManager &pm,
                          const PipelineOptions &options);
 

@@ -8,6 +8,7 @@
 #include "Ops.h"
 #include "WeightConversion.h"
 #include "Window.h"
+#include "sora/Core/ParticleShapes.h"
 
 #include <cmath>
 #include <limits>
@@ -231,9 +232,10 @@ void lowerBatchNorm(const NodeContext &c, GraphBuilder &b) {
   bool image = c.inShape(0).size() == 4;
   std::string input = image ? b.channelsLast(c.in(0)) : b.plain(c.in(0));
   int64_t channels = c.inShape(0)[1];
-  std::string bn =
-      b.particle(c.node, "", "batch_norm", {input},
-                 json{{"epsilon", c.attrs.getFloat("epsilon", 1e-5f)}});
+  std::string bn = b.particle(
+      c.node, "", "batch_norm", {input},
+      json{{"epsilon",
+            c.attrs.getFloat("epsilon", sora::particle::kDefaultNormEpsilon)}});
   const char *params[] = {"gamma", "beta", "moving_mean", "moving_variance"};
   for (int i = 0; i < 4; ++i)
     b.weight(bn, params[i], {channels}, c.constant(i + 1)->floats);

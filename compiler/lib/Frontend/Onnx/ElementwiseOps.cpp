@@ -7,6 +7,7 @@
 
 #include "Ops.h"
 #include "WeightConversion.h"
+#include "sora/Core/ParticleShapes.h"
 
 using nlohmann::json;
 
@@ -149,9 +150,10 @@ void lowerLayerNorm(const NodeContext &c, GraphBuilder &b) {
               (held.perm.empty() || held.perm.back() == rank - 1);
   Held like = keep ? held : Held{};
   std::string ref = keep ? held.ref : b.plain(c.in(0));
-  std::string ln =
-      b.particle(c.node, "", "layer_norm", {ref},
-                 json{{"epsilon", c.attrs.getFloat("epsilon", 1e-5f)}});
+  std::string ln = b.particle(
+      c.node, "", "layer_norm", {ref},
+      json{{"epsilon",
+            c.attrs.getFloat("epsilon", sora::particle::kDefaultNormEpsilon)}});
   const ConstTensor &gamma = *c.constant(1);
   b.weight(ln, "gamma", {d}, broadcastToVector(gamma.floats, gamma.dims, d));
   std::vector<float> beta(d, 0.0f);

@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Fuser.h"
+#include "sora/Core/ParticleShapes.h"
 
 #include <cmath>
 #include <set>
@@ -133,7 +134,8 @@ bool Fuser::convBatchNorm(const Node &bn) {
         p[i]->numel() != filters)
       return false;
   }
-  float eps = NodeAttrs(bn).getFloat("epsilon", 1e-5f);
+  float eps =
+      NodeAttrs(bn).getFloat("epsilon", sora::particle::kDefaultNormEpsilon);
   ConstTensor newW = *w, newB;
   newB.dims = {filters};
   newB.floats.resize(filters);

@@ -1,9 +1,9 @@
 //===- Window.h - ONNX window attributes to particle padding ----*- C++ -*-===//
 //
 // Conv and the pools share kernel/strides/dilations/pads/auto_pad. soracc's
-// window particles take "valid" or Keras "same" padding; ONNX pads that
-// equal neither (e.g. PyTorch's symmetric padding with stride 2) become an
-// explicit `pad` particle before a valid window.
+// window particles take "valid", Keras "same" or explicit [top, left,
+// bottom, right] padding; a pool's pads as large as its window become a
+// `pad` particle before a valid pool.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SORA_FRONTEND_ONNX_WINDOW_H

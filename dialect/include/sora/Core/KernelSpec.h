@@ -97,7 +97,8 @@ struct KernelOp {
   /// Normalize: per-channel mean and std (one entry: every channel).
   std::vector<float> channelMean, channelStd;
   /// Scalar attributes, by kind: LeakyRelu {alpha}, Clip {min, max},
-  /// Pad {value}, BatchNorm and LayerNorm {epsilon}.
+  /// HardSigmoid {alpha, beta}, Pad {value}, BatchNorm and LayerNorm
+  /// {epsilon}, LpPool2D {p}, Normalize {scale}.
   std::array<float, 2> scalars{0.0f, 0.0f};
   /// Per-dimension attributes (row-major order), by kind: Transpose `perm`;
   /// Slice `begin` and `step`; Pad `low` and `high`.

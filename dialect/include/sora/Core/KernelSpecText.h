@@ -4,11 +4,14 @@
 // --emit=kernels` and `sora-opt -sora-print-kernel-specs` print it, and lit
 // tests check the translation with it.
 //
+// clang-format off
 //   kernel _sora_k0 schedule<vector = 16, tile_rows = 4, ...>
 //     %0 = arg f32[1, 28, 28, 1]
 //     %1 = arg f32[3, 3, 1, 32]
-//     %2 = conv2d(%0, %1) {window = [3, 3]} : [1, 26, 26, 32]  // c1 at
-//     m.json:9:5 %3 = relu(%2) : [1, 26, 26, 32]  // c1 at m.json:9:5 return %3
+//     %2 = conv2d(%0, %1) {window = [3, 3]} : [1, 26, 26, 32]  // c1 at m.json:9:5
+//     %3 = relu(%2) : [1, 26, 26, 32]  // c1 at m.json:9:5
+//     return %3
+// clang-format on
 //
 // An op prints the attributes that differ from their defaults.
 //

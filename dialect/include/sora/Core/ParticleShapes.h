@@ -40,6 +40,10 @@ std::optional<Shape> inferPool2DShape(ShapeRef input, ShapeRef window,
                                       ShapeRef strides, ShapeRef padding,
                                       const ShapeError &emitError);
 
+/// The epsilon of batch_norm and layer_norm when a model gives none:
+/// PyTorch's and ONNX's default (Keras uses 1e-3).
+inline constexpr float kDefaultNormEpsilon = 1e-5f;
+
 /// lp_pool2d's norm: a positive, finite `p`.
 bool checkLpNorm(double p, const ShapeError &emitError);
 

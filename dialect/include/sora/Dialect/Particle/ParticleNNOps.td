@@ -59,7 +59,7 @@ def Particle_BatchNormOp
   let arguments = (ins Particle_Tensor:$input, Particle_Tensor:$gamma,
                        Particle_Tensor:$beta, Particle_Tensor:$mean,
                        Particle_Tensor:$variance,
-                       DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon);
+                       DefaultValuedAttr<F32Attr, "::sora::particle::kDefaultNormEpsilon">:$epsilon);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $gamma `,` $beta `,` $mean `,` $variance attr-dict `:`
@@ -87,7 +87,7 @@ def Particle_LayerNormOp
   }];
   let arguments = (ins Particle_Tensor:$input, Particle_Tensor:$gamma,
                        Particle_Tensor:$beta, I64Attr:$axis,
-                       DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon);
+                       DefaultValuedAttr<F32Attr, "::sora::particle::kDefaultNormEpsilon">:$epsilon);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $gamma `,` $beta attr-dict `:` functional-type(operands, results)

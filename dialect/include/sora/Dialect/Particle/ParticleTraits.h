@@ -9,6 +9,7 @@
 #define SORA_DIALECT_PARTICLE_PARTICLETRAITS_H
 
 #include "sora/Core/KernelSpec.h"
+#include "sora/Core/ParticleShapes.h"
 
 #include "mlir/IR/OpDefinition.h"
 

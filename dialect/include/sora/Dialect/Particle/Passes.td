@@ -9,12 +9,13 @@ def SoraFuse : Pass<"sora-fuse", "::mlir::func::FuncOp"> {
   let summary = "Groups each compute particle with its elementwise epilogue "
                 "into a particle.kernel";
   let description = [{
-    Anchors are dense, conv2d, the pools, softmax, log_softmax, layer_norm
-    and matmul; copies (transpose, concat, slice, pad, and the gather of
-    embedding) start kernels the same way. Elementwise
-    ops (activations, add, sub, mul, div, maximum, minimum, clip) that are
-    the sole use of the current kernel result are pulled into it, so bias,
-    activation and residual additions run in the anchor's loop nest.
+    Each op's role is its trait (ParticleInterfaces.td). Anchors (dense,
+    conv2d, the pools, softmax, log_softmax, layer_norm, matmul) and copies
+    (transpose, concat, slice, pad, embedding, resize) start kernels; an
+    lstm_recurrence is a kernel alone. Elementwise ops (activations,
+    arithmetic, clip, batch_norm, normalize) that are the sole use of the
+    current kernel result are pulled into it, so bias, activation and
+    residual additions run in the anchor's loop nest.
     Elementwise chains with no anchor form kernels of their own. Views
     (flatten, reshape) and graph boundary ops stay outside kernels.
   }];
