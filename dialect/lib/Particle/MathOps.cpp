@@ -9,11 +9,6 @@
 using namespace mlir;
 using namespace sora::particle;
 
-LogicalResult SubOp::verify() { return verifyBinary(*this); }
-LogicalResult DivOp::verify() { return verifyBinary(*this); }
-LogicalResult MaximumOp::verify() { return verifyBinary(*this); }
-LogicalResult MinimumOp::verify() { return verifyBinary(*this); }
-
 LogicalResult GeluOp::verify() {
   if (getApproximate() != "none" && getApproximate() != "tanh")
     return emitParticleError(*this)

@@ -13,16 +13,6 @@ using namespace sora::particle;
 // Global pools
 //===----------------------------------------------------------------------===//
 
-template <typename GlobalPoolOp>
-static LogicalResult verifyGlobalPool(GlobalPoolOp op) {
-  ShapeError emit = shapeErrorOf(op);
-  return checkResult(op, inferGlobalPool2DShape(shapeOf(op.getInput()),
-                                                op.getKeepdims(), emit));
-}
-
-LogicalResult GlobalMaxPool2DOp::verify() { return verifyGlobalPool(*this); }
-LogicalResult GlobalAvgPool2DOp::verify() { return verifyGlobalPool(*this); }
-
 namespace {
 /// global_<kind>_pool2d -> <kind>_pool2d with an H x W window, then a
 /// reshape to [N, C] unless keepdims.
@@ -32,12 +22,9 @@ struct LowerGlobalPool : public OpRewritePattern<GlobalPoolOp> {
   LogicalResult matchAndRewrite(GlobalPoolOp op,
                                 PatternRewriter &rewriter) const override {
     ArrayRef<int64_t> x = shapeOf(op.getInput());
-    auto pooledType =
-        RankedTensorType::get({x[0], 1, 1, x[3]}, rewriter.getF32Type());
-    Value pooled =
-        PoolOp::create(rewriter, op.getLoc(), pooledType, op.getInput(),
-                       ArrayRef<int64_t>{x[1], x[2]}, ArrayRef<int64_t>{1, 1},
-                       ArrayRef<int64_t>{0, 0, 0, 0});
+    Value pooled = PoolOp::create(
+        rewriter, op.getLoc(), op.getInput(), ArrayRef<int64_t>{x[1], x[2]},
+        ArrayRef<int64_t>{1, 1}, ArrayRef<int64_t>{0, 0, 0, 0});
     if (!op.getKeepdims())
       pooled = ReshapeOp::create(rewriter, op.getLoc(), op.getType(), pooled);
     rewriter.replaceOp(op, pooled);
@@ -92,17 +79,17 @@ LogicalResult LayerNormOp::verify() {
 // Matmul and embedding
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatMulOp::verify() {
-  ShapeError emit = shapeErrorOf(*this);
-  return checkResult(*this,
-                     inferMatMulShape(shapeOf(getLhs()), shapeOf(getRhs()),
-                                      getTransposeA(), getTransposeB(), emit));
+std::optional<Shape> MatMulOp::inferShape(Adaptor adaptor,
+                                          const ShapeError &emitError) {
+  return inferMatMulShape(shapeOf(adaptor.getLhs()), shapeOf(adaptor.getRhs()),
+                          adaptor.getTransposeA(), adaptor.getTransposeB(),
+                          emitError);
 }
 
-LogicalResult EmbeddingOp::verify() {
-  ShapeError emit = shapeErrorOf(*this);
-  return checkResult(
-      *this, inferEmbeddingShape(shapeOf(getIds()), shapeOf(getTable()), emit));
+std::optional<Shape> EmbeddingOp::inferShape(Adaptor adaptor,
+                                             const ShapeError &emitError) {
+  return inferEmbeddingShape(shapeOf(adaptor.getIds()),
+                             shapeOf(adaptor.getTable()), emitError);
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,8 +1,10 @@
 //===- ParticleOps.cpp - Particle op verifiers ----------------------------===//
 //
-// Verifiers delegate shape rules to ParticleShapes.cpp and compare the
-// inferred shape with the declared result type. Messages name the particle
-// (from the op's NameLoc, when the frontend set one) and the port.
+// Ops whose result follows from their operands and attributes infer it
+// (InferTypeOpInterface) by the shape rules of sora/Core/ParticleShapes.h;
+// MLIR's verifier compares it with the declared type. Verifiers check the
+// rest. Messages name the particle (from the op's NameLoc, when the frontend
+// set one) and the port.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,34 +33,24 @@ LogicalResult WeightOp::verify() {
   return verifyNamedTensor(*this, getName(), getType());
 }
 
-LogicalResult DenseOp::verify() {
-  ShapeError emit = shapeErrorOf(*this);
-  return checkResult(*this,
-                     inferDenseShape(shapeOf(getInput()), shapeOf(getKernel()),
-                                     optionalShape(getBias()), emit));
+std::optional<Shape> DenseOp::inferShape(Adaptor adaptor,
+                                         const ShapeError &emitError) {
+  return inferDenseShape(shapeOf(adaptor.getInput()),
+                         shapeOf(adaptor.getKernel()),
+                         optionalShape(adaptor.getBias()), emitError);
 }
 
-LogicalResult Conv2DOp::verify() {
-  ShapeError emit = shapeErrorOf(*this);
-  return checkResult(
-      *this, inferConv2DShape(shapeOf(getInput()), shapeOf(getKernel()),
-                              optionalShape(getBias()), getStrides(),
-                              getDilation(), getPadding(), emit, getGroups()));
+std::optional<Shape> Conv2DOp::inferShape(Adaptor adaptor,
+                                          const ShapeError &emitError) {
+  return inferConv2DShape(shapeOf(adaptor.getInput()),
+                          shapeOf(adaptor.getKernel()),
+                          optionalShape(adaptor.getBias()),
+                          adaptor.getStrides(), adaptor.getDilation(),
+                          adaptor.getPadding(), emitError, adaptor.getGroups());
 }
 
-template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
-  ShapeError emit = shapeErrorOf(op);
-  return checkResult(op,
-                     inferPool2DShape(shapeOf(op.getInput()), op.getWindow(),
-                                      op.getStrides(), op.getPadding(), emit));
-}
-
-LogicalResult MaxPool2DOp::verify() { return verifyPool(*this); }
-LogicalResult AvgPool2DOp::verify() { return verifyPool(*this); }
 LogicalResult LpPool2DOp::verify() {
-  if (!checkLpNorm(getP().convertToDouble(), shapeErrorOf(*this)))
-    return failure();
-  return verifyPool(*this);
+  return success(checkLpNorm(getP().convertToDouble(), shapeErrorOf(*this)));
 }
 
 LogicalResult SoftmaxOp::verify() {
@@ -70,12 +62,9 @@ LogicalResult SoftmaxOp::verify() {
   return success();
 }
 
-LogicalResult AddOp::verify() { return verifyBinary(*this); }
-LogicalResult MulOp::verify() { return verifyBinary(*this); }
-
-LogicalResult FlattenOp::verify() {
-  ShapeError emit = shapeErrorOf(*this);
-  return checkResult(*this, inferFlattenShape(shapeOf(getInput()), emit));
+std::optional<Shape> FlattenOp::inferShape(Adaptor adaptor,
+                                           const ShapeError &emitError) {
+  return inferFlattenShape(shapeOf(adaptor.getInput()), emitError);
 }
 
 LogicalResult ReshapeOp::verify() {

@@ -16,11 +16,18 @@
 
 namespace sora::particle {
 
+/// Names the particle when `location` says it (the frontend's NameLoc).
+inline mlir::InFlightDiagnostic &nameParticle(mlir::InFlightDiagnostic &diag,
+                                              mlir::Location location) {
+  if (auto name = llvm::dyn_cast<mlir::NameLoc>(location))
+    diag << "particle '" << name.getName().getValue() << "': ";
+  return diag;
+}
+
 /// Starts an error on `op`, naming its particle when the location says it.
 inline mlir::InFlightDiagnostic emitParticleError(mlir::Operation *op) {
   mlir::InFlightDiagnostic diag = op->emitOpError();
-  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
-    diag << "particle '" << name.getName().getValue() << "': ";
+  nameParticle(diag, op->getLoc());
   return diag;
 }
 
@@ -28,6 +35,31 @@ inline mlir::InFlightDiagnostic emitParticleError(mlir::Operation *op) {
 inline ShapeError shapeErrorOf(mlir::Operation *op) {
   return ShapeError(
       [op](const std::string &message) { emitParticleError(op) << message; });
+}
+
+/// The ShapeError of `Op::inferReturnTypes` (Particle_ShapeRule): rule messages
+/// become errors at `location`, worded as the verifier words them; without a
+/// location (a builder asking) they are dropped.
+template <typename Op>
+ShapeError shapeErrorAt(std::optional<mlir::Location> location) {
+  return ShapeError([location](const std::string &message) {
+    if (!location)
+      return;
+    mlir::InFlightDiagnostic diag = mlir::emitError(*location)
+                                    << "'" << Op::getOperationName() << "' op ";
+    nameParticle(diag, *location) << message;
+  });
+}
+
+/// The result type of an op whose shape rule inferred `shape`: an f32 tensor.
+inline mlir::LogicalResult
+inferredTensor(mlir::MLIRContext *context, const std::optional<Shape> &shape,
+               llvm::SmallVectorImpl<mlir::Type> &types) {
+  if (!shape)
+    return mlir::failure();
+  types.push_back(
+      mlir::RankedTensorType::get(*shape, mlir::Float32Type::get(context)));
+  return mlir::success();
 }
 
 inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
@@ -65,13 +97,31 @@ std::array<int64_t, N> toArray(llvm::ArrayRef<int64_t> values) {
   return array;
 }
 
-/// NumPy broadcasting of a binary op's operands.
-template <typename BinaryOp> mlir::LogicalResult verifyBinary(BinaryOp op) {
-  return checkResult(op, inferBroadcastShape(shapeOf(op.getLhs()),
-                                             shapeOf(op.getRhs()),
-                                             shapeErrorOf(op)));
+// Rules shared by a class of ops (Particle_ShapeRuleIs in ODS).
+
+/// A window pool's result shape.
+template <typename Adaptor>
+std::optional<Shape> poolShape(Adaptor adaptor, const ShapeError &emitError) {
+  return inferPool2DShape(shapeOf(adaptor.getInput()), adaptor.getWindow(),
+                          adaptor.getStrides(), adaptor.getPadding(),
+                          emitError);
 }
 
+/// A global pool's result shape.
+template <typename Adaptor>
+std::optional<Shape> globalPoolShape(Adaptor adaptor,
+                                     const ShapeError &emitError) {
+  return inferGlobalPool2DShape(shapeOf(adaptor.getInput()),
+                                adaptor.getKeepdims(), emitError);
+}
+
+/// The result shape of a binary op: NumPy broadcasting of its operands.
+template <typename Adaptor>
+std::optional<Shape> broadcastShape(Adaptor adaptor,
+                                    const ShapeError &emitError) {
+  return inferBroadcastShape(shapeOf(adaptor.getLhs()),
+                             shapeOf(adaptor.getRhs()), emitError);
+}
 } // namespace sora::particle
 
 #endif // SORA_LIB_PARTICLE_PARTICLEVERIFY_H

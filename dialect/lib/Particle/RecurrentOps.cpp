@@ -7,30 +7,33 @@
 using namespace mlir;
 using namespace sora::particle;
 
-LogicalResult LstmOp::verify() {
-  auto emit = [&] { return emitParticleError(*this); };
-  ShapeError shapeEmit = shapeErrorOf(*this);
-  int reverseCount = (getReverseKernel() != nullptr) +
-                     (getReverseRecurrentKernel() != nullptr) +
-                     (getReverseBias() != nullptr);
-  if (reverseCount != 0 && reverseCount != 3)
-    return emit() << "the reverse direction needs reverse_kernel, "
-                     "reverse_recurrent_kernel and reverse_bias";
-  LstmWeightShapes forward{shapeOf(getKernel()), shapeOf(getRecurrentKernel()),
-                           shapeOf(getBias())};
+std::optional<Shape> LstmOp::inferShape(Adaptor adaptor,
+                                        const ShapeError &emitError) {
+  Value reverseWeights[] = {adaptor.getReverseKernel(),
+                            adaptor.getReverseRecurrentKernel(),
+                            adaptor.getReverseBias()};
+  auto given =
+      llvm::count_if(reverseWeights, [](Value v) { return v != nullptr; });
+  if (given != 0 && given != 3) {
+    emitError() << "the reverse direction needs reverse_kernel, "
+                   "reverse_recurrent_kernel and reverse_bias";
+    return std::nullopt;
+  }
+  LstmWeightShapes forward{shapeOf(adaptor.getKernel()),
+                           shapeOf(adaptor.getRecurrentKernel()),
+                           shapeOf(adaptor.getBias())};
   std::optional<LstmWeightShapes> reverse;
-  if (isBidirectional())
-    reverse = LstmWeightShapes{shapeOf(getReverseKernel()),
-                               shapeOf(getReverseRecurrentKernel()),
-                               shapeOf(getReverseBias())};
-  return checkResult(*this,
-                     inferLstmShape(shapeOf(getInput()), forward, reverse,
-                                    getReturnSequences(), shapeEmit));
+  if (given == 3)
+    reverse =
+        LstmWeightShapes{shapeOf(reverseWeights[0]), shapeOf(reverseWeights[1]),
+                         shapeOf(reverseWeights[2])};
+  return inferLstmShape(shapeOf(adaptor.getInput()), forward, reverse,
+                        adaptor.getReturnSequences(), emitError);
 }
 
-LogicalResult LstmRecurrenceOp::verify() {
-  ShapeError emit = shapeErrorOf(*this);
-  return checkResult(
-      *this, inferLstmRecurrenceShape(shapeOf(getGates()),
-                                      shapeOf(getRecurrentKernel()), emit));
+std::optional<Shape> LstmRecurrenceOp::inferShape(Adaptor adaptor,
+                                                  const ShapeError &emitError) {
+  return inferLstmRecurrenceShape(shapeOf(adaptor.getGates()),
+                                  shapeOf(adaptor.getRecurrentKernel()),
+                                  emitError);
 }

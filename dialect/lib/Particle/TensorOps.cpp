@@ -7,18 +7,18 @@
 using namespace mlir;
 using namespace sora::particle;
 
-LogicalResult TransposeOp::verify() {
-  ShapeError emit = shapeErrorOf(*this);
-  return checkResult(*this,
-                     inferTransposeShape(shapeOf(getInput()), getPerm(), emit));
+std::optional<Shape> TransposeOp::inferShape(Adaptor adaptor,
+                                             const ShapeError &emitError) {
+  return inferTransposeShape(shapeOf(adaptor.getInput()), adaptor.getPerm(),
+                             emitError);
 }
 
-LogicalResult ConcatOp::verify() {
-  ShapeError emit = shapeErrorOf(*this);
+std::optional<Shape> ConcatOp::inferShape(Adaptor adaptor,
+                                          const ShapeError &emitError) {
   std::vector<Shape> shapes;
-  for (Value in : getInputs())
+  for (Value in : adaptor.getInputs())
     shapes.emplace_back(shapeOf(in).begin(), shapeOf(in).end());
-  return checkResult(*this, inferConcatShape(shapes, getAxis(), emit));
+  return inferConcatShape(shapes, adaptor.getAxis(), emitError);
 }
 
 LogicalResult SplitOp::verify() {
@@ -59,10 +59,10 @@ LogicalResult SliceOp::verify() {
                                             strides, shapeEmit));
 }
 
-LogicalResult PadOp::verify() {
-  ShapeError emit = shapeErrorOf(*this);
-  return checkResult(
-      *this, inferPadShape(shapeOf(getInput()), getLow(), getHigh(), emit));
+std::optional<Shape> PadOp::inferShape(Adaptor adaptor,
+                                       const ShapeError &emitError) {
+  return inferPadShape(shapeOf(adaptor.getInput()), adaptor.getLow(),
+                       adaptor.getHigh(), emitError);
 }
 
 //===----------------------------------------------------------------------===//

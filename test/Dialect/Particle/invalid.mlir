@@ -3,6 +3,7 @@
 func.func @dense_features() {
   %x = particle.input "x" : tensor<1x4xf32>
   %w = particle.weight "d.kernel" : tensor<5x2xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{port 'kernel' expects 4 input features (the last dim of input [1, 4]), got kernel [5, 2]}}
   %y = particle.dense %x, %w : (tensor<1x4xf32>, tensor<5x2xf32>) -> tensor<1x2xf32>
   return
@@ -14,6 +15,7 @@ func.func @dense_bias() {
   %x = particle.input "x" : tensor<1x4xf32>
   %w = particle.weight "d.kernel" : tensor<4x2xf32>
   %b = particle.weight "d.bias" : tensor<3xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{port 'bias' expects shape [2], got [3]}}
   %y = particle.dense %x, %w, %b : (tensor<1x4xf32>, tensor<4x2xf32>, tensor<3xf32>) -> tensor<1x2xf32>
   return
@@ -24,7 +26,8 @@ func.func @dense_bias() {
 func.func @dense_result() {
   %x = particle.input "x" : tensor<1x4xf32>
   %w = particle.weight "d.kernel" : tensor<4x2xf32>
-  // expected-error @+1 {{result shape [1, 3] does not match the inferred shape [1, 2]}}
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{inferred type(s) 'tensor<1x2xf32>' are incompatible with return type(s) of operation 'tensor<1x3xf32>'}}
   %y = particle.dense %x, %w : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x3xf32>
   return
 }
@@ -34,6 +37,7 @@ func.func @dense_result() {
 func.func @conv_channels() {
   %x = particle.input "x" : tensor<1x8x8x3xf32>
   %k = particle.weight "c.kernel" : tensor<3x3x4x8xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{port 'kernel' expects 3 input channels}}
   %y = particle.conv2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<1x8x8x3xf32>, tensor<3x3x4x8xf32>) -> tensor<1x6x6x8xf32>
   return
@@ -44,6 +48,7 @@ func.func @conv_channels() {
 func.func @conv_rank() {
   %x = particle.input "x" : tensor<1x8x3xf32>
   %k = particle.weight "c.kernel" : tensor<3x3x3x8xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{port 'input' expects rank 4 NHWC, got [1, 8, 3]}}
   %y = particle.conv2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<1x8x3xf32>, tensor<3x3x3x8xf32>) -> tensor<1x6x6x8xf32>
   return
@@ -54,6 +59,7 @@ func.func @conv_rank() {
 func.func @conv_window() {
   %x = particle.input "x" : tensor<1x2x2x1xf32>
   %k = particle.weight "c.kernel" : tensor<3x3x1x1xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{window of 3 (height) does not fit the padded input of 2}}
   %y = particle.conv2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<1x2x2x1xf32>, tensor<3x3x1x1xf32>) -> tensor<1x1x1x1xf32>
   return
@@ -64,6 +70,7 @@ func.func @conv_window() {
 func.func @conv_strides() {
   %x = particle.input "x" : tensor<1x8x8x1xf32>
   %k = particle.weight "c.kernel" : tensor<3x3x1x1xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{strides must be two positive integers, got [0, 1]}}
   %y = particle.conv2d %x, %k {strides = array<i64: 0, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<1x8x8x1xf32>, tensor<3x3x1x1xf32>) -> tensor<1x6x6x1xf32>
   return
@@ -73,6 +80,7 @@ func.func @conv_strides() {
 
 func.func @pool_padding() {
   %x = particle.input "x" : tensor<1x8x8x1xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{padding [2, 0, 0, 0] must be smaller than the pool window [2, 2]}}
   %y = particle.max_pool2d %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 2, 0, 0, 0>} : tensor<1x8x8x1xf32> -> tensor<1x5x4x1xf32>
   return
@@ -83,6 +91,7 @@ func.func @pool_padding() {
 func.func @broadcast() {
   %a = particle.input "a" : tensor<2x3xf32>
   %b = particle.input "b" : tensor<4xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{operands [2, 3] and [4] do not broadcast (NumPy rules)}}
   %y = particle.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
   return
@@ -152,6 +161,7 @@ func.func @weight_dtype() {
 func.func @sub_broadcast() {
   %a = particle.input "a" : tensor<2x3xf32>
   %b = particle.input "b" : tensor<4xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{operands [2, 3] and [4] do not broadcast (NumPy rules)}}
   %y = particle.sub %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
   return
@@ -162,7 +172,8 @@ func.func @sub_broadcast() {
 func.func @maximum_result() {
   %a = particle.input "a" : tensor<2x3xf32>
   %b = particle.input "b" : tensor<3xf32>
-  // expected-error @+1 {{result shape [3] does not match the inferred shape [2, 3]}}
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{inferred type(s) 'tensor<2x3xf32>' are incompatible with return type(s) of operation 'tensor<3xf32>'}}
   %y = particle.maximum %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return
 }
@@ -198,6 +209,7 @@ func.func @log_softmax_axis() {
 
 func.func @transpose_perm() {
   %x = particle.input "x" : tensor<2x3xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{perm [0, 0] is not a permutation of the 2 dimensions of [2, 3]}}
   %y = particle.transpose %x {perm = array<i64: 0, 0>} : tensor<2x3xf32> -> tensor<2x2xf32>
   return
@@ -207,7 +219,8 @@ func.func @transpose_perm() {
 
 func.func @transpose_result() {
   %x = particle.input "x" : tensor<2x3xf32>
-  // expected-error @+1 {{result shape [2, 3] does not match the inferred shape [3, 2]}}
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{inferred type(s) 'tensor<3x2xf32>' are incompatible with return type(s) of operation 'tensor<2x3xf32>'}}
   %y = particle.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<2x3xf32>
   return
 }
@@ -217,6 +230,7 @@ func.func @transpose_result() {
 func.func @concat_mismatch() {
   %a = particle.input "a" : tensor<2x3xf32>
   %b = particle.input "b" : tensor<3x3xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{input #1 [3, 3] does not match input #0 [2, 3] outside axis 1}}
   %y = particle.concat %a, %b {axis = 1} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x6xf32>
   return
@@ -244,6 +258,7 @@ func.func @slice_outside() {
 
 func.func @pad_negative() {
   %x = particle.input "x" : tensor<2x6xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{padding must be non-negative, got [0, -1] before and [0, 0] after}}
   %y = particle.pad %x {low = array<i64: 0, -1>, high = array<i64: 0, 0>} : tensor<2x6xf32> -> tensor<2x5xf32>
   return
@@ -254,6 +269,7 @@ func.func @pad_negative() {
 func.func @conv_groups() {
   %x = particle.input "x" : tensor<1x8x8x6xf32>
   %k = particle.weight "c.kernel" : tensor<3x3x2x8xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{groups 3 must divide the input channels (6) and the filters (8)}}
   %y = particle.conv2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, groups = 3} : (tensor<1x8x8x6xf32>, tensor<3x3x2x8xf32>) -> tensor<1x6x6x8xf32>
   return
@@ -264,6 +280,7 @@ func.func @conv_groups() {
 func.func @conv_group_channels() {
   %x = particle.input "x" : tensor<1x8x8x6xf32>
   %k = particle.weight "c.kernel" : tensor<3x3x2x8xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{port 'kernel' expects 3 input channels (the last dim of input [1, 8, 8, 6] / groups 2), got kernel [3, 3, 2, 8]}}
   %y = particle.conv2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, groups = 2} : (tensor<1x8x8x6xf32>, tensor<3x3x2x8xf32>) -> tensor<1x6x6x8xf32>
   return
@@ -273,6 +290,7 @@ func.func @conv_group_channels() {
 
 func.func @global_pool_rank() {
   %x = particle.input "x" : tensor<2x8xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{port 'input' expects rank 4 NHWC, got [2, 8]}}
   %y = particle.global_avg_pool2d %x : tensor<2x8xf32> -> tensor<2x8xf32>
   return
@@ -282,7 +300,8 @@ func.func @global_pool_rank() {
 
 func.func @global_pool_keepdims() {
   %x = particle.input "x" : tensor<1x4x4x8xf32>
-  // expected-error @+1 {{result shape [1, 1, 1, 8] does not match the inferred shape [1, 8]}}
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{inferred type(s) 'tensor<1x8xf32>' are incompatible with return type(s) of operation 'tensor<1x1x1x8xf32>'}}
   %y = particle.global_max_pool2d %x {keepdims = false} : tensor<1x4x4x8xf32> -> tensor<1x1x1x8xf32>
   return
 }
@@ -323,6 +342,7 @@ func.func @layer_norm_gamma() {
 func.func @matmul_depth() {
   %a = particle.input "a" : tensor<4x8xf32>
   %b = particle.input "b" : tensor<6x3xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{operands [4, 8] and [6, 3] disagree on the reduced dimension (8 vs 6)}}
   %y = particle.matmul %a, %b : (tensor<4x8xf32>, tensor<6x3xf32>) -> tensor<4x3xf32>
   return
@@ -333,6 +353,7 @@ func.func @matmul_depth() {
 func.func @matmul_batch() {
   %a = particle.input "a" : tensor<2x4x8xf32>
   %b = particle.input "b" : tensor<3x8x3xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{operands [2] and [3] do not broadcast (NumPy rules)}}
   %y = particle.matmul %a, %b : (tensor<2x4x8xf32>, tensor<3x8x3xf32>) -> tensor<2x4x3xf32>
   return
@@ -352,6 +373,7 @@ func.func @token_ids_only_for_embedding() {
 func.func @embedding_table() {
   %ids = particle.input "ids" : tensor<2x5xf32>
   %t = particle.weight "e.embeddings" : tensor<100xf32>
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{port 'table' expects [input_dim, output_dim], got [100]}}
   %e = particle.embedding %ids, %t : (tensor<2x5xf32>, tensor<100xf32>) -> tensor<2x5x8xf32>
   return

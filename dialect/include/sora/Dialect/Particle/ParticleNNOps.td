@@ -10,7 +10,7 @@
 #define SORA_PARTICLE_NN_OPS
 
 class Particle_GlobalPool2DOp<string mnemonic, string what>
-    : Particle_Op<mnemonic, [Pure]> {
+    : Particle_Op<mnemonic, [Pure, Particle_ShapeRule]> {
   let summary = what # " over all of height and width, NHWC";
   let description = [{
     `[N, H, W, C] -> [N, 1, 1, C]`, or `[N, C]` with `keepdims = false`.
@@ -28,8 +28,9 @@ class Particle_GlobalPool2DOp<string mnemonic, string what>
   let assemblyFormat = [{
     $input attr-dict `:` type($input) `->` type($result)
   }];
-  let hasVerifier = 1;
   let hasCanonicalizer = 1;
+  let extraClassDefinition =
+      Particle_ShapeRuleIs<"globalPoolShape">.definition;
 }
 
 def Particle_GlobalMaxPool2DOp
@@ -95,7 +96,8 @@ def Particle_LayerNormOp
   let hasVerifier = 1;
 }
 
-def Particle_MatMulOp : Particle_Op<"matmul", [Pure, Particle_FusionAnchor,
+def Particle_MatMulOp : Particle_Op<"matmul", [Pure, Particle_ShapeRule,
+    Particle_FusionAnchor,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Matrix product with NumPy batch broadcasting";
   let description = [{
@@ -116,10 +118,10 @@ def Particle_MatMulOp : Particle_Op<"matmul", [Pure, Particle_FusionAnchor,
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
-def Particle_EmbeddingOp : Particle_Op<"embedding", [Pure, Particle_FusionCopy,
+def Particle_EmbeddingOp : Particle_Op<"embedding", [Pure, Particle_ShapeRule,
+    Particle_FusionCopy,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Looks up rows of a table by index";
   let description = [{
@@ -139,7 +141,6 @@ def Particle_EmbeddingOp : Particle_Op<"embedding", [Pure, Particle_FusionCopy,
     $ids `,` $table attr-dict `:` functional-type(operands, results)
   }];
   let extraClassDefinition = Particle_KernelKind<"Embedding">.definition;
-  let hasVerifier = 1;
 }
 
 #endif // SORA_PARTICLE_NN_OPS

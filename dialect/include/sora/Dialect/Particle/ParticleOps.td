@@ -66,8 +66,12 @@ def Particle_OutputOp : Particle_Op<"output", [MemoryEffects<[MemWrite]>]> {
 //===----------------------------------------------------------------------===//
 // Compute particles
 //===----------------------------------------------------------------------===//
+//
+// An op whose result follows from its operands and attributes declares
+// Particle_ShapeRule (ParticleInterfaces.td).
 
-def Particle_DenseOp : Particle_Op<"dense", [Pure, Particle_FusionAnchor,
+def Particle_DenseOp : Particle_Op<"dense", [Pure, Particle_ShapeRule,
+    Particle_FusionAnchor,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Fully connected layer (perceptron)";
   let description = [{
@@ -85,11 +89,11 @@ def Particle_DenseOp : Particle_Op<"dense", [Pure, Particle_FusionAnchor,
   let assemblyFormat = [{
     $input `,` $kernel (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
   let extraClassDefinition = Particle_KernelKind<"Dense">.definition;
 }
 
-def Particle_Conv2DOp : Particle_Op<"conv2d", [Pure, Particle_FusionAnchor,
+def Particle_Conv2DOp : Particle_Op<"conv2d", [Pure, Particle_ShapeRule,
+    Particle_FusionAnchor,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "2-D convolution, NHWC";
   let description = [{
@@ -115,11 +119,10 @@ def Particle_Conv2DOp : Particle_Op<"conv2d", [Pure, Particle_FusionAnchor,
   let assemblyFormat = [{
     $input `,` $kernel (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
 class Particle_Pool2DOp<string mnemonic, string what>
-    : Particle_Op<mnemonic, [Pure, Particle_FusionAnchor,
+    : Particle_Op<mnemonic, [Pure, Particle_ShapeRule, Particle_FusionAnchor,
                              DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = what # " pooling over a 2-D window, NHWC";
   let description = [{
@@ -139,13 +142,14 @@ class Particle_Pool2DOp<string mnemonic, string what>
   let assemblyFormat = [{
     $input attr-dict `:` type($input) `->` type($result)
   }];
-  let hasVerifier = 1;
+  let extraClassDefinition = Particle_ShapeRuleIs<"poolShape">.definition;
 }
 
 def Particle_MaxPool2DOp : Particle_Pool2DOp<"max_pool2d", "Max">;
 def Particle_AvgPool2DOp : Particle_Pool2DOp<"avg_pool2d", "Average">;
 
-def Particle_LpPool2DOp : Particle_Op<"lp_pool2d", [Pure, Particle_FusionAnchor,
+def Particle_LpPool2DOp : Particle_Op<"lp_pool2d", [Pure, Particle_ShapeRule,
+    Particle_FusionAnchor,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Lp-norm pooling over a 2-D window, NHWC";
   let description = [{
@@ -169,6 +173,7 @@ def Particle_LpPool2DOp : Particle_Op<"lp_pool2d", [Pure, Particle_FusionAnchor,
     $input attr-dict `:` type($input) `->` type($result)
   }];
   let hasVerifier = 1;
+  let extraClassDefinition = Particle_ShapeRuleIs<"poolShape">.definition;
 }
 
 def Particle_SoftmaxOp : Particle_Op<"softmax", [Pure, SameOperandsAndResultType,
@@ -215,7 +220,8 @@ def Particle_TanhOp : Particle_UnaryOp<"tanh", "Hyperbolic tangent", "Tanh">;
 /// `kind` is the op's sora::KernelOpKind (sora/Core/KernelOps.def).
 class Particle_BinaryOp<string mnemonic, string what, string kind,
                         list<Trait> traits = [Commutative]>
-    : Particle_Op<mnemonic, !listconcat([Pure, Particle_FusionEpilogue,
+    : Particle_Op<mnemonic, !listconcat([Pure, Particle_ShapeRule,
+    Particle_FusionEpilogue,
         DeclareOpInterfaceMethods<Particle_KernelOpInterface>], traits)> {
   let summary = what # ", elementwise with NumPy broadcasting";
   let description = [{
@@ -227,8 +233,8 @@ class Particle_BinaryOp<string mnemonic, string what, string kind,
   let arguments = (ins Particle_Tensor:$lhs, Particle_Tensor:$rhs);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
-  let extraClassDefinition = Particle_KernelKind<kind>.definition;
+  let extraClassDefinition = Particle_KernelKind<kind>.definition #
+                             Particle_ShapeRuleIs<"broadcastShape">.definition;
 }
 
 def Particle_AddOp : Particle_BinaryOp<"add", "Sum", "Add">;
@@ -251,7 +257,7 @@ include "sora/Dialect/Particle/ParticlePreprocessOps.td"
 // Views
 //===----------------------------------------------------------------------===//
 
-def Particle_FlattenOp : Particle_Op<"flatten", [Pure]> {
+def Particle_FlattenOp : Particle_Op<"flatten", [Pure, Particle_ShapeRule]> {
   let summary = "Flattens all but the batch dimension";
   let description = [{
     `[N, d1, ..., dk] -> [N, d1 * ... * dk]` in row-major order.
@@ -263,7 +269,6 @@ def Particle_FlattenOp : Particle_Op<"flatten", [Pure]> {
   let arguments = (ins Particle_Tensor:$input);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
-  let hasVerifier = 1;
   let hasCanonicalizer = 1;
 }
 

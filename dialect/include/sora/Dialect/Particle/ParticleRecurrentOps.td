@@ -8,7 +8,8 @@
 #ifndef SORA_PARTICLE_RECURRENT_OPS
 #define SORA_PARTICLE_RECURRENT_OPS
 
-def Particle_LstmOp : Particle_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
+def Particle_LstmOp : Particle_Op<"lstm", [Pure, Particle_ShapeRule,
+    AttrSizedOperandSegments]> {
   let summary = "Long short-term memory layer, uni- or bidirectional";
   let description = [{
     `input` is `[batch, time, features]` (batch first). Per direction, with
@@ -54,10 +55,10 @@ def Particle_LstmOp : Particle_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
     /// Whether the op has the backward direction.
     bool isBidirectional() { return getReverseKernel() != nullptr; }
   }];
-  let hasVerifier = 1;
 }
 
-def Particle_LstmRecurrenceOp : Particle_Op<"lstm_recurrence", [Pure, Particle_FusionRecurrence]> {
+def Particle_LstmRecurrenceOp : Particle_Op<"lstm_recurrence", [Pure, Particle_ShapeRule,
+    Particle_FusionRecurrence]> {
   let summary = "The time loop of one LSTM direction";
   let description = [{
     `gates : [T, B, 4H]` holds `x_t · kernel + bias` for every time step
@@ -85,7 +86,6 @@ def Particle_LstmRecurrenceOp : Particle_Op<"lstm_recurrence", [Pure, Particle_F
     $gates `,` $recurrent_kernel attr-dict `:`
     functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
 #endif // SORA_PARTICLE_RECURRENT_OPS

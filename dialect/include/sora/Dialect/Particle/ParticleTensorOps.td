@@ -27,7 +27,8 @@ def Particle_DropoutOp : Particle_Op<"dropout", [Pure, SameOperandsAndResultType
   let hasFolder = 1;
 }
 
-def Particle_TransposeOp : Particle_Op<"transpose", [Pure, Particle_FusionCopy,
+def Particle_TransposeOp : Particle_Op<"transpose", [Pure, Particle_ShapeRule,
+    Particle_FusionCopy,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Permutes the dimensions";
   let description = [{
@@ -43,10 +44,10 @@ def Particle_TransposeOp : Particle_Op<"transpose", [Pure, Particle_FusionCopy,
   let arguments = (ins Particle_Tensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
-  let hasVerifier = 1;
 }
 
-def Particle_ConcatOp : Particle_Op<"concat", [Pure, Particle_FusionCopy,
+def Particle_ConcatOp : Particle_Op<"concat", [Pure, Particle_ShapeRule,
+    Particle_FusionCopy,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Joins tensors along one axis";
   let description = [{
@@ -64,7 +65,6 @@ def Particle_ConcatOp : Particle_Op<"concat", [Pure, Particle_FusionCopy,
   let assemblyFormat = [{
     $inputs attr-dict `:` functional-type($inputs, $result)
   }];
-  let hasVerifier = 1;
 }
 
 def Particle_SplitOp : Particle_Op<"split", [Pure]> {
@@ -107,7 +107,8 @@ def Particle_SliceOp : Particle_Op<"slice", [Pure, Particle_FusionCopy,
   let hasVerifier = 1;
 }
 
-def Particle_PadOp : Particle_Op<"pad", [Pure, Particle_FusionCopy,
+def Particle_PadOp : Particle_Op<"pad", [Pure, Particle_ShapeRule,
+    Particle_FusionCopy,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
   let summary = "Pads each dimension with a constant";
   let description = [{
@@ -125,7 +126,6 @@ def Particle_PadOp : Particle_Op<"pad", [Pure, Particle_FusionCopy,
                        DefaultValuedAttr<F32Attr, "0.0f">:$value);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
-  let hasVerifier = 1;
 }
 
 #endif // SORA_PARTICLE_TENSOR_OPS

@@ -1,5 +1,4 @@
-//===- ParticleTraits.h - Fusion roles and the kernel op interface -*- C++
-//-*-===//
+//===- ParticleTraits.h - Fusion roles, shape rules, kernel ops -*- C++ -*-===//
 //
 // The C++ side of ParticleInterfaces.td. sora-fuse asks an op its role with
 // `op->hasTrait<FusionAnchor>()`; the roles mirror sora::FusionRole.
@@ -28,6 +27,10 @@ class FusionCopy : public mlir::OpTrait::TraitBase<ConcreteType, FusionCopy> {};
 template <typename ConcreteType>
 class FusionRecurrence
     : public mlir::OpTrait::TraitBase<ConcreteType, FusionRecurrence> {};
+
+/// An op whose result type its shape rule infers (Particle_ShapeRule).
+template <typename ConcreteType>
+class ShapeRule : public mlir::OpTrait::TraitBase<ConcreteType, ShapeRule> {};
 
 /// The fusion role `op` declares, or nullopt for ops that are not fused
 /// (inputs, weights, views, composites).
