@@ -16,8 +16,9 @@ The models soracc's ONNX importer is tested and benchmarked on:
   text_classifier
                  nn.Embedding on int64 token ids (a Gather of the table), a
                  bidirectional LSTM, Linear on the final hidden states
-  text_classifier_base  the same at bilstm_text's size: vocabulary 10000,
-                 width 128, LSTM 128, 100 tokens
+  text_classifier_hn  the same reading LSTM's h_n (ONNX LSTM output Y_h)
+  text_classifier_base  text_classifier_hn at bilstm_text's size: vocabulary
+                 10000, width 128, LSTM 128, 100 tokens
 
 Weights are drawn from torch.manual_seed(--seed); batch-norm statistics are
 randomised too, so that folding them is actually tested. Every model has
@@ -69,9 +70,11 @@ class BiLstmClassifier(nn.Module):
         return self.fc(y[:, -1, :])
 
 
-# Vocabulary, embedding width (also the LSTM's units) and tokens.
-TEXT_CLASSIFIERS = {"text_classifier": (1000, 32, 20),
-                    "text_classifier_base": (10000, 128, 100)}
+# Vocabulary, embedding width (also the LSTM's units), tokens, and whether
+# the head reads LSTM's h_n (else the same states sliced out of its output).
+TEXT_CLASSIFIERS = {"text_classifier": (1000, 32, 20, False),
+                    "text_classifier_hn": (1000, 32, 20, True),
+                    "text_classifier_base": (10000, 128, 100, True)}
 
 
 class TextClassifier(nn.Module):
@@ -79,15 +82,18 @@ class TextClassifier(nn.Module):
     the final hidden state of each direction (the forward one at the last
     step, the backward one at the first: LSTM's h_n)."""
 
-    def __init__(self, vocab, dim, hidden, classes=4):
+    def __init__(self, vocab, dim, hidden, classes=4, read_h_n=False):
         super().__init__()
         self.hidden = hidden
+        self.read_h_n = read_h_n
         self.embedding = nn.Embedding(vocab, dim)
         self.lstm = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
         self.fc = nn.Linear(2 * hidden, classes)
 
     def forward(self, ids):
-        y, _ = self.lstm(self.embedding(ids))
+        y, (h_n, _) = self.lstm(self.embedding(ids))
+        if self.read_h_n:
+            return self.fc(torch.cat([h_n[0], h_n[1]], dim=1))
         h = self.hidden
         return self.fc(torch.cat([y[:, -1, :h], y[:, 0, h:]], dim=1))
 
@@ -148,8 +154,8 @@ def build(name, seed=0):
         module = UpsampleNet()
         shape = (1, 3, 8, 10)
     elif name in TEXT_CLASSIFIERS:
-        vocab, dim, tokens = TEXT_CLASSIFIERS[name]
-        module = TextClassifier(vocab, dim, hidden=dim)
+        vocab, dim, tokens, read_h_n = TEXT_CLASSIFIERS[name]
+        module = TextClassifier(vocab, dim, hidden=dim, read_h_n=read_h_n)
         ids = torch.randint(0, vocab, (1, tokens),
                             generator=torch.Generator().manual_seed(seed))
         return module.eval(), ids

@@ -172,6 +172,24 @@ def lp_pools(rng):
     return _model("lp_pools", nodes, [1, 3, 6, 7], ["l2", "l3", "l1"], inits)
 
 
+def lstm_states(rng):
+    """LSTM final hidden states Y_h next to Y: forward at batch 2, and
+    bidirectional with only Y_h used (the reverse direction's state is its
+    output at the first step)."""
+    seq, batch, features = 5, 2, 3
+    nodes = [
+        h.make_node("LSTM", ["x", "w", "r", "b"], ["y", "yh"], "lstm", hidden_size=4),
+        h.make_node("LSTM", ["x", "w2", "r2", "b2"], ["", "bh"], "bilstm",
+                    hidden_size=3, direction="bidirectional"),
+    ]
+    inits = [_f32(rng, "w", (1, 16, features), 0.5), _f32(rng, "r", (1, 16, 4), 0.5),
+             _f32(rng, "b", (1, 32), 0.2),
+             _f32(rng, "w2", (2, 12, features), 0.5), _f32(rng, "r2", (2, 12, 3), 0.5),
+             _f32(rng, "b2", (2, 24), 0.2)]
+    return _model("lstm_states", nodes, [seq, batch, features], ["y", "yh", "bh"], inits)
+
+
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
-          "hard_activations": hard_activations, "lp_pools": lp_pools}
+          "hard_activations": hard_activations, "lp_pools": lp_pools,
+          "lstm_states": lstm_states}

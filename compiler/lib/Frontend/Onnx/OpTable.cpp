@@ -249,7 +249,7 @@ const std::vector<OpRule> &opRules() {
       {"LSTM",
        "lstm",
        "forward or bidirectional; default activations; zero initial state; "
-       "output Y only",
+       "outputs Y and Y_h (not the cell state Y_c)",
        {"activation_alpha", "activation_beta", "activations", "clip",
         "direction", "hidden_size", "input_forget", "layout"},
        {K::Data, K::Weight, K::Weight, K::OptWeight, K::Ignored, K::OptWeight,

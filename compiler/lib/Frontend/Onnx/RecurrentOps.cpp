@@ -2,11 +2,12 @@
 //
 // ONNX LSTM: X [seq, batch, in], W [dirs, 4H, in], R [dirs, 4H, H],
 // B [dirs, 8H] (Wb then Rb), gates in the order i, o, f, c; output Y
-// [seq, dirs, batch, H]. The lstm particle reads [batch, seq, in] and
-// returns [batch, seq, dirs·H] (return_sequences), with weights per
-// direction (docs/model-format.md): kernel [in, 4H], recurrent_kernel
-// [H, 4H], bias [4H], gates i, f, g (= c), o as in PyTorch and Keras; the
-// backward direction's tensors carry a `reverse_` prefix.
+// [seq, dirs, batch, H], Y_h [dirs, batch, H] (each direction's state
+// after its last step); the cell state Y_c is not supported. The lstm particle
+// reads [batch, seq, in] and returns [batch, seq, dirs·H] (return_sequences),
+// with weights per direction (docs/model-format.md): kernel [in, 4H],
+// recurrent_kernel [H, 4H], bias [4H], gates i, f, g (= c), o as in PyTorch and
+// Keras; the backward direction's tensors carry a `reverse_` prefix.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,10 +53,10 @@ void checkLstm(const NodeContext &c, Problems &p) {
              "a non-zero initial state ('" + c.in(i) + "') is not supported");
   }
   std::map<std::string, int> uses = c.model.useCounts();
-  for (int i = 1; i < c.node.output_size(); ++i)
-    if (c.outputUsed(i, uses))
-      p.node(c.node,
-             "output '" + c.out(i) + "' (final state) is not supported; use Y");
+  if (c.outputUsed(2, uses))
+    p.node(c.node, "output '" + c.out(2) +
+                       "' (the final cell state Y_c) is not supported; use Y "
+                       "or Y_h");
   // Weights must agree with the input and hidden_size.
   const ValueType *x = c.model.type(c.in(0));
   const ConstTensor *w = c.constant(1), *r = c.constant(2);
@@ -88,6 +89,29 @@ static std::vector<float> gatesToKernel(const float *w, int64_t hidden,
   return kernel;
 }
 
+/// Y_h [dirs, batch, H] held as [batch, dirs, H]: the forward direction's
+/// output at the last step and the reverse direction's at the first, sliced
+/// out of `y` [batch, seq, dirs, H].
+static std::string finalHidden(const NodeContext &c, GraphBuilder &b,
+                               const std::string &y,
+                               const std::vector<int64_t> &shape) {
+  int64_t batch = shape[0], seq = shape[1], dirs = shape[2], hidden = shape[3];
+  std::vector<std::string> states;
+  for (int64_t d = 0; d < dirs; ++d) {
+    int64_t step = d == 0 ? seq - 1 : 0;
+    states.push_back(b.particle(c.node, d == 0 ? "_h" : "_h_reverse", "slice",
+                                {y},
+                                json{{"begin", {0, step, d, 0}},
+                                     {"end", {batch, step + 1, d + 1, hidden}},
+                                     {"strides", {1, 1, 1, 1}}}));
+  }
+  std::string both = dirs == 1 ? states[0]
+                               : b.particle(c.node, "_h_both", "concat", states,
+                                            json{{"axis", 2}});
+  return b.particle(c.node, "_h_view", "reshape", {both},
+                    json{{"shape", {batch, dirs, hidden}}});
+}
+
 void lowerLstm(const NodeContext &c, GraphBuilder &b) {
   int64_t hidden = c.constant(2)->dims[2];
   int64_t dirs = c.constant(1)->dims[0], in = c.constant(1)->dims[2];
@@ -117,12 +141,17 @@ void lowerLstm(const NodeContext &c, GraphBuilder &b) {
     b.weight(lstm, prefix + "bias", {4 * hidden}, std::move(bias));
   }
   // [batch, seq, dirs·H] → [batch, seq, dirs, H], seen as Y [seq, dirs,
-  // batch, H].
-  const std::vector<int64_t> &y = c.outShape(0);
-  std::vector<int64_t> split{y[2], y[0], y[1], y[3]};
+  // batch, H]. Y may be unnamed when only Y_h is read.
+  const std::vector<int64_t> &sequence =
+      b.get(c.in(0)).shape; // [seq, batch, in]
+  std::vector<int64_t> split{sequence[1], sequence[0], dirs, hidden};
   std::string view =
       b.particle(c.node, "_y", "reshape", {lstm}, json{{"shape", split}});
-  defineOutput(c, b, 0, view, {1, 2, 0, 3});
+  std::map<std::string, int> uses = c.model.useCounts();
+  if (c.outputUsed(0, uses))
+    defineOutput(c, b, 0, view, {1, 2, 0, 3});
+  if (c.outputUsed(1, uses))
+    defineOutput(c, b, 1, finalHidden(c, b, view, split), {1, 0, 2});
 }
 
 } // namespace sora::onnximport
