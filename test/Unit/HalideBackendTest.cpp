@@ -71,18 +71,20 @@ protected:
   const TargetInfo &target() const { return *lookupTarget(GetParam()); }
 };
 
-TEST_P(HalideBackendTarget, CompilesKernelsIntoOneObject) {
+TEST_P(HalideBackendTarget, CompilesEachKernelIntoItsObject) {
   ScratchDir dir;
-  std::string object = dir.file("kernels.o");
+  std::vector<std::string> objects{dir.file("dense.o"), dir.file("conv.o")};
   BackendError error;
-  ASSERT_TRUE(
-      compileKernelsToObject(sampleKernels(target()), target(), object, error))
+  ASSERT_TRUE(compileKernelsToObjects(sampleKernels(target()), target(),
+                                      objects, 2, error))
       << error.message;
-  std::string symbols = definedSymbols(object);
-  EXPECT_TRUE(defines(symbols, "sample_dense")) << symbols;
-  EXPECT_TRUE(defines(symbols, "sample_conv")) << symbols;
+  std::string dense = definedSymbols(objects[0]);
+  std::string conv = definedSymbols(objects[1]);
+  EXPECT_TRUE(defines(dense, "sample_dense")) << dense;
+  EXPECT_FALSE(defines(dense, "sample_conv")) << dense;
+  EXPECT_TRUE(defines(conv, "sample_conv")) << conv;
   // no_runtime: the runtime comes from its own object.
-  EXPECT_FALSE(defines(symbols, "halide_malloc")) << symbols;
+  EXPECT_FALSE(defines(dense, "halide_malloc")) << dense;
 }
 
 TEST_P(HalideBackendTarget, CompilesStandaloneRuntime) {
@@ -121,8 +123,8 @@ INSTANTIATE_TEST_SUITE_P(AllTargets, HalideBackendTarget,
 void expectRejected(const KernelSpec &spec, const std::string &expected) {
   ScratchDir dir;
   BackendError error;
-  EXPECT_FALSE(compileKernelsToObject({spec}, *lookupTarget("x86-64-avx2"),
-                                      dir.file("bad.o"), error));
+  EXPECT_FALSE(compileKernelsToObjects({spec}, *lookupTarget("x86-64-avx2"),
+                                       {dir.file("bad.o")}, 1, error));
   EXPECT_NE(error.message.find(expected), std::string::npos) << error.message;
   EXPECT_EQ(error.kernel, spec.name); // the driver points at its particles
 }
@@ -193,9 +195,9 @@ TEST(HalideBackend, RejectsMalformedSpecs) {
 TEST(HalideBackend, RejectsDuplicateKernelNames) {
   ScratchDir dir;
   BackendError error;
-  EXPECT_FALSE(compileKernelsToObject({validDense(), validDense()},
-                                      *lookupTarget("x86-64-avx2"),
-                                      dir.file("dup.o"), error));
+  EXPECT_FALSE(compileKernelsToObjects(
+      {validDense(), validDense()}, *lookupTarget("x86-64-avx2"),
+      {dir.file("a.o"), dir.file("b.o")}, 0, error));
   EXPECT_NE(error.message.find("two kernels are named 'dense'"),
             std::string::npos)
       << error.message;
@@ -207,26 +209,57 @@ TEST(HalideBackend, ReportsHalideErrors) {
   BackendError error;
   TargetInfo bogus = *lookupTarget("x86-64-avx2");
   bogus.halideTarget = "x86-64-nonsense";
-  EXPECT_FALSE(
-      compileKernelsToObject({validDense()}, bogus, dir.file("a.o"), error));
+  EXPECT_FALSE(compileKernelsToObjects({validDense()}, bogus, {dir.file("a.o")},
+                                       0, error));
   EXPECT_NE(error.message.find("not a valid Halide target"), std::string::npos)
       << error.message;
 
   // An error raised inside Halide itself (not by our validation).
   error = {};
-  EXPECT_FALSE(compileKernelsToObject({validDense()},
-                                      *lookupTarget("x86-64-avx2"),
-                                      dir.file("no/such/dir/a.o"), error));
+  EXPECT_FALSE(
+      compileKernelsToObjects({validDense()}, *lookupTarget("x86-64-avx2"),
+                              {dir.file("no/such/dir/a.o")}, 0, error));
   EXPECT_FALSE(error.message.empty());
+}
+
+TEST(HalideBackend, ReportsTheFirstFailingKernelWhateverTheJobs) {
+  std::vector<KernelSpec> kernels;
+  for (const char *name : {"ok_a", "bad_b", "ok_c", "bad_d"}) {
+    kernels.push_back(validDense());
+    kernels.back().name = name;
+    if (name[0] == 'b')
+      kernels.back().ops[0].shape = {2, 5};
+  }
+  for (unsigned jobs : {1u, 2u, 4u}) {
+    ScratchDir dir;
+    std::vector<std::string> objects;
+    for (const KernelSpec &spec : kernels)
+      objects.push_back(dir.file(spec.name + ".o"));
+    BackendError error;
+    EXPECT_FALSE(compileKernelsToObjects(kernels, *lookupTarget("x86-64-avx2"),
+                                         objects, jobs, error));
+    EXPECT_EQ(error.kernel, "bad_b") << "jobs " << jobs;
+    EXPECT_NE(error.message.find("does not match the inferred [2, 4]"),
+              std::string::npos)
+        << error.message;
+  }
+}
+
+TEST(HalideBackend, NeedsOneObjectPathPerKernel) {
+  ScratchDir dir;
+  BackendError error;
+  EXPECT_FALSE(compileKernelsToObjects(
+      {validDense()}, *lookupTarget("x86-64-avx2"), {}, 0, error));
+  EXPECT_NE(error.message.find("one object path per kernel"), std::string::npos)
+      << error.message;
 }
 
 TEST(HalideBackend, CompilesAnEmptyKernelList) {
   ScratchDir dir;
   BackendError error;
-  EXPECT_TRUE(compileKernelsToObject({}, *lookupTarget("x86-64-avx2"),
-                                     dir.file("empty.o"), error))
+  EXPECT_TRUE(
+      compileKernelsToObjects({}, *lookupTarget("x86-64-avx2"), {}, 0, error))
       << error.message;
-  EXPECT_TRUE(fs::exists(dir.file("empty.o")));
 }
 
 } // namespace

@@ -64,6 +64,12 @@ static cl::opt<uint64_t> randomWeights("random-weights",
                                        cl::value_desc("seed"),
                                        cl::cat(category));
 
+static cl::opt<unsigned>
+    jobs("j",
+         cl::desc("Kernels compiled at a time (default: one per hardware "
+                  "thread); the library is the same whatever the number"),
+         cl::value_desc("N"), cl::init(0), cl::cat(category));
+
 static cl::opt<bool> listOnnxOperators(
     "list-onnx-operators",
     cl::desc("Print the ONNX operators soracc imports (a Markdown table, "
@@ -134,6 +140,7 @@ int main(int argc, char **argv) {
   if (randomWeights.getNumOccurrences())
     options.randomWeightsSeed = randomWeights;
   options.target = target;
+  options.jobs = jobs;
   options.emit = emitObject ? EmitKind::Obj : emit.getValue();
   auto configure = [](mlir::PassManager &pm) {
     return mlir::succeeded(mlir::applyPassManagerCLOptions(pm));

@@ -251,9 +251,18 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     return irText && writeText((*irText)->getBuffer().str());
   }
 
-  std::vector<std::string> objects{
-      scratch.file("driver.o"), scratch.file("weights.o"),
-      scratch.file("kernels.o"), scratch.file("halide_runtime.o")};
+  std::vector<std::string> objects{scratch.file("driver.o"),
+                                   scratch.file("weights.o")};
+  // A kernel that repeats an earlier one's computation is compiled once:
+  // the linker defines its name as the earlier kernel.
+  std::vector<KernelAlias> repeats;
+  std::vector<KernelSpec> unique = uniqueKernels(kernels, repeats);
+  SymbolAliases aliases;
+  for (const KernelAlias &repeat : repeats)
+    aliases.emplace_back(repeat.name, repeat.definedAs);
+  std::vector<std::string> kernelObjects;
+  for (size_t i = 0; i < unique.size(); ++i)
+    kernelObjects.push_back(scratch.file("kernel" + std::to_string(i) + ".o"));
   if (mlir::failed(emitDriver(*module, *target, "", objects[0])))
     return false;
   std::string linkError;
@@ -262,14 +271,16 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   };
   if (!emitWeightsObject(*layout, fill, *target, objects[1], linkError))
     return error(linkError);
-  if (!compileKernelsToObject(kernels, *target, objects[2], halideError) ||
-      !compileHalideRuntimeObject(*target, objects[3], halideError))
+  if (!compileKernelsToObjects(unique, *target, kernelObjects, options.jobs,
+                               halideError))
     return backendError(halideError);
+  objects.insert(objects.end(), kernelObjects.begin(), kernelObjects.end());
 
-  bool linked =
-      options.emit == EmitKind::Obj
-          ? linkRelocatable(*target, objects, outputPath(".o"), linkError)
-          : linkSharedLibrary(*target, objects, outputPath(".so"), linkError);
+  bool linked = options.emit == EmitKind::Obj
+                    ? linkRelocatable(*target, objects, aliases,
+                                      outputPath(".o"), linkError)
+                    : linkSharedLibrary(*target, objects, aliases,
+                                        outputPath(".so"), linkError);
   return linked || error(linkError);
 }
 

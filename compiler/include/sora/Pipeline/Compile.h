@@ -42,6 +42,7 @@ struct CompileOptions {
   std::optional<uint64_t> randomWeightsSeed;
   std::string target = "host";
   EmitKind emit = EmitKind::So;
+  unsigned jobs = 0; ///< kernels compiled at a time; 0 = one per hw thread
 };
 
 /// Runs soracc. Diagnostics go to the context's handler (set up by the

@@ -26,14 +26,17 @@ struct BackendError {
 };
 
 /// Builds each kernel's Halide pipeline (scheduled from its ScheduleRecord)
-/// and compiles all of them into one object file for `target`, with the
-/// Halide features no_runtime and user_context. Each kernel is exported as
+/// and compiles kernel i into the object file `objectPaths[i]` for `target`,
+/// with the Halide features no_runtime and user_context; `jobs` kernels at a
+/// time (0: one per hardware thread). Each kernel is exported as
 ///   int <name>(void *user_context, halide_buffer_t *arg0, ...,
 ///              halide_buffer_t *result).
-/// Returns false and fills `error` on failure.
-bool compileKernelsToObject(const std::vector<KernelSpec> &kernels,
-                            const TargetInfo &target,
-                            const std::string &objectPath, BackendError &error);
+/// Returns false and fills `error` with the first failing kernel's error
+/// (in kernel order, whatever the jobs).
+bool compileKernelsToObjects(const std::vector<KernelSpec> &kernels,
+                             const TargetInfo &target,
+                             const std::vector<std::string> &objectPaths,
+                             unsigned jobs, BackendError &error);
 
 /// Compiles Halide's standalone runtime for `target` (with user_context) into
 /// an object; a model library links exactly one. Returns false and fills

@@ -11,8 +11,12 @@
 
 #include "HalideKernel.h"
 
+#include <algorithm>
+#include <atomic>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace sora {
 
@@ -45,15 +49,21 @@ struct KernelFailure : std::runtime_error {
 };
 } // namespace
 
-/// Lowers every kernel; kernel names must be unique.
-static std::vector<Module> lowerKernels(const std::vector<KernelSpec> &kernels,
-                                        const Target &target) {
+/// Kernel names must be unique: each is a symbol of the library.
+static void checkUniqueNames(const std::vector<KernelSpec> &kernels) {
   std::set<std::string> names;
-  std::vector<Module> modules;
-  for (const KernelSpec &spec : kernels) {
+  for (const KernelSpec &spec : kernels)
     if (!names.insert(spec.name).second)
       throw KernelFailure(spec.name,
                           "two kernels are named '" + spec.name + "'");
+}
+
+/// Lowers every kernel.
+static std::vector<Module> lowerKernels(const std::vector<KernelSpec> &kernels,
+                                        const Target &target) {
+  checkUniqueNames(kernels);
+  std::vector<Module> modules;
+  for (const KernelSpec &spec : kernels) {
     try {
       modules.push_back(lowerKernel(spec, target));
     } catch (const Halide::Error &e) {
@@ -61,6 +71,37 @@ static std::vector<Module> lowerKernels(const std::vector<KernelSpec> &kernels,
     }
   }
   return modules;
+}
+
+/// Runs `work(i)` for every i < count on `jobs` threads (0: one per hardware
+/// thread); returns the exception message of the lowest failing i, if any.
+template <typename Work>
+static std::optional<std::pair<size_t, std::string>>
+forEachInParallel(size_t count, unsigned jobs, Work work) {
+  if (jobs == 0)
+    jobs = std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<size_t>(jobs, count));
+  std::vector<std::optional<std::string>> failures(count);
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < count; i = next++) {
+      try {
+        work(i);
+      } catch (const std::exception &e) {
+        failures[i] = e.what();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t)
+    threads.emplace_back(worker);
+  worker();
+  for (std::thread &thread : threads)
+    thread.join();
+  for (size_t i = 0; i < count; ++i)
+    if (failures[i])
+      return std::make_pair(i, *failures[i]);
+  return std::nullopt;
 }
 
 /// Runs `body`, turning any exception into `error`.
@@ -79,16 +120,23 @@ static bool reportingErrors(BackendError &error, Body body) {
   return false;
 }
 
-bool compileKernelsToObject(const std::vector<KernelSpec> &kernels,
-                            const TargetInfo &target,
-                            const std::string &objectPath,
-                            BackendError &error) {
+bool compileKernelsToObjects(const std::vector<KernelSpec> &kernels,
+                             const TargetInfo &target,
+                             const std::vector<std::string> &objectPaths,
+                             unsigned jobs, BackendError &error) {
   return reportingErrors(error, [&] {
+    if (objectPaths.size() != kernels.size())
+      throw std::invalid_argument("one object path per kernel is needed");
     Target halideTarget = kernelTarget(target);
-    std::vector<Module> modules = lowerKernels(kernels, halideTarget);
-    Module linked = modules.empty() ? Module("sora_kernels", halideTarget)
-                                    : link_modules("sora_kernels", modules);
-    linked.compile({{OutputFileType::object, objectPath}});
+    checkUniqueNames(kernels);
+    // Halide compiles separate pipelines on separate threads safely; each
+    // kernel builds its own Funcs and LLVM module.
+    auto failure = forEachInParallel(kernels.size(), jobs, [&](size_t i) {
+      lowerKernel(kernels[i], halideTarget)
+          .compile({{OutputFileType::object, objectPaths[i]}});
+    });
+    if (failure)
+      throw KernelFailure(kernels[failure->first].name, failure->second);
   });
 }
 

@@ -68,23 +68,48 @@ static bool runLinker(std::vector<std::string> args, const std::string &output,
   return true;
 }
 
-static std::string runtimeObject(const TargetInfo &target) {
+static std::string runtimeFile(const std::string &name) {
   llvm::SmallString<256> path(runtimeDirectory());
-  llvm::sys::path::append(path, "sora_runtime_" + target.arch + ".o");
+  llvm::sys::path::append(path, name);
   return std::string(path);
 }
 
+std::string halideRuntimeObject(const TargetInfo &target) {
+  return runtimeFile("halide_runtime_" + target.name + ".o");
+}
+
+/// Halide's runtime, then the C runtime: the objects every model links.
+static std::vector<std::string> runtimeObjects(const TargetInfo &target) {
+  return {halideRuntimeObject(target),
+          runtimeFile("sora_runtime_" + target.arch + ".o")};
+}
+
 static bool checkRuntime(const TargetInfo &target, std::string &error) {
-  if (llvm::sys::fs::exists(runtimeObject(target)))
-    return true;
-  error = "missing runtime object '" + runtimeObject(target) +
-          "' (set SORA_RUNTIME_DIR or rebuild soracc)";
-  return false;
+  for (const std::string &object : runtimeObjects(target))
+    if (!llvm::sys::fs::exists(object)) {
+      error = "missing runtime object '" + object +
+              "' (set SORA_RUNTIME_DIR or rebuild soracc)";
+      return false;
+    }
+  return true;
+}
+
+/// `objects`, then the runtimes, then the aliases.
+static void appendInputs(std::vector<std::string> &args,
+                         const TargetInfo &target,
+                         const std::vector<std::string> &objects,
+                         const SymbolAliases &aliases) {
+  args.insert(args.end(), objects.begin(), objects.end());
+  for (const std::string &object : runtimeObjects(target))
+    args.push_back(object);
+  for (const auto &[alias, symbol] : aliases)
+    args.push_back("--defsym=" + alias + "=" + symbol);
 }
 
 bool linkSharedLibrary(const TargetInfo &target,
                        const std::vector<std::string> &objects,
-                       const std::string &output, std::string &error) {
+                       const SymbolAliases &aliases, const std::string &output,
+                       std::string &error) {
   if (!checkRuntime(target, error))
     return false;
   llvm::SmallString<256> exports(runtimeDirectory());
@@ -100,8 +125,7 @@ bool linkSharedLibrary(const TargetInfo &target,
                                 "--as-needed",
                                 "-soname",
                                 llvm::sys::path::filename(output).str()};
-  args.insert(args.end(), objects.begin(), objects.end());
-  args.push_back(runtimeObject(target));
+  appendInputs(args, target, objects, aliases);
   for (const char *lib : {"libc.so.6", "libm.so.6"})
     args.push_back(target.libcDir + "/" + lib);
   return runLinker(args, output, error);
@@ -109,12 +133,12 @@ bool linkSharedLibrary(const TargetInfo &target,
 
 bool linkRelocatable(const TargetInfo &target,
                      const std::vector<std::string> &objects,
-                     const std::string &output, std::string &error) {
+                     const SymbolAliases &aliases, const std::string &output,
+                     std::string &error) {
   if (!checkRuntime(target, error))
     return false;
   std::vector<std::string> args{"-r"};
-  args.insert(args.end(), objects.begin(), objects.end());
-  args.push_back(runtimeObject(target));
+  appendInputs(args, target, objects, aliases);
   return runLinker(args, output, error);
 }
 

@@ -135,6 +135,20 @@ struct KernelSpec {
   }
 };
 
+/// Whether two kernels compute the same thing the same way: everything but
+/// their names and the ops' provenance is equal.
+bool sameComputation(const KernelSpec &a, const KernelSpec &b);
+
+/// A kernel defined as another: `name` is `definedAs`'s code.
+struct KernelAlias {
+  std::string name, definedAs;
+};
+
+/// `kernels` without the ones that repeat an earlier kernel's computation;
+/// each of those is appended to `aliases`, naming the earlier one.
+std::vector<KernelSpec> uniqueKernels(const std::vector<KernelSpec> &kernels,
+                                      std::vector<KernelAlias> &aliases);
+
 } // namespace sora
 
 #endif // SORA_CORE_KERNELSPEC_H

@@ -1,0 +1,46 @@
+//===- KernelSpec.cpp - Identical kernels ---------------------------------===//
+
+#include "sora/Core/KernelSpec.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace sora {
+
+/// The attributes and operands of an op, without its provenance.
+static auto computation(const KernelOp &op) {
+  return std::tie(op.kind, op.operands, op.shape, op.window, op.strides,
+                  op.dilation, op.pad, op.axis, op.groups, op.transposeA,
+                  op.transposeB, op.alignCorners, op.scaleFactor,
+                  op.channelMean, op.channelStd, op.scalars, op.perm, op.begin,
+                  op.step, op.low, op.high);
+}
+
+bool sameComputation(const KernelSpec &a, const KernelSpec &b) {
+  if (a.args != b.args || a.int64Args != b.int64Args || a.result != b.result ||
+      a.ops.size() != b.ops.size() ||
+      !(PartialSchedule::of(a.schedule) == PartialSchedule::of(b.schedule)))
+    return false;
+  for (size_t i = 0; i < a.ops.size(); ++i)
+    if (computation(a.ops[i]) != computation(b.ops[i]))
+      return false;
+  return true;
+}
+
+std::vector<KernelSpec> uniqueKernels(const std::vector<KernelSpec> &kernels,
+                                      std::vector<KernelAlias> &aliases) {
+  std::vector<KernelSpec> unique;
+  for (const KernelSpec &spec : kernels) {
+    auto same = std::find_if(unique.begin(), unique.end(),
+                             [&](const KernelSpec &earlier) {
+                               return sameComputation(earlier, spec);
+                             });
+    if (same == unique.end())
+      unique.push_back(spec);
+    else
+      aliases.push_back({spec.name, same->name});
+  }
+  return unique;
+}
+
+} // namespace sora

@@ -1,0 +1,55 @@
+//===- KernelSpecTest.cpp - Which kernels are compiled once ---------------===//
+
+#include "KernelTestSupport.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+
+namespace sora::test {
+namespace {
+
+KernelSpec layerNorm(const std::string &name, float epsilon) {
+  SpecBuilder b(name);
+  b.layerNorm(b.arg({2, 8}), b.arg({8}), b.arg({8}), 1, epsilon);
+  KernelSpec spec = b.finish(*lookupTarget("x86-64-avx2"));
+  spec.ops[0].particle = name;
+  spec.ops[0].location = name + ".json:1:1";
+  return spec;
+}
+
+TEST(KernelSpec, NamesAndProvenanceDoNotMakeAKernelDistinct) {
+  EXPECT_TRUE(sameComputation(layerNorm("a", 1e-5f), layerNorm("b", 1e-5f)));
+}
+
+TEST(KernelSpec, EveryAttributeBitMakesAKernelDistinct) {
+  // The text form rounds these two to the same "1e-05".
+  float next = std::nextafter(1e-5f, 1.0f);
+  EXPECT_FALSE(sameComputation(layerNorm("a", 1e-5f), layerNorm("b", next)));
+  KernelSpec other = layerNorm("b", 1e-5f);
+  other.schedule.vector *= 2;
+  EXPECT_FALSE(sameComputation(layerNorm("a", 1e-5f), other));
+  other = layerNorm("b", 1e-5f);
+  other.int64Args = {0};
+  EXPECT_FALSE(sameComputation(layerNorm("a", 1e-5f), other));
+}
+
+TEST(KernelSpec, RepeatsBecomeAliasesOfTheirFirstOccurrence) {
+  std::vector<KernelAlias> aliases;
+  std::vector<KernelSpec> unique = uniqueKernels(
+      {layerNorm("k0", 1e-5f), layerNorm("k1", 1e-3f), layerNorm("k2", 1e-5f),
+       layerNorm("k3", 1e-3f), layerNorm("k4", 1e-5f)},
+      aliases);
+  ASSERT_EQ(unique.size(), 2u);
+  EXPECT_EQ(unique[0].name, "k0");
+  EXPECT_EQ(unique[1].name, "k1");
+  ASSERT_EQ(aliases.size(), 3u);
+  EXPECT_EQ(aliases[0].name, "k2");
+  EXPECT_EQ(aliases[0].definedAs, "k0");
+  EXPECT_EQ(aliases[1].name, "k3");
+  EXPECT_EQ(aliases[1].definedAs, "k1");
+  EXPECT_EQ(aliases[2].definedAs, "k0");
+}
+
+} // namespace
+} // namespace sora::test
