@@ -20,6 +20,15 @@ The models soracc's ONNX importer is tested and benchmarked on:
   text_classifier_base  text_classifier_hn at bilstm_text's size: vocabulary
                  10000, width 128, LSTM 128, 100 tokens
 
+The reference models of bench/run.sh (see bench/README.md):
+
+  perceptron     Linear 2 -> 1, sigmoid
+  mlp_mnist      784-64-64-10 with ReLU and softmax; mlp_mnist_b64 at batch 64
+  cnn_mnist      Conv 32 3x3 valid, ReLU, MaxPool 2, Linear 64 ReLU, Linear 10,
+                 softmax; cnn_mnist_b64 at batch 64
+  bilstm_text    nn.Embedding 10000x128 on 100 token ids, bidirectional LSTM
+                 128 read through h_n, Linear 128 ReLU, Linear 1 sigmoid
+
 Weights are drawn from torch.manual_seed(--seed); batch-norm statistics are
 randomised too, so that folding them is actually tested. Every model has
 one input "x" and one output "y"; x is float32, except the text
@@ -82,13 +91,14 @@ class TextClassifier(nn.Module):
     the final hidden state of each direction (the forward one at the last
     step, the backward one at the first: LSTM's h_n)."""
 
-    def __init__(self, vocab, dim, hidden, classes=4, read_h_n=False):
+    def __init__(self, vocab, dim, hidden, classes=4, read_h_n=False, head=None):
         super().__init__()
         self.hidden = hidden
         self.read_h_n = read_h_n
         self.embedding = nn.Embedding(vocab, dim)
         self.lstm = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
-        self.fc = nn.Linear(2 * hidden, classes)
+        # The classifier head: one Linear, or a given module on 2 * hidden.
+        self.fc = head if head is not None else nn.Linear(2 * hidden, classes)
 
     def forward(self, ids):
         y, (h_n, _) = self.lstm(self.embedding(ids))
@@ -124,10 +134,34 @@ def _randomize_batch_norms(module, generator):
             m.bias.data.copy_(0.1 * torch.randn(c, generator=generator))
 
 
+def _mlp_mnist():
+    return nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),
+                         nn.Linear(64, 10), nn.Softmax(dim=1))
+
+
+def _cnn_mnist():
+    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(32 * 13 * 13, 64), nn.ReLU(), nn.Linear(64, 10),
+                         nn.Softmax(dim=1))
+
+
+# bench/run.sh's small models: (module factory, input shape).
+SMALL_MODELS = {
+    "perceptron": (lambda: nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()), (1, 2)),
+    "mlp_mnist": (_mlp_mnist, (1, 784)),
+    "mlp_mnist_b64": (_mlp_mnist, (64, 784)),
+    "cnn_mnist": (_cnn_mnist, (1, 1, 28, 28)),
+    "cnn_mnist_b64": (_cnn_mnist, (64, 1, 28, 28)),
+}
+
+
 def build(name, seed=0):
     """Returns (module in eval mode, example input) for a model name."""
     torch.manual_seed(seed)
-    if name == "mlp":
+    if name in SMALL_MODELS:
+        factory, shape = SMALL_MODELS[name]
+        module = factory()
+    elif name == "mlp":
         module = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 10),
                                nn.Softmax(dim=1))
         shape = (2, 16)
@@ -159,6 +193,11 @@ def build(name, seed=0):
         ids = torch.randint(0, vocab, (1, tokens),
                             generator=torch.Generator().manual_seed(seed))
         return module.eval(), ids
+    elif name == "bilstm_text":
+        head = nn.Sequential(nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 1), nn.Sigmoid())
+        module = TextClassifier(10000, 128, hidden=128, read_h_n=True, head=head)
+        ids = torch.randint(0, 10000, (1, 100), generator=torch.Generator().manual_seed(seed))
+        return module.eval(), ids
     else:
         raise ValueError(f"unknown model '{name}'; known: {', '.join(MODELS)}")
     with torch.no_grad():
@@ -167,7 +206,7 @@ def build(name, seed=0):
 
 
 MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "encoder_layer_base",
-          "bilstm", "upsample", *TEXT_CLASSIFIERS]
+          "bilstm", "upsample", *TEXT_CLASSIFIERS, *SMALL_MODELS, "bilstm_text"]
 
 
 def export(name, path, opset=13, seed=0):
