@@ -98,9 +98,26 @@ TEST(Heuristics, ConvTilesChannelsTimesPixels) {
 
   ScheduleRecord wide = defaultSchedule(
       convSpec({1, 8, 8, 16}, {1, 1, 16, 200}, {0, 0, 0, 0}), avx2());
-  EXPECT_EQ(wide.tileCols, 32);
-  EXPECT_EQ(wide.tileRows, 3);
+  // AVX2's 16 registers: 2 vectors x up to 6 pixels = 12 accumulators, plus
+  // 2 weight vectors and a broadcast input (4 x 3 would need 17: spills);
+  // 4 pixels cover the 8-wide rows exactly.
+  EXPECT_EQ(wide.tileCols, 16);
+  EXPECT_EQ(wide.tileRows, 4);
   EXPECT_EQ(wide.packWeights, 1);
+}
+
+TEST(Heuristics, ConvPixelTilesAvoidRecomputingShortRows) {
+  auto pixels = [](int64_t width) {
+    return defaultSchedule(
+               convSpec({1, width, width, 512}, {3, 3, 512, 512}, {1, 1, 1, 1}),
+               avx2())
+        .tileRows;
+  };
+  EXPECT_EQ(pixels(56), 6); // 60 computed for 56: close enough
+  EXPECT_EQ(pixels(28), 6);
+  EXPECT_EQ(pixels(14), 5); // tiles of 6 would compute 18
+  EXPECT_EQ(pixels(7), 4);  // tiles of 6 would compute 12
+  EXPECT_EQ(pixels(5), 5);  // the whole row
 }
 
 TEST(Heuristics, TilesNeverExceedTheShape) {

@@ -3,8 +3,10 @@
 // Contractions get the register tile measured in design.md section 6: as
 // many accumulators as the vector register file holds with room left for the
 // operands (8 rows x 2 vectors for GEMM, 4 vectors x 6 pixels for conv on
-// AVX-512), weights packed into panels when several row tiles reuse them,
-// and parallel row blocks of about 64 rows. Small kernels stay on one thread.
+// AVX-512; 6 x 2 vectors for both on AVX2, whose 16 registers a 4-vector
+// conv tile overflows), weights packed into panels when several row tiles
+// reuse them, and parallel row blocks of about 64 rows. Small kernels stay
+// on one thread.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,12 +58,25 @@ static const Shape *operandShape(const KernelSpec &spec, const KernelOp &op,
   return shape.size() == rank && allPositive(shape) ? &shape : nullptr;
 }
 
-/// Vector registers a register tile may hold as accumulators, leaving the
-/// rest for weight vectors and broadcast inputs: AVX2 has 16 ymm registers,
-/// AVX-512 and NEON have 32.
-static int accumulatorBudget(const TargetInfo &target) {
+/// Vector registers: AVX2 has 16 ymm registers, AVX-512 and NEON have 32.
+static int vectorRegisters(const TargetInfo &target) {
   bool sixteenRegisters = target.arch == "x86_64" && target.vectorBytes < 64;
-  return sixteenRegisters ? 12 : 24;
+  return sixteenRegisters ? 16 : 32;
+}
+
+/// Vector registers a register tile may hold as accumulators, leaving the
+/// rest for weight vectors and broadcast inputs.
+static int accumulatorBudget(const TargetInfo &target) {
+  return vectorRegisters(target) * 3 / 4;
+}
+
+/// Rows of a register tile `colVectors` vectors wide: as many as the
+/// accumulator budget allows while the tile's weight vectors and one
+/// broadcast input still fit in registers (a spilled accumulator costs a
+/// store and a load per multiply-add).
+static int tileRowsFor(int colVectors, const TargetInfo &target) {
+  int fit = (vectorRegisters(target) - colVectors - 1) / colVectors;
+  return std::max(1, std::min(fit, accumulatorBudget(target) / colVectors));
 }
 
 /// Dense x[N,K] * w[K,U]: rows x 2 vectors, or 4 vectors of one row for
@@ -72,8 +87,8 @@ static void denseSchedule(const KernelOp &op, int64_t depth,
   int colVectors = rows == 1 ? 4 : 2;
   s.tileCols = (int)std::min<int64_t>((int64_t)colVectors * s.vector,
                                       ceilDiv(cols, s.vector) * s.vector);
-  int rowBudget = std::min(8, accumulatorBudget(target) / colVectors);
-  s.tileRows = (int)std::min<int64_t>(rowBudget, rows);
+  s.tileRows = (int)std::min<int64_t>(
+      std::min(8, tileRowsFor(colVectors, target)), rows);
   int64_t rowTiles = ceilDiv(rows, s.tileRows);
   int64_t panels = ceilDiv(cols, s.tileCols);
   s.packWeights = panels > 1 && rowTiles > 1;
@@ -93,17 +108,33 @@ static void denseSchedule(const KernelOp &op, int64_t depth,
                          : 1;
 }
 
-/// Conv2D NHWC: up to 4 vectors of output channels x as many pixels as the
-/// accumulator budget allows; parallel over output rows.
+/// Pixels per conv register tile for output rows `width` wide: the `fit`
+/// that fit in registers, unless tiles that wide would recompute over an
+/// eighth of the row (a 7-wide row in tiles of 6 computes 12 pixels); then
+/// the count from fit/2 to fit that covers the row with the fewest.
+static int pixelsPerTile(int fit, int64_t width) {
+  if (width <= fit)
+    return (int)width;
+  auto covered = [&](int pixels) { return ceilDiv(width, pixels) * pixels; };
+  int best = fit;
+  if (covered(fit) * 8 > width * 9)
+    for (int pixels = fit - 1; pixels >= std::max(1, fit / 2); --pixels)
+      if (covered(pixels) < covered(best))
+        best = pixels;
+  return best;
+}
+
+/// Conv2D NHWC: vectors of output channels (4 with 32 registers, 2 with 16)
+/// x as many pixels as fit in registers; parallel over output rows.
 static void convSchedule(const KernelOp &op, const Shape &w,
                          const TargetInfo &target, ScheduleRecord &s) {
   // w is [KH, KW, C, F].
   int64_t outRows = op.shape[0] * op.shape[1], width = op.shape[2];
   int64_t channels = op.shape[3];
-  int colVectors = (int)std::min<int64_t>(4, ceilDiv(channels, s.vector));
+  int colVectors = (int)std::min<int64_t>(vectorRegisters(target) / 8,
+                                          ceilDiv(channels, s.vector));
   s.tileCols = colVectors * s.vector;
-  s.tileRows = (int)std::clamp<int64_t>(accumulatorBudget(target) / colVectors,
-                                        1, width);
+  s.tileRows = pixelsPerTile(tileRowsFor(colVectors, target), width);
   s.packWeights = channels > s.tileCols;
   double flops = 2.0 * product(op.shape) * w[0] * w[1] * w[2];
   s.parallel = flops >= kParallelFlops && outRows > 1;
@@ -129,7 +160,7 @@ static void matmulSchedule(const KernelSpec &spec, const KernelOp &op,
   s.tileCols = (int)std::min<int64_t>((int64_t)colVectors * s.vector,
                                       ceilDiv(cols, s.vector) * s.vector);
   s.tileRows = (int)std::min<int64_t>(
-      std::min(8, accumulatorBudget(target) / colVectors), rows);
+      std::min(8, tileRowsFor(colVectors, target)), rows);
   s.packWeights = 0;
   int64_t tasks = ceilDiv(rows, s.tileRows) * batch;
   s.parallel = 2.0 * product(op.shape) * depth >= kParallelFlops && tasks > 1;

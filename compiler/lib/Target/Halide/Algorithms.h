@@ -34,6 +34,7 @@ struct OpStages {
   Halide::Func reduce;    ///< accumulator, window reduction or row statistic
   Halide::Func rowMax;    ///< row reductions: the first statistic of a row
   Halide::Func packed;    ///< contractions: weights in tileCols-wide panels
+  Halide::Func padded;    ///< convolutions: the zero-padded input, if padded
   Halide::RDom reduction; ///< the reduction domain of `reduce`
   int axisDim = -1;       ///< row reductions: the Halide dimension of the axis
   // Recurrences: `reduce` accumulates the step's gates plus h . R over

@@ -1,7 +1,9 @@
 //===- ContractionOps.cpp - Dense and Conv2D algorithms -------------------===//
 //
 // Both ops are a bias-initialised accumulator `reduce` summing x * w over a
-// reduction domain, wrapped by a pure `value`. With packWeights, w is first
+// reduction domain, wrapped by a pure `value`. A padded conv reads its input
+// from a zero-padded copy (`padded`), so its inner loop tests no bounds.
+// With packWeights, w is first
 // copied into tileCols-wide panels, packed(ci, <reduction dims>, co), so a
 // register tile streams one contiguous panel; output columns past the last
 // full tile read clamped (repeated) weights and bias, and the schedule never
@@ -112,11 +114,16 @@ static OpStages buildConv2D(const KernelOp &op,
     paddedDims.push_back(1);
   if (op.pad[0] || op.pad[2])
     paddedDims.push_back(2);
-  Func x = paddedDims.empty() ? operands[0].func
-                              : padDims(operands[0], paddedDims, 0.0f);
-
   OpStages stages;
   stages.kind = op.kind;
+  Func x = operands[0].func;
+  if (!paddedDims.empty()) {
+    // A stage of its own, so that the reduction reads without bounds tests.
+    std::vector<Var> c = makeVars(4, "c");
+    stages.padded = Func(name + "_padded");
+    stages.padded(c) = padDims(operands[0], paddedDims, 0.0f)(c);
+    x = stages.padded;
+  }
   if (schedule.packWeights)
     stages.packed = packPanels(prepared.weights, 3, prepared.tileCols, name);
   Var f("f"), ox("ox"), oy("oy"), n("n");

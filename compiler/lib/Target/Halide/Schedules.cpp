@@ -101,6 +101,12 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
     parallelize(tiled, outer, schedule.grain);
   scheduleAccumulator(anchor, tiled, panelsOuter ? ro : co, tile);
 
+  if (anchor.padded.defined()) {
+    // The padded input rows one output row reads, copied next to it.
+    Func padded = anchor.padded;
+    padded.compute_at(tiled, outer)
+        .vectorize(padded.args()[0], tile.vector, TailStrategy::GuardWithIf);
+  }
   if (anchor.packed.defined()) {
     Func packed = anchor.packed;
     std::vector<Var> p = packed.args();
