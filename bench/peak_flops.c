@@ -13,21 +13,21 @@
 // LANES-float vectors, compiled for TARGET; returns the flops it did. Enough
 // chains cover FMA latency x issue width; few enough stay in registers with
 // the two constants (16 ymm, 32 zmm registers). GNU C contracts a * b + c.
-#define DEFINE_FMA_CHAINS(NAME, TARGET, LANES, CHAINS)                       \
-  __attribute__((target(TARGET))) static double NAME(float *sink) {          \
-    typedef float vec __attribute__((vector_size(4 * LANES)));               \
-    vec acc[CHAINS];                                                         \
-    const vec a = (vec){0} + 0.999999f, b = (vec){0} + 1e-7f;                \
-    _Pragma("GCC unroll 32") for (int c = 0; c < CHAINS; ++c) acc[c] =       \
-        (vec){0} + (float)c;                                                 \
-    for (long i = 0; i < kIterations; ++i)                                   \
-      _Pragma("GCC unroll 32") for (int c = 0; c < CHAINS; ++c) acc[c] =     \
-          acc[c] * a + b;                                                    \
-    for (int c = 1; c < CHAINS; ++c)                                         \
-      acc[0] += acc[c];                                                      \
-    for (int l = 0; l < LANES; ++l)                                          \
-      sink[l] = acc[0][l];                                                   \
-    return 2.0 * LANES * CHAINS * (double)kIterations;                       \
+#define DEFINE_FMA_CHAINS(NAME, TARGET, LANES, CHAINS)                         \
+  __attribute__((target(TARGET))) static double NAME(float *sink) {            \
+    typedef float vec __attribute__((vector_size(4 * LANES)));                 \
+    vec acc[CHAINS];                                                           \
+    const vec a = (vec){0} + 0.999999f, b = (vec){0} + 1e-7f;                  \
+    _Pragma("GCC unroll 32") for (int c = 0; c < CHAINS; ++c) acc[c] =         \
+        (vec){0} + (float)c;                                                   \
+    for (long i = 0; i < kIterations; ++i)                                     \
+      _Pragma("GCC unroll 32") for (int c = 0; c < CHAINS; ++c) acc[c] =       \
+          acc[c] * a + b;                                                      \
+    for (int c = 1; c < CHAINS; ++c)                                           \
+      acc[0] += acc[c];                                                        \
+    for (int l = 0; l < LANES; ++l)                                            \
+      sink[l] = acc[0][l];                                                     \
+    return 2.0 * LANES * CHAINS * (double)kIterations;                         \
   }
 
 enum { kIterations = 50 * 1000 * 1000 };

@@ -107,6 +107,15 @@ int SpecBuilder::slice(int x, std::vector<int64_t> begin,
   return add(op, {x});
 }
 
+int SpecBuilder::unpackPanels(int packed, int64_t columns) {
+  KernelOp op = KernelOp::of(KernelOpKind::UnpackPanels);
+  // Its result extents are its attribute; the rule checks them.
+  const Shape &shape = spec.shapeOf(packed);
+  op.shape.assign(shape.begin() + 1, shape.end() - 1);
+  op.shape.push_back(columns);
+  return add(op, {packed});
+}
+
 int SpecBuilder::pad(int x, std::vector<int64_t> low, std::vector<int64_t> high,
                      float value) {
   KernelOp op = KernelOp::of(KernelOpKind::Pad);

@@ -39,6 +39,8 @@ public:
             std::vector<int64_t> step);
   int pad(int x, std::vector<int64_t> low, std::vector<int64_t> high,
           float value);
+  /// Packed weights [G, d..., P] read as [d..., columns].
+  int unpackPanels(int packed, int64_t columns);
   int layerNorm(int x, int gamma, int beta, int64_t axis, float epsilon);
   int matmul(int a, int b, bool transposeA = false, bool transposeB = false);
   int embedding(int ids, int table);

@@ -159,6 +159,31 @@ TEST_P(NNJit, MatMulSchedulesAndEpilogue) {
 }
 
 //===----------------------------------------------------------------------===//
+// Weights packed at compile time (unpack_panels)
+//===----------------------------------------------------------------------===//
+
+TEST_P(NNJit, DenseReadsCompileTimePanels) {
+  // 40 columns in 3 panels of 16 (the last one part padding), a ragged
+  // register tile, and an epilogue.
+  SpecBuilder b("dense_panels");
+  int x = b.arg({13, 64}), packed = b.arg({3, 64, 16}), bias = b.arg({40});
+  b.unary(K::Relu, b.dense(x, b.unpackPanels(packed, 40), bias));
+  KernelSpec spec = b.finish(target());
+  // {vector, tileRows, tileCols, parallel, grain, packWeights}.
+  checkWith(spec, {8, 6, 16, 1, 1, 1});
+  checkWith(spec, {4, 3, 8, 0, 1, 0}); // other panels than the tile's
+}
+
+TEST_P(NNJit, ConvReadsCompileTimePanels) {
+  SpecBuilder b("conv_panels");
+  int x = b.arg({1, 9, 7, 8}), packed = b.arg({2, 3, 3, 8, 16}),
+      bias = b.arg({24});
+  b.conv(x, b.unpackPanels(packed, 24), bias, {1, 1}, {1, 1}, {1, 1, 1, 1});
+  KernelSpec spec = b.finish(target());
+  checkWith(spec, {8, 4, 16, 1, 1, 1});
+}
+
+//===----------------------------------------------------------------------===//
 // Embedding
 //===----------------------------------------------------------------------===//
 

@@ -47,6 +47,18 @@ Tensor reference<KernelOpKind::Transpose>(const KernelOp &op,
 }
 
 template <>
+Tensor reference<KernelOpKind::UnpackPanels>(const KernelOp &op,
+                                             const Inputs &in) {
+  return copy(op, in, [&](const Index &index, Index &src, const Tensor *&x) {
+    int64_t width = x->shape.back(), f = index.back();
+    src.assign(1, f / width);
+    src.insert(src.end(), index.begin(), index.end() - 1);
+    src.push_back(f % width);
+    return true;
+  });
+}
+
+template <>
 Tensor reference<KernelOpKind::Slice>(const KernelOp &op, const Inputs &in) {
   return copy(op, in, [&](const Index &index, Index &src, const Tensor *&) {
     for (size_t i = 0; i < index.size(); ++i)

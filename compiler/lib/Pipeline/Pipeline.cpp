@@ -21,6 +21,7 @@ void buildSoraccPipeline(mlir::OpPassManager &pm,
   graph.addPass(particle::createSoraDecomposeTransformerPass(options.weights));
   graph.addPass(particle::createSoraFuse());
   graph.addPass(createSoraAssignSchedules({options.target}));
+  graph.addPass(particle::createSoraPackWeightsPass(options.weights));
   graph.addPass(particle::createSoraPlanMemory());
   pm.addPass(particle::createSoraLayoutWeights());
 }

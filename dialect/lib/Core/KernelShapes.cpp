@@ -307,6 +307,18 @@ std::optional<Shape> rule<KernelOpKind::Slice>(const KernelOp &op,
 }
 
 template <>
+std::optional<Shape>
+rule<KernelOpKind::UnpackPanels>(const KernelOp &op, const Operands &in,
+                                 const ShapeError &emitError) {
+  if (!arity(in, 1, 1, emitError))
+    return std::nullopt;
+  // The column count is the result's last extent.
+  if (op.shape.empty())
+    return emitError() << "needs a result shape";
+  return inferUnpackPanelsShape(in.shapes[0], op.shape.back(), emitError);
+}
+
+template <>
 std::optional<Shape> rule<KernelOpKind::Pad>(const KernelOp &op,
                                              const Operands &in,
                                              const ShapeError &emitError) {

@@ -2,6 +2,8 @@
 
 #include "sora/Core/Schedule.h"
 
+#include <algorithm>
+
 namespace sora {
 
 static const ScheduleField kFields[] = {
@@ -66,6 +68,12 @@ std::string checkSchedule(const PartialSchedule &s) {
     return "the register tile (tile_rows x tile_cols / vector) exceeds " +
            std::to_string(kMaxTileVectors) + " vectors";
   return "";
+}
+
+int64_t contractionPanel(const ScheduleRecord &schedule, int64_t cols) {
+  int64_t vector = schedule.vector;
+  return std::min<int64_t>(schedule.tileCols,
+                           (cols + vector - 1) / vector * vector);
 }
 
 } // namespace sora

@@ -30,6 +30,20 @@ std::optional<Shape> inferTransposeShape(ShapeRef input, ShapeRef perm,
   return result;
 }
 
+std::optional<Shape> inferUnpackPanelsShape(ShapeRef packed, int64_t columns,
+                                            const ShapeError &emitError) {
+  if (packed.size() < 2)
+    return emitError() << "packed weights " << formatDims(packed)
+                       << " need a panel and a column dimension";
+  int64_t panels = packed[0], width = packed.back();
+  if (columns <= (panels - 1) * width || columns > panels * width)
+    return emitError() << panels << " panels of " << width
+                       << " columns do not hold " << columns << " columns";
+  Shape result(packed.begin() + 1, packed.end() - 1);
+  result.push_back(columns);
+  return result;
+}
+
 std::optional<Shape> inferConcatShape(const std::vector<Shape> &inputs,
                                       int64_t axis,
                                       const ShapeError &emitError) {

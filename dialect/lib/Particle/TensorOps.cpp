@@ -59,6 +59,12 @@ LogicalResult SliceOp::verify() {
                                             strides, shapeEmit));
 }
 
+std::optional<Shape> UnpackPanelsOp::inferShape(Adaptor adaptor,
+                                                const ShapeError &emitError) {
+  return inferUnpackPanelsShape(shapeOf(adaptor.getInput()),
+                                (int64_t)adaptor.getColumns(), emitError);
+}
+
 std::optional<Shape> PadOp::inferShape(Adaptor adaptor,
                                        const ShapeError &emitError) {
   return inferPadShape(shapeOf(adaptor.getInput()), adaptor.getLow(),
@@ -73,6 +79,10 @@ sora::KernelOp TransposeOp::describeKernelOp() {
   sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Transpose);
   k.perm.assign(getPerm().begin(), getPerm().end());
   return k;
+}
+
+sora::KernelOp UnpackPanelsOp::describeKernelOp() {
+  return sora::KernelOp::of(sora::KernelOpKind::UnpackPanels);
 }
 
 sora::KernelOp ConcatOp::describeKernelOp() {

@@ -217,6 +217,16 @@ func.func @transpose_perm() {
 
 // -----
 
+func.func @unpack_panels_columns() {
+  %p = particle.weight "w.panels16" : tensor<3x64x16xf32>
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{3 panels of 16 columns do not hold 32 columns}}
+  %w = particle.unpack_panels %p {columns = 32 : i64} : tensor<3x64x16xf32> -> tensor<64x32xf32>
+  return
+}
+
+// -----
+
 func.func @transpose_result() {
   %x = particle.input "x" : tensor<2x3xf32>
   // expected-error @+2 {{failed to infer returned types}}

@@ -68,9 +68,7 @@ Func padDims(const Value &input, const std::vector<int> &dims, float fill) {
 }
 
 Tiling clampTiling(const ScheduleRecord &schedule, int64_t cols, int64_t rows) {
-  int vector = schedule.vector;
-  int64_t paddedCols = (cols + vector - 1) / vector * vector;
-  return {vector, (int)std::min<int64_t>(schedule.tileCols, paddedCols),
+  return {schedule.vector, (int)contractionPanel(schedule, cols),
           (int)std::min<int64_t>(schedule.tileRows, rows)};
 }
 

@@ -23,6 +23,9 @@ namespace sora {
 struct Value {
   Halide::Func func;
   Shape shape;
+  /// > 0: weights that were packed at compile time into panels this many
+  /// columns wide (an unpack_panels view), which need no packing per call.
+  int panels = 0;
 };
 
 /// The stages of one op that its schedule places (Schedules.h). Stages an

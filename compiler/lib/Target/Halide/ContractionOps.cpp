@@ -3,11 +3,12 @@
 // Both ops are a bias-initialised accumulator `reduce` summing x * w over a
 // reduction domain, wrapped by a pure `value`. A padded conv reads its input
 // from a zero-padded copy (`padded`), so its inner loop tests no bounds.
-// With packWeights, w is first
-// copied into tileCols-wide panels, packed(ci, <reduction dims>, co), so a
-// register tile streams one contiguous panel; output columns past the last
-// full tile read clamped (repeated) weights and bias, and the schedule never
-// stores them.
+// With packWeights, a register tile streams one contiguous panel of
+// tileCols columns, packed(ci, <reduction dims>, co): constant weights come
+// packed so from the compiler (sora-pack-weights, an unpack_panels view);
+// others are copied so per call. Output columns past the last full tile
+// read clamped (repeated) weights and bias, and the schedule never stores
+// them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -85,7 +86,7 @@ static OpStages buildDense(const KernelOp &op,
 
   OpStages stages;
   stages.kind = op.kind;
-  if (schedule.packWeights)
+  if (schedule.packWeights && operands[1].panels == 0)
     stages.packed = packPanels(prepared.weights, 1, prepared.tileCols, name);
   Var u("u"), n("n");
   RDom k(0, (int)depth, name + "_k");
@@ -124,7 +125,7 @@ static OpStages buildConv2D(const KernelOp &op,
     stages.padded(c) = padDims(operands[0], paddedDims, 0.0f)(c);
     x = stages.padded;
   }
-  if (schedule.packWeights)
+  if (schedule.packWeights && operands[1].panels == 0)
     stages.packed = packPanels(prepared.weights, 3, prepared.tileCols, name);
   Var f("f"), ox("ox"), oy("oy"), n("n");
   RDom r(0, (int)wShape[2], 0, (int)wShape[1], 0, (int)wShape[0], name + "_r");

@@ -117,6 +117,23 @@ OpStages build<KernelOpKind::Transpose>(const KernelOp &op,
   return pureStages(op, name, vars, transpose(op, operands[0], vars));
 }
 
+/// A view: (f, d...) reads packed (f % P, d..., f / P) (Halide dims).
+template <>
+OpStages build<KernelOpKind::UnpackPanels>(const KernelOp &op,
+                                           const std::vector<Value> &operands,
+                                           const std::string &name,
+                                           const ScheduleRecord &) {
+  const Value &packed = operands[0];
+  int width = (int)packed.shape.back();
+  std::vector<Var> vars = makeVars(op.shape.size(), "d");
+  std::vector<Expr> at{vars[0] % width};
+  at.insert(at.end(), vars.begin() + 1, vars.end());
+  at.push_back(vars[0] / width);
+  OpStages stages = pureStages(op, name, vars, packed.func(at));
+  stages.value.panels = width;
+  return stages;
+}
+
 template <>
 OpStages build<KernelOpKind::Slice>(const KernelOp &op,
                                     const std::vector<Value> &operands,

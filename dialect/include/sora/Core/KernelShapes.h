@@ -25,8 +25,8 @@ struct KernelOperands {
 };
 
 /// The result shape of `op` from its operands and attributes, or nullopt
-/// after reporting what is wrong. Slice and resize read their result
-/// extents from `op.shape` (their attributes do not determine them) and
+/// after reporting what is wrong. Slice, resize and unpack_panels read their
+/// result extents from `op.shape` (their attributes do not determine them) and
 /// check them.
 std::optional<Shape> inferKernelOpShape(const KernelOp &op,
                                         const KernelOperands &operands,

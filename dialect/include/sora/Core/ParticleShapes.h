@@ -96,6 +96,12 @@ std::optional<Shape> inferSliceShape(ShapeRef input, ShapeRef begin,
                                      const ShapeError &emitError);
 
 /// Each dim grows by low + high cells (both non-negative).
+/// Weights packed in column panels, [G, d..., P] (panel g holds columns
+/// g * P to g * P + P - 1), back to [d..., columns]: the G panels cover
+/// `columns`, the last one possibly in part.
+std::optional<Shape> inferUnpackPanelsShape(ShapeRef packed, int64_t columns,
+                                            const ShapeError &emitError);
+
 std::optional<Shape> inferPadShape(ShapeRef input, ShapeRef low, ShapeRef high,
                                    const ShapeError &emitError);
 

@@ -54,6 +54,12 @@ const ScheduleField *scheduleFields(size_t &count);
 /// string if it is valid, else a message.
 std::string checkSchedule(const PartialSchedule &record);
 
+/// The column panel of a contraction with `cols` output columns under
+/// `schedule`: its tile_cols, at most `cols` rounded up to whole vectors.
+/// The register tile is this wide, and weights packed for the kernel (at
+/// compile time, or per call) are in panels this wide.
+int64_t contractionPanel(const ScheduleRecord &schedule, int64_t cols);
+
 } // namespace sora
 
 #endif // SORA_CORE_SCHEDULE_H

@@ -107,6 +107,29 @@ def Particle_SliceOp : Particle_Op<"slice", [Pure, Particle_FusionCopy,
   let hasVerifier = 1;
 }
 
+def Particle_UnpackPanelsOp : Particle_Op<"unpack_panels", [Pure,
+    Particle_ShapeRule, Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "Reads weights packed in column panels as the layer's layout";
+  let description = [{
+    `input` is a weight tensor packed at compile time into column panels,
+    `[G, d..., P]`: panel `g` holds columns `g * P` to `g * P + P - 1` of the
+    `[d..., columns]` tensor the result is (`result[..., f] =
+    input[f / P, ..., f % P]`); the last panel's columns past `columns` are
+    padding. sora-pack-weights puts one at the start of a kernel body, so
+    that the contraction's register tiles load their weights contiguously;
+    it moves no data itself.
+
+    ```mlir
+    %w = particle.unpack_panels %p {columns = 40 : i64}
+        : tensor<3x64x16xf32> -> tensor<64x40xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, I64Attr:$columns);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
 def Particle_PadOp : Particle_Op<"pad", [Pure, Particle_ShapeRule,
     Particle_FusionCopy,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {

@@ -22,6 +22,11 @@ createSoraFoldBatchNormPass(WeightValues *weights = nullptr);
 std::unique_ptr<mlir::Pass>
 createSoraDecomposeTransformerPass(WeightValues *weights = nullptr);
 
+/// sora-pack-weights, reading weights and defining their panels in
+/// `weights`; with none (as registered in sora-opt) it changes nothing.
+std::unique_ptr<mlir::Pass>
+createSoraPackWeightsPass(WeightValues *weights = nullptr);
+
 #define GEN_PASS_REGISTRATION
 #include "sora/Dialect/Particle/Passes.h.inc"
 

@@ -83,6 +83,23 @@ def SoraPlanMemory : Pass<"sora-plan-memory", "::mlir::func::FuncOp"> {
   }];
 }
 
+def SoraPackWeights : Pass<"sora-pack-weights", "::mlir::func::FuncOp"> {
+  let summary = "Packs contraction weights into panels at compile time";
+  let description = [{
+    For every kernel whose schedule sets `pack_weights` and whose dense or
+    conv2d reads a `particle.weight`, the weight `[d..., F]` becomes a new
+    weight `<name>.panels<P>` of shape `[G, d..., P]` (G panels of the
+    kernel's register tile width P, columns past F zero), and the kernel
+    body reads it through a `particle.unpack_panels`: the packing happens
+    once, in the compiler, instead of at every run. Kernels sharing a weight
+    share its panels. Weights computed by the graph are left to be packed
+    per call. Without access to the values (as in sora-opt) the pass
+    changes nothing.
+  }];
+  let constructor = "::sora::particle::createSoraPackWeightsPass()";
+  let dependentDialects = ["::sora::particle::ParticleDialect"];
+}
+
 def SoraLayoutWeights : Pass<"sora-layout-weights", "::mlir::ModuleOp"> {
   let summary = "Places every weight tensor in the weight blob";
   let description = [{
