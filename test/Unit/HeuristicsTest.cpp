@@ -106,6 +106,23 @@ TEST(Heuristics, ConvTilesChannelsTimesPixels) {
   EXPECT_EQ(wide.packWeights, 1);
 }
 
+TEST(Heuristics, WeightsBeyondTheCacheGoPanelsOuter) {
+  // A BERT FFN layer: 9 MiB of weights are read once per panel, not once
+  // per row tile; the threads share the panels.
+  ScheduleRecord ffn = defaultSchedule(denseSpec(128, 768, 3072), avx2());
+  EXPECT_EQ(ffn.panelsOuter, 1);
+  EXPECT_EQ(ffn.parallel, 1);
+  EXPECT_EQ(ffn.grain, 1);
+  EXPECT_EQ(defaultSchedule(denseSpec(128, 64, 64), avx2()).panelsOuter, 0);
+  ScheduleRecord late = defaultSchedule(
+      convSpec({1, 7, 7, 512}, {3, 3, 512, 512}, {1, 1, 1, 1}), avx2());
+  EXPECT_EQ(late.panelsOuter, 1);
+  EXPECT_EQ(late.parallel, 1);
+  ScheduleRecord early = defaultSchedule(
+      convSpec({1, 56, 56, 64}, {3, 3, 64, 64}, {1, 1, 1, 1}), avx2());
+  EXPECT_EQ(early.panelsOuter, 0) << "144 KiB of weights stay in cache";
+}
+
 TEST(Heuristics, ConvPixelTilesAvoidRecomputingShortRows) {
   auto pixels = [](int64_t width) {
     return defaultSchedule(

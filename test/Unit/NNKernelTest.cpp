@@ -171,6 +171,7 @@ TEST_P(NNJit, DenseReadsCompileTimePanels) {
   KernelSpec spec = b.finish(target());
   // {vector, tileRows, tileCols, parallel, grain, packWeights}.
   checkWith(spec, {8, 6, 16, 1, 1, 1});
+  checkWith(spec, {8, 6, 16, 1, 1, 1, /*panelsOuter=*/1});
   checkWith(spec, {4, 3, 8, 0, 1, 0}); // other panels than the tile's
 }
 
@@ -181,6 +182,7 @@ TEST_P(NNJit, ConvReadsCompileTimePanels) {
   b.conv(x, b.unpackPanels(packed, 24), bias, {1, 1}, {1, 1}, {1, 1, 1, 1});
   KernelSpec spec = b.finish(target());
   checkWith(spec, {8, 4, 16, 1, 1, 1});
+  checkWith(spec, {8, 4, 16, 1, 1, 1, /*panelsOuter=*/1});
 }
 
 //===----------------------------------------------------------------------===//

@@ -29,6 +29,10 @@ static constexpr double kParallelFlops = 2e6;
 static constexpr int64_t kParallelElements = 1 << 18;
 /// Weight bytes above which a batch-1 dense layer is worth splitting.
 static constexpr int64_t kParallelWeightBytes = 256 << 10;
+/// Weight bytes beyond which a contraction's weights do not stay in a core's
+/// cache (L2 is 512 KiB to 1 MiB here): its column panels go outermost, so
+/// that each panel is read from memory once rather than once per row tile.
+static constexpr int64_t kCachedWeightBytes = 1 << 20;
 /// Rows of a dense kernel's parallel task.
 static constexpr int kRowsPerTask = 64;
 
@@ -100,12 +104,15 @@ static void denseSchedule(const KernelOp &op, int64_t depth,
     s.tileCols = (int)(ceilDiv(ceilDiv(cols, 2), s.vector) * s.vector);
     panels = ceilDiv(cols, s.tileCols);
   }
+  s.panelsOuter = rowTiles > 1 && panels > 1 && s.packWeights &&
+                  depth * cols * 4 > kCachedWeightBytes;
+  bool rowsOuter = rowTiles > 1 && !s.panelsOuter;
   s.parallel = (streaming || 2.0 * rows * depth * cols >= kParallelFlops) &&
-               (rowTiles > 1 ? rowTiles : panels) > 1;
+               (rowsOuter ? rowTiles : panels) > 1;
   // Row blocks of about kRowsPerTask rows, but at least two tasks.
-  s.grain = rowTiles > 1 ? (int)std::clamp<int64_t>(kRowsPerTask / s.tileRows,
-                                                    1, ceilDiv(rowTiles, 2))
-                         : 1;
+  s.grain = rowsOuter ? (int)std::clamp<int64_t>(kRowsPerTask / s.tileRows, 1,
+                                                 ceilDiv(rowTiles, 2))
+                      : 1;
 }
 
 /// Pixels per conv register tile for output rows `width` wide: the `fit`
@@ -136,8 +143,9 @@ static void convSchedule(const KernelOp &op, const Shape &w,
   s.tileCols = colVectors * s.vector;
   s.tileRows = pixelsPerTile(tileRowsFor(colVectors, target), width);
   s.packWeights = channels > s.tileCols;
+  s.panelsOuter = s.packWeights && product(w) * 4 > kCachedWeightBytes;
   double flops = 2.0 * product(op.shape) * w[0] * w[1] * w[2];
-  s.parallel = flops >= kParallelFlops && outRows > 1;
+  s.parallel = flops >= kParallelFlops && (outRows > 1 || s.panelsOuter);
   s.grain = 1;
 }
 

@@ -84,19 +84,23 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
 
   std::vector<Var> v = tiled.args();
   auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(tiled, tile, rows);
+  // Conv: output rows (and images) are one loop around the pixel tiles.
+  Var row("row");
+  if (!dense)
+    tiled.fuse(v[2], v[3], row);
   // A single row tile (batch-1 dense) leaves only column panels to share.
-  bool panelsOuter = dense && rows <= tile.rows;
+  bool panelsOuter = schedule.panelsOuter || (dense && rows <= tile.rows);
+  std::vector<VarOrRVar> order{cvi, cvo, ri}; // innermost first
   if (panelsOuter)
-    tiled.reorder(cvi, cvo, ri, ro, co);
-  else
-    tiled.reorder(cvi, cvo, ri, co, ro);
-  tiled.vectorize(cvi).unroll(cvo).unroll(ri);
+    order.push_back(ro);
+  order.push_back(co);
+  if (!panelsOuter)
+    order.push_back(ro);
+  if (!dense)
+    order.insert(panelsOuter ? order.end() - 1 : order.end(), row);
+  tiled.reorder(order).vectorize(cvi).unroll(cvo).unroll(ri);
 
-  Var outer = panelsOuter ? co : ro;
-  if (!dense) {
-    outer = Var("row");
-    tiled.fuse(v[2], v[3], outer);
-  }
+  Var outer = panelsOuter ? co : dense ? ro : row;
   if (schedule.parallel)
     parallelize(tiled, outer, schedule.grain);
   scheduleAccumulator(anchor, tiled, panelsOuter ? ro : co, tile);
@@ -104,7 +108,7 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
   if (anchor.padded.defined()) {
     // The padded input rows one output row reads, copied next to it.
     Func padded = anchor.padded;
-    padded.compute_at(tiled, outer)
+    padded.compute_at(tiled, row)
         .vectorize(padded.args()[0], tile.vector, TailStrategy::GuardWithIf);
   }
   if (anchor.packed.defined()) {
