@@ -90,14 +90,15 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
     tiled.fuse(v[2], v[3], row);
   // A single row tile (batch-1 dense) leaves only column panels to share.
   bool panelsOuter = schedule.panelsOuter || (dense && rows <= tile.rows);
-  std::vector<VarOrRVar> order{cvi, cvo, ri}; // innermost first
-  if (panelsOuter)
-    order.push_back(ro);
-  order.push_back(co);
-  if (!panelsOuter)
-    order.push_back(ro);
+  std::vector<VarOrRVar> rowLoops{ro};
   if (!dense)
-    order.insert(panelsOuter ? order.end() - 1 : order.end(), row);
+    rowLoops.push_back(row);
+  std::vector<VarOrRVar> order{cvi, cvo, ri}; // innermost first
+  if (!panelsOuter)
+    order.push_back(co);
+  order.insert(order.end(), rowLoops.begin(), rowLoops.end());
+  if (panelsOuter)
+    order.push_back(co);
   tiled.reorder(order).vectorize(cvi).unroll(cvo).unroll(ri);
 
   Var outer = panelsOuter ? co : dense ? ro : row;

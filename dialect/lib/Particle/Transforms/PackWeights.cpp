@@ -91,8 +91,10 @@ struct SoraPackWeightsPass
     if (defined.insert(name).second) {
       std::optional<std::vector<float>> values =
           weights->read(weight.getName());
-      if (!values)
-        return (bool)(weight.emitOpError("has no values to pack"), false);
+      if (!values) {
+        weight.emitOpError("has no values to pack");
+        return false;
+      }
       weights->define(name, packedShape,
                       packPanels(*values, columns, panels, width));
     }
