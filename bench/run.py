@@ -119,8 +119,8 @@ def run_measured(cmd):
         return proc.stdout, int(Path(rss.name).read_text().split()[-1]) / 1024
 
 
-def time_soracc(args, cache, meta, threads, runs, scratch):
-    out, rss = run_measured([args.build / "bin" / "sora-run", cache / "model.so",
+def time_soracc(args, cache, meta, threads, runs, scratch, library=None):
+    out, rss = run_measured([args.build / "bin" / "sora-run", library or cache / "model.so",
                              "-i", f"x={cache / 'x.npy'}", "--threads", threads,
                              "--bench", runs, "--json"])
     return json.loads(out.strip().splitlines()[-1]), rss

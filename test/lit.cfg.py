@@ -24,5 +24,6 @@ config.substitutions.append(("%inputs", os.path.join(config.test_source_root,
 
 tool_dirs = [config.sora_tools_dir, config.llvm_tools_dir]
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["sora-opt", "soracc", "sora-run", "split-file"],
+llvm_config.add_tool_substitutions(["sora-opt", "soracc", "sora-run", "sora-tune",
+                                    "split-file"],
                                    tool_dirs)

@@ -7,7 +7,8 @@ Steps:
  1. If the model's weights are a file name (or absent), generate them with
     torch_reference.init_weights(--seed) into WORKDIR/weights.safetensors and
     compile with `--weights`; inline weights are used as they are.
- 2. Compile: soracc MODEL -o WORKDIR/model.so [--weights W] [--target=T].
+ 2. Compile: soracc MODEL -o WORKDIR/model.so [--weights W] [--target=T]
+    [--soracc-arg ARG]...
  3. For each trial: draw a standard-normal float32 input per model input
     (np.random.default_rng(--seed)), run
     [EMULATOR] sora-run WORKDIR/model.so -i NAME=FILE ... -o WORKDIR/trialK/out
@@ -106,6 +107,7 @@ def compile_model(args, model, workdir):
         cmd += ["--weights", weights_path]
     if args.target:
         cmd.append(f"--target={args.target}")
+    cmd += args.soracc_arg
     so_path = workdir / "model.so"
     so_path.unlink(missing_ok=True)
     printable = run_tool(cmd, "soracc", args.timeout)
@@ -164,6 +166,8 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, help="passed to sora-run --threads")
     p.add_argument("--trials", type=int, default=3, help="random inputs to try (default 3)")
     p.add_argument("--target", help="passed to soracc --target=")
+    p.add_argument("--soracc-arg", action="append", default=[],
+                   help="another soracc argument (repeatable), e.g. --tuning-db=F")
     p.add_argument("--emulator", help="command prefix for sora-run, e.g. "
                    "\"qemu-aarch64 -L /usr/aarch64-linux-gnu\"")
     p.add_argument("--seed", type=int, default=0, help="seed of weights and inputs")

@@ -1,7 +1,8 @@
 //===- soracc.cpp - The soracc compiler driver ----------------------------===//
 //
-//   soracc model.{json,sora,onnx} -o model.so [--target=T] [--emit=K]
-//          [--weights F] [--random-weights SEED]
+//   soracc model.{json,sora,onnx,mlir} -o model.so [--target=T] [--emit=K]
+//          [--weights F] [--random-weights SEED] [--tuning-db F]
+//          [--explain-schedules]
 //          [--mlir-print-ir-after-all ...]
 //
 // Diagnostics print as `file:line:col: error: ...` with the source line and
@@ -28,7 +29,8 @@ static cl::OptionCategory category("soracc options");
 static cl::OptionCategory mlirCategory("MLIR options (IR printing, timing)");
 
 static cl::opt<std::string>
-    inputFile(cl::Positional, cl::desc("<model.json|model.sora|model.onnx>"),
+    inputFile(cl::Positional,
+              cl::desc("<model.json|model.sora|model.onnx|model.mlir>"),
               cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init(""),
@@ -70,6 +72,22 @@ static cl::opt<unsigned>
                   "thread); the library is the same whatever the number"),
          cl::value_desc("N"), cl::init(0), cl::cat(category));
 
+static cl::opt<std::string>
+    tuningDb("tuning-db",
+             cl::desc("Schedules tuned by sora-tune replace the heuristics' "
+                      "for the kernels the database has"),
+             cl::value_desc("file"), cl::init(""), cl::cat(category));
+static cl::opt<int>
+    threads("tuning-threads",
+            cl::desc("Threads the library will run with: selects the tuning "
+                     "database's entries (default: this machine's CPUs)"),
+            cl::value_desc("N"), cl::init(0), cl::cat(category));
+static cl::opt<bool> explainSchedules(
+    "explain-schedules",
+    cl::desc("Print each kernel's schedule and where it came from (tuning "
+             "database, heuristics, the IR)"),
+    cl::cat(category));
+
 static cl::opt<bool> listOnnxOperators(
     "list-onnx-operators",
     cl::desc("Print the ONNX operators soracc imports (a Markdown table, "
@@ -102,6 +120,11 @@ int main(int argc, char **argv) {
     printOnnxOperators();
     return 0;
   }
+  if (threads < 0) {
+    llvm::errs() << "soracc: error: --tuning-threads must be 0 (this machine's "
+                    "CPUs) or more\n";
+    return 1;
+  }
   if (inputFile.empty()) {
     llvm::errs() << "soracc: error: no input file (see soracc --help)\n";
     return 1;
@@ -114,20 +137,27 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   // Diagnostics without a source line (command line, files as a whole)
-  // print as `soracc: error: ...` or `file: error: ...`.
+  // print as `soracc: error: ...` or `file: error: ...`; remarks (one per
+  // kernel from --explain-schedules) as `file:line:col: remark: ...`.
   context.getDiagEngine().registerHandler([](mlir::Diagnostic &diag) {
     std::string prefix = "soracc";
     mlir::Location loc = diag.getLocation();
+    if (auto name = llvm::dyn_cast<mlir::NameLoc>(loc))
+      loc = name.getChildLoc();
     if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(loc)) {
-      if (file.getLine() != 0)
-        return mlir::failure();
       prefix = file.getFilename().str();
+      if (diag.getSeverity() == mlir::DiagnosticSeverity::Remark)
+        prefix += ":" + std::to_string(file.getLine()) + ":" +
+                  std::to_string(file.getColumn());
+      else if (file.getLine() != 0)
+        return mlir::failure();
     } else if (!llvm::isa<mlir::UnknownLoc>(loc)) {
       return mlir::failure();
     }
     const char *severity =
         diag.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
         : diag.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+        : diag.getSeverity() == mlir::DiagnosticSeverity::Remark  ? "remark"
                                                                   : "note";
     llvm::errs() << prefix << ": " << severity << ": " << diag << "\n";
     return mlir::success();
@@ -141,6 +171,9 @@ int main(int argc, char **argv) {
     options.randomWeightsSeed = randomWeights;
   options.target = target;
   options.jobs = jobs;
+  options.tuningDb = tuningDb;
+  options.threads = threads;
+  options.explainSchedules = explainSchedules;
   options.emit = emitObject ? EmitKind::Obj : emit.getValue();
   auto configure = [](mlir::PassManager &pm) {
     return mlir::succeeded(mlir::applyPassManagerCLOptions(pm));

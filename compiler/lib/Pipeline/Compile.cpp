@@ -19,6 +19,7 @@
 #include "sora/Target/TargetInfo.h"
 
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -61,13 +62,21 @@ public:
       : options(options), context(context), sourceMgr(sourceMgr) {}
 
   bool run(const std::function<bool(mlir::PassManager &)> &configure);
+  /// The input file in the particle dialect, with its weights; sets
+  /// `emitted` when `--emit=json/sora` wrote the output instead.
+  bool load(mlir::OwningOpRef<mlir::ModuleOp> &module,
+            std::unique_ptr<WeightStore> &weights, bool &emitted);
+  PipelineOptions pipelineOptions(const TargetInfo &target,
+                                  WeightStore &weights) const;
+  bool requireWeights(mlir::ModuleOp module, WeightStore &weights);
 
 private:
   bool error(const llvm::Twine &message) {
     mlir::emitError(mlir::UnknownLoc::get(&context)) << message;
     return false;
   }
-  std::unique_ptr<WeightStore> loadWeights(const ModelAST &model);
+  std::unique_ptr<WeightStore>
+  loadWeights(const std::optional<ModelAST> &model);
   std::unique_ptr<WeightStore> loadOnnxWeights(OnnxImport &onnx);
   bool writeText(const std::string &text);
   std::string outputPath(const char *extension) const;
@@ -90,7 +99,8 @@ std::unique_ptr<WeightStore> Compiler::loadOnnxWeights(OnnxImport &onnx) {
   return std::move(onnx.weights);
 }
 
-std::unique_ptr<WeightStore> Compiler::loadWeights(const ModelAST &model) {
+std::unique_ptr<WeightStore>
+Compiler::loadWeights(const std::optional<ModelAST> &model) {
   if (!options.weightsFile.empty() && options.randomWeightsSeed) {
     error("give either --weights or --random-weights, not both");
     return nullptr;
@@ -100,12 +110,14 @@ std::unique_ptr<WeightStore> Compiler::loadWeights(const ModelAST &model) {
   if (!options.weightsFile.empty())
     return WeightStore::fromSafetensors(
         options.weightsFile, SourceLoc{options.weightsFile, 0, 0, ""}, context);
-  switch (model.weights.kind) {
+  if (!model) // MLIR names weights without a file
+    return WeightStore::none();
+  switch (model->weights.kind) {
   case WeightsDecl::File:
-    return WeightStore::fromSafetensors(model.weights.file, model.weights.loc,
+    return WeightStore::fromSafetensors(model->weights.file, model->weights.loc,
                                         context);
   case WeightsDecl::Inline:
-    return WeightStore::fromInline(model.weights, context);
+    return WeightStore::fromInline(model->weights, context);
   case WeightsDecl::None:
     return WeightStore::none();
   }
@@ -129,18 +141,50 @@ bool Compiler::writeText(const std::string &text) {
   return true;
 }
 
-bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
-  const TargetInfo *target = lookupTarget(options.target);
-  if (!target)
-    return error("unknown target '" + options.target +
-                 "'; known targets: " + targetNames());
+/// Every `particle.weight` of an MLIR input in `weights` (generated when
+/// they are random), each with its shape.
+bool Compiler::requireWeights(mlir::ModuleOp module, WeightStore &weights) {
+  bool ok = true;
+  module.walk([&](particle::WeightOp weight) {
+    auto type = llvm::cast<mlir::RankedTensorType>(weight.getType());
+    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    // Random values scaled as the frontends scale them: by the fan-in, the
+    // extent of every dimension but the last (a vector's own extent).
+    int64_t fanIn = shape.size() == 1 ? shape[0] : 1;
+    for (size_t i = 0; i + 1 < shape.size(); ++i)
+      fanIn *= shape[i];
+    SourceLoc where{options.input, 0, 0, ""};
+    if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(weight.getLoc()))
+      where = SourceLoc{file.getFilename().str(), file.getLine(),
+                        file.getColumn(), ""};
+    ok &= weights.require(weight.getName().str(), shape, fanIn, where,
+                          "particle.weight", "", context);
+  });
+  return ok;
+}
 
+bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
+                    std::unique_ptr<WeightStore> &weights, bool &emitted) {
+  emitted = false;
   auto buffer = llvm::MemoryBuffer::getFile(options.input, /*IsText=*/true);
   if (!buffer)
     return error("cannot read '" + options.input +
                  "': " + buffer.getError().message());
   std::string text = (*buffer)->getBuffer().str();
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+
+  // Particle dialect as `--emit=mlir` or `--emit=mlir-fused` wrote it (or
+  // sora-tune's single-kernel models): the pipeline continues from it.
+  if (llvm::sys::path::extension(options.input) == ".mlir") {
+    if (options.emit == EmitKind::Json || options.emit == EmitKind::Sora)
+      return error("--emit=json and --emit=sora need a model file, not MLIR");
+    weights = loadWeights(std::nullopt);
+    if (!weights)
+      return false;
+    module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+    return module && mlir::succeeded(mlir::verify(*module)) &&
+           requireWeights(*module, *weights);
+  }
 
   std::optional<OnnxImport> onnx;
   if (isOnnxModelPath(options.input)) {
@@ -155,19 +199,42 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
           : parseJsonModel(options.input, text, context);
   if (!model)
     return false;
-  if (options.emit == EmitKind::Json)
-    return writeText(writeJsonModel(*model));
-  if (options.emit == EmitKind::Sora) {
+  if (options.emit == EmitKind::Json || options.emit == EmitKind::Sora) {
+    emitted = true;
+    if (options.emit == EmitKind::Json)
+      return writeText(writeJsonModel(*model));
     std::optional<std::string> sora = printDslModel(*model, context);
     return sora && writeText(*sora);
   }
-  std::unique_ptr<WeightStore> weights =
-      onnx ? loadOnnxWeights(*onnx) : loadWeights(*model);
+  weights = onnx ? loadOnnxWeights(*onnx) : loadWeights(model);
   if (!weights)
     return false;
-  mlir::OwningOpRef<mlir::ModuleOp> module = mlirGen(*model, *weights, context);
-  if (!module || mlir::failed(mlir::verify(*module)))
-    return false;
+  module = mlirGen(*model, *weights, context);
+  return module && mlir::succeeded(mlir::verify(*module));
+}
+
+PipelineOptions Compiler::pipelineOptions(const TargetInfo &target,
+                                          WeightStore &weights) const {
+  PipelineOptions pipeline;
+  pipeline.target = target.name;
+  pipeline.weights = &weights; // lets batch_norm fold
+  pipeline.tuningDb = options.tuningDb;
+  pipeline.threads = options.threads;
+  pipeline.explainSchedules = options.explainSchedules;
+  return pipeline;
+}
+
+bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
+  const TargetInfo *target = lookupTarget(options.target);
+  if (!target)
+    return error("unknown target '" + options.target +
+                 "'; known targets: " + targetNames());
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::unique_ptr<WeightStore> weights;
+  bool emitted;
+  bool loaded = load(module, weights, emitted);
+  if (!loaded || emitted)
+    return loaded;
 
   auto print = [&]() {
     std::string s;
@@ -178,9 +245,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   if (options.emit == EmitKind::Mlir)
     return writeText(print());
 
-  PipelineOptions pipelineOptions;
-  pipelineOptions.target = target->name;
-  pipelineOptions.weights = weights.get(); // lets batch_norm fold
+  PipelineOptions pipelineOptions = this->pipelineOptions(*target, *weights);
   mlir::PassManager pm(&context);
   if (!configure(pm))
     return false;
@@ -285,6 +350,16 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
 }
 
 } // namespace
+
+bool loadModel(const CompileOptions &options, mlir::MLIRContext &context,
+               llvm::SourceMgr &sourceMgr,
+               mlir::OwningOpRef<mlir::ModuleOp> &module,
+               std::unique_ptr<WeightStore> &weights) {
+  CompileOptions mlirOnly = options;
+  mlirOnly.emit = EmitKind::Mlir;
+  bool emitted;
+  return Compiler(mlirOnly, context, sourceMgr).load(module, weights, emitted);
+}
 
 bool compileModel(const CompileOptions &options, mlir::MLIRContext &context,
                   llvm::SourceMgr &sourceMgr,

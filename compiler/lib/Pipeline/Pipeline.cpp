@@ -20,7 +20,11 @@ void buildSoraccPipeline(mlir::OpPassManager &pm,
   graph.addPass(particle::createSoraDecomposeLstm());
   graph.addPass(particle::createSoraDecomposeTransformerPass(options.weights));
   graph.addPass(particle::createSoraFuse());
-  graph.addPass(createSoraAssignSchedules({options.target}));
+  graph.addPass(
+      createSoraAssignSchedules({options.target, options.tuningDb,
+                                 options.threads, options.explainSchedules}));
+  if (options.untilSchedules)
+    return;
   graph.addPass(particle::createSoraPackWeightsPass(options.weights));
   graph.addPass(particle::createSoraPlanMemory());
   pm.addPass(particle::createSoraLayoutWeights());

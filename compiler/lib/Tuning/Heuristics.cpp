@@ -62,8 +62,7 @@ static const Shape *operandShape(const KernelSpec &spec, const KernelOp &op,
   return shape.size() == rank && allPositive(shape) ? &shape : nullptr;
 }
 
-/// Vector registers: AVX2 has 16 ymm registers, AVX-512 and NEON have 32.
-static int vectorRegisters(const TargetInfo &target) {
+int vectorRegisters(const TargetInfo &target) {
   bool sixteenRegisters = target.arch == "x86_64" && target.vectorBytes < 64;
   return sixteenRegisters ? 16 : 32;
 }
@@ -190,9 +189,7 @@ static void recurrenceSchedule(const KernelOp &op, ScheduleRecord &s) {
   s.parallel = false;
 }
 
-/// The op whose loop nest the kernel's schedule tiles: its anchor, else a
-/// recurrence step, else none (an elementwise or copy kernel).
-static const KernelOp *loopNestOwner(const KernelSpec &spec) {
+const KernelOp *loopNestOwner(const KernelSpec &spec) {
   int anchor = anchorOpIndex(spec);
   if (anchor >= 0)
     return &spec.ops[anchor];

@@ -13,6 +13,11 @@ namespace sora {
 /// sora-assign-schedules) at their ScheduleFields.def fallbacks.
 mlir::FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel);
 
+/// The kernel's signature for the tuning database (kernelSignature()): its
+/// spec, with the operands that are `particle.weight`s as its weights.
+std::string kernelSignatureOf(particle::KernelOp kernel,
+                              const KernelSpec &spec);
+
 } // namespace sora
 
 #endif

@@ -8,14 +8,22 @@ include "mlir/Pass/PassBase.td"
 def SoraAssignSchedules : Pass<"sora-assign-schedules", "::mlir::func::FuncOp"> {
   let summary = "Gives every kernel a complete schedule record";
   let description = [{
-    The record comes from the schedule heuristics for the chosen target; the
-    fields of a record already present (from the tuning database or by hand)
-    are kept and the heuristics fill in those it leaves out. Records are
+    The record comes from the tuning database when it has an entry for the
+    kernel's signature, target and thread count, else from the schedule
+    heuristics for the chosen target; the fields of a record already present
+    (by hand) are kept and the heuristics fill in those it leaves out. Records are
     `#particle.schedule<vector = 16, tile_rows = 4, ...>` attributes.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
            "soracc target name">,
+    Option<"tuningDb", "tuning-db", "std::string", /*default=*/"\"\"",
+           "tuning database (sora-tune) whose entries replace the heuristics">,
+    Option<"threads", "threads", "int", /*default=*/"0",
+           "threads the model runs with, selecting database entries "
+           "(0: this machine's CPUs)">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "a remark per kernel: its schedule and where it came from">,
   ];
 }
 

@@ -7,8 +7,12 @@
 #ifndef SORA_PIPELINE_COMPILE_H
 #define SORA_PIPELINE_COMPILE_H
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -21,6 +25,8 @@ class PassManager;
 } // namespace mlir
 
 namespace sora {
+
+class WeightStore;
 
 /// What soracc produces, in pipeline order: each stops after its stage.
 enum class EmitKind {
@@ -42,13 +48,24 @@ struct CompileOptions {
   std::optional<uint64_t> randomWeightsSeed;
   std::string target = "host";
   EmitKind emit = EmitKind::So;
-  unsigned jobs = 0; ///< kernels compiled at a time; 0 = one per hw thread
+  unsigned jobs = 0;    ///< kernels compiled at a time; 0 = one per hw thread
+  std::string tuningDb; ///< sora-tune's database ("" = heuristics only)
+  int threads = 0;      ///< selects database entries; 0 = this machine's CPUs
+  bool explainSchedules = false; ///< a remark per kernel on its schedule
 };
 
 /// Runs soracc. Diagnostics go to the context's handler (set up by the
 /// caller with `sourceMgr` holding the input). `configure` lets the caller
 /// apply command-line pass-manager options (timing, IR printing).
 /// Returns true on success; on failure no output file is left behind.
+/// The front half of compileModel: `options.input` (a model file, or the
+/// particle dialect in a `.mlir` file) as particle dialect IR, verified,
+/// with its weights (`options.weightsFile` and `randomWeightsSeed` apply).
+bool loadModel(const CompileOptions &options, mlir::MLIRContext &context,
+               llvm::SourceMgr &sourceMgr,
+               mlir::OwningOpRef<mlir::ModuleOp> &module,
+               std::unique_ptr<WeightStore> &weights);
+
 bool compileModel(const CompileOptions &options, mlir::MLIRContext &context,
                   llvm::SourceMgr &sourceMgr,
                   const std::function<bool(mlir::PassManager &)> &configure);

@@ -14,12 +14,21 @@ struct PipelineOptions {
   /// The values of the model's weights, when the caller has them: constant
   /// folds (sora-fold-batch-norm) read and add tensors through it.
   particle::WeightValues *weights = nullptr;
+  /// sora-assign-schedules: the tuning database, the thread count that
+  /// selects its entries (0: this machine's CPUs), a remark per kernel.
+  std::string tuningDb;
+  int threads = 0;
+  bool explainSchedules = false;
+  /// Stop after sora-assign-schedules (sora-tune reads kernels there, before
+  /// weights are packed for their schedules).
+  bool untilSchedules = false;
 };
 
 /// Particle graph to planned kernels: inline composites, canonicalize,
 /// sora-fold-batch-norm (with `weights`), sora-decompose-lstm,
 /// sora-decompose-transformer, sora-fuse, sora-assign-schedules,
-/// sora-plan-memory, sora-layout-weights. The result is `--emit=mlir-fused`.
+/// sora-pack-weights, sora-plan-memory, sora-layout-weights. The result is
+/// `--emit=mlir-fused`.
 void buildSoraccPipeline(mlir::OpPassManager &pm,
                          const PipelineOptions &options);
 

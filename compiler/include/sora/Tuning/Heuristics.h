@@ -17,6 +17,13 @@ namespace sora {
 /// elementwise kernel. A well-formed kernel has at most one anchor.
 int anchorOpIndex(const KernelSpec &spec);
 
+/// The op whose loop nest a kernel's schedule tiles: its anchor, else a
+/// recurrence step, else null (an elementwise or copy kernel).
+const KernelOp *loopNestOwner(const KernelSpec &spec);
+
+/// Vector registers of the target: AVX2 has 16, AVX-512 and NEON 32.
+int vectorRegisters(const TargetInfo &target);
+
 /// The schedule heuristics pick for `spec` on `target`: vector width from the
 /// target, register tile and weight packing from the anchor's shapes, and
 /// parallelism only where the kernel has enough work to pay for it.

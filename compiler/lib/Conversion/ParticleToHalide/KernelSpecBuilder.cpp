@@ -2,6 +2,7 @@
 
 #include "sora/Conversion/KernelSpecBuilder.h"
 #include "sora/Conversion/RecurrenceStep.h"
+#include "sora/Tuning/KernelSignature.h"
 
 #include "llvm/ADT/DenseMap.h"
 
@@ -93,6 +94,15 @@ FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel) {
   if (ScheduleAttr schedule = kernel.getScheduleAttr())
     spec.schedule = schedule.complete(ScheduleRecord());
   return spec;
+}
+
+std::string kernelSignatureOf(particle::KernelOp kernel,
+                              const KernelSpec &spec) {
+  std::set<int> weights;
+  for (auto [i, operand] : llvm::enumerate(kernel.getInputs()))
+    if (operand.getDefiningOp<particle::WeightOp>())
+      weights.insert((int)i);
+  return kernelSignature(spec, weights);
 }
 
 } // namespace sora

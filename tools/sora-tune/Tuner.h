@@ -1,0 +1,66 @@
+//===- Tuner.h - Search and measure each kernel's schedules ------*- C++
+//-*-===//
+//
+// For each kernel signature of a model: the heuristics' schedule is timed
+// first (it is also the reference output), then candidates from the
+// schedule space, alternately the cost model's best untried point and the
+// best untried neighbour of the fastest two measured so far (a seeded
+// random pick among the top few, so that a seed fixes the search), each
+// compiled by soracc and timed by sora-run in child processes. The fastest
+// few are measured again, interleaved with the heuristics' schedule; a
+// winner must beat it by 2% to replace it. The budget (time or trials) is
+// shared among the kernels by their share of the model's time.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SORA_TUNE_TUNER_H
+#define SORA_TUNE_TUNER_H
+
+#include "KernelModels.h"
+#include "sora/Target/TargetInfo.h"
+#include "sora/Tuning/TuningDatabase.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sora {
+
+struct TuneOptions {
+  const TargetInfo *target = nullptr;
+  int threads = 1;
+  double budgetSeconds = 600; ///< when budgetTrials is 0
+  int budgetTrials = 0;
+  uint64_t seed = 0;
+  bool resume = false;
+  std::string database;  ///< -o: read (merged into) and written
+  std::string runnerCmd; ///< "" or a template with {cmd}
+  std::string soracc, soraRun, workDir;
+  /// Progress: called after every trial with a one-line status; `notable`
+  /// for a kernel done or a candidate that failed (a line to keep).
+  std::function<void(const std::string &line, bool notable)> progress;
+};
+
+/// What happened to one kernel signature.
+struct KernelOutcome {
+  const TunableKernel *kernel = nullptr;
+  TuningEntry entry;
+  int failed = 0;       ///< candidates that did not compile, run or match
+  bool skipped = false; ///< --resume: the database had it complete
+};
+
+/// Tunes `kernels`, writing the database after each kernel. Returns false
+/// (with `error` set to the message to print) when the database cannot be read
+/// or written or the heuristics' own schedule of a kernel fails to compile or
+/// run; an interrupted run returns true with `interrupted` set, having saved
+/// what it found.
+bool tune(const std::vector<TunableKernel> &kernels, const TuneOptions &options,
+          std::vector<KernelOutcome> &outcomes, bool &interrupted,
+          std::string &error);
+
+/// Set from a signal handler: stop, save, return.
+void requestStop();
+
+} // namespace sora
+
+#endif // SORA_TUNE_TUNER_H

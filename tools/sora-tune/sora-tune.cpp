@@ -1,0 +1,319 @@
+//===- sora-tune.cpp - Autotune a model's kernel schedules ----------------===//
+//
+//   sora-tune model.{json,sora,onnx} -o tuning.json [--target T]
+//             [--threads N] [--budget 10m|600s|500trials] [--seed S]
+//             [--resume] [--runner-cmd 'TEMPLATE with {cmd}']
+//
+// Finds, for every kernel of the model, the fastest schedule on this
+// machine and merges it into the tuning database that
+// `soracc --tuning-db` reads. Ctrl-C saves what was found; --resume
+// continues. docs/tuning.md describes the search.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelModels.h"
+#include "Tuner.h"
+
+#include "sora/Frontend/WeightStore.h"
+#include "sora/Pipeline/Compile.h"
+#include "sora/Pipeline/Pipeline.h"
+#include "sora/Pipeline/Registration.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+const char *kUsage =
+    "usage: sora-tune MODEL -o TUNING.json [--target T] [--threads N]\n"
+    "                 [--budget 10m|600s|500trials] [--seed S] [--resume]\n"
+    "                 [--runner-cmd 'TEMPLATE with {cmd}'] [--keep-work]\n"
+    "\n"
+    "Tunes the schedule of every kernel of MODEL (.json, .sora, .onnx) on\n"
+    "this machine and merges the winners into TUNING.json, which\n"
+    "`soracc --tuning-db TUNING.json` reads.\n"
+    "  --target T      soracc target (default host)\n"
+    "  --threads N     threads the model will run with (default: all CPUs)\n"
+    "  --budget B      time (10m, 600s) or trials (500trials); default 10m\n"
+    "  --seed S        seed of the search's random choices (default 0)\n"
+    "  --resume        keep the kernels TUNING.json has finished, continue\n"
+    "                  unfinished ones\n"
+    "  --runner-cmd T  run each compile and measurement through T, {cmd}\n"
+    "                  standing for the command ('ssh host {cmd}')\n"
+    "  --keep-work     keep the candidates' files (printed at the end)\n";
+
+struct Arguments {
+  std::string input, output, target = "host", budget = "10m", runnerCmd;
+  int threads = 0;
+  uint64_t seed = 0;
+  bool resume = false, keepWork = false;
+};
+
+bool fail(const std::string &message) {
+  std::cerr << "sora-tune: error: " << message << "\n";
+  return false;
+}
+
+bool parseInteger(const std::string &text, int64_t min, int64_t max,
+                  int64_t &value) {
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end || errno || v < min || v > max)
+    return false;
+  value = v;
+  return true;
+}
+
+bool parseArguments(int argc, char **argv, Arguments &args) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    size_t equals = arg.find('=');
+    bool inlineValue = arg.rfind("--", 0) == 0 && equals != std::string::npos;
+    if (inlineValue) {
+      value = arg.substr(equals + 1);
+      arg = arg.substr(0, equals);
+    }
+    auto next = [&](std::string &out) {
+      if (inlineValue) {
+        out = value;
+        return true;
+      }
+      if (i + 1 >= argc)
+        return fail(arg + " needs a value");
+      out = argv[++i];
+      return true;
+    };
+    int64_t number;
+    if (arg == "-h" || arg == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (arg == "-o") {
+      if (!next(args.output))
+        return false;
+    } else if (arg == "--target") {
+      if (!next(args.target))
+        return false;
+    } else if (arg == "--budget") {
+      if (!next(args.budget))
+        return false;
+    } else if (arg == "--runner-cmd") {
+      if (!next(args.runnerCmd))
+        return false;
+      if (args.runnerCmd.find("{cmd}") == std::string::npos)
+        return fail("--runner-cmd needs {cmd} where the command goes");
+    } else if (arg == "--threads") {
+      if (!next(value) || !parseInteger(value, 1, 1024, number))
+        return fail("--threads takes a count from 1 to 1024");
+      args.threads = (int)number;
+    } else if (arg == "--seed") {
+      if (!next(value) || !parseInteger(value, 0, INT64_MAX, number))
+        return fail("--seed takes a non-negative integer");
+      args.seed = (uint64_t)number;
+    } else if (arg == "--resume" && !inlineValue) {
+      args.resume = true;
+    } else if (arg == "--keep-work" && !inlineValue) {
+      args.keepWork = true;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return fail("unknown option '" + arg + "' (see sora-tune --help)");
+    } else if (args.input.empty()) {
+      args.input = arg;
+    } else {
+      return fail("more than one model given ('" + args.input + "', '" + arg +
+                  "')");
+    }
+  }
+  if (args.input.empty())
+    return fail("no model given (see sora-tune --help)");
+  if (args.output.empty())
+    return fail("no database given: -o TUNING.json");
+  return true;
+}
+
+/// "10m", "90s", "1h", "500trials" into seconds or trials.
+bool parseBudget(const std::string &text, sora::TuneOptions &options) {
+  struct Unit {
+    const char *suffix;
+    double seconds; // 0: trials
+  };
+  for (Unit unit :
+       {Unit{"trials", 0}, Unit{"h", 3600}, Unit{"m", 60}, Unit{"s", 1}}) {
+    size_t length = std::strlen(unit.suffix);
+    if (text.size() <= length ||
+        text.compare(text.size() - length, length, unit.suffix) != 0)
+      continue;
+    int64_t count;
+    if (!parseInteger(text.substr(0, text.size() - length), 1, 1 << 30, count))
+      break;
+    if (unit.seconds == 0)
+      options.budgetTrials = (int)count;
+    else
+      options.budgetSeconds = (double)count * unit.seconds;
+    return true;
+  }
+  return fail("--budget '" + text +
+              "' is not a time (10m, 600s, 1h) or a trial count (500trials)");
+}
+
+std::string ownDirectory() {
+  char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0)
+    return ".";
+  path[n] = 0;
+  return llvm::sys::path::parent_path(path).str();
+}
+
+void onInterrupt(int) { sora::requestStop(); }
+
+std::string padded(std::string text, size_t width) {
+  if (text.size() > width)
+    text = text.substr(0, width - 3) + "...";
+  return text + std::string(width - text.size() + 2, ' ');
+}
+
+void printReport(const std::vector<sora::KernelOutcome> &outcomes,
+                 const sora::TuneOptions &options, double seconds) {
+  std::printf("%s%s%s%10s %10s %8s %7s %7s\n", padded("kernel", 22).c_str(),
+              padded("particles", 36).c_str(), "count", "heur. us", "tuned us",
+              "speedup", "trials", "failed");
+  double before = 0, after = 0, logSum = 0;
+  int measured = 0, trials = 0;
+  for (const sora::KernelOutcome &o : outcomes) {
+    if (!o.kernel || o.entry.trials == 0)
+      continue;
+    const sora::TuningEntry &e = o.entry;
+    std::printf("%s%s%5d %10.1f %10.1f %7.2fx %7d %7d%s\n",
+                padded(o.kernel->names, 22).c_str(),
+                padded(o.kernel->summary, 36).c_str(), o.kernel->count,
+                e.defaultMedianUs, e.medianUs, e.speedup(), e.trials, o.failed,
+                o.skipped ? "  (from the database)" : "");
+    before += e.defaultMedianUs * o.kernel->count;
+    after += e.medianUs * o.kernel->count;
+    logSum += std::log(e.speedup());
+    ++measured;
+    trials += o.skipped ? 0 : e.trials;
+  }
+  if (measured == 0)
+    return;
+  std::printf("kernel time (count x median): %.1f -> %.1f us (%.2fx); "
+              "geometric mean speedup %.2fx over %d kernels\n",
+              before, after, after > 0 ? before / after : 1.0,
+              std::exp(logSum / measured), measured);
+  std::printf("%d trials in %.0f s on %d thread(s), target %s; database %s\n",
+              trials, seconds, options.threads, options.target->name.c_str(),
+              options.database.c_str());
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Arguments args;
+  if (!parseArguments(argc, argv, args))
+    return 1;
+  sora::TuneOptions options;
+  if (!parseBudget(args.budget, options))
+    return 1;
+  options.target = sora::lookupTarget(args.target);
+  if (!options.target)
+    return fail("unknown target '" + args.target +
+                "'; known targets: " + sora::targetNames()),
+           1;
+  options.threads = args.threads > 0
+                        ? args.threads
+                        : std::max(1, (int)std::thread::hardware_concurrency());
+  options.seed = args.seed;
+  options.resume = args.resume;
+  options.database = args.output;
+  options.runnerCmd = args.runnerCmd;
+  options.soracc = ownDirectory() + "/soracc";
+  options.soraRun = ownDirectory() + "/sora-run";
+
+  // The model, fused and scheduled by the heuristics, as soracc sees it.
+  mlir::DialectRegistry registry;
+  sora::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  sora::CompileOptions compile;
+  compile.input = args.input;
+  compile.target = options.target->name;
+  // Schedules depend on shapes, not values: the model's weights need not
+  // be at hand (kernels are timed with random ones).
+  compile.randomWeightsSeed = 1;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::unique_ptr<sora::WeightStore> weights;
+  if (!sora::loadModel(compile, context, sourceMgr, module, weights))
+    return 1;
+  sora::PipelineOptions pipeline;
+  pipeline.target = options.target->name;
+  pipeline.weights = weights.get();
+  pipeline.untilSchedules = true;
+  mlir::PassManager pm(&context);
+  sora::buildSoraccPipeline(pm, pipeline);
+  if (mlir::failed(pm.run(*module)))
+    return 1;
+  mlir::FailureOr<std::vector<sora::TunableKernel>> kernels =
+      sora::tunableKernels(*module);
+  if (mlir::failed(kernels))
+    return 1;
+
+  llvm::SmallString<128> work;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("sora-tune", work))
+    return fail("cannot create a work directory: " + ec.message()), 1;
+  options.workDir = work.str().str();
+
+  bool terminal = isatty(2);
+  options.progress = [&](const std::string &line, bool notable) {
+    if (notable)
+      std::cerr << (terminal ? "\r\033[K" : "") << "sora-tune: " << line
+                << "\n";
+    else if (terminal)
+      std::cerr << "\r\033[K" << line.substr(0, 160) << std::flush;
+  };
+  std::cerr << "sora-tune: " << kernels->size() << " kernels to tune ("
+            << args.input << ", " << options.target->name << ", "
+            << options.threads << " thread(s), budget " << args.budget << ")\n";
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+  auto start = std::chrono::steady_clock::now();
+  std::vector<sora::KernelOutcome> outcomes;
+  bool interrupted = false;
+  std::string error;
+  bool tuned = sora::tune(*kernels, options, outcomes, interrupted, error);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (terminal)
+    std::cerr << "\r\033[K";
+  if (args.keepWork)
+    std::cerr << "sora-tune: candidates kept in " << options.workDir << "\n";
+  else
+    (void)llvm::sys::fs::remove_directories(options.workDir);
+  if (!tuned) {
+    std::cerr << error << "\n";
+    return 1;
+  }
+  printReport(outcomes, options, seconds);
+  if (interrupted) {
+    std::cerr << "sora-tune: interrupted; what was found is in "
+              << options.database << " (--resume continues)\n";
+    return 130;
+  }
+  return 0;
+}
