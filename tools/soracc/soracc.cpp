@@ -88,6 +88,22 @@ static cl::opt<bool> explainSchedules(
              "database, heuristics, the IR)"),
     cl::cat(category));
 
+/// What schedules the kernels (the names are Halide's autoschedulers').
+enum class ScheduleSource { Records, Adams2019, Mullapudi2016, Li2018 };
+static cl::opt<ScheduleSource> scheduleSource(
+    "schedule-source",
+    cl::desc("What schedules the kernels: their schedule records "
+             "(heuristics, tuning database) or a Halide autoscheduler"),
+    cl::init(ScheduleSource::Records),
+    cl::values(clEnumValN(ScheduleSource::Records, "records",
+                          "the schedule records (default)"),
+               clEnumValN(ScheduleSource::Adams2019, "adams2019",
+                          "Halide's Adams2019"),
+               clEnumValN(ScheduleSource::Mullapudi2016, "mullapudi2016",
+                          "Halide's Mullapudi2016"),
+               clEnumValN(ScheduleSource::Li2018, "li2018", "Halide's Li2018")),
+    cl::cat(category));
+
 static cl::opt<bool> listOnnxOperators(
     "list-onnx-operators",
     cl::desc("Print the ONNX operators soracc imports (a Markdown table, "
@@ -174,6 +190,9 @@ int main(int argc, char **argv) {
   options.tuningDb = tuningDb;
   options.threads = threads;
   options.explainSchedules = explainSchedules;
+  constexpr const char *autoschedulers[] = {"", "Adams2019", "Mullapudi2016",
+                                            "Li2018"};
+  options.autoscheduler = autoschedulers[(int)scheduleSource.getValue()];
   options.emit = emitObject ? EmitKind::Obj : emit.getValue();
   auto configure = [](mlir::PassManager &pm) {
     return mlir::succeeded(mlir::applyPassManagerCLOptions(pm));

@@ -270,6 +270,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
       return;
     }
     kernelLocations.emplace(spec->name, kernel.getLoc());
+    spec->autoscheduler = options.autoscheduler;
     kernels.push_back(std::move(*spec));
   });
   if (!described)

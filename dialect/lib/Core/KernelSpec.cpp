@@ -18,7 +18,7 @@ static auto computation(const KernelOp &op) {
 
 bool sameComputation(const KernelSpec &a, const KernelSpec &b) {
   if (a.args != b.args || a.int64Args != b.int64Args || a.result != b.result ||
-      a.ops.size() != b.ops.size() ||
+      a.ops.size() != b.ops.size() || a.autoscheduler != b.autoscheduler ||
       !(PartialSchedule::of(a.schedule) == PartialSchedule::of(b.schedule)))
     return false;
   for (size_t i = 0; i < a.ops.size(); ++i)

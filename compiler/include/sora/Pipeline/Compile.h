@@ -52,6 +52,9 @@ struct CompileOptions {
   std::string tuningDb; ///< sora-tune's database ("" = heuristics only)
   int threads = 0;      ///< selects database entries; 0 = this machine's CPUs
   bool explainSchedules = false; ///< a remark per kernel on its schedule
+  /// A Halide autoscheduler ("Adams2019", "Mullapudi2016", "Li2018") that
+  /// schedules every kernel instead of its record; "" = the records.
+  std::string autoscheduler;
 };
 
 /// Runs soracc. Diagnostics go to the context's handler (set up by the

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -33,11 +34,28 @@ static Target kernelTarget(const TargetInfo &info) {
       .with_feature(Target::UserContext);
 }
 
+/// Halide's autoscheduler plugins, from the Debian package, loaded once.
+static void loadAutoschedulers() {
+  static std::once_flag loaded;
+  std::call_once(loaded, [] {
+    for (const char *name : {"adams2019", "mullapudi2016", "li2018"})
+      load_plugin(std::string(SORA_HALIDE_PLUGIN_DIR) + "/libautoschedule_" +
+                  name + ".so");
+  });
+}
+
 /// Lowers one kernel into a module exporting `spec.name`.
 static Module lowerKernel(const KernelSpec &spec, const Target &target) {
   HalideKernel kernel = buildHalideKernel(spec);
-  return Pipeline(kernel.output)
-      .compile_to_module(kernel.arguments(), spec.name, target);
+  Pipeline pipeline(kernel.output);
+  if (!spec.autoscheduler.empty()) {
+    loadAutoschedulers();
+    // This machine's cores, the generic cache and balance figures.
+    MachineParams machine = MachineParams::generic();
+    machine.parallelism = std::max(1, (int)std::thread::hardware_concurrency());
+    pipeline.auto_schedule(spec.autoscheduler, target, machine);
+  }
+  return pipeline.compile_to_module(kernel.arguments(), spec.name, target);
 }
 
 namespace {

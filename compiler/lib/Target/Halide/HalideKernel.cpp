@@ -15,12 +15,14 @@ std::vector<Argument> HalideKernel::arguments() const {
   return std::vector<Argument>(args.begin(), args.end());
 }
 
-/// Declares the buffer's dims as the reversed `shape` with dense strides.
+/// Declares the buffer's dims as the reversed `shape` with dense strides
+/// (the bounds are also the estimates autoschedulers read).
 static void declareDenseBounds(OutputImageParam buffer, const Shape &shape) {
   int stride = 1;
   for (size_t d = 0; d < shape.size(); ++d) {
     int extent = (int)shape[shape.size() - 1 - d];
-    buffer.dim((int)d).set_bounds(0, extent).set_stride(stride);
+    buffer.dim((int)d).set_bounds(0, extent).set_stride(stride).set_estimate(
+        0, extent);
     stride *= extent;
   }
 }
@@ -85,7 +87,8 @@ HalideKernel buildHalideKernel(const KernelSpec &spec) {
   for (size_t i = 0; i < spec.ops.size(); ++i) {
     OpStages stages = buildOp(spec, i, values);
     values.push_back(stages.value);
-    scheduleOwnStages(stages, spec.schedule);
+    if (spec.autoscheduler.empty())
+      scheduleOwnStages(stages, spec.schedule);
     if (fusionRole(stages.kind) == FusionRole::Anchor)
       anchor = std::move(stages);
   }
@@ -98,7 +101,14 @@ HalideKernel buildHalideKernel(const KernelSpec &spec) {
   kernel.output(vars) = result.func(vars);
   declareDenseBounds(kernel.output.output_buffer(), result.shape);
 
-  if (!anchor) {
+  if (!spec.autoscheduler.empty()) {
+    // Scheduled by an autoscheduler when compiled (HalideBackend.cpp),
+    // from these estimates.
+    Region estimates;
+    for (auto it = result.shape.rbegin(); it != result.shape.rend(); ++it)
+      estimates.emplace_back(0, (int)*it);
+    kernel.output.set_estimates(estimates);
+  } else if (!anchor) {
     scheduleElementwise(kernel.output, result.shape, spec.schedule);
   } else if (anchor->value.shape == result.shape) {
     scheduleAnchor(*anchor, kernel.output, spec.schedule);

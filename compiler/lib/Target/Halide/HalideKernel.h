@@ -27,7 +27,8 @@ struct HalideKernel {
   std::vector<Halide::Argument> arguments() const;
 };
 
-/// Validates `spec`, builds its algorithm and applies `spec.schedule`.
+/// Validates `spec`, builds its algorithm and applies `spec.schedule` (or,
+/// for a kernel an autoscheduler schedules, gives its output estimates).
 /// Throws Halide::CompileError for a malformed spec; Halide's own errors
 /// propagate as Halide::Error.
 HalideKernel buildHalideKernel(const KernelSpec &spec);

@@ -127,6 +127,10 @@ struct KernelSpec {
   std::vector<KernelOp> ops;
   int result = -1; ///< value id of the kernel result
   ScheduleRecord schedule;
+  /// Empty: the kernel is scheduled from `schedule`. Else the Halide
+  /// autoscheduler that schedules it instead ("Adams2019", "Mullapudi2016",
+  /// "Li2018"; `soracc --schedule-source`), a baseline for the tuner.
+  std::string autoscheduler;
 
   int numValues() const { return (int)(args.size() + ops.size()); }
   const Shape &shapeOf(int value) const {
