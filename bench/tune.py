@@ -124,8 +124,9 @@ def main():
         print(f"{name}: compiling with Halide's autoschedulers ...", file=sys.stderr, flush=True)
         baselines = compile_autoscheduled(args, cache)
         for threads in args.threads:
-            print(f"{name}: tuning at {threads} thread(s), budget {args.budget} ...",
-                  file=sys.stderr, flush=True)
+            print(f"{name}: tuning at {threads} thread(s), " +
+                  ("reusing the database" if args.reuse_tuning else f"budget {args.budget}") +
+                  " ...", file=sys.stderr, flush=True)
             seconds, trials, db = tune(args, name, cache, threads)
             library, error = compile_tuned(args, cache, db, threads)
             rows.append({"model": name, "threads": threads, "tune_s": seconds,

@@ -137,6 +137,12 @@ class SoraRunTest(unittest.TestCase):
         self.assertLessEqual(bench["p10_us"], bench["median_us"])
         self.assertLessEqual(bench["median_us"], bench["p90_us"])
 
+    def test_bench_flush(self):
+        # Each run first writes 2 MiB: still a timing, of the same runs.
+        bench = json.loads(self.run_ok("--bench", 5, "--flush", 2, "--json"))
+        self.assertEqual(bench["n"], 5)
+        self.assertGreater(bench["median_us"], 0)
+
     def test_bench_text(self):
         stdout = self.run_ok("--bench", 5, "--threads", 1)
         self.assertRegex(stdout, r"^bench: n=5 threads=1 median_us=[0-9.]+ "
@@ -206,6 +212,8 @@ class SoraRunTest(unittest.TestCase):
                 ([MODEL, "--bench", 0], "--bench expects a positive count"),
                 ([MODEL, "--threads", "two"], "--threads expects 0..1024"),
                 ([MODEL, "--json"], "--json needs --bench"),
+                ([MODEL, "--flush", 8], "--flush needs --bench"),
+                ([MODEL, "--bench", 3, "--flush", 0], "--flush expects 1..4096 MiB"),
                 ([MODEL, "-i", "x"], "-i expects NAME=FILE.npy"),
                 ([MODEL, "-i", "x=a.npy", "-i", "x=b.npy"], "given twice"),
                 ([MODEL, "--frobnicate"], "unknown option '--frobnicate'"),

@@ -180,17 +180,37 @@ static double now_us(void) {
   return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
 }
 
+/// Writes `bytes` of `buffer` and reads a byte per page back, so that what
+/// a run reads next comes from memory (the buffer is larger than the
+/// last-level cache).
+static void flush_caches(unsigned char *buffer, size_t bytes, int64_t run) {
+  if (!buffer)
+    return;
+  memset(buffer, (int)(run & 0xff), bytes);
+  volatile unsigned char sink = 0;
+  for (size_t i = 0; i < bytes; i += 4096)
+    sink ^= buffer[i];
+  (void)sink;
+}
+
 static bool bench(const options_t *options, session_t *s) {
   int64_t n = options->bench_runs;
   int64_t warmup = n / 10 > 3 ? n / 10 : 3;
-  for (int64_t i = 0; i < warmup; ++i)
-    if (!run_once(s))
-      return false;
+  size_t flush_bytes = (size_t)options->flush_mib << 20;
+  unsigned char *flush = flush_bytes ? malloc(flush_bytes) : NULL;
   double *samples = malloc(sizeof(double) * (size_t)n);
-  if (!samples)
+  if (!samples || (flush_bytes && !flush)) {
+    free(samples);
+    free(flush);
     return fail("out of memory");
+  }
   bool ok = true;
+  for (int64_t i = 0; ok && i < warmup; ++i) {
+    flush_caches(flush, flush_bytes, i);
+    ok = run_once(s);
+  }
   for (int64_t i = 0; ok && i < n; ++i) {
+    flush_caches(flush, flush_bytes, i);
     double start = now_us();
     ok = run_once(s);
     samples[i] = now_us() - start;
@@ -198,6 +218,7 @@ static bool bench(const options_t *options, session_t *s) {
   if (ok)
     report_bench(samples, n, s->api.model_num_threads(s->model), options->json);
   free(samples);
+  free(flush);
   return ok;
 }
 

@@ -10,7 +10,7 @@
 
 static const char kUsage[] =
     "usage: sora-run MODEL.so [-i NAME=FILE.npy]... [-o OUTDIR] [--threads N]\n"
-    "                [--bench N] [--json] [--seed S] [--top K]\n"
+    "                [--bench N [--flush MIB]] [--json] [--seed S] [--top K]\n"
     "\n"
     "Runs a model compiled by soracc once (or N times with --bench).\n"
     "  -i NAME=FILE.npy  input NAME from a C-order .npy file (float32, or\n"
@@ -19,6 +19,9 @@ static const char kUsage[] =
     "  -o OUTDIR         write each output to OUTDIR/<name>.npy\n"
     "  --threads N       threads, the caller included (default 0: all CPUs)\n"
     "  --bench N         time N runs after max(3, N/10) warm-up runs\n"
+    "  --flush MIB       before each run, write MIB MiB of memory (evicts\n"
+    "                    the caches: weights come from memory, as in a\n"
+    "                    whole model)\n"
     "  --json            print the benchmark as one JSON line\n"
     "  --seed S          seed for generated inputs (default 0)\n"
     "  --top K           print the K largest values of each output's first\n"
@@ -61,12 +64,21 @@ static bool add_input(options_t *options, char *argument) {
   return true;
 }
 
-enum { OPT_THREADS = 256, OPT_BENCH, OPT_JSON, OPT_SEED, OPT_TOP, OPT_HELP };
+enum {
+  OPT_THREADS = 256,
+  OPT_BENCH,
+  OPT_FLUSH,
+  OPT_JSON,
+  OPT_SEED,
+  OPT_TOP,
+  OPT_HELP
+};
 
 bool options_parse(int argc, char **argv, options_t *out) {
   static const struct option kLong[] = {
       {"threads", required_argument, NULL, OPT_THREADS},
       {"bench", required_argument, NULL, OPT_BENCH},
+      {"flush", required_argument, NULL, OPT_FLUSH},
       {"json", no_argument, NULL, OPT_JSON},
       {"seed", required_argument, NULL, OPT_SEED},
       {"top", required_argument, NULL, OPT_TOP},
@@ -96,6 +108,11 @@ bool options_parse(int argc, char **argv, options_t *out) {
         return usage_error("--bench expects a positive count, got '%s'",
                            optarg);
       out->bench_runs = value;
+      break;
+    case OPT_FLUSH:
+      if (!parse_int(optarg, 1, 4096, &value))
+        return usage_error("--flush expects 1..4096 MiB, got '%s'", optarg);
+      out->flush_mib = value;
       break;
     case OPT_JSON:
       out->json = true;
@@ -127,6 +144,8 @@ bool options_parse(int argc, char **argv, options_t *out) {
   out->model_path = argv[optind];
   if (out->json && out->bench_runs == 0)
     return usage_error("%s", "--json needs --bench");
+  if (out->flush_mib && out->bench_runs == 0)
+    return usage_error("%s", "--flush needs --bench");
   return true;
 }
 

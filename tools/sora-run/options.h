@@ -18,6 +18,7 @@ typedef struct options_t {
   const char *output_dir; ///< NULL: do not write outputs.
   int32_t num_threads;    ///< 0: all CPUs.
   int64_t bench_runs;     ///< 0: no benchmark.
+  int64_t flush_mib;      ///< >0: write this many MiB before each run.
   bool json;
   uint64_t seed;
   int64_t top_k; ///< 0: no top-K report.

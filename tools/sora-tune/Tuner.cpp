@@ -23,6 +23,29 @@ namespace sora {
 namespace {
 
 std::atomic<bool> stopRequested{false};
+
+/// A core's own cache (L2 here): operands beyond it are flushed between
+/// timed runs.
+constexpr int64_t kCoreCacheBytes = 1 << 20;
+
+/// The last-level cache's size from sysfs (32 MiB if it does not say).
+int64_t lastLevelCacheBytes() {
+  int64_t largest = 0;
+  for (int index = 0; index < 8; ++index) {
+    std::ifstream in("/sys/devices/system/cpu/cpu0/cache/index" +
+                     std::to_string(index) + "/size");
+    std::string text;
+    if (!(in >> text))
+      break;
+    int64_t size = std::strtoll(text.c_str(), nullptr, 10);
+    if (text.back() == 'K')
+      size <<= 10;
+    else if (text.back() == 'M')
+      size <<= 20;
+    largest = std::max(largest, size);
+  }
+  return largest > 0 ? largest : int64_t(32) << 20;
+}
 bool stopping() { return stopRequested.load(); }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -91,7 +114,16 @@ class Measurer {
 public:
   Measurer(const TuneOptions &options, const TunableKernel &kernel, int index)
       : options(options), kernel(kernel),
-        prefix(options.workDir + "/k" + std::to_string(index)) {}
+        prefix(options.workDir + "/k" + std::to_string(index)),
+        flushMiB(flushFor(kernel)) {}
+
+  /// Runs that time a kernel of `medianUs` for about 0.1 s (0.15 s and
+  /// fewer runs when each run first flushes the caches).
+  int runsFor(double medianUs) const {
+    if (flushMiB)
+      return (int)std::clamp(1.5e5 / (medianUs + 5000.0), 5.0, 40.0);
+    return (int)std::clamp(1e5 / std::max(medianUs, 0.01), 10.0, 2000.0);
+  }
 
   /// Times `schedule` over `runs` runs, compiling it first unless a library
   /// for it is kept; the first call's output (the heuristics' schedule) is
@@ -121,11 +153,11 @@ public:
       libraries[key] = library;
     }
     std::string outputs = library + ".out";
-    CommandResult ran =
-        runCommand({options.soraRun, library, "--threads",
-                    std::to_string(options.threads), "--seed", "1", "--bench",
-                    std::to_string(runs), "--json", "-o", outputs},
-                   options.runnerCmd, 120, stopping);
+    CommandResult ran = runCommand(
+        withFlush({options.soraRun, library, "--threads",
+                   std::to_string(options.threads), "--seed", "1", "--bench",
+                   std::to_string(runs), "--json", "-o", outputs}),
+        options.runnerCmd, 120, stopping);
     if (!ran.ok())
       return fail(trial, "sora-run: " + ran.describe() + lastLine(ran));
     size_t at = ran.output.rfind("\"median_us\":");
@@ -161,6 +193,29 @@ public:
   }
 
 private:
+  /// A kernel whose operands outgrow a core's L2 cache reads them from
+  /// memory in a whole model (the kernels before it evicted them), not from
+  /// the cache its previous run left them in: each timed run first writes
+  /// twice the last-level cache.
+  static int flushFor(const TunableKernel &kernel) {
+    double bytes = 0;
+    for (const Shape &arg : kernel.spec.args) {
+      double elements = 1;
+      for (int64_t extent : arg)
+        elements *= (double)extent;
+      bytes += 4 * elements;
+    }
+    return bytes > (double)kCoreCacheBytes
+               ? (int)(2 * (lastLevelCacheBytes() >> 20))
+               : 0;
+  }
+  std::vector<std::string> withFlush(std::vector<std::string> argv) const {
+    if (flushMiB) {
+      argv.push_back("--flush");
+      argv.push_back(std::to_string(flushMiB));
+    }
+    return argv;
+  }
   static std::string lastLine(const CommandResult &result) {
     std::string text = result.output;
     while (!text.empty() && text.back() == '\n')
@@ -178,12 +233,8 @@ private:
   int counter = 0;
   std::vector<float> reference;
   std::map<std::string, std::string> libraries; ///< schedule -> .so
+  int flushMiB;
 };
-
-/// Runs that time a kernel of `medianUs` for about 0.1 s.
-int runsFor(double medianUs) {
-  return (int)std::clamp(1e5 / std::max(medianUs, 0.01), 10.0, 2000.0);
-}
 
 bool seen(const std::vector<Trial> &trials, const ScheduleRecord &s) {
   return std::any_of(trials.begin(), trials.end(),
@@ -403,7 +454,7 @@ bool tune(const std::vector<TunableKernel> &kernels, const TuneOptions &options,
     Trial first = measurers[i].measure(kernels[i].spec.schedule, 20);
     if (first.ok) // time it properly
       first = measurers[i].measure(kernels[i].spec.schedule,
-                                   runsFor(first.medianUs));
+                                   measurers[i].runsFor(first.medianUs));
     ++trialsUsed;
     if (!first.ok && !stopping()) {
       error = "sora-tune: error: " + kernels[i].names + " (" +
@@ -414,8 +465,8 @@ bool tune(const std::vector<TunableKernel> &kernels, const TuneOptions &options,
     searches[i].trials.push_back(first);
     // A resumed kernel continues from the best schedule found before.
     if (options.resume && previous && !(previous->schedule == first.schedule))
-      searches[i].trials.push_back(
-          measurers[i].measure(previous->schedule, runsFor(first.medianUs)));
+      searches[i].trials.push_back(measurers[i].measure(
+          previous->schedule, measurers[i].runsFor(first.medianUs)));
     weight[i] = first.medianUs * kernels[i].count;
     TuningEntry &e = outcome.entry;
     e.kernel = kernels[i].signature;
@@ -453,7 +504,7 @@ bool tune(const std::vector<TunableKernel> &kernels, const TuneOptions &options,
     double kernelBudget = std::max(0.0, budgetLeft()) * share;
     auto kernelStart = std::chrono::steady_clock::now();
     int kernelTrials = 0;
-    int runs = runsFor(search.trials[0].medianUs);
+    int runs = measurers[i].runsFor(search.trials[0].medianUs);
     auto within = [&]() {
       return options.budgetTrials > 0
                  ? kernelTrials + 1 <= kernelBudget
