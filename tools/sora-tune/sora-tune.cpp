@@ -168,6 +168,18 @@ bool parseBudget(const std::string &text, sora::TuneOptions &options) {
               "' is not a time (10m, 600s, 1h) or a trial count (500trials)");
 }
 
+/// Whether the database can be written where -o says, found out before
+/// minutes of tuning rather than after.
+bool writable(const std::string &path) {
+  std::string probe = path + ".probe" + std::to_string(getpid());
+  FILE *file = std::fopen(probe.c_str(), "w");
+  if (!file)
+    return fail("cannot write '" + path + "': " + std::strerror(errno));
+  std::fclose(file);
+  std::remove(probe.c_str());
+  return true;
+}
+
 std::string ownDirectory() {
   char path[4096];
   ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
@@ -225,7 +237,7 @@ int main(int argc, char **argv) {
   if (!parseArguments(argc, argv, args))
     return 1;
   sora::TuneOptions options;
-  if (!parseBudget(args.budget, options))
+  if (!parseBudget(args.budget, options) || !writable(args.output))
     return 1;
   options.target = sora::lookupTarget(args.target);
   if (!options.target)
