@@ -176,12 +176,13 @@ public:
     return trial;
   }
 
-  /// Deletes the libraries of schedules other than `keep` (the search's
-  /// finalists so far): a kernel's trials would fill the disk otherwise.
-  void keepOnly(const std::vector<ScheduleRecord> &keep) {
+  /// Deletes the libraries of schedules other than those of `keep` (the
+  /// search's finalists so far): a kernel's trials would fill the disk
+  /// otherwise.
+  void keepOnly(const std::vector<const Trial *> &keep) {
     for (auto it = libraries.begin(); it != libraries.end();) {
-      bool wanted = std::any_of(keep.begin(), keep.end(), [&](auto &s) {
-        return formatSchedule(s) == it->first;
+      bool wanted = std::any_of(keep.begin(), keep.end(), [&](const Trial *t) {
+        return formatSchedule(t->schedule) == it->first;
       });
       if (wanted) {
         ++it;
@@ -199,12 +200,8 @@ private:
   /// twice the last-level cache.
   static int flushFor(const TunableKernel &kernel) {
     double bytes = 0;
-    for (const Shape &arg : kernel.spec.args) {
-      double elements = 1;
-      for (int64_t extent : arg)
-        elements *= (double)extent;
-      bytes += 4 * elements;
-    }
+    for (const Shape &arg : kernel.spec.args)
+      bytes += 4.0 * (double)numElements(arg);
     return bytes > (double)kCoreCacheBytes
                ? (int)(2 * (lastLevelCacheBytes() >> 20))
                : 0;
@@ -270,8 +267,8 @@ public:
     return true;
   }
 
-  /// The heuristics' schedule and the two fastest others.
-  std::vector<ScheduleRecord> finalists() const {
+  /// The heuristics' schedule, then the two fastest others that ran.
+  std::vector<const Trial *> finalists() const {
     std::vector<const Trial *> others;
     for (size_t i = 1; i < trials.size(); ++i)
       if (trials[i].ok)
@@ -279,13 +276,10 @@ public:
     std::sort(others.begin(), others.end(), [](const Trial *a, const Trial *b) {
       return a->medianUs < b->medianUs;
     });
-    std::vector<ScheduleRecord> kept{trials[0].schedule};
-    for (size_t i = 0; i < others.size() && i < 2; ++i)
-      kept.push_back(others[i]->schedule);
-    return kept;
+    others.resize(std::min<size_t>(others.size(), 2));
+    others.insert(others.begin(), &trials[0]);
+    return others;
   }
-
-  size_t spaceSize() const { return space.size(); }
 
 private:
   double estimate(const ScheduleRecord &s) const {
@@ -331,18 +325,16 @@ private:
 
 /// The heuristics' schedule and the fastest two others measured again,
 /// interleaved, three times each; the winner and both medians.
-Trial confirm(Measurer &measurer, const std::vector<Trial> &trials, int runs,
+Trial confirm(Measurer &measurer, const KernelSearch &search, int runs,
               double &defaultUs) {
-  std::vector<const Trial *> finalists{&trials[0]};
-  std::vector<const Trial *> others;
-  for (size_t i = 1; i < trials.size(); ++i)
-    if (trials[i].ok && trials[i].medianUs < trials[0].medianUs)
-      others.push_back(&trials[i]);
-  std::sort(others.begin(), others.end(), [](const Trial *a, const Trial *b) {
-    return a->medianUs < b->medianUs;
-  });
-  for (size_t i = 0; i < others.size() && i < 2; ++i)
-    finalists.push_back(others[i]);
+  const std::vector<Trial> &trials = search.trials;
+  // The finalists that beat the heuristics' schedule in the search.
+  std::vector<const Trial *> finalists = search.finalists();
+  finalists.erase(std::remove_if(finalists.begin() + 1, finalists.end(),
+                                 [&](const Trial *t) {
+                                   return t->medianUs >= trials[0].medianUs;
+                                 }),
+                  finalists.end());
   defaultUs = trials[0].medianUs;
   if (finalists.size() == 1)
     return trials[0];
@@ -534,7 +526,7 @@ bool tune(const std::vector<TunableKernel> &kernels, const TuneOptions &options,
       break;
     }
     double defaultUs;
-    Trial winner = confirm(measurers[i], search.trials, runs, defaultUs);
+    Trial winner = confirm(measurers[i], search, runs, defaultUs);
     outcome.entry.schedule = winner.schedule;
     outcome.entry.medianUs = winner.medianUs;
     outcome.entry.defaultMedianUs = defaultUs;

@@ -23,15 +23,6 @@ constexpr double kTaskUs = 0.3;
 /// Independent FMA chains that hide the FMA latency (latency x throughput).
 constexpr int kLatencyChains = 8;
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-int64_t product(const Shape &shape) {
-  int64_t p = 1;
-  for (int64_t extent : shape)
-    p *= std::max<int64_t>(extent, 1);
-  return p;
-}
-
 /// The fraction of peak a register tile sustains.
 double tileEfficiency(const KernelWork &w, const ScheduleRecord &s,
                       const TargetInfo &target) {
@@ -67,10 +58,10 @@ KernelWork kernelWork(const KernelSpec &spec) {
     const Shape &result = spec.shapeOf(spec.result);
     w.outer = result.empty() ? 1 : std::max<int64_t>(result.front(), 1);
     w.inner = result.empty() ? 1 : std::max<int64_t>(result.back(), 1);
-    w.bytes = 4.0 * (double)product(result);
+    w.bytes = 4.0 * (double)numElements(result);
   }
   for (const Shape &arg : spec.args)
-    w.bytes += 4.0 * (double)product(arg);
+    w.bytes += 4.0 * (double)numElements(arg);
   if (!op)
     return w;
   w.family = kernelFamily(op->kind);
@@ -80,7 +71,7 @@ KernelWork kernelWork(const KernelSpec &spec) {
       out.size() >= 2 && op->operands.size() >= 2) {
     const Shape &x = spec.shapeOf(op->operands[0]);
     w.cols = std::max<int64_t>(out.back(), 1);
-    w.rows = product(out) / w.cols;
+    w.rows = numElements(out) / w.cols;
     // Conv [N, OH, OW, F] tiles pixels along a row; dense [N, U] and matmul
     // [..., M, N] tile rows.
     w.rowRun = out.size() == 4 && w.family == KernelFamily::Contraction
@@ -90,10 +81,10 @@ KernelWork kernelWork(const KernelSpec &spec) {
     w.depth =
         w.family == KernelFamily::MatMul
             ? std::max<int64_t>(op->transposeA ? x[x.size() - 2] : x.back(), 1)
-            : std::max<int64_t>(product(weights) / w.cols, 1);
+            : std::max<int64_t>(numElements(weights) / w.cols, 1);
     w.flops = 2.0 * (double)w.rows * (double)w.cols * (double)w.depth;
   } else {
-    w.flops = (double)product(out);
+    w.flops = (double)numElements(out);
   }
   return w;
 }

@@ -36,15 +36,6 @@ static constexpr int64_t kCachedWeightBytes = 1 << 20;
 /// Rows of a dense kernel's parallel task.
 static constexpr int kRowsPerTask = 64;
 
-static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-static int64_t product(const Shape &shape) {
-  int64_t p = 1;
-  for (int64_t extent : shape)
-    p *= extent;
-  return p;
-}
-
 static bool allPositive(const Shape &shape) {
   return std::all_of(shape.begin(), shape.end(),
                      [](int64_t extent) { return extent > 0; });
@@ -142,8 +133,8 @@ static void convSchedule(const KernelOp &op, const Shape &w,
   s.tileCols = colVectors * s.vector;
   s.tileRows = pixelsPerTile(tileRowsFor(colVectors, target), width);
   s.packWeights = channels > s.tileCols;
-  s.panelsOuter = s.packWeights && product(w) * 4 > kCachedWeightBytes;
-  double flops = 2.0 * product(op.shape) * w[0] * w[1] * w[2];
+  s.panelsOuter = s.packWeights && numElements(w) * 4 > kCachedWeightBytes;
+  double flops = 2.0 * numElements(op.shape) * w[0] * w[1] * w[2];
   s.parallel = flops >= kParallelFlops && (outRows > 1 || s.panelsOuter);
   s.grain = 1;
 }
@@ -162,7 +153,7 @@ static void matmulSchedule(const KernelSpec &spec, const KernelOp &op,
     return;
   int64_t rows = op.shape[rank - 2], cols = op.shape[rank - 1];
   int64_t depth = op.transposeA ? a[a.size() - 2] : a.back();
-  int64_t batch = product(op.shape) / (rows * cols);
+  int64_t batch = numElements(op.shape) / (rows * cols);
   int colVectors = rows == 1 ? 4 : 2;
   s.tileCols = (int)std::min<int64_t>((int64_t)colVectors * s.vector,
                                       ceilDiv(cols, s.vector) * s.vector);
@@ -170,7 +161,8 @@ static void matmulSchedule(const KernelSpec &spec, const KernelOp &op,
       std::min(8, tileRowsFor(colVectors, target)), rows);
   s.packWeights = 0;
   int64_t tasks = ceilDiv(rows, s.tileRows) * batch;
-  s.parallel = 2.0 * product(op.shape) * depth >= kParallelFlops && tasks > 1;
+  s.parallel =
+      2.0 * numElements(op.shape) * depth >= kParallelFlops && tasks > 1;
   s.grain = 1;
 }
 
@@ -238,7 +230,7 @@ ScheduleRecord defaultSchedule(const KernelSpec &spec,
   // result is large.
   if (spec.result >= 0 && spec.result < spec.numValues()) {
     const Shape &shape = spec.shapeOf(spec.result);
-    s.parallel = product(shape) >= kParallelElements && shape.size() > 1;
+    s.parallel = numElements(shape) >= kParallelElements && shape.size() > 1;
   }
   return s;
 }

@@ -10,8 +10,6 @@
 namespace sora {
 namespace {
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 /// `values` up to `limit` (at least the first).
 std::vector<int> upTo(std::vector<int> values, int64_t limit) {
   std::vector<int> kept;

@@ -4,6 +4,13 @@
 
 namespace sora {
 
+int64_t numElements(ShapeRef dims) {
+  int64_t count = 1;
+  for (int64_t extent : dims)
+    count *= extent;
+  return count;
+}
+
 std::string formatDims(ShapeRef dims) {
   std::ostringstream os;
   os << '[';

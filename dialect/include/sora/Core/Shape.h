@@ -79,6 +79,12 @@ using ShapeRef = Span<int64_t>;
 /// Formats dims as "[1, 28, 28, 1]".
 std::string formatDims(ShapeRef dims);
 
+/// The number of elements of `dims` (1 for a scalar).
+int64_t numElements(ShapeRef dims);
+
+/// a / b rounded up, for positive b.
+constexpr int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
 /// A number as a model file would write it ("0.5", "-1", "1e+30").
 std::string formatNumber(double value);
 
