@@ -121,7 +121,8 @@ TEST(Tuning, MalformedDatabasesSayWhere) {
   EXPECT_EQ(loadText(head + "{\"kernel\": \"k\", \"target\": \"t\", "
                             "\"threads\": 18446744073709551615}]}")
                 .message,
-            "entries[0].threads: expected an integer");
+            "not valid JSON: integer 18446744073709551615 is outside the "
+            "range of a 64-bit integer");
   EXPECT_EQ(loadText(head + "{\"kernel\": \"k\", \"target\": \"t\", "
                             "\"threads\": 1, \"schedule\": {\"vector\": 8}}]}")
                 .message,

@@ -14,6 +14,7 @@
 #include "KernelModels.h"
 #include "Tuner.h"
 
+#include "sora/Frontend/DiagnosticPrinter.h"
 #include "sora/Frontend/WeightStore.h"
 #include "sora/Pipeline/Compile.h"
 #include "sora/Pipeline/Pipeline.h"
@@ -260,7 +261,7 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  sora::DiagnosticPrinter printer(context, sourceMgr, "sora-tune");
   sora::CompileOptions compile;
   compile.input = args.input;
   compile.target = options.target->name;

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sora/Frontend/DiagnosticPrinter.h"
 #include "sora/Frontend/OnnxImporter.h"
 #include "sora/Pipeline/Compile.h"
 #include "sora/Pipeline/Registration.h"
@@ -151,33 +152,7 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  // Diagnostics without a source line (command line, files as a whole)
-  // print as `soracc: error: ...` or `file: error: ...`; remarks (one per
-  // kernel from --explain-schedules) as `file:line:col: remark: ...`.
-  context.getDiagEngine().registerHandler([](mlir::Diagnostic &diag) {
-    std::string prefix = "soracc";
-    mlir::Location loc = diag.getLocation();
-    if (auto name = llvm::dyn_cast<mlir::NameLoc>(loc))
-      loc = name.getChildLoc();
-    if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(loc)) {
-      prefix = file.getFilename().str();
-      if (diag.getSeverity() == mlir::DiagnosticSeverity::Remark)
-        prefix += ":" + std::to_string(file.getLine()) + ":" +
-                  std::to_string(file.getColumn());
-      else if (file.getLine() != 0)
-        return mlir::failure();
-    } else if (!llvm::isa<mlir::UnknownLoc>(loc)) {
-      return mlir::failure();
-    }
-    const char *severity =
-        diag.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
-        : diag.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
-        : diag.getSeverity() == mlir::DiagnosticSeverity::Remark  ? "remark"
-                                                                  : "note";
-    llvm::errs() << prefix << ": " << severity << ": " << diag << "\n";
-    return mlir::success();
-  });
+  sora::DiagnosticPrinter printer(context, sourceMgr, "soracc");
 
   sora::CompileOptions options;
   options.input = inputFile;

@@ -3,6 +3,7 @@
 #include "sora/Frontend/JsonModelParser.h"
 #include "sora/Frontend/Diagnostics.h"
 #include "sora/Frontend/JsonSourceMap.h"
+#include "sora/Support/Json.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
@@ -324,21 +325,14 @@ std::optional<ModelAST> Parser::parse(const json &root) {
 std::optional<ModelAST> parseJsonModel(const std::string &file,
                                        const std::string &text,
                                        mlir::MLIRContext &context) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error &e) {
-    auto [line, col] = JsonSourceMap::lineCol(text, e.byte ? e.byte - 1 : 0);
-    // Drop nlohmann's "[json.exception...] parse error at line L, column C: ".
-    std::string message = e.what();
-    size_t colon = message.find(": ");
-    if (colon != std::string::npos)
-      message = message.substr(colon + 2);
-    emitErrorAt(&context, SourceLoc{file, line, col, ""})
-        << "invalid JSON: " << message;
+  JsonError error;
+  std::optional<json> root = parseJson<json>(text, error);
+  if (!root) {
+    emitErrorAt(&context, SourceLoc{file, error.line, error.column, ""})
+        << "invalid JSON: " << error.message;
     return std::nullopt;
   }
-  return Parser(file, text, context).parse(root);
+  return Parser(file, text, context).parse(*root);
 }
 
 } // namespace sora

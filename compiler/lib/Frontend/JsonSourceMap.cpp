@@ -1,6 +1,7 @@
 //===- JsonSourceMap.cpp - Line and column of every JSON element ----------===//
 
 #include "sora/Frontend/JsonSourceMap.h"
+#include "sora/Support/Json.h"
 
 #include <cctype>
 
@@ -26,27 +27,13 @@ std::string JsonSourceMap::element(const std::string &parent, size_t index) {
   return parent + "[" + std::to_string(index) + "]";
 }
 
-std::pair<unsigned, unsigned> JsonSourceMap::lineCol(const std::string &text,
-                                                     size_t offset) {
-  unsigned line = 1, col = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
-
 std::pair<unsigned, unsigned>
 JsonSourceMap::find(const std::string &path) const {
   std::string p = path;
   while (true) {
     auto it = offsets.find(p);
     if (it != offsets.end())
-      return lineCol(text, it->second);
+      return lineColumn(text, it->second);
     size_t cut = p.find_last_of(".[");
     if (cut == std::string::npos || p.empty())
       return {1, 1};
@@ -59,7 +46,7 @@ JsonSourceMap::findKey(const std::string &path) const {
   auto it = keyOffsets.find(path);
   if (it == keyOffsets.end())
     return find(path);
-  return lineCol(text, it->second);
+  return lineColumn(text, it->second);
 }
 
 void JsonSourceMap::skipSpace() {

@@ -145,21 +145,16 @@ Value MLIRGenImpl::lookup(const std::string &name, const SourceLoc &where,
   return nullptr;
 }
 
-/// Kernels index tensors with 32-bit Halide extents and strides.
-static constexpr int64_t kMaxElements = INT32_MAX;
-
 bool MLIRGenImpl::checkSize(ArrayRef<int64_t> shape, const SourceLoc &where,
                             const std::string &what) {
-  int64_t count = 1;
-  for (int64_t d : shape)
-    if (__builtin_mul_overflow(count, d, &count) || count > kMaxElements) {
-      emitErrorAt(&context, where)
-          << what << " of shape " << formatDims(shape)
-          << " is too large: soracc supports tensors of at most "
-          << kMaxElements << " elements";
-      return false;
-    }
-  return true;
+  std::optional<int64_t> count = checkedNumElements(shape);
+  if (count && *count <= kMaxTensorElements)
+    return true;
+  emitErrorAt(&context, where)
+      << what << " of shape " << formatDims(shape)
+      << " is too large: soracc supports tensors of at most "
+      << kMaxTensorElements << " elements";
+  return false;
 }
 
 Value MLIRGenImpl::namedWeight(const std::string &name,
@@ -310,6 +305,10 @@ bool MLIRGenImpl::instantiate(const ParticleDecl &p, const CompositeDecl &c,
   return true;
 }
 
+/// Composites inside composites: deeper nesting is refused before the
+/// recursion that builds them runs out of stack.
+static constexpr unsigned kMaxCompositeDepth = 64;
+
 MLIRGenImpl::CompositeFunc *MLIRGenImpl::compositeFunc(const CompositeDecl &c) {
   auto [entry, inserted] = compositeFuncs.try_emplace(c.name);
   CompositeFunc &f = entry->second;
@@ -320,6 +319,13 @@ MLIRGenImpl::CompositeFunc *MLIRGenImpl::compositeFunc(const CompositeDecl &c) {
       f.state = CompositeFunc::Failed;
     }
     return f.state == CompositeFunc::Done ? &f : nullptr;
+  }
+  if (compositeDepth == kMaxCompositeDepth) {
+    emitErrorAt(&context, c.loc)
+        << "composite particles nest deeper than " << kMaxCompositeDepth
+        << " levels: '" << c.name << "' is the first beyond";
+    f.state = CompositeFunc::Failed;
+    return nullptr;
   }
 
   OpBuilder::InsertionGuard guard(b);
@@ -349,7 +355,9 @@ MLIRGenImpl::CompositeFunc *MLIRGenImpl::compositeFunc(const CompositeDecl &c) {
 
   scope = &inner;
   SmallVector<Value> results;
+  ++compositeDepth;
   ok = lowerGraph(c.inputs, c.particles, c.outputs, graph, results);
+  --compositeDepth;
   scope = outer;
   loc = outerLoc;
   if (!ok) {

@@ -212,6 +212,8 @@ private:
   Scope *scope = nullptr;
   std::map<std::string, const CompositeDecl *> compositesByName;
   std::map<std::string, CompositeFunc> compositeFuncs;
+  /// How many composite definitions are being built, one inside another.
+  unsigned compositeDepth = 0;
   std::map<std::string, OpLowering> table;
 };
 

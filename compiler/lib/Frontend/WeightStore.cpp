@@ -1,7 +1,9 @@
 //===- WeightStore.cpp - The parameter tensors of a model -----------------===//
 
 #include "sora/Frontend/WeightStore.h"
+#include "sora/Core/Shape.h"
 #include "sora/Frontend/Diagnostics.h"
+#include "sora/Support/Json.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -19,13 +21,6 @@ static std::string formatShape(const std::vector<int64_t> &shape) {
   for (size_t i = 0; i < shape.size(); ++i)
     s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
-}
-
-static int64_t numElements(const std::vector<int64_t> &shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
 }
 
 std::unique_ptr<WeightStore>
@@ -55,17 +50,22 @@ WeightStore::fromSafetensors(const std::string &path, const SourceLoc &where,
               << data.size();
     return nullptr;
   }
-  json header = json::parse(data.substr(8, headerSize).str(), nullptr,
-                            /*allow_exceptions=*/false);
-  if (header.is_discarded() || !header.is_object()) {
-    corrupt() << "the header is not a JSON object";
+  JsonError jsonError;
+  std::optional<json> header =
+      parseJson<json>(data.substr(8, headerSize).str(), jsonError);
+  if (!header || !header->is_object()) {
+    corrupt() << "the header is not a JSON object"
+              << (header ? ""
+                         : " (at its byte column " +
+                               std::to_string(jsonError.column) + ": " +
+                               jsonError.message + ")");
     return nullptr;
   }
   auto store = std::unique_ptr<WeightStore>(new WeightStore());
   store->source = "'" + path + "'";
   size_t payload = data.size() - 8 - headerSize;
   const char *base = data.data() + 8 + headerSize;
-  for (auto &[name, entry] : header.items()) {
+  for (auto &[name, entry] : header->items()) {
     if (name == "__metadata__")
       continue;
     if (!entry.is_object() || !entry.contains("dtype") ||
@@ -92,8 +92,9 @@ WeightStore::fromSafetensors(const std::string &path, const SourceLoc &where,
     Tensor t;
     t.shape = entry["shape"].get<std::vector<int64_t>>();
     uint64_t begin = entry["data_offsets"][0], end = entry["data_offsets"][1];
-    if (begin > end || end > payload ||
-        end - begin != (uint64_t)numElements(t.shape) * 4) {
+    std::optional<int64_t> count = checkedNumElements(t.shape);
+    if (!count || *count > INT64_MAX / 4 || begin > end || end > payload ||
+        end - begin != (uint64_t)*count * 4) {
       corrupt() << "tensor '" << name << "' has data_offsets [" << begin << ", "
                 << end << "] that do not hold " << formatShape(t.shape)
                 << " f32 values within the " << payload << " data bytes";

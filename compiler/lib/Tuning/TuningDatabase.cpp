@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sora/Tuning/TuningDatabase.h"
+#include "sora/Support/Json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -141,16 +142,6 @@ json writeEntry(const TuningEntry &e) {
               {"machine", e.machine}};
 }
 
-/// Sets the 1-based line and column of byte `offset` of `text`.
-void setLineColumn(const std::string &text, size_t offset,
-                   DatabaseError &error) {
-  offset = std::min(offset, text.size());
-  size_t lineStart = offset ? text.rfind('\n', offset - 1) : std::string::npos;
-  error.line = 1 + (int)std::count(text.begin(), text.begin() + offset, '\n');
-  error.column =
-      (int)(lineStart == std::string::npos ? offset + 1 : offset - lineStart);
-}
-
 bool sameKey(const TuningEntry &a, const TuningEntry &b) {
   return a.kernel == b.kernel && a.target == b.target && a.threads == b.threads;
 }
@@ -178,17 +169,15 @@ bool TuningDatabase::load(const std::string &path, bool mayBeMissing,
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string text = buffer.str();
-  json document;
-  try {
-    document = json::parse(text);
-  } catch (const json::parse_error &e) {
-    // nlohmann's byte is one past the offending character; its message
-    // repeats the position after the first ": ".
-    setLineColumn(text, e.byte ? e.byte - 1 : 0, error);
-    std::string what = e.what();
-    error.message = "not valid JSON: " + what.substr(what.rfind(": ") + 2);
+  JsonError parseError;
+  std::optional<json> parsed = parseJson<json>(text, parseError);
+  if (!parsed) {
+    error.line = (int)parseError.line;
+    error.column = (int)parseError.column;
+    error.message = "not valid JSON: " + parseError.message;
     return false;
   }
+  const json &document = *parsed;
   try {
     if (!document.is_object() || !document.contains("format") ||
         document["format"] != kFormat)

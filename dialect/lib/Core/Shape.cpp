@@ -11,6 +11,14 @@ int64_t numElements(ShapeRef dims) {
   return count;
 }
 
+std::optional<int64_t> checkedNumElements(ShapeRef dims) {
+  int64_t count = 1;
+  for (int64_t extent : dims)
+    if (extent < 0 || __builtin_mul_overflow(count, extent, &count))
+      return std::nullopt;
+  return count;
+}
+
 std::string formatDims(ShapeRef dims) {
   std::ostringstream os;
   os << '[';

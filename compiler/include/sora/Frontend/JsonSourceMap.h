@@ -32,10 +32,6 @@ public:
   /// Path of element `index` in the array at `parent`.
   static std::string element(const std::string &parent, size_t index);
 
-  /// 1-based {line, column} of byte `offset` in `text`.
-  static std::pair<unsigned, unsigned> lineCol(const std::string &text,
-                                               size_t offset);
-
 private:
   void scanValue(const std::string &path);
   void skipSpace();

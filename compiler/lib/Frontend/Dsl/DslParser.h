@@ -113,7 +113,8 @@ private:
   // Pieces.
   /// A name (see atName); reports "expected WHAT" if there is none.
   std::optional<std::string> parseName(const std::string &what);
-  std::optional<nlohmann::json> parseValue();
+  /// A value; `depth` counts the lists around it (kMaxJsonDepth at most).
+  std::optional<nlohmann::json> parseValue(unsigned depth = 0);
 
   std::string file;
   std::vector<Token> tokens;

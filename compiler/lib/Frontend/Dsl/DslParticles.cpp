@@ -7,6 +7,8 @@
 
 #include "DslParser.h"
 
+#include "sora/Support/Json.h"
+
 #include <cstdint>
 
 using nlohmann::json;
@@ -46,10 +48,14 @@ std::optional<std::string> Parser::parseName(const std::string &what) {
   return name;
 }
 
-std::optional<json> Parser::parseValue() {
+std::optional<json> Parser::parseValue(unsigned depth) {
   const Token &t = tok();
   switch (t.kind) {
   case TokenKind::Integer:
+    if (t.integer > uint64_t(INT64_MAX)) {
+      error(t) << "integer '" << t.text << "' is out of range";
+      return std::nullopt;
+    }
     // Like nlohmann::json, non-negative integers are unsigned.
     return json(take().integer);
   case TokenKind::Float:
@@ -77,13 +83,17 @@ std::optional<json> Parser::parseValue() {
     return json(int64_t(0 - take().integer));
   }
   case TokenKind::LBracket: {
+    if (depth == kMaxJsonDepth) {
+      error(t) << "lists nest deeper than " << kMaxJsonDepth << " levels";
+      return std::nullopt;
+    }
     const Token &opener = take();
     json list = json::array();
     while (true) {
       skipNewlines();
       if (at(TokenKind::RBracket))
         break;
-      std::optional<json> element = parseValue();
+      std::optional<json> element = parseValue(depth + 1);
       if (!element)
         return std::nullopt;
       list.push_back(std::move(*element));

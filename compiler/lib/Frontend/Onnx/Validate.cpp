@@ -14,6 +14,8 @@
 
 #include "ImportSteps.h"
 
+#include "sora/Core/Shape.h"
+
 #include <algorithm>
 #include <set>
 
@@ -74,6 +76,11 @@ std::string Validator::shapeProblem(const ValueType &type) {
   for (int64_t d : type.dims)
     if (d == 0)
       return "is empty (a zero dimension)";
+  std::optional<int64_t> count = checkedNumElements(type.dims);
+  if (!count || *count > kMaxTensorElements)
+    return "has shape " + formatDims(type.dims) +
+           ", too large: soracc supports tensors of at most " +
+           std::to_string(kMaxTensorElements) + " elements";
   return "";
 }
 
@@ -213,6 +220,8 @@ void Validator::checkNode(const onnx::NodeProto &node) {
 Problems Validator::run() {
   if (model.inputs.empty())
     problems.other("the graph has no inputs computed at run time");
+  if (model.outputs.empty())
+    problems.other("the graph has no outputs");
   for (const std::string &in : model.inputs)
     checkGraphInput(in);
   for (const onnx::NodeProto &node : model.nodes)

@@ -2,6 +2,8 @@
 
 #include "Window.h"
 
+#include "sora/Core/Shape.h"
+
 namespace sora::onnximport {
 
 void checkWindow(const NodeContext &c, Problems &p, bool hasDilations) {
@@ -14,17 +16,20 @@ void checkWindow(const NodeContext &c, Problems &p, bool hasDilations) {
   std::string autoPad = c.attrs.getString("auto_pad", "NOTSET");
   if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER")
     p.node(c.node, "attribute auto_pad=" + autoPad + " is not supported");
+  // Bounded like tensor extents, so that no window arithmetic overflows.
   auto checkList = [&](const char *name, size_t size, int64_t min) {
     if (!c.attrs.find(name))
       return;
     std::vector<int64_t> v = c.attrs.getInts(name, {});
     bool ok = v.size() == size;
     for (int64_t e : v)
-      ok &= e >= min;
+      ok &= e >= min && e <= kMaxTensorElements;
     if (!ok)
       p.node(c.node, "attribute '" + std::string(name) + "' must hold " +
-                         std::to_string(size) + " values >= " +
-                         std::to_string(min) + " (2-D windows only)");
+                         std::to_string(size) + " values in [" +
+                         std::to_string(min) + ", " +
+                         std::to_string(kMaxTensorElements) +
+                         "] (2-D windows only)");
   };
   if (c.node.op_type() != "Conv" && !c.attrs.find("kernel_shape"))
     p.node(c.node, "attribute 'kernel_shape' is missing");

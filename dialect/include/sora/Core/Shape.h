@@ -82,6 +82,14 @@ std::string formatDims(ShapeRef dims);
 /// The number of elements of `dims` (1 for a scalar).
 int64_t numElements(ShapeRef dims);
 
+/// The number of elements of `dims` read from a file: nothing when a
+/// dimension is negative or the count overflows int64_t.
+std::optional<int64_t> checkedNumElements(ShapeRef dims);
+
+/// The most elements a tensor may have: kernels index with Halide's 32-bit
+/// extents and strides.
+constexpr int64_t kMaxTensorElements = INT32_MAX;
+
 /// a / b rounded up, for positive b.
 constexpr int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
