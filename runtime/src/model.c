@@ -1,5 +1,6 @@
 //===- model.c - Model creation, release and threading --------------------===//
 
+#include "available_memory.h"
 #include "cpu_features.h"
 #include "model_internal.h"
 
@@ -120,6 +121,15 @@ static sora_status_t allocate_memory(sora_model_t *model) {
   size_t arena_bytes = ((size_t)abi->arena_bytes + 63) & ~(size_t)63;
   if (arena_bytes == 0)
     arena_bytes = 64;
+  // Touching more than is available would get the process killed.
+  uint64_t available = sora_available_memory();
+  if (arena_bytes > available)
+    return sora_model_fail(
+        model, SORA_STATUS_OUT_OF_MEMORY,
+        "the model's arena needs %zu MiB but this process has %llu MiB "
+        "available (the smaller of MemAvailable and its cgroup's memory.max "
+        "headroom)",
+        arena_bytes >> 20, (unsigned long long)(available >> 20));
   model->arena = aligned_alloc(64, arena_bytes);
   model->input_pointers = calloc((size_t)abi->num_inputs + 1, sizeof(void *));
   model->output_pointers = calloc((size_t)abi->num_outputs + 1, sizeof(void *));

@@ -31,7 +31,16 @@
 
 #define ROWS 2
 #define COLS 3
+#ifndef FAKE_OUTPUT_Y
+#define FAKE_OUTPUT_Y "y"
+#define FAKE_OUTPUT_TOTAL "total"
+#endif
+
+#ifdef FAKE_ARENA_BYTES
+#define ARENA_BYTES FAKE_ARENA_BYTES
+#else
 #define ARENA_BYTES 4096
+#endif
 
 static const int64_t kMatrixDims[] = {ROWS, COLS};
 static const int64_t kBiasDims[] = {COLS};
@@ -42,8 +51,8 @@ static const sora_abi_tensor_t kInputs[] = {
     {"bias", SORA_ABI_DTYPE_F32, 1, kBiasDims},
 };
 static const sora_abi_tensor_t kOutputs[] = {
-    {"y", SORA_ABI_DTYPE_F32, 2, kMatrixDims},
-    {"total", SORA_ABI_DTYPE_F32, 1, kTotalDims},
+    {FAKE_OUTPUT_Y, SORA_ABI_DTYPE_F32, 2, kMatrixDims},
+    {FAKE_OUTPUT_TOTAL, SORA_ABI_DTYPE_F32, 1, kTotalDims},
 };
 
 typedef struct row_closure_t {

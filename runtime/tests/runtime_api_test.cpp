@@ -373,6 +373,18 @@ TEST(Create, AbiMismatch) {
                      "runtime implements version 1");
 }
 
+TEST(Create, ArenaBeyondAvailableMemoryIsOutOfMemory) {
+  // Checked before the arena is touched: touching it would get the process
+  // OOM-killed in a container instead of returning a status.
+  std::string message;
+  EXPECT_EQ(Variant("fake_huge_arena").create(message),
+            SORA_STATUS_OUT_OF_MEMORY);
+  EXPECT_NE(message.find("the model's arena needs 1073741824 MiB but this "
+                         "process has "),
+            std::string::npos)
+      << message;
+}
+
 TEST(Create, UnsupportedCpuListsMissingFeatures) {
   if (hostCpuHasFlag("avx512_fp16"))
     GTEST_SKIP() << "this CPU has avx512fp16";

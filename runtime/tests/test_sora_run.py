@@ -20,6 +20,7 @@ import numpy as np
 
 MODEL = None
 ABI999_MODEL = None
+COLLIDING_MODEL = None
 COMMAND = None
 
 
@@ -176,11 +177,48 @@ class SoraRunTest(unittest.TestCase):
                 ("shape.npy", data.replace(b"(2, 3)", b"(2, x)"),
                  "malformed .npy shape"),
                 ("text.npy", b"hello", "not a .npy file"),
+                ("nul.npy", data.replace(b"'fortran_order'", b"'fortran\0order'"),
+                 "malformed .npy header (a NUL byte)"),
+                ("nofortran.npy", data.replace(b"'fortran_order'", b"'fortran_orde '"),
+                 "malformed .npy header (no 'fortran_order')"),
                 ("empty.npy", b"", "not a .npy file")]:
             with open(self.path(name), "wb") as f:
                 f.write(content)
             self.check_bad_input(self.path(name), message)
         self.check_bad_input(self.path("missing.npy"), "No such file")
+
+    def test_huge_npy_shape_is_checked_before_allocating(self):
+        # 10^16 elements declared, 12 bytes of data: a size mismatch, not
+        # "out of memory" (nothing is allocated for it).
+        path = self.path("huge.npy")
+        with open(path, "wb") as f:
+            np.lib.format.write_array_header_1_0(
+                f, {"descr": "<f4", "fortran_order": False,
+                    "shape": (10**8, 10**8)})
+            f.write(b"\0" * 12)
+        self.check_bad_input(path, "data size does not match shape "
+                                   "(expected 40000000000000000 bytes)")
+
+    def test_truncated_library(self):
+        # dlopen() of a truncated file dies with SIGBUS; sora-run checks the
+        # ELF headers against the file's size first.
+        data = open(MODEL, "rb").read()
+        for name, content in [("half.so", data[:len(data) // 2]),
+                              ("headers.so", data[:64])]:
+            with open(self.path(name), "wb") as f:
+                f.write(content)
+            stderr = self.run_error(1, self.path(name))
+            self.assertIn("truncated or corrupt", stderr)
+
+    def test_colliding_output_names(self):
+        if not COLLIDING_MODEL:
+            self.skipTest("no --colliding-model given")
+        out = self.path("out")
+        stderr = self.run_error(1, COLLIDING_MODEL, "-i",
+                                f"x={self.save('x.npy', self.x)}", "-o", out)
+        self.assertIn("outputs 'a/b' and 'a_b' would both be written to "
+                      f"{out}/a_b.npy", stderr)
+        self.assertFalse(os.path.exists(out))
 
     def test_unknown_input_name(self):
         stderr = self.run_error(1, MODEL, "-i",
@@ -225,14 +263,16 @@ class SoraRunTest(unittest.TestCase):
 
 
 def main():
-    global MODEL, ABI999_MODEL, COMMAND
+    global MODEL, ABI999_MODEL, COLLIDING_MODEL, COMMAND
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
     parser.add_argument("--abi999-model")
+    parser.add_argument("--colliding-model")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     MODEL = args.model
     ABI999_MODEL = args.abi999_model
+    COLLIDING_MODEL = args.colliding_model
     COMMAND = args.command[1:] if args.command[:1] == ["--"] else args.command
     unittest.main(argv=[sys.argv[0], "-v"])
 

@@ -3,12 +3,62 @@
 #include "loader.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/// Whether `end` = offset + count * size lies within `file_size`.
+static bool within(uint64_t offset, uint64_t count, uint64_t size,
+                   uint64_t file_size) {
+  return offset <= file_size &&
+         (size == 0 || count <= (file_size - offset) / size);
+}
+
+/// Checks that `path` is a whole 64-bit ELF file: dlopen() maps a truncated
+/// file and dies with SIGBUS touching the missing pages.
+static bool check_elf(const char *path, char *error, size_t error_size) {
+  FILE *file = fopen(path, "rb");
+  if (!file) {
+    snprintf(error, error_size, "cannot load %s: %s", path, strerror(errno));
+    return false;
+  }
+  Elf64_Ehdr header;
+  struct stat st;
+  bool read = fread(&header, sizeof(header), 1, file) == 1 &&
+              fstat(fileno(file), &st) == 0;
+  uint64_t size = read ? (uint64_t)st.st_size : 0;
+  const char *problem = NULL;
+  if (!read || memcmp(header.e_ident, ELFMAG, SELFMAG) != 0)
+    problem = "not an ELF shared library";
+  else if (header.e_ident[EI_CLASS] != ELFCLASS64)
+    problem = "not a 64-bit ELF file";
+  else if (header.e_phentsize != sizeof(Elf64_Phdr) ||
+           !within(header.e_phoff, header.e_phnum, sizeof(Elf64_Phdr), size) ||
+           !within(header.e_shoff, header.e_shnum, header.e_shentsize, size))
+    problem = "truncated or corrupt (its headers lie beyond the file's end)";
+  for (uint16_t i = 0; !problem && i < header.e_phnum; ++i) {
+    Elf64_Phdr segment;
+    if (fseek(file, (long)(header.e_phoff + i * sizeof(segment)), SEEK_SET) !=
+            0 ||
+        fread(&segment, sizeof(segment), 1, file) != 1)
+      problem = "truncated or corrupt (unreadable program headers)";
+    else if (segment.p_type == PT_LOAD &&
+             !within(segment.p_offset, segment.p_filesz, 1, size))
+      problem = "truncated or corrupt (a segment lies beyond the file's end)";
+  }
+  fclose(file);
+  if (problem)
+    snprintf(error, error_size, "cannot load %s: %s", path, problem);
+  return problem == NULL;
+}
 
 bool sora_api_load(const char *path, sora_api_t *api, char *error,
                    size_t error_size) {
   memset(api, 0, sizeof(*api));
+  if (!check_elf(path, error, error_size))
+    return false;
   // dlopen() searches the library path for a bare name; the user means the
   // file, as with every other argument ("model.so" is "./model.so").
   char local[4096];

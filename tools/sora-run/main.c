@@ -246,21 +246,38 @@ static bool make_directories(const char *path) {
   return ok;
 }
 
+/// The file output `name` is written to in `dir`: the name with characters
+/// other than [A-Za-z0-9_.-] (and a leading dot) replaced by '_'.
+static void output_path(const char *dir, const char *name, char *path,
+                        size_t size) {
+  int length = snprintf(path, size, "%s/", dir);
+  for (const char *c = name; *c && length < (int)size - 5; ++c) {
+    bool plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                 (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' ||
+                 (*c == '.' && c != name);
+    path[length++] = plain ? *c : '_';
+  }
+  snprintf(path + length, size - (size_t)length, ".npy");
+}
+
 static bool write_outputs(const char *dir, session_t *s) {
+  // Two names that map to one file would lose an output: refuse before
+  // writing anything.
+  for (int32_t i = 0; i < s->num_outputs; ++i)
+    for (int32_t j = 0; j < i; ++j) {
+      char a[4096], b[4096];
+      output_path(dir, s->output_info[i].name, a, sizeof(a));
+      output_path(dir, s->output_info[j].name, b, sizeof(b));
+      if (strcmp(a, b) == 0)
+        return fail("outputs '%s' and '%s' would both be written to %s; "
+                    "print them without -o",
+                    s->output_info[j].name, s->output_info[i].name, a);
+    }
   if (!make_directories(dir))
     return false;
   for (int32_t i = 0; i < s->num_outputs; ++i) {
-    // Output names become file names: keep [A-Za-z0-9_.-], no leading dot.
     char path[4096];
-    int length = snprintf(path, sizeof(path), "%s/", dir);
-    for (const char *c = s->output_info[i].name;
-         *c && length < (int)sizeof(path) - 5; ++c) {
-      bool plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                   (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' ||
-                   (*c == '.' && c != s->output_info[i].name);
-      path[length++] = plain ? *c : '_';
-    }
-    snprintf(path + length, sizeof(path) - (size_t)length, ".npy");
+    output_path(dir, s->output_info[i].name, path, sizeof(path));
     char error[512];
     if (!npy_write_f32(path, s->output_info[i].rank, s->output_info[i].dims,
                        s->outputs[i].data, error, sizeof(error)))

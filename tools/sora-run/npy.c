@@ -100,7 +100,14 @@ static bool parse_header(const char *path, const char *header, npy_array_t *out,
   }
   out->dtype = f32 ? NPY_F32 : NPY_I64;
   const char *fortran = find_value(header, "fortran_order");
-  if (!fortran || strncmp(fortran, "False", 5) != 0) {
+  if (!fortran) {
+    snprintf(error, error_size,
+             "%s: malformed .npy header (no "
+             "'fortran_order')",
+             path);
+    return false;
+  }
+  if (strncmp(fortran, "False", 5) != 0) {
     snprintf(error, error_size,
              "%s: Fortran-order arrays are not supported (save with C order)",
              path);
@@ -144,7 +151,10 @@ static bool read_header(const char *path, FILE *file, npy_array_t *out,
   }
   char *header = malloc(header_length + 1);
   bool ok = header && fread(header, 1, header_length, file) == header_length;
-  if (ok) {
+  if (ok && memchr(header, '\0', header_length)) {
+    snprintf(error, error_size, "%s: malformed .npy header (a NUL byte)", path);
+    ok = false;
+  } else if (ok) {
     header[header_length] = '\0';
     ok = parse_header(path, header, out, error, error_size);
   } else {
@@ -167,9 +177,20 @@ bool npy_read(const char *path, npy_array_t *out, char *error,
     return false;
   }
   bool ok = read_header(path, file, out, error, error_size);
+  // The shape is checked against the file's size before any allocation.
+  struct stat st;
+  long data_start = ok ? ftell(file) : -1;
+  size_t element = out->dtype == NPY_F32 ? sizeof(float) : sizeof(int64_t);
+  size_t bytes = (size_t)out->num_elements * element;
+  if (ok && (data_start < 0 || fstat(fileno(file), &st) != 0 ||
+             (S_ISREG(st.st_mode) &&
+              (uint64_t)st.st_size - (uint64_t)data_start != bytes))) {
+    snprintf(error, error_size,
+             "%s: data size does not match shape (expected %zu bytes)", path,
+             bytes);
+    ok = false;
+  }
   if (ok) {
-    size_t element = out->dtype == NPY_F32 ? sizeof(float) : sizeof(int64_t);
-    size_t bytes = (size_t)out->num_elements * element;
     out->data = malloc(bytes ? bytes : 1);
     size_t got = out->data ? fread(out->data, 1, bytes, file) : 0;
     if (!out->data) {

@@ -24,35 +24,49 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <map>
 
 namespace sora {
 namespace {
 
-/// A scratch directory removed with everything in it on destruction.
-class ScratchDir {
+/// Scratch files of one compile, named <tmp>/soracc-XXXXXX-<name> after a
+/// unique anchor file. Each is registered with LLVM's signal handler as it
+/// is named, so Ctrl-C, SIGTERM or a crash removes them all (the handler
+/// removes files, not directories); the destructor removes them otherwise.
+class ScratchFiles {
 public:
   bool create(std::string &error) {
-    llvm::SmallString<128> dir;
+    llvm::SmallString<128> anchor;
     if (std::error_code ec =
-            llvm::sys::fs::createUniqueDirectory("soracc", dir)) {
-      error = "cannot create a temporary directory: " + ec.message();
+            llvm::sys::fs::createTemporaryFile("soracc", "", anchor)) {
+      error = "cannot create a temporary file: " + ec.message();
       return false;
     }
-    path = std::string(dir);
+    prefix = std::string(anchor);
+    files.push_back(prefix);
+    (void)llvm::sys::RemoveFileOnSignal(prefix);
     return true;
   }
-  ~ScratchDir() {
-    if (!path.empty())
-      (void)llvm::sys::fs::remove_directories(path);
+  ~ScratchFiles() {
+    // The anchor (first) last, so its name stays taken until the end.
+    for (auto file = files.rbegin(); file != files.rend(); ++file) {
+      (void)llvm::sys::fs::remove(*file);
+      llvm::sys::DontRemoveFileOnSignal(*file);
+    }
   }
-  std::string file(const std::string &name) const { return path + "/" + name; }
+  std::string file(const std::string &name) {
+    files.push_back(prefix + "-" + name);
+    (void)llvm::sys::RemoveFileOnSignal(files.back());
+    return files.back();
+  }
 
 private:
-  std::string path;
+  std::string prefix;
+  std::vector<std::string> files;
 };
 
 class Compiler {
@@ -131,13 +145,15 @@ std::string Compiler::outputPath(const char *extension) const {
 }
 
 bool Compiler::writeText(const std::string &text) {
+  // Written to a temporary beside the output, renamed into place.
   std::string path = options.output.empty() ? "-" : options.output;
-  std::error_code ec;
-  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return error("cannot write '" + path + "': " + ec.message());
-  out.os() << text;
-  out.keep();
+  llvm::Error written = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+    os << text;
+    return llvm::Error::success();
+  });
+  if (written)
+    return error("cannot write '" + path +
+                 "': " + llvm::toString(std::move(written)));
   return true;
 }
 
@@ -305,7 +321,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   if (mlir::failed(lowering.run(*module)))
     return false;
 
-  ScratchDir scratch;
+  ScratchFiles scratch;
   std::string scratchError;
   if (!scratch.create(scratchError))
     return error(scratchError);

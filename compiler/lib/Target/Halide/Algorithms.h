@@ -101,10 +101,17 @@ OpStages pureStages(const KernelOp &op, const std::string &name,
                     const std::vector<Halide::Var> &vars,
                     const Halide::Expr &expr);
 
+/// x where x is NaN, else `value`: for operations (min, max, clamps) that
+/// would turn NaN into a number.
+Halide::Expr propagateNaN(const Halide::Expr &x, const Halide::Expr &value);
+
+/// exp(x) for Float(32), also for NaN and arguments beyond ln(FLT_MAX).
+Halide::Expr accurateExp(const Halide::Expr &x);
+
 /// tanh(x) for Float(32), vectorizable (from exp), within 7 ulps.
 Halide::Expr vectorTanh(const Halide::Expr &x);
 
-/// erf(x) for Float(32) with a relative error below 1e-6.
+/// erf(x) for Float(32) with a relative error below 1e-6 (a number for NaN).
 Halide::Expr accurateErf(const Halide::Expr &x);
 
 /// Pure variables named `prefix`0, `prefix`1, ... for a Func of `rank` dims.

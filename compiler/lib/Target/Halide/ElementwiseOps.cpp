@@ -52,8 +52,8 @@ SORA_BINARY(Add, a + b)
 SORA_BINARY(Sub, a - b)
 SORA_BINARY(Mul, a *b)
 SORA_BINARY(Div, a / b)
-SORA_BINARY(Maximum, max(a, b))
-SORA_BINARY(Minimum, min(a, b))
+SORA_BINARY(Maximum, propagateNaN(a, propagateNaN(b, max(a, b))))
+SORA_BINARY(Minimum, propagateNaN(a, propagateNaN(b, min(a, b))))
 #undef SORA_BINARY
 
 /// As PyTorch computes it at inference: alpha = gamma / sqrt(var + eps),

@@ -25,18 +25,23 @@ static OpStages buildSoftmax(const KernelOp &op, const Value &input,
   OpStages stages = rowReductionStages(op, red);
   stages.rowMax = Func(name + "_max");
   stages.rowMax(others) = -std::numeric_limits<float>::infinity();
+  // A NaN or +inf in the row makes the whole row NaN, as in PyTorch: x - m
+  // is NaN there, so is its exp, the row's sum, and every value divided by
+  // it or shifted by its logarithm.
   stages.rowMax(others) = max(stages.rowMax(others), input.func(red.along));
   stages.reduce = Func(name + "_sum");
   stages.reduce(others) = 0.0f;
   stages.reduce(others) +=
-      exp(strict_float(input.func(red.along) - stages.rowMax(others)));
+      accurateExp(strict_float(input.func(red.along) - stages.rowMax(others)));
 
   stages.value = {Func(name), op.shape};
   Expr shifted = strict_float(input.func(vars) - stages.rowMax(others));
   if (logarithm)
-    stages.value.func(vars) = shifted - log(stages.reduce(others));
+    stages.value.func(vars) =
+        shifted -
+        propagateNaN(stages.reduce(others), log(stages.reduce(others)));
   else
-    stages.value.func(vars) = exp(shifted) / stages.reduce(others);
+    stages.value.func(vars) = accurateExp(shifted) / stages.reduce(others);
   return stages;
 }
 

@@ -12,7 +12,7 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Triple.h"
@@ -58,20 +58,27 @@ static bool writeObject(llvm::Module &module, llvm::TargetMachine &machine,
   builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2)
       .run(module, mam);
 
+  // A plain stream: the caller's scratch files own the path's removal (a
+  // ToolOutputFile's keep() would cancel its removal on a signal).
   std::error_code ec;
-  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec) {
     error = "cannot write '" + path + "': " + ec.message();
     return false;
   }
   llvm::legacy::PassManager codegen;
-  if (machine.addPassesToEmitFile(codegen, out.os(), nullptr,
+  if (machine.addPassesToEmitFile(codegen, out, nullptr,
                                   llvm::CodeGenFileType::ObjectFile)) {
     error = "the LLVM target cannot emit object files";
     return false;
   }
   codegen.run(module);
-  out.keep();
+  out.close();
+  if (out.has_error()) {
+    error = "cannot write '" + path + "': " + out.error().message();
+    out.clear_error();
+    return false;
+  }
   return true;
 }
 
@@ -92,12 +99,11 @@ mlir::LogicalResult emitDriver(mlir::ModuleOp module, const TargetInfo &target,
   llvmModule->setDataLayout(machine->createDataLayout());
   if (!irPath.empty()) {
     std::error_code ec;
-    llvm::ToolOutputFile out(irPath, ec, llvm::sys::fs::OF_Text);
+    llvm::raw_fd_ostream out(irPath, ec, llvm::sys::fs::OF_Text);
     if (ec)
       return module.emitError()
              << "cannot write '" << irPath << "': " << ec.message();
-    llvmModule->print(out.os(), nullptr);
-    out.keep();
+    llvmModule->print(out, nullptr);
   }
   if (!objectPath.empty() &&
       !writeObject(*llvmModule, *machine, objectPath, error))

@@ -29,7 +29,9 @@ static std::string findLinker() {
   return "";
 }
 
-/// Runs ld.lld into a temporary file next to `output`, then renames it.
+/// Runs ld.lld into a uniquely named temporary file next to `output`, then
+/// renames it into place: concurrent links to one path never mix, and the
+/// temporary and the linker's log are removed on an error or a signal.
 static bool runLinker(std::vector<std::string> args, const std::string &output,
                       std::string &error) {
   std::string lld = findLinker();
@@ -37,34 +39,47 @@ static bool runLinker(std::vector<std::string> args, const std::string &output,
     error = "cannot find ld.lld-22 (install lld-22)";
     return false;
   }
-  std::string temp = output + ".tmp";
-  args.insert(args.begin(), {lld, "-o", temp});
-  std::vector<llvm::StringRef> argv(args.begin(), args.end());
-  llvm::SmallString<128> log;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("soracc-lld", "log", log)) {
-    error = "cannot create a temporary file: " + ec.message();
+  auto fail = [&](llvm::Error e, const std::string &what) {
+    error = what + ": " + llvm::toString(std::move(e));
     return false;
+  };
+  llvm::Expected<llvm::sys::fs::TempFile> temp =
+      llvm::sys::fs::TempFile::create(output + ".tmp-%%%%%%");
+  if (!temp)
+    return fail(temp.takeError(), "cannot write '" + output + "'");
+  llvm::SmallString<128> logModel;
+  llvm::sys::path::system_temp_directory(true, logModel);
+  llvm::sys::path::append(logModel, "soracc-lld-%%%%%%.log");
+  llvm::Expected<llvm::sys::fs::TempFile> log =
+      llvm::sys::fs::TempFile::create(logModel);
+  if (!log) {
+    llvm::consumeError(temp->discard());
+    return fail(log.takeError(), "cannot create a temporary file");
   }
-  std::optional<llvm::StringRef> redirects[] = {
-      std::nullopt, llvm::StringRef(log), llvm::StringRef(log)};
+  args.insert(args.begin(), {lld, "-o", temp->TmpName});
+  std::vector<llvm::StringRef> argv(args.begin(), args.end());
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt,
+                                                llvm::StringRef(log->TmpName),
+                                                llvm::StringRef(log->TmpName)};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(lld, argv, std::nullopt, redirects, 0, 0,
                                      &message);
-  auto text = llvm::MemoryBuffer::getFile(log);
-  (void)llvm::sys::fs::remove(log);
+  auto text = llvm::MemoryBuffer::getFile(log->TmpName);
+  llvm::consumeError(log->discard());
   if (rc != 0) {
-    error = "ld.lld failed" + (message.empty() ? "" : ": " + message);
-    if (text)
-      error += "\n" + (*text)->getBuffer().rtrim().str();
-    (void)llvm::sys::fs::remove(temp);
+    // The linker's own first line says why; the temporary's name means
+    // nothing to the user.
+    std::string why = text ? (*text)->getBuffer().rtrim().str() : "";
+    llvm::StringRef name(temp->TmpName);
+    for (size_t at; (at = why.find(name.str())) != std::string::npos;)
+      why.replace(at, name.size(), output);
+    error = "ld.lld failed" + (message.empty() ? "" : " (" + message + ")") +
+            (why.empty() ? "" : ": " + why);
+    llvm::consumeError(temp->discard());
     return false;
   }
-  if (std::error_code ec = llvm::sys::fs::rename(temp, output)) {
-    error = "cannot write '" + output + "': " + ec.message();
-    (void)llvm::sys::fs::remove(temp);
-    return false;
-  }
+  if (llvm::Error e = temp->keep(output))
+    return fail(std::move(e), "cannot write '" + output + "'");
   return true;
 }
 
