@@ -102,3 +102,60 @@ func.func @elementwise_chain() {
   particle.output "y" %2 : tensor<3x4xf32>
   return
 }
+
+// -----
+
+// A kernel holds at most 32 ops: a chain of 40 continues in a second kernel.
+// CHECK-LABEL: func.func @long_chain
+func.func @long_chain() {
+  %x = particle.input "x" : tensor<1x4xf32>
+  // CHECK: %[[K0:.*]] = particle.kernel "_sora_k0"(%{{.*}})
+  // CHECK-COUNT-32: particle.relu
+  // CHECK-NEXT: particle.yield
+  // CHECK: %[[K1:.*]] = particle.kernel "_sora_k1"(%[[K0]])
+  // CHECK-COUNT-8: particle.relu
+  // CHECK-NEXT: particle.yield
+  // CHECK: particle.output "y" %[[K1]]
+  %0 = particle.relu %x : tensor<1x4xf32>
+  %1 = particle.relu %0 : tensor<1x4xf32>
+  %2 = particle.relu %1 : tensor<1x4xf32>
+  %3 = particle.relu %2 : tensor<1x4xf32>
+  %4 = particle.relu %3 : tensor<1x4xf32>
+  %5 = particle.relu %4 : tensor<1x4xf32>
+  %6 = particle.relu %5 : tensor<1x4xf32>
+  %7 = particle.relu %6 : tensor<1x4xf32>
+  %8 = particle.relu %7 : tensor<1x4xf32>
+  %9 = particle.relu %8 : tensor<1x4xf32>
+  %10 = particle.relu %9 : tensor<1x4xf32>
+  %11 = particle.relu %10 : tensor<1x4xf32>
+  %12 = particle.relu %11 : tensor<1x4xf32>
+  %13 = particle.relu %12 : tensor<1x4xf32>
+  %14 = particle.relu %13 : tensor<1x4xf32>
+  %15 = particle.relu %14 : tensor<1x4xf32>
+  %16 = particle.relu %15 : tensor<1x4xf32>
+  %17 = particle.relu %16 : tensor<1x4xf32>
+  %18 = particle.relu %17 : tensor<1x4xf32>
+  %19 = particle.relu %18 : tensor<1x4xf32>
+  %20 = particle.relu %19 : tensor<1x4xf32>
+  %21 = particle.relu %20 : tensor<1x4xf32>
+  %22 = particle.relu %21 : tensor<1x4xf32>
+  %23 = particle.relu %22 : tensor<1x4xf32>
+  %24 = particle.relu %23 : tensor<1x4xf32>
+  %25 = particle.relu %24 : tensor<1x4xf32>
+  %26 = particle.relu %25 : tensor<1x4xf32>
+  %27 = particle.relu %26 : tensor<1x4xf32>
+  %28 = particle.relu %27 : tensor<1x4xf32>
+  %29 = particle.relu %28 : tensor<1x4xf32>
+  %30 = particle.relu %29 : tensor<1x4xf32>
+  %31 = particle.relu %30 : tensor<1x4xf32>
+  %32 = particle.relu %31 : tensor<1x4xf32>
+  %33 = particle.relu %32 : tensor<1x4xf32>
+  %34 = particle.relu %33 : tensor<1x4xf32>
+  %35 = particle.relu %34 : tensor<1x4xf32>
+  %36 = particle.relu %35 : tensor<1x4xf32>
+  %37 = particle.relu %36 : tensor<1x4xf32>
+  %38 = particle.relu %37 : tensor<1x4xf32>
+  %39 = particle.relu %38 : tensor<1x4xf32>
+  particle.output "y" %39 : tensor<1x4xf32>
+  return
+}

@@ -262,6 +262,7 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
   sora::DiagnosticPrinter printer(context, sourceMgr, "sora-tune");
+  sora::exitOnOutOfMemory("sora-tune");
   sora::CompileOptions compile;
   compile.input = args.input;
   compile.target = options.target->name;

@@ -153,6 +153,7 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
   sora::DiagnosticPrinter printer(context, sourceMgr, "soracc");
+  sora::exitOnOutOfMemory("soracc");
 
   sora::CompileOptions options;
   options.input = inputFile;

@@ -4,9 +4,15 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <new>
+#include <unistd.h>
 
 namespace sora {
 namespace {
@@ -126,6 +132,26 @@ mlir::LogicalResult DiagnosticPrinter::print(mlir::Diagnostic &diag) {
   for (mlir::Diagnostic &note : diag.getNotes())
     llvm::errs() << prefix << ": note: " << capMessage(note.str()) << "\n";
   return mlir::success();
+}
+
+static const char *outOfMemoryTool = "soracc";
+
+[[noreturn]] static void exitOutOfMemory() {
+  // Nothing may be allocated here: write(2) the message, then remove the
+  // registered scratch files as a signal would.
+  const char *message = ": error: out of memory (the model needs more memory "
+                        "than this process may use)\n";
+  (void)!write(2, outOfMemoryTool, std::strlen(outOfMemoryTool));
+  (void)!write(2, message, std::strlen(message));
+  llvm::sys::RunInterruptHandlers();
+  _exit(1);
+}
+
+void exitOnOutOfMemory(const char *tool) {
+  outOfMemoryTool = tool;
+  std::set_new_handler(exitOutOfMemory);
+  llvm::install_bad_alloc_error_handler(
+      [](void *, const char *, bool) { exitOutOfMemory(); });
 }
 
 } // namespace sora

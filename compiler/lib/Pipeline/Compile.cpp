@@ -18,6 +18,8 @@
 #include "sora/Target/Linker.h"
 #include "sora/Target/TargetInfo.h"
 
+#include "available_memory.h"
+
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -94,6 +96,8 @@ private:
   std::unique_ptr<WeightStore> loadOnnxWeights(OnnxImport &onnx);
   bool writeText(const std::string &text);
   std::string outputPath(const char *extension) const;
+  /// Whether the weight blob of `layout` fits the memory available.
+  bool checkWeightMemory(const std::vector<WeightSlot> &layout);
 
   const CompileOptions &options;
   mlir::MLIRContext &context;
@@ -136,6 +140,20 @@ Compiler::loadWeights(const std::optional<ModelAST> &model) {
     return WeightStore::none();
   }
   return nullptr;
+}
+
+bool Compiler::checkWeightMemory(const std::vector<WeightSlot> &layout) {
+  // The blob is built in memory next to the weights it is built from.
+  uint64_t bytes = 0;
+  for (const WeightSlot &slot : layout)
+    bytes += (uint64_t)slot.bytes;
+  uint64_t available = sora_available_memory();
+  if (bytes <= available / 2)
+    return true;
+  return error("the model's weights take " + std::to_string(bytes >> 20) +
+               " MiB; building their blob needs about twice that, and this "
+               "process has " +
+               std::to_string(available >> 20) + " MiB available");
 }
 
 std::string Compiler::outputPath(const char *extension) const {
@@ -277,6 +295,8 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   std::map<std::string, mlir::Location> kernelLocations;
   mlir::FailureOr<std::vector<WeightSlot>> layout = weightLayout(*module);
   if (mlir::failed(layout))
+    return false;
+  if (!checkWeightMemory(*layout))
     return false;
   bool described = true;
   module->walk([&](particle::KernelOp kernel) {

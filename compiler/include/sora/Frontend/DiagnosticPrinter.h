@@ -43,6 +43,12 @@ private:
   mlir::DiagnosticEngine::HandlerID id;
 };
 
+/// Makes running out of memory (a failed allocation in LLVM, MLIR or
+/// operator new) print `<tool>: error: out of memory ...`, remove the files
+/// registered with llvm::sys::RemoveFileOnSignal, and exit with status 1,
+/// instead of aborting with a stack dump. `tool` must outlive the process.
+void exitOnOutOfMemory(const char *tool);
+
 } // namespace sora
 
 #endif

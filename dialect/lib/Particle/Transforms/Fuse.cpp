@@ -23,6 +23,12 @@ namespace {
 bool isRecurrence(Operation *op) { return op->hasTrait<FusionRecurrence>(); }
 bool isElementwise(Operation *op) { return op->hasTrait<FusionEpilogue>(); }
 
+/// The most ops one kernel holds. Halide's lowering time grows about as the
+/// cube of a chain's length (200 fused sigmoid/tanh/relu: 11 s, 300: 40 s);
+/// a longer chain continues in the next kernel, at the cost of one more
+/// round trip through memory per this many ops.
+constexpr size_t kMaxKernelOps = 32;
+
 /// The ops of one kernel: a seed followed by the epilogue it absorbs. An op
 /// already in another group (a binary op both of whose operands start
 /// groups) stays there.
@@ -30,7 +36,8 @@ SmallVector<Operation *>
 growGroup(Operation *seed, const llvm::SmallPtrSetImpl<Operation *> &grouped) {
   SmallVector<Operation *> group{seed};
   Operation *last = seed;
-  while (!isRecurrence(seed) && last->getResult(0).hasOneUse()) {
+  while (!isRecurrence(seed) && group.size() < kMaxKernelOps &&
+         last->getResult(0).hasOneUse()) {
     Operation *user = *last->getResult(0).getUsers().begin();
     if (!isElementwise(user) || grouped.contains(user) ||
         user->getBlock() != last->getBlock() ||
