@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ git ca-certificates
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools lld-22 clang-22
-  clang-format-22 clang-tidy-22
+  clang-format-22 clang-tidy-22 libclang-rt-22-dev  # libFuzzer, sanitizers
   libhalide14-0-dev nlohmann-json3-dev libgtest-dev
   python3 python3-numpy python3-torch
   libonnx-dev libprotobuf-dev python3-onnx python3-torchvision nodejs

@@ -127,7 +127,7 @@ void Parser::parseInputs(const json &value, const std::string &path,
         decl.dtype = d.get<std::string>();
       else
         error(JsonSourceMap::member(p, "dtype"))
-            << "unsupported dtype " << d.dump()
+            << "unsupported dtype " << describeJson(d)
             << "; supported: \"f32\", \"i64\" (token ids)";
     }
     inputs.push_back(std::move(decl));
@@ -294,7 +294,7 @@ std::optional<ModelAST> Parser::parse(const json &root) {
   if (version == root.end())
     error("") << "missing required key 'sora' (the format version, 1)";
   else if (!version->is_number_integer() || version->get<int64_t>() != 1)
-    error("sora") << "unsupported format version " << version->dump()
+    error("sora") << "unsupported format version " << describeJson(*version)
                   << "; this soracc reads version 1";
   if (root.contains("name")) {
     if (auto name = string(root, "", "name"))

@@ -1,7 +1,9 @@
 //===- ParticleAttrs.cpp - Typed reads of a particle's attributes ---------===//
 
 #include "ParticleAttrs.h"
+
 #include "sora/Frontend/Diagnostics.h"
+#include "sora/Support/Json.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
@@ -37,7 +39,7 @@ ParticleAttrs::positiveInt(const std::string &key,
   }
   if (!v->is_number_integer() || v->get<int64_t>() < 1) {
     error(key) << "'" << key << "' must be a positive integer, got "
-               << v->dump();
+               << describeJson(*v);
     return std::nullopt;
   }
   return v->get<int64_t>();
@@ -49,7 +51,8 @@ std::optional<int64_t> ParticleAttrs::integer(const std::string &key,
   if (!v)
     return fallback;
   if (!v->is_number_integer()) {
-    error(key) << "'" << key << "' must be an integer, got " << v->dump();
+    error(key) << "'" << key << "' must be an integer, got "
+               << describeJson(*v);
     return std::nullopt;
   }
   return v->get<int64_t>();
@@ -64,7 +67,7 @@ std::optional<double> ParticleAttrs::number(const std::string &key,
     return fallback;
   }
   if (!v->is_number() || !std::isfinite(v->get<double>())) {
-    error(key) << "'" << key << "' must be a number, got " << v->dump();
+    error(key) << "'" << key << "' must be a number, got " << describeJson(*v);
     return std::nullopt;
   }
   return v->get<double>();
@@ -88,7 +91,7 @@ ParticleAttrs::numbers(const std::string &key, std::optional<double> fallback) {
   if (!v->is_array() || v->empty() || !llvm::all_of(*v, finite)) {
     error(key) << "'" << key
                << "' must be a number or a non-empty list of numbers, got "
-               << v->dump();
+               << describeJson(*v);
     return std::nullopt;
   }
   return v->get<std::vector<double>>();
@@ -113,7 +116,7 @@ ParticleAttrs::positivePair(const std::string &key,
                                   (*v)[1].get<int64_t>()};
   error(key) << "'" << key
              << "' must be a positive integer or a pair [h, w] of them, got "
-             << v->dump();
+             << describeJson(*v);
   return std::nullopt;
 }
 
@@ -123,7 +126,8 @@ std::optional<bool> ParticleAttrs::boolean(const std::string &key,
   if (!v)
     return fallback;
   if (!v->is_boolean()) {
-    error(key) << "'" << key << "' must be true or false, got " << v->dump();
+    error(key) << "'" << key << "' must be true or false, got "
+               << describeJson(*v);
     return std::nullopt;
   }
   return v->get<bool>();
@@ -143,7 +147,7 @@ ParticleAttrs::choice(const std::string &key,
   llvm::interleave(
       choices, [&](const char *c) { diag << '"' << c << '"'; },
       [&] { diag << ", "; });
-  diag << "; got " << v->dump();
+  diag << "; got " << describeJson(*v);
   return std::nullopt;
 }
 
@@ -177,7 +181,7 @@ ParticleAttrs::intPairs(const std::string &key) {
     error(key) << "'" << key
                << "' must be a non-empty array of [before, after] integer "
                   "pairs, got "
-               << v->dump();
+               << describeJson(*v);
     return std::nullopt;
   }
   std::vector<std::array<int64_t, 2>> pairs;

@@ -116,4 +116,9 @@ std::string abbreviate(const std::string &text, size_t limit) {
   return text.substr(0, limit) + "...";
 }
 
+std::string describeJson(const nlohmann::json &value) {
+  return abbreviate(
+      value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 80);
+}
+
 } // namespace sora

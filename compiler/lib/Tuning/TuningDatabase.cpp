@@ -217,7 +217,7 @@ bool TuningDatabase::save(const std::string &path, DatabaseError &error) const {
   std::string temporary = path + ".tmp" + std::to_string(getpid());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << document.dump(1) << "\n";
+    out << document.dump(1, ' ', false, json::error_handler_t::replace) << "\n";
     if (!out.flush()) {
       std::remove(temporary.c_str());
       return false;

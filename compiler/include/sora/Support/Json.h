@@ -43,6 +43,11 @@ std::pair<unsigned, unsigned> lineColumn(const std::string &text,
 /// `text` for a diagnostic: at most `limit` characters, then "...".
 std::string abbreviate(const std::string &text, size_t limit = 40);
 
+/// `value` as JSON text for a diagnostic, abbreviated to 80 characters.
+/// Invalid UTF-8 (a .sora or ONNX string may hold any bytes) is replaced:
+/// nlohmann's dump() throws on it.
+std::string describeJson(const nlohmann::json &value);
+
 } // namespace sora
 
 #endif

@@ -5,6 +5,8 @@
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include "sora/Support/Json.h"
+
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cstring>
@@ -151,6 +153,62 @@ static ValueType readType(const onnx::ValueInfoProto &info) {
   return type;
 }
 
+/// Whether the window attributes of `node` are in range: ONNX's shape
+/// inference divides by strides (a stride of 0 is SIGFPE in libonnx) and
+/// does arithmetic on pads and kernel sizes that overflows.
+static bool checkWindowAttributes(const onnx::NodeProto &node,
+                                  std::string &error) {
+  for (const onnx::AttributeProto &a : node.attribute()) {
+    int64_t min = a.name() == "pads" ? 0 : 1;
+    if (a.name() != "pads" && a.name() != "strides" &&
+        a.name() != "dilations" && a.name() != "kernel_shape")
+      continue;
+    for (int64_t value : a.ints())
+      if (value < min || value > INT32_MAX) {
+        error = "not a valid ONNX model: node '" + abbreviate(node.name()) +
+                "' (" + abbreviate(node.op_type()) + "): attribute '" +
+                a.name() + "' holds " + std::to_string(value) +
+                "; its values must be in [" + std::to_string(min) +
+                ", 2147483647]";
+        return false;
+      }
+  }
+  return true;
+}
+
+/// Whether every node can go through ONNX's shape inference and the
+/// importer's passes: a standard operator has as many inputs and outputs
+/// as its schema allows (the passes index them), window attributes are in
+/// range.
+static bool checkNodes(const onnx::GraphProto &graph, int opset,
+                       std::string &error) {
+  for (const onnx::NodeProto &node : graph.node()) {
+    if (!checkWindowAttributes(node, error))
+      return false;
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      continue;
+    const onnx::OpSchema *schema =
+        onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
+    if (!schema)
+      continue; // validation reports unsupported operators
+    if (node.input_size() >= schema->min_input() &&
+        node.input_size() <= schema->max_input() &&
+        node.output_size() >= schema->min_output() &&
+        node.output_size() <= schema->max_output())
+      continue;
+    error = "not a valid ONNX model: node '" + abbreviate(node.name()) + "' (" +
+            abbreviate(node.op_type()) + ") has " +
+            std::to_string(node.input_size()) + " inputs and " +
+            std::to_string(node.output_size()) + " outputs; " + node.op_type() +
+            " takes " + std::to_string(schema->min_input()) + " to " +
+            std::to_string(schema->max_input()) + " inputs and " +
+            std::to_string(schema->min_output()) + " to " +
+            std::to_string(schema->max_output()) + " outputs";
+    return false;
+  }
+  return true;
+}
+
 bool OnnxModel::inferShapes(onnx::ModelProto &proto, std::string &error) {
   try {
     onnx::shape_inference::InferShapes(proto);
@@ -202,7 +260,8 @@ std::unique_ptr<OnnxModel> OnnxModel::load(const std::string &path,
             " (convert the model with onnx.version_converter)";
     return nullptr;
   }
-  if (!model->inferShapes(proto, error))
+  if (!checkNodes(proto.graph(), model->onnxOpset, error) ||
+      !model->inferShapes(proto, error))
     return nullptr;
 
   const onnx::GraphProto &graph = proto.graph();

@@ -73,12 +73,14 @@ void checkResize(const NodeContext &c, Problems &p) {
     }
     // The particle takes the output size floor(in * scale) from the scales;
     // it must be the one ONNX infers.
-    for (int d = 2; d < 4; ++d)
-      if ((int64_t)std::floor((double)x->dims[d] * scales->floats[d]) !=
-          y->dims[d])
+    for (int d = 2; d < 4; ++d) {
+      // Compared as doubles: a huge or NaN scale does not convert to int64.
+      double extent = std::floor((double)x->dims[d] * scales->floats[d]);
+      if (extent != (double)y->dims[d])
         p.node(c.node, "scale " + std::to_string(scales->floats[d]) +
                            " does not give the inferred output extent " +
                            std::to_string(y->dims[d]));
+    }
   }
 }
 
