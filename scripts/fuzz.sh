@@ -3,17 +3,22 @@
 # "fuzz", into build-fuzz/) and runs each for N seconds (default 60), one
 # after another, starting from its regression inputs (test/fuzz/corpus/) and
 # seeds from the examples and, when present, the main build's test outputs.
+# --runs N instead runs N inputs per harness from a fixed seed and only the
+# checked-in seeds: the same every time (CTest's fuzz.replay).
 # Prints one line per harness:
 #   fuzz <name>: <executions> runs, <crashes> crashes
 # A finding is written to build-fuzz/findings/<name>/; copy its reproducer
 # into test/fuzz/corpus/<name>/ with the fix. Exits 1 if anything crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=60
+limit=(-max_total_time=60)
+seed_dirs=(examples test/e2e/models build/test)
 while [ $# -gt 0 ]; do
   case "$1" in
-    --seconds) seconds="$2"; shift 2 ;;
-    *) echo "usage: scripts/fuzz.sh [--seconds N]" >&2; exit 2 ;;
+    --seconds) limit=(-max_total_time="$2"); shift 2 ;;
+    --runs) limit=(-runs="$2" -seed=1); seed_dirs=(examples test/e2e/models)
+      shift 2 ;;
+    *) echo "usage: scripts/fuzz.sh [--seconds N | --runs N]" >&2; exit 2 ;;
   esac
 done
 [ -f build-fuzz/CMakeCache.txt ] || cmake --preset fuzz >/dev/null
@@ -23,10 +28,11 @@ cmake --build build-fuzz --target sora-fuzzers -j2 >/dev/null
 seed_corpus() {
   local name="$1"; shift
   local dir="build-fuzz/corpus/$name"
+  rm -rf "$dir"
   mkdir -p "$dir"
   local files
   for pattern in "$@"; do
-    files=$(find examples test/e2e/models build/test -path "$pattern" \
+    files=$(find "${seed_dirs[@]}" -path "$pattern" \
       -size -1000k -type f 2>/dev/null | sort | head -40 || true)
     for file in $files; do
       cp "$file" "$dir/$(echo "$file" | tr '/' '_')"
@@ -50,7 +56,7 @@ for name in fuzz_json_model fuzz_dsl_model fuzz_onnx_model fuzz_safetensors fuzz
   # Regression inputs are read, never written: new corpus entries go to the
   # build tree.
   build-fuzz/bin/$name "build-fuzz/corpus/$name" "test/fuzz/corpus/$name" \
-    "${dict[@]}" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
+    "${dict[@]}" "${limit[@]}" -timeout=30 -rss_limit_mb=4096 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" \
     >"$log" 2>&1 || true
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
