@@ -10,6 +10,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cstring>
+#include <map>
 #include <set>
 
 namespace sora::onnximport {
@@ -153,26 +154,43 @@ static ValueType readType(const onnx::ValueInfoProto &info) {
   return type;
 }
 
-/// Whether the window attributes of `node` are in range: ONNX's shape
-/// inference divides by strides (a stride of 0 is SIGFPE in libonnx) and
-/// does arithmetic on pads and kernel sizes that overflows.
+/// Whether the window attributes of `node` are in range and agree in
+/// length: ONNX's shape inference divides by strides (a stride of 0 is
+/// SIGFPE in libonnx), indexes pads by the kernel's dimensions (pads shorter
+/// than twice kernel_shape read past their end: SIGSEGV) and does arithmetic
+/// on pads and kernel sizes that overflows.
 static bool checkWindowAttributes(const onnx::NodeProto &node,
                                   std::string &error) {
+  auto fail = [&](const std::string &why) {
+    error = "not a valid ONNX model: node '" + abbreviate(node.name()) + "' (" +
+            abbreviate(node.op_type()) + "): " + why;
+    return false;
+  };
+  // Spatial dimensions per attribute: pads hold a begin and an end for each.
+  std::map<std::string, int> dims;
   for (const onnx::AttributeProto &a : node.attribute()) {
-    int64_t min = a.name() == "pads" ? 0 : 1;
-    if (a.name() != "pads" && a.name() != "strides" &&
-        a.name() != "dilations" && a.name() != "kernel_shape")
+    bool pads = a.name() == "pads";
+    if (!pads && a.name() != "strides" && a.name() != "dilations" &&
+        a.name() != "kernel_shape")
       continue;
+    if (pads && a.ints_size() % 2)
+      return fail("attribute 'pads' holds " + std::to_string(a.ints_size()) +
+                  " values; it needs a begin and an end per dimension");
+    dims[a.name()] = pads ? a.ints_size() / 2 : a.ints_size();
+    int64_t min = pads ? 0 : 1;
     for (int64_t value : a.ints())
-      if (value < min || value > INT32_MAX) {
-        error = "not a valid ONNX model: node '" + abbreviate(node.name()) +
-                "' (" + abbreviate(node.op_type()) + "): attribute '" +
-                a.name() + "' holds " + std::to_string(value) +
-                "; its values must be in [" + std::to_string(min) +
-                ", 2147483647]";
-        return false;
-      }
+      if (value < min || value > INT32_MAX)
+        return fail("attribute '" + a.name() + "' holds " +
+                    std::to_string(value) + "; its values must be in [" +
+                    std::to_string(min) + ", 2147483647]");
   }
+  for (const auto &[name, count] : dims)
+    if (count != dims.begin()->second)
+      return fail("its window attributes disagree on the number of spatial "
+                  "dimensions (" +
+                  dims.begin()->first + " gives " +
+                  std::to_string(dims.begin()->second) + ", " + name + " " +
+                  std::to_string(count) + ")");
   return true;
 }
 
