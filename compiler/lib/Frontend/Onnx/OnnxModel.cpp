@@ -209,6 +209,19 @@ static bool checkNodes(const onnx::GraphProto &graph, int opset,
         onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
     if (!schema)
       continue; // validation reports unsupported operators
+    // libonnx's shape inference reads required attributes unchecked (a pool
+    // without kernel_shape: SIGSEGV).
+    for (const auto &[name, attribute] : schema->attributes()) {
+      bool given = false;
+      for (const onnx::AttributeProto &a : node.attribute())
+        given |= a.name() == name;
+      if (attribute.required && !given) {
+        error = "not a valid ONNX model: node '" + abbreviate(node.name()) +
+                "' (" + abbreviate(node.op_type()) +
+                ") lacks its required attribute '" + name + "'";
+        return false;
+      }
+    }
     if (node.input_size() >= schema->min_input() &&
         node.input_size() <= schema->max_input() &&
         node.output_size() >= schema->min_output() &&
