@@ -21,9 +21,15 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.sora_python))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root,
                                                      "Inputs")))
+# What an application embedding models compiles and links against.
+config.substitutions.append(("%sora_include",
+                             os.path.join(config.sora_src_root, "runtime",
+                                          "include")))
+config.substitutions.append(("%sora_runtime_dir",
+                             os.path.join(config.sora_obj_root, "lib")))
 
 tool_dirs = [config.sora_tools_dir, config.llvm_tools_dir]
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["sora-opt", "soracc", "sora-run", "sora-tune",
-                                    "split-file"],
+                                    "split-file", "clang"],
                                    tool_dirs)

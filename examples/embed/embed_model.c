@@ -75,9 +75,12 @@ int main(void) {
     for (int32_t i = 0; i < num_inputs; ++i) {
       print_tensor("input", &info[i]);
       printf("\n");
-      float *data = inputs[i].data; // Every dtype is f32 today.
-      for (int64_t e = 0; e < info[i].num_elements; ++e)
-        data[e] = 0.01f * (float)(e % 100);
+      for (int64_t e = 0; e < info[i].num_elements; ++e) {
+        if (info[i].dtype == SORA_DTYPE_I64) // token ids: any vocabulary
+          ((int64_t *)inputs[i].data)[e] = e % 2;
+        else
+          ((float *)inputs[i].data)[e] = 0.01f * (float)(e % 100);
+      }
     }
     status = sora_model_run(model, inputs, num_inputs, outputs, num_outputs);
     if (status != SORA_STATUS_OK) {

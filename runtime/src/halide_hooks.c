@@ -1,47 +1,73 @@
-//===- halide_hooks.c - Halide runtime hooks bound to a model -------------===//
+//===- halide_hooks.c - Halide runtime hooks linked into every model ------===//
 //
 // Strong definitions of the Halide runtime entry points that kernels call.
-// The Halide runtime object defines them weak, so these win at link time.
-// Kernels receive the sora_model_t as `user_context` (see kernel_abi.h), so
-// parallel loops run on the model's pool, scratch memory comes from its block
-// cache, and messages land in its error buffer. A NULL user_context (Halide
-// code not called through the driver) gets serial loops, plain aligned
-// memory, and stderr.
+// The Halide runtime object defines them weak, so these win when soracc
+// links a model. Kernels receive the runtime's model as `user_context` (see
+// kernel_abi.h), which starts with the runtime's service table: parallel
+// loops run on the model's pool, scratch memory comes from its block cache,
+// and messages land in its error buffer. This file uses no runtime symbol,
+// so a model object (`soracc -c`) keeps it, and the Halide runtime, local.
+//
+// A NULL user_context (Halide code not called through the driver) gets
+// serial loops, plain aligned memory, and stderr.
 //
 //===----------------------------------------------------------------------===//
 
-#include "model_internal.h"
+#include "sora/kernel_abi.h"
 
 #include <HalideRuntime.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+/// Alignment of scratch memory without a runtime (Halide's own default).
+#define PLAIN_ALIGNMENT 128
+
+static const sora_abi_services_t *services(void *user_context) {
+  return ((const sora_abi_context_t *)user_context)->services;
+}
 
 int halide_do_par_for(void *user_context, halide_task_t task, int min, int size,
                       uint8_t *closure) {
-  sora_model_t *model = user_context;
-  return sora_thread_pool_run(model ? model->pool : NULL, task, user_context,
-                              min, size, closure);
+  if (user_context)
+    return services(user_context)
+        ->par_for(user_context, task, min, size, closure);
+  for (int i = min; i < min + size; ++i) {
+    int result = task(user_context, i, closure);
+    if (result != 0)
+      return result;
+  }
+  return 0;
 }
 
 void *halide_malloc(void *user_context, size_t size) {
-  sora_model_t *model = user_context;
-  return sora_block_alloc(model ? model->blocks : NULL, size);
+  if (user_context)
+    return services(user_context)->malloc(user_context, size);
+  void *block = NULL;
+  size_t rounded =
+      (size + PLAIN_ALIGNMENT - 1) & ~(size_t)(PLAIN_ALIGNMENT - 1);
+  if (rounded < size ||
+      posix_memalign(&block, PLAIN_ALIGNMENT, rounded ? rounded : 1) != 0)
+    return NULL;
+  return block;
 }
 
 void halide_free(void *user_context, void *ptr) {
-  sora_model_t *model = user_context;
-  sora_block_free(model ? model->blocks : NULL, ptr);
+  if (user_context)
+    services(user_context)->free(user_context, ptr);
+  else
+    free(ptr);
 }
 
 void halide_error(void *user_context, const char *message) {
   if (user_context)
-    sora_model_record_kernel_message(user_context, message, true);
+    services(user_context)->message(user_context, message, 1);
   else
     fprintf(stderr, "Error: %s", message);
 }
 
 void halide_print(void *user_context, const char *message) {
   if (user_context)
-    sora_model_record_kernel_message(user_context, message, false);
+    services(user_context)->message(user_context, message, 0);
   else
     fputs(message, stderr);
 }

@@ -158,16 +158,18 @@ static void copy_message(char *buffer, size_t size, const char *message) {
     snprintf(buffer, size, "%s", message);
 }
 
-sora_status_t sora_model_create(const sora_model_options_t *options,
-                                sora_model_t **out_model) {
+sora_status_t sora_model_create_from(const sora_model_descriptor_t *descriptor,
+                                     const sora_model_options_t *options,
+                                     sora_model_t **out_model) {
   const sora_model_options_t defaults = {0};
   if (!options)
     options = &defaults;
   char *error_buffer = options->error_buffer;
   size_t error_size = options->error_buffer_size;
   copy_message(error_buffer, error_size, "");
-  if (!out_model) {
-    copy_message(error_buffer, error_size, "out_model is NULL");
+  if (!out_model || !descriptor) {
+    copy_message(error_buffer, error_size,
+                 out_model ? "descriptor is NULL" : "out_model is NULL");
     return SORA_STATUS_INVALID_ARGUMENT;
   }
   sora_model_t *model = calloc(1, sizeof(*model));
@@ -175,7 +177,8 @@ sora_status_t sora_model_create(const sora_model_options_t *options,
     copy_message(error_buffer, error_size, "cannot allocate the model");
     return SORA_STATUS_OUT_OF_MEMORY;
   }
-  model->abi = &sora_abi_model;
+  model->context.services = &sora_kernel_services;
+  model->abi = (const sora_abi_model_t *)descriptor;
   model->num_threads = 1;
   pthread_mutex_init(&model->kernel_message_mutex, NULL);
 

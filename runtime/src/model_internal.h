@@ -10,15 +10,15 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-/// The compiled model's self-description, emitted by soracc next to this
-/// runtime. Hidden: always the one inside the same model.so.
-extern __attribute__((visibility("hidden")))
-const sora_abi_model_t sora_abi_model;
+/// The services every run hands the kernels (kernel_services.c).
+extern const sora_abi_services_t sora_kernel_services;
 
 /// Size of the per-model message buffers.
 #define SORA_MESSAGE_SIZE 512
 
 struct sora_model_t {
+  /// First: the model is the kernels' `user_context` (kernel_abi.h).
+  sora_abi_context_t context;
   const sora_abi_model_t *abi;
   uint8_t *arena;         ///< abi->arena_bytes, 64-byte aligned, pre-faulted.
   void **input_pointers;  ///< Per-run scratch: one data pointer per input.

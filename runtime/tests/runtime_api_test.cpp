@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sora/kernel_abi.h"
 #include "sora/runtime.h"
 
 #include <gtest/gtest.h>
@@ -370,7 +371,8 @@ TEST(Create, AbiMismatch) {
   std::string message;
   EXPECT_EQ(Variant("fake_abi999").create(message), SORA_STATUS_ABI_MISMATCH);
   EXPECT_EQ(message, "model was compiled for runtime ABI version 999, this "
-                     "runtime implements version 1");
+                     "runtime implements version " +
+                         std::to_string(SORA_ABI_VERSION));
 }
 
 TEST(Create, ArenaBeyondAvailableMemoryIsOutOfMemory) {
@@ -412,6 +414,19 @@ TEST(Create, ErrorBufferIsTruncatedAndTerminated) {
   EXPECT_EQ(Variant("fake_abi999").create(message, 9),
             SORA_STATUS_ABI_MISMATCH);
   EXPECT_EQ(message, "model wa");
+}
+
+TEST(Create, FromNullDescriptorIsInvalid) {
+  char error[64];
+  sora_model_options_t options;
+  sora_model_options_initialize(&options);
+  options.error_buffer = error;
+  options.error_buffer_size = sizeof(error);
+  sora_model_t *model = nullptr;
+  EXPECT_EQ(sora_model_create_from(nullptr, &options, &model),
+            SORA_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(error, "descriptor is NULL");
+  EXPECT_EQ(model, nullptr);
 }
 
 } // namespace

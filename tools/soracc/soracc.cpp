@@ -1,7 +1,7 @@
 //===- soracc.cpp - The soracc compiler driver ----------------------------===//
 //
 //   soracc model.{json,sora,onnx,mlir} -o model.so [--target=T] [--emit=K]
-//          [--weights F] [--random-weights SEED] [--tuning-db F]
+//          [--name N] [--weights F] [--random-weights SEED] [--tuning-db F]
 //          [--explain-schedules]
 //          [--mlir-print-ir-after-all ...]
 //
@@ -49,11 +49,24 @@ static cl::opt<EmitKind> emit(
                    "each kernel as the Halide backend receives it"),
         clEnumValN(EmitKind::Halide, "halide", "Halide statements of kernels"),
         clEnumValN(EmitKind::Llvm, "llvm", "graph driver LLVM IR"),
-        clEnumValN(EmitKind::Obj, "obj", "one relocatable object"),
-        clEnumValN(EmitKind::So, "so", "self-contained shared library")),
+        clEnumValN(EmitKind::Obj, "obj",
+                   "one relocatable object exporting <name>_model only, "
+                   "and its header"),
+        clEnumValN(EmitKind::Lib, "lib",
+                   "that object in a static archive, and its header"),
+        clEnumValN(EmitKind::So, "so", "self-contained shared library"),
+        clEnumValN(EmitKind::Header, "header",
+                   "the model's C header (signature constants, "
+                   "<name>_model)")),
     cl::cat(category));
 static cl::opt<bool> emitObject("c", cl::desc("Same as --emit=obj"),
                                 cl::cat(category));
+static cl::opt<std::string>
+    modelName("name",
+              cl::desc("C prefix of the model's symbols (<name>_model) and "
+                       "header constants; default: the model's name made a "
+                       "C identifier"),
+              cl::value_desc("identifier"), cl::init(""), cl::cat(category));
 static cl::opt<std::string> target("target",
                                    cl::desc("host, x86-64-avx2, x86-64-avx512 "
                                             "or aarch64-linux"),
@@ -162,6 +175,7 @@ int main(int argc, char **argv) {
   if (randomWeights.getNumOccurrences())
     options.randomWeightsSeed = randomWeights;
   options.target = target;
+  options.name = modelName;
   options.jobs = jobs;
   options.tuningDb = tuningDb;
   options.threads = threads;

@@ -4,6 +4,7 @@
 #include "sora/Conversion/KernelSpecBuilder.h"
 #include "sora/Conversion/WeightLayout.h"
 #include "sora/Core/KernelSpecText.h"
+#include "sora/Dialect/Particle/Passes.h"
 #include "sora/Frontend/Diagnostics.h"
 #include "sora/Frontend/DslModelParser.h"
 #include "sora/Frontend/DslPrinter.h"
@@ -16,10 +17,12 @@
 #include "sora/Target/HalideBackend.h"
 #include "sora/Target/LLVMEmitter.h"
 #include "sora/Target/Linker.h"
+#include "sora/Target/ModelHeader.h"
 #include "sora/Target/TargetInfo.h"
 
 #include "available_memory.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -95,7 +98,15 @@ private:
   loadWeights(const std::optional<ModelAST> &model);
   std::unique_ptr<WeightStore> loadOnnxWeights(OnnxImport &onnx);
   bool writeText(const std::string &text);
+  bool writeText(const std::string &text, const std::string &path);
   std::string outputPath(const char *extension) const;
+  /// The model's C prefix: --name, checked, or its name made an identifier.
+  bool symbolPrefix(mlir::ModuleOp module, std::string &prefix);
+  ModelSignature describeModel(mlir::ModuleOp module, const TargetInfo &target,
+                               const std::string &prefix) const;
+  /// Links the compiled model into the output that --emit asks for.
+  bool link(const TargetInfo &target, const ModelObjects &model,
+            const std::string &header);
   /// Whether the weight blob of `layout` fits the memory available.
   bool checkWeightMemory(const std::vector<WeightSlot> &layout);
 
@@ -163,8 +174,11 @@ std::string Compiler::outputPath(const char *extension) const {
 }
 
 bool Compiler::writeText(const std::string &text) {
+  return writeText(text, options.output.empty() ? "-" : options.output);
+}
+
+bool Compiler::writeText(const std::string &text, const std::string &path) {
   // Written to a temporary beside the output, renamed into place.
-  std::string path = options.output.empty() ? "-" : options.output;
   llvm::Error written = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
     os << text;
     return llvm::Error::success();
@@ -173,6 +187,81 @@ bool Compiler::writeText(const std::string &text) {
     return error("cannot write '" + path +
                  "': " + llvm::toString(std::move(written)));
   return true;
+}
+
+/// The graph function of a planned module (the pipeline checked that there
+/// is one).
+static mlir::func::FuncOp graphFunction(mlir::ModuleOp module) {
+  auto graphs = module.getOps<mlir::func::FuncOp>();
+  return graphs.empty() ? nullptr : *graphs.begin();
+}
+
+bool Compiler::symbolPrefix(mlir::ModuleOp module, std::string &prefix) {
+  if (options.name.empty()) {
+    mlir::func::FuncOp graph = graphFunction(module);
+    prefix = cIdentifier(graph ? graph.getName().str() : "model");
+    return true;
+  }
+  if (!isCIdentifier(options.name))
+    return error("--name '" + options.name +
+                 "' is not a C identifier (letters, digits and '_', not "
+                 "starting with a digit)");
+  prefix = options.name;
+  return true;
+}
+
+ModelSignature Compiler::describeModel(mlir::ModuleOp module,
+                                       const TargetInfo &target,
+                                       const std::string &prefix) const {
+  ModelSignature model;
+  model.symbol = prefix;
+  model.source = llvm::sys::path::filename(options.input).str();
+  model.target = target.name;
+  mlir::func::FuncOp graph = graphFunction(module);
+  if (!graph)
+    return model;
+  model.name = graph.getName().str();
+  if (auto arena =
+          graph->getAttrOfType<mlir::IntegerAttr>(particle::kArenaSizeAttr))
+    model.arenaBytes = arena.getInt();
+  auto tensor = [](llvm::StringRef name, mlir::Value value) {
+    auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
+    return ModelSignature::Tensor{
+        name.str(), particle::isTokenIds(type),
+        std::vector<int64_t>(type.getShape().begin(), type.getShape().end())};
+  };
+  graph.walk([&](particle::InputOp input) {
+    model.inputs.push_back(tensor(input.getName(), input));
+  });
+  graph.walk([&](particle::OutputOp output) {
+    model.outputs.push_back(tensor(output.getName(), output.getValue()));
+  });
+  return model;
+}
+
+bool Compiler::link(const TargetInfo &target, const ModelObjects &model,
+                    const std::string &header) {
+  std::string linkError;
+  if (options.emit == EmitKind::So)
+    return linkSharedLibrary(target, model, outputPath(".so"), linkError) ||
+           error(linkError);
+  // An object or archive comes with its header, written once the object
+  // is in place: model.o -> model.h, libmodel.a -> model.h.
+  std::string output = outputPath(options.emit == EmitKind::Lib ? ".a" : ".o");
+  bool linked = options.emit == EmitKind::Lib
+                    ? linkModelArchive(target, model, output, linkError)
+                    : linkModelObject(target, model, output, linkError);
+  if (!linked)
+    return error(linkError);
+  llvm::SmallString<256> headerPath(llvm::sys::path::parent_path(output));
+  llvm::StringRef stem = llvm::sys::path::stem(output);
+  if (options.emit == EmitKind::Lib)
+    stem.consume_front("lib");
+  llvm::sys::path::append(headerPath, stem + ".h");
+  if (writeText(header, std::string(headerPath)))
+    return true;
+  (void)llvm::sys::fs::remove(output);
+  return false;
 }
 
 /// Every `particle.weight` of an MLIR input in `weights` (generated when
@@ -288,6 +377,12 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     return false;
   if (options.emit == EmitKind::MlirFused)
     return writeText(print());
+  std::string prefix;
+  if (!symbolPrefix(*module, prefix))
+    return false;
+  std::string header = modelHeader(describeModel(*module, *target, prefix));
+  if (options.emit == EmitKind::Header)
+    return writeText(header, outputPath(".h"));
 
   // Hand the kernels to Halide and keep the weight layout, then lower the
   // graph to the driver.
@@ -337,6 +432,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   mlir::PassManager lowering(&context);
   if (!configure(lowering))
     return false;
+  pipelineOptions.descriptorSymbol = prefix + "_model";
   buildDriverLoweringPipeline(lowering, pipelineOptions);
   if (mlir::failed(lowering.run(*module)))
     return false;
@@ -353,15 +449,16 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     return irText && writeText((*irText)->getBuffer().str());
   }
 
-  std::vector<std::string> objects{scratch.file("driver.o"),
-                                   scratch.file("weights.o")};
+  ModelObjects model;
+  model.descriptorSymbol = pipelineOptions.descriptorSymbol;
+  std::vector<std::string> &objects = model.objects;
+  objects = {scratch.file("driver.o"), scratch.file("weights.o")};
   // A kernel that repeats an earlier one's computation is compiled once:
   // the linker defines its name as the earlier kernel.
   std::vector<KernelAlias> repeats;
   std::vector<KernelSpec> unique = uniqueKernels(kernels, repeats);
-  SymbolAliases aliases;
   for (const KernelAlias &repeat : repeats)
-    aliases.emplace_back(repeat.name, repeat.definedAs);
+    model.aliases.emplace_back(repeat.name, repeat.definedAs);
   std::vector<std::string> kernelObjects;
   for (size_t i = 0; i < unique.size(); ++i)
     kernelObjects.push_back(scratch.file("kernel" + std::to_string(i) + ".o"));
@@ -377,13 +474,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
                                halideError))
     return backendError(halideError);
   objects.insert(objects.end(), kernelObjects.begin(), kernelObjects.end());
-
-  bool linked = options.emit == EmitKind::Obj
-                    ? linkRelocatable(*target, objects, aliases,
-                                      outputPath(".o"), linkError)
-                    : linkSharedLibrary(*target, objects, aliases,
-                                        outputPath(".so"), linkError);
-  return linked || error(linkError);
+  return link(*target, model, header);
 }
 
 } // namespace

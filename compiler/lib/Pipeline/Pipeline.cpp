@@ -32,7 +32,8 @@ void buildSoraccPipeline(mlir::OpPassManager &pm,
 
 void buildDriverLoweringPipeline(mlir::OpPassManager &pm,
                                  const PipelineOptions &options) {
-  pm.addPass(createConvertParticleToLLVM({options.target}));
+  pm.addPass(
+      createConvertParticleToLLVM({options.target, options.descriptorSymbol}));
 }
 
 } // namespace sora

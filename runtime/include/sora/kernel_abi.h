@@ -10,13 +10,14 @@
 #ifndef SORA_KERNEL_ABI_H
 #define SORA_KERNEL_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define SORA_ABI_VERSION 1
+#define SORA_ABI_VERSION 2
 
 /* Element type codes, shared with sora_dtype_t in runtime.h. */
 #define SORA_ABI_DTYPE_F32 1
@@ -32,7 +33,8 @@ typedef struct sora_abi_tensor_t {
 
 /* The generated graph driver. `user_context` is passed unchanged to every
  * kernel and from there to the Halide runtime hooks (halide_do_par_for,
- * halide_malloc, halide_error); the runtime passes its sora_model_t there.
+ * halide_malloc, halide_error); the runtime passes its sora_model_t there,
+ * which starts with a sora_abi_context_t (see below).
  * `inputs`/`outputs` hold one dense host pointer per tensor in signature
  * order; `arena` holds `arena_bytes` bytes, 64-byte aligned.
  * Returns 0 on success, else the failing kernel's (negative) Halide code. */
@@ -55,8 +57,35 @@ typedef struct sora_abi_model_t {
   sora_abi_run_fn run;
 } sora_abi_model_t;
 
-/* Emitted by soracc into every model (hidden visibility). */
+/* Emitted by soracc into every model (hidden visibility). A model compiled
+ * with a name also defines `const sora_abi_model_t *<name>_model(void)`,
+ * which returns it: the one global symbol of a `soracc -c` object. */
 extern const sora_abi_model_t sora_abi_model;
+
+/* What a model's kernels need from the runtime: parallel loops, scratch
+ * memory and messages. The Halide runtime hooks linked into every model
+ * (runtime/src/halide_hooks.c) forward Halide's calls here, so a model
+ * object needs no symbol of the runtime and any number of models share one
+ * runtime library. `user_context` is the pointer the runtime passed to `run`;
+ * it points at a sora_abi_context_t. */
+typedef int (*sora_abi_task_fn)(void *user_context, int task_number,
+                                uint8_t *closure);
+typedef struct sora_abi_services_t {
+  /* Runs task(user_context, i, closure) for i in [min, min + size), in
+   * parallel; returns the first non-zero result, else 0. */
+  int (*par_for)(void *user_context, sora_abi_task_fn task, int min, int size,
+                 uint8_t *closure);
+  /* Scratch memory, 128-byte aligned; NULL when out of memory. */
+  void *(*malloc)(void *user_context, size_t size);
+  void (*free)(void *user_context, void *ptr);
+  /* A kernel's error (is_error != 0) or printed message. */
+  void (*message)(void *user_context, const char *message, int is_error);
+} sora_abi_services_t;
+
+/* The head of whatever `user_context` points at during a run. */
+typedef struct sora_abi_context_t {
+  const sora_abi_services_t *services;
+} sora_abi_context_t;
 
 #ifdef __cplusplus
 }

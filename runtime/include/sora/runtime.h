@@ -1,9 +1,13 @@
 /*===- sora/runtime.h - Public C API of a compiled soracc model -----------===*
  *
  * Every `model.so` produced by soracc exports exactly the functions declared
- * here (and nothing else). An application either links against one model.so
- * directly or dlopen()s it (RTLD_LOCAL; required to load several models in
- * one process, since every model exports the same names).
+ * here and its `<name>_model()` descriptor function. An application either
+ * dlopen()s a model.so (RTLD_LOCAL; needed to load several models.so in one
+ * process, since every one exports the same names), links one directly, or
+ * links models compiled with `soracc -c`/`--emit=lib` together with the
+ * runtime library (libsora_runtime.a): each such model exports only
+ * `<name>_model()`, declared in its generated header, and is created with
+ * sora_model_create_from. sora_model_create exists in a model.so only.
  *
  * Conventions
  *  - Handles are opaque; every `*_create` has a matching `*_release`.
@@ -114,14 +118,24 @@ typedef struct sora_model_options_t {
 /** Writes the default options into `out_options` (not NULL). */
 SORA_API void sora_model_options_initialize(sora_model_options_t *out_options);
 
-/** Creates a model instance: checks that the compiled model matches this
- * runtime's ABI and that the host CPU has every feature the kernels need,
- * allocates and pre-faults the model's memory arena, and starts its thread
- * pool. `options` may be NULL (defaults). On success the caller owns
- * `*out_model` and must release it with sora_model_release.
+/** A compiled model as linked into the program, before it is created:
+ * returned by the `<name>_model()` function of its generated header. */
+typedef struct sora_model_descriptor_t sora_model_descriptor_t;
+
+/** Creates an instance of the model `descriptor` describes: checks that the
+ * compiled model matches this runtime's ABI and that the host CPU has every
+ * feature the kernels need, allocates and pre-faults the model's memory
+ * arena, and starts its thread pool. `options` may be NULL (defaults). On
+ * success the caller owns `*out_model` and must release it with
+ * sora_model_release.
  *
  * Fails with ABI_MISMATCH, UNSUPPORTED_CPU (the message lists the missing
  * features), OUT_OF_MEMORY or INVALID_ARGUMENT. */
+SORA_API sora_status_t sora_model_create_from(
+    const sora_model_descriptor_t *descriptor,
+    const sora_model_options_t *options, sora_model_t **out_model);
+
+/** In a model.so: sora_model_create_from on the model in the same library. */
 SORA_API sora_status_t sora_model_create(const sora_model_options_t *options,
                                          sora_model_t **out_model);
 

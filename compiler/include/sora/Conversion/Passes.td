@@ -46,12 +46,16 @@ def ConvertParticleToLLVM : Pass<"convert-particle-to-llvm", "::mlir::ModuleOp">
     outputs, arena)`, which binds every tensor to an input, an arena slice
     (kernels' `arena_offset`) or the weight blob (`_sora_weights`), calls
     each kernel with Halide buffer descriptors, and copies the model outputs
-    out; and by the `sora_abi_model` descriptor of runtime/kernel_abi.h.
-    Requires `sora-fuse` and `sora-plan-memory` to have run.
+    out; and by the `sora_abi_model` descriptor of runtime/kernel_abi.h,
+    with `descriptor-symbol()` returning its address when the option names
+    one. Requires `sora-fuse` and `sora-plan-memory` to have run.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
            "soracc target name (recorded in the descriptor)">,
+    Option<"descriptorSymbol", "descriptor-symbol", "std::string",
+           /*default=*/"\"\"",
+           "exported function returning the descriptor (<name>_model)">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

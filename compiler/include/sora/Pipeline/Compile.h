@@ -37,8 +37,10 @@ enum class EmitKind {
   Kernels,   ///< each kernel as the Halide backend receives it (KernelSpec)
   Halide,    ///< Halide's lowered statement of every kernel
   Llvm,      ///< the graph driver as LLVM IR
-  Obj,       ///< one relocatable object (kernels, driver, weights, runtime)
+  Obj,       ///< one relocatable object exporting `<name>_model` only
+  Lib,       ///< that object in a static archive
   So,        ///< a self-contained shared library
+  Header,    ///< the C header of the model (also written beside Obj and Lib)
 };
 
 struct CompileOptions {
@@ -47,6 +49,9 @@ struct CompileOptions {
   std::string weightsFile;
   std::optional<uint64_t> randomWeightsSeed;
   std::string target = "host";
+  /// The C prefix of the model's symbols; "" = the model's name made a C
+  /// identifier.
+  std::string name;
   EmitKind emit = EmitKind::So;
   unsigned jobs = 0;    ///< kernels compiled at a time; 0 = one per hw thread
   std::string tuningDb; ///< sora-tune's database ("" = heuristics only)

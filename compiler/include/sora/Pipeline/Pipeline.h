@@ -11,6 +11,8 @@ namespace sora {
 
 struct PipelineOptions {
   std::string target = "host"; ///< soracc target name
+  /// The exported function returning the model's descriptor ("" = none).
+  std::string descriptorSymbol;
   /// The values of the model's weights, when the caller has them: constant
   /// folds (sora-fold-batch-norm) read and add tensors through it.
   particle::WeightValues *weights = nullptr;

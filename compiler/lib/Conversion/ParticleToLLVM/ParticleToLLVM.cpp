@@ -76,9 +76,10 @@ ElementInfo elementInfo(Value tensor) {
 
 class DriverBuilder {
 public:
-  DriverBuilder(ModuleOp module, const sora::TargetInfo &target)
-      : module(module), target(target), b(module.getContext()),
-        loc(module.getLoc()) {
+  DriverBuilder(ModuleOp module, const sora::TargetInfo &target,
+                StringRef descriptorSymbol)
+      : module(module), target(target), descriptorSymbol(descriptorSymbol),
+        b(module.getContext()), loc(module.getLoc()) {
     MLIRContext *ctx = module.getContext();
     i32 = b.getI32Type();
     i64 = b.getI64Type();
@@ -136,6 +137,7 @@ private:
 
   ModuleOp module;
   const sora::TargetInfo &target;
+  StringRef descriptorSymbol;
   OpBuilder b;
   Location loc;
   Type i32, i64, ptr;
@@ -428,6 +430,15 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
   });
   global.setLinkage(LLVM::Linkage::External);
   global.setVisibility_(LLVM::Visibility::Hidden);
+  if (descriptorSymbol.empty())
+    return;
+  // const sora_abi_model_t *<name>_model(void) { return &sora_abi_model; }
+  b.setInsertionPointToEnd(module.getBody());
+  auto accessor = LLVM::LLVMFuncOp::create(
+      b, loc, descriptorSymbol, LLVM::LLVMFunctionType::get(ptr, {}));
+  b.setInsertionPointToEnd(accessor.addEntryBlock(b));
+  LLVM::ReturnOp::create(b, loc,
+                         LLVM::AddressOfOp::create(b, loc, global).getResult());
 }
 
 LogicalResult DriverBuilder::build(func::FuncOp graph) {
@@ -526,7 +537,7 @@ struct ConvertParticleToLLVMPass
           << "expected one graph function, found " << graphs.size();
       return signalPassFailure();
     }
-    DriverBuilder builder(getOperation(), *info);
+    DriverBuilder builder(getOperation(), *info, descriptorSymbol);
     if (failed(builder.build(graphs.front())))
       signalPassFailure();
   }

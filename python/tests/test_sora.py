@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""`import sora` against PyTorch: compile, load, run, and every error path.
+
+Run with PYTHONPATH=<build>/python (CTest sets it): the package finds soracc
+in <build>/bin.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+
+import sora
+
+ROOT = Path(__file__).resolve().parents[2]
+TORCH_REFERENCE = ROOT / "test" / "e2e" / "torch_reference.py"
+MLP = ROOT / "examples" / "models" / "mlp_mnist.json"
+
+# A small text model: i64 token ids through an embedding.
+TEXT_MODEL = {
+    "sora": 1, "name": "tiny_text",
+    "inputs": [{"name": "tokens", "shape": [2, 5], "dtype": "i64"}],
+    "outputs": ["score"],
+    "particles": [
+        {"name": "embed", "op": "embedding", "input": "tokens", "input_dim": 40,
+         "output_dim": 6},
+        {"name": "flat", "op": "flatten", "input": "embed"},
+        {"name": "score", "op": "dense", "input": "flat", "units": 3},
+    ],
+}
+
+
+def torch_outputs(model, weights, inputs, workdir):
+    """The PyTorch reference (test/e2e/torch_reference.py) for `inputs`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    args = [sys.executable, str(TORCH_REFERENCE), "run", str(model), "--weights",
+            str(weights), "-o", str(workdir / "ref")]
+    for name, array in inputs.items():
+        np.save(workdir / f"{name}.npy", array)
+        args += ["-i", f"{name}={workdir / f'{name}.npy'}"]
+    subprocess.run(args, check=True)
+    return {p.stem: np.load(p) for p in (workdir / "ref").glob("*.npy")}
+
+
+def init_weights(model, seed, path):
+    subprocess.run([sys.executable, str(TORCH_REFERENCE), "init", str(model),
+                    "--seed", str(seed), "-o", str(path)], check=True)
+    return path
+
+
+def relative_error(ours, want):
+    scale = max(1.0, float(np.max(np.abs(want))))
+    return float(np.max(np.abs(ours.astype(np.float64) - want))) / scale
+
+
+class SoraTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = Path(cls.tmp.name)
+        cls.mlp_weights = init_weights(MLP, 3, cls.dir / "mlp.safetensors")
+        cls.mlp_so = sora.compile(MLP, cls.dir / "mlp.so", weights=cls.mlp_weights)
+        cls.text_json = cls.dir / "text.json"
+        cls.text_json.write_text(json.dumps(TEXT_MODEL))
+        cls.text_weights = init_weights(cls.text_json, 4, cls.dir / "text.safetensors")
+        cls.text_so = sora.compile(cls.text_json, cls.dir / "text.so",
+                                   weights=cls.text_weights)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_signature(self):
+        with sora.Model(self.mlp_so, threads=1) as model:
+            self.assertEqual(model.name, "mlp_mnist")
+            self.assertEqual(model.inputs, [sora.Tensor("image", (1, 784), np.dtype(np.float32))])
+            self.assertEqual(model.outputs, [sora.Tensor("probs", (1, 10), np.dtype(np.float32))])
+            self.assertEqual(model.threads, 1)
+            model.threads = 2
+            self.assertEqual(model.threads, 2)
+
+    def test_f32_model_matches_pytorch(self):
+        image = np.random.default_rng(0).standard_normal((1, 784), dtype=np.float32)
+        want = torch_outputs(MLP, self.mlp_weights, {"image": image}, self.dir / "mlp")
+        with sora.Model(self.mlp_so, threads=2) as model:
+            probs = model.run({"image": image})["probs"]
+            self.assertEqual((probs.shape, probs.dtype), ((1, 10), np.float32))
+            self.assertLess(relative_error(probs, want["probs"]), 1e-4)
+            # Keyword arguments, and a non-contiguous view (copied): the same.
+            view = np.asfortranarray(image)
+            np.testing.assert_array_equal(model.run(image=view)["probs"], probs)
+
+    def test_i64_model_matches_pytorch(self):
+        tokens = (np.arange(10, dtype=np.int64) * 7 % 40).reshape(2, 5)
+        want = torch_outputs(self.text_json, self.text_weights, {"tokens": tokens},
+                             self.dir / "text")
+        with sora.Model(self.text_so) as model:
+            self.assertEqual(model.inputs[0].dtype, np.int64)
+            score = model.run(tokens=tokens)["score"]
+            self.assertLess(relative_error(score, want["score"]), 1e-4)
+            with self.assertRaisesRegex(sora.Error, "token id 40 is not an integer in \\[0, 40 ?\\)"):
+                model.run(tokens=np.full((2, 5), 40, np.int64))
+
+    def test_two_models_at_once(self):
+        with sora.Model(self.mlp_so) as mlp, sora.Model(self.text_so) as text:
+            self.assertEqual(mlp.run(image=np.zeros((1, 784), np.float32))["probs"].shape, (1, 10))
+            self.assertEqual(text.run(tokens=np.zeros((2, 5), np.int64))["score"].shape, (2, 3))
+
+    def test_wrong_inputs_raise_the_runtime_message(self):
+        with sora.Model(self.mlp_so) as model:
+            with self.assertRaisesRegex(sora.Error, "^shape mismatch: .*image"):
+                model.run(image=np.zeros((1, 783), np.float32))
+            with self.assertRaisesRegex(sora.Error, "^dtype mismatch: .*image"):
+                model.run(image=np.zeros((1, 784), np.int64))
+            with self.assertRaisesRegex(sora.Error, "input 'image': a float64 array; the model takes float32"):
+                model.run(image=np.zeros((1, 784)))
+            with self.assertRaisesRegex(sora.Error, "missing input\\(s\\) 'image'"):
+                model.run()
+            with self.assertRaisesRegex(sora.Error, "unknown input\\(s\\) 'x'"):
+                model.run(image=np.zeros((1, 784), np.float32), x=1)
+        with self.assertRaisesRegex(sora.Error, "the model is closed"):
+            model.run(image=np.zeros((1, 784), np.float32))
+
+    def test_bad_files_raise(self):
+        not_a_model = self.dir / "not_a_model.so"
+        not_a_model.write_bytes(b"hello")
+        with self.assertRaisesRegex(sora.Error, "cannot load .* as a soracc model"):
+            sora.Model(not_a_model)
+        with self.assertRaisesRegex(sora.Error, "invalid number of threads|num_threads must be"):
+            sora.Model(self.mlp_so, threads=-1)
+        broken = self.dir / "broken.json"
+        broken.write_text('{"sora": 1, "name": "b", "inputs": [}')
+        with self.assertRaisesRegex(sora.Error, "broken.json:1:.*error"):
+            sora.compile(broken, self.dir / "broken.so")
+        self.assertFalse((self.dir / "broken.so").exists())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

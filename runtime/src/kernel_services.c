@@ -1,0 +1,32 @@
+//===- kernel_services.c - What the runtime provides to kernels -----------===//
+//
+// The service table of kernel_abi.h, bound to the model that a run passes as
+// `user_context`: the model's thread pool, block cache and message slot.
+//
+//===----------------------------------------------------------------------===//
+
+#include "model_internal.h"
+
+static int par_for(void *user_context, sora_abi_task_fn task, int min, int size,
+                   uint8_t *closure) {
+  sora_model_t *model = user_context;
+  return sora_thread_pool_run(model->pool, task, user_context, min, size,
+                              closure);
+}
+
+static void *block_alloc(void *user_context, size_t size) {
+  sora_model_t *model = user_context;
+  return sora_block_alloc(model->blocks, size);
+}
+
+static void block_free(void *user_context, void *ptr) {
+  sora_model_t *model = user_context;
+  sora_block_free(model->blocks, ptr);
+}
+
+static void message(void *user_context, const char *text, int is_error) {
+  sora_model_record_kernel_message(user_context, text, is_error != 0);
+}
+
+const sora_abi_services_t sora_kernel_services = {par_for, block_alloc,
+                                                  block_free, message};
