@@ -15,6 +15,7 @@ sora.Error with the runtime's (or soracc's) message.
 
 import ctypes
 import os
+import struct
 import subprocess
 from pathlib import Path
 from typing import NamedTuple, Tuple
@@ -56,7 +57,32 @@ class _TensorInfoStruct(ctypes.Structure):  # sora_tensor_info_t
 class _OptionsStruct(ctypes.Structure):  # sora_model_options_t
     _fields_ = [("num_threads", ctypes.c_int32),
                 ("error_buffer", ctypes.c_char_p),
-                ("error_buffer_size", ctypes.c_size_t)]
+                ("error_buffer_size", ctypes.c_size_t),
+                ("weights_path", ctypes.c_char_p)]
+
+
+def _check_elf(path):
+    """Raises Error unless `path` is a whole 64-bit little-endian ELF file:
+    dlopen() maps a truncated file and the process dies with SIGBUS touching
+    the missing pages (sora-run checks the same, tools/sora-run/loader.c)."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as error:
+        raise Error(f"cannot load '{path}': {error.strerror}") from None
+    if len(data) < 64 or data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise Error(f"cannot load '{path}': not a 64-bit ELF shared library")
+    phoff, shoff = struct.unpack_from("<QQ", data, 0x20)
+    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", data, 0x36)
+    size = len(data)
+    truncated = (phentsize != 56 or phoff + phnum * 56 > size
+                 or shoff + shnum * shentsize > size)
+    for i in range(0 if truncated else phnum):
+        kind, _, offset, _, _, filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * 56)
+        truncated |= kind == 1 and offset + filesz > size  # PT_LOAD
+    if truncated:
+        raise Error(f"cannot load '{path}': truncated or corrupt (its headers or "
+                    "segments lie beyond the file's end)")
 
 
 def _bind(library):
@@ -93,12 +119,15 @@ class Model:
     """A compiled model.so, created with its own arena and thread pool.
 
     `threads`: threads the model's kernels use, the caller included
-    (0 = every CPU this process may run on). A Model is used by one thread at
-    a time; different Models run concurrently. Release it with close() or a
-    `with` block (or leave it to the garbage collector)."""
+    (0 = every CPU this process may run on). `weights_path`: the weights file
+    of a model compiled with weights_external=True, if not beside it. A Model
+    is used by one thread at a time; different Models run concurrently.
+    Release it with close() or a `with` block (or leave it to the garbage
+    collector)."""
 
-    def __init__(self, path, threads=0):
+    def __init__(self, path, threads=0, weights_path=None):
         self._handle = None
+        _check_elf(path)
         try:
             self._lib = _bind(ctypes.CDLL(os.fspath(Path(path).resolve()),
                                           mode=os.RTLD_LOCAL | os.RTLD_NOW))
@@ -110,6 +139,8 @@ class Model:
         options.num_threads = threads
         options.error_buffer = ctypes.cast(buffer, ctypes.c_char_p)
         options.error_buffer_size = len(buffer)
+        if weights_path is not None:
+            options.weights_path = os.fsencode(weights_path)
         handle = ctypes.c_void_p()
         status = self._lib.sora_model_create(ctypes.byref(options), ctypes.byref(handle))
         if status != 0:
@@ -224,11 +255,14 @@ def _soracc():
 
 
 def compile(source, output, target=None, weights=None, random_weights=None,
-            name=None, emit=None, args=()):
+            name=None, emit=None, weights_external=False, args=()):
     """Compiles `source` (.json, .sora, .onnx) into `output` with soracc;
     keyword arguments are its options (--target, --weights, --random-weights,
-    --name, --emit). Returns `output`; raises Error with soracc's diagnostics."""
+    --name, --emit, --weights-external). Returns `output`; raises Error with
+    soracc's diagnostics."""
     command = [_soracc(), os.fspath(source), "-o", os.fspath(output)]
+    if weights_external:
+        command.append("--weights-external")
     for flag, value in (("--target", target), ("--weights", weights),
                         ("--random-weights", random_weights), ("--name", name),
                         ("--emit", emit)):

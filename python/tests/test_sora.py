@@ -105,6 +105,20 @@ class SoraTest(unittest.TestCase):
             with self.assertRaisesRegex(sora.Error, "token id 40 is not an integer in \\[0, 40 ?\\)"):
                 model.run(tokens=np.full((2, 5), 40, np.int64))
 
+    def test_external_weights(self):
+        ext = sora.compile(MLP, self.dir / "ext.so", weights=self.mlp_weights,
+                           weights_external=True)
+        image = np.ones((1, 784), np.float32)
+        with sora.Model(self.mlp_so) as embedded, sora.Model(ext) as external:
+            np.testing.assert_array_equal(external.run(image=image)["probs"],
+                                          embedded.run(image=image)["probs"])
+        moved = self.dir / "moved.weights"
+        (self.dir / "ext.weights").rename(moved)
+        with self.assertRaisesRegex(sora.Error, "^bad weights file: cannot open the weights file"):
+            sora.Model(ext)
+        with sora.Model(ext, weights_path=moved) as external:
+            self.assertEqual(external.run(image=image)["probs"].shape, (1, 10))
+
     def test_two_models_at_once(self):
         with sora.Model(self.mlp_so) as mlp, sora.Model(self.text_so) as text:
             self.assertEqual(mlp.run(image=np.zeros((1, 784), np.float32))["probs"].shape, (1, 10))
@@ -128,8 +142,17 @@ class SoraTest(unittest.TestCase):
     def test_bad_files_raise(self):
         not_a_model = self.dir / "not_a_model.so"
         not_a_model.write_bytes(b"hello")
-        with self.assertRaisesRegex(sora.Error, "cannot load .* as a soracc model"):
+        with self.assertRaisesRegex(sora.Error, "not a 64-bit ELF shared library"):
             sora.Model(not_a_model)
+        truncated = self.dir / "truncated.so"
+        data = Path(self.mlp_so).read_bytes()
+        truncated.write_bytes(data[:len(data) // 2])
+        with self.assertRaisesRegex(sora.Error, "truncated or corrupt"):
+            sora.Model(truncated)
+        with self.assertRaisesRegex(sora.Error, "No such file or directory"):
+            sora.Model(self.dir / "absent.so")
+        with self.assertRaisesRegex(sora.Error, "cannot load .* as a soracc model"):
+            sora.Model("/usr/lib/x86_64-linux-gnu/libm.so.6")
         with self.assertRaisesRegex(sora.Error, "invalid number of threads|num_threads must be"):
             sora.Model(self.mlp_so, threads=-1)
         broken = self.dir / "broken.json"

@@ -97,7 +97,9 @@ static sora_status_t check_model(sora_model_t *model) {
                            "this runtime implements version %d",
                            (long long)abi->abi_version, SORA_ABI_VERSION);
   if (!abi->name || !abi->signature_json || !abi->target ||
-      !abi->cpu_features || !abi->run || abi->arena_bytes < 0)
+      !abi->cpu_features || !abi->run || abi->arena_bytes < 0 ||
+      abi->weights_bytes < 0 || !abi->weights_file ||
+      (!abi->weights && !abi->weights_file[0]))
     return sora_model_fail(model, SORA_STATUS_ABI_MISMATCH,
                            "malformed model description");
   sora_status_t status =
@@ -144,6 +146,7 @@ static sora_status_t allocate_memory(sora_model_t *model) {
 }
 
 static void destroy_model(sora_model_t *model) {
+  sora_model_unload_weights(model);
   sora_thread_pool_release(model->pool);
   sora_block_cache_release(model->blocks);
   free(model->output_pointers);
@@ -185,6 +188,8 @@ sora_status_t sora_model_create_from(const sora_model_descriptor_t *descriptor,
   sora_status_t status = check_num_threads(model, options->num_threads);
   if (status == SORA_STATUS_OK)
     status = check_model(model);
+  if (status == SORA_STATUS_OK)
+    status = sora_model_load_weights(model, options->weights_path);
   if (status == SORA_STATUS_OK)
     status = allocate_memory(model);
   if (status == SORA_STATUS_OK)

@@ -21,6 +21,9 @@ struct sora_model_t {
   sora_abi_context_t context;
   const sora_abi_model_t *abi;
   uint8_t *arena;         ///< abi->arena_bytes, 64-byte aligned, pre-faulted.
+  const uint8_t *weights; ///< The blob: abi->weights or the mapped file.
+  void *weights_mapping;  ///< The mapped weights file, NULL if none.
+  size_t weights_mapping_bytes;
   void **input_pointers;  ///< Per-run scratch: one data pointer per input.
   void **output_pointers; ///< Per-run scratch: one data pointer per output.
   int32_t num_threads;
@@ -46,6 +49,14 @@ void sora_model_record_kernel_message(sora_model_t *model, const char *message,
 
 /// Clears the kernel message before a run.
 void sora_model_clear_kernel_message(sora_model_t *model);
+
+/// Points `model->weights` at the model's blob: the one inside it, else the
+/// external file (`path`, or soracc's file beside the model's library),
+/// mapped and checked against the model's size and checksum.
+sora_status_t sora_model_load_weights(sora_model_t *model, const char *path);
+
+/// Unmaps what sora_model_load_weights mapped.
+void sora_model_unload_weights(sora_model_t *model);
 
 /// "f32", "i64", or "unknown" for a code outside sora_dtype_t.
 const char *sora_dtype_name(int64_t dtype);

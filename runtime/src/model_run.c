@@ -99,8 +99,9 @@ sora_status_t sora_model_run(sora_model_t *model, const sora_tensor_t *inputs,
     return status;
 
   sora_model_clear_kernel_message(model);
-  int64_t result = abi->run(model, model->input_pointers,
-                            model->output_pointers, model->arena);
+  int64_t result =
+      abi->run(model, model->input_pointers, model->output_pointers,
+               model->arena, model->weights);
   if (result == 0)
     return SORA_STATUS_OK;
   return sora_model_fail(model, SORA_STATUS_KERNEL_FAILED,

@@ -36,6 +36,22 @@
 #define FAKE_OUTPUT_TOTAL "total"
 #endif
 
+// The weight blob: bytes 0..63, inside the model or (FAKE_WEIGHTS_FILE) in
+// that file beside it, which the tests write.
+#define WEIGHTS_BYTES 64
+#define WEIGHTS_CHECKSUM 0x5469d9a4adff6165ull // sora_abi_checksum of 0..63
+#ifdef FAKE_WEIGHTS_FILE
+#define WEIGHTS NULL
+#else
+#define FAKE_WEIGHTS_FILE ""
+static const uint8_t kWeights[WEIGHTS_BYTES] = {
+    0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+    32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+    48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+#define WEIGHTS kWeights
+#endif
+
 #ifdef FAKE_ARENA_BYTES
 #define ARENA_BYTES FAKE_ARENA_BYTES
 #else
@@ -99,10 +115,15 @@ static int row_task(void *user_context, int row, uint8_t *closure) {
 }
 
 static int64_t fake_run(void *user_context, void *const *inputs,
-                        void *const *outputs, uint8_t *arena) {
+                        void *const *outputs, uint8_t *arena,
+                        const uint8_t *weights) {
   if (!arena || (uintptr_t)arena % 64 != 0) {
     halide_error(user_context, "fake: bad arena\n");
     return -2;
+  }
+  if (!weights || weights[WEIGHTS_BYTES - 1] != WEIGHTS_BYTES - 1) {
+    halide_error(user_context, "fake: bad weights\n");
+    return -3;
   }
   row_closure_t rows = {inputs[0], inputs[1], (float *)arena};
   int result =
@@ -135,4 +156,8 @@ __attribute__((visibility("hidden"))) const sora_abi_model_t sora_abi_model = {
     .outputs = kOutputs,
     .arena_bytes = ARENA_BYTES,
     .run = fake_run,
+    .weights = WEIGHTS,
+    .weights_bytes = WEIGHTS_BYTES,
+    .weights_checksum = WEIGHTS_CHECKSUM,
+    .weights_file = FAKE_WEIGHTS_FILE,
 };

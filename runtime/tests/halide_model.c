@@ -34,8 +34,9 @@ static void describe(struct halide_buffer_t *buffer,
 }
 
 static int64_t run(void *user_context, void *const *inputs,
-                   void *const *outputs, uint8_t *arena) {
-  (void)arena;
+                   void *const *outputs, uint8_t *arena,
+                   const uint8_t *weights) {
+  (void)arena, (void)weights;
   struct halide_buffer_t x, y;
   struct halide_dimension_t x_dims[2], y_dims[2];
   describe(&x, x_dims, inputs[0]);
@@ -57,4 +58,7 @@ __attribute__((visibility("hidden"))) const sora_abi_model_t sora_abi_model = {
     .outputs = &kOutput,
     .arena_bytes = 0,
     .run = run,
+    .weights = (const uint8_t *)"",
+    .weights_bytes = 0,
+    .weights_file = "",
 };

@@ -15,6 +15,7 @@
 #include <sched.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -338,9 +339,11 @@ public:
       dlclose(handle);
   }
 
-  /// Creates a model through the variant's own API; returns the status and
-  /// the error buffer's contents.
-  sora_status_t create(std::string &message, size_t bufferSize = 256) {
+  /// Creates a model through the variant's own API (and runs it once when
+  /// created, on zero inputs); returns the status and the error buffer's
+  /// contents, or the run's error.
+  sora_status_t create(std::string &message, size_t bufferSize = 256,
+                       const char *weightsPath = nullptr) {
     auto initialize =
         reinterpret_cast<decltype(&sora_model_options_initialize)>(
             dlsym(handle, "sora_model_options_initialize"));
@@ -348,18 +351,34 @@ public:
         dlsym(handle, "sora_model_create"));
     auto release = reinterpret_cast<decltype(&sora_model_release)>(
         dlsym(handle, "sora_model_release"));
-    EXPECT_TRUE(initialize && create && release);
+    auto run = reinterpret_cast<decltype(&sora_model_run)>(
+        dlsym(handle, "sora_model_run"));
+    auto lastError = reinterpret_cast<decltype(&sora_model_last_error)>(
+        dlsym(handle, "sora_model_last_error"));
+    EXPECT_TRUE(initialize && create && release && run && lastError);
     std::vector<char> buffer(bufferSize, 'x');
     sora_model_options_t options;
     initialize(&options);
     options.error_buffer = buffer.data();
     options.error_buffer_size = buffer.size();
+    options.weights_path = weightsPath;
     sora_model_t *model = nullptr;
     sora_status_t status = create(&options, &model);
     EXPECT_EQ(model != nullptr, status == SORA_STATUS_OK);
-    release(model);
     EXPECT_NE(std::memchr(buffer.data(), '\0', buffer.size()), nullptr);
     message = buffer.data();
+    if (status == SORA_STATUS_OK) {
+      std::vector<float> x(6), bias(3), y(6), total(1);
+      const int64_t xDims[] = {2, 3}, biasDims[] = {3}, totalDims[] = {1};
+      sora_tensor_t inputs[] = {{SORA_DTYPE_F32, 2, xDims, x.data()},
+                                {SORA_DTYPE_F32, 1, biasDims, bias.data()}};
+      sora_tensor_t outputs[] = {{SORA_DTYPE_F32, 2, xDims, y.data()},
+                                 {SORA_DTYPE_F32, 1, totalDims, total.data()}};
+      status = run(model, inputs, 2, outputs, 2);
+      if (status != SORA_STATUS_OK)
+        message = lastError(model);
+    }
+    release(model);
     return status;
   }
 
@@ -414,6 +433,51 @@ TEST(Create, ErrorBufferIsTruncatedAndTerminated) {
   EXPECT_EQ(Variant("fake_abi999").create(message, 9),
             SORA_STATUS_ABI_MISMATCH);
   EXPECT_EQ(message, "model wa");
+}
+
+/// Writes `bytes` to `path`.
+void writeFile(const std::string &path, const std::vector<uint8_t> &bytes) {
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char *>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+TEST(Create, ExternalWeightsAreMappedAndChecked) {
+  const std::string file = SORA_FAKE_MODEL_DIR "/fake_external.weights";
+  std::vector<uint8_t> weights(64);
+  for (size_t i = 0; i < weights.size(); ++i)
+    weights[i] = static_cast<uint8_t>(i);
+  Variant model("fake_external_weights");
+  std::string message;
+
+  std::remove(file.c_str());
+  EXPECT_EQ(model.create(message), SORA_STATUS_BAD_WEIGHTS);
+  EXPECT_EQ(message, "cannot open the weights file '" + file +
+                         "' of model 'fake': No such file or directory");
+
+  writeFile(file, std::vector<uint8_t>(weights.begin(), weights.end() - 1));
+  EXPECT_EQ(model.create(message), SORA_STATUS_BAD_WEIGHTS);
+  EXPECT_EQ(message, "weights file '" + file +
+                         "' has 63 bytes; model 'fake' needs 64 (a truncated "
+                         "file, or another model's)");
+
+  std::vector<uint8_t> other = weights;
+  other[5] = 0;
+  writeFile(file, other);
+  EXPECT_EQ(model.create(message), SORA_STATUS_BAD_WEIGHTS);
+  EXPECT_EQ(message, "weights file '" + file +
+                         "' is not the one model 'fake' was compiled with "
+                         "(checksum mismatch)");
+
+  // The right file, beside the library or named by weights_path: the run
+  // sees its bytes (the fake model checks them).
+  writeFile(file, weights);
+  EXPECT_EQ(model.create(message), SORA_STATUS_OK) << message;
+  const std::string moved = SORA_FAKE_MODEL_DIR "/moved.weights";
+  std::rename(file.c_str(), moved.c_str());
+  EXPECT_EQ(model.create(message, 256, moved.c_str()), SORA_STATUS_OK)
+      << message;
+  std::remove(moved.c_str());
 }
 
 TEST(Create, FromNullDescriptorIsInvalid) {

@@ -1,11 +1,12 @@
 // RUN: sora-opt %s -split-input-file -sora-layout-weights -convert-particle-to-llvm=target=x86-64-avx2 -verify-diagnostics | FileCheck %s
+// RUN: sora-opt %s -split-input-file -sora-layout-weights '-convert-particle-to-llvm=target=x86-64-avx2 descriptor-symbol=m_model weights-file=m.weights weights-checksum=42' -verify-diagnostics | FileCheck %s --check-prefix=EXTERNAL
 
-// Inputs come from the inputs array, weights from the blob, kernel results
-// from the arena; views reuse pointers; outputs are copied out last.
+// Inputs come from the inputs array, weights from the blob the runtime
+// passes, kernel results from the arena; views reuse pointers; outputs are
+// copied out last.
 // CHECK-LABEL: llvm.mlir.global external hidden constant @_sora_weights() {addr_space = 0 : i32, alignment = 64 : i64}
-// CHECK: llvm.func hidden @_sora_run(%[[UC:.*]]: !llvm.ptr, %[[IN:.*]]: !llvm.ptr, %[[OUT:.*]]: !llvm.ptr, %[[ARENA:.*]]: !llvm.ptr) -> i64
+// CHECK: llvm.func hidden @_sora_run(%[[UC:.*]]: !llvm.ptr, %[[IN:.*]]: !llvm.ptr, %[[OUT:.*]]: !llvm.ptr, %[[ARENA:.*]]: !llvm.ptr, %[[BLOB:.*]]: !llvm.ptr) -> i64
 // CHECK: %[[X:.*]] = llvm.load %{{.*}} : !llvm.ptr -> !llvm.ptr
-// CHECK: %[[BLOB:.*]] = llvm.mlir.addressof @_sora_weights
 // CHECK: %[[W:.*]] = llvm.getelementptr %[[BLOB]][0] : (!llvm.ptr) -> !llvm.ptr, i8
 // CHECK: %[[R:.*]] = llvm.getelementptr %[[ARENA]][128]
 // CHECK: llvm.store %[[X]]
@@ -20,7 +21,22 @@
 // CHECK: llvm.return %{{.*}} : i64
 // CHECK: llvm.func hidden @k0(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> i32
 // CHECK: llvm.mlir.global external hidden constant @sora_abi_model()
+// CHECK: llvm.mlir.addressof @_sora_weights
 // CHECK-NOT: func.func
+
+// With external weights the descriptor names the file and its checksum and
+// links no blob; the descriptor function returns the descriptor.
+// EXTERNAL-NOT: @_sora_weights
+// EXTERNAL: llvm.mlir.global internal constant @[[FILE:_sora_str[0-9]+]]("m.weights\00")
+// EXTERNAL: llvm.mlir.global external hidden constant @sora_abi_model()
+// EXTERNAL: llvm.mlir.zero : !llvm.ptr
+// EXTERNAL: llvm.mlir.constant(32 : i64) : i64
+// EXTERNAL: llvm.mlir.constant(42 : i64) : i64
+// EXTERNAL: llvm.mlir.addressof @[[FILE]]
+// EXTERNAL: llvm.func @m_model() -> !llvm.ptr
+// EXTERNAL-NEXT: %[[D:.*]] = llvm.mlir.addressof @sora_abi_model : !llvm.ptr
+// EXTERNAL-NEXT: llvm.return %[[D]] : !llvm.ptr
+// EXTERNAL-NOT: @_sora_weights
 module @m {
   func.func @m() attributes {particle.arena_size = 192 : i64} {
     %x = particle.input "x" : tensor<1x4xf32>

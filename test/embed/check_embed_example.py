@@ -9,12 +9,18 @@ Steps (everything under WORKDIR, which is emptied first):
  3. Configure examples/embed against the prefix (CMAKE_PREFIX_PATH) with
     those weights and references, build it (sora_add_model runs the
     installed soracc), and run its CTest: the C and the C++ application each
-    link both models and compare their outputs with the references.
+    link both models and compare their outputs with the references. A
+    rebuild compiles nothing; after the text model's weights change, it
+    compiles that model again and only that one.
+ 4. The installed Python package: compile the digit model with the
+    installed soracc through `sora.compile`, run it, and compare with the
+    same reference.
 Prints the install tree and the applications' output; exits 1 on failure.
 """
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -44,6 +50,23 @@ def example_input(target, shape):
     return (index.astype(np.int64) * 37 % 10000).reshape(shape)
 
 
+# Step 4, run with only the install prefix's Python path.
+INSTALLED_PYTHON = """
+import sys, numpy as np, sora
+work, models = sys.argv[1], sys.argv[2]
+print("sora from", sora.__file__)
+so = sora.compile(models + "/mlp_mnist.json", work + "/digits.so",
+                  weights=work + "/digits.safetensors")
+with sora.Model(so, threads=2) as model:
+    print(model)
+    probs = model.run(image=np.load(work + "/digits_input.npy"))["probs"]
+want = np.loadtxt(work + "/reference/digits_probs.txt").reshape(probs.shape)
+error = float(np.max(np.abs(probs - want))) / max(1.0, float(np.max(np.abs(want))))
+print(f"installed sora: digits probs match PyTorch (relative error {error:.2g})")
+sys.exit(0 if error <= 1e-4 else 1)
+"""
+
+
 def run(command, **kwargs):
     print("$", " ".join(str(part) for part in command), flush=True)
     subprocess.run([str(part) for part in command], check=True, **kwargs)
@@ -69,6 +92,22 @@ def make_references(work):
         (references / f"{target}_{output_name}.txt").write_text(
             "\n".join(f"{v:.9g}" for v in values) + "\n")
     return weights, references
+
+
+def check_rebuilds(build, text_weights):
+    """sora_add_model reruns soracc exactly when its inputs change."""
+    def rebuild():
+        result = subprocess.run(["cmake", "--build", build], check=True,
+                                capture_output=True, text=True)
+        return [line for line in result.stdout.splitlines() if "soracc:" in line]
+    if rebuild():
+        raise RuntimeError("an unchanged build ran soracc again")
+    os.utime(text_weights)
+    compiled = rebuild()
+    if len(compiled) != 1 or "libtext.a" not in compiled[0]:
+        raise RuntimeError(f"after the text weights changed the build ran: {compiled}")
+    print("rebuilds: none when nothing changed; the text model alone after its "
+          "weights changed")
 
 
 def main():
@@ -97,7 +136,11 @@ def main():
             stdout=subprocess.DEVNULL)
         run(["cmake", "--build", build])
         run(["ctest", "--test-dir", build, "--output-on-failure", "-V"])
-    except subprocess.CalledProcessError as error:
+        check_rebuilds(build, weights["text"])
+        run([sys.executable, "-c", INSTALLED_PYTHON, str(work), str(MODELS)],
+            env=dict(os.environ, PYTHONPATH=str(prefix / "lib" / "python3" /
+                                                "dist-packages")))
+    except (subprocess.CalledProcessError, RuntimeError) as error:
         print(f"check_embed_example.py: failed: {error}", file=sys.stderr)
         return 1
     return 0

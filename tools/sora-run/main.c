@@ -77,6 +77,7 @@ static bool open_session(const options_t *options, session_t *s) {
   sora_model_options_t model_options;
   s->api.model_options_initialize(&model_options);
   model_options.num_threads = options->num_threads;
+  model_options.weights_path = options->weights_path;
   model_options.error_buffer = error;
   model_options.error_buffer_size = sizeof(error);
   sora_status_t status = s->api.model_create(&model_options, &s->model);

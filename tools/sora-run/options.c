@@ -11,6 +11,7 @@
 static const char kUsage[] =
     "usage: sora-run MODEL.so [-i NAME=FILE.npy]... [-o OUTDIR] [--threads N]\n"
     "                [--bench N [--flush MIB]] [--json] [--seed S] [--top K]\n"
+    "                [--weights FILE]\n"
     "\n"
     "Runs a model compiled by soracc once (or N times with --bench).\n"
     "  -i NAME=FILE.npy  input NAME from a C-order .npy file (float32, or\n"
@@ -25,7 +26,9 @@ static const char kUsage[] =
     "  --json            print the benchmark as one JSON line\n"
     "  --seed S          seed for generated inputs (default 0)\n"
     "  --top K           print the K largest values of each output's first\n"
-    "                    row along its last axis\n";
+    "                    row along its last axis\n"
+    "  --weights FILE    the weights file of a model compiled with\n"
+    "                    --weights-external (default: the one beside it)\n";
 
 static bool usage_error(const char *format, const char *argument) {
   fputs("sora-run: ", stderr);
@@ -71,6 +74,7 @@ enum {
   OPT_JSON,
   OPT_SEED,
   OPT_TOP,
+  OPT_WEIGHTS,
   OPT_HELP
 };
 
@@ -82,6 +86,7 @@ bool options_parse(int argc, char **argv, options_t *out) {
       {"json", no_argument, NULL, OPT_JSON},
       {"seed", required_argument, NULL, OPT_SEED},
       {"top", required_argument, NULL, OPT_TOP},
+      {"weights", required_argument, NULL, OPT_WEIGHTS},
       {"help", no_argument, NULL, OPT_HELP},
       {NULL, 0, NULL, 0},
   };
@@ -127,6 +132,9 @@ bool options_parse(int argc, char **argv, options_t *out) {
       if (!parse_int(optarg, 1, INT32_MAX, &value))
         return usage_error("--top expects a positive count, got '%s'", optarg);
       out->top_k = value;
+      break;
+    case OPT_WEIGHTS:
+      out->weights_path = optarg;
       break;
     case 'h':
     case OPT_HELP:

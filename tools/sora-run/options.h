@@ -21,7 +21,8 @@ typedef struct options_t {
   int64_t flush_mib;      ///< >0: write this many MiB before each run.
   bool json;
   uint64_t seed;
-  int64_t top_k; ///< 0: no top-K report.
+  int64_t top_k;            ///< 0: no top-K report.
+  const char *weights_path; ///< NULL: the model's own weights (file).
 } options_t;
 
 /// Parses argv. On a usage error prints it with the usage to stderr and

@@ -75,6 +75,12 @@ static cl::opt<std::string> weightsFile("weights",
                                         cl::desc("Safetensors weights file"),
                                         cl::value_desc("file"), cl::init(""),
                                         cl::cat(category));
+static cl::opt<bool> weightsExternal(
+    "weights-external",
+    cl::desc("Write the weights beside the output (<stem>.weights), mapped "
+             "and checked by the runtime at model creation, instead of into "
+             "it"),
+    cl::cat(category));
 static cl::opt<uint64_t> randomWeights("random-weights",
                                        cl::desc("Fill weights from this seed"),
                                        cl::value_desc("seed"),
@@ -176,6 +182,7 @@ int main(int argc, char **argv) {
     options.randomWeightsSeed = randomWeights;
   options.target = target;
   options.name = modelName;
+  options.weightsExternal = weightsExternal;
   options.jobs = jobs;
   options.tuningDb = tuningDb;
   options.threads = threads;

@@ -21,6 +21,7 @@
 #include "sora/Target/TargetInfo.h"
 
 #include "available_memory.h"
+#include "sora/kernel_abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -104,9 +105,13 @@ private:
   bool symbolPrefix(mlir::ModuleOp module, std::string &prefix);
   ModelSignature describeModel(mlir::ModuleOp module, const TargetInfo &target,
                                const std::string &prefix) const;
-  /// Links the compiled model into the output that --emit asks for.
+  /// A file that goes with the output: beside it, named after it
+  /// (model.so -> model.weights, libmodel.a -> model.h).
+  std::string companionPath(const char *extension) const;
+  /// Links the compiled model into the output that --emit asks for, and
+  /// writes the external weights (`blob`) and the header that go with it.
   bool link(const TargetInfo &target, const ModelObjects &model,
-            const std::string &header);
+            const std::string &header, const std::string &blob);
   /// Whether the weight blob of `layout` fits the memory available.
   bool checkWeightMemory(const std::vector<WeightSlot> &layout);
 
@@ -239,29 +244,49 @@ ModelSignature Compiler::describeModel(mlir::ModuleOp module,
   return model;
 }
 
+std::string Compiler::companionPath(const char *extension) const {
+  std::string output = outputPath(options.emit == EmitKind::So    ? ".so"
+                                  : options.emit == EmitKind::Lib ? ".a"
+                                                                  : ".o");
+  if (options.emit == EmitKind::Header)
+    output = outputPath(".h");
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(output));
+  llvm::StringRef stem = llvm::sys::path::stem(output);
+  if (options.emit == EmitKind::Lib)
+    stem.consume_front("lib");
+  llvm::sys::path::append(path, stem + extension);
+  return std::string(path);
+}
+
 bool Compiler::link(const TargetInfo &target, const ModelObjects &model,
-                    const std::string &header) {
+                    const std::string &header, const std::string &blob) {
   std::string linkError;
-  if (options.emit == EmitKind::So)
-    return linkSharedLibrary(target, model, outputPath(".so"), linkError) ||
-           error(linkError);
-  // An object or archive comes with its header, written once the object
-  // is in place: model.o -> model.h, libmodel.a -> model.h.
-  std::string output = outputPath(options.emit == EmitKind::Lib ? ".a" : ".o");
-  bool linked = options.emit == EmitKind::Lib
+  std::string output = outputPath(options.emit == EmitKind::So    ? ".so"
+                                  : options.emit == EmitKind::Lib ? ".a"
+                                                                  : ".o");
+  bool linked = options.emit == EmitKind::So
+                    ? linkSharedLibrary(target, model, output, linkError)
+                : options.emit == EmitKind::Lib
                     ? linkModelArchive(target, model, output, linkError)
                     : linkModelObject(target, model, output, linkError);
   if (!linked)
     return error(linkError);
-  llvm::SmallString<256> headerPath(llvm::sys::path::parent_path(output));
-  llvm::StringRef stem = llvm::sys::path::stem(output);
-  if (options.emit == EmitKind::Lib)
-    stem.consume_front("lib");
-  llvm::sys::path::append(headerPath, stem + ".h");
-  if (writeText(header, std::string(headerPath)))
+  // Then what goes with it, each written whole or not at all: the external
+  // weights, and the header of an object or archive. A failure takes back
+  // what was written.
+  std::vector<std::string> written{output};
+  auto write = [&](const std::string &text, const std::string &path) {
+    if (!writeText(text, path)) {
+      for (const std::string &file : written)
+        (void)llvm::sys::fs::remove(file);
+      return false;
+    }
+    written.push_back(path);
     return true;
-  (void)llvm::sys::fs::remove(output);
-  return false;
+  };
+  if (options.weightsExternal && !write(blob, companionPath(".weights")))
+    return false;
+  return options.emit == EmitKind::So || write(header, companionPath(".h"));
 }
 
 /// Every `particle.weight` of an MLIR input in `weights` (generated when
@@ -380,7 +405,12 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   std::string prefix;
   if (!symbolPrefix(*module, prefix))
     return false;
-  std::string header = modelHeader(describeModel(*module, *target, prefix));
+  if (options.weightsExternal)
+    pipelineOptions.weightsFile =
+        llvm::sys::path::filename(companionPath(".weights")).str();
+  ModelSignature signature = describeModel(*module, *target, prefix);
+  signature.weightsFile = pipelineOptions.weightsFile;
+  std::string header = modelHeader(signature);
   if (options.emit == EmitKind::Header)
     return writeText(header, outputPath(".h"));
 
@@ -429,6 +459,13 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     return writeText(stmt);
   }
 
+  // The weight blob, whose checksum the descriptor records.
+  std::string blob =
+      weightBlob(*layout, [&](const std::string &name, char *dst) {
+        weights->copyTo(name, dst);
+      });
+  pipelineOptions.weightsChecksum = sora_abi_checksum(
+      reinterpret_cast<const uint8_t *>(blob.data()), blob.size());
   mlir::PassManager lowering(&context);
   if (!configure(lowering))
     return false;
@@ -452,7 +489,9 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   ModelObjects model;
   model.descriptorSymbol = pipelineOptions.descriptorSymbol;
   std::vector<std::string> &objects = model.objects;
-  objects = {scratch.file("driver.o"), scratch.file("weights.o")};
+  objects = {scratch.file("driver.o")};
+  if (!options.weightsExternal)
+    objects.push_back(scratch.file("weights.o"));
   // A kernel that repeats an earlier one's computation is compiled once:
   // the linker defines its name as the earlier kernel.
   std::vector<KernelAlias> repeats;
@@ -464,17 +503,15 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     kernelObjects.push_back(scratch.file("kernel" + std::to_string(i) + ".o"));
   if (mlir::failed(emitDriver(*module, *target, "", objects[0])))
     return false;
-  std::string linkError;
-  auto fill = [&](const std::string &name, char *dst) {
-    weights->copyTo(name, dst);
-  };
-  if (!emitWeightsObject(*layout, fill, *target, objects[1], linkError))
-    return error(linkError);
+  std::string weightsError;
+  if (!options.weightsExternal &&
+      !emitWeightsObject(blob, *target, objects[1], weightsError))
+    return error(weightsError);
   if (!compileKernelsToObjects(unique, *target, kernelObjects, options.jobs,
                                halideError))
     return backendError(halideError);
   objects.insert(objects.end(), kernelObjects.begin(), kernelObjects.end());
-  return link(*target, model, header);
+  return link(*target, model, header, blob);
 }
 
 } // namespace

@@ -32,8 +32,9 @@ void buildSoraccPipeline(mlir::OpPassManager &pm,
 
 void buildDriverLoweringPipeline(mlir::OpPassManager &pm,
                                  const PipelineOptions &options) {
-  pm.addPass(
-      createConvertParticleToLLVM({options.target, options.descriptorSymbol}));
+  pm.addPass(createConvertParticleToLLVM(
+      {options.target, options.descriptorSymbol, options.weightsFile,
+       options.weightsChecksum}));
 }
 
 } // namespace sora

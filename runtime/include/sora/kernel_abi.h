@@ -36,10 +36,12 @@ typedef struct sora_abi_tensor_t {
  * halide_malloc, halide_error); the runtime passes its sora_model_t there,
  * which starts with a sora_abi_context_t (see below).
  * `inputs`/`outputs` hold one dense host pointer per tensor in signature
- * order; `arena` holds `arena_bytes` bytes, 64-byte aligned.
+ * order; `arena` holds `arena_bytes` bytes, 64-byte aligned; `weights` is
+ * the weight blob (`weights_bytes` bytes, 64-byte aligned).
  * Returns 0 on success, else the failing kernel's (negative) Halide code. */
 typedef int64_t (*sora_abi_run_fn)(void *user_context, void *const *inputs,
-                                   void *const *outputs, uint8_t *arena);
+                                   void *const *outputs, uint8_t *arena,
+                                   const uint8_t *weights);
 
 /* The self-description of a compiled model. */
 typedef struct sora_abi_model_t {
@@ -55,7 +57,30 @@ typedef struct sora_abi_model_t {
   const sora_abi_tensor_t *outputs;
   int64_t arena_bytes;
   sora_abi_run_fn run;
+  /* The weight blob inside the model, or NULL when it is external: then the
+   * runtime maps `weights_file` (a name, looked up beside the library that
+   * holds the model) and checks its size and checksum. */
+  const uint8_t *weights;
+  int64_t weights_bytes;
+  uint64_t weights_checksum; /* sora_abi_checksum of the blob */
+  const char *weights_file;  /* "" when the weights are inside */
 } sora_abi_model_t;
+
+/* FNV-1a over the blob's 8-byte little-endian words (then its last bytes):
+ * tells a different or damaged weights file from the right one. */
+static inline uint64_t sora_abi_checksum(const uint8_t *data, uint64_t size) {
+  uint64_t hash = 14695981039346656037ull;
+  uint64_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word = 0;
+    for (int b = 0; b < 8; ++b)
+      word |= (uint64_t)data[i + b] << (8 * b);
+    hash = (hash ^ word) * 1099511628211ull;
+  }
+  for (; i < size; ++i)
+    hash = (hash ^ data[i]) * 1099511628211ull;
+  return hash;
+}
 
 /* Emitted by soracc into every model (hidden visibility). A model compiled
  * with a name also defines `const sora_abi_model_t *<name>_model(void)`,

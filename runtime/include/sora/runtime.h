@@ -51,7 +51,8 @@ extern "C" {
   X(OUT_OF_MEMORY, 5, "out of memory")                                         \
   X(ABI_MISMATCH, 6, "ABI mismatch")                                           \
   X(KERNEL_FAILED, 7, "kernel failed")                                         \
-  X(NOT_FOUND, 8, "not found")
+  X(NOT_FOUND, 8, "not found")                                                 \
+  X(BAD_WEIGHTS, 9, "bad weights file")
 
 /** Result of every fallible runtime call; SORA_STATUS_OK (0) is success. */
 typedef enum sora_status_t {
@@ -113,6 +114,10 @@ typedef struct sora_model_options_t {
    * `error_buffer_size`), and an empty string when it succeeds. */
   char *error_buffer;
   size_t error_buffer_size;
+  /** For a model compiled with `--weights-external`: its weights file. NULL
+   * = the file soracc wrote, found beside the library (or executable) that
+   * holds the model. Ignored when the weights are inside the model. */
+  const char *weights_path;
 } sora_model_options_t;
 
 /** Writes the default options into `out_options` (not NULL). */
@@ -129,8 +134,12 @@ typedef struct sora_model_descriptor_t sora_model_descriptor_t;
  * success the caller owns `*out_model` and must release it with
  * sora_model_release.
  *
+ * A model compiled with `--weights-external` maps its weights file here;
+ * a missing file, or one whose size or checksum differs from what soracc
+ * wrote, fails with BAD_WEIGHTS (the message names the file and why).
+ *
  * Fails with ABI_MISMATCH, UNSUPPORTED_CPU (the message lists the missing
- * features), OUT_OF_MEMORY or INVALID_ARGUMENT. */
+ * features), OUT_OF_MEMORY, BAD_WEIGHTS or INVALID_ARGUMENT. */
 SORA_API sora_status_t sora_model_create_from(
     const sora_model_descriptor_t *descriptor,
     const sora_model_options_t *options, sora_model_t **out_model);

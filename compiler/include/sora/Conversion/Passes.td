@@ -43,8 +43,8 @@ def ConvertParticleToLLVM : Pass<"convert-particle-to-llvm", "::mlir::ModuleOp">
                 "dialect";
   let description = [{
     Replaces the planned graph function by `_sora_run(user_context, inputs,
-    outputs, arena)`, which binds every tensor to an input, an arena slice
-    (kernels' `arena_offset`) or the weight blob (`_sora_weights`), calls
+    outputs, arena, weights)`, which binds every tensor to an input, an arena
+    slice (kernels' `arena_offset`) or the weight blob it is given, calls
     each kernel with Halide buffer descriptors, and copies the model outputs
     out; and by the `sora_abi_model` descriptor of runtime/kernel_abi.h,
     with `descriptor-symbol()` returning its address when the option names
@@ -56,6 +56,11 @@ def ConvertParticleToLLVM : Pass<"convert-particle-to-llvm", "::mlir::ModuleOp">
     Option<"descriptorSymbol", "descriptor-symbol", "std::string",
            /*default=*/"\"\"",
            "exported function returning the descriptor (<name>_model)">,
+    Option<"weightsFile", "weights-file", "std::string", /*default=*/"\"\"",
+           "the external weights file the runtime maps (\"\": the blob "
+           "`_sora_weights` is linked in)">,
+    Option<"weightsChecksum", "weights-checksum", "uint64_t",
+           /*default=*/"0", "sora_abi_checksum of the weight blob">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

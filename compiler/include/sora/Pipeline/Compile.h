@@ -52,6 +52,9 @@ struct CompileOptions {
   /// The C prefix of the model's symbols; "" = the model's name made a C
   /// identifier.
   std::string name;
+  /// Write the weights beside the output (`<stem>.weights`, mapped by the
+  /// runtime at model creation) instead of into it.
+  bool weightsExternal = false;
   EmitKind emit = EmitKind::So;
   unsigned jobs = 0;    ///< kernels compiled at a time; 0 = one per hw thread
   std::string tuningDb; ///< sora-tune's database ("" = heuristics only)

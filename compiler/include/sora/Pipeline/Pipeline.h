@@ -13,6 +13,10 @@ struct PipelineOptions {
   std::string target = "host"; ///< soracc target name
   /// The exported function returning the model's descriptor ("" = none).
   std::string descriptorSymbol;
+  /// The external weights file the runtime maps ("" = weights linked in),
+  /// and the blob's checksum.
+  std::string weightsFile;
+  uint64_t weightsChecksum = 0;
   /// The values of the model's weights, when the caller has them: constant
   /// folds (sora-fold-batch-norm) read and add tensors through it.
   particle::WeightValues *weights = nullptr;

@@ -18,13 +18,16 @@ mlir::LogicalResult emitDriver(mlir::ModuleOp module, const TargetInfo &target,
                                const std::string &irPath,
                                const std::string &objectPath);
 
-/// Writes an object defining the hidden, 64-byte aligned `_sora_weights`
-/// blob laid out by `layout`; `fill(name, dst)` copies one tensor's bytes.
-bool emitWeightsObject(
-    const std::vector<WeightSlot> &layout,
-    const std::function<void(const std::string &, char *)> &fill,
-    const TargetInfo &target, const std::string &objectPath,
-    std::string &error);
+/// The weight blob laid out by `layout`; `fill(name, dst)` copies one
+/// tensor's bytes.
+std::string
+weightBlob(const std::vector<WeightSlot> &layout,
+           const std::function<void(const std::string &, char *)> &fill);
+
+/// Writes an object defining `blob` as the hidden, 64-byte aligned
+/// `_sora_weights`.
+bool emitWeightsObject(const std::string &blob, const TargetInfo &target,
+                       const std::string &objectPath, std::string &error);
 
 } // namespace sora
 

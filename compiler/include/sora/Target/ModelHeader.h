@@ -21,6 +21,7 @@ struct ModelSignature {
   std::string target; ///< soracc target name
   std::vector<Tensor> inputs, outputs;
   int64_t arenaBytes = 0;
+  std::string weightsFile; ///< the external weights file, "" if inside
 };
 
 /// `name` made a C identifier: every other character becomes '_', and a

@@ -3,11 +3,14 @@
 // Turns the fused and planned graph function into the code the runtime
 // calls (see runtime/include/sora/kernel_abi.h):
 //
-//   i64 _sora_run(ptr user_context, ptr inputs, ptr outputs, ptr arena)
+//   i64 _sora_run(ptr user_context, ptr inputs, ptr outputs, ptr arena,
+//                 ptr weights)
 //   const sora_abi_model_t sora_abi_model = {...}
+//   ptr <name>_model() { return &sora_abi_model; }
 //
 // Every tensor becomes a pointer: a model input, an arena slice, or a slice
-// of the weight blob `_sora_weights`; views reuse their operand's pointer.
+// of the weight blob the runtime passes (`_sora_weights` linked in, or an
+// external file it maps); views reuse their operand's pointer.
 // Each kernel is called with halide_buffer_t descriptors built on the stack
 // (static shapes, dense strides); model outputs are copied out at the end.
 //
@@ -74,11 +77,18 @@ ElementInfo elementInfo(Value tensor) {
   return {SORA_ABI_DTYPE_F32, "f32", kHalideFloat32};
 }
 
+/// What the descriptor says beyond the graph (the pass's options).
+struct DescriptorOptions {
+  StringRef symbol;      ///< <name>_model, or "" for none
+  StringRef weightsFile; ///< "" = the blob `_sora_weights` is linked in
+  uint64_t weightsChecksum;
+};
+
 class DriverBuilder {
 public:
   DriverBuilder(ModuleOp module, const sora::TargetInfo &target,
-                StringRef descriptorSymbol)
-      : module(module), target(target), descriptorSymbol(descriptorSymbol),
+                DescriptorOptions descriptor)
+      : module(module), target(target), descriptor(descriptor),
         b(module.getContext()), loc(module.getLoc()) {
     MLIRContext *ctx = module.getContext();
     i32 = b.getI32Type();
@@ -109,7 +119,8 @@ private:
   void buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
                        ArrayRef<std::string> inputNames,
                        ArrayRef<Value> outputs,
-                       ArrayRef<std::string> outputNames, int64_t arenaSize);
+                       ArrayRef<std::string> outputNames, int64_t arenaSize,
+                       int64_t weightsBytes);
 
   // Code in the run function.
   Value constant(Type type, int64_t value) {
@@ -137,7 +148,7 @@ private:
 
   ModuleOp module;
   const sora::TargetInfo &target;
-  StringRef descriptorSymbol;
+  DescriptorOptions descriptor;
   OpBuilder b;
   Location loc;
   Type i32, i64, ptr;
@@ -361,7 +372,7 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
                                     ArrayRef<std::string> inputNames,
                                     ArrayRef<Value> outputs,
                                     ArrayRef<std::string> outputNames,
-                                    int64_t arenaSize) {
+                                    int64_t arenaSize, int64_t weightsBytes) {
   auto describe = [](ArrayRef<Value> values, ArrayRef<std::string> names) {
     llvm::json::Array list;
     for (auto [v, name] : llvm::zip(values, names)) {
@@ -419,6 +430,26 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
   integer(offsetof(sora_abi_model_t, arena_bytes), arenaSize);
   address(offsetof(sora_abi_model_t, run),
           FlatSymbolRefAttr::get(ctx, "_sora_run"));
+  if (descriptor.weightsFile.empty()) {
+    // The blob, defined in its own object and laid out by
+    // sora-layout-weights.
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto blob = LLVM::GlobalOp::create(
+        b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), 0), /*isConstant=*/true,
+        LLVM::Linkage::External, "_sora_weights", Attribute(),
+        /*alignment=*/64);
+    blob.setVisibility_(LLVM::Visibility::Hidden);
+    address(offsetof(sora_abi_model_t, weights), FlatSymbolRefAttr::get(blob));
+  } else {
+    set(offsetof(sora_abi_model_t, weights), ptr,
+        [=] { return LLVM::ZeroOp::create(b, loc, ptr).getResult(); });
+  }
+  integer(offsetof(sora_abi_model_t, weights_bytes), weightsBytes);
+  integer(offsetof(sora_abi_model_t, weights_checksum),
+          (int64_t)descriptor.weightsChecksum);
+  address(offsetof(sora_abi_model_t, weights_file),
+          stringGlobal(descriptor.weightsFile));
   assert(llvm::all_of(wordTypes, [](Type t) { return bool(t); }) &&
          "a field of sora_abi_model_t is not set");
   auto modelType = LLVM::LLVMStructType::getLiteral(ctx, wordTypes);
@@ -430,12 +461,12 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
   });
   global.setLinkage(LLVM::Linkage::External);
   global.setVisibility_(LLVM::Visibility::Hidden);
-  if (descriptorSymbol.empty())
+  if (descriptor.symbol.empty())
     return;
   // const sora_abi_model_t *<name>_model(void) { return &sora_abi_model; }
   b.setInsertionPointToEnd(module.getBody());
   auto accessor = LLVM::LLVMFuncOp::create(
-      b, loc, descriptorSymbol, LLVM::LLVMFunctionType::get(ptr, {}));
+      b, loc, descriptor.symbol, LLVM::LLVMFunctionType::get(ptr, {}));
   b.setInsertionPointToEnd(accessor.addEntryBlock(b));
   LLVM::ReturnOp::create(b, loc,
                          LLVM::AddressOfOp::create(b, loc, global).getResult());
@@ -445,26 +476,22 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   auto arenaAttr = graph->getAttrOfType<IntegerAttr>(kArenaSizeAttr);
   if (!arenaAttr)
     return graph.emitError("graph has no memory plan; run sora-plan-memory");
-  // The weight blob, defined in its own object and laid out by
-  // sora-layout-weights.
-  if (failed(sora::weightLayout(module)))
+  // The weight blob as sora-layout-weights laid it out.
+  FailureOr<std::vector<sora::WeightSlot>> layout = sora::weightLayout(module);
+  if (failed(layout))
     return failure();
   b.setInsertionPointToEnd(module.getBody());
-  auto weights = LLVM::GlobalOp::create(
-      b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), 0), /*isConstant=*/true,
-      LLVM::Linkage::External, "_sora_weights", Attribute(), /*alignment=*/64);
-  weights.setVisibility_(LLVM::Visibility::Hidden);
-
   auto run = LLVM::LLVMFuncOp::create(
       b, loc, "_sora_run",
-      LLVM::LLVMFunctionType::get(i64, {ptr, ptr, ptr, ptr}));
+      LLVM::LLVMFunctionType::get(i64, {ptr, ptr, ptr, ptr, ptr}));
   run.setVisibility_(LLVM::Visibility::Hidden);
   entry = run.addEntryBlock(b);
   Block *fail = b.createBlock(&run.getBody(), {}, {i64}, {loc});
   LLVM::ReturnOp::create(b, loc, fail->getArgument(0));
   b.setInsertionPointToEnd(entry);
   Value userContext = entry->getArgument(0), inputsArg = entry->getArgument(1),
-        outputsArg = entry->getArgument(2), arena = entry->getArgument(3);
+        outputsArg = entry->getArgument(2), arena = entry->getArgument(3),
+        weights = entry->getArgument(4);
 
   SmallVector<Value> inputs, outputs;
   std::vector<std::string> inputNames, outputNames;
@@ -477,9 +504,9 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
       inputs.push_back(input);
       inputNames.push_back(input.getName().str());
     } else if (auto weight = dyn_cast<WeightOp>(op)) {
-      Value base = LLVM::AddressOfOp::create(b, loc, weights);
       pointers[weight] = offsetPtr(
-          base, weight->getAttrOfType<IntegerAttr>(kBlobOffsetAttr).getInt());
+          weights,
+          weight->getAttrOfType<IntegerAttr>(kBlobOffsetAttr).getInt());
     } else if (isa<ReshapeOp, FlattenOp>(op)) {
       pointers[op.getResult(0)] = pointers.lookup(op.getOperand(0));
     } else if (auto kernel = dyn_cast<KernelOp>(op)) {
@@ -516,7 +543,7 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   }
   LLVM::ReturnOp::create(b, loc, constant(i64, 0));
   buildDescriptor(graph, inputs, inputNames, outputs, outputNames,
-                  arenaAttr.getInt());
+                  arenaAttr.getInt(), sora::weightBlobSize(*layout));
   graph.erase();
   return success();
 }
@@ -537,7 +564,8 @@ struct ConvertParticleToLLVMPass
           << "expected one graph function, found " << graphs.size();
       return signalPassFailure();
     }
-    DriverBuilder builder(getOperation(), *info, descriptorSymbol);
+    DriverBuilder builder(getOperation(), *info,
+                          {descriptorSymbol, weightsFile, weightsChecksum});
     if (failed(builder.build(graphs.front())))
       signalPassFailure();
   }

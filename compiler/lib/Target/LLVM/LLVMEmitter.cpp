@@ -111,17 +111,20 @@ mlir::LogicalResult emitDriver(mlir::ModuleOp module, const TargetInfo &target,
   return mlir::success();
 }
 
-bool emitWeightsObject(
-    const std::vector<WeightSlot> &layout,
-    const std::function<void(const std::string &, char *)> &fill,
-    const TargetInfo &target, const std::string &objectPath,
-    std::string &error) {
-  auto machine = createTargetMachine(target, error);
-  if (!machine)
-    return false;
+std::string
+weightBlob(const std::vector<WeightSlot> &layout,
+           const std::function<void(const std::string &, char *)> &fill) {
   std::string blob(weightBlobSize(layout), '\0');
   for (const WeightSlot &slot : layout)
     fill(slot.name, blob.data() + slot.offset);
+  return blob;
+}
+
+bool emitWeightsObject(const std::string &blob, const TargetInfo &target,
+                       const std::string &objectPath, std::string &error) {
+  auto machine = createTargetMachine(target, error);
+  if (!machine)
+    return false;
 
   llvm::LLVMContext context;
   llvm::Module module("sora_weights", context);

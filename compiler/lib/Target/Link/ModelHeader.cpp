@@ -102,6 +102,12 @@ std::string modelHeader(const ModelSignature &model) {
      << "#define " << prefix << "_TARGET \"" << cString(model.target) << "\"\n"
      << "/* Bytes of activation memory each sora_model_t allocates. */\n"
      << "#define " << prefix << "_ARENA_BYTES " << model.arenaBytes << "\n"
+     << (model.weightsFile.empty()
+             ? ""
+             : "/* The weights file, found beside the program (or set "
+               "weights_path). */\n#define " +
+                   prefix + "_WEIGHTS_FILE \"" + cString(model.weightsFile) +
+                   "\"\n")
      << "#define " << prefix << "_NUM_INPUTS " << model.inputs.size() << "\n"
      << "#define " << prefix << "_NUM_OUTPUTS " << model.outputs.size() << "\n";
   describeTensors(os, prefix, "INPUT", model.inputs);
