@@ -11,6 +11,7 @@ packages=(
   libonnx-dev libprotobuf-dev python3-onnx python3-torchvision nodejs
   qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
   time  # GNU time: peak RSS of each timed process in bench/run.py
+  dataset-fashion-mnist  # the demo's data (scripts/demo.py)
 )
 if dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null |
     grep -qv '^install ok installed$' ||

@@ -21,6 +21,7 @@ import numpy as np
 MODEL = None
 ABI999_MODEL = None
 COLLIDING_MODEL = None
+FOREIGN_MODEL = None  # built for the other architecture
 COMMAND = None
 
 
@@ -210,6 +211,12 @@ class SoraRunTest(unittest.TestCase):
             stderr = self.run_error(1, self.path(name))
             self.assertIn("truncated or corrupt", stderr)
 
+    def test_library_for_another_architecture(self):
+        # dlopen() would say "cannot open shared object file".
+        stderr = self.run_error(1, FOREIGN_MODEL)
+        self.assertRegex(stderr, r"cannot load .*: built for (AArch64|x86-64), "
+                                 r"not this machine")
+
     def test_colliding_output_names(self):
         if not COLLIDING_MODEL:
             self.skipTest("no --colliding-model given")
@@ -263,16 +270,18 @@ class SoraRunTest(unittest.TestCase):
 
 
 def main():
-    global MODEL, ABI999_MODEL, COLLIDING_MODEL, COMMAND
+    global MODEL, ABI999_MODEL, COLLIDING_MODEL, FOREIGN_MODEL, COMMAND
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
     parser.add_argument("--abi999-model")
     parser.add_argument("--colliding-model")
+    parser.add_argument("--foreign-model", required=True)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     MODEL = args.model
     ABI999_MODEL = args.abi999_model
     COLLIDING_MODEL = args.colliding_model
+    FOREIGN_MODEL = args.foreign_model
     COMMAND = args.command[1:] if args.command[:1] == ["--"] else args.command
     unittest.main(argv=[sys.argv[0], "-v"])
 

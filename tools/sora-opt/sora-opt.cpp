@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sora/Pipeline/Registration.h"
+#include "sora/Support/Version.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -14,6 +15,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   sora::registerAllDialects(registry);
   sora::registerAllPasses();
+  sora::setVersionPrinter("sora-opt");
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "soracc optimizer driver\n", registry));
 }

@@ -16,8 +16,15 @@ static bool within(uint64_t offset, uint64_t count, uint64_t size,
          (size == 0 || count <= (file_size - offset) / size);
 }
 
-/// Checks that `path` is a whole 64-bit ELF file: dlopen() maps a truncated
-/// file and dies with SIGBUS touching the missing pages.
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#endif
+
+/// Checks that `path` is a whole 64-bit ELF file for this machine: dlopen()
+/// maps a truncated file and dies with SIGBUS touching the missing pages,
+/// and says "cannot open shared object file" for another architecture's.
 static bool check_elf(const char *path, char *error, size_t error_size) {
   FILE *file = fopen(path, "rb");
   if (!file) {
@@ -34,6 +41,13 @@ static bool check_elf(const char *path, char *error, size_t error_size) {
     problem = "not an ELF shared library";
   else if (header.e_ident[EI_CLASS] != ELFCLASS64)
     problem = "not a 64-bit ELF file";
+  else if (header.e_machine != HOST_MACHINE)
+    problem = header.e_machine == EM_AARCH64
+                  ? "built for AArch64, not this machine (run it with "
+                    "qemu-aarch64 -L /usr/aarch64-linux-gnu sora-run-aarch64)"
+              : header.e_machine == EM_X86_64
+                  ? "built for x86-64, not this machine"
+                  : "built for another architecture";
   else if (header.e_phentsize != sizeof(Elf64_Phdr) ||
            !within(header.e_phoff, header.e_phnum, sizeof(Elf64_Phdr), size) ||
            !within(header.e_shoff, header.e_shnum, header.e_shentsize, size))

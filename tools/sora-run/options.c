@@ -2,6 +2,9 @@
 
 #include "options.h"
 
+#include "sora/Support/Version.h"
+#include "sora/kernel_abi.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,7 +14,7 @@
 static const char kUsage[] =
     "usage: sora-run MODEL.so [-i NAME=FILE.npy]... [-o OUTDIR] [--threads N]\n"
     "                [--bench N [--flush MIB]] [--json] [--seed S] [--top K]\n"
-    "                [--weights FILE]\n"
+    "                [--weights FILE] [--version]\n"
     "\n"
     "Runs a model compiled by soracc once (or N times with --bench).\n"
     "  -i NAME=FILE.npy  input NAME from a C-order .npy file (float32, or\n"
@@ -75,6 +78,7 @@ enum {
   OPT_SEED,
   OPT_TOP,
   OPT_WEIGHTS,
+  OPT_VERSION,
   OPT_HELP
 };
 
@@ -87,6 +91,7 @@ bool options_parse(int argc, char **argv, options_t *out) {
       {"seed", required_argument, NULL, OPT_SEED},
       {"top", required_argument, NULL, OPT_TOP},
       {"weights", required_argument, NULL, OPT_WEIGHTS},
+      {"version", no_argument, NULL, OPT_VERSION},
       {"help", no_argument, NULL, OPT_HELP},
       {NULL, 0, NULL, 0},
   };
@@ -136,6 +141,9 @@ bool options_parse(int argc, char **argv, options_t *out) {
     case OPT_WEIGHTS:
       out->weights_path = optarg;
       break;
+    case OPT_VERSION:
+      printf("sora-run " SORA_VERSION " (runtime ABI %d)\n", SORA_ABI_VERSION);
+      exit(0);
     case 'h':
     case OPT_HELP:
       fputs(kUsage, stdout);

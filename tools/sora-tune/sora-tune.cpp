@@ -19,6 +19,7 @@
 #include "sora/Pipeline/Compile.h"
 #include "sora/Pipeline/Pipeline.h"
 #include "sora/Pipeline/Registration.h"
+#include "sora/Support/Version.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -101,6 +102,9 @@ bool parseArguments(int argc, char **argv, Arguments &args) {
     int64_t number;
     if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
+      std::exit(0);
+    } else if (arg == "--version") {
+      std::cout << sora::versionText("sora-tune") << "\n";
       std::exit(0);
     } else if (arg == "-o") {
       if (!next(args.output))

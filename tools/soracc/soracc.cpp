@@ -14,11 +14,13 @@
 #include "sora/Frontend/OnnxImporter.h"
 #include "sora/Pipeline/Compile.h"
 #include "sora/Pipeline/Registration.h"
+#include "sora/Support/Version.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -143,6 +145,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
   sora::registerAllPasses();
   // --help shows soracc's options and MLIR's mlir-* ones, not the hundreds
@@ -151,6 +154,7 @@ int main(int argc, char **argv) {
     if (entry.first.starts_with("mlir-"))
       entry.second->addCategory(mlirCategory);
   cl::HideUnrelatedOptions({&category, &mlirCategory});
+  sora::setVersionPrinter("soracc");
   cl::ParseCommandLineOptions(argc, argv, "soracc: particle graph compiler\n");
   if (listOnnxOperators) {
     printOnnxOperators();
@@ -192,6 +196,13 @@ int main(int argc, char **argv) {
   options.autoscheduler = autoschedulers[(int)scheduleSource.getValue()];
   options.emit = emitObject ? EmitKind::Obj : emit.getValue();
   auto configure = [](mlir::PassManager &pm) {
+    // --mlir-timing: a report per pass manager (this probe reports nothing).
+    mlir::DefaultTimingManager probe;
+    mlir::applyDefaultTimingManagerCLOptions(probe);
+    bool timing = probe.isEnabled();
+    probe.setEnabled(false);
+    if (timing)
+      pm.enableTiming();
     return mlir::succeeded(mlir::applyPassManagerCLOptions(pm));
   };
   return sora::compileModel(options, context, sourceMgr, configure) ? 0 : 1;

@@ -31,7 +31,11 @@ WeightStore::fromSafetensors(const std::string &path, const SourceLoc &where,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) {
     fail() << "cannot read weights file '" << path
-           << "': " << buffer.getError().message();
+           << "': " << buffer.getError().message()
+           << (buffer.getError() == std::errc::no_such_file_or_directory
+                   ? " (give the weights with --weights FILE, or compile "
+                     "with --random-weights SEED for seeded random ones)"
+                   : "");
     return nullptr;
   }
   llvm::StringRef data = (*buffer)->getBuffer();
