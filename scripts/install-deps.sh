@@ -12,6 +12,7 @@ packages=(
   qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
   time  # GNU time: peak RSS of each timed process in bench/run.py
   dataset-fashion-mnist  # the demo's data (scripts/demo.py)
+  graphviz  # soracc --emit=svg
 )
 if dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null |
     grep -qv '^install ok installed$' ||

@@ -47,6 +47,10 @@ static cl::opt<EmitKind> emit(
                    "particle dialect from the frontend"),
         clEnumValN(EmitKind::MlirFused, "mlir-fused",
                    "after fusion, schedules and memory planning"),
+        clEnumValN(EmitKind::Dot, "dot",
+                   "that graph for Graphviz: kernels as clusters with their "
+                   "schedule and arena slot"),
+        clEnumValN(EmitKind::Svg, "svg", "that picture rendered by dot"),
         clEnumValN(EmitKind::Kernels, "kernels",
                    "each kernel as the Halide backend receives it"),
         clEnumValN(EmitKind::Halide, "halide", "Halide statements of kernels"),

@@ -13,6 +13,7 @@
 #include "sora/Frontend/MLIRGen.h"
 #include "sora/Frontend/OnnxImporter.h"
 #include "sora/Frontend/WeightStore.h"
+#include "sora/Pipeline/GraphPicture.h"
 #include "sora/Pipeline/Pipeline.h"
 #include "sora/Target/HalideBackend.h"
 #include "sora/Target/LLVMEmitter.h"
@@ -402,6 +403,13 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     return false;
   if (options.emit == EmitKind::MlirFused)
     return writeText(print());
+  if (options.emit == EmitKind::Dot)
+    return writeText(graphToDot(*module));
+  if (options.emit == EmitKind::Svg) {
+    std::string svg, svgError;
+    return renderSvg(graphToDot(*module), svg, svgError) ? writeText(svg)
+                                                         : error(svgError);
+  }
   std::string prefix;
   if (!symbolPrefix(*module, prefix))
     return false;

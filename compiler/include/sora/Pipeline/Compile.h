@@ -34,6 +34,8 @@ enum class EmitKind {
   Sora,      ///< the model as canonical .sora text, converted from the AST
   Mlir,      ///< particle dialect straight from the frontend
   MlirFused, ///< after fusion, schedules and memory planning
+  Dot,       ///< that graph as a Graphviz picture, kernels as clusters
+  Svg,       ///< the picture rendered by Graphviz's dot
   Kernels,   ///< each kernel as the Halide backend receives it (KernelSpec)
   Halide,    ///< Halide's lowered statement of every kernel
   Llvm,      ///< the graph driver as LLVM IR
