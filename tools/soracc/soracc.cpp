@@ -21,6 +21,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -154,9 +155,17 @@ int main(int argc, char **argv) {
   sora::registerAllPasses();
   // --help shows soracc's options and MLIR's mlir-* ones, not the hundreds
   // of LLVM backend options that the linked-in targets register.
-  for (auto &entry : cl::getRegisteredOptions())
+  auto &registered = cl::getRegisteredOptions();
+  for (auto &entry : registered)
     if (entry.first.starts_with("mlir-"))
       entry.second->addCategory(mlirCategory);
+  // LLVM's --stats is soracc's: what the compile produced and took.
+  if (auto stats = registered.find("stats"); stats != registered.end()) {
+    stats->second->setDescription(
+        "Print the kernels, the work per run, weight and arena bytes (with "
+        "the arena's liveness lower bound) and compile time per phase");
+    stats->second->addCategory(category);
+  }
   cl::HideUnrelatedOptions({&category, &mlirCategory});
   sora::setVersionPrinter("soracc");
   cl::ParseCommandLineOptions(argc, argv, "soracc: particle graph compiler\n");
@@ -191,6 +200,7 @@ int main(int argc, char **argv) {
   options.target = target;
   options.name = modelName;
   options.weightsExternal = weightsExternal;
+  options.stats = llvm::AreStatisticsEnabled(); // LLVM's own --stats flag
   options.jobs = jobs;
   options.tuningDb = tuningDb;
   options.threads = threads;

@@ -13,6 +13,7 @@
 #include "sora/Frontend/MLIRGen.h"
 #include "sora/Frontend/OnnxImporter.h"
 #include "sora/Frontend/WeightStore.h"
+#include "sora/Pipeline/CompileStats.h"
 #include "sora/Pipeline/GraphPicture.h"
 #include "sora/Pipeline/Pipeline.h"
 #include "sora/Target/HalideBackend.h"
@@ -119,6 +120,7 @@ private:
   const CompileOptions &options;
   mlir::MLIRContext &context;
   llvm::SourceMgr &sourceMgr;
+  CompileStats stats;
 };
 
 /// An ONNX model carries its weights (initializers): --random-weights
@@ -384,6 +386,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   bool loaded = load(module, weights, emitted);
   if (!loaded || emitted)
     return loaded;
+  stats.phase("frontend");
 
   auto print = [&]() {
     std::string s;
@@ -401,6 +404,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   buildSoraccPipeline(pm, pipelineOptions);
   if (mlir::failed(pm.run(*module)))
     return false;
+  stats.phase("pipeline");
   if (options.emit == EmitKind::MlirFused)
     return writeText(print());
   if (options.emit == EmitKind::Dot)
@@ -474,6 +478,9 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
       });
   pipelineOptions.weightsChecksum = sora_abi_checksum(
       reinterpret_cast<const uint8_t *>(blob.data()), blob.size());
+  stats.phase("weights");
+  stats.describe(*module, kernels, (int64_t)blob.size(),
+                 (int64_t)layout->size());
   mlir::PassManager lowering(&context);
   if (!configure(lowering))
     return false;
@@ -511,15 +518,23 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     kernelObjects.push_back(scratch.file("kernel" + std::to_string(i) + ".o"));
   if (mlir::failed(emitDriver(*module, *target, "", objects[0])))
     return false;
+  stats.phase("driver");
   std::string weightsError;
   if (!options.weightsExternal &&
       !emitWeightsObject(blob, *target, objects[1], weightsError))
     return error(weightsError);
+  stats.phase("weights object");
   if (!compileKernelsToObjects(unique, *target, kernelObjects, options.jobs,
                                halideError))
     return backendError(halideError);
+  stats.phase("kernels");
   objects.insert(objects.end(), kernelObjects.begin(), kernelObjects.end());
-  return link(*target, model, header, blob);
+  if (!link(*target, model, header, blob))
+    return false;
+  stats.phase("link");
+  if (options.stats)
+    stats.print(llvm::errs(), target->name);
+  return true;
 }
 
 } // namespace

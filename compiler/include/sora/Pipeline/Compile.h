@@ -57,6 +57,9 @@ struct CompileOptions {
   /// Write the weights beside the output (`<stem>.weights`, mapped by the
   /// runtime at model creation) instead of into it.
   bool weightsExternal = false;
+  /// Print statistics (kernels, work, weights, arena, compile time per
+  /// phase) to stderr after a successful compile to a library or object.
+  bool stats = false;
   EmitKind emit = EmitKind::So;
   unsigned jobs = 0;    ///< kernels compiled at a time; 0 = one per hw thread
   std::string tuningDb; ///< sora-tune's database ("" = heuristics only)
