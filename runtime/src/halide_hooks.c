@@ -65,6 +65,12 @@ void halide_error(void *user_context, const char *message) {
     fprintf(stderr, "Error: %s", message);
 }
 
+void sora_hook_kernel_event(void *user_context, int64_t kernel, int64_t end) {
+  const sora_abi_context_t *context = user_context;
+  if (context && context->profiling)
+    context->services->kernel_event(user_context, kernel, end);
+}
+
 void halide_print(void *user_context, const char *message) {
   if (user_context)
     services(user_context)->message(user_context, message, 0);

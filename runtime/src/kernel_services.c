@@ -28,5 +28,11 @@ static void message(void *user_context, const char *text, int is_error) {
   sora_model_record_kernel_message(user_context, text, is_error != 0);
 }
 
-const sora_abi_services_t sora_kernel_services = {par_for, block_alloc,
-                                                  block_free, message};
+static void kernel_event(void *user_context, int64_t kernel, int64_t end) {
+  sora_model_t *model = user_context;
+  if (model->profile)
+    sora_profile_event(model->profile, kernel, end);
+}
+
+const sora_abi_services_t sora_kernel_services = {
+    par_for, block_alloc, block_free, message, kernel_event};

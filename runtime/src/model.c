@@ -99,9 +99,14 @@ static sora_status_t check_model(sora_model_t *model) {
   if (!abi->name || !abi->signature_json || !abi->target ||
       !abi->cpu_features || !abi->run || abi->arena_bytes < 0 ||
       abi->weights_bytes < 0 || !abi->weights_file ||
-      (!abi->weights && !abi->weights_file[0]))
+      (!abi->weights && !abi->weights_file[0]) || abi->num_kernels < 0 ||
+      abi->num_kernels > INT32_MAX || (abi->num_kernels > 0 && !abi->kernels))
     return sora_model_fail(model, SORA_STATUS_ABI_MISMATCH,
                            "malformed model description");
+  for (int64_t k = 0; k < abi->num_kernels; ++k)
+    if (!abi->kernels[k].name || !abi->kernels[k].particles)
+      return sora_model_fail(model, SORA_STATUS_ABI_MISMATCH,
+                             "malformed model: bad kernel %lld", (long long)k);
   sora_status_t status =
       check_tensors(model, "input", abi->inputs, abi->num_inputs);
   if (status == SORA_STATUS_OK)
@@ -147,6 +152,7 @@ static sora_status_t allocate_memory(sora_model_t *model) {
 
 static void destroy_model(sora_model_t *model) {
   sora_model_unload_weights(model);
+  sora_profile_release(model->profile);
   sora_thread_pool_release(model->pool);
   sora_block_cache_release(model->blocks);
   free(model->output_pointers);

@@ -3,6 +3,7 @@
 #define SORA_RUNTIME_MODEL_INTERNAL_H
 
 #include "block_cache.h"
+#include "profile.h"
 #include "sora/kernel_abi.h"
 #include "sora/runtime.h"
 #include "thread_pool.h"
@@ -29,6 +30,7 @@ struct sora_model_t {
   int32_t num_threads;
   sora_thread_pool_t *pool;   ///< NULL when num_threads == 1.
   sora_block_cache_t *blocks; ///< Backs halide_malloc/halide_free.
+  sora_profile_t *profile;    ///< Created when profiling is first enabled.
   /// What the kernels reported through halide_error/halide_print during the
   /// current run; written from any thread.
   pthread_mutex_t kernel_message_mutex;

@@ -126,8 +126,10 @@ static int64_t fake_run(void *user_context, void *const *inputs,
     return -3;
   }
   row_closure_t rows = {inputs[0], inputs[1], (float *)arena};
+  sora_hook_kernel_event(user_context, 0, 0);
   int result =
       halide_do_par_for(user_context, row_task, 0, ROWS, (uint8_t *)&rows);
+  sora_hook_kernel_event(user_context, 0, 1);
   if (result != 0)
     return result;
   float *y = outputs[0];
@@ -139,6 +141,10 @@ static int64_t fake_run(void *user_context, void *const *inputs,
   *(float *)outputs[1] = total;
   return 0;
 }
+
+// One "kernel" for profiles: the rows' parallel loop.
+static const sora_abi_kernel_t kKernels[] = {
+    {"fake_rows", "y: add, y: relu", 12, 96}};
 
 __attribute__((visibility("hidden"))) const sora_abi_model_t sora_abi_model = {
     .abi_version = FAKE_ABI_VERSION,
@@ -160,4 +166,6 @@ __attribute__((visibility("hidden"))) const sora_abi_model_t sora_abi_model = {
     .weights_bytes = WEIGHTS_BYTES,
     .weights_checksum = WEIGHTS_CHECKSUM,
     .weights_file = FAKE_WEIGHTS_FILE,
+    .num_kernels = 1,
+    .kernels = kKernels,
 };

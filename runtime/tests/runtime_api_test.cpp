@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <random>
@@ -235,6 +236,63 @@ TEST_P(RunTest, KernelFailureCarriesTheKernelMessage) {
   ASSERT_EQ(buffers.run(model.get()), SORA_STATUS_OK);
   buffers.expectCorrect();
   EXPECT_NE(std::strstr(sora_model_last_error(model.get()), "NaN"), nullptr);
+}
+
+TEST_P(RunTest, ProfilesKernelsAndWritesATrace) {
+  ModelPtr model = createModel(GetParam());
+  ASSERT_EQ(sora_model_num_kernels(model.get()), 1);
+  sora_kernel_profile_t profile;
+  // Off by default: the kernel is described, nothing is measured.
+  Buffers buffers(1);
+  ASSERT_EQ(buffers.run(model.get()), SORA_STATUS_OK);
+  ASSERT_EQ(sora_model_kernel_profile(model.get(), 0, &profile),
+            SORA_STATUS_OK);
+  EXPECT_STREQ(profile.name, "fake_rows");
+  EXPECT_STREQ(profile.particles, "y: add, y: relu");
+  EXPECT_EQ(profile.flops, 12);
+  EXPECT_EQ(profile.bytes, 96);
+  EXPECT_EQ(profile.calls, 0);
+  EXPECT_EQ(sora_model_write_trace(model.get(), "/dev/null"),
+            SORA_STATUS_INVALID_ARGUMENT);
+
+  ASSERT_EQ(sora_model_set_profiling(model.get(), 1), SORA_STATUS_OK);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(buffers.run(model.get()), SORA_STATUS_OK);
+  ASSERT_EQ(sora_model_kernel_profile(model.get(), 0, &profile),
+            SORA_STATUS_OK);
+  EXPECT_EQ(profile.calls, 5);
+  EXPECT_GT(profile.min_ns, 0);
+  EXPECT_GE(profile.median_ns, profile.min_ns);
+  EXPECT_GE(profile.total_ns, 5 * profile.min_ns);
+
+  std::string path = ::testing::TempDir() + "/trace.json";
+  ASSERT_EQ(sora_model_write_trace(model.get(), path.c_str()), SORA_STATUS_OK);
+  std::ifstream in(path);
+  std::string trace((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  EXPECT_EQ(trace.rfind("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", 0),
+            0u);
+  size_t events = 0;
+  for (size_t at = 0;
+       (at = trace.find("\"name\":\"fake_rows\"", at)) != std::string::npos;
+       ++at)
+    ++events;
+  EXPECT_EQ(events, 5u);
+  EXPECT_NE(trace.find("\"args\":{\"particles\":\"y: add, y: relu\"}"),
+            std::string::npos);
+
+  // Off again: runs record nothing; on again: counting starts over.
+  ASSERT_EQ(sora_model_set_profiling(model.get(), 0), SORA_STATUS_OK);
+  ASSERT_EQ(buffers.run(model.get()), SORA_STATUS_OK);
+  ASSERT_EQ(sora_model_kernel_profile(model.get(), 0, &profile),
+            SORA_STATUS_OK);
+  EXPECT_EQ(profile.calls, 5);
+  ASSERT_EQ(sora_model_set_profiling(model.get(), 1), SORA_STATUS_OK);
+  ASSERT_EQ(sora_model_kernel_profile(model.get(), 0, &profile),
+            SORA_STATUS_OK);
+  EXPECT_EQ(profile.calls, 0);
+  EXPECT_EQ(sora_model_kernel_profile(model.get(), 1, &profile),
+            SORA_STATUS_INVALID_ARGUMENT);
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, RunTest, ::testing::Values(1, 2, 4));

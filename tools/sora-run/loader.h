@@ -20,7 +20,11 @@
   X(model_find_input)                                                          \
   X(model_num_threads)                                                         \
   X(model_run)                                                                 \
-  X(model_last_error)
+  X(model_last_error)                                                          \
+  X(model_set_profiling)                                                       \
+  X(model_num_kernels)                                                         \
+  X(model_kernel_profile)                                                      \
+  X(model_write_trace)
 
 /// One model.so, loaded privately (RTLD_LOCAL), and its API.
 typedef struct sora_api_t {

@@ -210,12 +210,26 @@ static bool bench(const options_t *options, session_t *s) {
     flush_caches(flush, flush_bytes, i);
     ok = run_once(s);
   }
+  // Profiling covers the measured runs only.
+  bool profiling = options->profile || options->trace_path;
+  if (ok && profiling &&
+      s->api.model_set_profiling(s->model, 1) != SORA_STATUS_OK)
+    ok = fail("cannot profile: %s", s->api.model_last_error(s->model));
+  double total_us = 0;
   for (int64_t i = 0; ok && i < n; ++i) {
     flush_caches(flush, flush_bytes, i);
     double start = now_us();
     ok = run_once(s);
     samples[i] = now_us() - start;
+    total_us += samples[i];
   }
+  if (ok && profiling)
+    s->api.model_set_profiling(s->model, 0);
+  if (ok && options->trace_path &&
+      s->api.model_write_trace(s->model, options->trace_path) != SORA_STATUS_OK)
+    ok = fail("%s", s->api.model_last_error(s->model));
+  if (ok && options->profile)
+    report_profile(&s->api, s->model, total_us, n);
   if (ok)
     report_bench(samples, n, s->api.model_num_threads(s->model), options->json);
   free(samples);

@@ -14,7 +14,7 @@
 static const char kUsage[] =
     "usage: sora-run MODEL.so [-i NAME=FILE.npy]... [-o OUTDIR] [--threads N]\n"
     "                [--bench N [--flush MIB]] [--json] [--seed S] [--top K]\n"
-    "                [--weights FILE] [--version]\n"
+    "                [--weights FILE] [--profile] [--trace FILE] [--version]\n"
     "\n"
     "Runs a model compiled by soracc once (or N times with --bench).\n"
     "  -i NAME=FILE.npy  input NAME from a C-order .npy file (float32, or\n"
@@ -31,7 +31,11 @@ static const char kUsage[] =
     "  --top K           print the K largest values of each output's first\n"
     "                    row along its last axis\n"
     "  --weights FILE    the weights file of a model compiled with\n"
-    "                    --weights-external (default: the one beside it)\n";
+    "                    --weights-external (default: the one beside it)\n"
+    "  --profile         time every kernel during the runs (--bench N, else\n"
+    "                    100 runs) and print a per-kernel profile\n"
+    "  --trace FILE      write those runs' kernel calls as a Chrome/Perfetto\n"
+    "                    trace (JSON)\n";
 
 static bool usage_error(const char *format, const char *argument) {
   fputs("sora-run: ", stderr);
@@ -79,6 +83,8 @@ enum {
   OPT_TOP,
   OPT_WEIGHTS,
   OPT_VERSION,
+  OPT_PROFILE,
+  OPT_TRACE,
   OPT_HELP
 };
 
@@ -92,6 +98,8 @@ bool options_parse(int argc, char **argv, options_t *out) {
       {"top", required_argument, NULL, OPT_TOP},
       {"weights", required_argument, NULL, OPT_WEIGHTS},
       {"version", no_argument, NULL, OPT_VERSION},
+      {"profile", no_argument, NULL, OPT_PROFILE},
+      {"trace", required_argument, NULL, OPT_TRACE},
       {"help", no_argument, NULL, OPT_HELP},
       {NULL, 0, NULL, 0},
   };
@@ -141,6 +149,12 @@ bool options_parse(int argc, char **argv, options_t *out) {
     case OPT_WEIGHTS:
       out->weights_path = optarg;
       break;
+    case OPT_PROFILE:
+      out->profile = true;
+      break;
+    case OPT_TRACE:
+      out->trace_path = optarg;
+      break;
     case OPT_VERSION:
       printf("sora-run " SORA_VERSION " (runtime ABI %d)\n", SORA_ABI_VERSION);
       exit(0);
@@ -162,6 +176,8 @@ bool options_parse(int argc, char **argv, options_t *out) {
     return usage_error("%s", "--json needs --bench");
   if (out->flush_mib && out->bench_runs == 0)
     return usage_error("%s", "--flush needs --bench");
+  if ((out->profile || out->trace_path) && out->bench_runs == 0)
+    out->bench_runs = 100; // a profile of one run says little
   return true;
 }
 

@@ -23,6 +23,8 @@ typedef struct options_t {
   uint64_t seed;
   int64_t top_k;            ///< 0: no top-K report.
   const char *weights_path; ///< NULL: the model's own weights (file).
+  bool profile;             ///< Print a per-kernel profile of the runs.
+  const char *trace_path;   ///< Write a Chrome trace of the runs there.
 } options_t;
 
 /// Parses argv. On a usage error prints it with the usage to stderr and

@@ -81,3 +81,33 @@ void report_bench(double *samples_us, int64_t n, int32_t threads, bool json) {
            "p90_us=%.3f\n",
            (long long)n, (int)threads, median, p10, p90);
 }
+
+void report_profile(const sora_api_t *api, sora_model_t *model,
+                    double run_total_us, int64_t runs) {
+  int32_t kernels = api->model_num_kernels(model);
+  printf("profile: %d kernels over %lld runs\n", (int)kernels, (long long)runs);
+  printf("  %-10s %7s %10s %6s %8s %7s  %s\n", "kernel", "calls", "median_us",
+         "%run", "GFLOP/s", "GB/s", "particles");
+  double kernel_total_us = 0;
+  for (int32_t k = 0; k < kernels; ++k) {
+    sora_kernel_profile_t p;
+    if (api->model_kernel_profile(model, k, &p) != SORA_STATUS_OK)
+      continue;
+    double median_us = (double)p.median_ns / 1000.0;
+    double share = run_total_us > 0
+                       ? 100.0 * (double)p.total_ns / 1000.0 / run_total_us
+                       : 0.0;
+    kernel_total_us += (double)p.total_ns / 1000.0;
+    // flops / ns = GFLOP/s; bytes / ns = GB/s.
+    double gflops = p.median_ns ? (double)p.flops / (double)p.median_ns : 0;
+    double gbytes = p.median_ns ? (double)p.bytes / (double)p.median_ns : 0;
+    printf("  %-10s %7lld %10.3f %6.1f %8.2f %7.2f  %s\n", p.name,
+           (long long)p.calls, median_us, share, gflops, gbytes, p.particles);
+  }
+  double other = run_total_us - kernel_total_us;
+  printf("  %-10s %7s %10.3f %6.1f %8s %7s  %s\n", "(other)", "",
+         runs ? (other > 0 ? other : 0) / (double)runs : 0.0,
+         run_total_us > 0 ? 100.0 * (other > 0 ? other : 0) / run_total_us
+                          : 0.0,
+         "", "", "driver, output copies, profiling (mean per run)");
+}

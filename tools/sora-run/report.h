@@ -2,6 +2,7 @@
 #ifndef SORA_RUN_REPORT_H
 #define SORA_RUN_REPORT_H
 
+#include "loader.h"
 #include "sora/runtime.h"
 
 #include <stdbool.h>
@@ -17,5 +18,12 @@ void report_top_k(const sora_tensor_info_t *info, const float *data, int64_t k);
 /// Sorts `samples_us` and prints median, p10 and p90 — as one JSON line
 /// {"median_us":…,"p10_us":…,"p90_us":…,"n":…,"threads":…} if `json`.
 void report_bench(double *samples_us, int64_t n, int32_t threads, bool json);
+
+/// Prints the profile of `model`'s kernels after runs totalling
+/// `run_total_us`: per kernel its calls, median, share of the runs, GFLOP/s
+/// and GB/s (at the median, from the compiler's estimates) and particles;
+/// then what the runs spent outside kernels.
+void report_profile(const sora_api_t *api, sora_model_t *model,
+                    double run_total_us, int64_t runs);
 
 #endif // SORA_RUN_REPORT_H

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SORA_ABI_VERSION 2
+#define SORA_ABI_VERSION 3
 
 /* Element type codes, shared with sora_dtype_t in runtime.h. */
 #define SORA_ABI_DTYPE_F32 1
@@ -30,6 +30,16 @@ typedef struct sora_abi_tensor_t {
   int64_t rank;
   const int64_t *dims; /* `rank` entries */
 } sora_abi_tensor_t;
+
+/* One kernel of the model, for profiles. The driver calls kernel `i` of
+ * this table between sora_hook_kernel_event(user_context, i, 0) and
+ * (…, i, 1). */
+typedef struct sora_abi_kernel_t {
+  const char *name;      /* "_sora_k0" */
+  const char *particles; /* what it computes: "c1: conv2d, c1: relu" */
+  int64_t flops;         /* per call, the compiler's estimate */
+  int64_t bytes;         /* read and written per call, the same */
+} sora_abi_kernel_t;
 
 /* The generated graph driver. `user_context` is passed unchanged to every
  * kernel and from there to the Halide runtime hooks (halide_do_par_for,
@@ -64,6 +74,8 @@ typedef struct sora_abi_model_t {
   int64_t weights_bytes;
   uint64_t weights_checksum; /* sora_abi_checksum of the blob */
   const char *weights_file;  /* "" when the weights are inside */
+  int64_t num_kernels;
+  const sora_abi_kernel_t *kernels;
 } sora_abi_model_t;
 
 /* FNV-1a over the blob's 8-byte little-endian words (then its last bytes):
@@ -105,12 +117,21 @@ typedef struct sora_abi_services_t {
   void (*free)(void *user_context, void *ptr);
   /* A kernel's error (is_error != 0) or printed message. */
   void (*message)(void *user_context, const char *message, int is_error);
+  /* While profiling: kernel `kernel` (an index into the model's kernels)
+   * begins (end == 0) or ends (end == 1). */
+  void (*kernel_event)(void *user_context, int64_t kernel, int64_t end);
 } sora_abi_services_t;
 
 /* The head of whatever `user_context` points at during a run. */
 typedef struct sora_abi_context_t {
   const sora_abi_services_t *services;
+  int64_t profiling; /* non-zero: the driver reports kernel events */
 } sora_abi_context_t;
+
+/* Defined (hidden) by the hooks linked into every model; the driver calls it
+ * around each kernel. Forwards to services->kernel_event while profiling,
+ * and costs a call and a test otherwise. */
+void sora_hook_kernel_event(void *user_context, int64_t kernel, int64_t end);
 
 #ifdef __cplusplus
 }

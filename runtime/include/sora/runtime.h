@@ -212,6 +212,43 @@ SORA_API sora_status_t sora_model_run(sora_model_t *model,
                                       const sora_tensor_t *outputs,
                                       int32_t num_outputs);
 
+/*===----------------------------------------------------------------------===*
+ * Profiling
+ *===----------------------------------------------------------------------===*/
+
+/** One kernel of a model and what profiling measured of it. `name` and
+ * `particles` are owned by the model. */
+typedef struct sora_kernel_profile_t {
+  const char *name;      /**< "_sora_k0" */
+  const char *particles; /**< what it computes: "c1: conv2d, c1: relu" */
+  int64_t flops;         /**< per call, the compiler's estimate */
+  int64_t bytes;         /**< read and written per call, the same */
+  int64_t calls;         /**< calls while profiling (a recurrent kernel is
+                              called once per time step) */
+  int64_t total_ns, min_ns;
+  int64_t median_ns; /**< over its last 1024 calls */
+} sora_kernel_profile_t;
+
+/** Turns profiling on (non-zero; forgetting what was recorded before) or
+ * off. While on, every run records each kernel's duration and a trace
+ * event; while off, runs pay one test per kernel call. */
+SORA_API sora_status_t sora_model_set_profiling(sora_model_t *model,
+                                                int32_t enabled);
+
+/** The number of kernels (0 if `model` is NULL). */
+SORA_API int32_t sora_model_num_kernels(const sora_model_t *model);
+
+/** Kernel `index` (0-based, in run order) and its measurements so far. */
+SORA_API sora_status_t sora_model_kernel_profile(
+    sora_model_t *model, int32_t index, sora_kernel_profile_t *out_profile);
+
+/** Writes the recorded kernel calls to `path` as a Chrome/Perfetto trace
+ * (JSON "traceEvents", one complete event per kernel call with its thread,
+ * the particles as args). INVALID_ARGUMENT if profiling was never on or the
+ * file cannot be written. */
+SORA_API sora_status_t sora_model_write_trace(sora_model_t *model,
+                                              const char *path);
+
 /** The message of the most recent failed call on `model` ("" if none has
  * failed). Owned by the model; valid until the next call on it. Returns a
  * static message if `model` is NULL. */

@@ -16,12 +16,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sora/Conversion/KernelSpecBuilder.h"
 #include "sora/Conversion/Passes.h"
 #include "sora/Conversion/RecurrenceStep.h"
 #include "sora/Conversion/WeightLayout.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
 #include "sora/Dialect/Particle/Passes.h"
 #include "sora/Target/TargetInfo.h"
+#include "sora/Tuning/CostModel.h"
 #include "sora/kernel_abi.h"
 
 #include "HalideRuntime.h" // C structs only: halide_buffer_t, halide_type_t
@@ -63,6 +65,9 @@ static_assert(offsetof(sora_abi_tensor_t, dims) == 24 &&
               "tensorDescType mirrors sora_abi_tensor_t");
 static_assert(sizeof(sora_abi_model_t) % 8 == 0,
               "sora_abi_model_t is a table of 8-byte words");
+static_assert(offsetof(sora_abi_kernel_t, bytes) == 24 &&
+                  sizeof(sora_abi_kernel_t) == 32,
+              "kernelTable mirrors sora_abi_kernel_t");
 
 /// How a tensor of the graph crosses the ABI: f32, or i64 token ids.
 struct ElementInfo {
@@ -111,16 +116,21 @@ private:
   FlatSymbolRefAttr i64ArrayGlobal(ArrayRef<int64_t> values);
   FlatSymbolRefAttr tensorTable(StringRef symbol, ArrayRef<Value> tensors,
                                 ArrayRef<std::string> names);
+  /// The sora_abi_kernel_t table of `kernels` (in call order); fails if a
+  /// kernel cannot be described.
+  FailureOr<FlatSymbolRefAttr> kernelTable(ArrayRef<KernelOp> kernels);
+  /// Calls sora_hook_kernel_event(user_context, kernel, end).
+  void kernelEvent(Value userContext, int64_t kernel, int64_t end);
   template <typename Fill>
   LLVM::GlobalOp constantGlobal(StringRef name, Type type, Fill fill);
   /// The kernel's function, taking `numArgs` pointers (the user context and
   /// the buffers).
   LLVM::LLVMFuncOp kernelDecl(KernelOp kernel, size_t numArgs);
-  void buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
-                       ArrayRef<std::string> inputNames,
-                       ArrayRef<Value> outputs,
-                       ArrayRef<std::string> outputNames, int64_t arenaSize,
-                       int64_t weightsBytes);
+  LogicalResult buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
+                                ArrayRef<std::string> inputNames,
+                                ArrayRef<Value> outputs,
+                                ArrayRef<std::string> outputNames,
+                                int64_t arenaSize, int64_t weightsBytes);
 
   // Code in the run function.
   Value constant(Type type, int64_t value) {
@@ -149,6 +159,8 @@ private:
   ModuleOp module;
   const sora::TargetInfo &target;
   DescriptorOptions descriptor;
+  /// The kernels in the order the driver calls them.
+  SmallVector<KernelOp> calledKernels;
   OpBuilder b;
   Location loc;
   Type i32, i64, ptr;
@@ -303,6 +315,8 @@ Value DriverBuilder::halideBuffer(Value host, ArrayRef<int64_t> shape,
 
 void DriverBuilder::callKernel(KernelOp kernel, ArrayRef<Value> args,
                                Block *fail) {
+  int64_t index = (int64_t)calledKernels.size() - 1;
+  kernelEvent(args[0], index, 0);
   Value status =
       LLVM::CallOp::create(b, loc, kernelDecl(kernel, args.size()), args)
           .getResult();
@@ -315,6 +329,7 @@ void DriverBuilder::callKernel(KernelOp kernel, ArrayRef<Value> args,
   LLVM::CondBrOp::create(b, loc, failed, fail, ValueRange{code}, next,
                          ValueRange{});
   b.setInsertionPointToEnd(next);
+  kernelEvent(args[0], index, 1);
 }
 
 void DriverBuilder::callRecurrence(KernelOp kernel,
@@ -368,11 +383,71 @@ void DriverBuilder::callRecurrence(KernelOp kernel,
   b.setInsertionPointToEnd(done);
 }
 
-void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
-                                    ArrayRef<std::string> inputNames,
-                                    ArrayRef<Value> outputs,
-                                    ArrayRef<std::string> outputNames,
-                                    int64_t arenaSize, int64_t weightsBytes) {
+FailureOr<FlatSymbolRefAttr>
+DriverBuilder::kernelTable(ArrayRef<KernelOp> kernels) {
+  SmallVector<FlatSymbolRefAttr> names, particles;
+  SmallVector<sora::KernelWork> work;
+  for (KernelOp kernel : kernels) {
+    FailureOr<sora::KernelSpec> spec = sora::buildKernelSpec(kernel);
+    if (failed(spec))
+      return failure();
+    std::string what;
+    for (const sora::KernelOp &op : spec->ops)
+      what += (what.empty() ? "" : ", ") +
+              (op.particle.empty() ? "" : op.particle + ": ") +
+              sora::kernelOpName(op.kind);
+    names.push_back(stringGlobal(kernel.getSymName()));
+    particles.push_back(stringGlobal(what));
+    work.push_back(sora::kernelWork(*spec));
+  }
+  auto entryType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {ptr, ptr, i64, i64});
+  auto type =
+      LLVM::LLVMArrayType::get(entryType, std::max<size_t>(kernels.size(), 1));
+  constantGlobal("_sora_kernels", type, [&]() -> Value {
+    Value table = LLVM::UndefOp::create(b, loc, type);
+    for (size_t i = 0; i < kernels.size(); ++i) {
+      Value entry = LLVM::UndefOp::create(b, loc, entryType);
+      Value fields[] = {LLVM::AddressOfOp::create(b, loc, ptr, names[i]),
+                        LLVM::AddressOfOp::create(b, loc, ptr, particles[i]),
+                        constant(i64, (int64_t)work[i].flops),
+                        constant(i64, (int64_t)work[i].bytes)};
+      for (auto [f, value] : llvm::enumerate(fields))
+        entry = LLVM::InsertValueOp::create(b, loc, entry, value, f);
+      table = LLVM::InsertValueOp::create(b, loc, table, entry, i);
+    }
+    return table;
+  });
+  return FlatSymbolRefAttr::get(b.getContext(), "_sora_kernels");
+}
+
+void DriverBuilder::kernelEvent(Value userContext, int64_t kernel,
+                                int64_t end) {
+  auto hook = module.lookupSymbol<LLVM::LLVMFuncOp>("sora_hook_kernel_event");
+  if (!hook) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    hook = LLVM::LLVMFuncOp::create(
+        b, loc, "sora_hook_kernel_event",
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()),
+                                    {ptr, i64, i64}));
+    hook.setVisibility_(LLVM::Visibility::Hidden);
+  }
+  LLVM::CallOp::create(
+      b, loc, hook,
+      ValueRange{userContext, constant(i64, kernel), constant(i64, end)});
+}
+
+LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
+                                             ArrayRef<Value> inputs,
+                                             ArrayRef<std::string> inputNames,
+                                             ArrayRef<Value> outputs,
+                                             ArrayRef<std::string> outputNames,
+                                             int64_t arenaSize,
+                                             int64_t weightsBytes) {
+  FailureOr<FlatSymbolRefAttr> kernelSymbol = kernelTable(calledKernels);
+  if (failed(kernelSymbol))
+    return failure();
   auto describe = [](ArrayRef<Value> values, ArrayRef<std::string> names) {
     llvm::json::Array list;
     for (auto [v, name] : llvm::zip(values, names)) {
@@ -450,6 +525,8 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
           (int64_t)descriptor.weightsChecksum);
   address(offsetof(sora_abi_model_t, weights_file),
           stringGlobal(descriptor.weightsFile));
+  integer(offsetof(sora_abi_model_t, num_kernels), calledKernels.size());
+  address(offsetof(sora_abi_model_t, kernels), *kernelSymbol);
   assert(llvm::all_of(wordTypes, [](Type t) { return bool(t); }) &&
          "a field of sora_abi_model_t is not set");
   auto modelType = LLVM::LLVMStructType::getLiteral(ctx, wordTypes);
@@ -462,7 +539,7 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
   global.setLinkage(LLVM::Linkage::External);
   global.setVisibility_(LLVM::Visibility::Hidden);
   if (descriptor.symbol.empty())
-    return;
+    return success();
   // const sora_abi_model_t *<name>_model(void) { return &sora_abi_model; }
   b.setInsertionPointToEnd(module.getBody());
   auto accessor = LLVM::LLVMFuncOp::create(
@@ -470,6 +547,7 @@ void DriverBuilder::buildDescriptor(func::FuncOp graph, ArrayRef<Value> inputs,
   b.setInsertionPointToEnd(accessor.addEntryBlock(b));
   LLVM::ReturnOp::create(b, loc,
                          LLVM::AddressOfOp::create(b, loc, global).getResult());
+  return success();
 }
 
 LogicalResult DriverBuilder::build(func::FuncOp graph) {
@@ -515,6 +593,9 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
         return kernel.emitError("kernel has no arena offset");
       Value result = offsetPtr(arena, offset.getInt());
       pointers[kernel] = result;
+      // Kernel events (for profiles) bracket each call: kernel i of the
+      // descriptor's table is the i-th called here.
+      calledKernels.push_back(kernel);
       if (std::optional<sora::RecurrenceStep> step =
               sora::recurrenceStep(kernel)) {
         callRecurrence(kernel, *step, userContext, result, fail);
@@ -542,8 +623,10 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
     }
   }
   LLVM::ReturnOp::create(b, loc, constant(i64, 0));
-  buildDescriptor(graph, inputs, inputNames, outputs, outputNames,
-                  arenaAttr.getInt(), sora::weightBlobSize(*layout));
+  if (failed(buildDescriptor(graph, inputs, inputNames, outputs, outputNames,
+                             arenaAttr.getInt(),
+                             sora::weightBlobSize(*layout))))
+    return failure();
   graph.erase();
   return success();
 }

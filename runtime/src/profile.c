@@ -1,0 +1,147 @@
+//===- profile.c - Per-kernel timing and traces of a model's runs ---------===//
+
+#include "profile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct kernel_stats_t {
+  int64_t calls, total_ns, min_ns;
+  int64_t samples[SORA_PROFILE_SAMPLES]; ///< ring of the last durations
+} kernel_stats_t;
+
+typedef struct trace_event_t {
+  int64_t kernel, start_ns, duration_ns, thread;
+} trace_event_t;
+
+struct sora_profile_t {
+  int64_t num_kernels;
+  kernel_stats_t *kernels;
+  int64_t begin_ns; ///< when the running kernel began
+  trace_event_t *events;
+  int64_t num_events, capacity;
+  int64_t origin_ns; ///< trace time 0
+};
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+sora_profile_t *sora_profile_create(int64_t num_kernels) {
+  sora_profile_t *profile = calloc(1, sizeof(*profile));
+  if (!profile)
+    return NULL;
+  profile->num_kernels = num_kernels;
+  profile->kernels = calloc((size_t)num_kernels + 1, sizeof(kernel_stats_t));
+  if (!profile->kernels) {
+    free(profile);
+    return NULL;
+  }
+  sora_profile_reset(profile);
+  return profile;
+}
+
+void sora_profile_release(sora_profile_t *profile) {
+  if (!profile)
+    return;
+  free(profile->events);
+  free(profile->kernels);
+  free(profile);
+}
+
+void sora_profile_reset(sora_profile_t *profile) {
+  memset(profile->kernels, 0,
+         (size_t)profile->num_kernels * sizeof(kernel_stats_t));
+  profile->num_events = 0;
+  profile->origin_ns = now_ns();
+}
+
+void sora_profile_event(sora_profile_t *profile, int64_t kernel, int64_t end) {
+  int64_t now = now_ns();
+  if (!end) {
+    profile->begin_ns = now;
+    return;
+  }
+  if (kernel < 0 || kernel >= profile->num_kernels)
+    return;
+  int64_t duration = now - profile->begin_ns;
+  kernel_stats_t *stats = &profile->kernels[kernel];
+  stats->samples[stats->calls % SORA_PROFILE_SAMPLES] = duration;
+  if (stats->calls == 0 || duration < stats->min_ns)
+    stats->min_ns = duration;
+  ++stats->calls;
+  stats->total_ns += duration;
+  if (profile->num_events == profile->capacity &&
+      profile->capacity < SORA_PROFILE_MAX_EVENTS) {
+    int64_t capacity = profile->capacity ? 2 * profile->capacity : 4096;
+    trace_event_t *events =
+        realloc(profile->events, (size_t)capacity * sizeof(trace_event_t));
+    if (events) {
+      profile->events = events;
+      profile->capacity = capacity;
+    }
+  }
+  if (profile->num_events < profile->capacity)
+    profile->events[profile->num_events++] =
+        (trace_event_t){kernel, profile->begin_ns - profile->origin_ns,
+                        duration, (int64_t)syscall(SYS_gettid)};
+}
+
+static int compare_int64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+void sora_profile_kernel(const sora_profile_t *profile, int64_t kernel,
+                         int64_t *calls, int64_t *total_ns, int64_t *min_ns,
+                         int64_t *median_ns) {
+  const kernel_stats_t *stats = &profile->kernels[kernel];
+  *calls = stats->calls;
+  *total_ns = stats->total_ns;
+  *min_ns = stats->min_ns;
+  int64_t count =
+      stats->calls < SORA_PROFILE_SAMPLES ? stats->calls : SORA_PROFILE_SAMPLES;
+  int64_t sorted[SORA_PROFILE_SAMPLES];
+  memcpy(sorted, stats->samples, (size_t)count * sizeof(int64_t));
+  qsort(sorted, (size_t)count, sizeof(int64_t), compare_int64);
+  *median_ns = count ? sorted[count / 2] : 0;
+}
+
+/// `text` as a JSON string body.
+static void write_json_string(FILE *out, const char *text) {
+  for (const unsigned char *c = (const unsigned char *)text; *c; ++c) {
+    if (*c == '"' || *c == '\\')
+      fprintf(out, "\\%c", *c);
+    else if (*c < 0x20)
+      fprintf(out, "\\u%04x", *c);
+    else
+      fputc(*c, out);
+  }
+}
+
+int sora_profile_write_trace(const sora_profile_t *profile, FILE *out,
+                             const char *const *names,
+                             const char *const *particles) {
+  int pid = (int)getpid();
+  fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", out);
+  for (int64_t i = 0; i < profile->num_events; ++i) {
+    const trace_event_t *e = &profile->events[i];
+    fprintf(out, "%s\n{\"name\":\"", i ? "," : "");
+    write_json_string(out, names[e->kernel]);
+    fprintf(out,
+            "\",\"cat\":\"kernel\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,"
+            "\"pid\":%d,\"tid\":%lld,\"args\":{\"particles\":\"",
+            (double)e->start_ns / 1000.0, (double)e->duration_ns / 1000.0, pid,
+            (long long)e->thread);
+    write_json_string(out, particles[e->kernel]);
+    fputs("\"}}", out);
+  }
+  fputs("\n]}\n", out);
+  return ferror(out) ? (errno ? errno : EIO) : 0;
+}
