@@ -1,15 +1,36 @@
 //===- kernel_services.c - What the runtime provides to kernels -----------===//
 //
 // The service table of kernel_abi.h, bound to the model that a run passes as
-// `user_context`: the model's thread pool, block cache and message slot.
+// `user_context`: the model's thread pool, block cache, message slot and,
+// while profiling, its profile (parallel tasks timed per thread).
 //
 //===----------------------------------------------------------------------===//
 
 #include "model_internal.h"
 
+/// A parallel task under profiling: the task and its closure, timed.
+typedef struct timed_task_t {
+  sora_abi_task_fn task;
+  uint8_t *closure;
+  sora_profile_t *profile;
+} timed_task_t;
+
+static int run_timed_task(void *user_context, int index, uint8_t *closure) {
+  const timed_task_t *timed = (const timed_task_t *)closure;
+  int64_t start = sora_profile_now();
+  int result = timed->task(user_context, index, timed->closure);
+  sora_profile_task(timed->profile, start, sora_profile_now());
+  return result;
+}
+
 static int par_for(void *user_context, sora_abi_task_fn task, int min, int size,
                    uint8_t *closure) {
   sora_model_t *model = user_context;
+  if (model->context.profiling && model->profile) {
+    timed_task_t timed = {task, closure, model->profile};
+    return sora_thread_pool_run(model->pool, run_timed_task, user_context, min,
+                                size, (uint8_t *)&timed);
+  }
   return sora_thread_pool_run(model->pool, task, user_context, min, size,
                               closure);
 }

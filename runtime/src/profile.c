@@ -3,6 +3,8 @@
 #include "profile.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -16,7 +18,18 @@ typedef struct kernel_stats_t {
 
 typedef struct trace_event_t {
   int64_t kernel, start_ns, duration_ns, thread;
+  bool task; ///< a thread's part of the kernel's parallel loops
 } trace_event_t;
+
+/// Up to this many threads' parts of a kernel are traced.
+#define MAX_TASK_THREADS 64
+
+/// One thread's part of the current kernel: claimed by the thread (tid),
+/// written only by it, read at the kernel's end once the tasks are done.
+typedef struct task_span_t {
+  _Atomic int64_t thread;
+  int64_t start_ns, end_ns;
+} task_span_t;
 
 struct sora_profile_t {
   int64_t num_kernels;
@@ -25,12 +38,58 @@ struct sora_profile_t {
   trace_event_t *events;
   int64_t num_events, capacity;
   int64_t origin_ns; ///< trace time 0
+  task_span_t spans[MAX_TASK_THREADS];
 };
 
-static int64_t now_ns(void) {
+int64_t sora_profile_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t now_ns(void) { return sora_profile_now(); }
+
+static int64_t thread_id(void) { return (int64_t)syscall(SYS_gettid); }
+
+void sora_profile_task(sora_profile_t *profile, int64_t start_ns,
+                       int64_t end_ns) {
+  int64_t self = thread_id();
+  for (int i = 0; i < MAX_TASK_THREADS; ++i) {
+    task_span_t *span = &profile->spans[i];
+    int64_t owner = atomic_load_explicit(&span->thread, memory_order_relaxed);
+    if (owner == 0) {
+      int64_t expected = 0;
+      if (atomic_compare_exchange_strong(&span->thread, &expected, self)) {
+        span->start_ns = start_ns;
+        span->end_ns = end_ns;
+        return;
+      }
+      owner = expected;
+    }
+    if (owner == self) {
+      if (start_ns < span->start_ns)
+        span->start_ns = start_ns;
+      if (end_ns > span->end_ns)
+        span->end_ns = end_ns;
+      return;
+    }
+  }
+}
+
+/// Appends a trace event (dropped once the trace is full).
+static void add_event(sora_profile_t *profile, trace_event_t event) {
+  if (profile->num_events == profile->capacity &&
+      profile->capacity < SORA_PROFILE_MAX_EVENTS) {
+    int64_t capacity = profile->capacity ? 2 * profile->capacity : 4096;
+    trace_event_t *events =
+        realloc(profile->events, (size_t)capacity * sizeof(trace_event_t));
+    if (events) {
+      profile->events = events;
+      profile->capacity = capacity;
+    }
+  }
+  if (profile->num_events < profile->capacity)
+    profile->events[profile->num_events++] = event;
 }
 
 sora_profile_t *sora_profile_create(int64_t num_kernels) {
@@ -58,6 +117,8 @@ void sora_profile_release(sora_profile_t *profile) {
 void sora_profile_reset(sora_profile_t *profile) {
   memset(profile->kernels, 0,
          (size_t)profile->num_kernels * sizeof(kernel_stats_t));
+  for (int i = 0; i < MAX_TASK_THREADS; ++i)
+    atomic_store(&profile->spans[i].thread, 0);
   profile->num_events = 0;
   profile->origin_ns = now_ns();
 }
@@ -77,20 +138,21 @@ void sora_profile_event(sora_profile_t *profile, int64_t kernel, int64_t end) {
     stats->min_ns = duration;
   ++stats->calls;
   stats->total_ns += duration;
-  if (profile->num_events == profile->capacity &&
-      profile->capacity < SORA_PROFILE_MAX_EVENTS) {
-    int64_t capacity = profile->capacity ? 2 * profile->capacity : 4096;
-    trace_event_t *events =
-        realloc(profile->events, (size_t)capacity * sizeof(trace_event_t));
-    if (events) {
-      profile->events = events;
-      profile->capacity = capacity;
-    }
+  add_event(profile,
+            (trace_event_t){kernel, profile->begin_ns - profile->origin_ns,
+                            duration, thread_id(), false});
+  // Each thread's part of the kernel's parallel loops, then free the slots
+  // for the next kernel (its tasks are all done: the pool returned).
+  for (int i = 0; i < MAX_TASK_THREADS; ++i) {
+    task_span_t *span = &profile->spans[i];
+    int64_t owner = atomic_load(&span->thread);
+    if (owner == 0)
+      break;
+    add_event(profile,
+              (trace_event_t){kernel, span->start_ns - profile->origin_ns,
+                              span->end_ns - span->start_ns, owner, true});
+    atomic_store(&span->thread, 0);
   }
-  if (profile->num_events < profile->capacity)
-    profile->events[profile->num_events++] =
-        (trace_event_t){kernel, profile->begin_ns - profile->origin_ns,
-                        duration, (int64_t)syscall(SYS_gettid)};
 }
 
 static int compare_int64(const void *a, const void *b) {
@@ -135,10 +197,10 @@ int sora_profile_write_trace(const sora_profile_t *profile, FILE *out,
     fprintf(out, "%s\n{\"name\":\"", i ? "," : "");
     write_json_string(out, names[e->kernel]);
     fprintf(out,
-            "\",\"cat\":\"kernel\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,"
+            "\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,"
             "\"pid\":%d,\"tid\":%lld,\"args\":{\"particles\":\"",
-            (double)e->start_ns / 1000.0, (double)e->duration_ns / 1000.0, pid,
-            (long long)e->thread);
+            e->task ? "tasks" : "kernel", (double)e->start_ns / 1000.0,
+            (double)e->duration_ns / 1000.0, pid, (long long)e->thread);
     write_json_string(out, particles[e->kernel]);
     fputs("\"}}", out);
   }

@@ -19,7 +19,17 @@ void sora_profile_release(sora_profile_t *profile);
 /// Forgets everything recorded.
 void sora_profile_reset(sora_profile_t *profile);
 /// Kernel `kernel` begins (end == 0) or ends (end == 1) on this thread.
+/// At its end, the threads that ran its parallel tasks each get one trace
+/// event spanning their part (see sora_profile_task).
 void sora_profile_event(sora_profile_t *profile, int64_t kernel, int64_t end);
+
+/// The calling thread ran a parallel task of the current kernel from
+/// `start_ns` to `end_ns` (sora_profile_now clock). Thread-safe.
+void sora_profile_task(sora_profile_t *profile, int64_t start_ns,
+                       int64_t end_ns);
+
+/// The profile's clock, in nanoseconds.
+int64_t sora_profile_now(void);
 
 /// Kernel `kernel`'s numbers so far.
 void sora_profile_kernel(const sora_profile_t *profile, int64_t kernel,

@@ -34,8 +34,8 @@ static const char kUsage[] =
     "                    --weights-external (default: the one beside it)\n"
     "  --profile         time every kernel during the runs (--bench N, else\n"
     "                    100 runs) and print a per-kernel profile\n"
-    "  --trace FILE      write those runs' kernel calls as a Chrome/Perfetto\n"
-    "                    trace (JSON)\n";
+    "  --trace FILE      write those runs' kernel calls (and each thread's\n"
+    "                    part of them) as a Chrome/Perfetto trace (JSON)\n";
 
 static bool usage_error(const char *format, const char *argument) {
   fputs("sora-run: ", stderr);

@@ -243,9 +243,10 @@ SORA_API sora_status_t sora_model_kernel_profile(
     sora_model_t *model, int32_t index, sora_kernel_profile_t *out_profile);
 
 /** Writes the recorded kernel calls to `path` as a Chrome/Perfetto trace
- * (JSON "traceEvents", one complete event per kernel call with its thread,
- * the particles as args). INVALID_ARGUMENT if profiling was never on or the
- * file cannot be written. */
+ * (JSON "traceEvents": one complete event per kernel call on the calling
+ * thread, category "kernel", and one per thread that ran part of its
+ * parallel loops, category "tasks"; the particles as args). INVALID_ARGUMENT if
+ * profiling was never on or the file cannot be written. */
 SORA_API sora_status_t sora_model_write_trace(sora_model_t *model,
                                               const char *path);
 
