@@ -22,7 +22,7 @@ from typing import NamedTuple, Tuple
 
 import numpy as np
 
-__all__ = ["Error", "Model", "Tensor", "compile"]
+__all__ = ["Error", "KernelProfile", "Model", "Tensor", "compile"]
 
 
 class Error(Exception):
@@ -34,6 +34,19 @@ class Tensor(NamedTuple):
     name: str
     shape: Tuple[int, ...]
     dtype: np.dtype
+
+
+class KernelProfile(NamedTuple):
+    """One kernel and what profiling measured of it (times in ns; FLOPs and
+    bytes per call are the compiler's estimates)."""
+    name: str
+    particles: str
+    flops: int
+    bytes: int
+    calls: int
+    total_ns: int
+    min_ns: int
+    median_ns: int
 
 
 # sora_dtype_t codes (runtime.h) and their NumPy dtypes.
@@ -52,6 +65,11 @@ class _TensorInfoStruct(ctypes.Structure):  # sora_tensor_info_t
                 ("rank", ctypes.c_int32),
                 ("dims", ctypes.POINTER(ctypes.c_int64)),
                 ("num_elements", ctypes.c_int64), ("byte_size", ctypes.c_size_t)]
+
+
+class _KernelProfileStruct(ctypes.Structure):  # sora_kernel_profile_t
+    _fields_ = [("name", ctypes.c_char_p), ("particles", ctypes.c_char_p)] + [
+        (field, ctypes.c_int64) for field in KernelProfile._fields[2:]]
 
 
 class _OptionsStruct(ctypes.Structure):  # sora_model_options_t
@@ -108,6 +126,11 @@ def _bind(library):
                                           ctypes.c_int32, ctypes.POINTER(_TensorStruct),
                                           ctypes.c_int32]),
         "sora_model_last_error": (ctypes.c_char_p, [pointer]),
+        "sora_model_set_profiling": (ctypes.c_int, [pointer, ctypes.c_int32]),
+        "sora_model_num_kernels": (ctypes.c_int32, [pointer]),
+        "sora_model_kernel_profile": (ctypes.c_int, [pointer, ctypes.c_int32,
+                                                     ctypes.POINTER(_KernelProfileStruct)]),
+        "sora_model_write_trace": (ctypes.c_int, [pointer, ctypes.c_char_p]),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(library, name)
@@ -166,6 +189,32 @@ class Model:
     @threads.setter
     def threads(self, count):
         self._check(self._lib.sora_model_set_num_threads(self._live(), count))
+
+    @property
+    def profiling(self):
+        """Whether runs record each kernel's time (off by default; turning it
+        on forgets what was recorded)."""
+        return getattr(self, "_profiling", False)
+
+    @profiling.setter
+    def profiling(self, enabled):
+        self._check(self._lib.sora_model_set_profiling(self._live(), int(bool(enabled))))
+        self._profiling = bool(enabled)
+
+    def profile(self):
+        """[KernelProfile] for every kernel, in run order."""
+        kernels = []
+        for i in range(self._lib.sora_model_num_kernels(self._live())):
+            struct = _KernelProfileStruct()
+            self._check(self._lib.sora_model_kernel_profile(self._handle, i,
+                                                            ctypes.byref(struct)))
+            kernels.append(KernelProfile(struct.name.decode(), struct.particles.decode(),
+                                         *(getattr(struct, f) for f in KernelProfile._fields[2:])))
+        return kernels
+
+    def write_trace(self, path):
+        """Writes the profiled runs as a Chrome/Perfetto trace (JSON)."""
+        self._check(self._lib.sora_model_write_trace(self._live(), os.fsencode(path)))
 
     def run(self, inputs=None, **named):
         """Runs the model once. Inputs by name, as a dict and/or keyword

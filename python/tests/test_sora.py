@@ -119,6 +119,24 @@ class SoraTest(unittest.TestCase):
         with sora.Model(ext, weights_path=moved) as external:
             self.assertEqual(external.run(image=image)["probs"].shape, (1, 10))
 
+    def test_profile_and_trace(self):
+        with sora.Model(self.mlp_so, threads=1) as model:
+            image = np.zeros((1, 784), np.float32)
+            self.assertEqual([k.calls for k in model.profile()], [0, 0, 0, 0])
+            model.profiling = True
+            for _ in range(4):
+                model.run(image=image)
+            kernels = model.profile()
+            self.assertEqual([k.particles for k in kernels],
+                             ["d1: dense, d1: relu", "d2: dense, d2: relu",
+                              "probs: dense", "probs: softmax"])
+            self.assertTrue(all(k.calls == 4 and k.median_ns > 0 and k.flops > 0
+                                for k in kernels), kernels)
+            trace = self.dir / "trace.json"
+            model.write_trace(trace)
+            events = json.loads(trace.read_text())["traceEvents"]
+            self.assertEqual(len([e for e in events if e["cat"] == "kernel"]), 16)
+
     def test_two_models_at_once(self):
         with sora.Model(self.mlp_so) as mlp, sora.Model(self.text_so) as text:
             self.assertEqual(mlp.run(image=np.zeros((1, 784), np.float32))["probs"].shape, (1, 10))
