@@ -2,7 +2,7 @@
 # Regenerates the parts of docs/ that come from the code: the ONNX operator
 # table in docs/onnx.md (from the importer's table, `soracc
 # --list-onnx-operators`; the lit test Driver/onnx-docs.test fails when it
-# is stale) and the example graph picture docs/images/resnet_block.svg.
+# is stale) and the example graph pictures in docs/images/.
 # Usage: update-docs.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +18,10 @@ open(path, "w").write(doc[:i] + "\n" + sys.argv[1] + "\n" + doc[j:])
 PY
 echo "docs/onnx.md: operator table regenerated"
 
-# The example picture of a fused graph (README, docs/architecture.md).
+# Example pictures of fused graphs (README, docs/tutorial.md).
 mkdir -p docs/images
-"$build/bin/soracc" examples/models/resnet_block.json --random-weights 1 \
-  --emit=svg -o docs/images/resnet_block.svg
-echo "docs/images/resnet_block.svg: regenerated"
+for model in resnet_block mnist_cnn; do
+  "$build/bin/soracc" examples/models/$model.json --random-weights 1 \
+    --emit=svg -o docs/images/$model.svg
+  echo "docs/images/$model.svg: regenerated"
+done

@@ -88,8 +88,10 @@ bool sora_api_load(const char *path, sora_api_t *api, char *error,
 #define SORA_RUN_API_RESOLVE(function)                                         \
   *(void **)&api->function = dlsym(api->handle, "sora_" #function);            \
   if (!api->function) {                                                        \
-    snprintf(error, error_size, "%s is not a soracc model: no sora_%s", path,  \
-             #function);                                                       \
+    snprintf(error, error_size,                                                \
+             "%s is not a soracc model of this version: no sora_%s "           \
+             "(recompile it with this soracc)",                                \
+             path, #function);                                                 \
     sora_api_unload(api);                                                      \
     return false;                                                              \
   }
