@@ -91,6 +91,9 @@ public:
   PipelineOptions pipelineOptions(const TargetInfo &target,
                                   WeightStore &weights) const;
   bool requireWeights(mlir::ModuleOp module, WeightStore &weights);
+  /// Whether an MLIR input is one particle graph: a function without
+  /// arguments or results whose outputs are particle.output.
+  bool checkParticleGraph(mlir::ModuleOp module);
 
 private:
   bool error(const llvm::Twine &message) {
@@ -292,6 +295,26 @@ bool Compiler::link(const TargetInfo &target, const ModelObjects &model,
   return options.emit == EmitKind::So || write(header, companionPath(".h"));
 }
 
+bool Compiler::checkParticleGraph(mlir::ModuleOp module) {
+  auto graphs = module.getOps<mlir::func::FuncOp>();
+  size_t count = std::distance(graphs.begin(), graphs.end());
+  std::string why;
+  if (count != 1)
+    why = "it has " + std::to_string(count) + " functions, not one graph";
+  else if ((*graphs.begin()).getNumArguments() ||
+           (*graphs.begin()).getNumResults())
+    why = "its function takes arguments or returns results; a graph's "
+          "inputs and outputs are particle.input and particle.output";
+  else if ((*graphs.begin()).getOps<particle::OutputOp>().empty())
+    why = "its function has no particle.output";
+  if (why.empty())
+    return true;
+  return error("'" + options.input +
+               "' is not a particle graph (soracc compiles .json, .sora and "
+               ".onnx models, or the particle dialect --emit=mlir writes): " +
+               why);
+}
+
 /// Every `particle.weight` of an MLIR input in `weights` (generated when
 /// they are random), each with its shape.
 bool Compiler::requireWeights(mlir::ModuleOp module, WeightStore &weights) {
@@ -334,7 +357,7 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
       return false;
     module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
     return module && mlir::succeeded(mlir::verify(*module)) &&
-           requireWeights(*module, *weights);
+           checkParticleGraph(*module) && requireWeights(*module, *weights);
   }
 
   std::optional<OnnxImport> onnx;
