@@ -1,6 +1,7 @@
 //===- DiagnosticPrinter.cpp - How the tools print diagnostics ------------===//
 
 #include "sora/Frontend/DiagnosticPrinter.h"
+#include "sora/Support/StatusLine.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
@@ -87,6 +88,7 @@ DiagnosticPrinter::DiagnosticPrinter(mlir::MLIRContext &context,
                                      std::string tool)
     : context(context), sourceMgr(sourceMgr), tool(std::move(tool)),
       sourceHandler(sourceMgr, &context) {
+  startStatus(this->tool.c_str());
   // Registered after the source manager's handler, so asked first.
   id = context.getDiagEngine().registerHandler(
       [this](mlir::Diagnostic &diag) { return print(diag); });
@@ -97,6 +99,7 @@ DiagnosticPrinter::~DiagnosticPrinter() {
 }
 
 mlir::LogicalResult DiagnosticPrinter::print(mlir::Diagnostic &diag) {
+  clearStatus(); // a progress line would run into the message
   std::string prefix = tool;
   std::string echo;
   mlir::Location loc = diag.getLocation();

@@ -16,6 +16,7 @@
 #include "sora/Pipeline/CompileStats.h"
 #include "sora/Pipeline/GraphPicture.h"
 #include "sora/Pipeline/Pipeline.h"
+#include "sora/Support/StatusLine.h"
 #include "sora/Target/HalideBackend.h"
 #include "sora/Target/LLVMEmitter.h"
 #include "sora/Target/Linker.h"
@@ -547,12 +548,22 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
       !emitWeightsObject(blob, *target, objects[1], weightsError))
     return error(weightsError);
   stats.phase("weights object");
-  if (!compileKernelsToObjects(unique, *target, kernelObjects, options.jobs,
-                               halideError))
+  showStatus("compiling " + std::to_string(unique.size()) + " kernels");
+  auto progress = [](size_t done, size_t total) {
+    showStatus("compiled " + std::to_string(done) + " of " +
+               std::to_string(total) + " kernels");
+  };
+  bool compiled = compileKernelsToObjects(unique, *target, kernelObjects,
+                                          options.jobs, halideError, progress);
+  clearStatus();
+  if (!compiled)
     return backendError(halideError);
   stats.phase("kernels");
   objects.insert(objects.end(), kernelObjects.begin(), kernelObjects.end());
-  if (!link(*target, model, header, blob))
+  showStatus("linking");
+  bool linked = link(*target, model, header, blob);
+  clearStatus();
+  if (!linked)
     return false;
   stats.phase("link");
   if (options.stats)

@@ -12,6 +12,7 @@
 #include "sora/Core/KernelSpec.h"
 #include "sora/Target/TargetInfo.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,11 @@ struct BackendError {
 ///              halide_buffer_t *result).
 /// Returns false and fills `error` with the first failing kernel's error
 /// (in kernel order, whatever the jobs).
-bool compileKernelsToObjects(const std::vector<KernelSpec> &kernels,
-                             const TargetInfo &target,
-                             const std::vector<std::string> &objectPaths,
-                             unsigned jobs, BackendError &error);
+bool compileKernelsToObjects(
+    const std::vector<KernelSpec> &kernels, const TargetInfo &target,
+    const std::vector<std::string> &objectPaths, unsigned jobs,
+    BackendError &error,
+    const std::function<void(size_t done, size_t total)> &progress = nullptr);
 
 /// Compiles Halide's standalone runtime for `target` (with user_context) into
 /// an object; a model library links exactly one. Returns false and fills

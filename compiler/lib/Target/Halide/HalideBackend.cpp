@@ -138,10 +138,11 @@ static bool reportingErrors(BackendError &error, Body body) {
   return false;
 }
 
-bool compileKernelsToObjects(const std::vector<KernelSpec> &kernels,
-                             const TargetInfo &target,
-                             const std::vector<std::string> &objectPaths,
-                             unsigned jobs, BackendError &error) {
+bool compileKernelsToObjects(
+    const std::vector<KernelSpec> &kernels, const TargetInfo &target,
+    const std::vector<std::string> &objectPaths, unsigned jobs,
+    BackendError &error,
+    const std::function<void(size_t done, size_t total)> &progress) {
   return reportingErrors(error, [&] {
     if (objectPaths.size() != kernels.size())
       throw std::invalid_argument("one object path per kernel is needed");
@@ -149,9 +150,13 @@ bool compileKernelsToObjects(const std::vector<KernelSpec> &kernels,
     checkUniqueNames(kernels);
     // Halide compiles separate pipelines on separate threads safely; each
     // kernel builds its own Funcs and LLVM module.
+    std::atomic<size_t> done{0};
     auto failure = forEachInParallel(kernels.size(), jobs, [&](size_t i) {
       lowerKernel(kernels[i], halideTarget)
           .compile({{OutputFileType::object, objectPaths[i]}});
+      size_t finished = ++done;
+      if (progress)
+        progress(finished, kernels.size());
     });
     if (failure)
       throw KernelFailure(kernels[failure->first].name, failure->second);
