@@ -25,6 +25,11 @@ config.substitutions.append(("%inputs", os.path.join(config.test_source_root,
 config.substitutions.append(("%sora_include",
                              os.path.join(config.sora_src_root, "runtime",
                                           "include")))
+config.substitutions.append(("%sora_check",
+                             config.sora_python + " " +
+                             os.path.join(config.sora_src_root, "tools",
+                                          "sora-check", "sora-check") +
+                             " --tools-dir " + config.sora_tools_dir))
 config.substitutions.append(("%sora_runtime_dir",
                              os.path.join(config.sora_obj_root, "lib")))
 
