@@ -194,6 +194,66 @@ TEST(Model, Queries) {
                "model 'fake' has no output named 'x'");
 }
 
+// Every API function, given NULL or out-of-range arguments: a status (or a
+// NULL/0 result), never a crash, and out_ parameters left alone.
+TEST(Model, EveryFunctionRejectsBadArguments) {
+  ModelPtr model = createModel(1);
+  ASSERT_TRUE(model);
+  sora_model_t *m = model.get();
+  const sora_status_t invalid = SORA_STATUS_INVALID_ARGUMENT;
+  sora_tensor_info_t info;
+  sora_kernel_profile_t profile;
+  int32_t index = 7;
+  sora_model_t *created = nullptr;
+
+  EXPECT_STREQ(sora_status_string(static_cast<sora_status_t>(999)),
+               "unknown status");
+  sora_model_options_initialize(nullptr);
+  EXPECT_EQ(sora_model_create(nullptr, nullptr), invalid);
+  EXPECT_EQ(sora_model_create_from(nullptr, nullptr, &created), invalid);
+  EXPECT_EQ(created, nullptr);
+
+  EXPECT_EQ(sora_model_name(nullptr), nullptr);
+  EXPECT_EQ(sora_model_signature_json(nullptr), nullptr);
+  EXPECT_EQ(sora_model_target(nullptr), nullptr);
+  EXPECT_EQ(sora_model_num_inputs(nullptr), 0);
+  EXPECT_EQ(sora_model_num_outputs(nullptr), 0);
+  EXPECT_EQ(sora_model_num_threads(nullptr), 0);
+  EXPECT_EQ(sora_model_num_kernels(nullptr), 0);
+  EXPECT_NE(sora_model_last_error(nullptr), nullptr);
+
+  EXPECT_EQ(sora_model_input_info(nullptr, 0, &info), invalid);
+  EXPECT_EQ(sora_model_input_info(m, 0, nullptr), invalid);
+  EXPECT_EQ(sora_model_output_info(nullptr, 0, &info), invalid);
+  EXPECT_EQ(sora_model_output_info(m, 0, nullptr), invalid);
+  EXPECT_EQ(sora_model_output_info(m, 2, &info), invalid);
+
+  EXPECT_EQ(sora_model_find_input(nullptr, "x", &index), invalid);
+  EXPECT_EQ(sora_model_find_input(m, nullptr, &index), invalid);
+  EXPECT_EQ(sora_model_find_input(m, "x", nullptr), invalid);
+  EXPECT_EQ(sora_model_find_output(nullptr, "y", &index), invalid);
+  EXPECT_EQ(sora_model_find_output(m, nullptr, &index), invalid);
+  EXPECT_EQ(sora_model_find_output(m, "y", nullptr), invalid);
+  EXPECT_EQ(index, 7);
+
+  EXPECT_EQ(sora_model_set_num_threads(nullptr, 1), invalid);
+  EXPECT_EQ(sora_model_set_num_threads(m, 100000), invalid);
+  EXPECT_EQ(sora_model_run(nullptr, nullptr, 0, nullptr, 0), invalid);
+  EXPECT_EQ(sora_model_run(m, nullptr, 2, nullptr, 2), invalid);
+
+  EXPECT_EQ(sora_model_set_profiling(nullptr, 1), invalid);
+  EXPECT_EQ(sora_model_kernel_profile(nullptr, 0, &profile), invalid);
+  EXPECT_EQ(sora_model_kernel_profile(m, 0, nullptr), invalid);
+  EXPECT_EQ(sora_model_kernel_profile(m, -1, &profile), invalid);
+  EXPECT_EQ(sora_model_write_trace(nullptr, "/dev/null"), invalid);
+  EXPECT_EQ(sora_model_write_trace(m, nullptr), invalid);
+  ASSERT_EQ(sora_model_set_profiling(m, 1), SORA_STATUS_OK);
+  EXPECT_EQ(sora_model_write_trace(m, "/nonexistent-dir/trace.json"), invalid);
+  EXPECT_NE(std::strstr(sora_model_last_error(m), "cannot write the trace"),
+            nullptr)
+      << sora_model_last_error(m);
+}
+
 TEST(Model, SetNumThreads) {
   ModelPtr model = createModel(1);
   EXPECT_EQ(sora_model_num_threads(model.get()), 1);
