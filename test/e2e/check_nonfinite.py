@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""NaN and infinity go through every elementwise particle as through PyTorch.
+"""NaN and infinity go through every elementwise and pooling particle as
+through PyTorch.
 
 One model applies each unary particle (and each binary one, against a second
 input holding the same special values in another order) to a row of special
@@ -37,6 +38,11 @@ UNARY = [
     ("softmax", {}), ("log_softmax", {}),
 ]
 BINARY = ["add", "sub", "mul", "div", "maximum", "minimum"]
+# Max pooling over the values as a 4x6 image: NaN is the first cell of its
+# window (x) and the last (w, the values reversed). (Average pooling sums,
+# as add does; its windows here mix +-3e9 and +-1e30, whose float sums
+# depend on the order, so they are not compared.)
+POOLS = [("max_pool2d", {"pool": [2, 2]}), ("global_max_pool2d", {})]
 
 
 def build_model():
@@ -49,6 +55,13 @@ def build_model():
     for op in BINARY:
         particles.append({"name": op, "op": op, "inputs": ["x", "w"]})
         outputs.append(op)
+    for source in ("x", "w"):
+        particles.append({"name": f"{source}_image", "op": "reshape", "input": source,
+                          "shape": [1, 4, n // 4, 1]})
+        for op, attrs in POOLS:
+            particles.append({"name": f"{op}_{source}", "op": op,
+                              "input": f"{source}_image", **attrs})
+            outputs.append(f"{op}_{source}")
     return {"sora": 1, "name": "nonfinite",
             "inputs": [{"name": "x", "shape": [1, n]}, {"name": "w", "shape": [1, n]}],
             "outputs": outputs, "particles": particles}

@@ -47,9 +47,13 @@ static OpStages buildPooling(const KernelOp &op, const Value &input,
     cell = p == 2.0f ? cell * cell : pow(abs(cell), p);
   stages.reduce = Func(name + (isMax ? "_max" : "_sum"));
   stages.reduce(c, ox, oy, n) = fill;
-  if (isMax)
-    stages.reduce(c, ox, oy, n) = max(stages.reduce(c, ox, oy, n), cell);
-  else
+  if (isMax) {
+    // NaN wins wherever it is in the window, as in PyTorch (max alone keeps
+    // or drops it depending on the operand order).
+    Expr best = stages.reduce(c, ox, oy, n);
+    stages.reduce(c, ox, oy, n) =
+        propagateNaN(best, propagateNaN(cell, max(best, cell)));
+  } else
     stages.reduce(c, ox, oy, n) += cell;
 
   stages.value = {Func(name), op.shape};
