@@ -3,7 +3,8 @@
 // One job (parallel loop) at a time. The caller publishes the job under the
 // mutex and bumps `generation`; workers notice the new generation while
 // spinning (or are woken from the condition variable), join the open job, and
-// claim task indices from the atomic `next` counter together with the caller.
+// claim chunks of task indices from the atomic `next` counter together with
+// the caller.
 // The caller then closes the job so no worker joins late, and waits for the
 // workers that joined (`active`) to finish their tasks.
 //
@@ -30,7 +31,13 @@ typedef struct job_t {
   uint8_t *closure;
   int min;
   int size;
+  int chunk; ///< Tasks claimed at a time.
 } job_t;
+
+/// Claims per thread and job, about: tasks are claimed in chunks so that a
+/// loop of many small tasks (a conv's rows: ~0.2 us each) does not pay a
+/// contended atomic per task, while chunks stay small enough to balance.
+#define CLAIMS_PER_THREAD 16
 
 struct sora_thread_pool_t {
   // Lock-free fields, each on its own cache line.
@@ -97,16 +104,22 @@ static bool workers_done(sora_thread_pool_t *pool, uint64_t unused) {
   return atomic_load_explicit(&pool->active, memory_order_acquire) == 0;
 }
 
-/// Claims and runs tasks of `job` until none is left or one has failed.
+/// Claims and runs chunks of `job`'s tasks until none is left or one has
+/// failed.
 static void run_tasks(sora_thread_pool_t *pool, const job_t *job) {
   while (atomic_load_explicit(&pool->result, memory_order_relaxed) == 0) {
-    int index = atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed);
-    if (index >= job->size)
+    int first = atomic_fetch_add_explicit(&pool->next, job->chunk,
+                                          memory_order_relaxed);
+    if (first >= job->size)
       return;
-    int result = job->fn(job->user_context, job->min + index, job->closure);
-    if (result != 0) {
-      int expected = 0;
-      atomic_compare_exchange_strong(&pool->result, &expected, result);
+    int end = first + job->chunk < job->size ? first + job->chunk : job->size;
+    for (int index = first; index < end; ++index) {
+      int result = job->fn(job->user_context, job->min + index, job->closure);
+      if (result != 0) {
+        int expected = 0;
+        atomic_compare_exchange_strong(&pool->result, &expected, result);
+        return;
+      }
     }
   }
 }
@@ -215,7 +228,8 @@ int sora_thread_pool_run(sora_thread_pool_t *pool, sora_task_fn fn,
     return run_serially(fn, user_context, min, size, closure);
 
   atomic_store_explicit(&pool->in_job, true, memory_order_relaxed);
-  job_t job = {fn, user_context, closure, min, size};
+  int chunk = size / ((pool->num_workers + 1) * CLAIMS_PER_THREAD);
+  job_t job = {fn, user_context, closure, min, size, chunk > 1 ? chunk : 1};
   pthread_mutex_lock(&pool->mutex);
   pool->job = job;
   atomic_store(&pool->next, 0);
