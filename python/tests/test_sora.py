@@ -18,6 +18,8 @@ import sora
 
 ROOT = Path(__file__).resolve().parents[2]
 TORCH_REFERENCE = ROOT / "test" / "e2e" / "torch_reference.py"
+sys.path.insert(0, str(TORCH_REFERENCE.parent))
+from check_model import relative_error  # noqa: E402
 MLP = ROOT / "examples" / "models" / "mlp_mnist.json"
 
 # A small text model: i64 token ids through an embedding.
@@ -50,11 +52,6 @@ def init_weights(model, seed, path):
     subprocess.run([sys.executable, str(TORCH_REFERENCE), "init", str(model),
                     "--seed", str(seed), "-o", str(path)], check=True)
     return path
-
-
-def relative_error(ours, want):
-    scale = max(1.0, float(np.max(np.abs(want))))
-    return float(np.max(np.abs(ours.astype(np.float64) - want))) / scale
 
 
 class SoraTest(unittest.TestCase):

@@ -111,6 +111,8 @@ private:
   bool symbolPrefix(mlir::ModuleOp module, std::string &prefix);
   ModelSignature describeModel(mlir::ModuleOp module, const TargetInfo &target,
                                const std::string &prefix) const;
+  /// The output of a library, object, archive or header emission.
+  std::string libraryPath() const;
   /// A file that goes with the output: beside it, named after it
   /// (model.so -> model.weights, libmodel.a -> model.h).
   std::string companionPath(const char *extension) const;
@@ -251,12 +253,15 @@ ModelSignature Compiler::describeModel(mlir::ModuleOp module,
   return model;
 }
 
+std::string Compiler::libraryPath() const {
+  return outputPath(options.emit == EmitKind::So       ? ".so"
+                    : options.emit == EmitKind::Lib    ? ".a"
+                    : options.emit == EmitKind::Header ? ".h"
+                                                       : ".o");
+}
+
 std::string Compiler::companionPath(const char *extension) const {
-  std::string output = outputPath(options.emit == EmitKind::So    ? ".so"
-                                  : options.emit == EmitKind::Lib ? ".a"
-                                                                  : ".o");
-  if (options.emit == EmitKind::Header)
-    output = outputPath(".h");
+  std::string output = libraryPath();
   llvm::SmallString<256> path(llvm::sys::path::parent_path(output));
   llvm::StringRef stem = llvm::sys::path::stem(output);
   if (options.emit == EmitKind::Lib)
@@ -268,9 +273,7 @@ std::string Compiler::companionPath(const char *extension) const {
 bool Compiler::link(const TargetInfo &target, const ModelObjects &model,
                     const std::string &header, const std::string &blob) {
   std::string linkError;
-  std::string output = outputPath(options.emit == EmitKind::So    ? ".so"
-                                  : options.emit == EmitKind::Lib ? ".a"
-                                                                  : ".o");
+  std::string output = libraryPath();
   bool linked = options.emit == EmitKind::So
                     ? linkSharedLibrary(target, model, output, linkError)
                 : options.emit == EmitKind::Lib
@@ -448,7 +451,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   signature.weightsFile = pipelineOptions.weightsFile;
   std::string header = modelHeader(signature);
   if (options.emit == EmitKind::Header)
-    return writeText(header, outputPath(".h"));
+    return writeText(header, libraryPath());
 
   // Hand the kernels to Halide and keep the weight layout, then lower the
   // graph to the driver.

@@ -1,6 +1,7 @@
 //===- GraphPicture.cpp - The fused graph as a Graphviz picture -----------===//
 
 #include "sora/Pipeline/GraphPicture.h"
+#include "sora/Conversion/KernelSpecBuilder.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
 #include "sora/Dialect/Particle/Passes.h"
 
@@ -36,25 +37,6 @@ std::string shapeOf(mlir::Value value) {
   for (int64_t d : type.getShape())
     text += (text.empty() ? "" : "x") + std::to_string(d);
   return text.empty() ? "scalar" : text;
-}
-
-/// The particle a location names: "conv1", "block1/conv1" inside a
-/// composite instance, or "".
-std::string particleName(mlir::Location loc) {
-  if (auto name = llvm::dyn_cast<mlir::NameLoc>(loc))
-    return name.getName().str();
-  if (auto call = llvm::dyn_cast<mlir::CallSiteLoc>(loc)) {
-    std::string callee = particleName(call.getCallee());
-    std::string caller = particleName(call.getCaller());
-    if (caller.empty() || callee.empty())
-      return caller + callee;
-    return caller + "/" + callee;
-  }
-  if (auto fused = llvm::dyn_cast<mlir::FusedLoc>(loc))
-    for (mlir::Location part : fused.getLocations())
-      if (std::string name = particleName(part); !name.empty())
-        return name;
-  return "";
 }
 
 /// "conv2d" for particle.conv2d.

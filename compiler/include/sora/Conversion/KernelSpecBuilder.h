@@ -13,6 +13,10 @@ namespace sora {
 /// sora-assign-schedules) at their ScheduleFields.def fallbacks.
 mlir::FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel);
 
+/// The particle a location names: "conv1", or "block1/conv1" for an op
+/// inlined from composite instance block1; "" if it names none.
+std::string particleName(mlir::Location loc);
+
 /// The kernel's signature for the tuning database (kernelSignature()): its
 /// spec, with the operands that are `particle.weight`s as its weights.
 std::string kernelSignatureOf(particle::KernelOp kernel,

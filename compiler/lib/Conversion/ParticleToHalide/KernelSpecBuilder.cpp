@@ -16,14 +16,32 @@ static Shape shapeOf(Value v) {
   return Shape(s.begin(), s.end());
 }
 
+std::string particleName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto call = dyn_cast<CallSiteLoc>(loc)) {
+    std::string callee = particleName(call.getCallee());
+    std::string caller = particleName(call.getCaller());
+    if (caller.empty() || callee.empty())
+      return caller + callee;
+    return caller + "/" + callee;
+  }
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location part : fused.getLocations())
+      if (std::string name = particleName(part); !name.empty())
+        return name;
+  return "";
+}
+
 /// Where `loc` points in the model: the particle's name and
 /// "file:line:col" (the frontends give every op NameLoc(particle,
-/// FileLineColLoc)).
+/// FileLineColLoc); ops inlined from a composite instance a CallSiteLoc).
 static void setProvenance(sora::KernelOp &k, Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc)) {
-    k.particle = name.getName().str();
+  k.particle = particleName(loc);
+  while (auto call = dyn_cast<CallSiteLoc>(loc))
+    loc = call.getCallee();
+  if (auto name = dyn_cast<NameLoc>(loc))
     loc = name.getChildLoc();
-  }
   if (auto file = dyn_cast<FileLineColLoc>(loc)) {
     k.location = file.getFilename().str();
     if (file.getLine() > 0)
