@@ -54,6 +54,32 @@ module @m {
 
 // -----
 
+// Offsets past 2^28 bytes do not fit a GEP's 29-bit constant index (which
+// wraps silently: vgg11_bn's classifier bias at 447923712 became -88947200);
+// they are i64 operands. The second weight lies 2^29 + 64 bytes into the blob.
+// CHECK: llvm.func hidden @_sora_run
+// CHECK: llvm.getelementptr %{{.*}}[0] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: %[[FAR:.*]] = llvm.mlir.constant(536870976 : i64) : i64
+// CHECK: llvm.getelementptr %{{.*}}[%[[FAR]]] : (!llvm.ptr, i64) -> !llvm.ptr, i8
+// CHECK: %[[SLOT:.*]] = llvm.mlir.constant(1073741824 : i64) : i64
+// CHECK: llvm.getelementptr %{{.*}}[%[[SLOT]]] : (!llvm.ptr, i64) -> !llvm.ptr, i8
+module @far {
+  func.func @far() attributes {particle.arena_size = 1073741832 : i64} {
+    %x = particle.input "x" : tensor<2xf32>
+    %big = particle.weight "big" : tensor<134217743xf32>
+    %w = particle.weight "w" : tensor<2xf32>
+    %y = particle.kernel "k0" (%x, %w) {arena_offset = 1073741824 : i64} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {
+    ^bb0(%a: tensor<2xf32>, %b: tensor<2xf32>):
+      %0 = particle.add %a, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+      particle.yield %0 : tensor<2xf32>
+    }
+    particle.output "y" %y : tensor<2xf32>
+    return
+  }
+}
+
+// -----
+
 module @unplanned {
   // expected-error @below {{graph has no memory plan; run sora-plan-memory}}
   func.func @unplanned() {

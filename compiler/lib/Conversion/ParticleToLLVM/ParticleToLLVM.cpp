@@ -136,9 +136,16 @@ private:
   Value constant(Type type, int64_t value) {
     return LLVM::ConstantOp::create(b, loc, type, value);
   }
+  /// `base` + `offset` bytes. A GEP's constant index keeps only 29 bits
+  /// (LLVM::kGEPConstantBitWidth) and silently wraps beyond them, so larger
+  /// offsets (weights past 256 MiB, big arenas) are i64 operands.
   Value offsetPtr(Value base, int64_t offset) {
+    constexpr int64_t limit = int64_t(1) << (LLVM::kGEPConstantBitWidth - 1);
+    LLVM::GEPArg index = (int32_t)offset;
+    if (offset >= limit || offset < -limit)
+      index = constant(i64, offset);
     return LLVM::GEPOp::create(b, loc, ptr, b.getI8Type(), base,
-                               ArrayRef<LLVM::GEPArg>{(int32_t)offset});
+                               ArrayRef<LLVM::GEPArg>{index});
   }
   Value halideBuffer(Value host, Value tensor);
   Value halideBuffer(Value host, ArrayRef<int64_t> shape,
