@@ -117,8 +117,8 @@ int SpecBuilder::unpackPanels(int packed, int64_t columns) {
 }
 
 int SpecBuilder::pad(int x, std::vector<int64_t> low, std::vector<int64_t> high,
-                     float value) {
-  KernelOp op = KernelOp::of(KernelOpKind::Pad);
+                     float value, KernelOpKind kind) {
+  KernelOp op = KernelOp::of(kind);
   op.low = std::move(low);
   op.high = std::move(high);
   op.scalars[0] = value;

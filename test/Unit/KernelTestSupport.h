@@ -37,8 +37,9 @@ public:
   int concat(std::vector<int> xs, int64_t axis);
   int slice(int x, std::vector<int64_t> begin, std::vector<int64_t> end,
             std::vector<int64_t> step);
+  /// Pad, PadReflect (`value` unused) or PadEdge (likewise).
   int pad(int x, std::vector<int64_t> low, std::vector<int64_t> high,
-          float value);
+          float value, KernelOpKind kind = KernelOpKind::Pad);
   /// Packed weights [G, d..., P] read as [d..., columns].
   int unpackPanels(int packed, int64_t columns);
   int layerNorm(int x, int gamma, int beta, int64_t axis, float epsilon);

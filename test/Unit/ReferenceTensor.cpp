@@ -80,6 +80,27 @@ Tensor reference<KernelOpKind::Pad>(const KernelOp &op, const Inputs &in) {
 }
 
 template <>
+Tensor reference<KernelOpKind::PadReflect>(const KernelOp &op,
+                                           const Inputs &in) {
+  return copy(op, in, [&](const Index &index, Index &src, const Tensor *&x) {
+    for (size_t i = 0; i < index.size(); ++i) {
+      int64_t at = index[i] - op.low[i], last = x->shape[i] - 1;
+      src[i] = at < 0 ? -at : at > last ? 2 * last - at : at;
+    }
+    return true;
+  });
+}
+
+template <>
+Tensor reference<KernelOpKind::PadEdge>(const KernelOp &op, const Inputs &in) {
+  return copy(op, in, [&](const Index &index, Index &src, const Tensor *&x) {
+    for (size_t i = 0; i < index.size(); ++i)
+      src[i] = std::clamp<int64_t>(index[i] - op.low[i], 0, x->shape[i] - 1);
+    return true;
+  });
+}
+
+template <>
 Tensor reference<KernelOpKind::Concat>(const KernelOp &op, const Inputs &in) {
   return copy(op, in, [&](const Index &, Index &src, const Tensor *&x) {
     for (const Tensor *piece : in) {

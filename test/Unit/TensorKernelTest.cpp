@@ -72,6 +72,16 @@ TEST_P(TensorJit, PadConstant) {
   check(b.finish(target()));
 }
 
+TEST_P(TensorJit, PadReflectAndEdge) {
+  // Reflection up to extent - 1 on each side; edge padding far past it.
+  SpecBuilder b("pad_reflect");
+  b.pad(b.arg({3, 5, 9}), {2, 4, 1}, {0, 3, 8}, 0.0f, KernelOpKind::PadReflect);
+  check(b.finish(target()));
+  SpecBuilder c("pad_edge");
+  c.pad(c.arg({2, 5, 7}), {3, 0, 1}, {1, 6, 17}, 0.0f, KernelOpKind::PadEdge);
+  check(c.finish(target()));
+}
+
 TEST_P(TensorJit, LogSoftmaxAxes) {
   for (auto [shape, axis] :
        {std::pair{Shape{4, 33}, 1}, {Shape{3, 20}, 0}, {Shape{2, 5, 7}, 1}}) {

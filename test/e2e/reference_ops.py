@@ -163,14 +163,27 @@ def _slice(p, xs, w):
 
 
 def _pad(p, xs, w):
-    if p.get("mode", "constant") != "constant":
-        _fail(p, "only mode \"constant\" is supported")
-    flat = []
-    for before, after in reversed(p["pads"]):  # F.pad lists the last dim first
-        if before < 0 or after < 0:
-            _fail(p, "negative padding")
-        flat += [before, after]
-    return F.pad(xs[0], tuple(flat), mode="constant", value=float(p.get("value", 0.0)))
+    x, pads = xs[0], p["pads"]
+    if any(before < 0 or after < 0 for before, after in pads):
+        _fail(p, "negative padding")
+    mode = {"constant": "constant", "reflect": "reflect", "edge": "replicate"}[
+        p.get("mode", "constant")]
+    if mode == "constant":
+        flat = [v for pair in reversed(pads) for v in pair]  # last dim first
+        return F.pad(x, tuple(flat), mode="constant", value=float(p.get("value", 0.0)))
+    # F.pad reflects or replicates the last 1-2 (1-3) dims of [N, C, ...]:
+    # move the padded dims last, the others into C.
+    padded = [d for d, pair in enumerate(pads) if pair != [0, 0]]
+    if len(padded) > (2 if mode == "reflect" else 3):
+        _fail(p, f"F.pad {mode} pads at most {2 if mode == 'reflect' else 3} dims")
+    others = [d for d in range(x.dim()) if d not in padded]
+    moved = x.permute(others + padded)
+    grouped = moved.reshape([1, -1] + [x.shape[d] for d in padded])
+    flat = [v for d in reversed(padded) for v in pads[d]]
+    out = F.pad(grouped, tuple(flat), mode=mode)
+    out = out.reshape([x.shape[d] for d in others] + list(out.shape[2:]))
+    order = others + padded
+    return out.permute([order.index(d) for d in range(x.dim())])
 
 
 OPS.update({

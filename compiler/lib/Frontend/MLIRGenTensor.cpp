@@ -209,7 +209,7 @@ Value MLIRGenImpl::pad(const ParticleDecl &p, ParticleAttrs &a,
                        ArrayRef<Value> in) {
   ArrayRef<int64_t> x = shapeOf(in[0]);
   auto pads = a.intPairs("pads");
-  auto mode = a.choice("mode", {"constant"});
+  auto mode = a.choice("mode", {"constant", "reflect", "edge"});
   auto value = a.number("value", 0.0);
   if (!pads || !mode || !value)
     return nullptr;
@@ -224,12 +224,19 @@ Value MLIRGenImpl::pad(const ParticleDecl &p, ParticleAttrs &a,
     low.push_back(before);
     high.push_back(after);
   }
-  auto shape = inferPadShape(x, low, high, shapeError(p, a));
+  PadMode padMode = *parsePadMode(*mode);
+  if (padMode != PadMode::Constant && a.has("value")) {
+    a.error("value") << "'value' applies to mode \"constant\" only, not \""
+                     << *mode << "\"";
+    return nullptr;
+  }
+  auto shape = inferPadShape(x, low, high, padMode, shapeError(p, a));
   if (!shape)
     return nullptr;
   return PadOp::create(
       b, loc, tensorType(*shape), in[0], b.getDenseI64ArrayAttr(low),
-      b.getDenseI64ArrayAttr(high), b.getF32FloatAttr((float)*value));
+      b.getDenseI64ArrayAttr(high), b.getF32FloatAttr((float)*value),
+      b.getStringAttr(*mode));
 }
 
 } // namespace sora

@@ -318,13 +318,32 @@ rule<KernelOpKind::UnpackPanels>(const KernelOp &op, const Operands &in,
   return inferUnpackPanelsShape(in.shapes[0], op.shape.back(), emitError);
 }
 
+static std::optional<Shape> pad(const KernelOp &op, const Operands &in,
+                                PadMode mode, const ShapeError &emitError) {
+  if (!arity(in, 1, 1, emitError))
+    return std::nullopt;
+  return inferPadShape(in.shapes[0], op.low, op.high, mode, emitError);
+}
+
 template <>
 std::optional<Shape> rule<KernelOpKind::Pad>(const KernelOp &op,
                                              const Operands &in,
                                              const ShapeError &emitError) {
-  if (!arity(in, 1, 1, emitError))
-    return std::nullopt;
-  return inferPadShape(in.shapes[0], op.low, op.high, emitError);
+  return pad(op, in, PadMode::Constant, emitError);
+}
+
+template <>
+std::optional<Shape>
+rule<KernelOpKind::PadReflect>(const KernelOp &op, const Operands &in,
+                               const ShapeError &emitError) {
+  return pad(op, in, PadMode::Reflect, emitError);
+}
+
+template <>
+std::optional<Shape> rule<KernelOpKind::PadEdge>(const KernelOp &op,
+                                                 const Operands &in,
+                                                 const ShapeError &emitError) {
+  return pad(op, in, PadMode::Edge, emitError);
 }
 
 template <>

@@ -112,8 +112,18 @@ std::optional<Shape> inferSliceShape(ShapeRef input, ShapeRef begin,
   return result;
 }
 
+std::optional<PadMode> parsePadMode(std::string_view name) {
+  if (name == "constant")
+    return PadMode::Constant;
+  if (name == "reflect")
+    return PadMode::Reflect;
+  if (name == "edge")
+    return PadMode::Edge;
+  return std::nullopt;
+}
+
 std::optional<Shape> inferPadShape(ShapeRef input, ShapeRef low, ShapeRef high,
-                                   const ShapeError &emitError) {
+                                   PadMode mode, const ShapeError &emitError) {
   if (low.size() != input.size() || high.size() != input.size())
     return emitError() << "padding needs one [before, after] pair per "
                           "dimension of "
@@ -124,6 +134,11 @@ std::optional<Shape> inferPadShape(ShapeRef input, ShapeRef low, ShapeRef high,
       return emitError() << "padding must be non-negative, got "
                          << formatDims(low) << " before and "
                          << formatDims(high) << " after";
+    if (mode == PadMode::Reflect && (low[d] >= input[d] || high[d] >= input[d]))
+      return emitError() << "a reflection pads each dimension by less than "
+                            "its extent, got "
+                         << formatDims(low) << " before and "
+                         << formatDims(high) << " after " << formatDims(input);
     result.push_back(input[d] + low[d] + high[d]);
   }
   return result;

@@ -67,8 +67,12 @@ std::optional<Shape> UnpackPanelsOp::inferShape(Adaptor adaptor,
 
 std::optional<Shape> PadOp::inferShape(Adaptor adaptor,
                                        const ShapeError &emitError) {
+  std::optional<PadMode> mode = parsePadMode(adaptor.getMode());
+  if (!mode)
+    return emitError() << "unknown pad mode '" << adaptor.getMode().str()
+                       << "'; modes: constant, reflect, edge";
   return inferPadShape(shapeOf(adaptor.getInput()), adaptor.getLow(),
-                       adaptor.getHigh(), emitError);
+                       adaptor.getHigh(), *mode, emitError);
 }
 
 //===----------------------------------------------------------------------===//
@@ -99,7 +103,11 @@ sora::KernelOp SliceOp::describeKernelOp() {
 }
 
 sora::KernelOp PadOp::describeKernelOp() {
-  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Pad);
+  std::optional<PadMode> mode = parsePadMode(getMode());
+  sora::KernelOp k = sora::KernelOp::of(
+      mode == PadMode::Reflect ? sora::KernelOpKind::PadReflect
+      : mode == PadMode::Edge  ? sora::KernelOpKind::PadEdge
+                               : sora::KernelOpKind::Pad);
   k.low.assign(getLow().begin(), getLow().end());
   k.high.assign(getHigh().begin(), getHigh().end());
   k.scalars[0] = getValue().convertToFloat();

@@ -276,6 +276,26 @@ func.func @pad_negative() {
 
 // -----
 
+func.func @pad_unknown_mode() {
+  %x = particle.input "x" : tensor<2x6xf32>
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{unknown pad mode 'wrap'; modes: constant, reflect, edge}}
+  %y = particle.pad %x {low = array<i64: 0, 1>, high = array<i64: 0, 0>, mode = "wrap"} : tensor<2x6xf32> -> tensor<2x7xf32>
+  return
+}
+
+// -----
+
+func.func @pad_reflect_past_extent() {
+  %x = particle.input "x" : tensor<2x6xf32>
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{a reflection pads each dimension by less than its extent, got [0, 6] before and [0, 0] after [2, 6]}}
+  %y = particle.pad %x {low = array<i64: 0, 6>, high = array<i64: 0, 0>, mode = "reflect"} : tensor<2x6xf32> -> tensor<2x12xf32>
+  return
+}
+
+// -----
+
 func.func @conv_groups() {
   %x = particle.input "x" : tensor<1x8x8x6xf32>
   %k = particle.weight "c.kernel" : tensor<3x3x2x8xf32>

@@ -172,6 +172,45 @@ def lp_pools(rng):
     return _model("lp_pools", nodes, [1, 3, 6, 7], ["l2", "l3", "l1"], inits)
 
 
+def ceil_pools(rng):
+    """ceil_mode=1 pools sized as PyTorch sizes them: a max pool whose last
+    window hangs past the input, one whose ceil window would start in the
+    bottom pad (dropped), and averages that count or skip their pads (never
+    the ceil overhang)."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv"),
+        h.make_node("MaxPool", ["c"], ["m"], "max_ceil", kernel_shape=[3, 3], strides=[2, 2],
+                    ceil_mode=1),
+        h.make_node("MaxPool", ["c"], ["m2"], "max_ceil_pads", kernel_shape=[2, 2],
+                    strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1),
+        h.make_node("AveragePool", ["c"], ["a"], "avg_ceil", kernel_shape=[3, 2],
+                    strides=[2, 2], pads=[1, 0, 1, 0], ceil_mode=1),
+        h.make_node("AveragePool", ["c"], ["a2"], "avg_ceil_counted", kernel_shape=[3, 3],
+                    strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1, count_include_pad=1),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 2, 2), 0.5)]
+    return _model("ceil_pools", nodes, [1, 3, 9, 8], ["m", "m2", "a", "a2"], inits)
+
+
+def pads(rng):
+    """Pad in its three modes on a conv output (held NHWC: the pads move
+    with the layout), constant pads on the channels with a value, all-zero
+    pads (an alias), and edge pads on the model input."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv"),
+        h.make_node("Pad", ["c", "p_reflect"], ["r"], "reflect", mode="reflect"),
+        h.make_node("Pad", ["c", "p_const", "v"], ["k"], "constant"),
+        h.make_node("Pad", ["c", "p_zero"], ["z"], "zero"),
+        h.make_node("Relu", ["z"], ["zr"], "relu"),
+        h.make_node("Pad", ["x", "p_edge"], ["e"], "edge", mode="edge"),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 2, 2), 0.5),
+             _ints("p_reflect", [0, 0, 2, 1, 0, 0, 3, 5]),
+             _ints("p_const", [0, 1, 1, 0, 0, 2, 0, 3]), _scalar("v", -0.75),
+             _ints("p_zero", [0] * 8), _ints("p_edge", [1, 0, 4, 0, 0, 2, 1, 7])]
+    return _model("pads", nodes, [1, 3, 7, 8], ["r", "k", "zr", "e"], inits)
+
+
 def lstm_states(rng):
     """LSTM final hidden states Y_h next to Y: forward at batch 2, and
     bidirectional with only Y_h used (the reverse direction's state is its
@@ -192,4 +231,5 @@ def lstm_states(rng):
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
+          "ceil_pools": ceil_pools, "pads": pads,
           "lstm_states": lstm_states}

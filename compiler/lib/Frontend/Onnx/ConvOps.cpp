@@ -96,28 +96,6 @@ void lowerConv(const NodeContext &c, GraphBuilder &b) {
 // Pools
 //===----------------------------------------------------------------------===//
 
-/// ceil_mode is accepted where it does not change the output size.
-static void checkCeilMode(const NodeContext &c, Problems &p) {
-  if (!c.attrs.getInt("ceil_mode", 0))
-    return;
-  const ValueType *x = c.model.type(c.in(0));
-  const ValueType *y = c.model.type(c.out(0));
-  if (!x || !y || !x->isStatic() || !y->isStatic() || x->dims.size() != 4)
-    return;
-  Window w = readWindow(c, spatial(x->dims));
-  for (int d = 0; d < 2; ++d) {
-    int64_t extent = (w.kernel[d] - 1) * w.dilations[d] + 1;
-    int64_t floorOut =
-        (x->dims[2 + d] + w.pads[d] + w.pads[d + 2] - extent) / w.strides[d] +
-        1;
-    if (floorOut != y->dims[2 + d]) {
-      p.node(c.node, "attribute ceil_mode=1 is not supported where it "
-                     "changes the output size");
-      return;
-    }
-  }
-}
-
 void checkMaxPool(const NodeContext &c, Problems &p) {
   checkWindow(c, p, /*hasDilations=*/true);
   for (int64_t d : c.attrs.getInts("dilations", {1, 1}))
@@ -128,12 +106,10 @@ void checkMaxPool(const NodeContext &c, Problems &p) {
   if (c.node.output_size() > 1 && !c.out(1).empty() &&
       c.model.useCounts().count(c.out(1)))
     p.node(c.node, "output 'Indices' is not supported");
-  checkCeilMode(c, p);
 }
 
 void checkAveragePool(const NodeContext &c, Problems &p) {
   checkWindow(c, p, /*hasDilations=*/false);
-  checkCeilMode(c, p);
   const ValueType *x = c.model.type(c.in(0));
   if (!x || !x->isStatic() || x->dims.size() != 4)
     return;
@@ -154,15 +130,22 @@ static void lowerPool(const NodeContext &c, GraphBuilder &b, const char *op,
   attrs["pool"] = toList(window.kernel);
   attrs["strides"] = toList(window.strides);
   // The pools leave padded cells out; count_include_pad=1 pads with zeros
-  // that the average counts.
+  // that the average counts, except ceil_mode's extra cells (PyTorch).
   WindowPadding padding = choosePadding(window, spatial(c.inShape(0)));
   bool countPads = c.attrs.getInt("count_include_pad", 0) &&
                    padding.mode != WindowPadding::Valid;
   std::string input = b.channelsLast(c.in(0));
   if (countPads) {
+    std::array<int64_t, 4> zeros = padding.pads;
+    const Pair &extra = window.ceilExtra;
+    for (int d = 0; d < 2; ++d)
+      zeros[d + 2] = std::max<int64_t>(zeros[d + 2] - extra[d], 0);
     std::string base = c.node.name().empty() ? c.out(0) : c.node.name();
-    input = b.padSpatial(input, padding.pads, 0.0f, safeName(base) + "_pad");
+    if (zeros != std::array<int64_t, 4>{0, 0, 0, 0})
+      input = b.padSpatial(input, zeros, 0.0f, safeName(base) + "_pad");
     attrs["padding"] = "valid";
+    if (extra[0] || extra[1])
+      attrs["padding"] = {0, 0, extra[0], extra[1]};
   } else {
     input = applyPadding(c, b, window, input, attrs, /*isPool=*/true, padValue);
   }

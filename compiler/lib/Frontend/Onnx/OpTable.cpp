@@ -37,8 +37,8 @@ const std::vector<OpRule> &opRules() {
        lowerBatchNorm},
       {"MaxPool",
        "max_pool2d (+ pad)",
-       "2-D, dilations 1, ceil_mode only where it changes nothing; pads as "
-       "large as the window become a `pad` of the lowest float",
+       "2-D, dilations 1; ceil_mode as PyTorch sizes it; pads as large as the "
+       "window become a `pad` of the lowest float",
        {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
         "storage_order", "strides"},
        {K::Data},
@@ -46,8 +46,9 @@ const std::vector<OpRule> &opRules() {
        lowerMaxPool},
       {"AveragePool",
        "avg_pool2d (+ pad)",
-       "2-D; padded cells are not counted, except with count_include_pad=1: "
-       "then a zero `pad` and a valid pool",
+       "2-D; ceil_mode as PyTorch sizes it; padded cells are not counted, "
+       "except with count_include_pad=1: then a zero `pad` and a valid pool "
+       "(ceil_mode's extra cells still not counted)",
        {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads",
         "strides"},
        {K::Data},
@@ -202,6 +203,14 @@ const std::vector<OpRule> &opRules() {
        {K::Data},
        checkConcat,
        lowerConcat},
+      {"Pad",
+       "pad",
+       "modes constant, reflect and edge on any axes; constant pads ≥ 0; "
+       "all-zero pads alias the input",
+       {"mode"},
+       {K::Data, K::Ints, K::OptFloatConst},
+       checkPad,
+       lowerPad},
       {"Slice",
        "slice",
        "constant starts/ends/axes, steps ≥ 1",

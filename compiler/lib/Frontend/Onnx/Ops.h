@@ -54,6 +54,8 @@ void checkTranspose(const NodeContext &c, Problems &p);
 void lowerTranspose(const NodeContext &c, GraphBuilder &b);
 void checkConcat(const NodeContext &c, Problems &p);
 void lowerConcat(const NodeContext &c, GraphBuilder &b);
+void checkPad(const NodeContext &c, Problems &p);
+void lowerPad(const NodeContext &c, GraphBuilder &b);
 void checkSlice(const NodeContext &c, Problems &p);
 void lowerSlice(const NodeContext &c, GraphBuilder &b);
 void checkGather(const NodeContext &c, Problems &p);

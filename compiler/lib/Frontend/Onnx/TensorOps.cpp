@@ -8,6 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "Ops.h"
+#include "sora/Core/ParticleShapes.h"
+
+#include <algorithm>
 
 using nlohmann::json;
 
@@ -137,6 +140,60 @@ void checkDropout(const NodeContext &c, Problems &p) {
 
 void lowerIdentity(const NodeContext &c, GraphBuilder &b) {
   b.define(c.out(0), b.get(c.in(0)));
+}
+
+void checkPad(const NodeContext &c, Problems &p) {
+  std::string mode = c.attrs.getString("mode", "constant");
+  if (!particle::parsePadMode(mode))
+    p.node(c.node, "attribute mode=" + mode + " is not supported");
+  const ValueType *x = c.model.type(c.in(0));
+  const ConstTensor *pads = c.constant(1);
+  if (!x || !x->hasShape || !pads || !pads->readable)
+    return; // reported by the input checks
+  size_t rank = x->dims.size();
+  if (pads->ints.size() != 2 * rank) {
+    p.node(c.node, "input 'pads' must hold " + std::to_string(2 * rank) +
+                       " values (begin and end of each of " +
+                       std::to_string(rank) + " axes)");
+    return;
+  }
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t begin = pads->ints[d], end = pads->ints[d + rank];
+    if (begin < 0 || end < 0 || begin > kMaxTensorElements ||
+        end > kMaxTensorElements)
+      p.node(c.node, "pads must lie in [0, 2^31-1] (negative pads crop; "
+                     "that is not supported)");
+    else if (mode == "reflect" && x->isStatic() &&
+             (begin >= x->dims[d] || end >= x->dims[d]))
+      p.node(c.node, "mode reflect needs pads smaller than the axis (axis " +
+                         std::to_string(d) + " has " +
+                         std::to_string(x->dims[d]) + ")");
+  }
+}
+
+void lowerPad(const NodeContext &c, GraphBuilder &b) {
+  const Held &x = b.get(c.in(0));
+  const std::vector<int64_t> &pads = c.constant(1)->ints;
+  size_t rank = x.shape.size();
+  if (std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v == 0; })) {
+    b.define(c.out(0), x);
+    return;
+  }
+  bool keep = x.columns.empty();
+  std::string ref = keep ? x.ref : b.plain(c.in(0));
+  std::vector<int64_t> perm = keep ? x.perm : std::vector<int64_t>{};
+  // Logical axis d is physical axis perm[d].
+  json physical = json::array();
+  for (size_t d = 0; d < rank; ++d)
+    physical.push_back({0, 0});
+  for (size_t d = 0; d < rank; ++d)
+    physical[perm.empty() ? d : perm[d]] = {pads[d], pads[d + rank]};
+  std::string mode = c.attrs.getString("mode", "constant");
+  json attrs{{"pads", physical}, {"mode", mode}};
+  if (mode == "constant" && c.has(2))
+    if (float value = c.constant(2)->scalar().value_or(0.0f); value != 0.0f)
+      attrs["value"] = value;
+  defineOutput(c, b, 0, b.particle(c.node, "", "pad", {ref}, attrs), perm);
 }
 
 } // namespace sora::onnximport

@@ -64,6 +64,17 @@ Window readWindow(const NodeContext &c, Pair inputHW,
     std::vector<int64_t> pads = c.attrs.getInts("pads", {0, 0, 0, 0});
     if (pads.size() == 4)
       std::copy(pads.begin(), pads.end(), w.pads.begin());
+    if (c.attrs.getInt("ceil_mode", 0))
+      for (int d = 0; d < 2; ++d) {
+        int64_t extent = (w.kernel[d] - 1) * w.dilations[d] + 1;
+        int64_t total = inputHW[d] + w.pads[d] + w.pads[d + 2];
+        int64_t out = (total - extent + w.strides[d] - 1) / w.strides[d] + 1;
+        if ((out - 1) * w.strides[d] >= inputHW[d] + w.pads[d])
+          --out;
+        w.ceilExtra[d] =
+            std::max<int64_t>((out - 1) * w.strides[d] + extent - total, 0);
+        w.pads[d + 2] += w.ceilExtra[d];
+      }
   }
   return w;
 }

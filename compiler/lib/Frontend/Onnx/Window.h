@@ -20,8 +20,12 @@ using Pair = std::array<int64_t, 2>;
 /// A 2-D window as ONNX describes it.
 struct Window {
   Pair kernel{1, 1}, strides{1, 1}, dilations{1, 1};
-  /// [top, left, bottom, right] after auto_pad is resolved.
+  /// [top, left, bottom, right] after auto_pad is resolved; with
+  /// ceil_mode=1 bottom and right include `ceilExtra`.
   std::array<int64_t, 4> pads{0, 0, 0, 0};
+  /// Cells past the bottom/right pads that ceil_mode's last window reads
+  /// ([H, W]); an average never counts them.
+  Pair ceilExtra{0, 0};
 };
 
 /// How a particle takes the window's padding.
@@ -36,7 +40,9 @@ struct WindowPadding {
 void checkWindow(const NodeContext &c, Problems &p, bool hasDilations);
 
 /// Reads the window of a node over input `inputHW` ([H, W]); `kernel` is
-/// the kernel size when it comes from the weights.
+/// the kernel size when it comes from the weights. ceil_mode=1 extends the
+/// bottom/right pads so that a floor division gives PyTorch's ceil output
+/// size (whose last window starts inside the input or its top/left pads).
 Window readWindow(const NodeContext &c, Pair inputHW,
                   std::optional<Pair> kernel = std::nullopt);
 

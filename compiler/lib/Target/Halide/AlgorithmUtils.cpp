@@ -62,6 +62,11 @@ Func clampDims(const Value &input, const std::vector<int> &dims) {
                                          boundedRegion(input.shape, dims));
 }
 
+Func mirrorDims(const Value &input, const std::vector<int> &dims) {
+  return BoundaryConditions::mirror_interior(input.func,
+                                             boundedRegion(input.shape, dims));
+}
+
 Func padDims(const Value &input, const std::vector<int> &dims, float fill) {
   return BoundaryConditions::constant_exterior(
       input.func, fill, boundedRegion(input.shape, dims));

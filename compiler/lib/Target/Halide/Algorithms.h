@@ -139,6 +139,10 @@ OpStages rowReductionStages(const KernelOp &op, const AxisReduction &red);
 /// left unbounded.
 Halide::Func clampDims(const Value &input, const std::vector<int> &dims);
 
+/// `input` mirrored outside [0, extent) along the given Halide dimensions,
+/// the edge element not repeated (x[-1] = x[1]).
+Halide::Func mirrorDims(const Value &input, const std::vector<int> &dims);
+
 /// `input` padded with `fill` outside [0, extent) along the given Halide
 /// dimensions.
 Halide::Func padDims(const Value &input, const std::vector<int> &dims,

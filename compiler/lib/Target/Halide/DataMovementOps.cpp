@@ -37,13 +37,21 @@ static Expr slice(const KernelOp &op, const Value &x,
   return x.func(args);
 }
 
+/// `x` extended past every dim by its kind's boundary condition, read at
+/// the result's coordinates less `low`.
 static Expr pad(const KernelOp &op, const Value &x,
                 const std::vector<Var> &vars) {
   size_t rank = op.shape.size();
   std::vector<int> all;
   for (size_t d = 0; d < rank; ++d)
     all.push_back((int)d);
-  Func padded = padDims(x, all, op.scalars[0]);
+  Func padded;
+  if (op.kind == KernelOpKind::PadReflect)
+    padded = mirrorDims(x, all);
+  else if (op.kind == KernelOpKind::PadEdge)
+    padded = clampDims(x, all);
+  else
+    padded = padDims(x, all, op.scalars[0]);
   std::vector<Expr> args(rank);
   for (size_t i = 0; i < rank; ++i) {
     int d = halideDim(rank, i);
@@ -143,12 +151,33 @@ OpStages build<KernelOpKind::Slice>(const KernelOp &op,
   return pureStages(op, name, vars, slice(op, operands[0], vars));
 }
 
+static OpStages buildPad(const KernelOp &op, const std::vector<Value> &operands,
+                         const std::string &name) {
+  std::vector<Var> vars = makeVars(op.shape.size(), "d");
+  return pureStages(op, name, vars, pad(op, operands[0], vars));
+}
+
 template <>
 OpStages
 build<KernelOpKind::Pad>(const KernelOp &op, const std::vector<Value> &operands,
                          const std::string &name, const ScheduleRecord &) {
-  std::vector<Var> vars = makeVars(op.shape.size(), "d");
-  return pureStages(op, name, vars, pad(op, operands[0], vars));
+  return buildPad(op, operands, name);
+}
+
+template <>
+OpStages build<KernelOpKind::PadReflect>(const KernelOp &op,
+                                         const std::vector<Value> &operands,
+                                         const std::string &name,
+                                         const ScheduleRecord &) {
+  return buildPad(op, operands, name);
+}
+
+template <>
+OpStages build<KernelOpKind::PadEdge>(const KernelOp &op,
+                                      const std::vector<Value> &operands,
+                                      const std::string &name,
+                                      const ScheduleRecord &) {
+  return buildPad(op, operands, name);
 }
 
 template <>

@@ -95,15 +95,22 @@ std::optional<Shape> inferSliceShape(ShapeRef input, ShapeRef begin,
                                      ShapeRef end, ShapeRef strides,
                                      const ShapeError &emitError);
 
-/// Each dim grows by low + high cells (both non-negative).
 /// Weights packed in column panels, [G, d..., P] (panel g holds columns
 /// g * P to g * P + P - 1), back to [d..., columns]: the G panels cover
 /// `columns`, the last one possibly in part.
 std::optional<Shape> inferUnpackPanelsShape(ShapeRef packed, int64_t columns,
                                             const ShapeError &emitError);
 
+/// What the cells a pad adds hold.
+enum class PadMode { Constant, Reflect, Edge };
+
+/// The pad modes as particles spell them ("constant", "reflect", "edge").
+std::optional<PadMode> parsePadMode(std::string_view name);
+
+/// Each dim grows by low + high cells (both non-negative); a reflection
+/// pads each dim by less than its extent.
 std::optional<Shape> inferPadShape(ShapeRef input, ShapeRef low, ShapeRef high,
-                                   const ShapeError &emitError);
+                                   PadMode mode, const ShapeError &emitError);
 
 //===----------------------------------------------------------------------===//
 // Network layers (NNShapes.cpp)

@@ -133,20 +133,27 @@ def Particle_UnpackPanelsOp : Particle_Op<"unpack_panels", [Pure,
 def Particle_PadOp : Particle_Op<"pad", [Pure, Particle_ShapeRule,
     Particle_FusionCopy,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
-  let summary = "Pads each dimension with a constant";
+  let summary = "Pads each dimension with a constant, a reflection or the edge";
   let description = [{
-    Dimension `d` gets `low[d]` cells before and `high[d]` after, all
-    holding `value` (`torch.nn.functional.pad(..., mode="constant")`).
+    Dimension `d` gets `low[d]` cells before and `high[d]` after. With
+    `mode` "constant" (the default) they hold `value`; "reflect" mirrors
+    the input without repeating its edge (each pad smaller than the
+    extent); "edge" repeats the edge (`torch.nn.functional.pad` modes
+    "constant", "reflect" and "replicate"; ONNX Pad's modes).
 
     ```mlir
     %p = particle.pad %x {low = array<i64: 0, 1>, high = array<i64: 0, 2>,
                           value = 0.000000e+00 : f32}
         : tensor<2x3xf32> -> tensor<2x6xf32>
+    %r = particle.pad %x {low = array<i64: 0, 2>, high = array<i64: 0, 2>,
+                          mode = "reflect"}
+        : tensor<2x3xf32> -> tensor<2x7xf32>
     ```
   }];
   let arguments = (ins Particle_Tensor:$input, DenseI64ArrayAttr:$low,
                        DenseI64ArrayAttr:$high,
-                       DefaultValuedAttr<F32Attr, "0.0f">:$value);
+                       DefaultValuedAttr<F32Attr, "0.0f">:$value,
+                       DefaultValuedAttr<StrAttr, "\"constant\"">:$mode);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
