@@ -34,6 +34,19 @@ TEST(KernelSpec, EveryAttributeBitMakesAKernelDistinct) {
   EXPECT_FALSE(sameComputation(layerNorm("a", 1e-5f), other));
 }
 
+TEST(KernelSpec, ReductionsDifferingInKindOrAxesAreDistinct) {
+  // A sum and a log-sum-exp of one tensor over one axis once shared code.
+  auto reduce = [](ReduceKind kind, std::vector<int64_t> axes, bool keep) {
+    SpecBuilder b("r");
+    b.reduce(b.arg({2, 5, 4, 6}), kind, std::move(axes), keep);
+    return b.finish(*lookupTarget("x86-64-avx2"));
+  };
+  KernelSpec sum = reduce(ReduceKind::Sum, {3}, true);
+  EXPECT_TRUE(sameComputation(sum, reduce(ReduceKind::Sum, {3}, true)));
+  EXPECT_FALSE(sameComputation(sum, reduce(ReduceKind::LogSumExp, {3}, true)));
+  EXPECT_FALSE(sameComputation(sum, reduce(ReduceKind::Sum, {2}, true)));
+}
+
 TEST(KernelSpec, RepeatsBecomeAliasesOfTheirFirstOccurrence) {
   std::vector<KernelAlias> aliases;
   std::vector<KernelSpec> unique = uniqueKernels(

@@ -125,6 +125,15 @@ int SpecBuilder::pad(int x, std::vector<int64_t> low, std::vector<int64_t> high,
   return add(op, {x});
 }
 
+int SpecBuilder::reduce(int x, ReduceKind reduction, std::vector<int64_t> axes,
+                        bool keepDims) {
+  KernelOp op = KernelOp::of(KernelOpKind::Reduce);
+  op.reduction = reduction;
+  op.axes = std::move(axes);
+  op.keepDims = keepDims;
+  return add(op, {x});
+}
+
 int SpecBuilder::layerNorm(int x, int gamma, int beta, int64_t axis,
                            float epsilon) {
   KernelOp op = KernelOp::of(KernelOpKind::LayerNorm);

@@ -43,6 +43,8 @@ public:
   /// Packed weights [G, d..., P] read as [d..., columns].
   int unpackPanels(int packed, int64_t columns);
   int layerNorm(int x, int gamma, int beta, int64_t axis, float epsilon);
+  int reduce(int x, ReduceKind reduction, std::vector<int64_t> axes,
+             bool keepDims);
   int matmul(int a, int b, bool transposeA = false, bool transposeB = false);
   int embedding(int ids, int table);
   /// A unary op with scalar attributes (leaky_relu alpha, clip bounds).

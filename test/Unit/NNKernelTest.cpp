@@ -125,6 +125,35 @@ TEST_P(NNJit, LayerNormWithEpilogue) {
 }
 
 //===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+TEST_P(NNJit, ReduceEveryKindAndAxes) {
+  // Inner, outer and several axes, kept or dropped, on ragged extents.
+  struct Case {
+    Shape shape;
+    std::vector<int64_t> axes;
+    bool keepDims;
+  };
+  for (const Case &c :
+       {Case{{2, 7, 5, 19}, {1, 2}, true}, Case{{3, 37}, {1}, false},
+        Case{{6, 4, 9}, {0}, true}, Case{{2, 3, 17}, {0, 2}, false}})
+    for (int k = 0; k <= (int)ReduceKind::LogSumExp; ++k) {
+      SpecBuilder b(std::string("reduce_") + reduceKindName(ReduceKind(k)));
+      b.reduce(b.arg(c.shape), ReduceKind(k), c.axes, c.keepDims);
+      check(b.finish(target()));
+    }
+}
+
+TEST_P(NNJit, ReduceWithEpilogue) {
+  // A global mean of NHWC channels, then a broadcast scale (squeeze-excite).
+  SpecBuilder b("reduce_mean_mul");
+  int x = b.arg({1, 6, 5, 24}), scale = b.arg({24});
+  b.binary(K::Mul, b.reduce(x, ReduceKind::Mean, {1, 2}, true), scale);
+  check(b.finish(target()));
+}
+
+//===----------------------------------------------------------------------===//
 // Matmul
 //===----------------------------------------------------------------------===//
 

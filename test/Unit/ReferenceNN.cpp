@@ -248,4 +248,82 @@ Tensor reference<KernelOpKind::LstmCell>(const KernelOp &op, const Inputs &in) {
   return lstmCell(op, in);
 }
 
+/// Every cell of x adds to the result cell it reduces into, in double.
+template <>
+Tensor reference<KernelOpKind::Reduce>(const KernelOp &op, const Inputs &in) {
+  const Tensor &x = *in[0];
+  size_t rank = x.shape.size();
+  std::vector<bool> reduced(rank, false);
+  for (int64_t axis : op.axes)
+    reduced[axis] = true;
+  Shape kept; // the result index space with the reduced axes as extent 1
+  for (size_t d = 0; d < rank; ++d)
+    kept.push_back(reduced[d] ? 1 : x.shape[d]);
+  int64_t cells = numElements(x.shape) / numElements(kept);
+  bool isMax =
+      op.reduction == ReduceKind::Max || op.reduction == ReduceKind::LogSumExp;
+  double start = op.reduction == ReduceKind::Prod  ? 1.0
+                 : isMax                           ? -INFINITY
+                 : op.reduction == ReduceKind::Min ? INFINITY
+                                                   : 0.0;
+  std::vector<double> acc(numElements(kept), start),
+      peak(acc.size(), -INFINITY);
+  std::vector<int64_t> index(rank, 0);
+  // Pass 1: the maximum (log_sum_exp), or the reduction itself.
+  for (int pass = 0; pass < 2; ++pass) {
+    std::fill(index.begin(), index.end(), 0);
+    for (float value : x.data) {
+      std::vector<int64_t> at = index;
+      for (size_t d = 0; d < rank; ++d)
+        at[d] = reduced[d] ? 0 : at[d];
+      double v = value, &a = acc[offsetOf(kept, at)];
+      double &m = peak[offsetOf(kept, at)];
+      switch (op.reduction) {
+      case ReduceKind::Sum:
+      case ReduceKind::Mean:
+        a += v;
+        break;
+      case ReduceKind::L1:
+        a += std::fabs(v);
+        break;
+      case ReduceKind::L2:
+      case ReduceKind::SumSquare:
+        a += v * v;
+        break;
+      case ReduceKind::Prod:
+        a *= v;
+        break;
+      case ReduceKind::Max:
+        a = std::isnan(a) || std::isnan(v) ? NAN : std::max(a, v);
+        break;
+      case ReduceKind::Min:
+        a = std::isnan(a) || std::isnan(v) ? NAN : std::min(a, v);
+        break;
+      case ReduceKind::LogSumExp:
+        if (pass == 0)
+          m = std::isnan(m) || std::isnan(v) ? NAN : std::max(m, v);
+        else
+          a = (a == -INFINITY ? 0.0 : a) +
+              std::exp(v - (std::isfinite(m) ? m : 0.0));
+        break;
+      }
+      nextIndex(index, x.shape);
+    }
+    if (op.reduction != ReduceKind::LogSumExp)
+      break;
+  }
+  Tensor y = resultOf(op);
+  for (size_t i = 0; i < acc.size(); ++i) {
+    double a = acc[i];
+    if (op.reduction == ReduceKind::Mean)
+      a /= (double)cells;
+    else if (op.reduction == ReduceKind::L2)
+      a = std::sqrt(a);
+    else if (op.reduction == ReduceKind::LogSumExp)
+      a = (std::isfinite(peak[i]) ? peak[i] : 0.0) + std::log(a);
+    y.data[i] = (float)a; // keepdims or not: the same row-major order
+  }
+  return y;
+}
+
 } // namespace sora::test

@@ -115,6 +115,40 @@ OPS.update({name: Op(lambda p, xs, w, f=f: f(xs[0], xs[1]), arity=2)
 
 
 # --------------------------------------------------------------------------
+# Reductions over any axes (reduce_<kind>)
+# --------------------------------------------------------------------------
+
+def _prod(x, dims, keepdim):
+    for d in sorted(dims, reverse=True):  # torch.prod takes one dim at a time
+        x = torch.prod(x, d, keepdim=keepdim)
+    return x
+
+
+_REDUCTIONS = {
+    "sum": lambda x, d, k: torch.sum(x, d, keepdim=k),
+    "mean": lambda x, d, k: torch.mean(x, d, keepdim=k),
+    "max": lambda x, d, k: torch.amax(x, d, keepdim=k),
+    "min": lambda x, d, k: torch.amin(x, d, keepdim=k),
+    "prod": _prod,
+    "l1": lambda x, d, k: torch.sum(x.abs(), d, keepdim=k),
+    "l2": lambda x, d, k: torch.linalg.vector_norm(x, 2, d, keepdim=k),
+    "sum_square": lambda x, d, k: torch.sum(x * x, d, keepdim=k),
+    "log_sum_exp": lambda x, d, k: torch.logsumexp(x, d, keepdim=k),
+}
+
+
+def _reduce(kind):
+    def run(p, xs, w):
+        x = xs[0]
+        dims = [d % x.dim() for d in p.get("axes", range(x.dim()))]
+        return _REDUCTIONS[kind](x, dims, bool(p.get("keepdims", False)))
+    return Op(run)
+
+
+OPS.update({f"reduce_{kind}": _reduce(kind) for kind in _REDUCTIONS})
+
+
+# --------------------------------------------------------------------------
 # log_softmax, dropout and data movement
 # --------------------------------------------------------------------------
 
@@ -219,6 +253,12 @@ OPS.update({
 def _uniform(lo, hi):
     """An init drawing U(lo, hi) from the shared generator."""
     return lambda shape, generator: torch.empty(shape).uniform_(lo, hi, generator=generator)
+
+
+# A weight-backed value read by other particles.
+OPS["constant"] = Op(lambda p, xs, w: w("value"), arity=0,
+                     params=lambda p, shapes: {"value": (tuple(p["shape"]),
+                                                         _uniform(-1.0, 1.0))})
 
 
 def _batch_norm_params(p, shapes):

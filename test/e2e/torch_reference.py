@@ -79,6 +79,8 @@ def load_model(path):
 def particle_inputs(particle):
     """Names of the values a particle reads, in operand order."""
     extra = EXTRA_OPS.get(particle["op"])
+    if extra and extra.arity == 0:
+        return []
     if extra and extra.arity == "variadic" and "input" in particle:
         return [particle["input"]]
     if extra and extra.arity != 1:
@@ -221,7 +223,7 @@ def infer_shapes(model):
         shapes[inp["name"]] = tuple(inp["shape"])
     for p in topological_order(model):
         operands = [shapes[name] for name in particle_inputs(p)]
-        x, op = operands[0], p["op"]
+        x, op = (operands[0] if operands else None), p["op"]
         if op == "dense":
             shape = x[:-1] + (_required(p, "units"),)
         elif op == "conv2d":

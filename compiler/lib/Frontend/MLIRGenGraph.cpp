@@ -207,6 +207,10 @@ bool MLIRGenImpl::lower(const ParticleDecl &p, GraphValues &graph) {
           << (json ? " ('inputs': [...])" : "");
       return false;
     }
+  } else if (arity == 0 && !p.inputs.empty()) {
+    emitErrorAt(&context, p.loc)
+        << attrs.owner() << ": takes no inputs, got " << p.inputs.size();
+    return false;
   } else if (p.inputs.size() != arity) {
     const char *spelling =
         arity == 1 ? " ('input': name)" : " ('inputs': [...])";

@@ -136,6 +136,9 @@ private:
   Value split(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value slice(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value pad(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value constant(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  /// reduce_<kind>: the kind is the op name's suffix.
+  Value reduce(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   // Network layers (global pools, norms, matmul, embedding).
   template <typename GlobalPoolOp>
   Value globalPool(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);

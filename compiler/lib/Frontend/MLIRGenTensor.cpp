@@ -239,4 +239,51 @@ Value MLIRGenImpl::pad(const ParticleDecl &p, ParticleAttrs &a,
       b.getStringAttr(*mode));
 }
 
+Value MLIRGenImpl::constant(const ParticleDecl &p, ParticleAttrs &a,
+                            ArrayRef<Value>) {
+  auto shape = a.intList("shape");
+  if (!shape)
+    return nullptr;
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 1; })) {
+    a.error("shape") << "'shape' must hold positive extents, got "
+                     << formatDims(*shape);
+    return nullptr;
+  }
+  // Random weights draw it from [-1, 1).
+  return weight(p, a, "value", *shape, 1, formatDims(*shape));
+}
+
+Value MLIRGenImpl::reduce(const ParticleDecl &p, ParticleAttrs &a,
+                          ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  int64_t rank = x.size();
+  std::vector<int64_t> axes;
+  if (a.has("axes")) {
+    auto given = a.intList("axes");
+    if (!given)
+      return nullptr;
+    for (int64_t axis : *given) {
+      if (axis < -rank || axis >= rank) {
+        a.error("axes") << "axis " << axis << " is out of range for rank "
+                        << rank;
+        return nullptr;
+      }
+      axes.push_back(axis < 0 ? axis + rank : axis);
+    }
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  auto keepdims = a.boolean("keepdims", false);
+  if (!keepdims)
+    return nullptr;
+  std::string kind = p.op.substr(std::string("reduce_").size());
+  auto shape = inferReduceShape(x, axes, *keepdims, shapeError(p, a));
+  if (!shape)
+    return nullptr;
+  return ReduceOp::create(b, loc, tensorType(*shape), in[0],
+                          b.getStringAttr(kind), b.getDenseI64ArrayAttr(axes),
+                          *keepdims);
+}
+
 } // namespace sora

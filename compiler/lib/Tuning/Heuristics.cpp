@@ -222,6 +222,7 @@ ScheduleRecord defaultSchedule(const KernelSpec &spec,
     return s;
   case KernelFamily::Pooling:
   case KernelFamily::RowReduction:
+  case KernelFamily::Reduction:
   case KernelFamily::Elementwise:
   case KernelFamily::Copy:
     break;

@@ -139,6 +139,7 @@ std::vector<ScheduleRecord> scheduleSpace(const KernelSpec &spec,
   }
   case KernelFamily::Pooling:
   case KernelFamily::RowReduction:
+  case KernelFamily::Reduction:
   case KernelFamily::Elementwise:
   case KernelFamily::Copy:
     space.add(upTo({v, 2 * v, 4 * v}, std::max<int64_t>(work.inner, v)),

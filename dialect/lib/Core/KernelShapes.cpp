@@ -9,6 +9,8 @@
 #include "sora/Core/KernelShapes.h"
 #include "sora/Core/ParticleShapes.h"
 
+#include <algorithm>
+
 namespace sora {
 
 using namespace particle;
@@ -316,6 +318,17 @@ rule<KernelOpKind::UnpackPanels>(const KernelOp &op, const Operands &in,
   if (op.shape.empty())
     return emitError() << "needs a result shape";
   return inferUnpackPanelsShape(in.shapes[0], op.shape.back(), emitError);
+}
+
+template <>
+std::optional<Shape> rule<KernelOpKind::Reduce>(const KernelOp &op,
+                                                const Operands &in,
+                                                const ShapeError &emitError) {
+  if (!arity(in, 1, 1, emitError))
+    return std::nullopt;
+  if (!std::is_sorted(op.axes.begin(), op.axes.end()))
+    return emitError() << "needs its axes sorted";
+  return inferReduceShape(in.shapes[0], op.axes, op.keepDims, emitError);
 }
 
 static std::optional<Shape> pad(const KernelOp &op, const Operands &in,

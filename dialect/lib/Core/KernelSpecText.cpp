@@ -38,6 +38,7 @@ public:
 private:
   void print(int64_t v) { os << v; }
   void print(bool v) { os << (v ? "true" : "false"); }
+  void print(const std::string &v) { os << '"' << v << '"'; }
   void print(float v) { os << formatNumber(v); }
   void print(double v) { os << formatNumber(v); }
   template <typename T> void print(const T &values) {
@@ -70,6 +71,10 @@ std::string attributes(const KernelOp &op) {
   p.field("scale_factor", op.scaleFactor, d.scaleFactor);
   p.field("mean", op.channelMean, d.channelMean);
   p.field("std", op.channelStd, d.channelStd);
+  p.field("reduction", std::string(reduceKindName(op.reduction)),
+          std::string(reduceKindName(d.reduction)));
+  p.field("axes", op.axes, d.axes);
+  p.field("keep_dims", op.keepDims, d.keepDims);
   p.field("scalars", op.scalars, d.scalars);
   p.field("perm", op.perm, d.perm);
   p.field("begin", op.begin, d.begin);

@@ -112,6 +112,37 @@ std::optional<Shape> inferSliceShape(ShapeRef input, ShapeRef begin,
   return result;
 }
 
+std::optional<ReduceKind> parseReduceKind(std::string_view name) {
+  for (int k = 0; k <= (int)ReduceKind::LogSumExp; ++k)
+    if (name == reduceKindName(ReduceKind(k)))
+      return ReduceKind(k);
+  return std::nullopt;
+}
+
+std::optional<Shape> inferReduceShape(ShapeRef input, ShapeRef axes,
+                                      bool keepDims,
+                                      const ShapeError &emitError) {
+  std::vector<bool> reduced(input.size(), false);
+  for (int64_t axis : axes) {
+    if (!checkAxis(axis, input.size(), emitError))
+      return std::nullopt;
+    if (reduced[axis])
+      return emitError() << "axis " << axis << " is reduced twice";
+    reduced[axis] = true;
+  }
+  Shape result;
+  for (size_t d = 0; d < input.size(); ++d)
+    if (!reduced[d])
+      result.push_back(input[d]);
+    else if (keepDims)
+      result.push_back(1);
+  if (result.empty())
+    return emitError() << "reducing every axis of " << formatDims(input)
+                       << " without keeping them leaves a rank-0 tensor, "
+                          "which soracc does not support; keep the dims";
+  return result;
+}
+
 std::optional<PadMode> parsePadMode(std::string_view name) {
   if (name == "constant")
     return PadMode::Constant;

@@ -6,6 +6,8 @@
 
 #include "mlir/IR/PatternMatch.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace sora::particle;
 
@@ -86,6 +88,16 @@ std::optional<Shape> MatMulOp::inferShape(Adaptor adaptor,
                           emitError);
 }
 
+std::optional<Shape> ReduceOp::inferShape(Adaptor adaptor,
+                                          const ShapeError &emitError) {
+  if (!parseReduceKind(adaptor.getKind()))
+    return emitError() << "unknown reduction '" << adaptor.getKind().str()
+                       << "'; kinds: sum, mean, max, min, prod, l1, l2, "
+                          "sum_square, log_sum_exp";
+  return inferReduceShape(shapeOf(adaptor.getInput()), adaptor.getAxes(),
+                          adaptor.getKeepdims(), emitError);
+}
+
 std::optional<Shape> EmbeddingOp::inferShape(Adaptor adaptor,
                                              const ShapeError &emitError) {
   return inferEmbeddingShape(shapeOf(adaptor.getIds()),
@@ -106,6 +118,15 @@ sora::KernelOp LayerNormOp::describeKernelOp() {
   sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::LayerNorm);
   k.axis = (int64_t)getAxis();
   k.scalars[0] = getEpsilon().convertToFloat();
+  return k;
+}
+
+sora::KernelOp ReduceOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Reduce);
+  k.reduction = *parseReduceKind(getKind());
+  k.axes.assign(getAxes().begin(), getAxes().end());
+  std::sort(k.axes.begin(), k.axes.end());
+  k.keepDims = getKeepdims();
   return k;
 }
 

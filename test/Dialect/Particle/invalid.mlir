@@ -435,3 +435,13 @@ func.func @lp_pool_norm(%x: tensor<1x4x4x2xf32>) {
   %y = particle.lp_pool2d %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, p = 0.0 : f32} : tensor<1x4x4x2xf32> -> tensor<1x2x2x2xf32>
   return
 }
+
+// -----
+
+func.func @reduce_unknown_kind() {
+  %x = particle.input "x" : tensor<2x6xf32>
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{unknown reduction 'median'; kinds: sum, mean, max, min, prod, l1, l2, sum_square, log_sum_exp}}
+  %y = particle.reduce %x {kind = "median", axes = array<i64: 1>} : tensor<2x6xf32> -> tensor<2x1xf32>
+  return
+}

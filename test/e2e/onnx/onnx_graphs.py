@@ -211,6 +211,63 @@ def pads(rng):
     return _model("pads", nodes, [1, 3, 7, 8], ["r", "k", "zr", "e"], inits)
 
 
+def constants(rng):
+    """Constants read as run-time tensors (ConvNeXt's layer scale, ViT's
+    class token and position table): a [C, 1, 1] scale on a conv output held
+    NHWC, a constant on the left of a Sub, a class token expanded through
+    the Equal/Where shape arithmetic of torch's expand(n, -1, -1) (folded at
+    import), concatenated before the tokens, and a position table added."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("Mul", ["c", "scale"], ["m"], "layer_scale"),
+        h.make_node("Sub", ["shift", "m"], ["s"], "shift_sub"),
+        h.make_node("Transpose", ["s"], ["t"], "to_tokens", perm=[0, 2, 3, 1]),
+        h.make_node("Reshape", ["t", "token_shape"], ["tokens"], "tokens"),
+        h.make_node("Equal", ["expand_to", "minus_one"], ["is_any"], "equal"),
+        h.make_node("Where", ["is_any", "ones", "expand_to"], ["target"], "where"),
+        h.make_node("Expand", ["cls", "target"], ["cls_n"], "expand"),
+        h.make_node("Concat", ["cls_n", "tokens"], ["seq"], "concat", axis=1),
+        h.make_node("Add", ["seq", "pos"], ["y"], "add_pos"),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 3, 3), 0.5), _f32(rng, "scale", (4, 1, 1)),
+             _f32(rng, "shift", (4, 1, 1)), _ints("token_shape", [1, 20, 4]),
+             _ints("expand_to", [1, 1, -1]), _ints("minus_one", [-1]),
+             _ints("ones", [1, 1, 1]), _f32(rng, "cls", (1, 1, 4)),
+             _f32(rng, "pos", (1, 21, 4))]
+    return _model("constants", nodes, [1, 3, 4, 5], ["y", "m"], inits)
+
+
+def reductions(rng):
+    """Every Reduce* operator on a conv output held NHWC (the axes move with
+    the layout), kept and dropped axes, ReduceSum's axes input, all axes,
+    and noop_with_empty_axes; a squeeze-excite style mean times the input."""
+    def reduce(op, out, axes=None, keepdims=1, inputs=()):
+        attrs = {"keepdims": keepdims}
+        if axes is not None:
+            attrs["axes"] = axes
+        return h.make_node(op, ["c", *inputs], [out], out, **attrs)
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        reduce("ReduceMean", "se_mean", [2, 3]),
+        h.make_node("Mul", ["c", "se_mean"], ["se"], "se"),
+        reduce("ReduceMean", "head", [2, 3], keepdims=0),
+        reduce("ReduceSum", "sum_c", keepdims=0, inputs=["axis_1"]),
+        reduce("ReduceSum", "sum_all", keepdims=1),
+        h.make_node("ReduceSum", ["c"], ["sum_none"], "sum_none", noop_with_empty_axes=1),
+        reduce("ReduceMax", "max_w", [-1]),
+        reduce("ReduceMin", "min_hw", [1, 3], keepdims=0),
+        reduce("ReduceProd", "prod_h", [2]),
+        reduce("ReduceL1", "l1", [1, 3]),
+        reduce("ReduceL2", "l2", [2], keepdims=0),
+        reduce("ReduceSumSquare", "sum_square", [0, 1]),
+        reduce("ReduceLogSumExp", "lse", [1], keepdims=0),
+    ]
+    inits = [_f32(rng, "w", (6, 3, 3, 3), 0.4), _ints("axis_1", [1])]
+    outs = ["se", "head", "sum_c", "sum_all", "sum_none", "max_w", "min_hw", "prod_h",
+            "l1", "l2", "sum_square", "lse"]
+    return _model("reductions", nodes, [2, 3, 5, 4], outs, inits)
+
+
 def lstm_states(rng):
     """LSTM final hidden states Y_h next to Y: forward at batch 2, and
     bidirectional with only Y_h used (the reverse direction's state is its
@@ -231,5 +288,6 @@ def lstm_states(rng):
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
-          "ceil_pools": ceil_pools, "pads": pads,
+          "ceil_pools": ceil_pools, "pads": pads, "constants": constants,
+          "reductions": reductions,
           "lstm_states": lstm_states}

@@ -70,8 +70,24 @@ void lowerClip(const NodeContext &c, GraphBuilder &b) {
 void lowerBinary(const NodeContext &c, GraphBuilder &b) {
   static const std::map<std::string, std::string> particles = {
       {"Add", "add"}, {"Sub", "sub"}, {"Mul", "mul"}, {"Div", "div"}};
-  const Held &lhs = b.get(c.in(0)), &rhs = b.get(c.in(1));
   const std::string &op = particles.at(c.node.op_type());
+  // A constant meets the run-time operand in its layout (rearranged at
+  // compile time), broadcast to its rank.
+  const ConstTensor *constants[2] = {c.constant(0), c.constant(1)};
+  for (int k = 0; k < 2; ++k) {
+    if (!constants[k] || constants[1 - k])
+      continue;
+    const Held &x = b.get(c.in(1 - k));
+    if (!x.columns.empty() || constants[k]->dims.size() > x.shape.size())
+      break;
+    Held constant = b.constant(c.in(k), x.shape.size(), x.perm);
+    std::vector<std::string> refs = {x.ref, constant.ref};
+    if (k == 0)
+      std::swap(refs[0], refs[1]);
+    defineLike(c, b, b.particle(c.node, "", op, refs), x);
+    return;
+  }
+  const Held &lhs = b.get(c.in(0)), &rhs = b.get(c.in(1));
   std::vector<std::string> refs;
   Held like;
   if (lhs.shape == rhs.shape && lhs.perm == rhs.perm &&

@@ -177,20 +177,25 @@ std::optional<ConstTensor> Folder::binary(const std::string &op,
                                           const ConstTensor &a,
                                           const ConstTensor &b) {
   bool isFloat = a.isFloat() || b.isFloat();
-  ConstTensor out = make(isFloat, {});
+  bool compare = op == "Equal" || op == "Less" || op == "Greater";
   std::vector<double> values;
   auto dims = broadcast(a.dims, b.dims, [&](int64_t, int64_t i, int64_t j) {
     double x = at(a, i), y = at(b, j);
-    double v = op == "Add"   ? x + y
-               : op == "Sub" ? x - y
-               : op == "Mul" ? x * y
-               : isFloat     ? x / y
-                             : (y == 0 ? 0 : std::trunc(x / y));
+    double v = op == "Add"       ? x + y
+               : op == "Sub"     ? x - y
+               : op == "Mul"     ? x * y
+               : op == "Equal"   ? double(x == y)
+               : op == "Less"    ? double(x < y)
+               : op == "Greater" ? double(x > y)
+               : isFloat         ? x / y
+                                 : (y == 0 ? 0 : std::trunc(x / y));
     values.push_back(v);
   });
   if (!dims)
     return std::nullopt;
-  out = make(isFloat, *dims);
+  ConstTensor out = make(isFloat && !compare, *dims);
+  if (compare)
+    out.elemType = onnx::TensorProto::BOOL;
   for (size_t i = 0; i < values.size(); ++i)
     set(out, i, values[i]);
   return out;
@@ -267,9 +272,29 @@ Folder::fold(const onnx::NodeProto &node) {
   };
   if (op == "Identity" || (op == "Dropout" && node.output_size() == 1))
     return std::vector<ConstTensor>{x};
-  if ((op == "Add" || op == "Sub" || op == "Mul" || op == "Div") &&
+  if ((op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
+       op == "Equal" || op == "Less" || op == "Greater") &&
       in.size() == 2 && in[1])
     return one(binary(op, x, *in[1]));
+  if (op == "Where" && in.size() == 3 && in[1] && in[2] &&
+      in[1]->elemType == in[2]->elemType) {
+    // Each operand broadcast to the output shape ONNX inferred.
+    const ValueType *type = model.type(node.output(0));
+    if (!type || !type->isStatic() || !smallDims(type->dims))
+      return std::nullopt;
+    ConstTensor ones = make(false, type->dims);
+    std::fill(ones.ints.begin(), ones.ints.end(), 1);
+    std::optional<ConstTensor> cond = binary("Mul", x, ones),
+                               a = binary("Mul", *in[1], ones),
+                               b = binary("Mul", *in[2], ones);
+    if (!cond || !a || !b || cond->dims != type->dims)
+      return std::nullopt;
+    ConstTensor out = make(in[1]->isFloat(), type->dims);
+    for (int64_t i = 0; i < out.numel(); ++i)
+      set(out, i, at(*cond, i) != 0 ? at(*a, i) : at(*b, i));
+    out.elemType = in[1]->elemType;
+    return std::vector<ConstTensor>{out};
+  }
   if (op == "Gather" && in.size() == 2 && in[1])
     return one(gather(x, *in[1], attrs.getInt("axis", 0)));
   if (op == "Slice" && in.size() >= 3)

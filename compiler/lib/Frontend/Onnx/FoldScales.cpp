@@ -1,7 +1,7 @@
 //===- FoldScales.cpp - Scalar Mul/Div folded into weights ----------------===//
 //
-// soracc has no constant particle, so `y = x · s` (or x / s) with a scalar
-// constant s is folded into the weights of the Conv/Gemm/MatMul that
+// `y = x · s` (or x / s) with a scalar constant s costs nothing when it is
+// folded into the weights of the Conv/Gemm/MatMul that
 // computes x: through single-reader views (Transpose, Reshape, ...), through
 // a slice of the last axis (scaling only those output columns: Q cut from a
 // fused QKV projection, whose K and V slices must read other columns), and

@@ -108,7 +108,9 @@ std::string GraphBuilder::uniqueName(const std::string &hint) {
   return name;
 }
 
-const Held &GraphBuilder::get(const std::string &onnxName) const {
+const Held &GraphBuilder::get(const std::string &onnxName) {
+  if (!values.count(onnxName) && model.constant(onnxName))
+    define(onnxName, constant(onnxName, model.constant(onnxName)->dims.size()));
   return values.at(onnxName);
 }
 
@@ -154,6 +156,46 @@ std::string GraphBuilder::particle(const onnx::NodeProto &node,
   std::string base = node.name().empty() ? node.output(0) : node.name();
   std::string name = uniqueName(safeName(base) + suffix);
   return emit(name, op, inputs, std::move(attrs), describeNode(node));
+}
+
+Held GraphBuilder::constant(const std::string &onnxName, size_t rank,
+                            const std::vector<int64_t> &perm) {
+  const ConstTensor &t = *model.constant(onnxName);
+  std::vector<int64_t> logical = t.dims;
+  rank = std::max<size_t>(rank, 1);
+  logical.insert(logical.begin(), rank - std::min(rank, logical.size()), 1);
+  std::vector<int64_t> order = perm.empty() ? identityPerm(rank) : perm;
+  auto key = std::make_pair(onnxName, logical);
+  key.second.insert(key.second.end(), order.begin(), order.end());
+  if (auto it = constants.find(key); it != constants.end())
+    return it->second;
+  // logical = physical.transpose(order): physical dim order[i] is logical
+  // dim i.
+  std::vector<int64_t> physical(rank), logicalStride(rank, 1);
+  for (size_t i = 0; i < rank; ++i)
+    physical[order[i]] = logical[i];
+  for (size_t i = rank - 1; i > 0; --i)
+    logicalStride[i - 1] = logicalStride[i] * logical[i];
+  std::vector<float> data(t.floats.size());
+  std::vector<int64_t> at(rank, 0); // physical index, row-major order
+  for (float &value : data) {
+    int64_t source = 0;
+    for (size_t i = 0; i < rank; ++i)
+      source += at[order[i]] * logicalStride[i];
+    value = t.floats[source];
+    for (size_t d = rank; d-- > 0;)
+      if (++at[d] < physical[d])
+        break;
+      else
+        at[d] = 0;
+  }
+  std::string name = uniqueName(safeName(onnxName));
+  emit(name, "constant", {}, json{{"shape", physical}},
+       "initializer '" + onnxName + "'");
+  shapes[name] = physical;
+  weight(name, "value", physical, std::move(data));
+  Held held{name, logical, perm.empty() ? std::vector<int64_t>{} : order};
+  return constants[key] = held;
 }
 
 void GraphBuilder::weight(const std::string &particle, const std::string &param,

@@ -56,8 +56,10 @@ class GraphBuilder {
 public:
   explicit GraphBuilder(const OnnxModel &model);
 
-  /// The value an ONNX name is held as (defined by an earlier node).
-  const Held &get(const std::string &onnxName) const;
+  /// The value an ONNX name is held as (defined by an earlier node); an
+  /// initializer read as a run-time tensor is a constant particle in the
+  /// ONNX layout, made on first use.
+  const Held &get(const std::string &onnxName);
   void define(const std::string &onnxName, Held held);
 
   /// A ModelAST value with the ONNX layout of `onnxName`.
@@ -88,6 +90,13 @@ public:
   std::string padSpatial(const std::string &ref,
                          const std::array<int64_t, 4> &pads, float value,
                          const std::string &nameHint);
+  /// Initializer `onnxName` as a `constant` particle of rank `rank` (1s
+  /// prepended, as broadcasting does; at least rank 1) laid out as `perm`
+  /// (empty: the ONNX layout): the data is rearranged at compile time, so a
+  /// constant meets a run-time value in that value's layout. One particle
+  /// per layout asked for.
+  Held constant(const std::string &onnxName, size_t rank,
+                const std::vector<int64_t> &perm = {});
   /// Adds weight `<particle>.<param>`.
   void weight(const std::string &particle, const std::string &param,
               std::vector<int64_t> shape, std::vector<float> data);
@@ -111,6 +120,7 @@ private:
   std::map<std::string, Held> values;
   std::map<std::string, std::vector<int64_t>> shapes; ///< of ModelAST values
   std::map<std::string, std::string> plainCache, channelsLastCache;
+  std::map<std::pair<std::string, std::vector<int64_t>>, Held> constants;
   std::set<std::string> taken;
   std::map<std::string, std::string> outputNames; ///< ONNX output -> name
 };

@@ -4,6 +4,7 @@
 
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
 
 #include "sora/Support/Json.h"
 
@@ -281,15 +282,28 @@ std::unique_ptr<OnnxModel> OnnxModel::load(const std::string &path,
   if (model->onnxOpset == 0) {
     error = "the model imports no version of the default ONNX operator set; "
             "soracc supports opsets " +
-            std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset);
+            std::to_string(kOldestOpset) + " to " + std::to_string(kMaxOpset);
     return nullptr;
   }
-  if (model->onnxOpset < kMinOpset || model->onnxOpset > kMaxOpset) {
+  if (model->onnxOpset < kOldestOpset || model->onnxOpset > kMaxOpset) {
     error = "opset " + std::to_string(model->onnxOpset) +
             " is not supported: soracc imports ONNX opsets " +
-            std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) +
-            " (convert the model with onnx.version_converter)";
+            std::to_string(kOldestOpset) + " to " + std::to_string(kMaxOpset);
     return nullptr;
+  }
+  if (model->onnxOpset < kMinOpset) {
+    // Older models are converted node by node (libonnx's adapters).
+    try {
+      // Some adapters (Softmax 12 -> 13) need the input shapes.
+      onnx::shape_inference::InferShapes(proto);
+      proto = onnx::version_conversion::ConvertVersion(proto, kMinOpset);
+    } catch (const std::exception &e) {
+      error = "cannot convert the model from opset " +
+              std::to_string(model->onnxOpset) + " to " +
+              std::to_string(kMinOpset) + ": " + e.what();
+      return nullptr;
+    }
+    model->onnxOpset = kMinOpset;
   }
   if (!checkNodes(proto.graph(), model->onnxOpset, error) ||
       !model->inferShapes(proto, error))

@@ -103,8 +103,9 @@ private:
   std::map<std::string, ConstTensor> constants;
 };
 
-/// The ONNX opsets the importer supports.
-constexpr int64_t kMinOpset = 13, kMaxOpset = 17;
+/// The ONNX opsets the importer lowers; models from kOldestOpset up are
+/// first converted to kMinOpset by libonnx's version converter.
+constexpr int64_t kMinOpset = 13, kMaxOpset = 17, kOldestOpset = 7;
 
 } // namespace sora::onnximport
 

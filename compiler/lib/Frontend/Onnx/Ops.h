@@ -65,6 +65,10 @@ void lowerEmbedding(const NodeContext &c, GraphBuilder &b);
 void checkDropout(const NodeContext &c, Problems &p);
 void lowerIdentity(const NodeContext &c, GraphBuilder &b);
 
+// ReduceOps.cpp: ReduceSum, ReduceMean and the other Reduce* operators.
+void checkReduce(const NodeContext &c, Problems &p);
+void lowerReduce(const NodeContext &c, GraphBuilder &b);
+
 // ResizeOps.cpp: Resize.
 void checkResize(const NodeContext &c, Problems &p);
 void lowerResize(const NodeContext &c, GraphBuilder &b);

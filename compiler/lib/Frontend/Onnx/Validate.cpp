@@ -31,6 +31,9 @@ private:
   void checkGraphInput(const std::string &name);
   void checkNode(const onnx::NodeProto &node);
   void checkInput(const NodeContext &c, int i, InputKind kind);
+  /// Problems of a float32 constant the graph reads (weight or constant).
+  void checkFloatConstant(const NodeContext &c, const std::string &name,
+                          const ConstTensor &constant);
   /// The problem with a run-time value's type, or "".
   std::string typeProblem(const std::string &value) const;
   /// The problem with the shape of `type`, or "".
@@ -95,6 +98,22 @@ void Validator::checkGraphInput(const std::string &name) {
   }
 }
 
+void Validator::checkFloatConstant(const NodeContext &c,
+                                   const std::string &name,
+                                   const ConstTensor &constant) {
+  if (constant.external)
+    problems.node(c.node, "initializer '" + name +
+                              "' keeps its data in an external file, which "
+                              "is not supported");
+  else if (!constant.isFloat())
+    problems.node(c.node, "initializer '" + name + "' has dtype " +
+                              dataTypeName(constant.elemType) +
+                              "; soracc supports float32 weights");
+  else if (!constant.readable)
+    problems.node(c.node, "initializer '" + name +
+                              "' has data that does not match its shape");
+}
+
 void Validator::checkInput(const NodeContext &c, int i, InputKind kind) {
   bool optional = kind == InputKind::OptWeight || kind == InputKind::OptInts ||
                   kind == InputKind::OptFloatConst ||
@@ -119,10 +138,8 @@ void Validator::checkInput(const NodeContext &c, int i, InputKind kind) {
   switch (kind) {
   case InputKind::Data:
     if (constant) {
-      problems.node(c.node,
-                    quoted + " is a constant: soracc has no constant "
-                             "particle (constants are weights of Conv, Gemm, "
-                             "MatMul, LayerNormalization, or fold into them)");
+      // A constant particle.
+      checkFloatConstant(c, name, *constant);
     } else if (!tainted.count(name)) {
       std::string problem = typeProblem(name);
       if (!problem.empty())
@@ -135,17 +152,8 @@ void Validator::checkInput(const NodeContext &c, int i, InputKind kind) {
       problems.node(c.node,
                     quoted + " must be a constant (an initializer): "
                              "weights computed at run time are not supported");
-    else if (constant->external)
-      problems.node(c.node, "initializer '" + name +
-                                "' keeps its data in an external file, which "
-                                "is not supported");
-    else if (!constant->isFloat())
-      problems.node(c.node, "initializer '" + name + "' has dtype " +
-                                dataTypeName(constant->elemType) +
-                                "; soracc supports float32 weights");
-    else if (!constant->readable)
-      problems.node(c.node, "initializer '" + name +
-                                "' has data that does not match its shape");
+    else
+      checkFloatConstant(c, name, *constant);
     return;
   case InputKind::Ints:
   case InputKind::OptInts:
@@ -229,7 +237,7 @@ Problems Validator::run() {
   for (const std::string &out : model.outputs) {
     if (model.constant(out))
       problems.other("output '" + out +
-                     "' is a constant: soracc has no constant particle");
+                     "' is a constant: nothing computes it at run time");
     else if (ids.count(out) && !tainted.count(out))
       problems.other("output '" + out + "' " + typeProblem(out));
     else if (!tainted.count(out) && !model.producer(out) &&

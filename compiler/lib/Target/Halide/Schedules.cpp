@@ -202,6 +202,27 @@ static void scheduleSoftmax(const OpStages &anchor, Func tiled,
   }
 }
 
+/// Reductions: the result vectorized along its innermost dim like an
+/// elementwise kernel; its statistics computed per vector of results, the
+/// reduction loops outside the vector lanes.
+static void scheduleReduction(const OpStages &anchor, Func tiled,
+                              const ScheduleRecord &schedule) {
+  scheduleElementwise(tiled, anchor.value.shape, schedule);
+  for (Func stat : {anchor.rowMax, anchor.reduce}) {
+    if (!stat.defined())
+      continue;
+    std::vector<Var> v = stat.args();
+    stat.compute_at(tiled, Var("vo"))
+        .vectorize(v[0], schedule.vector, TailStrategy::GuardWithIf);
+    std::vector<VarOrRVar> order{v[0]};
+    for (int i = 0; i < anchor.reduction.dimensions(); ++i)
+      order.push_back(anchor.reduction[i]);
+    order.insert(order.end(), v.begin() + 1, v.end());
+    stat.update().reorder(order).vectorize(v[0], schedule.vector,
+                                           TailStrategy::GuardWithIf);
+  }
+}
+
 /// An LSTM step: z = gates + h · R in a buffer of its own, vectorized along
 /// the 4H columns (where R is contiguous): each tile of tileCols columns
 /// accumulates in registers over the whole reduction, then is stored once;
@@ -254,6 +275,9 @@ void scheduleAnchor(const OpStages &anchor, Func tiled,
   case KernelFamily::RowReduction:
     scheduleSoftmax(anchor, tiled, schedule);
     return;
+  case KernelFamily::Reduction:
+    scheduleReduction(anchor, tiled, schedule);
+    return;
   case KernelFamily::MatMul:
     scheduleMatMul(anchor, tiled, schedule);
     return;
@@ -280,6 +304,7 @@ void scheduleOwnStages(const OpStages &stages, const ScheduleRecord &schedule) {
   case KernelFamily::MatMul:
   case KernelFamily::Pooling:
   case KernelFamily::RowReduction:
+  case KernelFamily::Reduction:
   case KernelFamily::Elementwise:
     return; // in the loop nest of the kernel's output
   }

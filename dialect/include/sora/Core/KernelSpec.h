@@ -75,6 +75,28 @@ constexpr FusionRole fusionRole(KernelOpKind kind) {
   return fusionRole(kernelFamily(kind));
 }
 
+/// How a reduce op combines the cells of its axes (ONNX's Reduce* ops).
+enum class ReduceKind {
+  Sum,
+  Mean,
+  Max,
+  Min,
+  Prod,
+  L1,
+  L2,
+  SumSquare,
+  LogSumExp
+};
+
+/// The reduction as particles name it: "sum", "mean", ..., "sum_square",
+/// "log_sum_exp".
+constexpr const char *reduceKindName(ReduceKind kind) {
+  constexpr const char *names[] = {"sum", "mean",       "max",
+                                   "min", "prod",       "l1",
+                                   "l2",  "sum_square", "log_sum_exp"};
+  return names[(size_t)kind];
+}
+
 /// One operation of a kernel, in topological order.
 struct KernelOp {
   KernelOpKind kind;
@@ -96,6 +118,11 @@ struct KernelOp {
   std::array<double, 2> scaleFactor{0.0, 0.0};
   /// Normalize: per-channel mean and std (one entry: every channel).
   std::vector<float> channelMean, channelStd;
+  /// Reduce: how, over which axes (sorted, distinct), and whether the
+  /// result keeps them as extent 1.
+  ReduceKind reduction = ReduceKind::Sum;
+  std::vector<int64_t> axes;
+  bool keepDims = true;
   /// Scalar attributes, by kind: LeakyRelu {alpha}, Clip {min, max},
   /// HardSigmoid {alpha, beta}, Pad {value}, BatchNorm and LayerNorm
   /// {epsilon}, LpPool2D {p}, Normalize {scale}.

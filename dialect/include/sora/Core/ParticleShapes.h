@@ -11,6 +11,7 @@
 #ifndef SORA_CORE_PARTICLESHAPES_H
 #define SORA_CORE_PARTICLESHAPES_H
 
+#include "sora/Core/KernelSpec.h"
 #include "sora/Core/Shape.h"
 
 #include <string_view>
@@ -71,6 +72,15 @@ std::pair<int64_t, int64_t> computePadding(bool same, int64_t in,
 //===----------------------------------------------------------------------===//
 // Data movement (TensorShapes.cpp)
 //===----------------------------------------------------------------------===//
+
+/// The reduction named `name` ("mean", "sum", ...; ReduceKind).
+std::optional<ReduceKind> parseReduceKind(std::string_view name);
+
+/// `input` reduced over `axes` (each in [0, rank), distinct): those axes
+/// become extent 1 with `keepDims`, else they go (at least one axis stays).
+std::optional<Shape> inferReduceShape(ShapeRef input, ShapeRef axes,
+                                      bool keepDims,
+                                      const ShapeError &emitError);
 
 /// Checks that `axis` is in [0, rank); false after reporting.
 bool checkAxis(int64_t axis, size_t rank, const ShapeError &emitError);

@@ -96,6 +96,33 @@ def Particle_LayerNormOp
   let hasVerifier = 1;
 }
 
+def Particle_ReduceOp : Particle_Op<"reduce", [Pure, Particle_ShapeRule,
+    Particle_FusionAnchor,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "Reduces the cells of a set of axes to one value";
+  let description = [{
+    `kind` is one of sum, mean, max, min, prod, l1 (sum of |x|), l2
+    (sqrt of the sum of squares), sum_square and log_sum_exp (computed
+    from the maximum, so it does not overflow); ONNX's Reduce* operators.
+    `axes` are distinct and in [0, rank). The reduced axes stay as extent
+    1 with `keepdims`, else they go; at least one axis must remain. NaN
+    propagates, as in PyTorch.
+
+    ```mlir
+    %m = particle.reduce %x {kind = "mean", axes = array<i64: 1, 2>}
+        : tensor<1x7x7x64xf32> -> tensor<1x1x1x64xf32>
+    %s = particle.reduce %x {kind = "sum", axes = array<i64: 3>,
+                             keepdims = false}
+        : tensor<1x7x7x64xf32> -> tensor<1x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, StrAttr:$kind,
+                       DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
 def Particle_MatMulOp : Particle_Op<"matmul", [Pure, Particle_ShapeRule,
     Particle_FusionAnchor,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
