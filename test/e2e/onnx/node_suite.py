@@ -7,8 +7,9 @@ all float32. Each is one ONNX node with its inputs and expected outputs.
 soracc compiles a model once, with constant weights, so:
   - integer and boolean inputs (shapes, axes, pads, indices) become
     initializers, as an exported model has them;
-  - a float input that soracc reports "must be a constant (an initializer)"
-    (Conv weights, Gemm's B, ...) becomes one on a second attempt.
+  - a float input that soracc reports "must be a constant" (Conv weights,
+    Gemm's B, Clip's bounds, Resize's scales...) becomes one on a second
+    attempt.
 The other inputs are fed to sora-run, and every output must match as the
 ONNX backend test checks it: |ours - expected| <= atol + rtol * |expected|
 (rtol 1e-3, atol 1e-7), NaN where NaN is expected.
@@ -39,7 +40,7 @@ from onnx import numpy_helper  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PASSES = HERE / "node_suite_passes.txt"
-CONSTANT_HINT = "must be a constant (an initializer)"
+CONSTANT_HINT = "must be a constant"
 
 
 def collect():

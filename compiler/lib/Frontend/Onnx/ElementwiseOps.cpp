@@ -24,12 +24,67 @@ static void defineLike(const NodeContext &c, GraphBuilder &b,
 
 void lowerUnary(const NodeContext &c, GraphBuilder &b) {
   static const std::map<std::string, std::string> particles = {
-      {"Relu", "relu"}, {"Sigmoid", "sigmoid"}, {"Tanh", "tanh"},
-      {"Erf", "erf"},   {"Gelu", "gelu"},       {"HardSwish", "hard_swish"},
+      {"Relu", "relu"},
+      {"Sigmoid", "sigmoid"},
+      {"Tanh", "tanh"},
+      {"Erf", "erf"},
+      {"Gelu", "gelu"},
+      {"HardSwish", "hard_swish"},
+      {"Abs", "abs"},
+      {"Neg", "neg"},
+      {"Reciprocal", "reciprocal"},
+      {"Floor", "floor"},
+      {"Ceil", "ceil"},
+      {"Round", "round"},
+      {"Sign", "sign"},
+      {"Log", "log"},
+      {"Sin", "sin"},
+      {"Cos", "cos"},
+      {"Tan", "tan"},
+      {"Asin", "asin"},
+      {"Acos", "acos"},
+      {"Atan", "atan"},
+      {"Sinh", "sinh"},
+      {"Cosh", "cosh"},
+      {"Asinh", "asinh"},
+      {"Acosh", "acosh"},
+      {"Atanh", "atanh"},
+      {"Softplus", "softplus"},
+      {"Softsign", "softsign"},
+      {"Mish", "mish"},
+      {"Exp", "exp"},
+      {"Sqrt", "sqrt"},
   };
   const Held &x = b.get(c.in(0));
   defineLike(
       c, b, b.particle(c.node, "", particles.at(c.node.op_type()), {x.ref}), x);
+}
+
+void lowerLeakyRelu(const NodeContext &c, GraphBuilder &b) {
+  const Held &x = b.get(c.in(0));
+  defineLike(c, b,
+             b.particle(c.node, "", "leaky_relu", {x.ref},
+                        json{{"alpha", c.attrs.getFloat("alpha", 0.01f)}}),
+             x);
+}
+
+void lowerVariadic(const NodeContext &c, GraphBuilder &b) {
+  static const std::map<std::string, std::string> particles = {
+      {"Max", "maximum"}, {"Min", "minimum"}, {"Sum", "add"}};
+  const std::string &op = particles.at(c.node.op_type());
+  // One binary particle per further input, left to right (NumPy
+  // broadcasting at each step, as ONNX specifies).
+  std::string result = b.plain(c.in(0));
+  for (int i = 1; i < c.node.input_size(); ++i)
+    result = b.particle(c.node,
+                        i + 1 < c.node.input_size() ? "_" + std::to_string(i)
+                                                    : std::string(),
+                        op, {result, b.plain(c.in(i))});
+  if (c.node.input_size() == 1) {
+    b.define(c.out(0), b.get(c.in(0)));
+    return;
+  }
+  defineOutput(c, b, 0, result);
 }
 
 void lowerHardSigmoid(const NodeContext &c, GraphBuilder &b) {

@@ -285,10 +285,29 @@ std::unique_ptr<OnnxModel> OnnxModel::load(const std::string &path,
             std::to_string(kOldestOpset) + " to " + std::to_string(kMaxOpset);
     return nullptr;
   }
+  // A model whose operators all read as they do at kMinOpset needs no
+  // conversion, however old its opset.
+  bool unchanged = model->onnxOpset < kMinOpset;
+  for (const onnx::NodeProto &node : proto.graph().node()) {
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      continue;
+    const onnx::OpSchema *then = onnx::OpSchemaRegistry::Schema(
+        node.op_type(), (int)model->onnxOpset, "");
+    const onnx::OpSchema *now =
+        onnx::OpSchemaRegistry::Schema(node.op_type(), (int)kMinOpset, "");
+    unchanged &= then && now && then->since_version() == now->since_version();
+  }
+  if (unchanged) {
+    for (onnx::OperatorSetIdProto &opset : *proto.mutable_opset_import())
+      if (opset.domain().empty() || opset.domain() == "ai.onnx")
+        opset.set_version(kMinOpset);
+    model->onnxOpset = kMinOpset;
+  }
   if (model->onnxOpset < kOldestOpset || model->onnxOpset > kMaxOpset) {
     error = "opset " + std::to_string(model->onnxOpset) +
             " is not supported: soracc imports ONNX opsets " +
-            std::to_string(kOldestOpset) + " to " + std::to_string(kMaxOpset);
+            std::to_string(kOldestOpset) + " to " + std::to_string(kMaxOpset) +
+            " (and older models whose operators have not changed since)";
     return nullptr;
   }
   if (model->onnxOpset < kMinOpset) {

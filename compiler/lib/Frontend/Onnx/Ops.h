@@ -37,6 +37,9 @@ void lowerMatMul(const NodeContext &c, GraphBuilder &b);
 // ElementwiseOps.cpp: activations, binary arithmetic, normalizations.
 void lowerUnary(const NodeContext &c, GraphBuilder &b);
 void lowerHardSigmoid(const NodeContext &c, GraphBuilder &b);
+void lowerLeakyRelu(const NodeContext &c, GraphBuilder &b);
+/// Max, Min and Sum of one or more inputs.
+void lowerVariadic(const NodeContext &c, GraphBuilder &b);
 void checkClip(const NodeContext &c, Problems &p);
 void lowerClip(const NodeContext &c, GraphBuilder &b);
 void lowerBinary(const NodeContext &c, GraphBuilder &b);

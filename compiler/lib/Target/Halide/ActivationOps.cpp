@@ -73,6 +73,37 @@ Expr vectorTanh(const Expr &x) {
       x, select(a < 0.0625f, small, select(x < 0.0f, -large, large)));
 }
 
+/// log(x) with IEEE's special cases: Halide's log reads the exponent bits,
+/// so log(inf) and log(NaN) came out near 88.7 and denormals wrong. Those
+/// are scaled by 2^24 first; 0 gives -inf, negatives NaN.
+static Expr accurateLog(const Expr &x) {
+  Expr bits = reinterpret(Int(32), x);
+  Expr inf(std::numeric_limits<float>::infinity());
+  Expr nan = reinterpret(Float(32), Expr(0x7fc00000));
+  Expr tiny = bits < 0x00800000; // a denormal, zero or negative
+  Expr value = log(select(tiny, x * 16777216.0f, x)) -
+               select(tiny, 16.635532333438687f, 0.0f);
+  value = selectBits(bits == 0x7f800000, inf, value);
+  value = selectBits((bits & 0x7fffffff) == 0, -inf, value);
+  value = selectBits(bits < 0 && (bits & 0x7fffffff) != 0, nan, value);
+  return propagateNaN(x, value);
+}
+
+/// log(1 + e^x), and x itself above 20 (as torch.nn.functional.softplus).
+static Expr softplus(const Expr &x) {
+  return select(x > 20.0f, x, accurateLog(1.0f + accurateExp(x)));
+}
+
+/// sinh (odd) or cosh: e^|x| / 2 beyond |x| = 10, where Halide's versions
+/// stop short of infinity (infinite from ln(FLT_MAX) on, as PyTorch's);
+/// Halide's own inside.
+static Expr hyperbolic(const Expr &x, bool odd) {
+  Expr big = accurateExp(abs(x)) * 0.5f;
+  Expr large = odd ? selectBits(x < 0.0f, -big, big) : big;
+  return propagateNaN(
+      x, selectBits(abs(x) > 10.0f, large, odd ? sinh(x) : cosh(x)));
+}
+
 #define SORA_UNARY(Kind, expr)                                                 \
   template <>                                                                  \
   Expr pointwise<KernelOpKind::Kind>([[maybe_unused]] const KernelOp &op,      \
@@ -87,6 +118,28 @@ SORA_UNARY(Tanh, vectorTanh(x))
 SORA_UNARY(Exp, accurateExp(x))
 SORA_UNARY(Sqrt, sqrt(x))
 SORA_UNARY(Erf, propagateNaN(x, accurateErf(x)))
+SORA_UNARY(Abs, abs(x))
+SORA_UNARY(Neg, -x)
+SORA_UNARY(Reciprocal, 1.0f / x)
+SORA_UNARY(Floor, floor(x))
+SORA_UNARY(Ceil, ceil(x))
+SORA_UNARY(Round, round(x))
+SORA_UNARY(Sign, select(x > 0.0f, 1.0f, x < 0.0f, -1.0f, 0.0f))
+SORA_UNARY(Log, accurateLog(x))
+SORA_UNARY(Sin, sin(x))
+SORA_UNARY(Cos, cos(x))
+SORA_UNARY(Tan, tan(x))
+SORA_UNARY(Asin, asin(x))
+SORA_UNARY(Acos, acos(x))
+SORA_UNARY(Atan, atan(x))
+SORA_UNARY(Sinh, hyperbolic(x, /*odd=*/true))
+SORA_UNARY(Cosh, hyperbolic(x, /*odd=*/false))
+SORA_UNARY(Asinh, asinh(x))
+SORA_UNARY(Acosh, acosh(x))
+SORA_UNARY(Atanh, atanh(x))
+SORA_UNARY(Softplus, softplus(x))
+SORA_UNARY(Softsign, x / (1.0f + abs(x)))
+SORA_UNARY(Mish, x *vectorTanh(softplus(x)))
 // x * 0.5 * (1 + erf(x / sqrt(2))).
 SORA_UNARY(Gelu, x * 0.5f * (1.0f + accurateErf(x * 0.70710678118654752f)))
 // 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))).

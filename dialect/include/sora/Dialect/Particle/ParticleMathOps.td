@@ -31,6 +31,28 @@ def Particle_HardSwishOp
     : Particle_UnaryOp<"hard_swish", "x * relu6(x + 3) / 6",
                        "HardSwish">;
 def Particle_Relu6Op : Particle_UnaryOp<"relu6", "min(max(x, 0), 6)", "Relu6">;
+def Particle_AbsOp : Particle_UnaryOp<"abs", "|x|", "Abs">;
+def Particle_NegOp : Particle_UnaryOp<"neg", "-x", "Neg">;
+def Particle_ReciprocalOp : Particle_UnaryOp<"reciprocal", "1 / x", "Reciprocal">;
+def Particle_FloorOp : Particle_UnaryOp<"floor", "largest integer <= x", "Floor">;
+def Particle_CeilOp : Particle_UnaryOp<"ceil", "smallest integer >= x", "Ceil">;
+def Particle_RoundOp : Particle_UnaryOp<"round", "nearest integer, halves to even", "Round">;
+def Particle_SignOp : Particle_UnaryOp<"sign", "-1, 0 or 1 (0 for NaN, as torch.sign)", "Sign">;
+def Particle_LogOp : Particle_UnaryOp<"log", "natural logarithm (NaN below 0)", "Log">;
+def Particle_SinOp : Particle_UnaryOp<"sin", "sine", "Sin">;
+def Particle_CosOp : Particle_UnaryOp<"cos", "cosine", "Cos">;
+def Particle_TanOp : Particle_UnaryOp<"tan", "tangent", "Tan">;
+def Particle_AsinOp : Particle_UnaryOp<"asin", "arcsine", "Asin">;
+def Particle_AcosOp : Particle_UnaryOp<"acos", "arccosine", "Acos">;
+def Particle_AtanOp : Particle_UnaryOp<"atan", "arctangent", "Atan">;
+def Particle_SinhOp : Particle_UnaryOp<"sinh", "hyperbolic sine", "Sinh">;
+def Particle_CoshOp : Particle_UnaryOp<"cosh", "hyperbolic cosine", "Cosh">;
+def Particle_AsinhOp : Particle_UnaryOp<"asinh", "inverse hyperbolic sine", "Asinh">;
+def Particle_AcoshOp : Particle_UnaryOp<"acosh", "inverse hyperbolic cosine", "Acosh">;
+def Particle_AtanhOp : Particle_UnaryOp<"atanh", "inverse hyperbolic tangent", "Atanh">;
+def Particle_SoftplusOp : Particle_UnaryOp<"softplus", "log(1 + e^x) (x itself above 20, as torch)", "Softplus">;
+def Particle_SoftsignOp : Particle_UnaryOp<"softsign", "x / (1 + |x|)", "Softsign">;
+def Particle_MishOp : Particle_UnaryOp<"mish", "x · tanh(softplus(x))", "Mish">;
 
 //===----------------------------------------------------------------------===//
 // Unary with attributes
