@@ -104,6 +104,17 @@ SORA_POINTWISE(Relu6, std::min(std::max(x[0], 0.0), 6.0))
 SORA_POINTWISE(
     HardSigmoid,
     std::min(std::max((double)op.scalars[0] * x[0] + op.scalars[1], 0.0), 1.0))
+SORA_POINTWISE(Elu, x[0] > 0 ? x[0] : op.scalars[0] * std::expm1(x[0]))
+SORA_POINTWISE(Selu, op.scalars[1] *
+                         (x[0] > 0 ? x[0] : op.scalars[0] * std::expm1(x[0])))
+SORA_POINTWISE(Celu, x[0] > 0
+                         ? x[0]
+                         : op.scalars[0] * std::expm1(x[0] / op.scalars[0]))
+SORA_POINTWISE(ThresholdedRelu, x[0] > op.scalars[0] ? x[0] : 0.0)
+SORA_POINTWISE(Shrink,
+               x[0]<-op.scalars[0] ? x[0] + op.scalars[1] : x[0]> op.scalars[0]
+                   ? x[0] - op.scalars[1]
+                   : 0.0)
 SORA_POINTWISE(Clip, std::min(std::max(x[0], (double)op.scalars[0]),
                               (double)op.scalars[1]))
 // x, gamma, beta, mean, variance.

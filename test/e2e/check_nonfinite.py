@@ -58,6 +58,9 @@ UNARY = [
     ("softplus", {}),
     ("softsign", {}),
     ("mish", {}),
+    ("elu", {"alpha": 0.5}), ("selu", {}), ("celu", {"alpha": 2.0}),
+    ("thresholded_relu", {"alpha": 0.7}), ("shrink", {"lambd": 0.6, "bias": 0.6}),
+    ("shrink", {"lambd": 0.5}),
 ]
 BINARY = ["add", "sub", "mul", "div", "maximum", "minimum"]
 # Max pooling over the values as a 4x6 image: NaN is the first cell of its

@@ -110,6 +110,23 @@ BINARY = {
 }
 
 
+def _selu(p, xs, param):
+    if "alpha" not in p and "gamma" not in p:
+        return F.selu(xs[0])  # PyTorch's constants
+    alpha, gamma = p.get("alpha", 1.6732632423543772), p.get("gamma", 1.0507009873554805)
+    return gamma * torch.where(xs[0] > 0, xs[0], alpha * torch.expm1(xs[0]))
+
+
+def _shrink(p, xs, param):
+    # ONNX's Shrink: NaN gives 0 (as torch's softshrink; hardshrink passes
+    # NaN on, so it is not used for bias 0).
+    x, lambd, bias = xs[0], p.get("lambd", 0.5), p.get("bias", 0.0)
+    if bias == lambd:
+        return F.softshrink(x, lambd)
+    return torch.where(x < -lambd, x + bias,
+                       torch.where(x > lambd, x - bias, torch.zeros_like(x)))
+
+
 def _hard_sigmoid(p, xs, param):
     alpha, beta = p.get("alpha", 1 / 6), p.get("beta", 0.5)
     if (alpha, beta) == (1 / 6, 0.5):
@@ -129,6 +146,11 @@ OPS = {
     "leaky_relu": Op(lambda p, xs, w: _leaky_relu(xs[0], p.get("alpha", 0.01))),
     "clip": Op(_clip_run),
     "hard_sigmoid": Op(_hard_sigmoid),
+    "elu": Op(lambda p, xs, w: F.elu(xs[0], p.get("alpha", 1.0))),
+    "selu": Op(_selu),
+    "celu": Op(lambda p, xs, w: F.celu(xs[0], p.get("alpha", 1.0))),
+    "thresholded_relu": Op(lambda p, xs, w: F.threshold(xs[0], p.get("alpha", 1.0), 0.0)),
+    "shrink": Op(_shrink),
 }
 OPS.update({name: Op(lambda p, xs, w, f=f: f(xs[0])) for name, f in UNARY.items()
             if name not in OPS})

@@ -125,6 +125,11 @@ private:
   // Math particles with attributes (gelu, leaky_relu, clip).
   Value gelu(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value leakyRelu(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  /// An activation whose attributes are all numbers (elu, selu, ...): each
+  /// given one is set, the others keep the op's defaults.
+  template <typename Op>
+  Value scalarActivation(const ParticleDecl &p, ParticleAttrs &a,
+                         ArrayRef<Value> in);
   Value clip(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value hardSigmoid(const ParticleDecl &p, ParticleAttrs &a,
                     ArrayRef<Value> in);

@@ -49,6 +49,36 @@ Value MLIRGenImpl::leakyRelu(const ParticleDecl &, ParticleAttrs &a,
                              b.getF32FloatAttr((float)*alpha));
 }
 
+template <typename Op>
+Value MLIRGenImpl::scalarActivation(const ParticleDecl &, ParticleAttrs &a,
+                                    ArrayRef<Value> in) {
+  SmallVector<NamedAttribute> attrs;
+  for (StringRef name : Op::getAttributeNames()) {
+    if (!a.has(name.str()))
+      continue;
+    auto value = a.number(name.str(), std::nullopt);
+    if (!value)
+      return nullptr;
+    attrs.push_back(b.getNamedAttr(name, b.getF32FloatAttr((float)*value)));
+  }
+  return Op::create(b, loc, TypeRange{in[0].getType()}, ValueRange{in[0]},
+                    attrs);
+}
+template Value MLIRGenImpl::scalarActivation<EluOp>(const ParticleDecl &,
+                                                    ParticleAttrs &,
+                                                    ArrayRef<Value>);
+template Value MLIRGenImpl::scalarActivation<SeluOp>(const ParticleDecl &,
+                                                     ParticleAttrs &,
+                                                     ArrayRef<Value>);
+template Value MLIRGenImpl::scalarActivation<CeluOp>(const ParticleDecl &,
+                                                     ParticleAttrs &,
+                                                     ArrayRef<Value>);
+template Value MLIRGenImpl::scalarActivation<ThresholdedReluOp>(
+    const ParticleDecl &, ParticleAttrs &, ArrayRef<Value>);
+template Value MLIRGenImpl::scalarActivation<ShrinkOp>(const ParticleDecl &,
+                                                       ParticleAttrs &,
+                                                       ArrayRef<Value>);
+
 Value MLIRGenImpl::hardSigmoid(const ParticleDecl &, ParticleAttrs &a,
                                ArrayRef<Value> in) {
   // PyTorch's hardsigmoid, relu6(x + 3) / 6 (ONNX defaults to alpha 0.2).

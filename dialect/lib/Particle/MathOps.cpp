@@ -53,6 +53,36 @@ sora::KernelOp HardSigmoidOp::describeKernelOp() {
   return k;
 }
 
+sora::KernelOp EluOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Elu);
+  k.scalars = {getAlpha().convertToFloat()};
+  return k;
+}
+
+sora::KernelOp SeluOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Selu);
+  k.scalars = {getAlpha().convertToFloat(), getGamma().convertToFloat()};
+  return k;
+}
+
+sora::KernelOp CeluOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Celu);
+  k.scalars = {getAlpha().convertToFloat()};
+  return k;
+}
+
+sora::KernelOp ThresholdedReluOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::ThresholdedRelu);
+  k.scalars = {getAlpha().convertToFloat()};
+  return k;
+}
+
+sora::KernelOp ShrinkOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Shrink);
+  k.scalars = {getLambd().convertToFloat(), getBias().convertToFloat()};
+  return k;
+}
+
 sora::KernelOp ClipOp::describeKernelOp() {
   sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::Clip);
   float inf = std::numeric_limits<float>::infinity();

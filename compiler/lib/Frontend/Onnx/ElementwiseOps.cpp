@@ -68,6 +68,24 @@ void lowerLeakyRelu(const NodeContext &c, GraphBuilder &b) {
              x);
 }
 
+void lowerScalarActivation(const NodeContext &c, GraphBuilder &b) {
+  static const std::map<std::string, std::string> particles = {
+      {"Elu", "elu"},
+      {"Selu", "selu"},
+      {"Celu", "celu"},
+      {"ThresholdedRelu", "thresholded_relu"},
+      {"Shrink", "shrink"}};
+  json attrs = json::object();
+  for (const onnx::AttributeProto &attr : c.node.attribute())
+    if (attr.type() == onnx::AttributeProto::FLOAT)
+      attrs[attr.name()] = attr.f();
+  const Held &x = b.get(c.in(0));
+  defineLike(
+      c, b,
+      b.particle(c.node, "", particles.at(c.node.op_type()), {x.ref}, attrs),
+      x);
+}
+
 void lowerVariadic(const NodeContext &c, GraphBuilder &b) {
   static const std::map<std::string, std::string> particles = {
       {"Max", "maximum"}, {"Min", "minimum"}, {"Sum", "add"}};

@@ -38,6 +38,9 @@ void lowerMatMul(const NodeContext &c, GraphBuilder &b);
 void lowerUnary(const NodeContext &c, GraphBuilder &b);
 void lowerHardSigmoid(const NodeContext &c, GraphBuilder &b);
 void lowerLeakyRelu(const NodeContext &c, GraphBuilder &b);
+/// Elu, Selu, Celu, ThresholdedRelu, Shrink: the particle of the same name
+/// with the node's float attributes.
+void lowerScalarActivation(const NodeContext &c, GraphBuilder &b);
 /// Max, Min and Sum of one or more inputs.
 void lowerVariadic(const NodeContext &c, GraphBuilder &b);
 void checkClip(const NodeContext &c, Problems &p);

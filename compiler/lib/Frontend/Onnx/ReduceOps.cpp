@@ -26,7 +26,8 @@ static const std::map<std::string, std::string> &reduceKinds() {
       {"ReduceL1", "l1"},
       {"ReduceL2", "l2"},
       {"ReduceSumSquare", "sum_square"},
-      {"ReduceLogSumExp", "log_sum_exp"}};
+      {"ReduceLogSumExp", "log_sum_exp"},
+      {"ReduceLogSum", "sum"}};
   return kinds;
 }
 
@@ -110,9 +111,13 @@ void lowerReduce(const NodeContext &c, GraphBuilder &b) {
             std::lower_bound(staying.begin(), staying.end(), perm[d]) -
             staying.begin());
   }
+  bool logOfSum = c.node.op_type() == "ReduceLogSum";
   std::string reduced =
-      b.particle(c.node, "", "reduce_" + reduceKinds().at(c.node.op_type()),
-                 {ref}, json{{"axes", physical}, {"keepdims", keepDims}});
+      b.particle(c.node, logOfSum ? "_sum" : "",
+                 "reduce_" + reduceKinds().at(c.node.op_type()), {ref},
+                 json{{"axes", physical}, {"keepdims", keepDims}});
+  if (logOfSum) // log(sum(x)), as ONNX defines it
+    reduced = b.particle(c.node, "", "log", {reduced});
   defineOutput(c, b, 0, reduced, resultPerm);
 }
 

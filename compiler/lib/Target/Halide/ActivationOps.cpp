@@ -152,6 +152,21 @@ SORA_UNARY(HardSwish, x *clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f)
 SORA_UNARY(Relu6, propagateNaN(x, clamp(x, 0.0f, 6.0f)))
 SORA_UNARY(HardSigmoid, propagateNaN(x, clamp(op.scalars[0] * x + op.scalars[1],
                                               0.0f, 1.0f)))
+SORA_UNARY(Elu,
+           propagateNaN(x, select(x > 0.0f, x,
+                                  op.scalars[0] * (accurateExp(x) - 1.0f))))
+SORA_UNARY(Selu,
+           propagateNaN(x, op.scalars[1] *
+                               select(x > 0.0f, x,
+                                      op.scalars[0] * (accurateExp(x) - 1.0f))))
+SORA_UNARY(Celu,
+           propagateNaN(x, select(x > 0.0f, x,
+                                  op.scalars[0] *
+                                      (accurateExp(x / op.scalars[0]) - 1.0f))))
+SORA_UNARY(ThresholdedRelu, propagateNaN(x, select(x > op.scalars[0], x, 0.0f)))
+// NaN gives 0, as ONNX defines Shrink (and torch's softshrink computes it).
+SORA_UNARY(Shrink, select(x<-op.scalars[0], x + op.scalars[1], x> op.scalars[0],
+                          x - op.scalars[1], 0.0f))
 SORA_UNARY(Clip, propagateNaN(x, min(max(x, op.scalars[0]), op.scalars[1])))
 #undef SORA_UNARY
 

@@ -96,6 +96,58 @@ def Particle_LeakyReluOp
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
+def Particle_EluOp
+    : Particle_Op<"elu", [Pure, SameOperandsAndResultType,
+        Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "x if x > 0 else alpha * (e^x - 1), elementwise";
+  let arguments = (ins Particle_Tensor:$input,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Particle_SeluOp
+    : Particle_Op<"selu", [Pure, SameOperandsAndResultType,
+        Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "gamma * (x if x > 0 else alpha * (e^x - 1)), elementwise";
+  let arguments = (ins Particle_Tensor:$input,
+                       DefaultValuedAttr<F32Attr, "1.6732632423543772f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0507009873554805f">:$gamma);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Particle_CeluOp
+    : Particle_Op<"celu", [Pure, SameOperandsAndResultType,
+        Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "x if x > 0 else alpha * (e^(x/alpha) - 1), elementwise";
+  let arguments = (ins Particle_Tensor:$input,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Particle_ThresholdedReluOp
+    : Particle_Op<"thresholded_relu", [Pure, SameOperandsAndResultType,
+        Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "x if x > alpha else 0, elementwise";
+  let arguments = (ins Particle_Tensor:$input,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Particle_ShrinkOp
+    : Particle_Op<"shrink", [Pure, SameOperandsAndResultType,
+        Particle_FusionEpilogue, DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "x + bias below -lambd, x - bias above lambd, else 0 (also NaN), elementwise";
+  let arguments = (ins Particle_Tensor:$input,
+                       DefaultValuedAttr<F32Attr, "0.5f">:$lambd,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$bias);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
 def Particle_HardSigmoidOp
     : Particle_Op<"hard_sigmoid", [Pure, SameOperandsAndResultType,
         Particle_FusionEpilogue,
