@@ -22,9 +22,10 @@ KernelSpec denseSpec(int64_t n, int64_t k, int64_t u) {
   return b.spec;
 }
 
-KernelSpec convSpec(Shape x, Shape w, std::array<int64_t, 4> pad) {
+KernelSpec convSpec(Shape x, Shape w, std::array<int64_t, 4> pad,
+                    int64_t groups = 1) {
   SpecBuilder b("conv");
-  b.conv(b.arg(x), b.arg(w), -1, {1, 1}, {1, 1}, pad);
+  b.conv(b.arg(x), b.arg(w), -1, {1, 1}, {1, 1}, pad, groups);
   b.spec.result = 2;
   return b.spec;
 }
@@ -104,6 +105,22 @@ TEST(Heuristics, ConvTilesChannelsTimesPixels) {
   EXPECT_EQ(wide.tileCols, 16);
   EXPECT_EQ(wide.tileRows, 4);
   EXPECT_EQ(wide.packWeights, 1);
+}
+
+TEST(Heuristics, GroupedConvTilesDivideTheFilters) {
+  // A depthwise 3x3 over 96 channels: three vectors per tile, not a ragged
+  // four (whose last tile would gather clamped input channels).
+  ScheduleRecord s = defaultSchedule(
+      convSpec({1, 56, 56, 96}, {3, 3, 1, 96}, {1, 1, 1, 1}, 96), avx512());
+  EXPECT_EQ(s.tileCols, 48);
+  // Tasks of 7 output rows, which share their padded input rows.
+  EXPECT_EQ(s.grain, 7);
+  // 40 channels have no divisor tile: the widest one covers them.
+  EXPECT_EQ(
+      defaultSchedule(convSpec({1, 8, 8, 40}, {3, 3, 1, 40}, {1, 1, 1, 1}, 40),
+                      avx512())
+          .tileCols,
+      48);
 }
 
 TEST(Heuristics, WeightsBeyondTheCacheGoPanelsOuter) {

@@ -40,6 +40,17 @@ TEST_P(NNJit, DepthwiseConv) {
   check(b.finish(target()));
 }
 
+TEST_P(NNJit, DepthwiseRaggedTiles) {
+  // 40 channels: the last register tile is partial, with the default tile
+  // and with packed 16-wide panels in tasks of 3 output rows.
+  SpecBuilder b("depthwise_ragged");
+  int x = b.arg({1, 13, 11, 40}), w = b.arg({3, 3, 1, 40}), bias = b.arg({40});
+  b.conv(x, w, bias, {2, 2}, {1, 1}, {1, 1, 1, 1}, /*groups=*/40);
+  KernelSpec spec = b.finish(target());
+  check(spec);
+  checkWith(spec, {8, 3, 16, 1, 3, 1, 0});
+}
+
 TEST_P(NNJit, DepthwiseMultiplierStrided) {
   // Two filters per input channel, stride 2, asymmetric padding.
   SpecBuilder b("depthwise_x2");

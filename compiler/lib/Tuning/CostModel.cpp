@@ -74,9 +74,11 @@ KernelWork kernelWork(const KernelSpec &spec) {
     w.rows = numElements(out) / w.cols;
     // Conv [N, OH, OW, F] tiles pixels along a row; dense [N, U] and matmul
     // [..., M, N] tile rows.
-    w.rowRun = out.size() == 4 && w.family == KernelFamily::Contraction
-                   ? std::max<int64_t>(out[2], 1)
-                   : std::max<int64_t>(out[out.size() - 2], 1);
+    bool conv = out.size() == 4 && w.family == KernelFamily::Contraction;
+    w.rowRun = conv ? std::max<int64_t>(out[2], 1)
+                    : std::max<int64_t>(out[out.size() - 2], 1);
+    if (conv)
+      w.convRows = std::max<int64_t>(out[0] * out[1], 1);
     const Shape &weights = spec.shapeOf(op->operands[1]);
     w.depth =
         w.family == KernelFamily::MatMul
@@ -89,21 +91,27 @@ KernelWork kernelWork(const KernelSpec &spec) {
   return w;
 }
 
+int64_t parallelLoopExtent(const KernelWork &w, const ScheduleRecord &s) {
+  if (w.family != KernelFamily::Contraction && w.family != KernelFamily::MatMul)
+    return w.outer;
+  // As the Halide schedules split them (Target/Halide/Schedules.cpp).
+  int64_t panel =
+      std::max<int64_t>(s.vector, std::min<int64_t>(s.tileCols, w.cols));
+  int64_t panels = ceilDiv(w.cols, panel);
+  int64_t rowTiles = ceilDiv(w.rows, std::min<int64_t>(s.tileRows, w.rows));
+  if (w.family == KernelFamily::MatMul)
+    return rowTiles; // row tiles of every batch entry
+  if (w.convRows > 0)
+    return s.panelsOuter ? panels : w.convRows;
+  return s.panelsOuter || rowTiles == 1 ? panels : rowTiles;
+}
+
 double estimateMicros(const KernelWork &w, const ScheduleRecord &s,
                       const TargetInfo &target, int threads) {
   bool tiled =
       w.family == KernelFamily::Contraction || w.family == KernelFamily::MatMul;
-  // Parallel tasks: row blocks (or column panels) of a contraction, rows of
-  // the outermost dimension otherwise.
-  int64_t loopExtent = w.outer;
-  if (tiled) {
-    int64_t panel =
-        std::max<int64_t>(s.vector, std::min<int64_t>(s.tileCols, w.cols));
-    int64_t rowTiles = ceilDiv(w.rows, std::min<int64_t>(s.tileRows, w.rows));
-    int64_t panels = ceilDiv(w.cols, panel);
-    loopExtent = s.panelsOuter || rowTiles == 1 ? panels : rowTiles;
-  }
-  int64_t tasks = s.parallel ? ceilDiv(loopExtent, std::max(1, s.grain)) : 1;
+  int64_t tasks =
+      s.parallel ? ceilDiv(parallelLoopExtent(w, s), std::max(1, s.grain)) : 1;
   int busy = (int)std::min<int64_t>(threads, tasks);
   // The slowest thread's share of the tasks.
   double share = (double)ceilDiv(tasks, busy) / (double)tasks;

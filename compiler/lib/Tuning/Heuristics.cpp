@@ -5,8 +5,9 @@
 // operands (8 rows x 2 vectors for GEMM, 4 vectors x 6 pixels for conv on
 // AVX-512; 6 x 2 vectors for both on AVX2, whose 16 registers a 4-vector
 // conv tile overflows), weights packed into panels when several row tiles
-// reuse them, and parallel row blocks of about 64 rows. Small kernels stay
-// on one thread.
+// reuse them, and parallel row blocks of about 64 rows (a conv: tasks of
+// an eighth of its output rows, up to 8, which share their padded input
+// rows). Small kernels stay on one thread.
 //
 //===----------------------------------------------------------------------===//
 
@@ -130,13 +131,20 @@ static void convSchedule(const KernelOp &op, const Shape &w,
   int64_t channels = op.shape[3];
   int colVectors = (int)std::min<int64_t>(vectorRegisters(target) / 8,
                                           ceilDiv(channels, s.vector));
+  // A grouped conv's ragged tile reads clamped input channels (gathers):
+  // prefer the widest tile that divides the filters.
+  for (int v = colVectors; op.groups > 1 && v > 1; --v)
+    if (channels % ((int64_t)v * s.vector) == 0) {
+      colVectors = v;
+      break;
+    }
   s.tileCols = colVectors * s.vector;
   s.tileRows = pixelsPerTile(tileRowsFor(colVectors, target), width);
   s.packWeights = channels > s.tileCols;
   s.panelsOuter = s.packWeights && numElements(w) * 4 > kCachedWeightBytes;
   double flops = 2.0 * numElements(op.shape) * w[0] * w[1] * w[2];
   s.parallel = flops >= kParallelFlops && (outRows > 1 || s.panelsOuter);
-  s.grain = 1;
+  s.grain = (int)std::clamp<int64_t>(outRows / 8, 1, 8);
 }
 
 /// MatMul [..., M, K] x [..., K, N]: the dense register tile over M x N, no

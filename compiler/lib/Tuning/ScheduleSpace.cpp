@@ -116,10 +116,7 @@ std::vector<ScheduleRecord> scheduleSpace(const KernelSpec &spec,
     std::vector<int> outer =
         contraction ? std::vector<int>{0, 1} : std::vector<int>{0};
     space.add({v}, rows, cols, packs, outer, [&](const ScheduleRecord &s) {
-      int64_t rowTiles =
-          ceilDiv(work.rows, std::min<int64_t>(s.tileRows, work.rows));
-      int64_t panels = ceilDiv(work.cols, s.tileCols);
-      return grains(s.panelsOuter || rowTiles == 1 ? panels : rowTiles);
+      return grains(parallelLoopExtent(work, s));
     });
     break;
   }

@@ -25,6 +25,9 @@ struct KernelWork {
   /// (channels), the reduction depth, and the extent a register tile's rows
   /// run along (a conv's output width; a matmul's rows per batch entry).
   int64_t rows = 1, cols = 1, depth = 1, rowRun = 1;
+  /// A conv's output rows (N x OH), which its parallel tasks split; 0 for
+  /// the other families.
+  int64_t convRows = 0;
   /// The result's outermost extent (what other families split in parallel)
   /// and innermost extent (what they vectorize).
   int64_t outer = 1, inner = 1;
@@ -32,6 +35,12 @@ struct KernelWork {
 };
 
 KernelWork kernelWork(const KernelSpec &spec);
+
+/// The extent of the loop that `schedule` splits into parallel tasks of
+/// `grain` iterations: a conv's output rows, a contraction's row tiles (or
+/// column panels when they are outermost), other families' outermost rows.
+int64_t parallelLoopExtent(const KernelWork &work,
+                           const ScheduleRecord &schedule);
 
 /// Estimated microseconds of `schedule` for `work` on `threads` threads.
 double estimateMicros(const KernelWork &work, const ScheduleRecord &schedule,

@@ -27,13 +27,17 @@ struct ContractionOperands {
 } // namespace
 
 /// Clamps w and b along the output column dimension (Halide dim 0 of both)
-/// when the last column tile of `cols` columns is partial.
+/// when the last column tile of `cols` columns is partial. Weights packed at
+/// compile time into panels of the tile's width need no clamp: their last
+/// panel is padded (and a clamp would turn its vector loads into gathers).
 static ContractionOperands prepareOperands(const std::vector<Value> &operands,
                                            const Tiling &tile, int64_t cols) {
   bool ragged = cols % tile.cols != 0;
+  bool padded = operands[1].panels == tile.cols;
   ContractionOperands prepared;
   prepared.tileCols = tile.cols;
-  prepared.weights = ragged ? clampDims(operands[1], {0}) : operands[1].func;
+  prepared.weights =
+      ragged && !padded ? clampDims(operands[1], {0}) : operands[1].func;
   if (operands.size() == 3)
     prepared.bias = ragged ? clampDims(operands[2], {0}) : operands[2].func;
   return prepared;
@@ -141,7 +145,8 @@ static OpStages buildConv2D(const KernelOp &op,
     // Columns past the last filter (a ragged register tile, never stored)
     // read the last filter's group, like the clamped weights.
     int filters = (int)op.shape[3], filtersPerGroup = filters / (int)op.groups;
-    channel = min(f, filters - 1) / filtersPerGroup * (int)wShape[2] + r.x;
+    Expr filter = filters % prepared.tileCols ? min(f, filters - 1) : f;
+    channel = filter / filtersPerGroup * (int)wShape[2] + r.x;
   }
   stages.reduce(f, ox, oy, n) +=
       x(channel, ix, iy, n) * weightAt(stages, prepared, f, {r.x, r.y, r.z});

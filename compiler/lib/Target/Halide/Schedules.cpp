@@ -101,14 +101,25 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
     order.push_back(co);
   tiled.reorder(order).vectorize(cvi).unroll(cvo).unroll(ri);
 
-  Var outer = panelsOuter ? co : dense ? ro : row;
-  if (schedule.parallel)
-    parallelize(tiled, outer, schedule.grain);
+  // Conv: output rows in tasks of `grain` rows, each one's padded input
+  // rows kept across its rows (a sliding window: an output row copies only
+  // the input rows the previous one did not read).
+  Var rowTask("row_task");
+  bool rowTasks = !dense && !panelsOuter;
+  if (rowTasks) {
+    int grain = std::max(1, schedule.grain);
+    tiled.split(row, rowTask, row, grain, pureTail(shape[0] * shape[1], grain));
+    if (schedule.parallel)
+      tiled.parallel(rowTask);
+  } else if (schedule.parallel) {
+    parallelize(tiled, panelsOuter ? co : dense ? ro : row, schedule.grain);
+  }
   scheduleAccumulator(anchor, tiled, panelsOuter ? ro : co, tile);
 
   if (anchor.padded.defined()) {
-    // The padded input rows one output row reads, copied next to it.
     Func padded = anchor.padded;
+    if (rowTasks)
+      padded.store_at(tiled, rowTask);
     padded.compute_at(tiled, row)
         .vectorize(padded.args()[0], tile.vector, TailStrategy::GuardWithIf);
   }
