@@ -3,8 +3,12 @@
 // One job (parallel loop) at a time. The caller publishes the job under the
 // mutex and bumps `generation`; workers notice the new generation while
 // spinning (or are woken from the condition variable), join the open job, and
-// claim chunks of task indices from the atomic `next` counter together with
-// the caller.
+// claim chunks of task indices together with the caller. The tasks are cut
+// into one contiguous share per thread, each with its own atomic counter:
+// a thread runs its own share first, then helps with the others'. So a
+// thread gets the same rows of every kernel split alike (the rows it wrote
+// are still in its cache when the next kernel reads them), and a late or
+// slow thread's share is still finished by the others.
 // The caller then closes the job so no worker joins late, and waits for the
 // workers that joined (`active`) to finish their tasks.
 //
@@ -34,6 +38,12 @@ typedef struct job_t {
   int chunk; ///< Tasks claimed at a time.
 } job_t;
 
+/// One thread's share of a job's tasks: [next, end) are left to claim.
+typedef struct share_t {
+  _Alignas(64) atomic_int next;
+  int end;
+} share_t;
+
 /// Claims per thread and job, about: tasks are claimed in chunks so that a
 /// loop of many small tasks (a conv's rows: ~0.2 us each) does not pay a
 /// contended atomic per task, while chunks stay small enough to balance.
@@ -41,10 +51,11 @@ typedef struct job_t {
 
 struct sora_thread_pool_t {
   // Lock-free fields, each on its own cache line.
-  _Alignas(64) atomic_int next;                 ///< Next task index to claim.
+  share_t *shares; ///< One per thread, the caller's first; fixed per pool.
   _Alignas(64) atomic_int result;               ///< First non-zero task result.
   _Alignas(64) atomic_uint_fast64_t generation; ///< Bumped per job.
   atomic_int active;                            ///< Workers inside the job.
+  atomic_int started; ///< Workers started: each takes the next share.
   atomic_bool shutdown;
   atomic_bool in_job; ///< A job runs: nested calls must run serially.
   // Guarded by `mutex`.
@@ -104,28 +115,40 @@ static bool workers_done(sora_thread_pool_t *pool, uint64_t unused) {
   return atomic_load_explicit(&pool->active, memory_order_acquire) == 0;
 }
 
-/// Claims and runs chunks of `job`'s tasks until none is left or one has
-/// failed.
-static void run_tasks(sora_thread_pool_t *pool, const job_t *job) {
+/// Claims and runs chunks of `share` until none is left; false once a task
+/// has failed.
+static bool run_share(sora_thread_pool_t *pool, const job_t *job,
+                      share_t *share) {
   while (atomic_load_explicit(&pool->result, memory_order_relaxed) == 0) {
-    int first = atomic_fetch_add_explicit(&pool->next, job->chunk,
+    int first = atomic_fetch_add_explicit(&share->next, job->chunk,
                                           memory_order_relaxed);
-    if (first >= job->size)
-      return;
-    int end = first + job->chunk < job->size ? first + job->chunk : job->size;
+    if (first >= share->end)
+      return true;
+    int end = first + job->chunk < share->end ? first + job->chunk : share->end;
     for (int index = first; index < end; ++index) {
       int result = job->fn(job->user_context, job->min + index, job->closure);
       if (result != 0) {
         int expected = 0;
         atomic_compare_exchange_strong(&pool->result, &expected, result);
-        return;
+        return false;
       }
     }
   }
+  return false;
+}
+
+/// Runs the tasks of share `own` (the caller's is 0), then helps with the
+/// other shares, until none is left or one has failed.
+static void run_tasks(sora_thread_pool_t *pool, const job_t *job, int own) {
+  int shares = pool->num_workers + 1;
+  for (int k = 0; k < shares; ++k)
+    if (!run_share(pool, job, &pool->shares[(own + k) % shares]))
+      return;
 }
 
 static void *worker_main(void *arg) {
   sora_thread_pool_t *pool = arg;
+  int own = atomic_fetch_add(&pool->started, 1) + 1;
   uint64_t seen = 0;
   pthread_mutex_lock(&pool->mutex);
   while (!atomic_load(&pool->shutdown)) {
@@ -136,7 +159,7 @@ static void *worker_main(void *arg) {
         job_t job = pool->job;
         atomic_fetch_add(&pool->active, 1);
         pthread_mutex_unlock(&pool->mutex);
-        run_tasks(pool, &job);
+        run_tasks(pool, &job, own);
         pthread_mutex_lock(&pool->mutex);
         if (atomic_fetch_sub(&pool->active, 1) == 1 && pool->caller_waiting)
           pthread_cond_signal(&pool->idle);
@@ -165,8 +188,17 @@ int sora_thread_pool_create(int32_t num_workers,
   if (!pool)
     return ENOMEM;
   memset(pool, 0, bytes);
-  atomic_init(&pool->next, 0);
+  pool->shares = aligned_alloc(64, (size_t)(num_workers + 1) * sizeof(share_t));
+  if (!pool->shares) {
+    free(pool);
+    return ENOMEM;
+  }
+  for (int32_t i = 0; i <= num_workers; ++i) {
+    atomic_init(&pool->shares[i].next, 0);
+    pool->shares[i].end = 0;
+  }
   atomic_init(&pool->result, 0);
+  atomic_init(&pool->started, 0);
   atomic_init(&pool->generation, 0);
   atomic_init(&pool->active, 0);
   atomic_init(&pool->shutdown, false);
@@ -207,6 +239,7 @@ void sora_thread_pool_release(sora_thread_pool_t *pool) {
   pthread_cond_destroy(&pool->idle);
   pthread_cond_destroy(&pool->wake);
   pthread_mutex_destroy(&pool->mutex);
+  free(pool->shares);
   free(pool);
 }
 
@@ -232,7 +265,11 @@ int sora_thread_pool_run(sora_thread_pool_t *pool, sora_task_fn fn,
   job_t job = {fn, user_context, closure, min, size, chunk > 1 ? chunk : 1};
   pthread_mutex_lock(&pool->mutex);
   pool->job = job;
-  atomic_store(&pool->next, 0);
+  int shares = pool->num_workers + 1;
+  for (int i = 0; i < shares; ++i) {
+    atomic_store(&pool->shares[i].next, (int)((int64_t)size * i / shares));
+    pool->shares[i].end = (int)((int64_t)size * (i + 1) / shares);
+  }
   atomic_store(&pool->result, 0);
   pool->open = true;
   atomic_fetch_add(&pool->generation, 1);
@@ -240,7 +277,7 @@ int sora_thread_pool_run(sora_thread_pool_t *pool, sora_task_fn fn,
     pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->mutex);
 
-  run_tasks(pool, &job);
+  run_tasks(pool, &job, 0);
 
   pthread_mutex_lock(&pool->mutex);
   pool->open = false;

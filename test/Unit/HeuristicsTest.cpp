@@ -115,6 +115,13 @@ TEST(Heuristics, GroupedConvTilesDivideTheFilters) {
   EXPECT_EQ(s.tileCols, 48);
   // Tasks of 7 output rows, which share their padded input rows.
   EXPECT_EQ(s.grain, 7);
+  // 1.35 MFLOP, under the threshold for FMA-bound kernels, but a depthwise
+  // conv is bound by its loads (about 50 us on one core here): parallel.
+  EXPECT_EQ(defaultSchedule(
+                convSpec({1, 14, 14, 384}, {3, 3, 1, 384}, {1, 1, 1, 1}, 384),
+                avx512())
+                .parallel,
+            1);
   // 40 channels have no divisor tile: the widest one covers them.
   EXPECT_EQ(
       defaultSchedule(convSpec({1, 8, 8, 40}, {3, 3, 1, 40}, {1, 1, 1, 1}, 40),

@@ -143,7 +143,12 @@ static void convSchedule(const KernelOp &op, const Shape &w,
   s.packWeights = channels > s.tileCols;
   s.panelsOuter = s.packWeights && numElements(w) * 4 > kCachedWeightBytes;
   double flops = 2.0 * numElements(op.shape) * w[0] * w[1] * w[2];
-  s.parallel = flops >= kParallelFlops && (outRows > 1 || s.panelsOuter);
+  // A depthwise conv runs far below the FMA peak (a load per multiply-add):
+  // its time follows the elements it reads, as an elementwise kernel's.
+  bool enoughWork = flops >= kParallelFlops ||
+                    (op.groups > 1 &&
+                     numElements(op.shape) * w[0] * w[1] >= kParallelElements);
+  s.parallel = enoughWork && (outRows > 1 || s.panelsOuter);
   s.grain = (int)std::clamp<int64_t>(outRows / 8, 1, 8);
 }
 
