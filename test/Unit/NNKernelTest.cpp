@@ -225,6 +225,23 @@ TEST_P(NNJit, ConvReadsCompileTimePanels) {
   checkWith(spec, {8, 4, 16, 1, 1, 1, /*panelsOuter=*/1});
 }
 
+TEST_P(NNJit, ConvPanelsOuterReducesInChannelBlocks) {
+  // Panels outermost: the reduction runs in channel blocks (32 + a partial
+  // 8 of 40), over ragged pixel tiles (4 of 11, 6 wide rows) and a ragged
+  // column panel, two images, strides and dilation, plain and grouped.
+  for (int64_t groups : {1, 2}) {
+    SpecBuilder b("conv_blocked");
+    int x = b.arg({2, 9, 11, 40 * groups}), w = b.arg({3, 3, 40, 24}),
+        bias = b.arg({24});
+    b.unary(K::Relu, b.conv(x, w, bias, {2, 1}, {1, 2}, {1, 2, 1, 2}, groups));
+    KernelSpec spec = b.finish(target());
+    checkWith(spec, {8, 4, 16, 1, 1, 1, /*panelsOuter=*/1});
+    checkWith(spec, {8, 6, 16, 0, 1, 0, /*panelsOuter=*/1});
+    // Tasks of two 8-wide panels (the last one ragged).
+    checkWith(spec, {8, 4, 8, 1, 2, 1, /*panelsOuter=*/1});
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Embedding
 //===----------------------------------------------------------------------===//

@@ -60,6 +60,55 @@ static void scheduleAccumulator(const OpStages &anchor, Func tiled,
       .unroll(v[1]);
 }
 
+/// Bytes of weights a reduction block may read, so that the block stays in
+/// L1 (48 KiB here) while every register tile of a panel reads it.
+static constexpr int kBlockWeightBytes = 40 << 10;
+
+/// The accumulator of a contraction whose column panels are outermost
+/// (weights beyond the cache): the panel's whole output computed at
+/// `panel`, its reduction in blocks of its first dimension (dense: k; conv:
+/// input channels, each with its whole window) whose weights stay in L1
+/// while every register tile of the panel reads them. Without the blocks,
+/// each tile streamed the panel's megabyte from L2, and the first one from
+/// memory, uninterleaved with any arithmetic.
+static void scheduleBlockedAccumulator(const OpStages &anchor, Func tiled,
+                                       const Var &panel, const Tiling &tile) {
+  Func acc = anchor.reduce;
+  std::vector<Var> v = acc.args(); // dense (u, n); conv (f, ox, oy, n)
+  Var fo("fo"), fi("fi"), xo("xo"), xi("xi");
+  acc.compute_at(tiled, panel)
+      .bound_extent(v[0], tile.cols)
+      .split(v[0], fo, fi, tile.vector)
+      .vectorize(fi)
+      .unroll(fo);
+  const RDom &r = anchor.reduction;
+  auto extent = [](const RVar &rv) { return *as_const_int(rv.extent()); };
+  int64_t sliceBytes = (int64_t)tile.cols * 4; // weights per step of r[0]
+  for (int i = 1; i < r.dimensions(); ++i)
+    sliceBytes *= extent(r[i]);
+  int64_t block = 1;
+  while (block * 2 * sliceBytes <= kBlockWeightBytes &&
+         block * 2 <= extent(r[0]))
+    block *= 2;
+  RVar ro("rbo"), ri("rbi");
+  // Innermost first: the tile's columns and rows, the block's reduction
+  // steps, then the tiles, then the blocks.
+  std::vector<VarOrRVar> order{fi, fo, xi, ri};
+  for (int i = 1; i < r.dimensions(); ++i)
+    order.push_back(r[i]);
+  order.push_back(xo);
+  order.insert(order.end(), v.begin() + 2, v.end());
+  order.push_back(ro);
+  acc.update()
+      .split(r[0], ro, ri, (int)block, TailStrategy::GuardWithIf)
+      .split(v[1], xo, xi, tile.rows, TailStrategy::GuardWithIf)
+      .split(v[0], fo, fi, tile.vector)
+      .reorder(order)
+      .vectorize(fi)
+      .unroll(fo)
+      .unroll(xi);
+}
+
 /// The register tiles of a contraction: `tiled`'s innermost dim (columns)
 /// split into tile.cols panels of tile.vector vectors, the next (rows) into
 /// tile.rows rows. Returns the column panel, vector and lane vars and the
@@ -111,12 +160,26 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
     tiled.split(row, rowTask, row, grain, pureTail(shape[0] * shape[1], grain));
     if (schedule.parallel)
       tiled.parallel(rowTask);
+  } else if (schedule.parallel && panelsOuter && schedule.grain > 1) {
+    // Tasks of `grain` panels; the loop `co` stays one panel.
+    Var panelTask("panel_task");
+    tiled.split(co, panelTask, co, schedule.grain, TailStrategy::GuardWithIf)
+        .parallel(panelTask);
   } else if (schedule.parallel) {
     parallelize(tiled, panelsOuter ? co : dense ? ro : row, schedule.grain);
   }
-  scheduleAccumulator(anchor, tiled, panelsOuter ? ro : co, tile);
+  bool blocked = schedule.panelsOuter;
+  if (blocked)
+    scheduleBlockedAccumulator(anchor, tiled, co, tile);
+  else
+    scheduleAccumulator(anchor, tiled, panelsOuter ? ro : co, tile);
 
-  if (anchor.padded.defined()) {
+  if (anchor.padded.defined() && blocked) {
+    // Read by every panel: padded once, up front.
+    Func padded = anchor.padded;
+    padded.compute_root().vectorize(padded.args()[0], tile.vector,
+                                    TailStrategy::GuardWithIf);
+  } else if (anchor.padded.defined()) {
     Func padded = anchor.padded;
     if (rowTasks)
       padded.store_at(tiled, rowTask);
