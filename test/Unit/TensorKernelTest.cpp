@@ -31,6 +31,20 @@ TEST_P(TensorJit, TransposePermutations) {
   }
 }
 
+TEST_P(TensorJit, FewInnermostElementsInterleave) {
+  // NCHW RGB to NHWC: 3 innermost elements unrolled inside vectors along
+  // the 19-wide rows (a shifted last vector); and a [37, 2] elementwise
+  // kernel split over threads along its vectors of rows.
+  SpecBuilder b("to_nhwc");
+  b.transpose(b.arg({2, 3, 5, 19}), {0, 2, 3, 1});
+  check(b.finish(target()));
+  SpecBuilder e("pairs");
+  e.unary(K::Tanh, e.arg({37, 2}));
+  KernelSpec spec = e.finish(target());
+  check(spec);
+  checkWith(spec, {8, 1, 8, 1, 2, 0});
+}
+
 TEST_P(TensorJit, TransposeWithEpilogue) {
   SpecBuilder b("transpose_add");
   int x = b.arg({4, 6, 10}), bias = b.arg({6});
