@@ -26,8 +26,12 @@
 #include <time.h>
 
 /// How long an idle worker (or a caller waiting for workers) spins before it
-/// blocks: longer than the gap between two kernels of one run.
-#define SPIN_NANOSECONDS 50000
+/// blocks: longer than the gap between two kernels of one run, and than a
+/// stretch of serial kernels (bilstm_text's 100 LSTM steps, ~250 us: with a
+/// 50 us spin the worker slept through them, and the next parallel kernel
+/// paid a futex wake-up; 2 threads were slower than 1, 760 vs 744 us; now
+/// 660 us).
+#define SPIN_NANOSECONDS 500000
 
 typedef struct job_t {
   sora_task_fn fn;
