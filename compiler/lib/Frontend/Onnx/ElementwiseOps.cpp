@@ -90,6 +90,10 @@ void lowerVariadic(const NodeContext &c, GraphBuilder &b) {
   static const std::map<std::string, std::string> particles = {
       {"Max", "maximum"}, {"Min", "minimum"}, {"Sum", "add"}};
   const std::string &op = particles.at(c.node.op_type());
+  if (c.node.input_size() == 1) {
+    b.define(c.out(0), b.get(c.in(0)));
+    return;
+  }
   // One binary particle per further input, left to right (NumPy
   // broadcasting at each step, as ONNX specifies).
   std::string result = b.plain(c.in(0));
@@ -98,10 +102,6 @@ void lowerVariadic(const NodeContext &c, GraphBuilder &b) {
                         i + 1 < c.node.input_size() ? "_" + std::to_string(i)
                                                     : std::string(),
                         op, {result, b.plain(c.in(i))});
-  if (c.node.input_size() == 1) {
-    b.define(c.out(0), b.get(c.in(0)));
-    return;
-  }
   defineOutput(c, b, 0, result);
 }
 
