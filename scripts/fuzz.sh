@@ -4,7 +4,8 @@
 # after another, starting from its regression inputs (test/fuzz/corpus/) and
 # seeds from the examples and, when present, the main build's test outputs.
 # --runs N instead runs N inputs per harness from a fixed seed and only the
-# checked-in seeds: the same every time (CTest's fuzz.replay).
+# checked-in seeds: the same inputs on one machine (coverage that depends on
+# addresses can steer the mutations elsewhere on another; CTest's fuzz.replay).
 # Prints one line per harness:
 #   fuzz <name>: <executions> runs, <crashes> crashes
 # A finding is written to build-fuzz/findings/<name>/; copy its reproducer
@@ -45,6 +46,18 @@ seed_corpus fuzz_onnx_model '*.onnx'
 seed_corpus fuzz_safetensors '*.safetensors'
 seed_corpus fuzz_npy '*.npy'
 
+# report_finding LOG DIR: what the sanitizer or libFuzzer said, and each
+# reproducer in base64 (a CI log is often all there is of a finding).
+report_finding() {
+  grep -m1 -A24 -E '^==[0-9]+==ERROR|deadly signal|ALARM|out-of-memory' "$1" \
+    | grep -v '^INFO' || true
+  grep -m1 '^SUMMARY' "$1" || true
+  for file in "$2"/*; do
+    echo "reproducer $(basename "$file") ($(stat -c %s "$file") bytes, base64):"
+    head -c 16384 "$file" | base64 -w 100
+  done
+}
+
 failed=0
 for name in fuzz_json_model fuzz_dsl_model fuzz_onnx_model fuzz_safetensors fuzz_npy; do
   findings="build-fuzz/findings/$name"
@@ -62,6 +75,9 @@ for name in fuzz_json_model fuzz_dsl_model fuzz_onnx_model fuzz_safetensors fuzz
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   crashes=$(find "$findings" -type f | wc -l)
   echo "fuzz $name: ${runs:-0} runs, $crashes crashes"
-  [ "$crashes" -eq 0 ] || failed=1
+  if [ "$crashes" -ne 0 ]; then
+    failed=1
+    report_finding "$log" "$findings"
+  fi
 done
 exit $failed

@@ -241,6 +241,57 @@ static bool checkNodes(const onnx::GraphProto &graph, int opset,
   return true;
 }
 
+/// Whether every value `graph` (and each subgraph in its nodes' attributes)
+/// reads is defined once, before it is read: by an enclosing scope, a graph
+/// input, an initializer or an earlier node. libonnx's version converter
+/// dereferences the definition of each name it meets unchecked (an output no
+/// node computes: SIGSEGV), so older models are checked before conversion.
+static bool checkDefinitions(const onnx::GraphProto &graph,
+                             std::set<std::string> defined,
+                             std::string &error) {
+  auto define = [&](const std::string &name, const char *what) {
+    if (name.empty() || defined.insert(name).second)
+      return true;
+    error = "not a valid ONNX model: " + std::string(what) + " '" +
+            abbreviate(name) + "' is defined twice";
+    return false;
+  };
+  for (const onnx::ValueInfoProto &in : graph.input())
+    if (!define(in.name(), "input"))
+      return false;
+  for (const onnx::TensorProto &init : graph.initializer())
+    defined.insert(init.name()); // initializers may also be listed as inputs
+  for (const onnx::NodeProto &node : graph.node()) {
+    for (const std::string &in : node.input()) {
+      if (in.empty() || defined.count(in))
+        continue;
+      error = "not a valid ONNX model: node '" + abbreviate(node.name()) +
+              "' (" + abbreviate(node.op_type()) + ") reads '" +
+              abbreviate(in) + "', which no input, initializer or earlier " +
+              "node defines";
+      return false;
+    }
+    for (const onnx::AttributeProto &attribute : node.attribute()) {
+      if (attribute.has_g() && !checkDefinitions(attribute.g(), defined, error))
+        return false;
+      for (const onnx::GraphProto &subgraph : attribute.graphs())
+        if (!checkDefinitions(subgraph, defined, error))
+          return false;
+    }
+    for (const std::string &out : node.output())
+      if (!define(out, "value"))
+        return false;
+  }
+  for (const onnx::ValueInfoProto &out : graph.output()) {
+    if (defined.count(out.name()))
+      continue;
+    error = "not a valid ONNX model: output '" + abbreviate(out.name()) +
+            "' is not computed by any node";
+    return false;
+  }
+  return true;
+}
+
 bool OnnxModel::inferShapes(onnx::ModelProto &proto, std::string &error) {
   try {
     onnx::shape_inference::InferShapes(proto);
@@ -312,6 +363,8 @@ std::unique_ptr<OnnxModel> OnnxModel::load(const std::string &path,
   }
   if (model->onnxOpset < kMinOpset) {
     // Older models are converted node by node (libonnx's adapters).
+    if (!checkDefinitions(proto.graph(), {}, error))
+      return nullptr;
     try {
       // Some adapters (Softmax 12 -> 13) need the input shapes.
       onnx::shape_inference::InferShapes(proto);
