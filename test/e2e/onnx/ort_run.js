@@ -9,7 +9,10 @@
 // Inputs are raw little-endian float32, or int64 where an input says
 // "dtype": "int64" (token ids). Writes OUTDIR/<k>.bin (float32) for
 // the k-th output and OUTDIR/outputs.json: [{"name", "file", "dims"}].
-// Optional keys: "threads" (intra-op threads, default 1) and "bench_runs":
+// Optional keys: "optimization" (ORT's graph optimization level, default
+// "all"; sora-check runs "disabled": ORT's optimizer fails on some graphs
+// whose intermediate values are outputs), "threads" (intra-op threads,
+// default 1) and "bench_runs":
 // after the first run and a tenth as many warm-up runs, times that many
 // more and writes OUTDIR/bench.json:
 // {"median_us", "p10_us", "p90_us", "runs", "threads"} (bench/models_report.py).
@@ -23,7 +26,7 @@ async function main() {
   const manifest = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const session = await ort.InferenceSession.create(manifest.model, {
     intraOpNumThreads: manifest.threads || 1,
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: manifest.optimization || 'all',
   });
   const arrays = {float32: Float32Array, int64: BigInt64Array};
   const feeds = {};
