@@ -13,6 +13,7 @@ packages=(
   time  # GNU time: peak RSS of each timed process in bench/run.py
   dataset-fashion-mnist  # the demo's data (scripts/demo.py)
   graphviz  # soracc --emit=svg
+  valgrind  # test/Driver/valgrind.test
 )
 if dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null |
     grep -qv '^install ok installed$' ||

@@ -28,7 +28,8 @@ bool ValueType::isStatic() const {
 int64_t ConstTensor::numel() const {
   int64_t n = 1;
   for (int64_t d : dims)
-    n *= d;
+    if (d < 0 || __builtin_mul_overflow(n, d, &n))
+      return -1;
   return n;
 }
 
@@ -83,6 +84,10 @@ ConstTensor readTensor(const onnx::TensorProto &t) {
     return c;
   }
   int64_t n = c.numel();
+  if (n < 0) {
+    c.readable = false;
+    return c;
+  }
   bool raw = t.has_raw_data();
   switch (c.elemType) {
   case onnx::TensorProto::FLOAT:

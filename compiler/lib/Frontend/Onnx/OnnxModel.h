@@ -41,6 +41,8 @@ struct ConstTensor {
   bool readable = true;
   bool external = false; ///< data in an external file (not supported)
 
+  /// The element count; -1 for a negative dimension or a count beyond
+  /// int64 (a hostile file), which no data can match.
   int64_t numel() const;
   bool isFloat() const { return elemType == onnx::TensorProto::FLOAT; }
   bool isInt() const;
