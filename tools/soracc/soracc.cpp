@@ -22,9 +22,12 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/Statistic.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
+
+#include <cctype>
 
 namespace cl = llvm::cl;
 using sora::EmitKind;
@@ -88,6 +91,11 @@ static cl::opt<bool> weightsExternal(
              "and checked by the runtime at model creation, instead of into "
              "it"),
     cl::cat(category));
+static cl::opt<std::string> maxMemory(
+    "max-memory",
+    cl::desc("Refuse a model whose weights and arena together need more "
+             "than this when it runs (K, M, G, T: powers of 1024)"),
+    cl::value_desc("size"), cl::init(""), cl::cat(category));
 static cl::opt<uint64_t> randomWeights("random-weights",
                                        cl::desc("Fill weights from this seed"),
                                        cl::value_desc("seed"),
@@ -146,6 +154,31 @@ static void printOnnxOperators() {
                  << (op.notes.empty() ? " " : " " + op.notes + " ") << "|\n";
 }
 
+/// "512M", "2G", "1048576": bytes (suffixes K, M, G, T are powers of 1024,
+/// optionally followed by "iB" or "B"); 0 for a malformed or zero size.
+static uint64_t parseByteSize(llvm::StringRef text) {
+  uint64_t value = 0;
+  llvm::StringRef rest = text.trim();
+  if (rest.consumeInteger(10, value))
+    return 0;
+  rest = rest.trim();
+  if (!rest.consume_back_insensitive("ib"))
+    rest.consume_back_insensitive("b");
+  if (rest.size() > 1)
+    return 0;
+  unsigned shift = 0;
+  if (!rest.empty()) {
+    size_t index = llvm::StringRef("KMGT").find(
+        (char)std::toupper((unsigned char)rest[0]));
+    if (index == llvm::StringRef::npos)
+      return 0;
+    shift = 10 * (unsigned)(index + 1);
+  }
+  if (value > (UINT64_MAX >> shift))
+    return 0;
+  return value << shift;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::registerMLIRContextCLOptions();
@@ -178,6 +211,13 @@ int main(int argc, char **argv) {
                     "CPUs) or more\n";
     return 1;
   }
+  uint64_t maxMemoryBytes =
+      maxMemory.getNumOccurrences() ? parseByteSize(maxMemory) : 0;
+  if (maxMemory.getNumOccurrences() && maxMemoryBytes == 0) {
+    llvm::errs() << "soracc: error: --max-memory='" << maxMemory
+                 << "' is not a size (bytes, or with K, M, G or T: 512M, 2G)\n";
+    return 1;
+  }
   if (inputFile.empty()) {
     llvm::errs() << "soracc: error: no input file (see soracc --help)\n";
     return 1;
@@ -200,6 +240,7 @@ int main(int argc, char **argv) {
   options.target = target;
   options.name = modelName;
   options.weightsExternal = weightsExternal;
+  options.maxMemory = maxMemoryBytes;
   options.stats = llvm::AreStatisticsEnabled(); // LLVM's own --stats flag
   options.jobs = jobs;
   options.tuningDb = tuningDb;

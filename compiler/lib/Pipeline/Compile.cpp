@@ -120,8 +120,9 @@ private:
   /// writes the external weights (`blob`) and the header that go with it.
   bool link(const TargetInfo &target, const ModelObjects &model,
             const std::string &header, const std::string &blob);
-  /// Whether the weight blob of `layout` fits the memory available.
-  bool checkWeightMemory(const std::vector<WeightSlot> &layout);
+  /// Whether the weight blob of `layout` fits the memory available, and
+  /// the weights and arena of `arenaBytes` fit --max-memory.
+  bool checkMemory(const std::vector<WeightSlot> &layout, int64_t arenaBytes);
 
   const CompileOptions &options;
   mlir::MLIRContext &context;
@@ -167,11 +168,19 @@ Compiler::loadWeights(const std::optional<ModelAST> &model) {
   return nullptr;
 }
 
-bool Compiler::checkWeightMemory(const std::vector<WeightSlot> &layout) {
-  // The blob is built in memory next to the weights it is built from.
+bool Compiler::checkMemory(const std::vector<WeightSlot> &layout,
+                           int64_t arenaBytes) {
   uint64_t bytes = 0;
   for (const WeightSlot &slot : layout)
     bytes += (uint64_t)slot.bytes;
+  uint64_t running = bytes + (uint64_t)std::max<int64_t>(arenaBytes, 0);
+  if (options.maxMemory && running > options.maxMemory)
+    return error("the model needs " + bytesText((double)running) +
+                 " when it runs (weights " + bytesText((double)bytes) +
+                 ", arena " + bytesText((double)arenaBytes) +
+                 "), more than --max-memory allows (" +
+                 bytesText((double)options.maxMemory) + ")");
+  // The blob is built in memory next to the weights it is built from.
   uint64_t available = sora_available_memory();
   if (bytes <= available / 2)
     return true;
@@ -460,7 +469,7 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   mlir::FailureOr<std::vector<WeightSlot>> layout = weightLayout(*module);
   if (mlir::failed(layout))
     return false;
-  if (!checkWeightMemory(*layout))
+  if (!checkMemory(*layout, signature.arenaBytes))
     return false;
   bool described = true;
   module->walk([&](particle::KernelOp kernel) {

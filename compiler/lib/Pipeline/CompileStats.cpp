@@ -104,7 +104,7 @@ static std::string scaled(double value, double base,
   return text;
 }
 
-static std::string bytesText(double bytes) {
+std::string bytesText(double bytes) {
   return scaled(bytes, 1024, {" B", " KiB", " MiB", " GiB"}, "%.1f");
 }
 

@@ -57,6 +57,9 @@ struct CompileOptions {
   /// Write the weights beside the output (`<stem>.weights`, mapped by the
   /// runtime at model creation) instead of into it.
   bool weightsExternal = false;
+  /// Bytes the compiled model may need when it runs (weights and arena);
+  /// 0 = no limit.
+  uint64_t maxMemory = 0;
   /// Print statistics (kernels, work, weights, arena, compile time per
   /// phase) to stderr after a successful compile to a library or object.
   bool stats = false;

@@ -40,6 +40,9 @@ private:
 /// through views; model outputs to the end).
 int64_t arenaLowerBound(mlir::ModuleOp module);
 
+/// "1.3 MiB": bytes with one decimal in the largest binary unit below them.
+std::string bytesText(double bytes);
+
 } // namespace sora
 
 #endif
