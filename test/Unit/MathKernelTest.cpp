@@ -34,6 +34,17 @@ TEST_P(MathJit, BinaryOpsBroadcast) {
   }
 }
 
+TEST_P(MathJit, PowBroadcastsLikeC) {
+  SpecBuilder b("pow");
+  int lhs = b.arg({5, 1, 7}), rhs = b.arg({1, 6, 1});
+  b.binary(K::Pow, lhs, rhs);
+  // Positive bases (a negative one with a fractional exponent is NaN, as
+  // check_nonfinite.py checks with the special values).
+  std::vector<Tensor> args{randomTensor({5, 1, 7}, 3, 0.1f, 3.0f),
+                           randomTensor({1, 6, 1}, 4, -2.5f, 2.5f)};
+  expectClose(b.finish(target()), args, 1e-5);
+}
+
 TEST_P(MathJit, SubIsNotCommutative) {
   SpecBuilder b("sub_order");
   int lhs = b.arg({3}), rhs = b.arg({2, 3});

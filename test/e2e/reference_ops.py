@@ -107,6 +107,7 @@ BINARY = {
     "div": torch.div,
     "maximum": torch.maximum,
     "minimum": torch.minimum,
+    "pow": torch.pow,
 }
 
 

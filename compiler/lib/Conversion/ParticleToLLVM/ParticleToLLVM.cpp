@@ -309,7 +309,7 @@ Value DriverBuilder::halideBuffer(Value host, ArrayRef<int64_t> shape,
                     host,
                     zero64,
                     constant(i32, halideType),
-                    constant(i32, std::max<int64_t>(shape.size(), 1)),
+                    constant(i32, (int32_t)shape.size()),
                     LLVM::AddressOfOp::create(b, loc, ptr, dimsGlobal(shape)),
                     null};
   for (auto [i, value] : llvm::enumerate(fields)) {

@@ -141,8 +141,11 @@ void lowerClip(const NodeContext &c, GraphBuilder &b) {
 }
 
 void lowerBinary(const NodeContext &c, GraphBuilder &b) {
-  static const std::map<std::string, std::string> particles = {
-      {"Add", "add"}, {"Sub", "sub"}, {"Mul", "mul"}, {"Div", "div"}};
+  static const std::map<std::string, std::string> particles = {{"Add", "add"},
+                                                               {"Sub", "sub"},
+                                                               {"Mul", "mul"},
+                                                               {"Div", "div"},
+                                                               {"Pow", "pow"}};
   const std::string &op = particles.at(c.node.op_type());
   // A constant meets the run-time operand in its layout (rearranged at
   // compile time), broadcast to its rank.

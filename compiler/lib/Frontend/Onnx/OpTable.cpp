@@ -208,6 +208,7 @@ const std::vector<OpRule> &opRules() {
       {"Sub", "sub", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
       {"Mul", "mul", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
       {"Div", "div", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
+      {"Pow", "pow", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
       {"ReduceMean",
        "reduce_mean",
        "any axes (attribute), keepdims; over the axes of the layout the "

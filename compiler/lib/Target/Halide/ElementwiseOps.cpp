@@ -54,6 +54,11 @@ SORA_BINARY(Mul, a *b)
 SORA_BINARY(Div, a / b)
 SORA_BINARY(Maximum, propagateNaN(a, propagateNaN(b, max(a, b))))
 SORA_BINARY(Minimum, propagateNaN(a, propagateNaN(b, min(a, b))))
+// C's powf from libm, one lane at a time: Halide's pow is exp(b * log(a))
+// with fix-ups that miss C's (and PyTorch's) special cases (pow(NaN, 0) = 1,
+// pow(-inf, -0.5) = 0, pow(0.5, -inf) = inf, ...).
+SORA_BINARY(Pow, Internal::Call::make(Float(32), "powf", {a, b},
+                                      Internal::Call::PureExtern))
 #undef SORA_BINARY
 
 /// As PyTorch computes it at inference: alpha = gamma / sqrt(var + eps),

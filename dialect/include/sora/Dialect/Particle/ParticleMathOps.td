@@ -18,6 +18,7 @@ def Particle_SubOp : Particle_BinaryOp<"sub", "Difference lhs - rhs", "Sub", []>
 def Particle_DivOp : Particle_BinaryOp<"div", "Quotient lhs / rhs (IEEE)", "Div", []>;
 def Particle_MaximumOp : Particle_BinaryOp<"maximum", "Larger of the two", "Maximum">;
 def Particle_MinimumOp : Particle_BinaryOp<"minimum", "Smaller of the two", "Minimum">;
+def Particle_PowOp : Particle_BinaryOp<"pow", "lhs raised to the power rhs (C's powf)", "Pow", []>;
 
 //===----------------------------------------------------------------------===//
 // Unary without attributes
