@@ -1,6 +1,7 @@
 //===- OnnxModel.cpp - Loading and shape inference ------------------------===//
 
 #include "OnnxModel.h"
+#include "GuardedSchemas.h"
 
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
@@ -299,7 +300,7 @@ static bool checkDefinitions(const onnx::GraphProto &graph,
 
 bool OnnxModel::inferShapes(onnx::ModelProto &proto, std::string &error) {
   try {
-    onnx::shape_inference::InferShapes(proto);
+    onnx::shape_inference::InferShapes(proto, guardedSchemas());
   } catch (const std::exception &e) {
     error = "ONNX shape inference failed: " + std::string(e.what());
     return false;
@@ -372,7 +373,7 @@ std::unique_ptr<OnnxModel> OnnxModel::load(const std::string &path,
       return nullptr;
     try {
       // Some adapters (Softmax 12 -> 13) need the input shapes.
-      onnx::shape_inference::InferShapes(proto);
+      onnx::shape_inference::InferShapes(proto, guardedSchemas());
       proto = onnx::version_conversion::ConvertVersion(proto, kMinOpset);
     } catch (const std::exception &e) {
       error = "cannot convert the model from opset " +
