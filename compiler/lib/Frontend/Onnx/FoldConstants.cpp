@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 
 namespace sora::onnximport {
 namespace {
@@ -49,10 +50,17 @@ ConstTensor make(bool isFloat, std::vector<int64_t> dims) {
 }
 
 void set(ConstTensor &t, int64_t i, double v) {
-  if (t.isFloat())
+  if (t.isFloat()) {
     t.floats[i] = static_cast<float>(v);
-  else
-    t.ints[i] = static_cast<int64_t>(v);
+    return;
+  }
+  // Integer results beyond int64 (folded in double) saturate, NaN is 0: a
+  // float-to-int conversion out of range is undefined behaviour.
+  constexpr double kLimit = 9223372036854775808.0; // 2^63
+  t.ints[i] = std::isnan(v) ? 0
+              : v >= kLimit ? std::numeric_limits<int64_t>::max()
+              : v < -kLimit ? std::numeric_limits<int64_t>::min()
+                            : static_cast<int64_t>(v);
 }
 
 std::vector<int64_t> stridesOf(const std::vector<int64_t> &dims) {
