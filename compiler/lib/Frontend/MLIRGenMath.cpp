@@ -10,6 +10,8 @@
 #include "sora/Dialect/Particle/ParticleOps.h"
 #include "sora/Frontend/Diagnostics.h"
 
+#include <type_traits>
+
 using namespace mlir;
 using namespace sora::particle;
 
@@ -59,6 +61,12 @@ Value MLIRGenImpl::scalarActivation(const ParticleDecl &, ParticleAttrs &a,
     auto value = a.number(name.str(), std::nullopt);
     if (!value)
       return nullptr;
+    if constexpr (std::is_same_v<Op, CeluOp>) {
+      if (*value == 0) { // PyTorch refuses it too: x / alpha
+        a.error(name.str()) << "'alpha' must not be 0 (celu divides by it)";
+        return nullptr;
+      }
+    }
     attrs.push_back(b.getNamedAttr(name, b.getF32FloatAttr((float)*value)));
   }
   return Op::create(b, loc, TypeRange{in[0].getType()}, ValueRange{in[0]},
