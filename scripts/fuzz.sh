@@ -45,6 +45,13 @@ seed_corpus fuzz_dsl_model '*.sora'
 seed_corpus fuzz_onnx_model '*.onnx'
 seed_corpus fuzz_safetensors '*.safetensors'
 seed_corpus fuzz_npy '*.npy'
+# Model libraries: the runtime tests' small fake models (built the same way
+# every time), when the main build has them.
+seed_corpus fuzz_model_file '*.so'
+find build/runtime/tests/models -name '*.so' -size -1000k -type f 2>/dev/null |
+  sort | while read -r file; do
+    cp "$file" "build-fuzz/corpus/fuzz_model_file/$(basename "$file")"
+  done
 
 # report_finding LOG DIR: what the sanitizer or libFuzzer said, and each
 # reproducer in base64 (a CI log is often all there is of a finding).
@@ -59,7 +66,8 @@ report_finding() {
 }
 
 failed=0
-for name in fuzz_json_model fuzz_dsl_model fuzz_onnx_model fuzz_safetensors fuzz_npy; do
+for name in fuzz_json_model fuzz_dsl_model fuzz_onnx_model fuzz_safetensors \
+    fuzz_npy fuzz_model_file; do
   findings="build-fuzz/findings/$name"
   rm -rf "$findings"
   mkdir -p "$findings" "test/fuzz/corpus/$name"

@@ -22,10 +22,10 @@ static bool within(uint64_t offset, uint64_t count, uint64_t size,
 #define HOST_MACHINE EM_AARCH64
 #endif
 
-/// Checks that `path` is a whole 64-bit ELF file for this machine: dlopen()
-/// maps a truncated file and dies with SIGBUS touching the missing pages,
-/// and says "cannot open shared object file" for another architecture's.
-static bool check_elf(const char *path, char *error, size_t error_size) {
+// dlopen() maps a truncated file and dies with SIGBUS touching the missing
+// pages, and says "cannot open shared object file" for another
+// architecture's: hence the checks before it.
+bool sora_check_model_file(const char *path, char *error, size_t error_size) {
   FILE *file = fopen(path, "rb");
   if (!file) {
     snprintf(error, error_size, "cannot load %s: %s", path, strerror(errno));
@@ -71,7 +71,7 @@ static bool check_elf(const char *path, char *error, size_t error_size) {
 bool sora_api_load(const char *path, sora_api_t *api, char *error,
                    size_t error_size) {
   memset(api, 0, sizeof(*api));
-  if (!check_elf(path, error, error_size))
+  if (!sora_check_model_file(path, error, error_size))
     return false;
   // dlopen() searches the library path for a bare name; the user means the
   // file, as with every other argument ("model.so" is "./model.so").

@@ -38,6 +38,11 @@ typedef struct sora_api_t {
   // NOLINTEND(bugprone-macro-parentheses, readability-identifier-naming)
 } sora_api_t;
 
+/// Checks that `path` is a whole 64-bit ELF file for this machine (its
+/// headers and loaded segments within the file), as sora_api_load does
+/// before dlopen(). On failure writes a message into `error`.
+bool sora_check_model_file(const char *path, char *error, size_t error_size);
+
 /// Loads `path` and resolves every function. On failure writes a message
 /// into `error` and returns false.
 bool sora_api_load(const char *path, sora_api_t *api, char *error,
