@@ -6,7 +6,7 @@ float outputs. They exercise what exported models rarely show in one place:
 PyTorch-style pads (pad particles), Conv + BatchNormalization folding, NCHW
 outputs, Transpose composition, Flatten of NHWC values into a Gemm with
 alpha/beta, scalar scales folded into weights (through slices of one
-projection), the erf GELU, Clip, Concat on the channel axis.
+projection), the erf GELU, Clip, Concat on the channel axis, Split and Pow.
 check_onnx_graphs.py compiles each and compares with ONNX Runtime.
 """
 
@@ -285,9 +285,28 @@ def lstm_states(rng):
     return _model("lstm_states", nodes, [seq, batch, features], ["y", "yh", "bh"], inits)
 
 
+def split_pow(rng):
+    """Split of an NHWC conv output along channels into unequal parts (held
+    in the conv's layout), of a plain tensor into equal parts, and Pow with a
+    constant exponent (a layer norm's square) and a run-time one."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("Split", ["c", "sizes"], ["c0", "c1"], "split_channels", axis=1),
+        h.make_node("Relu", ["c1"], ["r1"], "relu"),
+        h.make_node("Flatten", ["c0"], ["f"], "flat"),
+        h.make_node("Split", ["f"], ["f0", "f1", "f2"], "split_equal", axis=-1),
+        h.make_node("Pow", ["f1", "two"], ["sq"], "square"),
+        h.make_node("Abs", ["f2"], ["a"], "abs"),
+        h.make_node("Pow", ["a", "f0"], ["pw"], "power"),
+    ]
+    inits = [_f32(rng, "w", (8, 3, 3, 3), 0.3), _ints("sizes", [3, 5]),
+             _scalar("two", 2.0)]
+    return _model("split_pow", nodes, [1, 3, 4, 4], ["c0", "r1", "f0", "sq", "pw"], inits)
+
+
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,
           "reductions": reductions,
-          "lstm_states": lstm_states}
+          "lstm_states": lstm_states, "split_pow": split_pow}

@@ -362,6 +362,13 @@ const std::vector<OpRule> &opRules() {
        {K::Data, K::Ints, K::Ints, K::OptInts, K::OptInts},
        checkSlice,
        lowerSlice},
+      {"Split",
+       "slice",
+       "one slice per output; constant split sizes, or equal parts",
+       {"axis"},
+       {K::Data, K::OptInts},
+       checkSplit,
+       lowerSplit},
       {"Gather",
        "slice + reshape, or embedding",
        "a run-time tensor at constant, contiguous indices (`x[:, -1]`); a "

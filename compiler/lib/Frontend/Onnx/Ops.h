@@ -64,6 +64,8 @@ void checkPad(const NodeContext &c, Problems &p);
 void lowerPad(const NodeContext &c, GraphBuilder &b);
 void checkSlice(const NodeContext &c, Problems &p);
 void lowerSlice(const NodeContext &c, GraphBuilder &b);
+void checkSplit(const NodeContext &c, Problems &p);
+void lowerSplit(const NodeContext &c, GraphBuilder &b);
 void checkGather(const NodeContext &c, Problems &p);
 void lowerGather(const NodeContext &c, GraphBuilder &b);
 void checkEmbedding(const NodeContext &c, Problems &p);

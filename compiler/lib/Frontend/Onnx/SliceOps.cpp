@@ -1,11 +1,11 @@
 //===- SliceOps.cpp - Slice, Gather and Embedding -------------------------===//
 //
 // ONNX Slice with constant starts/ends/axes/steps is the slice particle,
-// taken in the layout the input is held in. Gather of a run-time tensor at
-// constant indices that form one increasing run (x[:, -1], x[:, 2:5]) is a
-// slice too, plus a reshape that drops the axis for a scalar index. Gather
-// of a table (an initializer) at run-time token ids, rewritten to
-// soracc.Embedding, is the embedding particle.
+// taken in the layout the input is held in; Split is one slice per output.
+// Gather of a run-time tensor at constant indices that form one increasing run
+// (x[:, -1], x[:, 2:5]) is a slice too, plus a reshape that drops the axis for
+// a scalar index. Gather of a table (an initializer) at run-time token ids,
+// rewritten to soracc.Embedding, is the embedding particle.
 //
 //===----------------------------------------------------------------------===//
 
@@ -111,6 +111,72 @@ void lowerSlice(const NodeContext &c, GraphBuilder &b) {
   std::string ref = keep ? x.ref : b.plain(c.in(0));
   std::vector<int64_t> perm = keep ? x.perm : std::vector<int64_t>{};
   defineOutput(c, b, 0, emitSlice(c, b, ref, perm, bounds, ""), perm);
+}
+
+/// The sizes Split cuts `dim` into along its axis: its constant `split`
+/// input, else equal parts, one per output; std::nullopt (with `why`) if
+/// they do not add up.
+static std::optional<std::vector<int64_t>>
+splitSizes(const NodeContext &c, int64_t dim, std::string &why) {
+  int64_t parts = c.node.output_size();
+  std::vector<int64_t> sizes;
+  if (c.has(1)) {
+    sizes = c.constant(1)->ints;
+  } else if (dim % parts == 0) {
+    sizes.assign(parts, dim / parts);
+  } else {
+    why = "dimension of " + std::to_string(dim) + " does not split into " +
+          std::to_string(parts) + " equal parts";
+    return std::nullopt;
+  }
+  int64_t total = 0;
+  for (int64_t size : sizes) {
+    if (size < 1) {
+      why = "split sizes must be positive (empty outputs are not supported)";
+      return std::nullopt;
+    }
+    total += std::min<int64_t>(size, dim + 1); // no overflow past dim
+  }
+  if ((int64_t)sizes.size() != parts || total != dim) {
+    why = "split sizes must be one per output (" + std::to_string(parts) +
+          ") adding up to the dimension's " + std::to_string(dim);
+    return std::nullopt;
+  }
+  return sizes;
+}
+
+void checkSplit(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  const ConstTensor *split = c.constant(1);
+  if (!x || !x->hasShape ||
+      (c.has(1) && (!split || !split->readable || !split->isInt())))
+    return; // reported by the input checks
+  auto axis = normalizeAxis(c.attrs.getInt("axis", 0), x->dims.size());
+  std::string why;
+  if (!axis)
+    p.node(c.node, "attribute axis is out of range");
+  else if (!splitSizes(c, x->dims[*axis], why))
+    p.node(c.node, why);
+}
+
+void lowerSplit(const NodeContext &c, GraphBuilder &b) {
+  const Held &x = b.get(c.in(0));
+  int64_t axis = *normalizeAxis(c.attrs.getInt("axis", 0), x.shape.size());
+  std::string why;
+  std::vector<int64_t> sizes = *splitSizes(c, x.shape[axis], why);
+  bool keep = x.columns.empty();
+  std::string ref = keep ? x.ref : b.plain(c.in(0));
+  std::vector<int64_t> perm = keep ? x.perm : std::vector<int64_t>{};
+  int64_t begin = 0;
+  for (size_t k = 0; k < sizes.size(); ++k) {
+    SliceBounds bounds{std::vector<int64_t>(x.shape.size(), 0), x.shape,
+                       std::vector<int64_t>(x.shape.size(), 1)};
+    bounds.begin[axis] = begin;
+    bounds.end[axis] = begin += sizes[k];
+    std::string part =
+        emitSlice(c, b, ref, perm, bounds, "_" + std::to_string(k));
+    defineOutput(c, b, (int)k, part, perm);
+  }
 }
 
 /// The first index and the count of a contiguous increasing run.
