@@ -22,7 +22,7 @@ using K = KernelOpKind;
 class MathJit : public KernelJitTest {};
 
 TEST_P(MathJit, BinaryOpsBroadcast) {
-  for (K kind : {K::Sub, K::Div, K::Maximum, K::Minimum}) {
+  for (K kind : {K::Sub, K::Div, K::Maximum, K::Minimum, K::PRelu}) {
     SpecBuilder b("binary");
     int lhs = b.arg({5, 1, 7}), rhs = b.arg({1, 6, 1});
     b.binary(kind, lhs, rhs);

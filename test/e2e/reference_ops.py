@@ -108,6 +108,7 @@ BINARY = {
     "maximum": torch.maximum,
     "minimum": torch.minimum,
     "pow": torch.pow,
+    "prelu": lambda x, slope: torch.where(x > 0, x, x * slope),
 }
 
 

@@ -294,6 +294,7 @@ const std::map<std::string, MLIRGenImpl::OpLowering> &MLIRGenImpl::lowerings() {
         {"maximum", {bind(&MLIRGenImpl::binary<MaximumOp>), 2, {}}},
         {"minimum", {bind(&MLIRGenImpl::binary<MinimumOp>), 2, {}}},
         {"pow", {bind(&MLIRGenImpl::binary<PowOp>), 2, {}}},
+        {"prelu", {bind(&MLIRGenImpl::binary<PReluOp>), 2, {}}},
         {"exp", {bind(&MLIRGenImpl::unary<ExpOp>), 1, {}}},
         {"sqrt", {bind(&MLIRGenImpl::unary<SqrtOp>), 1, {}}},
         {"erf", {bind(&MLIRGenImpl::unary<ErfOp>), 1, {}}},

@@ -6,7 +6,7 @@ float outputs. They exercise what exported models rarely show in one place:
 PyTorch-style pads (pad particles), Conv + BatchNormalization folding, NCHW
 outputs, Transpose composition, Flatten of NHWC values into a Gemm with
 alpha/beta, scalar scales folded into weights (through slices of one
-projection), the erf GELU, Clip, Concat on the channel axis, Split and Pow.
+projection), the erf GELU, Clip, Concat on the channel axis, Split, Pow and PRelu.
 check_onnx_graphs.py compiles each and compares with ONNX Runtime.
 """
 
@@ -304,9 +304,24 @@ def split_pow(rng):
     return _model("split_pow", nodes, [1, 3, 4, 4], ["c0", "r1", "f0", "sq", "pw"], inits)
 
 
+def prelu(rng):
+    """PRelu with a slope per channel after a conv (NHWC), and one slope
+    for all (nn.PReLU()'s default) on a plain tensor."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("PRelu", ["c", "slopes"], ["p"], "prelu_channels"),
+        h.make_node("Flatten", ["p"], ["f"], "flat"),
+        h.make_node("PRelu", ["f", "slope"], ["y"], "prelu_one"),
+    ]
+    inits = [_f32(rng, "w", (6, 3, 3, 3), 0.3), _f32(rng, "slopes", (6, 1, 1), 0.2, 0.25),
+             _f32(rng, "slope", (1,), 0.0, -0.5)]
+    return _model("prelu", nodes, [1, 3, 4, 4], ["p", "y"], inits)
+
+
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,
           "reductions": reductions,
-          "lstm_states": lstm_states, "split_pow": split_pow}
+          "lstm_states": lstm_states, "split_pow": split_pow,
+          "prelu": prelu}

@@ -141,11 +141,9 @@ void lowerClip(const NodeContext &c, GraphBuilder &b) {
 }
 
 void lowerBinary(const NodeContext &c, GraphBuilder &b) {
-  static const std::map<std::string, std::string> particles = {{"Add", "add"},
-                                                               {"Sub", "sub"},
-                                                               {"Mul", "mul"},
-                                                               {"Div", "div"},
-                                                               {"Pow", "pow"}};
+  static const std::map<std::string, std::string> particles = {
+      {"Add", "add"}, {"Sub", "sub"}, {"Mul", "mul"},
+      {"Div", "div"}, {"Pow", "pow"}, {"PRelu", "prelu"}};
   const std::string &op = particles.at(c.node.op_type());
   // A constant meets the run-time operand in its layout (rearranged at
   // compile time), broadcast to its rank.
@@ -182,6 +180,22 @@ void lowerBinary(const NodeContext &c, GraphBuilder &b) {
     refs = {b.plain(c.in(0)), b.plain(c.in(1))};
   }
   defineLike(c, b, b.particle(c.node, "", op, refs), like);
+}
+
+void checkPRelu(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  const ConstTensor *slope = c.constant(1);
+  if (!x || !x->hasShape || !slope)
+    return; // reported by the input checks
+  bool broadcasts = slope->dims.size() <= x->dims.size();
+  for (size_t i = 1; broadcasts && i <= slope->dims.size(); ++i) {
+    int64_t s = slope->dims[slope->dims.size() - i];
+    broadcasts = s == 1 || s == x->dims[x->dims.size() - i];
+  }
+  if (!broadcasts)
+    p.node(c.node, "slope of shape " + formatDims(slope->dims) +
+                       " does not broadcast to the input's " +
+                       formatDims(x->dims));
 }
 
 void checkSoftmax(const NodeContext &c, Problems &p) {

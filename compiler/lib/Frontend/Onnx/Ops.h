@@ -43,6 +43,7 @@ void lowerLeakyRelu(const NodeContext &c, GraphBuilder &b);
 void lowerScalarActivation(const NodeContext &c, GraphBuilder &b);
 /// Max, Min and Sum of one or more inputs.
 void lowerVariadic(const NodeContext &c, GraphBuilder &b);
+void checkPRelu(const NodeContext &c, Problems &p);
 void checkClip(const NodeContext &c, Problems &p);
 void lowerClip(const NodeContext &c, GraphBuilder &b);
 void lowerBinary(const NodeContext &c, GraphBuilder &b);

@@ -59,6 +59,8 @@ SORA_BINARY(Minimum, propagateNaN(a, propagateNaN(b, min(a, b))))
 // pow(-inf, -0.5) = 0, pow(0.5, -inf) = inf, ...).
 SORA_BINARY(Pow, Internal::Call::make(Float(32), "powf", {a, b},
                                       Internal::Call::PureExtern))
+// NaN fails a > 0 and stays NaN through the product; +-inf keep their sign.
+SORA_BINARY(PRelu, select(a > 0.0f, a, a *b))
 #undef SORA_BINARY
 
 /// As PyTorch computes it at inference: alpha = gamma / sqrt(var + eps),

@@ -19,6 +19,7 @@ def Particle_DivOp : Particle_BinaryOp<"div", "Quotient lhs / rhs (IEEE)", "Div"
 def Particle_MaximumOp : Particle_BinaryOp<"maximum", "Larger of the two", "Maximum">;
 def Particle_MinimumOp : Particle_BinaryOp<"minimum", "Smaller of the two", "Minimum">;
 def Particle_PowOp : Particle_BinaryOp<"pow", "lhs raised to the power rhs (C's powf)", "Pow", []>;
+def Particle_PReluOp : Particle_BinaryOp<"prelu", "lhs if lhs > 0 else lhs * rhs (the slope)", "PRelu", []>;
 
 //===----------------------------------------------------------------------===//
 // Unary without attributes
