@@ -38,3 +38,11 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["sora-opt", "soracc", "sora-run", "sora-tune",
                                     "split-file", "clang"],
                                    tool_dirs)
+
+# An NVIDIA driver on this machine (CI has none): CUDA models can run.
+import ctypes  # noqa: E402
+try:
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass

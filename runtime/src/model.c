@@ -125,7 +125,9 @@ static sora_status_t check_model(sora_model_t *model) {
 /// per-run pointer arrays and the scratch block cache.
 static sora_status_t allocate_memory(sora_model_t *model) {
   const sora_abi_model_t *abi = model->abi;
-  size_t arena_bytes = ((size_t)abi->arena_bytes + 63) & ~(size_t)63;
+  // A GPU model's arena is on its device.
+  size_t arena_bytes =
+      abi->device ? 0 : ((size_t)abi->arena_bytes + 63) & ~(size_t)63;
   if (arena_bytes == 0)
     arena_bytes = 64;
   // Touching more than is available would get the process killed.
@@ -151,6 +153,7 @@ static sora_status_t allocate_memory(sora_model_t *model) {
 }
 
 static void destroy_model(sora_model_t *model) {
+  sora_model_free_device(model);
   sora_model_unload_weights(model);
   sora_profile_release(model->profile);
   sora_thread_pool_release(model->pool);
@@ -198,6 +201,8 @@ sora_status_t sora_model_create_from(const sora_model_descriptor_t *descriptor,
     status = sora_model_load_weights(model, options->weights_path);
   if (status == SORA_STATUS_OK)
     status = allocate_memory(model);
+  if (status == SORA_STATUS_OK)
+    status = sora_model_allocate_device(model);
   if (status == SORA_STATUS_OK)
     status = resize_pool(model, options->num_threads);
   if (status != SORA_STATUS_OK) {

@@ -27,6 +27,12 @@ struct sora_model_t {
   size_t weights_mapping_bytes;
   void **input_pointers;  ///< Per-run scratch: one data pointer per input.
   void **output_pointers; ///< Per-run scratch: one data pointer per output.
+  /// A GPU model's device memory (sora_abi_device_t addresses, 0 until
+  /// allocated): the arena, the weights, and one buffer per input then per
+  /// output, also as the pointer array the driver takes.
+  uint64_t device_arena, device_weights;
+  uint64_t *device_tensors;
+  void **device_pointers;
   int32_t num_threads;
   sora_thread_pool_t *pool;   ///< NULL when num_threads == 1.
   sora_block_cache_t *blocks; ///< Backs halide_malloc/halide_free.
@@ -65,5 +71,23 @@ const char *sora_dtype_name(int64_t dtype);
 
 /// Bytes per element of `dtype`, 0 if unknown.
 size_t sora_dtype_size(int64_t dtype);
+
+/// Bytes of a signature tensor (validated at model creation).
+size_t sora_tensor_bytes(const sora_abi_tensor_t *tensor);
+
+/// A GPU model's device memory (model_device.c): the arena, the weights
+/// (uploaded now) and one buffer per input and output. Returns
+/// SORA_STATUS_NO_DEVICE with the driver's message when there is no usable
+/// device; does nothing for a CPU model.
+sora_status_t sora_model_allocate_device(sora_model_t *model);
+
+/// Frees what sora_model_allocate_device allocated.
+void sora_model_free_device(sora_model_t *model);
+
+/// One run of a GPU model on `model->input_pointers` (host): inputs copied
+/// to the device, the driver run on device addresses, outputs copied into
+/// `model->output_pointers`. Returns the driver's result, or the failing
+/// copy's (negative) Halide code.
+int64_t sora_model_run_on_device(sora_model_t *model);
 
 #endif // SORA_RUNTIME_MODEL_INTERNAL_H

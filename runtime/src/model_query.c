@@ -34,6 +34,10 @@ static int64_t num_elements(const sora_abi_tensor_t *tensor) {
   return elements;
 }
 
+size_t sora_tensor_bytes(const sora_abi_tensor_t *tensor) {
+  return (size_t)num_elements(tensor) * sora_dtype_size(tensor->dtype);
+}
+
 const char *sora_model_name(const sora_model_t *model) {
   return model ? model->abi->name : NULL;
 }
@@ -73,8 +77,7 @@ static sora_status_t tensor_info(sora_model_t *model, const char *kind,
   out_info->rank = (int32_t)tensor->rank;
   out_info->dims = tensor->dims;
   out_info->num_elements = num_elements(tensor);
-  out_info->byte_size =
-      (size_t)out_info->num_elements * sora_dtype_size(tensor->dtype);
+  out_info->byte_size = sora_tensor_bytes(tensor);
   return SORA_STATUS_OK;
 }
 

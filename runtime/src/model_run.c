@@ -99,9 +99,10 @@ sora_status_t sora_model_run(sora_model_t *model, const sora_tensor_t *inputs,
     return status;
 
   sora_model_clear_kernel_message(model);
-  int64_t result =
-      abi->run(model, model->input_pointers, model->output_pointers,
-               model->arena, model->weights);
+  int64_t result = abi->device ? sora_model_run_on_device(model)
+                               : abi->run(model, model->input_pointers,
+                                          model->output_pointers, model->arena,
+                                          model->weights);
   if (result == 0)
     return SORA_STATUS_OK;
   return sora_model_fail(model, SORA_STATUS_KERNEL_FAILED,

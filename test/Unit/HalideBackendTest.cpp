@@ -96,6 +96,11 @@ TEST_P(HalideBackendTarget, CompilesStandaloneRuntime) {
   std::string symbols = definedSymbols(object);
   EXPECT_TRUE(defines(symbols, "halide_malloc")) << symbols;
   EXPECT_TRUE(defines(symbols, "halide_do_par_for")) << symbols;
+  if (target().isGpu()) {
+    EXPECT_TRUE(
+        defines(symbols, "halide_" + target().gpu + "_device_interface"))
+        << symbols;
+  }
 }
 
 TEST_P(HalideBackendTarget, PrintsLoweredStatements) {
@@ -110,7 +115,7 @@ TEST_P(HalideBackendTarget, PrintsLoweredStatements) {
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, HalideBackendTarget,
                          ::testing::Values("x86-64-avx2", "x86-64-avx512",
-                                           "aarch64-linux"),
+                                           "aarch64-linux", "cuda"),
                          [](const auto &info) {
                            std::string name = info.param;
                            for (char &c : name)

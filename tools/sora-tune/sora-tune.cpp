@@ -249,6 +249,11 @@ int main(int argc, char **argv) {
     return fail("unknown target '" + args.target +
                 "'; known targets: " + sora::targetNames()),
            1;
+  if (options.target->isGpu())
+    return fail("target '" + args.target +
+                "': tuning GPU kernels is not supported yet (the schedule "
+                "space is the CPU's)"),
+           1;
   options.threads = args.threads > 0
                         ? args.threads
                         : std::max(1, (int)std::thread::hardware_concurrency());

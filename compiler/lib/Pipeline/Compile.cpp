@@ -471,6 +471,10 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     return false;
   if (!checkMemory(*layout, signature.arenaBytes))
     return false;
+  if (target->isGpu() && !options.autoscheduler.empty())
+    return error("--schedule-source=" + options.autoscheduler +
+                 " schedules CPU kernels only, not target '" + target->name +
+                 "'");
   bool described = true;
   module->walk([&](particle::KernelOp kernel) {
     mlir::FailureOr<KernelSpec> spec = buildKernelSpec(kernel);

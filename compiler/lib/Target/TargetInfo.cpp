@@ -41,6 +41,20 @@ const std::vector<TargetInfo> &allTargets() {
     arm.cpuFeatures = "";
     arm.libcDir = "/usr/aarch64-linux-gnu/lib";
     t.push_back(arm);
+
+    // NVIDIA GPUs through Halide's CUDA backend: the driver and Halide's host
+    // code are x86-64 (AVX2), the kernels PTX. Halide 14 stops at sm_86;
+    // PTX JITs forward, so `cuda` (sm_80) runs on Ampere and Hopper.
+    for (int capability : {80, 70, 75, 86}) {
+      TargetInfo cuda = avx2;
+      cuda.name = capability == 80 ? std::string("cuda")
+                                   : "cuda-sm" + std::to_string(capability);
+      cuda.halideTarget = avx2.halideTarget + "-cuda-cuda_capability_" +
+                          std::to_string(capability);
+      cuda.gpu = "cuda";
+      cuda.cudaCapability = capability;
+      t.push_back(cuda);
+    }
     return t;
   }();
   return targets;

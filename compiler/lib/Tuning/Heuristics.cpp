@@ -204,8 +204,25 @@ const KernelOp *loopNestOwner(const KernelSpec &spec) {
   return nullptr;
 }
 
+/// A GPU kernel's record: plain weights (every GPU stage reads them as
+/// they are) and thread blocks of 128 threads, or of the output's size
+/// rounded up to a warp when it is smaller.
+static ScheduleRecord gpuSchedule(const KernelSpec &spec) {
+  ScheduleRecord s;
+  s.parallel = 0;
+  s.packWeights = 0;
+  int64_t elements = spec.result >= 0 && spec.result < spec.numValues()
+                         ? numElements(spec.shapeOf(spec.result))
+                         : 1;
+  s.gpuThreads = (int)std::min<int64_t>(
+      128, std::max<int64_t>(32, ceilDiv(elements, 32) * 32));
+  return s;
+}
+
 ScheduleRecord defaultSchedule(const KernelSpec &spec,
                                const TargetInfo &target) {
+  if (target.isGpu())
+    return gpuSchedule(spec);
   ScheduleRecord s;
   s.vector = target.vectorFloats();
   s.tileCols = s.vector;

@@ -1,10 +1,13 @@
 //===- TuningDatabase.cpp - Tuned schedules, one JSON file ----------------===//
 //
-//   {"format": "soracc-tuning-db", "version": 1, "entries": [
+//   {"format": "soracc-tuning-db", "version": 2, "entries": [
 //     {"kernel": "...", "target": "x86-64-avx2", "threads": 2,
 //      "schedule": {"vector": 8, ...}, "default_schedule": {...},
 //      "median_us": 10.5, "default_median_us": 12.5, "trials": 40,
 //      "complete": true, "date": "...", "machine": "..."}]}
+//
+// Version 2 added the schedule field gpu_threads; a version 1 database is
+// read with its fallback.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,7 +29,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr const char *kFormat = "soracc-tuning-db";
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;
 
 /// A malformed database: the message names the place in it.
 struct Malformed {
@@ -73,7 +76,7 @@ double numberMember(const json &object, const char *key,
 }
 
 ScheduleRecord readSchedule(const json &object, const char *key,
-                            const std::string &at) {
+                            const std::string &at, int64_t version) {
   std::string where = at + "." + key;
   const json &value = member(object, key, at);
   if (!value.is_object())
@@ -90,6 +93,8 @@ ScheduleRecord readSchedule(const json &object, const char *key,
     record.*field->member =
         integerMember(value, field->key, field->min, field->max, where);
   }
+  if (version < 2 && !record.gpuThreads)
+    record.gpuThreads = ScheduleRecord().gpuThreads;
   if (!record.isComplete())
     throw Malformed{where + ": a schedule names every field"};
   if (std::string message = checkSchedule(record); !message.empty())
@@ -107,15 +112,16 @@ json writeSchedule(const ScheduleRecord &schedule) {
   return object;
 }
 
-TuningEntry readEntry(const json &value, const std::string &where) {
+TuningEntry readEntry(const json &value, const std::string &where,
+                      int64_t version) {
   if (!value.is_object())
     throw Malformed{where + ": expected an object"};
   TuningEntry e;
   e.kernel = stringMember(value, "kernel", where);
   e.target = stringMember(value, "target", where);
   e.threads = (int)integerMember(value, "threads", 1, 1024, where);
-  e.schedule = readSchedule(value, "schedule", where);
-  e.defaultSchedule = readSchedule(value, "default_schedule", where);
+  e.schedule = readSchedule(value, "schedule", where, version);
+  e.defaultSchedule = readSchedule(value, "default_schedule", where, version);
   e.medianUs = numberMember(value, "median_us", where);
   e.defaultMedianUs = numberMember(value, "default_median_us", where);
   e.trials = (int)integerMember(value, "trials", 0, 1 << 30, where);
@@ -186,15 +192,15 @@ bool TuningDatabase::load(const std::string &path, bool mayBeMissing,
                       std::string(kFormat) + "\")"};
     int64_t version =
         integerMember(document, "version", 0, 1 << 30, "the database");
-    if (version != kVersion)
+    if (version < 1 || version > kVersion)
       throw Malformed{"version " + std::to_string(version) +
-                      " is not the version this soracc reads (" +
+                      " is not a version this soracc reads (1 to " +
                       std::to_string(kVersion) + ")"};
     const json &entries = member(document, "entries", "the database");
     if (!entries.is_array())
       throw Malformed{"entries: expected an array"};
     for (size_t i = 0; i < entries.size(); ++i)
-      put(readEntry(entries[i], "entries[" + std::to_string(i) + "]"));
+      put(readEntry(entries[i], "entries[" + std::to_string(i) + "]", version));
   } catch (const Malformed &m) {
     all.clear();
     error.message = m.message;

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SORA_ABI_VERSION 3
+#define SORA_ABI_VERSION 4
 
 /* Element type codes, shared with sora_dtype_t in runtime.h. */
 #define SORA_ABI_DTYPE_F32 1
@@ -53,6 +53,27 @@ typedef int64_t (*sora_abi_run_fn)(void *user_context, void *const *inputs,
                                    void *const *outputs, uint8_t *arena,
                                    const uint8_t *weights);
 
+/* How the runtime reaches a GPU model's device: defined by the device hooks
+ * linked into the model (runtime/src/cuda_hooks.c for CUDA), on top of
+ * Halide's device runtime, so the runtime itself needs no GPU library.
+ * Device addresses are 64-bit integers. Every function returns 0 on success,
+ * else a (negative) Halide error code, having reported the cause through
+ * the message service (a missing driver, no GPU, out of device memory).
+ *
+ * A GPU model runs entirely on the device: the runtime allocates its arena,
+ * a copy of the weights (uploaded once) and one buffer per input and output
+ * there, and calls `run` with those device addresses in place of host
+ * pointers; it copies inputs in before and outputs out after each run. */
+typedef struct sora_abi_device_t {
+  const char *name; /* "cuda" */
+  int (*malloc)(void *user_context, uint64_t bytes, uint64_t *out_address);
+  int (*free)(void *user_context, uint64_t address);
+  int (*copy_to_device)(void *user_context, uint64_t address, const void *host,
+                        uint64_t bytes);
+  int (*copy_to_host)(void *user_context, void *host, uint64_t address,
+                      uint64_t bytes);
+} sora_abi_device_t;
+
 /* The self-description of a compiled model. */
 typedef struct sora_abi_model_t {
   int64_t abi_version;        /* SORA_ABI_VERSION */
@@ -76,6 +97,8 @@ typedef struct sora_abi_model_t {
   const char *weights_file;  /* "" when the weights are inside */
   int64_t num_kernels;
   const sora_abi_kernel_t *kernels;
+  /* NULL for a CPU model; a GPU model's device (see sora_abi_device_t). */
+  const sora_abi_device_t *device;
 } sora_abi_model_t;
 
 /* FNV-1a over the blob's 8-byte little-endian words (then its last bytes):

@@ -52,7 +52,8 @@ extern "C" {
   X(ABI_MISMATCH, 6, "ABI mismatch")                                           \
   X(KERNEL_FAILED, 7, "kernel failed")                                         \
   X(NOT_FOUND, 8, "not found")                                                 \
-  X(BAD_WEIGHTS, 9, "bad weights file")
+  X(BAD_WEIGHTS, 9, "bad weights file")                                        \
+  X(NO_DEVICE, 10, "no usable GPU")
 
 /** Result of every fallible runtime call; SORA_STATUS_OK (0) is success. */
 typedef enum sora_status_t {

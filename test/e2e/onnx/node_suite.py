@@ -18,6 +18,10 @@ Prints pass/fail per operator and the reason of each failure (the first
 line of soracc's diagnostic, or the mismatch). Fails only if a case listed
 in node_suite_passes.txt (the cases that passed before) fails now; a case
 that passes but is not listed is reported, and `--update` rewrites the list.
+
+`--target T` compiles for T; for a GPU target every PTX module must also
+assemble for sm_90 (scripts/check_ptx.py), and `--compile-only` stops there
+(a machine without a GPU; the listed cases must all compile for it).
 """
 
 import argparse
@@ -40,6 +44,7 @@ from onnx import numpy_helper  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PASSES = HERE / "node_suite_passes.txt"
+CHECK_PTX = HERE.parent.parent.parent / "scripts" / "check_ptx.py"
 CONSTANT_HINT = "must be a constant"
 
 
@@ -73,7 +78,7 @@ def with_initializers(model, values, names):
 
 def run_case(job):
     """Returns (name, op, None) on a pass, else (name, op, reason)."""
-    name, model_bytes, inputs, outputs, soracc, sora_run, workdir = job
+    name, model_bytes, inputs, outputs, soracc, sora_run, workdir, target, compile_only = job
     model = onnx.ModelProto.FromString(model_bytes)
     op = model.graph.node[0].op_type
     work = Path(workdir) / name
@@ -86,7 +91,8 @@ def run_case(job):
         onnx.save(with_initializers(model, values, constant), onnx_path)
         so_path.unlink(missing_ok=True)
         try:
-            proc = subprocess.run([soracc, str(onnx_path), "-o", str(so_path)],
+            proc = subprocess.run([soracc, str(onnx_path), "-o", str(so_path)] +
+                                  ([f"--target={target}"] if target else []),
                                   capture_output=True, text=True, timeout=120)
         except subprocess.TimeoutExpired:
             return name, op, "soracc timed out"
@@ -101,6 +107,13 @@ def run_case(job):
         detail = lines[1] if len(lines) > 1 and lines[0].endswith(":") else \
             (lines[0] if lines else f"exit {proc.returncode}")
         return name, op, "soracc: " + detail.split("error: ")[-1]
+    if target and target.startswith("cuda"):
+        proc = subprocess.run([sys.executable, str(CHECK_PTX), str(so_path)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            return name, op, "PTX: " + " ".join(proc.stdout.split())[:200]
+    if compile_only:
+        return name, op, None
     cmd = [sora_run, str(so_path), "-o", str(work / "out"), "--threads", "2"]
     for n, v in values.items():
         if n not in constant:
@@ -134,12 +147,18 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--update", action="store_true",
                         help="rewrite node_suite_passes.txt with today's passes")
+    parser.add_argument("--target", help="soracc --target (default: the host)")
+    parser.add_argument("--compile-only", action="store_true",
+                        help="only compile (and check PTX): the listed cases")
     parser.add_argument("cases", nargs="*", help="only these cases")
     args = parser.parse_args(argv)
     cases = collect()
-    names = sorted(n for n in cases if not args.cases or n in args.cases)
+    expected = set(PASSES.read_text().split()) if PASSES.is_file() else set()
+    names = sorted(n for n in cases if (not args.cases or n in args.cases)
+                   and (not args.compile_only or n in expected))
     jobs = [(n, cases[n].model.SerializeToString(), list(cases[n].data_sets[0][0]),
-             list(cases[n].data_sets[0][1]), args.soracc, args.sora_run, args.workdir)
+             list(cases[n].data_sets[0][1]), args.soracc, args.sora_run, args.workdir,
+             args.target, args.compile_only)
             for n in names]
     with multiprocessing.Pool(args.jobs) as pool:
         results = pool.map(run_case, jobs, chunksize=4)
@@ -160,7 +179,8 @@ def main(argv=None):
     print(f"\n{len(passed)} of {len(results)} cases pass; {full} of {len(by_op)} "
           f"operators pass every case")
 
-    expected = set(PASSES.read_text().split()) if PASSES.is_file() else set()
+    if args.update and (args.target or args.compile_only):
+        parser.error("--update records host runs only")
     if args.update:
         PASSES.write_text("".join(f"{n}\n" for n in sorted(passed)))
         print(f"wrote {PASSES} ({len(passed)} cases)")

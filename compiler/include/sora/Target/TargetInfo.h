@@ -23,6 +23,12 @@ struct TargetInfo {
   int vectorBytes = 16;     ///< SIMD register width used by schedules
   std::string cpuFeatures;  ///< comma-separated features checked at load time
   std::string libcDir;      ///< directory holding the target's libc.so.6
+  /// "cuda" when kernels run on an NVIDIA GPU (the host code is `arch`'s),
+  /// else "" (kernels run on the CPU).
+  std::string gpu;
+  int cudaCapability = 0; ///< e.g. 80 for sm_80; 0 when `gpu` is ""
+
+  bool isGpu() const { return !gpu.empty(); }
 
   int vectorFloats() const { return vectorBytes / 4; }
 };

@@ -14,6 +14,11 @@
 // Each kernel is called with halide_buffer_t descriptors built on the stack
 // (static shapes, dense strides); model outputs are copied out at the end.
 //
+// For a GPU target the runtime passes device addresses instead (see
+// sora_abi_device_t): the descriptors name them as the `device` of the
+// target's Halide device interface, with no host memory, and outputs are
+// copied device to device by halide_buffer_copy.
+//
 //===----------------------------------------------------------------------===//
 
 #include "sora/Conversion/KernelSpecBuilder.h"
@@ -147,9 +152,24 @@ private:
     return LLVM::GEPOp::create(b, loc, ptr, b.getI8Type(), base,
                                ArrayRef<LLVM::GEPArg>{index});
   }
-  Value halideBuffer(Value host, Value tensor);
-  Value halideBuffer(Value host, ArrayRef<int64_t> shape,
-                     int32_t halideType = kHalideFloat32);
+  /// A descriptor of the tensor at `data` (host memory, or device memory on
+  /// a GPU target).
+  Value halideBuffer(Value data, Value tensor);
+  /// `onHost`: `data` is host memory even on a GPU target.
+  Value halideBuffer(Value data, ArrayRef<int64_t> shape,
+                     int32_t halideType = kHalideFloat32, bool onHost = false);
+  /// Zeroes the f32 tensor of `shape` at `dst` (on a GPU target by a copy
+  /// from zeroed host memory).
+  void zeroFill(Value userContext, Value dst, ArrayRef<int64_t> shape,
+                Block *fail);
+  /// Branches to `fail` with `status` (an i32 Halide code) if it is not 0;
+  /// continues in a new block.
+  void branchOnFailure(Value status, Block *fail);
+  /// Copies the model output `value` into the caller's buffer at `dst`.
+  void copyOutput(Value userContext, Value dst, Value value, Block *fail);
+  /// Declares (once) an external function of the linked runtime.
+  LLVM::LLVMFuncOp runtimeDecl(StringRef name, Type result,
+                               ArrayRef<Type> params);
   /// `base` + `index` * `bytes`, with a run-time index.
   Value offsetPtr(Value base, Value index, int64_t bytes) {
     Value offset = LLVM::MulOp::create(b, loc, index, constant(i64, bytes));
@@ -173,6 +193,8 @@ private:
   Type i32, i64, ptr;
   LLVM::LLVMStructType bufferType, tensorDescType;
   Block *entry = nullptr;
+  /// The target's halide_device_interface_t on a GPU target, else null.
+  Value deviceInterface;
   unsigned counter = 0;
   llvm::StringMap<FlatSymbolRefAttr> strings, dims;
   /// The pointer of every tensor of the graph built so far.
@@ -289,13 +311,13 @@ LLVM::LLVMFuncOp DriverBuilder::kernelDecl(KernelOp kernel, size_t numArgs) {
   return decl;
 }
 
-Value DriverBuilder::halideBuffer(Value host, Value tensor) {
-  return halideBuffer(host, cast<RankedTensorType>(tensor.getType()).getShape(),
+Value DriverBuilder::halideBuffer(Value data, Value tensor) {
+  return halideBuffer(data, cast<RankedTensorType>(tensor.getType()).getShape(),
                       elementInfo(tensor).halideType);
 }
 
-Value DriverBuilder::halideBuffer(Value host, ArrayRef<int64_t> shape,
-                                  int32_t halideType) {
+Value DriverBuilder::halideBuffer(Value data, ArrayRef<int64_t> shape,
+                                  int32_t halideType, bool onHost) {
   Value buffer;
   {
     OpBuilder::InsertionGuard guard(b);
@@ -304,8 +326,14 @@ Value DriverBuilder::halideBuffer(Value host, ArrayRef<int64_t> shape,
                                     /*alignment=*/8);
   }
   Value zero64 = constant(i64, 0), null = LLVM::ZeroOp::create(b, loc, ptr);
-  Value fields[] = {zero64,
-                    null,
+  Value device = zero64, interface = null, host = data;
+  if (deviceInterface && !onHost) {
+    device = LLVM::PtrToIntOp::create(b, loc, i64, data);
+    interface = deviceInterface;
+    host = null;
+  }
+  Value fields[] = {device,
+                    interface,
                     host,
                     zero64,
                     constant(i32, halideType),
@@ -324,9 +352,14 @@ void DriverBuilder::callKernel(KernelOp kernel, ArrayRef<Value> args,
                                Block *fail) {
   int64_t index = (int64_t)calledKernels.size() - 1;
   kernelEvent(args[0], index, 0);
-  Value status =
+  branchOnFailure(
       LLVM::CallOp::create(b, loc, kernelDecl(kernel, args.size()), args)
-          .getResult();
+          .getResult(),
+      fail);
+  kernelEvent(args[0], index, 1);
+}
+
+void DriverBuilder::branchOnFailure(Value status, Block *fail) {
   Value failed = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, status,
                                       constant(i32, 0));
   Value code = LLVM::SExtOp::create(b, loc, i64, status);
@@ -336,7 +369,60 @@ void DriverBuilder::callKernel(KernelOp kernel, ArrayRef<Value> args,
   LLVM::CondBrOp::create(b, loc, failed, fail, ValueRange{code}, next,
                          ValueRange{});
   b.setInsertionPointToEnd(next);
-  kernelEvent(args[0], index, 1);
+}
+
+LLVM::LLVMFuncOp DriverBuilder::runtimeDecl(StringRef name, Type result,
+                                            ArrayRef<Type> params) {
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto decl = LLVM::LLVMFuncOp::create(
+      b, loc, name, LLVM::LLVMFunctionType::get(result, params));
+  decl.setVisibility_(LLVM::Visibility::Hidden);
+  return decl;
+}
+
+void DriverBuilder::zeroFill(Value userContext, Value dst,
+                             ArrayRef<int64_t> shape, Block *fail) {
+  int64_t bytes = 4;
+  for (int64_t d : shape)
+    bytes *= d;
+  if (!deviceInterface) {
+    LLVM::MemsetOp::create(b, loc, dst,
+                           LLVM::ConstantOp::create(b, loc, b.getI8Type(), 0),
+                           constant(i64, bytes), /*isVolatile=*/false);
+    return;
+  }
+  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), bytes);
+  std::string name = "_sora_zeros" + std::to_string(counter++);
+  constantGlobal(name, type,
+                 [&]() -> Value { return LLVM::ZeroOp::create(b, loc, type); });
+  Value zeros = LLVM::AddressOfOp::create(
+      b, loc, ptr, FlatSymbolRefAttr::get(b.getContext(), name));
+  Value args[] = {userContext,
+                  halideBuffer(zeros, shape, kHalideFloat32, /*onHost=*/true),
+                  deviceInterface, halideBuffer(dst, shape)};
+  auto copy = runtimeDecl("halide_buffer_copy", i32, {ptr, ptr, ptr, ptr});
+  branchOnFailure(LLVM::CallOp::create(b, loc, copy, args).getResult(), fail);
+}
+
+void DriverBuilder::copyOutput(Value userContext, Value dst, Value value,
+                               Block *fail) {
+  Value src = pointers.lookup(value);
+  if (!deviceInterface) {
+    auto type = cast<RankedTensorType>(value.getType());
+    LLVM::MemcpyOp::create(b, loc, dst, src,
+                           constant(i64, type.getNumElements() * 4),
+                           /*isVolatile=*/false);
+    return;
+  }
+  // int halide_buffer_copy(void *uc, halide_buffer_t *src,
+  //     const halide_device_interface_t *dst_interface, halide_buffer_t *dst)
+  Value args[] = {userContext, halideBuffer(src, value), deviceInterface,
+                  halideBuffer(dst, value)};
+  auto copy = runtimeDecl("halide_buffer_copy", i32, {ptr, ptr, ptr, ptr});
+  branchOnFailure(LLVM::CallOp::create(b, loc, copy, args).getResult(), fail);
 }
 
 void DriverBuilder::callRecurrence(KernelOp kernel,
@@ -351,10 +437,8 @@ void DriverBuilder::callRecurrence(KernelOp kernel,
   };
   int64_t slotBytes = bytes(step.stateShape());
   int64_t gatesBytes = bytes(step.gatesShape());
-  LLVM::MemsetOp::create(b, loc,
-                         offsetPtr(result, step.initialSlot * slotBytes),
-                         LLVM::ConstantOp::create(b, loc, b.getI8Type(), 0),
-                         constant(i64, slotBytes), /*isVolatile=*/false);
+  zeroFill(userContext, offsetPtr(result, step.initialSlot * slotBytes),
+           step.stateShape(), fail);
   // for (s = 0; s < steps; ++s) call the step kernel on slices at s.
   Block *current = b.getInsertionBlock();
   Region *body = current->getParent();
@@ -430,16 +514,9 @@ DriverBuilder::kernelTable(ArrayRef<KernelOp> kernels) {
 
 void DriverBuilder::kernelEvent(Value userContext, int64_t kernel,
                                 int64_t end) {
-  auto hook = module.lookupSymbol<LLVM::LLVMFuncOp>("sora_hook_kernel_event");
-  if (!hook) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToEnd(module.getBody());
-    hook = LLVM::LLVMFuncOp::create(
-        b, loc, "sora_hook_kernel_event",
-        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()),
-                                    {ptr, i64, i64}));
-    hook.setVisibility_(LLVM::Visibility::Hidden);
-  }
+  auto hook =
+      runtimeDecl("sora_hook_kernel_event",
+                  LLVM::LLVMVoidType::get(b.getContext()), {ptr, i64, i64});
   LLVM::CallOp::create(
       b, loc, hook,
       ValueRange{userContext, constant(i64, kernel), constant(i64, end)});
@@ -534,6 +611,20 @@ LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
           stringGlobal(descriptor.weightsFile));
   integer(offsetof(sora_abi_model_t, num_kernels), calledKernels.size());
   address(offsetof(sora_abi_model_t, kernels), *kernelSymbol);
+  if (target.isGpu()) {
+    // sora_<gpu>_device, defined by the target's device hooks.
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto device = LLVM::GlobalOp::create(
+        b, loc, LLVM::LLVMArrayType::get(i64, sizeof(sora_abi_device_t) / 8),
+        /*isConstant=*/true, LLVM::Linkage::External,
+        "sora_" + target.gpu + "_device", Attribute());
+    device.setVisibility_(LLVM::Visibility::Hidden);
+    address(offsetof(sora_abi_model_t, device), FlatSymbolRefAttr::get(device));
+  } else {
+    set(offsetof(sora_abi_model_t, device), ptr,
+        [=] { return LLVM::ZeroOp::create(b, loc, ptr).getResult(); });
+  }
   assert(llvm::all_of(wordTypes, [](Type t) { return bool(t); }) &&
          "a field of sora_abi_model_t is not set");
   auto modelType = LLVM::LLVMStructType::getLiteral(ctx, wordTypes);
@@ -577,6 +668,13 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   Value userContext = entry->getArgument(0), inputsArg = entry->getArgument(1),
         outputsArg = entry->getArgument(2), arena = entry->getArgument(3),
         weights = entry->getArgument(4);
+  if (target.isGpu())
+    deviceInterface =
+        LLVM::CallOp::create(
+            b, loc,
+            runtimeDecl("halide_" + target.gpu + "_device_interface", ptr, {}),
+            ValueRange{})
+            .getResult();
 
   SmallVector<Value> inputs, outputs;
   std::vector<std::string> inputNames, outputNames;
@@ -618,10 +716,7 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
           LLVM::GEPOp::create(b, loc, ptr, ptr, outputsArg,
                               ArrayRef<LLVM::GEPArg>{(int32_t)outputs.size()});
       Value dst = LLVM::LoadOp::create(b, loc, ptr, slot);
-      auto type = cast<RankedTensorType>(output.getValue().getType());
-      LLVM::MemcpyOp::create(b, loc, dst, pointers.lookup(output.getValue()),
-                             constant(i64, type.getNumElements() * 4),
-                             /*isVolatile=*/false);
+      copyOutput(userContext, dst, output.getValue(), fail);
       outputs.push_back(output.getValue());
       outputNames.push_back(output.getName().str());
     } else if (!isa<func::ReturnOp>(op)) {

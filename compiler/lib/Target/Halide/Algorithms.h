@@ -46,6 +46,9 @@ struct OpStages {
   // Copies: an index computed once per output row before the copy reads
   // with it (an embedding's table row).
   Halide::Func lookup;
+  // GPU kernels: a check the host evaluates (a kernel error cannot be raised
+  // inside GPU code) from what the GPU stages computed.
+  Halide::Func hostCheck;
 };
 
 /// The register tile a contraction uses: the schedule's tile clamped to the

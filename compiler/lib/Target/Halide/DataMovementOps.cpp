@@ -85,34 +85,80 @@ static Expr concat(const KernelOp &op, const std::vector<Value> &inputs,
   return result;
 }
 
+/// Whether the token id `id` (i64, or f32 holding an integer) is a row of
+/// a table of `rows` rows.
+static Expr validTokenId(const Expr &id, int rows) {
+  return id.type().is_float()
+             ? id >= 0.0f && id < (float)rows && floor(id) == id
+             : id >= cast(id.type(), 0) && id < cast(id.type(), rows);
+}
+
+/// On a GPU, where a kernel error cannot be raised: a scalar the host
+/// evaluates, 0 when every id of `ids` is valid, failing the kernel with the
+/// position of the first invalid one otherwise (found by one GPU pass).
+static Func hostIdCheck(const Value &ids, int rows, const std::string &name) {
+  size_t rank = ids.shape.size();
+  Region region;
+  int64_t count = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    region.emplace_back(0, (int)ids.shape[rank - 1 - d]);
+    count *= ids.shape[rank - 1 - d];
+  }
+  RDom r(region);
+  std::vector<Expr> at;
+  Expr position = 0;
+  int64_t stride = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    at.push_back(r[(int)d]);
+    position += r[(int)d] * (int)stride;
+    stride *= ids.shape[rank - 1 - d];
+  }
+  Func firstBad(name + "_first_bad");
+  firstBad() = (int)count;
+  firstBad() = min(firstBad(), select(validTokenId(ids.func(at), rows),
+                                      (int)count, position));
+  // The value (0 when it passes) is not a constant: Halide would otherwise
+  // replace the check's uses by it and drop the check.
+  Func check(name + "_check");
+  check() = require(firstBad() == (int)count, firstBad() - (int)count,
+                    "embedding: token id number", firstBad(),
+                    "(row-major) is not an integer in [0,", rows, ")");
+  return check;
+}
+
 /// table(d, row(i...)) where row(i...) is the id ids(i...) (i64, or f32
 /// holding an integer) as an index when it is an integer in [0, V), and the
 /// kernel fails (Halide `require`) otherwise. `row` is the stages' lookup,
 /// computed once per id up front by the schedule (a check per id, not per
 /// element, and the gather stays a vector load per row); the index is
 /// selected and clamped before any read, so a bad id never reads outside
-/// the table whatever the generated code evaluates first.
+/// the table whatever the generated code evaluates first. On a GPU the
+/// check is the host's (hostIdCheck).
 template <>
 OpStages build<KernelOpKind::Embedding>(const KernelOp &op,
                                         const std::vector<Value> &operands,
                                         const std::string &name,
-                                        const ScheduleRecord &) {
+                                        const ScheduleRecord &schedule) {
   const Value &ids = operands[0], &table = operands[1];
   std::vector<Var> vars = makeVars(op.shape.size(), "d");
   int rows = (int)table.shape[0];
   std::vector<Var> at(vars.begin() + 1, vars.end());
   Expr id = ids.func(at);
-  Expr valid = id.type().is_float()
-                   ? id >= 0.0f && id < (float)rows && floor(id) == id
-                   : id >= cast(id.type(), 0) && id < cast(id.type(), rows);
-  Func row(name + "_row");
-  row(at) =
-      require(valid, clamp(select(valid, cast<int>(id), 0), 0, rows - 1),
-              "embedding: token id", id, "is not an integer in [0,", rows, ")");
+  Expr valid = validTokenId(id, rows);
+  Expr index = clamp(select(valid, cast<int>(id), 0), 0, rows - 1);
+  Func row(name + "_row"), check;
+  if (schedule.gpu) {
+    check = hostIdCheck(ids, rows, name);
+    row(at) = index + check();
+  } else {
+    row(at) = require(valid, index, "embedding: token id", id,
+                      "is not an integer in [0,", rows, ")");
+  }
   // The clamp tells bounds inference which table rows can be read.
   OpStages stages = pureStages(
       op, name, vars, table.func(vars[0], clamp(row(at), 0, rows - 1)));
   stages.lookup = row;
+  stages.hostCheck = check;
   return stages;
 }
 

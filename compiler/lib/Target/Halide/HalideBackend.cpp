@@ -46,7 +46,7 @@ static void loadAutoschedulers() {
 
 /// Lowers one kernel into a module exporting `spec.name`.
 static Module lowerKernel(const KernelSpec &spec, const Target &target) {
-  HalideKernel kernel = buildHalideKernel(spec);
+  HalideKernel kernel = buildHalideKernel(spec, target.has_gpu_feature());
   Pipeline pipeline(kernel.output);
   if (!spec.autoscheduler.empty()) {
     loadAutoschedulers();

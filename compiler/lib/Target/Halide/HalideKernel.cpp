@@ -56,16 +56,17 @@ constexpr Builder kBuilders[] = {
 
 /// The stages of op `index` of `spec` from the values built so far.
 static OpStages buildOp(const KernelSpec &spec, size_t index,
-                        const std::vector<Value> &values) {
+                        const std::vector<Value> &values,
+                        const ScheduleRecord &schedule) {
   const KernelOp &op = spec.ops[index];
   std::vector<Value> operands;
   for (int id : op.operands)
     operands.push_back(values[id]);
   std::string name = spec.name + "_op" + std::to_string(index);
-  return kBuilders[(size_t)op.kind](op, operands, name, spec.schedule);
+  return kBuilders[(size_t)op.kind](op, operands, name, schedule);
 }
 
-HalideKernel buildHalideKernel(const KernelSpec &spec) {
+HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
   std::string error = validateKernel(spec);
   if (!error.empty())
     throw CompileError(error);
@@ -83,12 +84,19 @@ HalideKernel buildHalideKernel(const KernelSpec &spec) {
   }
   // The anchor, if any, owns the output's loop nest; other ops' own stages
   // (recurrences, copies' lookups) are placed as they are built.
+  bool cpuSchedule = spec.autoscheduler.empty() && !gpu;
+  ScheduleRecord schedule = spec.schedule;
+  schedule.gpu = gpu;
   std::optional<OpStages> anchor;
+  // GPU kernels: stages that run on the host (checks), not on the device.
+  std::vector<Func> hostStages;
   for (size_t i = 0; i < spec.ops.size(); ++i) {
-    OpStages stages = buildOp(spec, i, values);
+    OpStages stages = buildOp(spec, i, values, schedule);
     values.push_back(stages.value);
-    if (spec.autoscheduler.empty())
-      scheduleOwnStages(stages, spec.schedule);
+    if (cpuSchedule)
+      scheduleOwnStages(stages, schedule);
+    if (gpu && stages.hostCheck.defined())
+      hostStages.push_back(stages.hostCheck);
     if (fusionRole(stages.kind) == FusionRole::Anchor)
       anchor = std::move(stages);
   }
@@ -108,6 +116,8 @@ HalideKernel buildHalideKernel(const KernelSpec &spec) {
     for (auto it = result.shape.rbegin(); it != result.shape.rend(); ++it)
       estimates.emplace_back(0, (int)*it);
     kernel.output.set_estimates(estimates);
+  } else if (gpu) {
+    scheduleGpu(kernel.output, hostStages, schedule);
   } else if (!anchor) {
     scheduleElementwise(kernel.output, result.shape, spec.schedule);
   } else if (anchor->value.shape == result.shape) {

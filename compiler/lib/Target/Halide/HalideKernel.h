@@ -27,11 +27,12 @@ struct HalideKernel {
   std::vector<Halide::Argument> arguments() const;
 };
 
-/// Validates `spec`, builds its algorithm and applies `spec.schedule` (or,
-/// for a kernel an autoscheduler schedules, gives its output estimates).
-/// Throws Halide::CompileError for a malformed spec; Halide's own errors
-/// propagate as Halide::Error.
-HalideKernel buildHalideKernel(const KernelSpec &spec);
+/// Validates `spec`, builds its algorithm and applies `spec.schedule` as a
+/// CPU schedule, or as a GPU one when `gpu` (or, for a kernel an
+/// autoscheduler schedules, gives its output estimates). Throws
+/// Halide::CompileError for a malformed spec; Halide's own errors propagate
+/// as Halide::Error.
+HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu = false);
 
 } // namespace sora
 

@@ -27,6 +27,14 @@ void scheduleOwnStages(const OpStages &stages, const ScheduleRecord &schedule);
 void scheduleElementwise(Halide::Func func, const Shape &shape,
                          const ScheduleRecord &schedule);
 
+/// Schedules every stage of the pipeline that computes `output` on the GPU
+/// (GpuSchedule.cpp): `output` and each Func with update definitions as GPU
+/// loop nests of `schedule.gpuThreads`-thread blocks, `hostStages` at the
+/// root on the host, the rest inlined.
+void scheduleGpu(Halide::Func output,
+                 const std::vector<Halide::Func> &hostStages,
+                 const ScheduleRecord &schedule);
+
 } // namespace sora
 
 #endif // SORA_TARGET_HALIDE_SCHEDULES_H

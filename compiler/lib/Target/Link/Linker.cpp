@@ -127,13 +127,17 @@ std::string halideRuntimeObject(const TargetInfo &target) {
 }
 
 /// The runtime objects a model links after its own: Halide's runtime and
-/// the hooks that bind it to the sora runtime; for a shared library also
-/// sora_model_create and the sora runtime itself.
+/// the hooks that bind it to the sora runtime (and, for a GPU target, its
+/// device); for a shared library also sora_model_create and the sora
+/// runtime itself.
 static std::vector<std::string> runtimeObjects(const TargetInfo &target,
                                                bool sharedLibrary) {
   std::vector<std::string> objects{
       halideRuntimeObject(target),
       runtimeFile("sora_model_hooks_" + target.arch + ".o")};
+  if (target.isGpu())
+    objects.push_back(
+        runtimeFile("sora_" + target.gpu + "_hooks_" + target.arch + ".o"));
   if (sharedLibrary) {
     objects.push_back(runtimeFile("sora_shared_model_" + target.arch + ".o"));
     objects.push_back(runtimeFile("sora_runtime_" + target.arch + ".o"));

@@ -20,6 +20,9 @@ struct ScheduleRecord {
 #define SORA_SCHEDULE_FIELD(member, key, fallback, min, max)                   \
   int member = fallback;
 #include "sora/Core/ScheduleFields.def"
+  /// Not a field: set by the Halide backend when the kernel is compiled for
+  /// a GPU (an algorithm may then differ, e.g. where a check runs).
+  bool gpu = false;
 };
 
 /// A schedule some of whose fields are chosen (a hand-written record, a
