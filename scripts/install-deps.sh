@@ -14,6 +14,7 @@ packages=(
   dataset-fashion-mnist  # the demo's data (scripts/demo.py)
   graphviz  # soracc --emit=svg
   valgrind  # test/Driver/valgrind.test
+  slurm-wlm munge  # a one-node Slurm cluster for sora-tune --runner slurm
 )
 if dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null |
     grep -qv '^install ok installed$' ||

@@ -2,7 +2,8 @@
 //
 //   sora-tune model.{json,sora,onnx} -o tuning.json [--target T]
 //             [--threads N] [--budget 10m|600s|500trials] [--seed S]
-//             [--resume] [--runner-cmd 'TEMPLATE with {cmd}']
+//             [--resume] [--runner local|slurm [--slurm-args ARGS]]
+//             [--runner-cmd 'TEMPLATE with {cmd}'] [--work-dir DIR]
 //
 // Finds, for every kernel of the model, the fastest schedule on this
 // machine and merges it into the tuning database that
@@ -42,7 +43,9 @@ namespace {
 const char *kUsage =
     "usage: sora-tune MODEL -o TUNING.json [--target T] [--threads N]\n"
     "                 [--budget 10m|600s|500trials] [--seed S] [--resume]\n"
-    "                 [--runner-cmd 'TEMPLATE with {cmd}'] [--keep-work]\n"
+    "                 [--runner local|slurm [--slurm-args ARGS]]\n"
+    "                 [--runner-cmd 'TEMPLATE with {cmd}'] [--work-dir DIR]\n"
+    "                 [--keep-work]\n"
     "\n"
     "Tunes the schedule of every kernel of MODEL (.json, .sora, .onnx) on\n"
     "this machine and merges the winners into TUNING.json, which\n"
@@ -53,12 +56,20 @@ const char *kUsage =
     "  --seed S        seed of the search's random choices (default 0)\n"
     "  --resume        keep the kernels TUNING.json has finished, continue\n"
     "                  unfinished ones\n"
+    "  --runner R      where compiles and measurements run: here (local,\n"
+    "                  the default) or as Slurm job steps (slurm: srun,\n"
+    "                  one exclusive node each; the work directory must be\n"
+    "                  on a file system the nodes share)\n"
+    "  --slurm-args A  more srun arguments ('--partition=tune')\n"
     "  --runner-cmd T  run each compile and measurement through T, {cmd}\n"
     "                  standing for the command ('ssh host {cmd}')\n"
+    "  --work-dir DIR  where the candidates' files go (default: $TMPDIR;\n"
+    "                  with --runner slurm, the database's directory)\n"
     "  --keep-work     keep the candidates' files (printed at the end)\n";
 
 struct Arguments {
-  std::string input, output, target = "host", budget = "10m", runnerCmd;
+  std::string input, output, target = "host", budget = "10m", runnerCmd,
+                             runner = "local", slurmArgs, workDir;
   int threads = 0;
   uint64_t seed = 0;
   bool resume = false, keepWork = false;
@@ -120,6 +131,17 @@ bool parseArguments(int argc, char **argv, Arguments &args) {
         return false;
       if (args.runnerCmd.find("{cmd}") == std::string::npos)
         return fail("--runner-cmd needs {cmd} where the command goes");
+    } else if (arg == "--runner") {
+      if (!next(args.runner))
+        return false;
+      if (args.runner != "local" && args.runner != "slurm")
+        return fail("--runner takes local or slurm, not '" + args.runner + "'");
+    } else if (arg == "--slurm-args") {
+      if (!next(args.slurmArgs))
+        return false;
+    } else if (arg == "--work-dir") {
+      if (!next(args.workDir))
+        return false;
     } else if (arg == "--threads") {
       if (!next(value) || !parseInteger(value, 1, 1024, number))
         return fail("--threads takes a count from 1 to 1024");
@@ -145,7 +167,23 @@ bool parseArguments(int argc, char **argv, Arguments &args) {
     return fail("no model given (see sora-tune --help)");
   if (args.output.empty())
     return fail("no database given: -o TUNING.json");
+  if (args.runner == "slurm" && !args.runnerCmd.empty())
+    return fail("--runner slurm and --runner-cmd both say how commands run; "
+                "give one");
+  if (args.runner != "slurm" && !args.slurmArgs.empty())
+    return fail("--slurm-args needs --runner slurm");
   return true;
+}
+
+/// The runner template of --runner slurm: every compile and measurement a
+/// job step of its own on one whole node (nothing else runs beside a
+/// measurement), its exit status srun's.
+std::string slurmTemplate(const std::string &slurmArgs) {
+  std::string cmd = "srun --quiet --job-name=sora-tune --nodes=1 --ntasks=1 "
+                    "--exclusive";
+  if (!slurmArgs.empty())
+    cmd += " " + slurmArgs;
+  return cmd + " {cmd}";
 }
 
 /// "10m", "90s", "1h", "500trials" into seconds or trials.
@@ -260,7 +298,8 @@ int main(int argc, char **argv) {
   options.seed = args.seed;
   options.resume = args.resume;
   options.database = args.output;
-  options.runnerCmd = args.runnerCmd;
+  options.runnerCmd =
+      args.runner == "slurm" ? slurmTemplate(args.slurmArgs) : args.runnerCmd;
   options.soracc = ownDirectory() + "/soracc";
   options.soraRun = ownDirectory() + "/sora-run";
 
@@ -295,10 +334,22 @@ int main(int argc, char **argv) {
   if (mlir::failed(kernels))
     return 1;
 
+  // Slurm's nodes read and write the candidates' files: by default they go
+  // beside the database, not into this machine's $TMPDIR.
+  llvm::SmallString<256> prefix("sora-tune"); // relative: in $TMPDIR
+  std::string workParent = args.workDir;
+  if (workParent.empty() && args.runner == "slurm")
+    workParent = llvm::sys::path::parent_path(args.output).str();
+  if (!args.workDir.empty() || args.runner == "slurm") {
+    prefix = workParent.empty() ? "." : workParent;
+    (void)llvm::sys::fs::make_absolute(prefix);
+    llvm::sys::path::append(prefix, "sora-tune");
+  }
   llvm::SmallString<128> work;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueDirectory("sora-tune", work))
-    return fail("cannot create a work directory: " + ec.message()), 1;
+  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory(prefix, work))
+    return fail("cannot create a work directory '" + prefix.str().str() +
+                "-*': " + ec.message()),
+           1;
   options.workDir = work.str().str();
 
   bool terminal = isatty(2);
