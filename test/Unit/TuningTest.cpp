@@ -211,5 +211,17 @@ TEST(Tuning, RunnerSurvivesFailuresCrashesAndHangs) {
   EXPECT_EQ(shellCommand({"a", "b c", "it's", ""}), "a 'b c' 'it'\\''s' ''");
 }
 
+TEST(Tuning, RunnerTemplatesFillPlaceholdersOnce) {
+  EXPECT_EQ(replaceAll("ssh {host} {cmd}; echo {host}", "{host}", "n1"),
+            "ssh n1 {cmd}; echo n1");
+  // A value holding the placeholder (a model named "{cmd}.json") is not
+  // expanded again.
+  EXPECT_EQ(replaceAll("run {cmd}", "{cmd}", "soracc {cmd}.json"),
+            "run soracc {cmd}.json");
+  CommandResult named =
+      runCommand({"/bin/echo", "{cmd}"}, "{cmd}", 10, nullptr);
+  EXPECT_EQ(named.output, "{cmd}\n");
+}
+
 } // namespace
 } // namespace sora::test

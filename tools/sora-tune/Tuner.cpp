@@ -117,6 +117,14 @@ public:
         prefix(options.workDir + "/k" + std::to_string(index)),
         flushMiB(flushFor(kernel)) {}
 
+  /// The runner template with {host} filled in: host `n` round the list.
+  std::string runnerFor(size_t n) const {
+    if (options.hosts.empty())
+      return options.runnerCmd;
+    return replaceAll(options.runnerCmd, "{host}",
+                      options.hosts[n % options.hosts.size()]);
+  }
+
   /// Runs that time a kernel of `medianUs` for about 0.1 s (0.15 s and
   /// fewer runs when each run first flushes the caches).
   int runsFor(double medianUs) const {
@@ -137,7 +145,8 @@ public:
     if (kept != libraries.end()) {
       library = kept->second;
     } else {
-      std::string stem = prefix + "_c" + std::to_string(counter++);
+      int candidate = counter++;
+      std::string stem = prefix + "_c" + std::to_string(candidate);
       std::ofstream model(stem + ".mlir");
       model << kernel.modelWith(schedule);
       if (!model.flush())
@@ -146,7 +155,7 @@ public:
       CommandResult compiled = runCommand(
           {options.soracc, stem + ".mlir", "--random-weights=1",
            "--target=" + options.target->name, "-j", "1", "-o", library},
-          options.runnerCmd, 300, stopping);
+          runnerFor(candidate), 300, stopping);
       if (!compiled.ok())
         return fail(trial,
                     "soracc: " + compiled.describe() + lastLine(compiled));
@@ -157,7 +166,7 @@ public:
         withFlush({options.soraRun, library, "--threads",
                    std::to_string(options.threads), "--seed", "1", "--bench",
                    std::to_string(runs), "--json", "-o", outputs}),
-        options.runnerCmd, 120, stopping);
+        runnerFor(0), 120, stopping);
     if (!ran.ok())
       return fail(trial, "sora-run: " + ran.describe() + lastLine(ran));
     size_t at = ran.output.rfind("\"median_us\":");

@@ -34,7 +34,10 @@ struct TuneOptions {
   uint64_t seed = 0;
   bool resume = false;
   std::string database;  ///< -o: read (merged into) and written
-  std::string runnerCmd; ///< "" or a template with {cmd}
+  std::string runnerCmd; ///< "" or a template with {cmd} (and {host})
+  /// {host} of runnerCmd: compiles go round the hosts, measurements all run
+  /// on the first (their times are compared with each other).
+  std::vector<std::string> hosts;
   std::string soracc, soraRun, workDir;
   /// Progress: called after every trial with a one-line status; `notable`
   /// for a kernel done or a candidate that failed (a line to keep).

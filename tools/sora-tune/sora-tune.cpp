@@ -3,7 +3,8 @@
 //   sora-tune model.{json,sora,onnx} -o tuning.json [--target T]
 //             [--threads N] [--budget 10m|600s|500trials] [--seed S]
 //             [--resume] [--runner local|slurm [--slurm-args ARGS]]
-//             [--runner-cmd 'TEMPLATE with {cmd}'] [--work-dir DIR]
+//             [--runner-cmd 'TEMPLATE with {cmd}' [--hosts H,...]]
+//             [--work-dir DIR]
 //
 // Finds, for every kernel of the model, the fastest schedule on this
 // machine and merges it into the tuning database that
@@ -44,7 +45,8 @@ const char *kUsage =
     "usage: sora-tune MODEL -o TUNING.json [--target T] [--threads N]\n"
     "                 [--budget 10m|600s|500trials] [--seed S] [--resume]\n"
     "                 [--runner local|slurm [--slurm-args ARGS]]\n"
-    "                 [--runner-cmd 'TEMPLATE with {cmd}'] [--work-dir DIR]\n"
+    "                 [--runner-cmd 'TEMPLATE with {cmd}' [--hosts H,...]]\n"
+    "                 [--work-dir DIR]\n"
     "                 [--keep-work]\n"
     "\n"
     "Tunes the schedule of every kernel of MODEL (.json, .sora, .onnx) on\n"
@@ -63,13 +65,15 @@ const char *kUsage =
     "  --slurm-args A  more srun arguments ('--partition=tune')\n"
     "  --runner-cmd T  run each compile and measurement through T, {cmd}\n"
     "                  standing for the command ('ssh host {cmd}')\n"
+    "  --hosts H,...   {host} of the template: compiles go round the hosts,\n"
+    "                  measurements run on the first ('ssh {host} {cmd}')\n"
     "  --work-dir DIR  where the candidates' files go (default: $TMPDIR;\n"
     "                  with --runner slurm, the database's directory)\n"
     "  --keep-work     keep the candidates' files (printed at the end)\n";
 
 struct Arguments {
   std::string input, output, target = "host", budget = "10m", runnerCmd,
-                             runner = "local", slurmArgs, workDir;
+                             runner = "local", slurmArgs, workDir, hosts;
   int threads = 0;
   uint64_t seed = 0;
   bool resume = false, keepWork = false;
@@ -139,6 +143,9 @@ bool parseArguments(int argc, char **argv, Arguments &args) {
     } else if (arg == "--slurm-args") {
       if (!next(args.slurmArgs))
         return false;
+    } else if (arg == "--hosts") {
+      if (!next(args.hosts))
+        return false;
     } else if (arg == "--work-dir") {
       if (!next(args.workDir))
         return false;
@@ -172,6 +179,11 @@ bool parseArguments(int argc, char **argv, Arguments &args) {
                 "give one");
   if (args.runner != "slurm" && !args.slurmArgs.empty())
     return fail("--slurm-args needs --runner slurm");
+  bool hostPlaceholder = args.runnerCmd.find("{host}") != std::string::npos;
+  if (!args.hosts.empty() && !hostPlaceholder)
+    return fail("--hosts needs a --runner-cmd with {host} where a host goes");
+  if (hostPlaceholder && args.hosts.empty())
+    return fail("--runner-cmd has {host}: name the hosts with --hosts H,...");
   return true;
 }
 
@@ -300,6 +312,13 @@ int main(int argc, char **argv) {
   options.database = args.output;
   options.runnerCmd =
       args.runner == "slurm" ? slurmTemplate(args.slurmArgs) : args.runnerCmd;
+  for (llvm::StringRef rest = args.hosts; !rest.empty();) {
+    auto [host, tail] = rest.split(',');
+    if (host.empty())
+      return fail("--hosts '" + args.hosts + "' has an empty host name"), 1;
+    options.hosts.push_back(host.str());
+    rest = tail;
+  }
   options.soracc = ownDirectory() + "/soracc";
   options.soraRun = ownDirectory() + "/sora-run";
 

@@ -49,17 +49,22 @@ std::string shellCommand(const std::vector<std::string> &argv) {
   return text;
 }
 
+std::string replaceAll(std::string text, const std::string &placeholder,
+                       const std::string &value) {
+  for (size_t at = text.find(placeholder); at != std::string::npos;
+       at = text.find(placeholder, at + value.size()))
+    text.replace(at, placeholder.size(), value);
+  return text;
+}
+
 CommandResult runCommand(const std::vector<std::string> &argv,
                          const std::string &runnerTemplate,
                          double timeoutSeconds, bool (*interrupted)()) {
   CommandResult result;
   std::vector<std::string> words = argv;
   if (!runnerTemplate.empty()) {
-    std::string command = runnerTemplate;
-    std::string quoted = shellCommand(argv);
-    for (size_t at; (at = command.find("{cmd}")) != std::string::npos;)
-      command.replace(at, 5, quoted);
-    words = {"/bin/sh", "-c", command};
+    words = {"/bin/sh", "-c",
+             replaceAll(runnerTemplate, "{cmd}", shellCommand(argv))};
   }
   std::vector<char *> args;
   for (std::string &word : words)

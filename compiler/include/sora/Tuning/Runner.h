@@ -3,7 +3,8 @@
 // sora-tune compiles and times every candidate in a child process: a
 // candidate that crashes, hangs or fails costs that candidate, never the
 // tuner. A runner command template (`--runner-cmd 'ssh {host} {cmd}'`,
-// `srun -N1 {cmd}`) runs each command through another launcher. Plain C++
+// `srun -N1 {cmd}`) runs each command through another launcher (the tuner
+// fills in {host}). Plain C++
 // on POSIX.
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +29,11 @@ struct CommandResult {
 
 /// `argv` as one shell word list: each word quoted where it must be.
 std::string shellCommand(const std::vector<std::string> &argv);
+
+/// `text` with every `placeholder` ("{cmd}", "{host}") replaced by `value`
+/// (which is not searched again).
+std::string replaceAll(std::string text, const std::string &placeholder,
+                       const std::string &value);
 
 /// Runs `argv` (through `/bin/sh -c` with `{cmd}` in `runnerTemplate`
 /// replaced by the quoted command, when the template is not empty) in a
