@@ -6,7 +6,8 @@ float outputs. They exercise what exported models rarely show in one place:
 PyTorch-style pads (pad particles), Conv + BatchNormalization folding, NCHW
 outputs, Transpose composition, Flatten of NHWC values into a Gemm with
 alpha/beta, scalar scales folded into weights (through slices of one
-projection), the erf GELU, Clip, Concat on the channel axis, Split, Pow and PRelu.
+projection), the erf GELU, Clip, Concat on the channel axis, Split, Pow, PRelu
+and LayerNormalization over several axes with its statistics.
 check_onnx_graphs.py compiles each and compares with ONNX Runtime.
 """
 
@@ -318,10 +319,27 @@ def prelu(rng):
     return _model("prelu", nodes, [1, 3, 4, 4], ["p", "y"], inits)
 
 
+def layer_norms(rng):
+    """LayerNormalization (opset 17) over several trailing axes of a conv's
+    NCHW output, with a scale that broadcasts, and its Mean and InvStdDev
+    outputs; and over the last axis of a plain tensor."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("LayerNormalization", ["c", "scale", "bias"], ["n", "mean", "inv_std"],
+                    "norm_chw", axis=1, epsilon=1e-3),
+        h.make_node("Flatten", ["n"], ["f"], "flat"),
+        h.make_node("LayerNormalization", ["f", "scale_last"], ["y"], "norm_last"),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 3, 3), 0.3), _f32(rng, "scale", (1, 5, 5), 0.2, 1.0),
+             _f32(rng, "bias", (4, 5, 5), 0.1), _f32(rng, "scale_last", (100,), 0.2, 1.0)]
+    return _model("layer_norms", nodes, [2, 3, 5, 5], ["n", "mean", "inv_std", "y"], inits,
+                  opset=17)
+
+
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,
           "reductions": reductions,
           "lstm_states": lstm_states, "split_pow": split_pow,
-          "prelu": prelu}
+          "prelu": prelu, "layer_norms": layer_norms}

@@ -222,51 +222,107 @@ void lowerSoftmax(const NodeContext &c, GraphBuilder &b) {
       held);
 }
 
+/// The normalized dimensions of a LayerNormalization: x's from `axis` on.
+static std::vector<int64_t> normalizedShape(const std::vector<int64_t> &dims,
+                                            int64_t axis) {
+  return std::vector<int64_t>(dims.begin() + axis, dims.end());
+}
+
 void checkLayerNorm(const NodeContext &c, Problems &p) {
   const ValueType *x = c.model.type(c.in(0));
   if (!x || !x->hasShape)
     return;
   auto axis = normalizeAxis(c.attrs.getInt("axis", -1), x->dims.size());
-  if (!axis || *axis != static_cast<int64_t>(x->dims.size()) - 1) {
-    p.node(c.node, "normalizing over more than the last axis is not "
-                   "supported (axis=" +
-                       std::to_string(c.attrs.getInt("axis", -1)) + ")");
+  if (!axis) {
+    p.node(c.node, "axis " + std::to_string(c.attrs.getInt("axis", -1)) +
+                       " is out of range for rank " +
+                       std::to_string(x->dims.size()));
     return;
   }
-  int64_t d = x->dims.back();
+  std::vector<int64_t> normalized = normalizedShape(x->dims, *axis);
   for (int i = 1; i <= 2; ++i) {
     const ConstTensor *t = c.constant(i);
     if (t && t->readable && t->isFloat() &&
-        broadcastToVector(t->floats, t->dims, d).empty())
-      p.node(c.node, "input '" + c.in(i) + "' does not broadcast to [" +
-                         std::to_string(d) + "]");
+        broadcastToShape(t->floats, t->dims, normalized).empty())
+      p.node(c.node, "input '" + c.in(i) + "' does not broadcast to " +
+                         formatDims(normalized));
   }
+}
+
+/// Output 1 (Mean) and output 2 (InvStdDev, 1 / sqrt(variance + epsilon))
+/// of a LayerNormalization over `axes` of plain `x`, where they are used.
+static void layerNormStatistics(const NodeContext &c, GraphBuilder &b,
+                                const std::string &x,
+                                const std::vector<int64_t> &axes,
+                                float epsilon) {
   std::map<std::string, int> uses = c.model.useCounts();
-  for (int i = 1; i < c.node.output_size(); ++i)
-    if (c.outputUsed(i, uses))
-      p.node(c.node, "output '" + c.out(i) +
-                         "' (mean or inverse standard "
-                         "deviation) is not supported");
+  bool mean = c.outputUsed(1, uses), invStd = c.outputUsed(2, uses);
+  if (!mean && !invStd)
+    return;
+  json over{{"axes", axes}, {"keepdims", true}};
+  std::string m = b.particle(c.node, "_mean", "reduce_mean", {x}, over);
+  if (mean)
+    defineOutput(c, b, 1, m);
+  if (!invStd)
+    return;
+  std::string centered = b.particle(c.node, "_centered", "sub", {x, m});
+  std::string squares =
+      b.particle(c.node, "_squares", "mul", {centered, centered});
+  std::string variance =
+      b.particle(c.node, "_variance", "reduce_mean", {squares}, over);
+  std::string eps =
+      b.particle(c.node, "_epsilon", "constant", {}, json{{"shape", {1}}});
+  b.weight(eps, "value", {1}, {epsilon});
+  std::string shifted = b.particle(c.node, "_shifted", "add", {variance, eps});
+  std::string root = b.particle(c.node, "_std", "sqrt", {shifted});
+  defineOutput(c, b, 2, b.particle(c.node, "_inv_std", "reciprocal", {root}));
 }
 
 void lowerLayerNorm(const NodeContext &c, GraphBuilder &b) {
   const Held &held = b.get(c.in(0));
-  int64_t rank = held.shape.size(), d = held.shape.back();
-  bool keep = held.columns.empty() &&
-              (held.perm.empty() || held.perm.back() == rank - 1);
-  Held like = keep ? held : Held{};
-  std::string ref = keep ? held.ref : b.plain(c.in(0));
-  std::string ln = b.particle(
-      c.node, "", "layer_norm", {ref},
-      json{{"epsilon",
-            c.attrs.getFloat("epsilon", sora::particle::kDefaultNormEpsilon)}});
-  const ConstTensor &gamma = *c.constant(1);
-  b.weight(ln, "gamma", {d}, broadcastToVector(gamma.floats, gamma.dims, d));
-  std::vector<float> beta(d, 0.0f);
-  if (c.has(2))
-    beta = broadcastToVector(c.constant(2)->floats, c.constant(2)->dims, d);
+  std::vector<int64_t> shape = held.shape;
+  int64_t rank = shape.size();
+  int64_t axis = *normalizeAxis(c.attrs.getInt("axis", -1), rank);
+  auto epsilon =
+      (float)c.attrs.getFloat("epsilon", sora::particle::kDefaultNormEpsilon);
+  std::vector<int64_t> normalized = normalizedShape(shape, axis);
+  int64_t d = 1;
+  for (int64_t extent : normalized)
+    d *= extent;
+  auto parameter = [&](int i) {
+    const ConstTensor &t = *c.constant(i);
+    return broadcastToShape(t.floats, t.dims, normalized);
+  };
+  std::vector<float> gamma = parameter(1);
+  std::vector<float> beta = c.has(2) ? parameter(2) : std::vector<float>(d);
+  json attrs{{"epsilon", epsilon}};
+  std::vector<int64_t> axes;
+  for (int64_t a = axis; a < rank; ++a)
+    axes.push_back(a);
+  if (axis == rank - 1) {
+    // The last axis: in the layout the input is held in, if that keeps it
+    // last (an NHWC value's channels are not).
+    bool keep = held.columns.empty() &&
+                (held.perm.empty() || held.perm.back() == rank - 1);
+    Held like = keep ? held : Held{};
+    std::string ref = keep ? held.ref : b.plain(c.in(0));
+    std::string ln = b.particle(c.node, "", "layer_norm", {ref}, attrs);
+    b.weight(ln, "gamma", {d}, std::move(gamma));
+    b.weight(ln, "beta", {d}, std::move(beta));
+    defineLike(c, b, ln, like);
+    layerNormStatistics(c, b, b.plain(c.in(0)), axes, epsilon);
+    return;
+  }
+  // Several trailing axes: one row of d per leading index.
+  std::string x = b.plain(c.in(0));
+  std::string rows =
+      b.particle(c.node, "_rows", "reshape", {x}, json{{"shape", {-1, d}}});
+  std::string ln = b.particle(c.node, "_norm", "layer_norm", {rows}, attrs);
+  b.weight(ln, "gamma", {d}, std::move(gamma));
   b.weight(ln, "beta", {d}, std::move(beta));
-  defineLike(c, b, ln, like);
+  defineOutput(c, b, 0,
+               b.particle(c.node, "", "reshape", {ln}, json{{"shape", shape}}));
+  layerNormStatistics(c, b, x, axes, epsilon);
 }
 
 } // namespace sora::onnximport

@@ -305,8 +305,8 @@ const std::vector<OpRule> &opRules() {
        lowerSoftmax},
       {"LayerNormalization",
        "layer_norm",
-       "last axis; also fused from ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/"
-       "Div/Mul/Add",
+       "any axis (the axes from it on, as rows); outputs Mean and InvStdDev; "
+       "also fused from ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div/Mul/Add",
        {"axis", "epsilon", "stash_type"},
        {K::Data, K::Weight, K::OptWeight},
        checkLayerNorm,

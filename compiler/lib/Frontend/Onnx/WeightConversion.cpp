@@ -58,4 +58,39 @@ std::vector<float> broadcastToVector(const std::vector<float> &data,
   return {};
 }
 
+std::vector<float> broadcastToShape(const std::vector<float> &data,
+                                    const std::vector<int64_t> &shape,
+                                    const std::vector<int64_t> &target) {
+  if (shape.size() > target.size())
+    return {};
+  size_t lead = target.size() - shape.size();
+  // The source stride of each target dimension (0 where it broadcasts).
+  std::vector<int64_t> strides(target.size(), 0);
+  int64_t stride = 1, count = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    if (shape[i] != 1 && shape[i] != target[lead + i])
+      return {};
+    strides[lead + i] = shape[i] == 1 ? 0 : stride;
+    stride *= shape[i];
+  }
+  for (int64_t d : target)
+    count *= d;
+  if ((int64_t)data.size() != stride)
+    return {};
+  std::vector<float> out((size_t)count);
+  std::vector<int64_t> index(target.size(), 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t from = 0;
+    for (size_t d = 0; d < target.size(); ++d)
+      from += index[d] * strides[d];
+    out[(size_t)n] = data[(size_t)from];
+    for (size_t d = target.size(); d-- > 0;) {
+      if (++index[d] < target[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
 } // namespace sora::onnximport

@@ -39,6 +39,12 @@ std::vector<float> broadcastToVector(const std::vector<float> &data,
                                      const std::vector<int64_t> &shape,
                                      int64_t n);
 
+/// `data` of `shape` broadcast (NumPy rules, trailing dimensions aligned)
+/// to `target`, row-major; empty if it does not broadcast.
+std::vector<float> broadcastToShape(const std::vector<float> &data,
+                                    const std::vector<int64_t> &shape,
+                                    const std::vector<int64_t> &target);
+
 } // namespace sora::onnximport
 
 #endif
