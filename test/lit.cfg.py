@@ -39,6 +39,10 @@ llvm_config.add_tool_substitutions(["sora-opt", "soracc", "sora-run", "sora-tune
                                     "split-file", "clang"],
                                    tool_dirs)
 
+# Tools built with -fsanitize=address (scripts/sanitize.sh).
+if "address" in config.sora_sanitize:
+    config.available_features.add("asan")
+
 # An NVIDIA driver on this machine (CI has none): CUDA models can run.
 import ctypes  # noqa: E402
 try:
