@@ -104,6 +104,34 @@ TEST_P(KernelJit, ConvStridedAsymmetricPadding) {
   check(b.finish(target()));
 }
 
+TEST_P(KernelJit, ConvTranspose) {
+  // op.pad is the zero-inserted input's padding: (k - 1) * d - padding,
+  // plus the output padding at the bottom and right; negative cuts rows.
+  struct Case {
+    Shape x, w;
+    std::array<int64_t, 2> strides, dilation;
+    std::array<int64_t, 4> pad;
+    int64_t groups;
+  };
+  for (const Case &c : {
+           Case{{2, 5, 6, 3}, {3, 3, 4, 3}, {2, 2}, {1, 1}, {1, 1, 2, 2}, 1},
+           Case{{1, 4, 4, 6}, {2, 3, 5, 6}, {2, 3}, {1, 1}, {1, 2, 1, 2}, 2},
+           Case{{1, 7, 5, 4}, {3, 3, 4, 4}, {1, 1}, {2, 1}, {4, 1, 3, 2}, 4},
+           Case{{1, 6, 6, 2}, {5, 5, 17, 2}, {3, 3}, {1, 1}, {-1, 0, 2, 4}, 1},
+       }) {
+    SpecBuilder b("conv_transpose");
+    KernelOp op = KernelOp::of(K::ConvTranspose2D);
+    op.window = {c.w[0], c.w[1]};
+    op.strides = c.strides;
+    op.dilation = c.dilation;
+    op.pad = c.pad;
+    op.groups = c.groups;
+    int x = b.arg(c.x), w = b.arg(c.w), bias = b.arg({c.w[2] * c.groups});
+    b.unary(K::Relu, b.add(op, {x, w, bias}));
+    check(b.finish(target()));
+  }
+}
+
 TEST_P(KernelJit, ConvDilated) {
   SpecBuilder b("conv_dilated");
   int x = b.arg({1, 9, 8, 4}), w = b.arg({3, 3, 4, 17}), bias = b.arg({17});

@@ -52,6 +52,42 @@ static Tensor conv2d(const KernelOp &op, const Inputs &in) {
   return y;
 }
 
+/// conv_transpose2d by its definition: every input cell scatters
+/// x * kernel[ky, kx, fg, c] to output cell (iy * s - top + ky * d, ...).
+/// op.pad is the zero-inserted input's padding: top = span - pad[0].
+static Tensor convTranspose2d(const KernelOp &op, const Inputs &in) {
+  const Tensor &x = *in[0], &w = *in[1];
+  int64_t inH = x.shape[1], inW = x.shape[2], channels = x.shape[3];
+  int64_t kh = w.shape[0], kw = w.shape[1], groupF = w.shape[2];
+  int64_t batch = op.shape[0], outH = op.shape[1], outW = op.shape[2];
+  int64_t filters = op.shape[3], groupC = channels / op.groups;
+  int64_t top = (kh - 1) * op.dilation[0] - op.pad[0];
+  int64_t left = (kw - 1) * op.dilation[1] - op.pad[1];
+  std::vector<double> sum(numElements(op.shape));
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t iy = 0; iy < inH; ++iy)
+      for (int64_t ix = 0; ix < inW; ++ix)
+        for (int64_t c = 0; c < channels; ++c)
+          for (int64_t ky = 0; ky < kh; ++ky)
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              int64_t oy = iy * op.strides[0] - top + ky * op.dilation[0];
+              int64_t ox = ix * op.strides[1] - left + kx * op.dilation[1];
+              if (oy < 0 || oy >= outH || ox < 0 || ox >= outW)
+                continue;
+              double v = x.data[((n * inH + iy) * inW + ix) * channels + c];
+              for (int64_t fg = 0; fg < groupF; ++fg) {
+                int64_t f = c / groupC * groupF + fg;
+                sum[((n * outH + oy) * outW + ox) * filters + f] +=
+                    v * w.data[((ky * kw + kx) * groupF + fg) * channels + c];
+              }
+            }
+  Tensor y{op.shape, std::vector<float>(sum.size())};
+  for (size_t i = 0; i < sum.size(); ++i)
+    y.data[i] =
+        (float)(sum[i] + (in.size() == 3 ? in[2]->data[i % filters] : 0.0));
+  return y;
+}
+
 /// Max, average or (when `lp`) Lp-norm pooling: padded cells never win, are
 /// not counted, add nothing.
 static Tensor pool(const KernelOp &op, const Tensor &x, bool isMax,
@@ -202,6 +238,12 @@ Tensor reference<KernelOpKind::Dense>(const KernelOp &op, const Inputs &in) {
 template <>
 Tensor reference<KernelOpKind::Conv2D>(const KernelOp &op, const Inputs &in) {
   return conv2d(op, in);
+}
+
+template <>
+Tensor reference<KernelOpKind::ConvTranspose2D>(const KernelOp &op,
+                                                const Inputs &in) {
+  return convTranspose2d(op, in);
 }
 
 template <>

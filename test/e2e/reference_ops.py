@@ -9,6 +9,8 @@ A particle with several results (split) returns a list; its results are the
 values `<name>.0`, `<name>.1`, ...
 """
 
+import math
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -305,6 +307,69 @@ def _uniform(lo, hi):
 OPS["constant"] = Op(lambda p, xs, w: w("value"), arity=0,
                      params=lambda p, shapes: {"value": (tuple(p["shape"]),
                                                          _uniform(-1.0, 1.0))})
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _conv_transpose2d_geometry(p, shapes):
+    """(kernel, strides, dilation, [top, left, bottom, right], output padding)
+    of a conv_transpose2d on an NHWC input, as docs/model-format.md defines
+    "valid", "same" and explicit padding."""
+    kernel, strides = _pair(p["kernel"]), _pair(p.get("strides", 1))
+    dilation = _pair(p.get("dilation_rate", 1))
+    padding, output_padding = p.get("padding", "valid"), [0, 0]
+    if padding == "valid":
+        padding = [0, 0, 0, 0]
+    elif padding == "same":
+        padding = [0, 0, 0, 0]
+        for d in range(2):
+            span = (kernel[d] - 1) * dilation[d] + 1
+            total = max(span - strides[d], 0)
+            padding[d], padding[2 + d] = total // 2, total - total // 2
+            output_padding[d] = max(strides[d] - span, 0)
+    if "output_padding" in p:
+        output_padding = list(_pair(p["output_padding"]))
+    return kernel, strides, dilation, padding, output_padding
+
+
+def _conv_transpose2d_params(p, shapes):
+    """nn.ConvTranspose2d's init: U(-b, b), b = 1/sqrt(filters/groups*kh*kw),
+    drawn in PyTorch's [in, filters/groups, kh, kw] and permuted to ours."""
+    kh, kw = _pair(p["kernel"])
+    groups, channels = p.get("groups", 1), shapes[0][3]
+    group_filters = p["filters"] // groups
+    bound = 1.0 / math.sqrt(group_filters * kh * kw)
+
+    def kernel(shape, generator):
+        torch_shape = (channels, group_filters, kh, kw)
+        return _uniform(-bound, bound)(torch_shape, generator).permute(2, 3, 1, 0).contiguous()
+
+    params = {"kernel": ((kh, kw, group_filters, channels), kernel)}
+    if p.get("use_bias", True):
+        params["bias"] = ((p["filters"],), _uniform(-bound, bound))
+    return params
+
+
+def _conv_transpose2d(p, xs, w):
+    """F.conv_transpose2d without padding, then the padding cut and the output
+    padding added (zeros before the bias: no input reaches those cells)."""
+    kernel, strides, dilation, (top, left, bottom, right), (out_h, out_w) = \
+        _conv_transpose2d_geometry(p, [tuple(xs[0].shape)])
+    # Ours [kh, kw, filters/groups, in] -> PyTorch's [in, filters/groups, kh, kw].
+    weight = w("kernel").permute(3, 2, 0, 1)
+    full = F.conv_transpose2d(xs[0].permute(0, 3, 1, 2), weight, stride=strides,
+                              dilation=dilation, groups=p.get("groups", 1))
+    full = F.pad(full, (0, max(out_w - right, 0), 0, max(out_h - bottom, 0)))
+    height, width = full.shape[2], full.shape[3]
+    y = full[:, :, top:height - max(bottom - out_h, 0), left:width - max(right - out_w, 0)]
+    if p.get("use_bias", True):
+        y = y + w("bias").view(1, -1, 1, 1)
+    return y.permute(0, 2, 3, 1)
+
+
+OPS["conv_transpose2d"] = Op(_conv_transpose2d, params=_conv_transpose2d_params)
 
 
 def _batch_norm_params(p, shapes):

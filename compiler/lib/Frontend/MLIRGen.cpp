@@ -86,6 +86,11 @@ MLIRGenImpl::paddingAttr(const ParticleDecl &p, ParticleAttrs &a,
   // Explicit [top, left, bottom, right], as the IR holds it.
   if (!windowPadding(p, a, x, false, window, strides, dilation))
     return std::nullopt;
+  return explicitPadding(a);
+}
+
+std::optional<std::vector<int64_t>>
+MLIRGenImpl::explicitPadding(ParticleAttrs &a) {
   auto pads = a.intList("padding");
   if (!pads)
     return std::nullopt;
@@ -139,8 +144,9 @@ Value MLIRGenImpl::dense(const ParticleDecl &p, ParticleAttrs &a,
   return y;
 }
 
-Value MLIRGenImpl::conv2d(const ParticleDecl &p, ParticleAttrs &a,
-                          ArrayRef<Value> in) {
+std::optional<MLIRGenImpl::ConvAttrs>
+MLIRGenImpl::convAttrs(const ParticleDecl &p, ParticleAttrs &a,
+                       ArrayRef<int64_t> x) {
   auto filters = a.positiveInt("filters", std::nullopt);
   auto kernelSize = a.positivePair("kernel", std::nullopt);
   auto strides = a.positivePair("strides", std::array<int64_t, 2>{1, 1});
@@ -148,34 +154,60 @@ Value MLIRGenImpl::conv2d(const ParticleDecl &p, ParticleAttrs &a,
   auto useBias = a.boolean("use_bias", true);
   auto groups = a.positiveInt("groups", 1);
   if (!filters || !kernelSize || !strides || !dilation || !useBias || !groups)
-    return nullptr;
-  ArrayRef<int64_t> x = shapeOf(in[0]);
-  auto pads = paddingAttr(p, a, x, *kernelSize, *strides, *dilation);
-  if (!pads)
-    return nullptr;
+    return std::nullopt;
+  if (x.size() != 4) {
+    shapeError(p, a)() << "port 'input' expects rank 4 NHWC, got "
+                       << formatDims(x);
+    return std::nullopt;
+  }
   if (x[3] % *groups != 0 || *filters % *groups != 0) {
     a.error("groups") << "groups " << *groups
                       << " must divide the input channels (" << x[3]
                       << ") and the filters (" << *filters << ")";
-    return nullptr;
+    return std::nullopt;
   }
-  std::vector<int64_t> kshape{(*kernelSize)[0], (*kernelSize)[1],
-                              x[3] / *groups, *filters};
+  return ConvAttrs{*filters, *groups,   *kernelSize,
+                   *strides, *dilation, *useBias};
+}
+
+std::optional<std::pair<Value, Value>> MLIRGenImpl::convWeights(
+    const ParticleDecl &p, ParticleAttrs &a, const ConvAttrs &conv,
+    const std::vector<int64_t> &kshape, const std::string &layout) {
   int64_t fanIn = kshape[0] * kshape[1] * kshape[2];
-  Value kernel = weight(p, a, "kernel", kshape, fanIn,
-                        *groups > 1 ? "[kh, kw, in / groups, filters]"
-                                    : "[kh, kw, in, filters]");
-  Value bias =
-      *useBias ? weight(p, a, "bias", {*filters}, fanIn, "[filters]") : Value();
-  if (!kernel || (*useBias && !bias))
+  Value kernel = weight(p, a, "kernel", kshape, fanIn, layout);
+  Value bias = conv.useBias
+                   ? weight(p, a, "bias", {conv.filters}, fanIn, "[filters]")
+                   : Value();
+  if (!kernel || (conv.useBias && !bias))
+    return std::nullopt;
+  return std::make_pair(kernel, bias);
+}
+
+Value MLIRGenImpl::conv2d(const ParticleDecl &p, ParticleAttrs &a,
+                          ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  auto conv = convAttrs(p, a, x);
+  if (!conv)
     return nullptr;
+  auto pads = paddingAttr(p, a, x, conv->kernel, conv->strides, conv->dilation);
+  if (!pads)
+    return nullptr;
+  std::vector<int64_t> kshape{conv->kernel[0], conv->kernel[1],
+                              x[3] / conv->groups, conv->filters};
+  auto params = convWeights(p, a, *conv, kshape,
+                            conv->groups > 1 ? "[kh, kw, in / groups, filters]"
+                                             : "[kh, kw, in, filters]");
+  if (!params)
+    return nullptr;
+  auto [kernel, bias] = *params;
   auto shape = inferConv2DShape(
-      x, kshape, bias ? std::optional(shapeOf(bias)) : std::nullopt, *strides,
-      *dilation, *pads, shapeError(p, a), *groups);
+      x, kshape, bias ? std::optional(shapeOf(bias)) : std::nullopt,
+      conv->strides, conv->dilation, *pads, shapeError(p, a), conv->groups);
   if (!shape)
     return nullptr;
-  Value y = Conv2DOp::create(b, loc, tensorType(*shape), in[0], kernel, bias,
-                             *strides, *dilation, *pads, *groups);
+  Value y =
+      Conv2DOp::create(b, loc, tensorType(*shape), in[0], kernel, bias,
+                       conv->strides, conv->dilation, *pads, conv->groups);
   return activation(p, a, y);
 }
 
@@ -274,6 +306,11 @@ const std::map<std::string, MLIRGenImpl::OpLowering> &MLIRGenImpl::lowerings() {
           1,
           {"filters", "kernel", "strides", "padding", "dilation_rate",
            "use_bias", "activation", "groups"}}},
+        {"conv_transpose2d",
+         {bind(&MLIRGenImpl::convTranspose2d),
+          1,
+          {"filters", "kernel", "strides", "padding", "output_padding",
+           "dilation_rate", "use_bias", "activation", "groups"}}},
         {"max_pool2d", {bind(&MLIRGenImpl::pool<MaxPool2DOp>), 1, pool}},
         {"avg_pool2d", {bind(&MLIRGenImpl::pool<AvgPool2DOp>), 1, pool}},
         {"lp_pool2d",

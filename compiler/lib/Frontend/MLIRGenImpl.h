@@ -113,6 +113,8 @@ private:
   // Lowerings, one per particle family.
   Value dense(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value conv2d(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value convTranspose2d(const ParticleDecl &p, ParticleAttrs &a,
+                        ArrayRef<Value> in);
   template <typename PoolOp>
   Value pool(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value flatten(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
@@ -191,6 +193,19 @@ private:
                const std::string &param, const std::vector<int64_t> &shape,
                int64_t fanIn, const std::string &layout);
   Value activation(const ParticleDecl &p, ParticleAttrs &a, Value x);
+  /// What conv2d and conv_transpose2d share: their attributes (`groups`
+  /// checked against the NHWC input `x` and the filters), and their kernel
+  /// of `kshape` (`layout` names its dims) and bias.
+  struct ConvAttrs {
+    int64_t filters, groups;
+    std::array<int64_t, 2> kernel, strides, dilation;
+    bool useBias;
+  };
+  std::optional<ConvAttrs> convAttrs(const ParticleDecl &p, ParticleAttrs &a,
+                                     ArrayRef<int64_t> x);
+  std::optional<std::pair<Value, Value>>
+  convWeights(const ParticleDecl &p, ParticleAttrs &a, const ConvAttrs &conv,
+              const std::vector<int64_t> &kshape, const std::string &layout);
   /// The op of an `activation` name other than softmax; "none" is `x`
   /// (MLIRGenMath.cpp).
   Value namedActivation(llvm::StringRef name, Value x);
@@ -205,6 +220,14 @@ private:
   paddingAttr(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<int64_t> x,
               std::array<int64_t, 2> window, std::array<int64_t, 2> strides,
               std::array<int64_t, 2> dilation);
+  /// An explicit `padding`: four non-negative ints.
+  static std::optional<std::vector<int64_t>> explicitPadding(ParticleAttrs &a);
+  /// conv_transpose2d's `padding` and `output_padding`: {padding, output
+  /// padding} (MLIRGenLayers.cpp).
+  static std::optional<std::pair<std::vector<int64_t>, std::vector<int64_t>>>
+  transposedPadding(ParticleAttrs &a, std::array<int64_t, 2> kernel,
+                    std::array<int64_t, 2> strides,
+                    std::array<int64_t, 2> dilation);
   std::optional<std::vector<int64_t>>
   windowPadding(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<int64_t> x,
                 bool same, std::array<int64_t, 2> window,

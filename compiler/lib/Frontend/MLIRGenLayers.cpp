@@ -1,6 +1,7 @@
 //===- MLIRGenLayers.cpp - Network layer particles ------------------------===//
 //
-// Lowerings of global pools, batch_norm, layer_norm, matmul and embedding.
+// Lowerings of conv_transpose2d, global pools, batch_norm, layer_norm, matmul
+// and embedding.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,70 @@ using namespace mlir;
 using namespace sora::particle;
 
 namespace sora {
+
+/// "valid" (none), "same" (out = in * stride: the forward conv's "same"
+/// padding, and output padding where the stride exceeds the window) or
+/// [top, left, bottom, right]; then `output_padding` (a non-negative int or
+/// pair) where given.
+std::optional<std::pair<std::vector<int64_t>, std::vector<int64_t>>>
+MLIRGenImpl::transposedPadding(ParticleAttrs &a, std::array<int64_t, 2> kernel,
+                               std::array<int64_t, 2> strides,
+                               std::array<int64_t, 2> dilation) {
+  std::vector<int64_t> pads{0, 0, 0, 0}, outputPads{0, 0};
+  if (a.isArray("padding")) {
+    auto explicitPads = explicitPadding(a);
+    if (!explicitPads)
+      return std::nullopt;
+    pads = *explicitPads;
+  } else {
+    auto mode = a.choice("padding", {"valid", "same"});
+    if (!mode)
+      return std::nullopt;
+    for (int d = 0; *mode == "same" && d < 2; ++d) {
+      int64_t span = (kernel[d] - 1) * dilation[d] + 1;
+      int64_t total = std::max<int64_t>(span - strides[d], 0);
+      pads[d] = total / 2;
+      pads[2 + d] = total - total / 2;
+      outputPads[d] = std::max<int64_t>(strides[d] - span, 0);
+    }
+  }
+  if (a.has("output_padding")) {
+    auto given = a.nonNegativePair("output_padding");
+    if (!given)
+      return std::nullopt;
+    outputPads = {(*given)[0], (*given)[1]};
+  }
+  return std::make_pair(pads, outputPads);
+}
+
+Value MLIRGenImpl::convTranspose2d(const ParticleDecl &p, ParticleAttrs &a,
+                                   ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  auto conv = convAttrs(p, a, x);
+  if (!conv)
+    return nullptr;
+  auto pads = transposedPadding(a, conv->kernel, conv->strides, conv->dilation);
+  if (!pads)
+    return nullptr;
+  std::vector<int64_t> kshape{conv->kernel[0], conv->kernel[1],
+                              conv->filters / conv->groups, x[3]};
+  auto params = convWeights(p, a, *conv, kshape,
+                            conv->groups > 1 ? "[kh, kw, filters / groups, in]"
+                                             : "[kh, kw, filters, in]");
+  if (!params)
+    return nullptr;
+  auto [kernel, bias] = *params;
+  auto shape = inferConvTranspose2DShape(
+      x, kshape, bias ? std::optional(shapeOf(bias)) : std::nullopt,
+      conv->strides, conv->dilation, pads->first, pads->second,
+      shapeError(p, a), conv->groups);
+  if (!shape)
+    return nullptr;
+  Value y = ConvTranspose2DOp::create(b, loc, tensorType(*shape), in[0], kernel,
+                                      bias, conv->strides, conv->dilation,
+                                      pads->first, pads->second, conv->groups);
+  return activation(p, a, y);
+}
 
 template <typename GlobalPoolOp>
 Value MLIRGenImpl::globalPool(const ParticleDecl &p, ParticleAttrs &a,

@@ -100,23 +100,34 @@ ParticleAttrs::numbers(const std::string &key, std::optional<double> fallback) {
 std::optional<std::array<int64_t, 2>>
 ParticleAttrs::positivePair(const std::string &key,
                             std::optional<std::array<int64_t, 2>> fallback) {
+  return boundedPair(key, fallback, 1, "positive");
+}
+
+std::optional<std::array<int64_t, 2>>
+ParticleAttrs::nonNegativePair(const std::string &key) {
+  return boundedPair(key, std::nullopt, 0, "non-negative");
+}
+
+std::optional<std::array<int64_t, 2>>
+ParticleAttrs::boundedPair(const std::string &key,
+                           std::optional<std::array<int64_t, 2>> fallback,
+                           int64_t least, const char *what) {
   const json *v = find(key);
   if (!v) {
     if (!fallback)
       error(key) << "missing required attribute '" << key << "'";
     return fallback;
   }
-  auto positive = [](const json &x) {
-    return x.is_number_integer() && x.get<int64_t>() >= 1;
+  auto inRange = [least](const json &x) {
+    return x.is_number_integer() && x.get<int64_t>() >= least;
   };
-  if (positive(*v))
+  if (inRange(*v))
     return std::array<int64_t, 2>{v->get<int64_t>(), v->get<int64_t>()};
-  if (v->is_array() && v->size() == 2 && positive((*v)[0]) && positive((*v)[1]))
+  if (v->is_array() && v->size() == 2 && inRange((*v)[0]) && inRange((*v)[1]))
     return std::array<int64_t, 2>{(*v)[0].get<int64_t>(),
                                   (*v)[1].get<int64_t>()};
-  error(key) << "'" << key
-             << "' must be a positive integer or a pair [h, w] of them, got "
-             << describeJson(*v);
+  error(key) << "'" << key << "' must be a " << what
+             << " integer or a pair [h, w] of them, got " << describeJson(*v);
   return std::nullopt;
 }
 

@@ -34,6 +34,8 @@ public:
   std::optional<std::array<int64_t, 2>>
   positivePair(const std::string &key,
                std::optional<std::array<int64_t, 2>> fallback);
+  /// A required int or [h, w] pair of non-negative ints.
+  std::optional<std::array<int64_t, 2>> nonNegativePair(const std::string &key);
   std::optional<bool> boolean(const std::string &key, bool fallback);
   /// One of `choices`; the first is the default.
   std::optional<std::string>
@@ -68,6 +70,10 @@ public:
 
 private:
   const nlohmann::json *find(const std::string &key);
+  std::optional<std::array<int64_t, 2>>
+  boundedPair(const std::string &key,
+              std::optional<std::array<int64_t, 2>> fallback, int64_t least,
+              const char *what);
 
   const ParticleDecl &particle;
   mlir::MLIRContext &context;

@@ -141,6 +141,33 @@ std::optional<Shape> rule<KernelOpKind::Conv2D>(const KernelOp &op,
                           op.groups);
 }
 
+/// The kernel op holds the padding of the zero-inserted input
+/// (convTransposeInputPadding): the particle's padding and output padding
+/// come back from it.
+template <>
+std::optional<Shape>
+rule<KernelOpKind::ConvTranspose2D>(const KernelOp &op, const Operands &in,
+                                    const ShapeError &emitError) {
+  if (!arity(in, 2, 3, emitError))
+    return std::nullopt;
+  ShapeRef kernel = in.shapes[1];
+  if (kernel.size() != 4)
+    return emitError()
+           << "port 'kernel' expects rank 4 [kh, kw, filters, in], got "
+           << formatDims(kernel);
+  std::array<int64_t, 4> padding{};
+  std::array<int64_t, 2> outputPadding{};
+  for (int d = 0; d < 2; ++d) {
+    int64_t span = (kernel[d] - 1) * op.dilation[d];
+    padding[d] = span - op.pad[d];
+    padding[2 + d] = std::max<int64_t>(span - op.pad[2 + d], 0);
+    outputPadding[d] = padding[2 + d] - (span - op.pad[2 + d]);
+  }
+  return inferConvTranspose2DShape(in.shapes[0], kernel, optionalOperand(in, 2),
+                                   op.strides, op.dilation, padding,
+                                   outputPadding, emitError, op.groups);
+}
+
 template <>
 std::optional<Shape> rule<KernelOpKind::MatMul>(const KernelOp &op,
                                                 const Operands &in,

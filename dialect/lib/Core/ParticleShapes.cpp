@@ -117,6 +117,71 @@ inferConv2DShape(ShapeRef input, ShapeRef kernel, std::optional<ShapeRef> bias,
   return Shape{input[0], *h, *w, kernel[3]};
 }
 
+std::array<int64_t, 4> convTransposeInputPadding(ShapeRef kernel,
+                                                 ShapeRef dilation,
+                                                 ShapeRef padding,
+                                                 ShapeRef outputPadding) {
+  int64_t spanH = (kernel[0] - 1) * dilation[0];
+  int64_t spanW = (kernel[1] - 1) * dilation[1];
+  return {spanH - padding[0], spanW - padding[1],
+          spanH - padding[2] + outputPadding[0],
+          spanW - padding[3] + outputPadding[1]};
+}
+
+std::optional<Shape> inferConvTranspose2DShape(
+    ShapeRef input, ShapeRef kernel, std::optional<ShapeRef> bias,
+    ShapeRef strides, ShapeRef dilation, ShapeRef padding,
+    ShapeRef outputPadding, const ShapeError &emitError, int64_t groups) {
+  if (input.size() != 4)
+    return emitError() << "port 'input' expects rank 4 NHWC, got "
+                       << formatDims(input);
+  if (kernel.size() != 4)
+    return emitError()
+           << "port 'kernel' expects rank 4 [kh, kw, filters, in], got "
+           << formatDims(kernel);
+  if (kernel[3] != input[3])
+    return emitError() << "port 'kernel' expects " << input[3]
+                       << " input channels (the last dim of input "
+                       << formatDims(input) << "), got kernel "
+                       << formatDims(kernel);
+  if (groups < 1 || input[3] % groups != 0)
+    return emitError() << "groups " << groups
+                       << " must divide the input channels (" << input[3]
+                       << ")";
+  if (!(checkPositivePair(strides, "strides", emitError)) ||
+      !(checkPositivePair(dilation, "dilation", emitError)) ||
+      !(checkPadding(padding, emitError)) ||
+      !(checkBias(bias, kernel[2] * groups, emitError)))
+    return std::nullopt;
+  if (outputPadding.size() != 2 || outputPadding[0] < 0 || outputPadding[1] < 0)
+    return emitError() << "output_padding must be two non-negative "
+                          "integers, got "
+                       << formatDims(outputPadding);
+  // Bounded like tensor extents, so that the arithmetic below cannot
+  // overflow.
+  for (ShapeRef values : {strides, dilation, padding, outputPadding})
+    if (std::any_of(values.begin(), values.end(),
+                    [](int64_t v) { return v > kMaxTensorElements; }))
+      return emitError() << "window attributes must be at most "
+                         << kMaxTensorElements << ", got "
+                         << formatDims(values);
+  std::array<int64_t, 4> pads =
+      convTransposeInputPadding(kernel, dilation, padding, outputPadding);
+  Shape result{input[0], 0, 0, kernel[2] * groups};
+  for (int d = 0; d < 2; ++d) {
+    result[1 + d] = (input[1 + d] - 1) * strides[d] + 1 + pads[d] +
+                    pads[2 + d] - (kernel[d] - 1) * dilation[d];
+    if (result[1 + d] < 1)
+      return emitError() << "padding " << formatDims(padding)
+                         << " leaves no output " << (d ? "columns" : "rows");
+    if (result[1 + d] > kMaxTensorElements)
+      return emitError() << "the output has " << result[1 + d]
+                         << (d ? " columns" : " rows") << ", more than "
+                         << kMaxTensorElements;
+  }
+  return result;
+}
+
 std::optional<Shape> inferPool2DShape(ShapeRef input, ShapeRef window,
                                       ShapeRef strides, ShapeRef padding,
                                       const ShapeError &emitError) {

@@ -49,6 +49,15 @@ std::optional<Shape> Conv2DOp::inferShape(Adaptor adaptor,
                           adaptor.getPadding(), emitError, adaptor.getGroups());
 }
 
+std::optional<Shape>
+ConvTranspose2DOp::inferShape(Adaptor adaptor, const ShapeError &emitError) {
+  return inferConvTranspose2DShape(
+      shapeOf(adaptor.getInput()), shapeOf(adaptor.getKernel()),
+      optionalShape(adaptor.getBias()), adaptor.getStrides(),
+      adaptor.getDilation(), adaptor.getPadding(), adaptor.getOutputPadding(),
+      emitError, adaptor.getGroups());
+}
+
 LogicalResult LpPool2DOp::verify() {
   return success(checkLpNorm(getP().convertToDouble(), shapeErrorOf(*this)));
 }
@@ -122,6 +131,18 @@ sora::KernelOp Conv2DOp::describeKernelOp() {
   k.strides = toArray<2>(getStrides());
   k.dilation = toArray<2>(getDilation());
   k.pad = toArray<4>(getPadding());
+  k.groups = getGroups();
+  return k;
+}
+
+sora::KernelOp ConvTranspose2DOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(sora::KernelOpKind::ConvTranspose2D);
+  ArrayRef<int64_t> kernel = shapeOf(getKernel());
+  k.window = {kernel[0], kernel[1]};
+  k.strides = toArray<2>(getStrides());
+  k.dilation = toArray<2>(getDilation());
+  k.pad = convTransposeInputPadding(kernel, getDilation(), getPadding(),
+                                    getOutputPadding());
   k.groups = getGroups();
   return k;
 }

@@ -67,6 +67,39 @@ func.func @conv_window() {
 
 // -----
 
+func.func @conv_transpose_channels() {
+  %x = particle.input "x" : tensor<1x4x4x3xf32>
+  %k = particle.weight "t.kernel" : tensor<3x3x8x4xf32>
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{port 'kernel' expects 3 input channels (the last dim of input [1, 4, 4, 3]), got kernel [3, 3, 8, 4]}}
+  %y = particle.conv_transpose2d %x, %k {strides = array<i64: 2, 2>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>} : (tensor<1x4x4x3xf32>, tensor<3x3x8x4xf32>) -> tensor<1x9x9x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_crop() {
+  %x = particle.input "x" : tensor<1x2x2x1xf32>
+  %k = particle.weight "t.kernel" : tensor<1x1x1x1xf32>
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{padding [1, 0, 1, 0] leaves no output rows}}
+  %y = particle.conv_transpose2d %x, %k {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 1, 0, 1, 0>, output_padding = array<i64: 0, 0>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x1xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_output_padding() {
+  %x = particle.input "x" : tensor<1x2x2x1xf32>
+  %k = particle.weight "t.kernel" : tensor<2x2x1x1xf32>
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{output_padding must be two non-negative integers, got [-1, 0]}}
+  %y = particle.conv_transpose2d %x, %k {strides = array<i64: 2, 2>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, output_padding = array<i64: -1, 0>} : (tensor<1x2x2x1xf32>, tensor<2x2x1x1xf32>) -> tensor<1x3x4x1xf32>
+  return
+}
+
+// -----
+
 func.func @conv_strides() {
   %x = particle.input "x" : tensor<1x8x8x1xf32>
   %k = particle.weight "c.kernel" : tensor<3x3x1x1xf32>

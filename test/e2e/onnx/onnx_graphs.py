@@ -173,6 +173,26 @@ def lp_pools(rng):
     return _model("lp_pools", nodes, [1, 3, 6, 7], ["l2", "l3", "l1"], inits)
 
 
+def conv_transposes(rng):
+    """ConvTranspose as a decoder uses it: stride 2 with pads and
+    output_padding, grouped with output_shape (its total padding split as
+    ONNX splits it), SAME_UPPER with dilations, and a relu after one."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("ConvTranspose", ["c", "wt", "bt"], ["u"], "up", strides=[2, 2],
+                    pads=[1, 1, 1, 1], output_padding=[1, 1]),
+        h.make_node("Relu", ["u"], ["ur"], "up_relu"),
+        h.make_node("ConvTranspose", ["c", "wg"], ["g"], "grouped", group=2,
+                    strides=[3, 2], output_shape=[16, 13], kernel_shape=[3, 2]),
+        h.make_node("ConvTranspose", ["c", "wd", "bd"], ["d"], "dilated", dilations=[2, 1],
+                    strides=[1, 2], auto_pad="SAME_UPPER"),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 3, 3), 0.5), _f32(rng, "wt", (4, 6, 3, 3), 0.5),
+             _f32(rng, "bt", (6,), 0.5), _f32(rng, "wg", (4, 3, 3, 2), 0.5),
+             _f32(rng, "wd", (4, 5, 2, 3), 0.5), _f32(rng, "bd", (5,), 0.5)]
+    return _model("conv_transposes", nodes, [1, 3, 5, 6], ["ur", "g", "d"], inits)
+
+
 def ceil_pools(rng):
     """ceil_mode=1 pools sized as PyTorch sizes them: a max pool whose last
     window hangs past the input, one whose ceil window would start in the
@@ -339,6 +359,7 @@ def layer_norms(rng):
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
+          "conv_transposes": conv_transposes,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,
           "reductions": reductions,
           "lstm_states": lstm_states, "split_pow": split_pow,

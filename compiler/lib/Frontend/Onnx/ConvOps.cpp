@@ -1,4 +1,4 @@
-//===- ConvOps.cpp - Conv, pools and batch normalization ------------------===//
+//===- ConvOps.cpp - Conv, ConvTranspose, pools and batch normalization ---===//
 //
 // All of them work on NHWC values: their input is converted with
 // channelsLast() and their output is held NHWC (perm [0, 3, 1, 2]).
@@ -86,6 +86,113 @@ void lowerConv(const NodeContext &c, GraphBuilder &b) {
                                    /*isPool=*/false, 0.0f);
   std::string conv = b.particle(c.node, "", "conv2d", {input}, attrs);
   b.weight(conv, "kernel", {w.dims[2], w.dims[3], w.dims[1], filters},
+           oihwToHwio(w.floats, w.dims));
+  if (c.has(2))
+    b.weight(conv, "bias", {filters}, c.constant(2)->floats);
+  defineOutput(c, b, 0, conv, kChannelsLast);
+}
+
+//===----------------------------------------------------------------------===//
+// ConvTranspose
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A ConvTranspose's padding as the particle takes it.
+struct TransposedPadding {
+  std::array<int64_t, 4> pads{0, 0, 0, 0}; ///< top, left, bottom, right
+  Pair outputPadding{0, 0};
+};
+} // namespace
+
+/// The node's pads, from `pads`, or from `output_shape` or auto_pad
+/// SAME_UPPER (out = in * stride) as ONNX splits their total padding; an
+/// output larger than the unpadded one (negative total) is output padding.
+static TransposedPadding transposedPadding(const NodeContext &c,
+                                           const Window &w, Pair inputHW) {
+  TransposedPadding result;
+  std::vector<int64_t> extra = c.attrs.getInts("output_padding", {0, 0});
+  std::vector<int64_t> outputShape = c.attrs.getInts("output_shape", {});
+  bool sameUpper = c.attrs.getString("auto_pad", "NOTSET") == "SAME_UPPER";
+  for (int d = 0; d < 2; ++d) {
+    result.outputPadding[d] = extra.size() == 2 ? extra[d] : 0;
+    if (outputShape.size() != 2 && !sameUpper) {
+      result.pads[d] = w.pads[d];
+      result.pads[d + 2] = w.pads[d + 2];
+      continue;
+    }
+    int64_t full = w.strides[d] * (inputHW[d] - 1) + result.outputPadding[d] +
+                   (w.kernel[d] - 1) * w.dilations[d] + 1;
+    int64_t out =
+        outputShape.size() == 2 ? outputShape[d] : inputHW[d] * w.strides[d];
+    int64_t total = full - out;
+    if (total < 0) {
+      result.outputPadding[d] -= total;
+      continue;
+    }
+    result.pads[d] = sameUpper ? total / 2 : total - total / 2;
+    result.pads[d + 2] = total - result.pads[d];
+  }
+  return result;
+}
+
+void checkConvTranspose(const NodeContext &c, Problems &p) {
+  checkWindow(c, p, /*hasDilations=*/true);
+  auto checkPair = [&](const char *name) {
+    if (!c.attrs.find(name))
+      return;
+    std::vector<int64_t> v = c.attrs.getInts(name, {});
+    if (v.size() != 2 || std::any_of(v.begin(), v.end(), [](int64_t e) {
+          return e < 0 || e > kMaxTensorElements;
+        }))
+      p.node(c.node, "attribute '" + std::string(name) +
+                         "' must hold 2 values in [0, " +
+                         std::to_string(kMaxTensorElements) +
+                         "] (2-D windows only)");
+  };
+  checkPair("output_padding");
+  checkPair("output_shape");
+  const ConstTensor *w = c.constant(1);
+  if (w && w->dims.size() != 4) {
+    p.node(c.node, "only 2-D transposed convolutions are supported (weight '" +
+                       c.in(1) + "' has rank " +
+                       std::to_string(w->dims.size()) + ")");
+    return;
+  }
+  const ValueType *x = c.model.type(c.in(0));
+  int64_t group = c.attrs.getInt("group", 1);
+  if (w && (group < 1 || w->dims[0] % group != 0 ||
+            (x && x->dims.size() == 4 && x->dims[1] != w->dims[0])))
+    p.node(c.node, "attribute group=" + std::to_string(group) +
+                       " does not match the weight and input channels");
+  std::vector<int64_t> kernel = c.attrs.getInts("kernel_shape", {});
+  if (w && kernel.size() == 2 &&
+      (kernel[0] != w->dims[2] || kernel[1] != w->dims[3]))
+    p.node(c.node, "attribute kernel_shape does not match the weight");
+  const ConstTensor *bias = c.constant(2);
+  if (w && bias && bias->numel() != w->dims[1] * group)
+    p.node(c.node, "bias '" + c.in(2) + "' does not hold one value per filter");
+}
+
+void lowerConvTranspose(const NodeContext &c, GraphBuilder &b) {
+  const ConstTensor &w = *c.constant(1);
+  int64_t group = c.attrs.getInt("group", 1), filters = w.dims[1] * group;
+  Window window =
+      readWindow(c, spatial(c.inShape(0)), Pair{w.dims[2], w.dims[3]});
+  TransposedPadding padding =
+      transposedPadding(c, window, spatial(c.inShape(0)));
+  json attrs{{"filters", filters},
+             {"kernel", toList(window.kernel)},
+             {"strides", toList(window.strides)},
+             {"dilation_rate", toList(window.dilations)},
+             {"padding", padding.pads},
+             {"output_padding", toList(padding.outputPadding)},
+             {"use_bias", c.has(2)}};
+  if (group != 1)
+    attrs["groups"] = group;
+  std::string conv = b.particle(c.node, "", "conv_transpose2d",
+                                {b.channelsLast(c.in(0))}, attrs);
+  // [in, filters / group, kh, kw] -> [kh, kw, filters / group, in].
+  b.weight(conv, "kernel", {w.dims[2], w.dims[3], w.dims[1], w.dims[0]},
            oihwToHwio(w.floats, w.dims));
   if (c.has(2))
     b.weight(conv, "bias", {filters}, c.constant(2)->floats);

@@ -28,6 +28,16 @@ const std::vector<OpRule> &opRules() {
        {K::Data, K::Weight, K::OptWeight},
        checkConv,
        lowerConv},
+      {"ConvTranspose",
+       "conv_transpose2d",
+       "2-D only; group > 1 sets `groups`; pads, `output_padding`, "
+       "`output_shape` and auto_pad SAME_UPPER become explicit `padding` and "
+       "`output_padding`",
+       {"auto_pad", "dilations", "group", "kernel_shape", "output_padding",
+        "output_shape", "pads", "strides"},
+       {K::Data, K::Weight, K::OptWeight},
+       checkConvTranspose,
+       lowerConvTranspose},
       {"BatchNormalization",
        "folded into the Conv before it, else batch_norm",
        "inference form only (one output, training_mode 0)",

@@ -14,9 +14,11 @@
 
 namespace sora::onnximport {
 
-// ConvOps.cpp: Conv, pools, BatchNormalization.
+// ConvOps.cpp: Conv, ConvTranspose, pools, BatchNormalization.
 void checkConv(const NodeContext &c, Problems &p);
 void lowerConv(const NodeContext &c, GraphBuilder &b);
+void checkConvTranspose(const NodeContext &c, Problems &p);
+void lowerConvTranspose(const NodeContext &c, GraphBuilder &b);
 void checkMaxPool(const NodeContext &c, Problems &p);
 void lowerMaxPool(const NodeContext &c, GraphBuilder &b);
 void checkAveragePool(const NodeContext &c, Problems &p);

@@ -31,7 +31,9 @@ void checkWindow(const NodeContext &c, Problems &p, bool hasDilations) {
                          std::to_string(kMaxTensorElements) +
                          "] (2-D windows only)");
   };
-  if (c.node.op_type() != "Conv" && !c.attrs.find("kernel_shape"))
+  bool kernelFromWeights =
+      c.node.op_type() == "Conv" || c.node.op_type() == "ConvTranspose";
+  if (!kernelFromWeights && !c.attrs.find("kernel_shape"))
     p.node(c.node, "attribute 'kernel_shape' is missing");
   checkList("kernel_shape", 2, 1);
   checkList("strides", 2, 1);

@@ -1,4 +1,4 @@
-//===- ContractionOps.cpp - Dense and Conv2D algorithms -------------------===//
+//===- ContractionOps.cpp - Dense and convolution algorithms --------------===//
 //
 // Both ops are a bias-initialised accumulator `reduce` summing x * w over a
 // reduction domain, wrapped by a pure `value`. A padded conv reads its input
@@ -103,41 +103,28 @@ static OpStages buildDense(const KernelOp &op,
   return stages;
 }
 
-/// y(f, ox, oy, n) = b(f) + sum_{c,kx,ky} x(g(f) * Cg + c, ox*sw + kx*dw -
-///   padLeft, oy*sh + ky*dh - padTop, n) * w(f, c, kx, ky), zero outside x,
-/// where Cg = C / groups input channels feed filter group g(f) = f / (F /
-/// groups) (g = 0 without groups; c = f for a depthwise convolution).
-static OpStages buildConv2D(const KernelOp &op,
-                            const std::vector<Value> &operands,
-                            const std::string &name,
-                            const ScheduleRecord &schedule) {
-  const Shape &wShape = operands[1].shape; // [KH, KW, C, F]
+/// The convolution of `x` (Halide dims c, x, y, n) by operands[1]
+/// ([KH, KW, C / groups, F]): y(f, ox, oy, n) = b(f) + sum_{c,kx,ky}
+/// x(g(f) * Cg + c, ox*sw + kx*dw - left, oy*sh + ky*dh - top, n) *
+/// w(f, c, kx, ky), where Cg = C / groups input channels feed filter group
+/// g(f) = f / (F / groups) (g = 0 without groups; c = f for a depthwise
+/// convolution). `stages` may hold the staged input already.
+static OpStages convolve(const KernelOp &op, const std::vector<Value> &operands,
+                         const std::string &name,
+                         const ScheduleRecord &schedule, OpStages stages,
+                         const Func &x, std::array<int64_t, 2> strides,
+                         std::array<int64_t, 2> topLeft) {
+  const Shape &wShape = operands[1].shape;
   ContractionOperands prepared = prepareOperands(
       operands, clampTiling(schedule, op.shape[3], op.shape[2]), op.shape[3]);
-  std::vector<int> paddedDims;
-  if (op.pad[1] || op.pad[3])
-    paddedDims.push_back(1);
-  if (op.pad[0] || op.pad[2])
-    paddedDims.push_back(2);
-  OpStages stages;
   stages.kind = op.kind;
-  Func x = operands[0].func;
-  if (!paddedDims.empty()) {
-    // A stage of its own, so that the reduction reads without bounds tests.
-    std::vector<Var> c = makeVars(4, "c");
-    stages.padded = Func(name + "_padded");
-    stages.padded(c) = padDims(operands[0], paddedDims, 0.0f)(c);
-    x = stages.padded;
-  }
   if (schedule.packWeights && operands[1].panels == 0)
     stages.packed = packPanels(prepared.weights, 3, prepared.tileCols, name);
   Var f("f"), ox("ox"), oy("oy"), n("n");
   RDom r(0, (int)wShape[2], 0, (int)wShape[1], 0, (int)wShape[0], name + "_r");
   stages.reduction = r;
-  Expr ix =
-      ox * (int)op.strides[1] + r.y * (int)op.dilation[1] - (int)op.pad[1];
-  Expr iy =
-      oy * (int)op.strides[0] + r.z * (int)op.dilation[0] - (int)op.pad[0];
+  Expr ix = ox * (int)strides[1] + r.y * (int)op.dilation[1] - (int)topLeft[1];
+  Expr iy = oy * (int)strides[0] + r.z * (int)op.dilation[0] - (int)topLeft[0];
   stages.reduce = Func(name + "_acc");
   stages.reduce(f, ox, oy, n) = initialValue(prepared, f);
   Expr channel = r.x;
@@ -155,6 +142,69 @@ static OpStages buildConv2D(const KernelOp &op,
   return stages;
 }
 
+/// A conv2d reads a zero-padded copy of its input (`padded`), if padded.
+static OpStages buildConv2D(const KernelOp &op,
+                            const std::vector<Value> &operands,
+                            const std::string &name,
+                            const ScheduleRecord &schedule) {
+  std::vector<int> paddedDims;
+  if (op.pad[1] || op.pad[3])
+    paddedDims.push_back(1);
+  if (op.pad[0] || op.pad[2])
+    paddedDims.push_back(2);
+  OpStages stages;
+  Func x = operands[0].func;
+  if (!paddedDims.empty()) {
+    // A stage of its own, so that the reduction reads without bounds tests.
+    std::vector<Var> c = makeVars(4, "c");
+    stages.padded = Func(name + "_padded");
+    stages.padded(c) = padDims(operands[0], paddedDims, 0.0f)(c);
+    x = stages.padded;
+  }
+  return convolve(op, operands, name, schedule, std::move(stages), x,
+                  op.strides, {op.pad[0], op.pad[1]});
+}
+
+/// A conv_transpose2d is the stride-1 convolution, by the kernel turned by
+/// 180 degrees with its filter and channel dims swapped, of the input with
+/// stride - 1 zeros between cells, padded by op.pad (negative: cut).
+/// operands[1] is [KH, KW, F / groups, C]: Halide w(c, fg, kx, ky).
+static OpStages buildConvTranspose2D(const KernelOp &op,
+                                     const std::vector<Value> &operands,
+                                     const std::string &name,
+                                     const ScheduleRecord &schedule) {
+  const Value &input = operands[0];
+  const Shape &kShape = operands[1].shape;
+  int64_t groups = op.groups, filtersPerGroup = kShape[2];
+  int64_t channelsPerGroup = kShape[3] / groups;
+  Var f("f"), c("c"), kx("kx"), ky("ky");
+  Value turned{Func(name + "_turned"),
+               {kShape[0], kShape[1], channelsPerGroup, op.shape[3]}};
+  turned.func(f, c, kx, ky) =
+      operands[1].func(f / (int)filtersPerGroup * (int)channelsPerGroup + c,
+                       f % (int)filtersPerGroup, (int)kShape[1] - 1 - kx,
+                       (int)kShape[0] - 1 - ky);
+  std::vector<Value> convOperands = operands;
+  convOperands[1] = turned;
+
+  OpStages stages;
+  Var x("x"), y("y"), n("n");
+  Expr u = x - (int)op.pad[1], v = y - (int)op.pad[0];
+  int sw = (int)op.strides[1], sh = (int)op.strides[0];
+  int width = (int)input.shape[2], height = (int)input.shape[1];
+  Expr inside = u >= 0 && u <= (width - 1) * sw && u % sw == 0 && v >= 0 &&
+                v <= (height - 1) * sh && v % sh == 0;
+  stages.padded = Func(name + "_padded");
+  stages.padded(c, x, y, n) =
+      select(inside,
+             input.func(c, clamp(u / sw, 0, width - 1),
+                        clamp(v / sh, 0, height - 1), n),
+             0.0f);
+  Func dilated = stages.padded;
+  return convolve(op, convOperands, name, schedule, std::move(stages), dilated,
+                  {1, 1}, {0, 0});
+}
+
 template <>
 OpStages build<KernelOpKind::Dense>(const KernelOp &op,
                                     const std::vector<Value> &operands,
@@ -169,6 +219,13 @@ OpStages build<KernelOpKind::Conv2D>(const KernelOp &op,
                                      const std::string &name,
                                      const ScheduleRecord &schedule) {
   return buildConv2D(op, operands, name, schedule);
+}
+
+template <>
+OpStages build<KernelOpKind::ConvTranspose2D>(
+    const KernelOp &op, const std::vector<Value> &operands,
+    const std::string &name, const ScheduleRecord &schedule) {
+  return buildConvTranspose2D(op, operands, name, schedule);
 }
 
 } // namespace sora

@@ -108,8 +108,10 @@ struct KernelOp {
   std::array<int64_t, 2> window{1, 1};
   std::array<int64_t, 2> strides{1, 1};
   std::array<int64_t, 2> dilation{1, 1};
-  std::array<int64_t, 4> pad{0, 0, 0, 0}; ///< top, left, bottom, right
-  int64_t axis = -1;                      ///< softmax axis, non-negative
+  /// Top, left, bottom, right; ConvTranspose2D: around its zero-inserted
+  /// input (convTransposeInputPadding; negative: rows cut).
+  std::array<int64_t, 4> pad{0, 0, 0, 0};
+  int64_t axis = -1;  ///< softmax axis, non-negative
   int64_t groups = 1; ///< Conv2D: filter group g reads input channel group g
   bool transposeA = false, transposeB = false; ///< MatMul
   /// Resize: corner-aligned sampling (bilinear), and the scale factors the

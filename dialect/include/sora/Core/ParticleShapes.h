@@ -37,6 +37,23 @@ inferConv2DShape(ShapeRef input, ShapeRef kernel, std::optional<ShapeRef> bias,
                  ShapeRef strides, ShapeRef dilation, ShapeRef padding,
                  const ShapeError &emitError, int64_t groups = 1);
 
+/// conv_transpose2d: `kernel` is [kh, kw, filters / groups, in]; `padding`
+/// ([top, left, bottom, right]) and `outputPadding` ([h, w]) are
+/// non-negative; the output is (in - 1) * stride - top - bottom +
+/// (k - 1) * dilation + 1 + outputPadding per spatial dimension.
+std::optional<Shape> inferConvTranspose2DShape(
+    ShapeRef input, ShapeRef kernel, std::optional<ShapeRef> bias,
+    ShapeRef strides, ShapeRef dilation, ShapeRef padding,
+    ShapeRef outputPadding, const ShapeError &emitError, int64_t groups = 1);
+
+/// A conv_transpose2d is the stride-1 convolution, with the kernel turned by
+/// 180 degrees, of its input with stride - 1 zeros between cells and this
+/// padding around it ([top, left, bottom, right]; negative: rows cut).
+std::array<int64_t, 4> convTransposeInputPadding(ShapeRef kernel,
+                                                 ShapeRef dilation,
+                                                 ShapeRef padding,
+                                                 ShapeRef outputPadding);
+
 std::optional<Shape> inferPool2DShape(ShapeRef input, ShapeRef window,
                                       ShapeRef strides, ShapeRef padding,
                                       const ShapeError &emitError);

@@ -121,6 +121,41 @@ def Particle_Conv2DOp : Particle_Op<"conv2d", [Pure, Particle_ShapeRule,
   }];
 }
 
+def Particle_ConvTranspose2DOp : Particle_Op<"conv_transpose2d", [Pure,
+    Particle_ShapeRule, Particle_FusionAnchor,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "2-D transposed convolution (fractionally strided), NHWC";
+  let description = [{
+    The gradient of conv2d with respect to its input, as
+    `torch.nn.ConvTranspose2d` and ONNX's ConvTranspose: input pixel (i, j)
+    adds `x[n, i, j, c] * kernel[a, b, f, c]` to output pixel
+    (i * sh - top + a * dh, j * sw - left + b * dw).
+    `kernel : [kh, kw, filters / groups, in]`, optional `bias : [filters]`.
+    `padding = [top, left, bottom, right]` removes output rows and columns;
+    `output_padding = [h, w]` adds them at the bottom and right. The output
+    is `(in - 1) * stride - top - bottom + (k - 1) * dilation + 1 +
+    output_padding` per spatial dimension.
+
+    ```mlir
+    %y = particle.conv_transpose2d %x, %k, %b {strides = array<i64: 2, 2>,
+           dilation = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>,
+           output_padding = array<i64: 1, 1>}
+        : (tensor<1x7x7x16xf32>, tensor<3x3x8x16xf32>, tensor<8xf32>)
+        -> tensor<1x14x14x8xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, Particle_Tensor:$kernel,
+                       Optional<Particle_Tensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilation,
+                       DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$output_padding,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $kernel (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 class Particle_Pool2DOp<string mnemonic, string what>
     : Particle_Op<mnemonic, [Pure, Particle_ShapeRule, Particle_FusionAnchor,
                              DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
