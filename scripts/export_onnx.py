@@ -126,7 +126,7 @@ class UpsampleNet(nn.Module):
 def _randomize_batch_norms(module, generator):
     """Gives every BatchNorm layer non-trivial statistics and affine terms."""
     for m in module.modules():
-        if isinstance(m, nn.BatchNorm2d):
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             c = m.num_features
             m.running_mean.copy_(0.1 * torch.randn(c, generator=generator))
             m.running_var.copy_(0.5 + torch.rand(c, generator=generator))
@@ -153,6 +153,26 @@ SMALL_MODELS = {
     "cnn_mnist": (_cnn_mnist, (1, 1, 28, 28)),
     "cnn_mnist_b64": (_cnn_mnist, (64, 1, 28, 28)),
 }
+
+
+class KeywordSpotter(nn.Module):
+    """A 1-D conv keyword spotter over MFCC frames [batch, 40, 98]: Conv1d
+    (+ BatchNorm1d), pools, a dilated strided Conv1d and a ConvTranspose1d,
+    the mean over time, then the classifier."""
+
+    def __init__(self, features=40, classes=12):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv1d(features, 32, 5, padding=2), nn.BatchNorm1d(32), nn.ReLU(),
+            nn.MaxPool1d(2),
+            nn.Conv1d(32, 48, 3, stride=2, dilation=2), nn.ReLU(),
+            nn.AvgPool1d(3, stride=1, padding=1),
+            nn.ConvTranspose1d(48, 24, 4, stride=2, padding=1), nn.ReLU())
+        self.bn = nn.BatchNorm1d(24)
+        self.fc = nn.Linear(24, classes)
+
+    def forward(self, x):
+        return self.fc(self.bn(self.body(x)).mean(dim=2))
 
 
 def build(name, seed=0):
@@ -187,6 +207,9 @@ def build(name, seed=0):
     elif name == "upsample":
         module = UpsampleNet()
         shape = (1, 3, 8, 10)
+    elif name == "kws":
+        module = KeywordSpotter()
+        shape = (2, 40, 98)
     elif name in TEXT_CLASSIFIERS:
         vocab, dim, tokens, read_h_n = TEXT_CLASSIFIERS[name]
         module = TextClassifier(vocab, dim, hidden=dim, read_h_n=read_h_n)
@@ -206,7 +229,7 @@ def build(name, seed=0):
 
 
 MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "encoder_layer_base",
-          "bilstm", "upsample", *TEXT_CLASSIFIERS, *SMALL_MODELS, "bilstm_text"]
+          "bilstm", "upsample", "kws", *TEXT_CLASSIFIERS, *SMALL_MODELS, "bilstm_text"]
 
 
 def export(name, path, opset=13, seed=0):

@@ -193,6 +193,31 @@ def conv_transposes(rng):
     return _model("conv_transposes", nodes, [1, 3, 5, 6], ["ur", "g", "d"], inits)
 
 
+def windows_1d(rng):
+    """1-D windows (widened to height-1 2-D ones): a strided dilated Conv with
+    pads and groups, a standalone BatchNormalization, MaxPool with
+    SAME_LOWER, LpPool and AveragePool counting pads, and a ConvTranspose
+    with output_padding."""
+    nodes = [
+        h.make_node("Conv", ["x", "w", "b"], ["c"], "conv", pads=[2, 1], strides=[2],
+                    dilations=[2], group=2),
+        h.make_node("BatchNormalization", ["c", "g", "beta", "mean", "var"], ["n"], "bn"),
+        h.make_node("MaxPool", ["n"], ["m"], "max", kernel_shape=[3], strides=[2],
+                    auto_pad="SAME_LOWER"),
+        h.make_node("LpPool", ["n"], ["l"], "lp", kernel_shape=[2], pads=[1, 0]),
+        h.make_node("AveragePool", ["n"], ["a"], "avg", kernel_shape=[3], pads=[1, 1],
+                    count_include_pad=1),
+        h.make_node("ConvTranspose", ["m", "wt"], ["t"], "up", strides=[3], pads=[1, 0],
+                    output_padding=[2]),
+    ]
+    inits = [_f32(rng, "w", (6, 2, 3), 0.5), _f32(rng, "b", (6,), 0.5),
+             _f32(rng, "g", (6,), 0.5), _f32(rng, "beta", (6,), 0.5),
+             _f32(rng, "mean", (6,), 0.5),
+             nh.from_array(rng.uniform(0.5, 1.5, (6,)).astype(np.float32), "var"),
+             _f32(rng, "wt", (6, 5, 4), 0.5)]
+    return _model("windows_1d", nodes, [2, 4, 17], ["l", "a", "t"], inits)
+
+
 def ceil_pools(rng):
     """ceil_mode=1 pools sized as PyTorch sizes them: a max pool whose last
     window hangs past the input, one whose ceil window would start in the
@@ -359,7 +384,7 @@ def layer_norms(rng):
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
-          "conv_transposes": conv_transposes,
+          "conv_transposes": conv_transposes, "windows_1d": windows_1d,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,
           "reductions": reductions,
           "lstm_states": lstm_states, "split_pow": split_pow,

@@ -105,17 +105,20 @@ struct TransposedPadding {
 } // namespace
 
 /// The node's pads, from `pads`, or from `output_shape` or auto_pad
-/// SAME_UPPER (out = in * stride) as ONNX splits their total padding; an
-/// output larger than the unpadded one (negative total) is output padding.
+/// SAME_UPPER/SAME_LOWER (out = in * stride) as ONNX splits their total
+/// padding (the odd cell at the start, except for SAME_UPPER); an output
+/// larger than the unpadded one (negative total) is output padding.
 static TransposedPadding transposedPadding(const NodeContext &c,
                                            const Window &w, Pair inputHW) {
   TransposedPadding result;
   std::vector<int64_t> extra = c.attrs.getInts("output_padding", {0, 0});
   std::vector<int64_t> outputShape = c.attrs.getInts("output_shape", {});
-  bool sameUpper = c.attrs.getString("auto_pad", "NOTSET") == "SAME_UPPER";
+  std::string autoPad = c.attrs.getString("auto_pad", "NOTSET");
+  bool sameUpper = autoPad == "SAME_UPPER";
+  bool same = sameUpper || autoPad == "SAME_LOWER";
   for (int d = 0; d < 2; ++d) {
     result.outputPadding[d] = extra.size() == 2 ? extra[d] : 0;
-    if (outputShape.size() != 2 && !sameUpper) {
+    if (outputShape.size() != 2 && !same) {
       result.pads[d] = w.pads[d];
       result.pads[d + 2] = w.pads[d + 2];
       continue;

@@ -1,6 +1,7 @@
 //===- ImportSteps.h - The steps of an ONNX import --------------*- C++ -*-===//
 //
-//   load (OnnxModel) → foldConstants → fusePatterns → validateModel
+//   load (OnnxModel) → foldConstants → widenWindows → fusePatterns
+//                    → validateModel
 //                    → lowerModel (only when nothing was reported)
 //
 //===----------------------------------------------------------------------===//
@@ -17,6 +18,12 @@ namespace sora::onnximport {
 /// into constants, removing those nodes, and drops nodes whose outputs
 /// nobody reads. Returns true if it folded any.
 bool foldConstants(OnnxModel &model);
+
+/// Rewrites Conv, ConvTranspose, pools and BatchNormalization over
+/// [N, C, L] into their 2-D
+/// forms over [N, C, 1, L] between an Unsqueeze and a Squeeze. Returns true
+/// if it rewrote any (shapes must then be inferred again).
+bool widenWindows(OnnxModel &model);
 
 /// Rewrites node patterns into single nodes: Gather of a 2-D initializer at
 /// run-time ids (domain soracc Embedding), Conv + BatchNormalization

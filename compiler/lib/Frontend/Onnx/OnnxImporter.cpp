@@ -53,6 +53,10 @@ static std::optional<OnnxImport> import(const std::string &path,
       return std::nullopt;
     }
   }
+  if (widenWindows(*model) && !model->reinferShapes(error)) {
+    mlir::emitError(fileLoc) << error;
+    return std::nullopt;
+  }
   fusePatterns(*model);
   Problems problems = validateModel(*model);
   if (!problems.empty()) {

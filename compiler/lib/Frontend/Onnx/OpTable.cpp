@@ -21,7 +21,7 @@ const std::vector<OpRule> &opRules() {
       // Convolutions and pools (ConvOps.cpp).
       {"Conv",
        "conv2d",
-       "2-D only; group > 1 sets `groups` (depthwise too); pads: "
+       "1-D or 2-D; group > 1 sets `groups` (depthwise too); pads: "
        "`\"valid\"`, `\"same\"` (Keras) or explicit `[top, left, bottom, "
        "right]`",
        {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"},
@@ -30,8 +30,9 @@ const std::vector<OpRule> &opRules() {
        lowerConv},
       {"ConvTranspose",
        "conv_transpose2d",
-       "2-D only; group > 1 sets `groups`; pads, `output_padding`, "
-       "`output_shape` and auto_pad SAME_UPPER become explicit `padding` and "
+       "1-D or 2-D; group > 1 sets `groups`; pads, `output_padding`, "
+       "`output_shape` and auto_pad SAME_UPPER/SAME_LOWER become explicit "
+       "`padding` and "
        "`output_padding`",
        {"auto_pad", "dilations", "group", "kernel_shape", "output_padding",
         "output_shape", "pads", "strides"},
@@ -47,7 +48,8 @@ const std::vector<OpRule> &opRules() {
        lowerBatchNorm},
       {"MaxPool",
        "max_pool2d (+ pad)",
-       "2-D, dilations 1; ceil_mode as PyTorch sizes it; pads as large as the "
+       "1-D or 2-D, dilations 1; ceil_mode as PyTorch sizes it; pads as large "
+       "as the "
        "window become a `pad` of the lowest float",
        {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
         "storage_order", "strides"},
@@ -56,7 +58,8 @@ const std::vector<OpRule> &opRules() {
        lowerMaxPool},
       {"AveragePool",
        "avg_pool2d (+ pad)",
-       "2-D; ceil_mode as PyTorch sizes it; padded cells are not counted, "
+       "1-D or 2-D; ceil_mode as PyTorch sizes it; padded cells are not "
+       "counted, "
        "except with count_include_pad=1: then a zero `pad` and a valid pool "
        "(ceil_mode's extra cells still not counted)",
        {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads",
@@ -66,7 +69,7 @@ const std::vector<OpRule> &opRules() {
        lowerAveragePool},
       {"LpPool",
        "lp_pool2d (+ pad)",
-       "2-D; integer p (default 2); padded cells add nothing",
+       "1-D or 2-D; integer p (default 2); padded cells add nothing",
        {"auto_pad", "kernel_shape", "p", "pads", "strides"},
        {K::Data},
        checkLpPool,

@@ -8,13 +8,19 @@ namespace sora::onnximport {
 
 void checkWindow(const NodeContext &c, Problems &p, bool hasDilations) {
   const ValueType *x = c.has(0) ? c.model.type(c.in(0)) : nullptr;
-  if (x && x->hasShape && x->dims.size() != 4)
-    p.node(c.node, "only 2-D windows over rank-4 NCHW inputs are supported, "
-                   "input '" +
+  // Rank-3 inputs with well-formed 1-D attributes were widened to 2-D
+  // (widenWindows); these are the rest.
+  if (x && x->hasShape && x->dims.size() == 3)
+    p.node(c.node, "a 1-D window needs one value per window attribute, two "
+                   "pads and a constant rank-3 weight");
+  else if (x && x->hasShape && x->dims.size() != 4)
+    p.node(c.node, "only 1-D and 2-D windows are supported (rank-3 NCL or "
+                   "rank-4 NCHW inputs), input '" +
                        c.in(0) + "' has rank " +
                        std::to_string(x->dims.size()));
   std::string autoPad = c.attrs.getString("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER")
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER")
     p.node(c.node, "attribute auto_pad=" + autoPad + " is not supported");
   // Bounded like tensor extents, so that no window arithmetic overflows.
   auto checkList = [&](const char *name, size_t size, int64_t min) {
@@ -53,14 +59,16 @@ Window readWindow(const NodeContext &c, Pair inputHW,
   w.strides = pair("strides", {1, 1});
   w.dilations = pair("dilations", {1, 1});
   std::string autoPad = c.attrs.getString("auto_pad", "NOTSET");
-  if (autoPad == "SAME_UPPER") {
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    // The odd cell of the total goes after (UPPER) or before (LOWER).
     for (int d = 0; d < 2; ++d) {
       int64_t extent = (w.kernel[d] - 1) * w.dilations[d] + 1;
       int64_t out = (inputHW[d] + w.strides[d] - 1) / w.strides[d];
       int64_t total =
           std::max<int64_t>((out - 1) * w.strides[d] + extent - inputHW[d], 0);
-      w.pads[d] = total / 2;
-      w.pads[d + 2] = total - total / 2;
+      int64_t small = total / 2;
+      w.pads[d] = autoPad == "SAME_UPPER" ? small : total - small;
+      w.pads[d + 2] = total - w.pads[d];
     }
   } else if (autoPad == "NOTSET") {
     std::vector<int64_t> pads = c.attrs.getInts("pads", {0, 0, 0, 0});
