@@ -372,6 +372,69 @@ def _conv_transpose2d(p, xs, w):
 OPS["conv_transpose2d"] = Op(_conv_transpose2d, params=_conv_transpose2d_params)
 
 
+def _padding_1d(p, length, kernel, stride, dilation):
+    """(left, right) of a 1-D window: "valid", "same" (Keras: out =
+    ceil(length / stride), the smaller half left) or [left, right]."""
+    padding = p.get("padding", "valid")
+    if isinstance(padding, list):
+        return tuple(padding)
+    if padding == "valid":
+        return 0, 0
+    out = -(-length // stride)
+    total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - length, 0)
+    return total // 2, total - total // 2
+
+
+def _conv1d_params(p, shapes):
+    """nn.Conv1d's init: U(-b, b), b = 1/sqrt(in/groups * k), drawn in
+    PyTorch's [filters, in/groups, k] and permuted to ours [k, in/groups,
+    filters]."""
+    k, groups, channels = p["kernel"], p.get("groups", 1), shapes[0][2]
+    bound = 1.0 / math.sqrt(channels // groups * k)
+
+    def kernel(shape, generator):
+        torch_shape = (p["filters"], channels // groups, k)
+        return _uniform(-bound, bound)(torch_shape, generator).permute(2, 1, 0).contiguous()
+
+    params = {"kernel": ((k, channels // groups, p["filters"]), kernel)}
+    if p.get("use_bias", True):
+        params["bias"] = ((p["filters"],), _uniform(-bound, bound))
+    return params
+
+
+def _conv1d(p, xs, w):
+    """F.conv1d on [N, L, C] with an [k, in/groups, filters] kernel."""
+    k, stride, dilation = p["kernel"], p.get("strides", 1), p.get("dilation_rate", 1)
+    left, right = _padding_1d(p, xs[0].shape[1], k, stride, dilation)
+    x = F.pad(xs[0].permute(0, 2, 1), (left, right))
+    bias = w("bias") if p.get("use_bias", True) else None
+    y = F.conv1d(x, w("kernel").permute(2, 1, 0), bias, stride=stride, dilation=dilation,
+                 groups=p.get("groups", 1))
+    return y.permute(0, 2, 1)
+
+
+def _pool1d(p, xs, w):
+    """max/avg pool on [N, L, C]; padded cells never win a max nor count in
+    a mean."""
+    k = p["pool"]
+    stride = p.get("strides", k)
+    left, right = _padding_1d(p, xs[0].shape[1], k, stride, 1)
+    x = xs[0].permute(0, 2, 1)
+    if p["op"] == "max_pool1d":
+        y = F.max_pool1d(F.pad(x, (left, right), value=-math.inf), k, stride)
+    else:
+        sums = F.avg_pool1d(F.pad(x, (left, right)), k, stride) * k
+        ones = torch.ones_like(x[:1, :1])
+        counts = F.avg_pool1d(F.pad(ones, (left, right)), k, stride) * k
+        y = sums / counts
+    return y.permute(0, 2, 1)
+
+
+OPS["conv1d"] = Op(_conv1d, params=_conv1d_params)
+OPS["max_pool1d"] = Op(_pool1d)
+OPS["avg_pool1d"] = Op(_pool1d)
+
+
 def _batch_norm_params(p, shapes):
     # PyTorch initialises gamma = 1, beta = mean = 0, var = 1 (an identity);
     # tests draw values around those so that every term matters.

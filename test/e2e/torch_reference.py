@@ -518,7 +518,7 @@ def run(model, weights, inputs, dtype=torch.float32):
                 y = _extra(EXTRA_OPS[op].run, p, x, lambda suffix: param(f"{name}.{suffix}"))
             else:
                 y = ACTIVATIONS[op](x[0])
-            if op in PARAMETRIC_OPS or op == "conv_transpose2d":
+            if op in PARAMETRIC_OPS or op in ("conv1d", "conv_transpose2d"):
                 activation = p.get("activation", "none")
                 if activation not in ACTIVATIONS:
                     raise ModelError(f"particle '{name}': unknown activation {activation!r}")

@@ -117,6 +117,9 @@ private:
                         ArrayRef<Value> in);
   template <typename PoolOp>
   Value pool(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value conv1d(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  template <typename PoolOp>
+  Value pool1d(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value flatten(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value reshape(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value softmax(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
@@ -220,6 +223,17 @@ private:
   paddingAttr(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<int64_t> x,
               std::array<int64_t, 2> window, std::array<int64_t, 2> strides,
               std::array<int64_t, 2> dilation);
+  /// A 1-D window over [N, L, C] as the 2-D window of height 1 over
+  /// [N, 1, L, C]: `windowKey` ("kernel", "pool"), `strides` (default 1, or
+  /// the window for pools), `dilation_rate` when `dilated`, and `padding`
+  /// ("valid", "same" or [left, right]) (MLIRGenWindows1D.cpp).
+  struct Window1D {
+    std::array<int64_t, 2> kernel, strides, dilation;
+    std::array<int64_t, 4> pads;
+  };
+  std::optional<Window1D> window1d(const ParticleDecl &p, ParticleAttrs &a,
+                                   ArrayRef<int64_t> x, const char *windowKey,
+                                   bool dilated);
   /// An explicit `padding`: four non-negative ints.
   static std::optional<std::vector<int64_t>> explicitPadding(ParticleAttrs &a);
   /// conv_transpose2d's `padding` and `output_padding`: {padding, output
