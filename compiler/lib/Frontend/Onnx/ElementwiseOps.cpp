@@ -88,7 +88,7 @@ void lowerScalarActivation(const NodeContext &c, GraphBuilder &b) {
 
 void lowerVariadic(const NodeContext &c, GraphBuilder &b) {
   static const std::map<std::string, std::string> particles = {
-      {"Max", "maximum"}, {"Min", "minimum"}, {"Sum", "add"}};
+      {"Max", "maximum"}, {"Min", "minimum"}, {"Sum", "add"}, {"Mean", "add"}};
   const std::string &op = particles.at(c.node.op_type());
   if (c.node.input_size() == 1) {
     b.define(c.out(0), b.get(c.in(0)));
@@ -96,12 +96,20 @@ void lowerVariadic(const NodeContext &c, GraphBuilder &b) {
   }
   // One binary particle per further input, left to right (NumPy
   // broadcasting at each step, as ONNX specifies).
+  // Mean: the sum times 1 / n.
+  int n = c.node.input_size();
+  bool mean = c.node.op_type() == "Mean";
   std::string result = b.plain(c.in(0));
-  for (int i = 1; i < c.node.input_size(); ++i)
-    result = b.particle(c.node,
-                        i + 1 < c.node.input_size() ? "_" + std::to_string(i)
-                                                    : std::string(),
-                        op, {result, b.plain(c.in(i))});
+  for (int i = 1; i < n; ++i)
+    result = b.particle(
+        c.node, i + 1 < n || mean ? "_" + std::to_string(i) : std::string(), op,
+        {result, b.plain(c.in(i))});
+  if (mean) {
+    std::string scale =
+        b.particle(c.node, "_scale", "constant", {}, json{{"shape", {1}}});
+    b.weight(scale, "value", {1}, {1.0f / (float)n});
+    result = b.particle(c.node, "", "mul", {result, scale});
+  }
   defineOutput(c, b, 0, result);
 }
 
@@ -125,6 +133,10 @@ void lowerClip(const NodeContext &c, GraphBuilder &b) {
   if (c.has(2))
     hi = c.constant(2)->scalar();
   const Held &x = b.get(c.in(0));
+  if (!lo && !hi) { // no bounds: the identity
+    b.define(c.out(0), x);
+    return;
+  }
   std::string op = "clip";
   json attrs = json::object();
   if (lo && *lo == 0.0f && !hi) {

@@ -144,6 +144,10 @@ private:
   std::optional<ConstTensor> constantNode(const onnx::NodeProto &node);
   std::optional<ConstTensor> binary(const std::string &op, const ConstTensor &a,
                                     const ConstTensor &b);
+  /// Pow of a run-time base by an integer constant: the exponent as
+  /// float32, as the pow particle takes it (same values: ONNX's Pow casts
+  /// nothing, and |exponent| < 2^24 is exact).
+  void floatExponents();
   /// Drops nodes none of whose outputs is read.
   void removeDeadNodes();
   std::optional<ConstTensor> gather(const ConstTensor &data,
@@ -386,7 +390,25 @@ Folder::fold(const onnx::NodeProto &node) {
   return std::nullopt;
 }
 
+void Folder::floatExponents() {
+  for (onnx::NodeProto &node : model.nodes) {
+    if (node.op_type() != "Pow" || !node.domain().empty() ||
+        node.input_size() != 2 || model.constant(node.input(0)))
+      continue;
+    const ConstTensor *exponent = model.constant(node.input(1));
+    if (!exponent || !exponent->isInt() || !exponent->readable)
+      continue;
+    ConstTensor asFloat = make(true, exponent->dims);
+    for (size_t i = 0; i < asFloat.floats.size(); ++i)
+      asFloat.floats[i] = (float)exponent->ints[i];
+    std::string name = node.input(1) + "_f32";
+    model.setConstant(name, std::move(asFloat));
+    node.set_input(1, name);
+  }
+}
+
 bool Folder::run() {
+  floatExponents();
   std::vector<onnx::NodeProto> kept;
   for (const onnx::NodeProto &node : model.nodes) {
     std::optional<std::vector<ConstTensor>> outputs = fold(node);

@@ -16,10 +16,11 @@ using nlohmann::json;
 namespace sora::onnximport {
 
 /// Emits a dense particle on ONNX value `input` with a logical kernel
-/// [K, units]; defines output 0.
+/// [K, units]; defines output 0, or the value `result` when given.
 static void emitDense(const NodeContext &c, GraphBuilder &b,
                       const std::string &input, std::vector<float> kernel,
-                      int64_t units, std::vector<float> bias) {
+                      int64_t units, std::vector<float> bias,
+                      const std::string &result = "") {
   const Held &x = b.get(input);
   int64_t k = x.shape.back();
   std::string ref;
@@ -55,7 +56,21 @@ static void emitDense(const NodeContext &c, GraphBuilder &b,
     dense = b.particle(c.node, "_unfold", "reshape", {dense},
                        json{{"shape", shape}});
   }
-  defineOutput(c, b, 0, dense, perm);
+  if (result.empty()) {
+    defineOutput(c, b, 0, dense, perm);
+    return;
+  }
+  Held held;
+  held.ref = dense;
+  held.shape = x.shape;
+  held.shape.back() = units;
+  held.perm = perm;
+  b.define(result, held);
+}
+
+/// The rows M of a Gemm's output (A is [M, K], or [K, M] with transA).
+static int64_t gemmRows(const NodeContext &c, const ValueType &a) {
+  return c.attrs.getInt("transA", 0) ? a.dims[1] : a.dims[0];
 }
 
 /// A bias constant that must broadcast to [units].
@@ -78,8 +93,9 @@ static void checkInner(const NodeContext &c, Problems &p, int64_t inner) {
 }
 
 void checkGemm(const NodeContext &c, Problems &p) {
-  if (c.attrs.getInt("transA", 0)) {
-    p.node(c.node, "attribute transA=1 is not supported");
+  const ValueType *a = c.model.type(c.in(0));
+  if (a && a->hasShape && a->dims.size() != 2) {
+    p.node(c.node, "input '" + c.in(0) + "' must have rank 2");
     return;
   }
   const ConstTensor *w = c.constant(1);
@@ -90,16 +106,40 @@ void checkGemm(const NodeContext &c, Problems &p) {
     return;
   }
   bool transB = c.attrs.getInt("transB", 0);
-  int64_t units = transB ? w->dims[0] : w->dims[1];
-  checkInner(c, p, transB ? w->dims[1] : w->dims[0]);
-  if (c.has(2))
-    checkBias(c, p, 2, units);
+  int64_t inner = transB ? w->dims[1] : w->dims[0];
+  if (c.attrs.getInt("transA", 0)) {
+    if (a && a->hasShape && a->dims[0] != inner)
+      p.node(c.node, "input '" + c.in(0) + "' (transA) has " +
+                         std::to_string(a->dims[0]) +
+                         " features but the weight expects " +
+                         std::to_string(inner));
+  } else {
+    checkInner(c, p, inner);
+  }
+  const ConstTensor *bias = c.has(2) ? c.constant(2) : nullptr;
+  if (bias && bias->isFloat() && bias->readable && a && a->hasShape &&
+      (bias->dims.size() > 2 ||
+       broadcastToShape(bias->floats, bias->dims,
+                        {gemmRows(c, *a), transB ? w->dims[0] : w->dims[1]})
+           .empty()))
+    p.node(c.node, "bias '" + c.in(2) + "' does not broadcast to the output");
 }
 
 void lowerGemm(const NodeContext &c, GraphBuilder &b) {
   const ConstTensor &w = *c.constant(1);
   bool transB = c.attrs.getInt("transB", 0);
   int64_t units = transB ? w.dims[0] : w.dims[1];
+  // transA: A [K, M] is held as the logical [M, K] it stands for.
+  std::string input = c.in(0);
+  if (c.attrs.getInt("transA", 0)) {
+    Held a = b.get(input);
+    Held transposed;
+    transposed.ref = b.plain(input);
+    transposed.shape = {a.shape[1], a.shape[0]};
+    transposed.perm = {1, 0};
+    input = c.out(0) + "/transA";
+    b.define(input, transposed);
+  }
   std::vector<float> kernel =
       transB ? permuteTensor(w.floats, w.dims, {1, 0}) : w.floats;
   float alpha = c.attrs.getFloat("alpha", 1.0f);
@@ -107,14 +147,31 @@ void lowerGemm(const NodeContext &c, GraphBuilder &b) {
   if (alpha != 1.0f)
     for (float &v : kernel)
       v *= alpha;
-  std::vector<float> bias;
+  // A bias per output unit goes into the dense; another one (per row, or
+  // per element) is added after it.
+  std::vector<float> bias, rowBias;
   if (c.has(2)) {
     const ConstTensor &cb = *c.constant(2);
     bias = broadcastToVector(cb.floats, cb.dims, units);
-    for (float &v : bias)
-      v *= beta;
+    if (bias.empty())
+      rowBias = broadcastToShape(cb.floats, cb.dims,
+                                 {gemmRows(c, *c.model.type(c.in(0))), units});
+    for (std::vector<float> *v : {&bias, &rowBias})
+      for (float &e : *v)
+        e *= beta;
   }
-  emitDense(c, b, c.in(0), std::move(kernel), units, std::move(bias));
+  if (rowBias.empty()) {
+    emitDense(c, b, input, std::move(kernel), units, std::move(bias));
+    return;
+  }
+  std::string product = c.out(0) + "/product";
+  emitDense(c, b, input, std::move(kernel), units, {}, product);
+  int64_t rows = (int64_t)rowBias.size() / units;
+  std::string constant = b.particle(c.node, "_bias", "constant", {},
+                                    json{{"shape", {rows, units}}});
+  b.weight(constant, "value", {rows, units}, std::move(rowBias));
+  defineOutput(c, b, 0,
+               b.particle(c.node, "", "add", {b.plain(product), constant}));
 }
 
 void checkMatMul(const NodeContext &c, Problems &p) {

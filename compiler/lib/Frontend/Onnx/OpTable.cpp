@@ -90,9 +90,10 @@ const std::vector<OpRule> &opRules() {
        lowerGlobalPool},
       // Linear algebra (LinearOps.cpp).
       {"Gemm",
-       "dense",
-       "transA=0, constant B (transB either way; alpha/beta folded), C of "
-       "shape [N] or [1, N]",
+       "dense (+ add)",
+       "constant B (transA, transB either way; alpha/beta folded); C per "
+       "output unit goes into the dense, any other broadcastable C into an "
+       "`add` of a constant",
        {"alpha", "beta", "transA", "transB"},
        {K::Data, K::Weight, K::OptWeight},
        checkGemm,
@@ -164,6 +165,13 @@ const std::vector<OpRule> &opRules() {
        lowerVariadic},
       {"Min", "minimum", "as Max", {}, {K::Data}, nullptr, lowerVariadic},
       {"Sum", "add", "as Max", {}, {K::Data}, nullptr, lowerVariadic},
+      {"Mean",
+       "add, mul",
+       "as Max; the sum times 1 / (number of inputs)",
+       {},
+       {K::Data},
+       nullptr,
+       lowerVariadic},
       {"Abs", "abs", "", {}, {K::Data}, nullptr, lowerUnary},
       {"Neg", "neg", "", {}, {K::Data}, nullptr, lowerUnary},
       {"Reciprocal", "reciprocal", "", {}, {K::Data}, nullptr, lowerUnary},
