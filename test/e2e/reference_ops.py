@@ -435,6 +435,28 @@ OPS["max_pool1d"] = Op(_pool1d)
 OPS["avg_pool1d"] = Op(_pool1d)
 
 
+def _depth_to_space(p, xs, w):
+    """F.pixel_shuffle (CRD channel order c * b^2 + i * b + j) on NCHW; DCR
+    ((i * b + j) * C' + c, TF's and ONNX's default) is first reordered."""
+    b, x = p["block_size"], xs[0]
+    if p.get("mode", "DCR") == "DCR":
+        n, h, wd, c = x.shape
+        x = x.reshape(n, h, wd, b * b, c // (b * b)).transpose(3, 4).reshape(n, h, wd, c)
+    return F.pixel_shuffle(x.permute(0, 3, 1, 2), b).permute(0, 2, 3, 1)
+
+
+def _space_to_depth(p, xs, w):
+    """F.pixel_unshuffle (CRD order) on NCHW, reordered to TF's DCR order."""
+    b = p["block_size"]
+    y = F.pixel_unshuffle(xs[0].permute(0, 3, 1, 2), b).permute(0, 2, 3, 1)
+    n, h, wd, c = y.shape
+    return y.reshape(n, h, wd, c // (b * b), b * b).transpose(3, 4).reshape(n, h, wd, c)
+
+
+OPS["depth_to_space"] = Op(_depth_to_space)
+OPS["space_to_depth"] = Op(_space_to_depth)
+
+
 def _batch_norm_params(p, shapes):
     # PyTorch initialises gamma = 1, beta = mean = 0, var = 1 (an identity);
     # tests draw values around those so that every term matters.

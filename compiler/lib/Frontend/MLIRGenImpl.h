@@ -118,6 +118,7 @@ private:
   template <typename PoolOp>
   Value pool(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value conv1d(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value depthSpace(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   template <typename PoolOp>
   Value pool1d(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value flatten(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);

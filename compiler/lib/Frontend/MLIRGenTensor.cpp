@@ -90,6 +90,55 @@ Value MLIRGenImpl::transpose(const ParticleDecl &, ParticleAttrs &a,
   return TransposeOp::create(b, loc, tensorType(*shape), in[0], perm);
 }
 
+/// depth_to_space and space_to_depth on NHWC: a view as rank 6, one
+/// transpose, a view back. `blocks` splits the channels (depth_to_space:
+/// [b, b, C'] for DCR, [C', b, b] for CRD) or H and W (space_to_depth).
+Value MLIRGenImpl::depthSpace(const ParticleDecl &p, ParticleAttrs &a,
+                              ArrayRef<Value> in) {
+  bool toSpace = p.op == "depth_to_space";
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  auto block = a.positiveInt("block_size", std::nullopt);
+  auto mode = toSpace ? a.choice("mode", {"DCR", "CRD"})
+                      : std::optional<std::string>("DCR");
+  if (!block || !mode)
+    return nullptr;
+  if (x.size() != 4) {
+    shapeError(p, a)() << "port 'input' expects rank 4 NHWC, got "
+                       << formatDims(x);
+    return nullptr;
+  }
+  int64_t bs = *block, n = x[0], h = x[1], w = x[2], c = x[3];
+  bool fits = toSpace ? c % (bs * bs) == 0 : h % bs == 0 && w % bs == 0;
+  if (!fits) {
+    a.error("block_size") << "block_size " << bs << " must divide "
+                          << (toSpace ? "the channels (" + std::to_string(c) +
+                                            ") twice"
+                                      : "the height and width (" +
+                                            std::to_string(h) + ", " +
+                                            std::to_string(w) + ")");
+    return nullptr;
+  }
+  std::vector<int64_t> split, perm, result;
+  if (toSpace) {
+    int64_t depth = c / (bs * bs);
+    split = *mode == "DCR" ? std::vector<int64_t>{n, h, w, bs, bs, depth}
+                           : std::vector<int64_t>{n, h, w, depth, bs, bs};
+    perm = *mode == "DCR" ? std::vector<int64_t>{0, 1, 3, 2, 4, 5}
+                          : std::vector<int64_t>{0, 1, 4, 2, 5, 3};
+    result = {n, h * bs, w * bs, depth};
+  } else {
+    split = {n, h / bs, bs, w / bs, bs, c};
+    perm = {0, 1, 3, 2, 4, 5};
+    result = {n, h / bs, w / bs, bs * bs * c};
+  }
+  Value y = ReshapeOp::create(b, loc, tensorType(split), in[0]);
+  std::vector<int64_t> moved;
+  for (int64_t d : perm)
+    moved.push_back(split[d]);
+  y = TransposeOp::create(b, loc, tensorType(moved), y, perm);
+  return ReshapeOp::create(b, loc, tensorType(result), y);
+}
+
 Value MLIRGenImpl::concat(const ParticleDecl &p, ParticleAttrs &a,
                           ArrayRef<Value> in) {
   // PyTorch's torch.cat defaults to dim 0 (Keras' Concatenate to -1).

@@ -75,6 +75,8 @@ void checkEmbedding(const NodeContext &c, Problems &p);
 void lowerEmbedding(const NodeContext &c, GraphBuilder &b);
 void checkDropout(const NodeContext &c, Problems &p);
 void lowerIdentity(const NodeContext &c, GraphBuilder &b);
+void checkDepthSpace(const NodeContext &c, Problems &p);
+void lowerDepthSpace(const NodeContext &c, GraphBuilder &b);
 
 // ReduceOps.cpp: ReduceSum, ReduceMean and the other Reduce* operators.
 void checkReduce(const NodeContext &c, Problems &p);

@@ -142,6 +142,39 @@ void lowerIdentity(const NodeContext &c, GraphBuilder &b) {
   b.define(c.out(0), b.get(c.in(0)));
 }
 
+void checkDepthSpace(const NodeContext &c, Problems &p) {
+  int64_t block = c.attrs.getInt("blocksize", 0);
+  if (block < 1 || block > kMaxTensorElements) {
+    p.node(c.node, "attribute blocksize must lie in [1, " +
+                       std::to_string(kMaxTensorElements) + "]");
+    return;
+  }
+  const ValueType *x = c.model.type(c.in(0));
+  if (!x || !x->isStatic())
+    return;
+  if (x->dims.size() != 4) {
+    p.node(c.node, "only rank-4 NCHW inputs are supported");
+    return;
+  }
+  bool toSpace = c.node.op_type() == "DepthToSpace";
+  if (toSpace ? x->dims[1] % (block * block) != 0
+              : x->dims[2] % block != 0 || x->dims[3] % block != 0)
+    p.node(c.node,
+           "blocksize " + std::to_string(block) + " does not divide " +
+               (toSpace ? "the channels twice" : "the height and width"));
+}
+
+void lowerDepthSpace(const NodeContext &c, GraphBuilder &b) {
+  bool toSpace = c.node.op_type() == "DepthToSpace";
+  json attrs{{"block_size", c.attrs.getInt("blocksize", 1)}};
+  if (toSpace)
+    attrs["mode"] = c.attrs.getString("mode", "DCR");
+  std::string y =
+      b.particle(c.node, "", toSpace ? "depth_to_space" : "space_to_depth",
+                 {b.channelsLast(c.in(0))}, attrs);
+  defineOutput(c, b, 0, y, kChannelsLast);
+}
+
 void checkPad(const NodeContext &c, Problems &p) {
   std::string mode = c.attrs.getString("mode", "constant");
   if (!particle::parsePadMode(mode))
