@@ -126,6 +126,21 @@ TEST_P(NNJit, LayerNormAxes) {
   }
 }
 
+TEST_P(NNJit, LayerNormWithoutAffine) {
+  // Instance and group norms: the statistics along an inner or an outer
+  // axis, no gamma and beta; a scale and shift fuse after it.
+  for (auto [shape, axis] :
+       {std::pair{Shape{2, 49, 6}, 1}, {Shape{2, 3, 40}, 2}}) {
+    SpecBuilder b("layer_norm_plain");
+    int x = b.arg(shape), scale = b.arg({shape.back()});
+    KernelOp op = KernelOp::of(K::LayerNorm);
+    op.axis = axis;
+    op.scalars[0] = 1e-5f;
+    b.binary(K::Mul, b.add(op, {x}), scale);
+    check(b.finish(target()));
+  }
+}
+
 TEST_P(NNJit, LayerNormWithEpilogue) {
   SpecBuilder b("layer_norm_gelu");
   int x = b.arg({6, 40}), gamma = b.arg({40}), beta = b.arg({40}),

@@ -161,11 +161,12 @@ static Tensor layerNorm(const KernelOp &op, const Inputs &in) {
     for (int64_t j = 0; j < len; ++j)
       var += (x.data[at(j)] - mean) * (x.data[at(j)] - mean);
     var /= len;
+    bool affine = in.size() == 3;
     for (int64_t j = 0; j < len; ++j)
       y.data[at(j)] =
           (float)((x.data[at(j)] - mean) / std::sqrt(var + op.scalars[0]) *
-                      in[1]->data[j] +
-                  in[2]->data[j]);
+                      (affine ? in[1]->data[j] : 1.0) +
+                  (affine ? in[2]->data[j] : 0.0));
   });
   return y;
 }

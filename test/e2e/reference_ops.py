@@ -493,6 +493,25 @@ def _layer_norm(p, xs, w):
     return y.movedim(-1, p.get("axis", -1))
 
 
+def _group_norm_params(p, shapes):
+    if not p.get("affine", True):
+        return {}
+    c = (shapes[0][-1],)
+    return {"gamma": (c, _uniform(0.5, 1.5)), "beta": (c, _uniform(-0.5, 0.5))}
+
+
+def _group_norm(p, xs, w):
+    """F.group_norm / F.instance_norm on the channels-first form of [N, ..., C]."""
+    x = xs[0].movedim(-1, 1)
+    eps = p.get("epsilon", 1e-5)
+    gamma, beta = (w("gamma"), w("beta")) if p.get("affine", True) else (None, None)
+    if p["op"] == "instance_norm":
+        y = F.instance_norm(x, weight=gamma, bias=beta, eps=eps)
+    else:
+        y = F.group_norm(x, p["groups"], gamma, beta, eps=eps)
+    return y.movedim(1, -1)
+
+
 def _matmul(p, xs, w):
     a, b = xs
     if a.dim() < 2 or b.dim() < 2:
@@ -522,6 +541,8 @@ def _embedding(p, xs, w):
 
 OPS.update({
     "layer_norm": Op(_layer_norm, params=_layer_norm_params),
+    "group_norm": Op(_group_norm, params=_group_norm_params),
+    "instance_norm": Op(_group_norm, params=_group_norm_params),
     "matmul": Op(_matmul, arity=2),
     "batch_matmul": Op(_matmul, arity=2),
     "embedding": Op(_embedding, params=_embedding_params),

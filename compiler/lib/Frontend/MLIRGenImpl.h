@@ -155,6 +155,7 @@ private:
   Value globalPool(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value batchNorm(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value layerNorm(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value groupNorm(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value matmul(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value embedding(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   // Transformer layers (MLIRGenTransformer.cpp).

@@ -146,13 +146,82 @@ Value MLIRGenImpl::layerNorm(const ParticleDecl &p, ParticleAttrs &a,
   Value beta = weight(p, a, "beta", {extent}, extent, "[extent of axis]");
   if (!gamma || !beta)
     return nullptr;
-  auto shape = inferLayerNormShape(x, shapeOf(gamma), shapeOf(beta), *axis,
+  auto shape = inferLayerNormShape(x, {shapeOf(gamma), shapeOf(beta)}, *axis,
                                    shapeError(p, a));
   if (!shape)
     return nullptr;
-  return LayerNormOp::create(b, loc, in[0].getType(), in[0], gamma, beta,
-                             b.getI64IntegerAttr(*axis),
-                             b.getF32FloatAttr((float)*epsilon));
+  return LayerNormOp::create(
+      b, loc, in[0].getType(), in[0], ValueRange{gamma, beta},
+      b.getI64IntegerAttr(*axis), b.getF32FloatAttr((float)*epsilon));
+}
+
+/// group_norm and instance_norm (groups = channels) on [N, ..., C]: the
+/// statistics of each group's cells over every position, by a layer_norm
+/// without scale and shift along one axis of a view that holds them (the
+/// positions for instance_norm; a transposed [N, G, positions * C/G]
+/// otherwise); then gamma and beta per channel, which fuse after it.
+Value MLIRGenImpl::groupNorm(const ParticleDecl &p, ParticleAttrs &a,
+                             ArrayRef<Value> in) {
+  ArrayRef<int64_t> x = shapeOf(in[0]);
+  bool instance = p.op == "instance_norm";
+  auto epsilon = a.number("epsilon", kDefaultNormEpsilon);
+  auto affine = a.boolean("affine", true);
+  auto groups = instance ? std::optional<int64_t>(x.empty() ? 1 : x.back())
+                         : a.positiveInt("groups", std::nullopt);
+  if (!epsilon || !affine || !groups)
+    return nullptr;
+  if (*epsilon <= 0) {
+    a.error("epsilon") << "'epsilon' must be positive, got "
+                       << formatNumber(*epsilon);
+    return nullptr;
+  }
+  if (x.size() < 3) {
+    shapeError(p, a)() << "port 'input' expects rank >= 3 [batch, ..., "
+                          "channels], got "
+                       << formatDims(x);
+    return nullptr;
+  }
+  int64_t n = x[0], channels = x.back(), positions = 1;
+  for (int64_t d : x.drop_front().drop_back())
+    positions *= d;
+  if (channels % *groups != 0) {
+    a.error("groups") << "groups " << *groups << " must divide the channels ("
+                      << channels << ")";
+    return nullptr;
+  }
+  Value gamma, beta;
+  if (*affine) {
+    gamma = weight(p, a, "gamma", {channels}, channels, "[channels]");
+    beta = weight(p, a, "beta", {channels}, channels, "[channels]");
+    if (!gamma || !beta)
+      return nullptr;
+  }
+  auto view = [&](Value v, Shape shape) -> Value {
+    return ReshapeOp::create(b, loc, tensorType(shape), v);
+  };
+  FloatAttr eps = b.getF32FloatAttr((float)*epsilon);
+  Value y;
+  if (instance) {
+    Value rows = view(in[0], {n, positions, channels});
+    y = LayerNormOp::create(b, loc, rows.getType(), rows, ValueRange{},
+                            b.getI64IntegerAttr(1), eps);
+  } else {
+    int64_t g = *groups, width = channels / g;
+    std::vector<int64_t> swap{0, 2, 1, 3};
+    Value split = view(in[0], {n, positions, g, width});
+    Value grouped = TransposeOp::create(
+        b, loc, tensorType({n, g, positions, width}), split, swap);
+    Value rows = view(grouped, {n, g, positions * width});
+    Value norm = LayerNormOp::create(b, loc, rows.getType(), rows, ValueRange{},
+                                     b.getI64IntegerAttr(2), eps);
+    y = TransposeOp::create(b, loc, tensorType({n, positions, g, width}),
+                            view(norm, {n, g, positions, width}), swap);
+  }
+  y = view(y, Shape(x.begin(), x.end()));
+  if (!*affine)
+    return y;
+  y = MulOp::create(b, loc, y.getType(), y, gamma);
+  return AddOp::create(b, loc, y.getType(), y, beta);
 }
 
 Value MLIRGenImpl::matmul(const ParticleDecl &p, ParticleAttrs &a,

@@ -221,10 +221,10 @@ template <>
 std::optional<Shape>
 rule<KernelOpKind::LayerNorm>(const KernelOp &op, const Operands &in,
                               const ShapeError &emitError) {
-  if (!arity(in, 3, 3, emitError) || !positiveEpsilon(op, emitError))
+  if (!arity(in, 1, 3, emitError) || !positiveEpsilon(op, emitError))
     return std::nullopt;
-  return inferLayerNormShape(in.shapes[0], in.shapes[1], in.shapes[2], op.axis,
-                             emitError);
+  std::vector<ShapeRef> affine(in.shapes.begin() + 1, in.shapes.end());
+  return inferLayerNormShape(in.shapes[0], affine, op.axis, emitError);
 }
 
 // Elementwise.

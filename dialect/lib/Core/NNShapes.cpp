@@ -4,16 +4,22 @@
 
 namespace sora::particle {
 
-std::optional<Shape> inferLayerNormShape(ShapeRef input, ShapeRef gamma,
-                                         ShapeRef beta, int64_t axis,
+std::optional<Shape> inferLayerNormShape(ShapeRef input,
+                                         const std::vector<ShapeRef> &affine,
+                                         int64_t axis,
                                          const ShapeError &emitError) {
   if (!(checkAxis(axis, input.size(), emitError)))
     return std::nullopt;
-  for (auto [port, shape] : {std::pair{"gamma", gamma}, {"beta", beta}})
-    if (shape != ShapeRef{input[axis]})
-      return emitError() << "port '" << port << "' expects shape ["
+  if (!affine.empty() && affine.size() != 2)
+    return emitError() << "expects gamma and beta, or neither; got "
+                       << affine.size() << " of them";
+  const char *ports[] = {"gamma", "beta"};
+  for (size_t i = 0; i < affine.size(); ++i)
+    if (affine[i] != ShapeRef{input[axis]})
+      return emitError() << "port '" << ports[i] << "' expects shape ["
                          << input[axis] << "] (axis " << axis << " of input "
-                         << formatDims(input) << "), got " << formatDims(shape);
+                         << formatDims(input) << "), got "
+                         << formatDims(affine[i]);
   return Shape(input.begin(), input.end());
 }
 

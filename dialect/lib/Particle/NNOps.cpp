@@ -72,9 +72,9 @@ LogicalResult LayerNormOp::verify() {
   ShapeError shapeEmit = shapeErrorOf(*this);
   if (getEpsilon().convertToDouble() <= 0)
     return emit() << "epsilon must be positive";
-  return checkResult(
-      *this, inferLayerNormShape(shapeOf(getInput()), shapeOf(getGamma()),
-                                 shapeOf(getBeta()), getAxis(), shapeEmit));
+  return checkResult(*this,
+                     inferLayerNormShape(shapeOf(getInput()), affineShapes(),
+                                         getAxis(), shapeEmit));
 }
 
 //===----------------------------------------------------------------------===//

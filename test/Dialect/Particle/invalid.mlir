@@ -67,6 +67,14 @@ func.func @conv_window() {
 
 // -----
 
+func.func @layer_norm_half_affine(%x: tensor<2x6xf32>, %g: tensor<6xf32>) {
+  // expected-error @+1 {{expects gamma and beta, or neither; got 1 of them}}
+  %y = particle.layer_norm %x, %g {axis = 1 : i64} : (tensor<2x6xf32>, tensor<6xf32>) -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
 func.func @conv_transpose_channels() {
   %x = particle.input "x" : tensor<1x4x4x3xf32>
   %k = particle.weight "t.kernel" : tensor<3x3x8x4xf32>

@@ -1,4 +1,4 @@
-//===- ConvOps.cpp - Conv, ConvTranspose, pools and batch normalization ---===//
+//===- ConvOps.cpp - Convolutions, pools and normalizations ---------------===//
 //
 // All of them work on NHWC values: their input is converted with
 // channelsLast() and their output is held NHWC (perm [0, 3, 1, 2]).
@@ -333,6 +333,39 @@ void lowerBatchNorm(const NodeContext &c, GraphBuilder &b) {
   for (int i = 0; i < 4; ++i)
     b.weight(bn, params[i], {channels}, c.constant(i + 1)->floats);
   defineOutput(c, b, 0, bn, image ? kChannelsLast : std::vector<int64_t>{});
+}
+
+//===----------------------------------------------------------------------===//
+// InstanceNormalization
+//===----------------------------------------------------------------------===//
+
+void checkInstanceNorm(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  if (!x || !x->isStatic())
+    return;
+  if (x->dims.size() < 3) {
+    p.node(c.node, "only inputs of rank 3 or more are supported");
+    return;
+  }
+  for (int i = 1; i < 3; ++i)
+    if (const ConstTensor *t = c.constant(i); t && t->numel() != x->dims[1])
+      p.node(c.node,
+             "input '" + c.in(i) + "' does not hold one value per channel");
+}
+
+void lowerInstanceNorm(const NodeContext &c, GraphBuilder &b) {
+  // Channels last: logical [N, C, D...] is physical [N, D..., C].
+  int64_t rank = c.inShape(0).size(), channels = c.inShape(0)[1];
+  std::vector<int64_t> perm{0, rank - 1};
+  for (int64_t d = 1; d + 1 < rank; ++d)
+    perm.push_back(d);
+  std::string norm = b.particle(
+      c.node, "", "instance_norm", {b.withPerm(c.in(0), perm)},
+      json{{"epsilon",
+            c.attrs.getFloat("epsilon", sora::particle::kDefaultNormEpsilon)}});
+  b.weight(norm, "gamma", {channels}, c.constant(1)->floats);
+  b.weight(norm, "beta", {channels}, c.constant(2)->floats);
+  defineOutput(c, b, 0, norm, perm);
 }
 
 } // namespace sora::onnximport

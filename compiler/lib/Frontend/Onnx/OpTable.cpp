@@ -46,6 +46,13 @@ const std::vector<OpRule> &opRules() {
        {K::Data, K::Weight, K::Weight, K::Weight, K::Weight},
        checkBatchNorm,
        lowerBatchNorm},
+      {"InstanceNormalization",
+       "instance_norm",
+       "rank >= 3; statistics per sample and channel over the other dims",
+       {"epsilon"},
+       {K::Data, K::Weight, K::Weight},
+       checkInstanceNorm,
+       lowerInstanceNorm},
       {"MaxPool",
        "max_pool2d (+ pad)",
        "1-D or 2-D, dilations 1; ceil_mode as PyTorch sizes it; pads as large "

@@ -18,6 +18,8 @@ namespace sora::onnximport {
 void checkConv(const NodeContext &c, Problems &p);
 void lowerConv(const NodeContext &c, GraphBuilder &b);
 void checkConvTranspose(const NodeContext &c, Problems &p);
+void checkInstanceNorm(const NodeContext &c, Problems &p);
+void lowerInstanceNorm(const NodeContext &c, GraphBuilder &b);
 void lowerConvTranspose(const NodeContext &c, GraphBuilder &b);
 void checkMaxPool(const NodeContext &c, Problems &p);
 void lowerMaxPool(const NodeContext &c, GraphBuilder &b);

@@ -4,7 +4,7 @@
 // passes over the row, like the softmax statistics, whose schedule places
 // them), then
 // y = (x - mean) / sqrt(var + eps) * gamma + beta with gamma and beta indexed
-// along the axis.
+// along the axis (when the op has them).
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,11 +38,14 @@ OpStages build<KernelOpKind::LayerNorm>(const KernelOp &op,
 
   Expr variance = stages.reduce(others) / extent;
   Expr rstd = 1.0f / sqrt(variance + op.scalars[0]);
-  Expr channel = vars[red.axisDim];
+  Expr normalized = (input.func(vars) - mean) * rstd;
+  if (operands.size() == 3) { // gamma and beta
+    Expr channel = vars[red.axisDim];
+    normalized =
+        normalized * operands[1].func(channel) + operands[2].func(channel);
+  }
   stages.value = {Func(name), op.shape};
-  stages.value.func(vars) =
-      (input.func(vars) - mean) * rstd * operands[1].func(channel) +
-      operands[2].func(channel);
+  stages.value.func(vars) = normalized;
   return stages;
 }
 

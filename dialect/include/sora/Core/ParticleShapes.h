@@ -143,9 +143,11 @@ std::optional<Shape> inferPadShape(ShapeRef input, ShapeRef low, ShapeRef high,
 // Network layers (NNShapes.cpp)
 //===----------------------------------------------------------------------===//
 
-/// `gamma` and `beta` are [extent of `axis`]; the result is `input`.
-std::optional<Shape> inferLayerNormShape(ShapeRef input, ShapeRef gamma,
-                                         ShapeRef beta, int64_t axis,
+/// `affine` is empty (no scale and shift) or {gamma, beta}, each [extent of
+/// `axis`]; the result is `input`.
+std::optional<Shape> inferLayerNormShape(ShapeRef input,
+                                         const std::vector<ShapeRef> &affine,
+                                         int64_t axis,
                                          const ShapeError &emitError);
 
 /// torch.matmul of rank >= 2 operands: [..., M, K] x [..., K, N] (after the

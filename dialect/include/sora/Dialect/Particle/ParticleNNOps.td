@@ -76,7 +76,8 @@ def Particle_LayerNormOp
   let description = [{
     `result = (input - mean) / sqrt(var + epsilon) * gamma + beta`, the mean
     and the (biased) variance taken along `axis`, and `gamma`, `beta` of
-    shape `[extent of axis]` applied along it. With the last axis this is
+    shape `[extent of axis]` applied along it; without them (no `affine`
+    operands) the normalized value itself. With the last axis this is
     `torch.nn.functional.layer_norm(x, [C], gamma, beta, epsilon)`.
 
     ```mlir
@@ -86,14 +87,24 @@ def Particle_LayerNormOp
         -> tensor<1x16x64xf32>
     ```
   }];
-  let arguments = (ins Particle_Tensor:$input, Particle_Tensor:$gamma,
-                       Particle_Tensor:$beta, I64Attr:$axis,
+  let arguments = (ins Particle_Tensor:$input,
+                       Variadic<Particle_Tensor>:$affine, I64Attr:$axis,
                        DefaultValuedAttr<F32Attr, "::sora::particle::kDefaultNormEpsilon">:$epsilon);
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $gamma `,` $beta attr-dict `:` functional-type(operands, results)
+    $input (`,` $affine^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The shapes of gamma and beta, or none without them.
+    std::vector<::sora::ShapeRef> affineShapes() {
+      std::vector<::sora::ShapeRef> shapes;
+      for (::mlir::Value v : getAffine())
+        shapes.push_back(
+            ::mlir::cast<::mlir::RankedTensorType>(v.getType()).getShape());
+      return shapes;
+    }
+  }];
 }
 
 def Particle_ReduceOp : Particle_Op<"reduce", [Pure, Particle_ShapeRule,
