@@ -19,6 +19,8 @@ The models soracc's ONNX importer is tested and benchmarked on:
   text_classifier_hn  the same reading LSTM's h_n (ONNX LSTM output Y_h)
   text_classifier_base  text_classifier_hn at bilstm_text's size: vocabulary
                  10000, width 128, LSTM 128, 100 tokens
+  gru_rnn        a bidirectional GRU (every step) into a ReLU RNN read
+                 through h_n, and a tanh RNN beside it: GRU, RNN, Y and Y_h
 
 The reference models of bench/run.sh (see bench/README.md):
 
@@ -106,6 +108,24 @@ class TextClassifier(nn.Module):
             return self.fc(torch.cat([h_n[0], h_n[1]], dim=1))
         h = self.hidden
         return self.fc(torch.cat([y[:, -1, :h], y[:, 0, h:]], dim=1))
+
+
+class GruRnnNet(nn.Module):
+    """[batch, seq, features] -> bidirectional GRU -> ReLU RNN (its h_n) and a
+    tanh RNN over the input (its last step), joined by a Linear."""
+
+    def __init__(self, features=12, hidden=16, classes=5):
+        super().__init__()
+        self.gru = nn.GRU(features, hidden, batch_first=True, bidirectional=True)
+        self.relu_rnn = nn.RNN(2 * hidden, hidden, nonlinearity="relu", batch_first=True)
+        self.tanh_rnn = nn.RNN(features, hidden, batch_first=True)
+        self.fc = nn.Linear(2 * hidden, classes)
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        _, h_n = self.relu_rnn(y)
+        z, _ = self.tanh_rnn(x)
+        return self.fc(torch.cat([h_n[0], z[:, -1]], dim=1))
 
 
 class UpsampleNet(nn.Module):
@@ -204,6 +224,9 @@ def build(name, seed=0):
     elif name == "bilstm":
         module = BiLstmClassifier()
         shape = (1, 10, 16)
+    elif name == "gru_rnn":
+        module = GruRnnNet()
+        shape = (2, 9, 12)
     elif name == "upsample":
         module = UpsampleNet()
         shape = (1, 3, 8, 10)
@@ -229,7 +252,7 @@ def build(name, seed=0):
 
 
 MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "encoder_layer_base",
-          "bilstm", "upsample", "kws", *TEXT_CLASSIFIERS, *SMALL_MODELS, "bilstm_text"]
+          "bilstm", "gru_rnn", "upsample", "kws", *TEXT_CLASSIFIERS, *SMALL_MODELS, "bilstm_text"]
 
 
 def export(name, path, opset=13, seed=0):

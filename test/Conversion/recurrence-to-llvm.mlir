@@ -36,7 +36,7 @@ module @m {
     %r = particle.weight "l.recurrent_kernel" : tensor<4x16xf32>
     %s = particle.kernel "rec" (%g, %r) {arena_offset = 512 : i64} : (tensor<5x1x16xf32>, tensor<4x16xf32>) -> tensor<6x2x1x4xf32> {
     ^bb0(%a: tensor<5x1x16xf32>, %b: tensor<4x16xf32>):
-      %0 = particle.lstm_recurrence %a, %b {reverse = true} : (tensor<5x1x16xf32>, tensor<4x16xf32>) -> tensor<6x2x1x4xf32>
+      %0 = particle.recurrence %a, %b {reverse = true} : (tensor<5x1x16xf32>, tensor<4x16xf32>) -> tensor<6x2x1x4xf32>
       particle.yield %0 : tensor<6x2x1x4xf32>
     }
     particle.output "s" %s : tensor<6x2x1x4xf32>

@@ -290,7 +290,7 @@ TEST_P(NNJit, EmbeddingRejectsBadIds) {
 }
 
 //===----------------------------------------------------------------------===//
-// LSTM step
+// Recurrent steps
 //===----------------------------------------------------------------------===//
 
 TEST_P(NNJit, LstmCellMatchesReference) {
@@ -302,6 +302,30 @@ TEST_P(NNJit, LstmCellMatchesReference) {
     b.add(KernelOp::of(K::LstmCell), {gates, recurrent, state});
     check(b.finish(target()));
   }
+}
+
+TEST_P(NNJit, GruAndRnnCellsMatchReference) {
+  struct Cell {
+    K kind;
+    int gateBlocks;
+    bool recurrentBias;
+  };
+  for (Cell cell :
+       {Cell{K::GruCell, 3, true}, Cell{K::GruResetBeforeCell, 3, true},
+        Cell{K::RnnTanhCell, 1, false}, Cell{K::RnnReluCell, 1, false}})
+    // G * H columns that tile by whole vectors, and ones that do not.
+    for (int64_t units : {16, 5}) {
+      SCOPED_TRACE(std::string(kernelOpName(cell.kind)) + " units " +
+                   std::to_string(units));
+      SpecBuilder b(kernelOpName(cell.kind));
+      int64_t columns = cell.gateBlocks * units;
+      std::vector<int> args{b.arg({3, columns}), b.arg({units, columns})};
+      if (cell.recurrentBias)
+        args.push_back(b.arg({columns}));
+      args.push_back(b.arg({1, 3, units}));
+      b.add(KernelOp::of(cell.kind), args);
+      check(b.finish(target()));
+    }
 }
 
 SORA_INSTANTIATE_FOR_HOST_TARGETS(NNJit);

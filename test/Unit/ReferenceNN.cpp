@@ -231,6 +231,56 @@ static Tensor lstmCell(const KernelOp &op, const Inputs &in) {
   return y;
 }
 
+/// One GRU step (r, z, n blocks; recurrent bias b): reset after,
+/// n = tanh(g_n + r (h · R_n + b_n)); reset before,
+/// n = tanh(g_n + (r h) · R_n + b_n); h' = (1 - z) n + z h.
+static Tensor gruCell(const KernelOp &op, const Inputs &in, bool resetAfter) {
+  const Tensor &gates = *in[0], &recurrent = *in[1], &bias = *in[2],
+               &state = *in[3];
+  int64_t batch = op.shape[1], units = op.shape[2], cols = 3 * units;
+  Tensor y = resultOf(op);
+  auto sigmoid = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
+  for (int64_t b = 0; b < batch; ++b) {
+    const float *h = &state.data[b * units];
+    // u = h · R + bias for every column, and r for every unit.
+    std::vector<double> u(cols), r(units);
+    for (int64_t col = 0; col < cols; ++col) {
+      u[col] = bias.data[col];
+      for (int64_t k = 0; k < units; ++k)
+        u[col] += (double)h[k] * recurrent.data[k * cols + col];
+    }
+    for (int64_t k = 0; k < units; ++k)
+      r[k] = sigmoid(gates.data[b * cols + k] + u[k]);
+    for (int64_t j = 0; j < units; ++j) {
+      double z = sigmoid(gates.data[b * cols + units + j] + u[units + j]);
+      double reset = r[j] * u[2 * units + j];
+      if (!resetAfter) {
+        reset = bias.data[2 * units + j];
+        for (int64_t k = 0; k < units; ++k)
+          reset += r[k] * h[k] * recurrent.data[k * cols + 2 * units + j];
+      }
+      double n = std::tanh(gates.data[b * cols + 2 * units + j] + reset);
+      y.data[b * units + j] = (float)((1.0 - z) * n + z * h[j]);
+    }
+  }
+  return y;
+}
+
+/// One Elman RNN step: h' = tanh(g + h · R), or relu.
+static Tensor rnnCell(const KernelOp &op, const Inputs &in, bool relu) {
+  const Tensor &gates = *in[0], &recurrent = *in[1], &state = *in[2];
+  int64_t batch = op.shape[1], units = op.shape[2];
+  Tensor y = resultOf(op);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t j = 0; j < units; ++j) {
+      double z = gates.data[b * units + j];
+      for (int64_t k = 0; k < units; ++k)
+        z += (double)state.data[b * units + k] * recurrent.data[k * units + j];
+      y.data[b * units + j] = (float)(relu ? std::max(z, 0.0) : std::tanh(z));
+    }
+  return y;
+}
+
 template <>
 Tensor reference<KernelOpKind::Dense>(const KernelOp &op, const Inputs &in) {
   return dense(op, in);
@@ -289,6 +339,29 @@ Tensor reference<KernelOpKind::MatMul>(const KernelOp &op, const Inputs &in) {
 template <>
 Tensor reference<KernelOpKind::LstmCell>(const KernelOp &op, const Inputs &in) {
   return lstmCell(op, in);
+}
+
+template <>
+Tensor reference<KernelOpKind::GruCell>(const KernelOp &op, const Inputs &in) {
+  return gruCell(op, in, /*resetAfter=*/true);
+}
+
+template <>
+Tensor reference<KernelOpKind::GruResetBeforeCell>(const KernelOp &op,
+                                                   const Inputs &in) {
+  return gruCell(op, in, /*resetAfter=*/false);
+}
+
+template <>
+Tensor reference<KernelOpKind::RnnTanhCell>(const KernelOp &op,
+                                            const Inputs &in) {
+  return rnnCell(op, in, /*relu=*/false);
+}
+
+template <>
+Tensor reference<KernelOpKind::RnnReluCell>(const KernelOp &op,
+                                            const Inputs &in) {
+  return rnnCell(op, in, /*relu=*/true);
 }
 
 /// Every cell of x adds to the result cell it reduces into, in double.

@@ -569,56 +569,101 @@ def integer_inputs(model):
 # Recurrent layers
 # --------------------------------------------------------------------------
 
-LSTM_DIRECTIONS = [("", "l0"), ("reverse_", "l0_reverse")]  # ours, torch's
+DIRECTIONS = [("", "l0"), ("reverse_", "l0_reverse")]  # ours, torch's
+GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}
 
 
-def _lstm_params(p, shapes):
-    """Per direction kernel [F, 4H], recurrent_kernel [H, 4H], bias [4H],
-    drawn like torch.nn.LSTM (every tensor from U(-1/sqrt(H), 1/sqrt(H))),
-    with bias = b_ih + b_hh and the kernels transposed to our layout."""
+def _recurrent_params(p, shapes):
+    """Per direction kernel [F, G*H], recurrent_kernel [H, G*H], bias [G*H]
+    (and a gru's recurrent_bias [G*H]), drawn like torch.nn.LSTM/GRU/RNN
+    (every tensor from U(-1/sqrt(H), 1/sqrt(H))), with an lstm's or rnn's
+    bias = b_ih + b_hh and the kernels transposed to our layout."""
     units, features = p["units"], shapes[0][-1]
+    columns = GATE_BLOCKS[p["op"]] * units
     bound = units ** -0.5
 
-    def transposed(shape, g):  # drawn in torch's [4H, cols], stored [cols, 4H]
+    def transposed(shape, g):  # drawn in torch's [G*H, cols], stored [cols, G*H]
         return torch.empty(shape[::-1]).uniform_(-bound, bound, generator=g).t().contiguous()
 
-    def bias(shape, g):
+    def summed_bias(shape, g):
         return _uniform(-bound, bound)(shape, g) + _uniform(-bound, bound)(shape, g)
 
-    directions = LSTM_DIRECTIONS if p.get("bidirectional", False) else LSTM_DIRECTIONS[:1]
+    directions = DIRECTIONS if p.get("bidirectional", False) else DIRECTIONS[:1]
     params = {}
     for prefix, _ in directions:
-        params[prefix + "kernel"] = ((features, 4 * units), transposed)
-        params[prefix + "recurrent_kernel"] = ((units, 4 * units), transposed)
-        params[prefix + "bias"] = ((4 * units,), bias)
+        params[prefix + "kernel"] = ((features, columns), transposed)
+        params[prefix + "recurrent_kernel"] = ((units, columns), transposed)
+        if p["op"] == "gru":
+            params[prefix + "bias"] = ((columns,), _uniform(-bound, bound))
+            params[prefix + "recurrent_bias"] = ((columns,), _uniform(-bound, bound))
+        else:
+            params[prefix + "bias"] = ((columns,), summed_bias)
     return params
 
 
-def _lstm(p, xs, w):
-    """torch.nn.LSTM(batch_first=True) holding our weights; the sequence
-    [B, T, dirs * H], or h_n of the directions side by side [B, dirs * H]."""
-    x, units = xs[0], p["units"]
+def _gru_reset_before(x, kernel, recurrent, bias, recurrent_bias, reverse):
+    """ONNX's default GRU (linear_before_reset=0), which torch has no module
+    for: n = tanh(W_n x + b_in + (r * h) R_n + b_hn). Returns [B, T, H] and
+    the final h."""
+    units = recurrent.shape[0]
+    h = torch.zeros(x.shape[0], units, dtype=x.dtype)
+    steps = range(x.shape[1] - 1, -1, -1) if reverse else range(x.shape[1])
+    out = [None] * x.shape[1]
+    for t in steps:
+        a = x[:, t] @ kernel + bias
+        u = h @ recurrent[:, :2 * units] + recurrent_bias[:2 * units]
+        r = torch.sigmoid(a[:, :units] + u[:, :units])
+        z = torch.sigmoid(a[:, units:2 * units] + u[:, units:])
+        n = torch.tanh(a[:, 2 * units:] + (r * h) @ recurrent[:, 2 * units:]
+                       + recurrent_bias[2 * units:])
+        h = (1 - z) * n + z * h
+        out[t] = h
+    return torch.stack(out, dim=1), h
+
+
+def _recurrent(p, xs, w):
+    """torch.nn.LSTM/GRU/RNN(batch_first=True) holding our weights; the
+    sequence [B, T, dirs * H], or h_n of the directions side by side
+    [B, dirs * H]."""
+    x, units, op = xs[0], p["units"], p["op"]
     bidirectional = p.get("bidirectional", False)
     sequences = p.get("return_sequences", False)
     if x.dim() != 3:
-        _fail(p, f"lstm expects [batch, time, features], got {list(x.shape)}")
+        _fail(p, f"{op} expects [batch, time, features], got {list(x.shape)}")
     dirs = 2 if bidirectional else 1
     if x.device.type == "meta":
         shape = (x.shape[0], x.shape[1], dirs * units) if sequences else (x.shape[0], dirs * units)
         return torch.empty(shape, device="meta")
-    lstm = torch.nn.LSTM(x.shape[2], units, batch_first=True,
-                         bidirectional=bidirectional).to(x.dtype)
+    if op == "gru" and not p.get("reset_after", True):
+        runs = [_gru_reset_before(x, w(prefix + "kernel"), w(prefix + "recurrent_kernel"),
+                                  w(prefix + "bias"), w(prefix + "recurrent_bias"), bool(prefix))
+                for prefix, _ in DIRECTIONS[:dirs]]
+        y = torch.cat([run[0] for run in runs], dim=-1)
+        return y if sequences else torch.cat([run[1] for run in runs], dim=-1)
+    if op == "lstm":
+        layer = torch.nn.LSTM(x.shape[2], units, batch_first=True, bidirectional=bidirectional)
+    elif op == "gru":
+        layer = torch.nn.GRU(x.shape[2], units, batch_first=True, bidirectional=bidirectional)
+    else:
+        layer = torch.nn.RNN(x.shape[2], units, batch_first=True, bidirectional=bidirectional,
+                             nonlinearity=p.get("activation", "tanh"))
+    layer = layer.to(x.dtype)
     with torch.no_grad():
-        for prefix, suffix in LSTM_DIRECTIONS[:dirs]:
-            getattr(lstm, "weight_ih_" + suffix).copy_(w(prefix + "kernel").t())
-            getattr(lstm, "weight_hh_" + suffix).copy_(w(prefix + "recurrent_kernel").t())
-            getattr(lstm, "bias_ih_" + suffix).copy_(w(prefix + "bias"))
-            getattr(lstm, "bias_hh_" + suffix).zero_()
-        y, (h_n, _) = lstm(x)
+        for prefix, suffix in DIRECTIONS[:dirs]:
+            getattr(layer, "weight_ih_" + suffix).copy_(w(prefix + "kernel").t())
+            getattr(layer, "weight_hh_" + suffix).copy_(w(prefix + "recurrent_kernel").t())
+            getattr(layer, "bias_ih_" + suffix).copy_(w(prefix + "bias"))
+            if op == "gru":
+                getattr(layer, "bias_hh_" + suffix).copy_(w(prefix + "recurrent_bias"))
+            else:
+                getattr(layer, "bias_hh_" + suffix).zero_()
+        y, state = layer(x)
+    h_n = state[0] if op == "lstm" else state
     return y if sequences else torch.cat(list(h_n), dim=-1)
 
 
-OPS["lstm"] = Op(_lstm, params=_lstm_params)
+for _op in GATE_BLOCKS:
+    OPS[_op] = Op(_recurrent, params=_recurrent_params)
 
 
 # --------------------------------------------------------------------------

@@ -10,14 +10,25 @@ std::optional<RecurrenceStep> recurrenceStep(particle::KernelOp kernel) {
   Block &body = kernel.getBody().front();
   // Only a recurrence alone: anything else in the body is not a step kernel
   // (and the Halide backend rejects the recurrence there).
-  auto recurrence = dyn_cast<particle::LstmRecurrenceOp>(body.front());
+  auto recurrence = dyn_cast<particle::RecurrenceOp>(body.front());
   if (!recurrence || body.getTerminator()->getPrevNode() != recurrence ||
       body.getTerminator()->getOperand(0) != recurrence.getResult())
     return std::nullopt;
+  // The step reads the kernel's inputs in the recurrence's operand order.
+  if (recurrence->getNumOperands() != body.getNumArguments())
+    return std::nullopt;
+  for (auto [i, operand] : llvm::enumerate(recurrence->getOperands()))
+    if (operand != body.getArgument(i))
+      return std::nullopt;
   ArrayRef<int64_t> gates =
       cast<RankedTensorType>(recurrence.getGates().getType()).getShape();
+  const particle::RecurrentCell *cell =
+      particle::recurrentCell(recurrence.getCell().str());
+  if (!cell)
+    return std::nullopt;
   int64_t steps = gates[0];
-  RecurrenceStep step{steps, gates[1], gates[2] / 4, {}, {}, {}, 0};
+  RecurrenceStep step{cell, steps, gates[1], gates[2] / cell->gateBlocks,
+                      {},   {},    {},       0};
   if (recurrence.getReverse()) {
     // Time steps T-1 ... 0; the state after time t goes to slot t.
     step.time = {steps - 1, -1};

@@ -446,6 +446,14 @@ const std::map<std::string, MLIRGenImpl::OpLowering> &MLIRGenImpl::lowerings() {
          {bind(&MLIRGenImpl::lstm),
           1,
           {"units", "bidirectional", "return_sequences"}}},
+        {"gru",
+         {bind(&MLIRGenImpl::gru),
+          1,
+          {"units", "bidirectional", "return_sequences", "reset_after"}}},
+        {"rnn",
+         {bind(&MLIRGenImpl::rnn),
+          1,
+          {"units", "bidirectional", "return_sequences", "activation"}}},
     };
   }
   return table;

@@ -167,6 +167,19 @@ private:
                            ArrayRef<Value> in);
   // Recurrent layers (MLIRGenRecurrent.cpp).
   Value lstm(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value gru(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value rnn(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  /// What lstm, gru and rnn share: the attributes, each direction's weights
+  /// (kernel, recurrent kernel, bias and, for a gru, recurrent bias; the
+  /// reverse ones null when unidirectional) and the checked result type.
+  struct RecurrentLayer {
+    llvm::SmallVector<Value, 4> forward, reverse;
+    bool returnSequences;
+    mlir::Type type;
+  };
+  std::optional<RecurrentLayer>
+  recurrentLayer(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in,
+                 const particle::RecurrentCell &cell);
   // Preprocessing (MLIRGenPreprocess.cpp).
   Value normalize(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value resize(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);

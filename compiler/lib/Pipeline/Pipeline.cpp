@@ -17,7 +17,7 @@ void buildSoraccPipeline(mlir::OpPassManager &pm,
   mlir::OpPassManager &graph = pm.nest<mlir::func::FuncOp>();
   if (options.weights)
     graph.addPass(particle::createSoraFoldBatchNormPass(options.weights));
-  graph.addPass(particle::createSoraDecomposeLstm());
+  graph.addPass(particle::createSoraDecomposeRecurrent());
   graph.addPass(particle::createSoraDecomposeTransformerPass(options.weights));
   graph.addPass(particle::createSoraFuse());
   graph.addPass(

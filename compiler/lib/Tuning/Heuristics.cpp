@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sora/Tuning/Heuristics.h"
+#include "sora/Core/ParticleShapes.h"
 
 #include <algorithm>
 
@@ -179,13 +180,14 @@ static void matmulSchedule(const KernelSpec &spec, const KernelOp &op,
   s.grain = 1;
 }
 
-/// One LSTM step (gates [B, 4H]): the gate product in tiles of up to eight
-/// vectors that divide 4H, on one thread. A step is too short to share:
-/// waking the pool for each of the T steps cost more than it saved
+/// One recurrent step (gates [B, G * H]): the gate product in tiles of up to
+/// eight vectors that divide G * H, on one thread. A step is too short to
+/// share: waking the pool for each of the T steps cost more than it saved
 /// (bilstm_text at 2 threads: 1235 µs with the columns split over the
 /// threads, 795 µs without; 663 µs at 1).
 static void recurrenceSchedule(const KernelOp &op, ScheduleRecord &s) {
-  int64_t columns = 4 * op.shape.back();
+  const particle::RecurrentCell *cell = particle::recurrentCell(op.kind);
+  int64_t columns = (cell ? cell->gateBlocks : 1) * op.shape.back();
   int tile = s.vector;
   while (columns % s.vector == 0 && tile < 8 * s.vector &&
          columns % (2 * (int64_t)tile) == 0)

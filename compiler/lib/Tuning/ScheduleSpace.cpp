@@ -1,6 +1,7 @@
 //===- ScheduleSpace.cpp - The schedules sora-tune may try ----------------===//
 
 #include "sora/Tuning/ScheduleSpace.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Tuning/CostModel.h"
 #include "sora/Tuning/Heuristics.h"
 
@@ -121,8 +122,11 @@ std::vector<ScheduleRecord> scheduleSpace(const KernelSpec &spec,
     break;
   }
   case KernelFamily::Recurrent: {
-    // Gate tiles of whole vectors dividing the 4H gate columns.
-    int64_t columns = 4 * work.inner;
+    // Gate tiles of whole vectors dividing the G * H gate columns.
+    const KernelOp *step = loopNestOwner(spec);
+    const particle::RecurrentCell *cell =
+        step ? particle::recurrentCell(step->kind) : nullptr;
+    int64_t columns = (cell ? cell->gateBlocks : 1) * work.inner;
     std::vector<int> cols;
     for (int c = v; c <= 8 * v && c <= columns; c += v)
       if (columns % c == 0)

@@ -441,16 +441,54 @@ rule<KernelOpKind::ResizeBilinear>(const KernelOp &op, const Operands &in,
   return resize(op, in, emitError);
 }
 
-// Recurrences.
+// Recurrences: gates, recurrent kernel, (recurrent bias,) state.
+
+std::optional<Shape> cellStep(const KernelOp &op, const Operands &in,
+                              const ShapeError &emitError) {
+  const RecurrentCell &cell = *recurrentCell(op.kind);
+  size_t count = cell.recurrentBias ? 4 : 3;
+  if (!arity(in, count, count, emitError))
+    return std::nullopt;
+  std::optional<ShapeRef> recurrentBias;
+  if (cell.recurrentBias)
+    recurrentBias = in.shapes[2];
+  return inferRecurrentCellShape(cell, in.shapes[0], in.shapes[1],
+                                 recurrentBias, in.shapes.back(), emitError);
+}
 
 template <>
-std::optional<Shape> rule<KernelOpKind::LstmCell>(const KernelOp &,
+std::optional<Shape> rule<KernelOpKind::LstmCell>(const KernelOp &op,
                                                   const Operands &in,
                                                   const ShapeError &emitError) {
-  if (!arity(in, 3, 3, emitError))
-    return std::nullopt;
-  return inferLstmCellShape(in.shapes[0], in.shapes[1], in.shapes[2],
-                            emitError);
+  return cellStep(op, in, emitError);
+}
+
+template <>
+std::optional<Shape> rule<KernelOpKind::GruCell>(const KernelOp &op,
+                                                 const Operands &in,
+                                                 const ShapeError &emitError) {
+  return cellStep(op, in, emitError);
+}
+
+template <>
+std::optional<Shape>
+rule<KernelOpKind::GruResetBeforeCell>(const KernelOp &op, const Operands &in,
+                                       const ShapeError &emitError) {
+  return cellStep(op, in, emitError);
+}
+
+template <>
+std::optional<Shape>
+rule<KernelOpKind::RnnTanhCell>(const KernelOp &op, const Operands &in,
+                                const ShapeError &emitError) {
+  return cellStep(op, in, emitError);
+}
+
+template <>
+std::optional<Shape>
+rule<KernelOpKind::RnnReluCell>(const KernelOp &op, const Operands &in,
+                                const ShapeError &emitError) {
+  return cellStep(op, in, emitError);
 }
 
 } // namespace

@@ -1,7 +1,8 @@
 //===- RecurrenceStep.h - How a recurrence kernel is called -----*- C++ -*-===//
 //
-// A particle.kernel holding a particle.lstm_recurrence compiles to a Halide
-// kernel for one time step (KernelOpKind::LstmCell); the graph driver calls
+// A particle.kernel holding a particle.recurrence compiles to a Halide
+// kernel for one time step (its cell's KernelOpKind, e.g. LstmCell); the
+// graph driver calls
 // it once per step on slices of the kernel's operands and result. Both sides
 // (KernelSpecBuilder and convert-particle-to-llvm) take the slices from here,
 // so they agree by construction.
@@ -11,6 +12,7 @@
 #define SORA_CONVERSION_RECURRENCESTEP_H
 
 #include "sora/Core/KernelSpec.h"
+#include "sora/Core/ParticleShapes.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
 
 #include <optional>
@@ -24,19 +26,24 @@ struct StepIndex {
 };
 
 /// The calls of a recurrence kernel. Call s reads the gates of one time step
-/// (the kernel's first operand is [steps, batch, 4 * units], time major) and
-/// the state slot `readSlot`, and writes the state slot `writeSlot` of the
-/// result ([steps + 1, 2, batch, units]). `initialSlot` is zeroed first.
+/// (the kernel's first operand is [steps, batch, G * units], time major), the
+/// recurrent kernel (and recurrent bias) and the state slot `readSlot`, and
+/// writes the state slot `writeSlot` of the result ([steps + 1, S, batch,
+/// units]). `initialSlot` is zeroed first.
 struct RecurrenceStep {
+  const particle::RecurrentCell *cell;
   int64_t steps, batch, units;
   StepIndex time, readSlot, writeSlot;
   int64_t initialSlot;
 
-  /// The one-step kernel's arguments: gates, recurrent kernel, state.
-  Shape gatesShape() const { return {batch, 4 * units}; }
-  Shape recurrentKernelShape() const { return {units, 4 * units}; }
-  /// The shape of one state slot (h and c), also the step kernel's result.
-  Shape stateShape() const { return {2, batch, units}; }
+  int64_t columns() const { return cell->gateBlocks * units; }
+  /// The one-step kernel's arguments: gates, recurrent kernel, (recurrent
+  /// bias,) state.
+  Shape gatesShape() const { return {batch, columns()}; }
+  Shape recurrentKernelShape() const { return {units, columns()}; }
+  Shape recurrentBiasShape() const { return {columns()}; }
+  /// The shape of one state slot, also the step kernel's result.
+  Shape stateShape() const { return {cell->stateSlots, batch, units}; }
 };
 
 /// The calls of `kernel` when its body is a recurrence, else nullopt.

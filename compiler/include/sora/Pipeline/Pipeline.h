@@ -31,7 +31,7 @@ struct PipelineOptions {
 };
 
 /// Particle graph to planned kernels: inline composites, canonicalize,
-/// sora-fold-batch-norm (with `weights`), sora-decompose-lstm,
+/// sora-fold-batch-norm (with `weights`), sora-decompose-recurrent,
 /// sora-decompose-transformer, sora-fuse, sora-assign-schedules,
 /// sora-pack-weights, sora-plan-memory, sora-layout-weights. The result is
 /// `--emit=mlir-fused`.

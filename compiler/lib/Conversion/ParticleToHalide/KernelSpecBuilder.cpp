@@ -72,14 +72,17 @@ static KernelSpec recurrenceStepSpec(particle::KernelOp kernel,
                                      const RecurrenceStep &step) {
   KernelSpec spec;
   spec.name = kernel.getSymName().str();
-  spec.args = {step.gatesShape(), step.recurrentKernelShape(),
-               step.stateShape()};
-  sora::KernelOp cell = sora::KernelOp::of(KernelOpKind::LstmCell);
+  spec.args = {step.gatesShape(), step.recurrentKernelShape()};
+  if (step.cell->recurrentBias)
+    spec.args.push_back(step.recurrentBiasShape());
+  spec.args.push_back(step.stateShape());
+  sora::KernelOp cell = sora::KernelOp::of(step.cell->step);
   setProvenance(cell, kernel.getLoc());
-  cell.operands = {0, 1, 2};
+  for (int arg = 0; arg < (int)spec.args.size(); ++arg)
+    cell.operands.push_back(arg);
   cell.shape = step.stateShape();
   spec.ops.push_back(cell);
-  spec.result = 3;
+  spec.result = (int)spec.args.size();
   if (ScheduleAttr schedule = kernel.getScheduleAttr())
     spec.schedule = schedule.complete(ScheduleRecord());
   return spec;

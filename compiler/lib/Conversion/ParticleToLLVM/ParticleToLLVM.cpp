@@ -454,14 +454,18 @@ void DriverBuilder::callRecurrence(KernelOp kernel,
   };
   Value gates = pointers.lookup(kernel.getInputs()[0]);
   Value recurrentKernel = pointers.lookup(kernel.getInputs()[1]);
-  Value args[] = {userContext,
-                  halideBuffer(offsetPtr(gates, at(step.time), gatesBytes),
-                               step.gatesShape()),
-                  halideBuffer(recurrentKernel, step.recurrentKernelShape()),
-                  halideBuffer(offsetPtr(result, at(step.readSlot), slotBytes),
-                               step.stateShape()),
-                  halideBuffer(offsetPtr(result, at(step.writeSlot), slotBytes),
-                               step.stateShape())};
+  SmallVector<Value, 6> args{
+      userContext,
+      halideBuffer(offsetPtr(gates, at(step.time), gatesBytes),
+                   step.gatesShape()),
+      halideBuffer(recurrentKernel, step.recurrentKernelShape())};
+  if (step.cell->recurrentBias)
+    args.push_back(halideBuffer(pointers.lookup(kernel.getInputs()[2]),
+                                step.recurrentBiasShape()));
+  args.push_back(halideBuffer(offsetPtr(result, at(step.readSlot), slotBytes),
+                              step.stateShape()));
+  args.push_back(halideBuffer(offsetPtr(result, at(step.writeSlot), slotBytes),
+                              step.stateShape()));
   callKernel(kernel, args, fail);
   Value nextStep = LLVM::AddOp::create(b, loc, s, constant(i64, 1));
   Value more = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt, nextStep,

@@ -459,13 +459,31 @@ const std::vector<OpRule> &opRules() {
       {"LSTM",
        "lstm",
        "forward or bidirectional; default activations; zero initial state; "
-       "outputs Y and Y_h (not the cell state Y_c)",
+       "layout 0 or 1; outputs Y and Y_h (not the cell state Y_c)",
        {"activation_alpha", "activation_beta", "activations", "clip",
         "direction", "hidden_size", "input_forget", "layout"},
        {K::Data, K::Weight, K::Weight, K::OptWeight, K::Ignored, K::OptWeight,
         K::OptWeight, K::OptWeight},
-       checkLstm,
-       lowerLstm},
+       checkRecurrent,
+       lowerRecurrent},
+      {"GRU",
+       "gru",
+       "forward or bidirectional; default activations; zero initial state; "
+       "layout 0 or 1; linear_before_reset 0 or 1; outputs Y and Y_h",
+       {"activation_alpha", "activation_beta", "activations", "clip",
+        "direction", "hidden_size", "layout", "linear_before_reset"},
+       {K::Data, K::Weight, K::Weight, K::OptWeight, K::Ignored, K::OptWeight},
+       checkRecurrent,
+       lowerRecurrent},
+      {"RNN",
+       "rnn",
+       "forward or bidirectional; Tanh or Relu; zero initial state; layout 0 "
+       "or 1; outputs Y and Y_h",
+       {"activation_alpha", "activation_beta", "activations", "clip",
+        "direction", "hidden_size", "layout"},
+       {K::Data, K::Weight, K::Weight, K::OptWeight, K::Ignored, K::OptWeight},
+       checkRecurrent,
+       lowerRecurrent},
   };
   return rules;
 }

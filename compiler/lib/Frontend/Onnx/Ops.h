@@ -88,9 +88,9 @@ void lowerReduce(const NodeContext &c, GraphBuilder &b);
 void checkResize(const NodeContext &c, Problems &p);
 void lowerResize(const NodeContext &c, GraphBuilder &b);
 
-// RecurrentOps.cpp: LSTM.
-void checkLstm(const NodeContext &c, Problems &p);
-void lowerLstm(const NodeContext &c, GraphBuilder &b);
+// RecurrentOps.cpp: LSTM, GRU, RNN.
+void checkRecurrent(const NodeContext &c, Problems &p);
+void lowerRecurrent(const NodeContext &c, GraphBuilder &b);
 
 /// Defines output `i` of the node as `ref` with the ONNX shape of that
 /// output and the given layout.

@@ -12,6 +12,8 @@
 
 #include "Schedules.h"
 
+#include "sora/Core/ParticleShapes.h"
+
 #include <tuple>
 
 namespace sora {
@@ -301,17 +303,19 @@ static void scheduleReduction(const OpStages &anchor, Func tiled,
   }
 }
 
-/// An LSTM step: z = gates + h · R in a buffer of its own, vectorized along
-/// the 4H columns (where R is contiguous): each tile of tileCols columns
-/// accumulates in registers over the whole reduction, then is stored once;
-/// with `parallel`, the threads share the tiles (each streams its share of
-/// R). The cell and hidden states get buffers of their own, vectorized
-/// along the units (guarded: they must not read z past 4H).
+/// A recurrent step (RecurrentOps.cpp): u = h · R in a buffer of its own,
+/// vectorized along the G * H columns (where R is contiguous): each tile of
+/// tileCols columns accumulates in registers over the whole reduction, then
+/// is stored once; with `parallel`, the threads share the tiles (each
+/// streams its share of R). The cell (or r * h) and hidden states get
+/// buffers of their own, vectorized along the units (guarded: they must not
+/// read u past G * H).
 static void scheduleRecurrence(const OpStages &step,
                                const ScheduleRecord &schedule) {
   Func gates = step.gates, dot = step.reduce;
   Var x = gates.args()[0], b = gates.args()[1];
-  int64_t columns = step.value.shape[2] * 4;
+  int64_t columns =
+      step.value.shape[2] * particle::recurrentCell(step.kind)->gateBlocks;
   int vector = schedule.vector, tile = schedule.tileCols;
   gates.compute_root();
   if (columns % tile != 0 || tile % vector != 0) {
@@ -337,8 +341,9 @@ static void scheduleRecurrence(const OpStages &step,
         .unroll(xu);
   }
   for (Func state : {step.cell, step.hidden})
-    state.compute_root().vectorize(state.args()[0], vector,
-                                   TailStrategy::GuardWithIf);
+    if (state.defined())
+      state.compute_root().vectorize(state.args()[0], vector,
+                                     TailStrategy::GuardWithIf);
 }
 
 void scheduleAnchor(const OpStages &anchor, Func tiled,

@@ -164,32 +164,55 @@ std::optional<Shape> inferEmbeddingShape(ShapeRef ids, ShapeRef table,
 // Recurrent layers (RecurrentShapes.cpp)
 //===----------------------------------------------------------------------===//
 
-/// The weights of one LSTM direction.
-struct LstmWeightShapes {
-  ShapeRef kernel, recurrentKernel, bias;
+/// What a recurrent cell's time step reads and keeps (lstm, gru, rnn). The
+/// cell names are the step kernel ops' names without "_cell": "lstm",
+/// "gru" (reset gate after the recurrent product, as PyTorch),
+/// "gru_reset_before" (before it, ONNX's default), "rnn_tanh", "rnn_relu".
+struct RecurrentCell {
+  KernelOpKind step;  ///< the one-step kernel op
+  int gateBlocks;     ///< gate blocks of H columns: lstm 4, gru 3, rnn 1
+  int stateSlots;     ///< lstm 2 (h, c), the others 1 (h)
+  bool recurrentBias; ///< gru: the step adds a recurrent bias [G * H]
+  std::string_view name() const;
 };
 
-/// lstm: input [B, T, F]; per direction kernel [F, 4H], recurrent_kernel
-/// [H, 4H], bias [4H] (H from recurrent_kernel); `reverse` for the backward
-/// direction. -> [B, T, dirs * H] with `returnSequences`, else [B, dirs * H].
-std::optional<Shape> inferLstmShape(ShapeRef input,
-                                    const LstmWeightShapes &forward,
-                                    std::optional<LstmWeightShapes> reverse,
-                                    bool returnSequences,
-                                    const ShapeError &emitError);
+/// The cell named `name`, or null.
+const RecurrentCell *recurrentCell(std::string_view name);
+/// The cell whose step kernel op is `step`, or null.
+const RecurrentCell *recurrentCell(KernelOpKind step);
 
-/// lstm_recurrence: gates [T, B, 4H], recurrent_kernel [H, 4H] ->
-/// states [T + 1, 2, B, H].
-std::optional<Shape> inferLstmRecurrenceShape(ShapeRef gates,
-                                              ShapeRef recurrentKernel,
-                                              const ShapeError &emitError);
+/// The weights of one direction: kernel [F, G * H], recurrent_kernel
+/// [H, G * H], bias [G * H] and, for cells with one, recurrent_bias [G * H].
+struct RecurrentWeightShapes {
+  ShapeRef kernel, recurrentKernel, bias;
+  std::optional<ShapeRef> recurrentBias;
+};
 
-/// One time step of an LSTM (a recurrence kernel): gates [B, 4H] of the
-/// step, recurrent_kernel [H, 4H], state [2, B, H] (h, c) -> the next state.
-std::optional<Shape> inferLstmCellShape(ShapeRef gates,
-                                        ShapeRef recurrentKernel,
-                                        ShapeRef state,
-                                        const ShapeError &emitError);
+/// lstm, gru, rnn: input [B, T, F] and the weights of each direction
+/// (`reverse` for the backward one; H from recurrent_kernel) -> [B, T,
+/// dirs * H] with `returnSequences`, else [B, dirs * H].
+std::optional<Shape>
+inferRecurrentShape(ShapeRef input, const RecurrentCell &cell,
+                    const RecurrentWeightShapes &forward,
+                    std::optional<RecurrentWeightShapes> reverse,
+                    bool returnSequences, const ShapeError &emitError);
+
+/// recurrence: gates [T, B, G * H], recurrent_kernel [H, G * H] (and
+/// recurrent_bias [G * H] where the cell has one) -> states [T + 1, S, B, H].
+std::optional<Shape> inferRecurrenceShape(const RecurrentCell &cell,
+                                          ShapeRef gates,
+                                          ShapeRef recurrentKernel,
+                                          std::optional<ShapeRef> recurrentBias,
+                                          const ShapeError &emitError);
+
+/// One time step (a recurrence kernel): gates [B, G * H] of the step,
+/// recurrent_kernel [H, G * H], (recurrent_bias [G * H],) state [S, B, H]
+/// -> the next state [S, B, H].
+std::optional<Shape>
+inferRecurrentCellShape(const RecurrentCell &cell, ShapeRef gates,
+                        ShapeRef recurrentKernel,
+                        std::optional<ShapeRef> recurrentBias, ShapeRef state,
+                        const ShapeError &emitError);
 
 //===----------------------------------------------------------------------===//
 // Transformer layers (TransformerShapes.cpp)

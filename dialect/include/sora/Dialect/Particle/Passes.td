@@ -40,15 +40,17 @@ def SoraFoldBatchNorm : Pass<"sora-fold-batch-norm", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::sora::particle::ParticleDialect"];
 }
 
-def SoraDecomposeLstm : Pass<"sora-decompose-lstm", "::mlir::func::FuncOp"> {
-  let summary = "Splits each lstm into its input projection and recurrences";
+def SoraDecomposeRecurrent
+    : Pass<"sora-decompose-recurrent", "::mlir::func::FuncOp"> {
+  let summary = "Splits each lstm, gru and rnn into its input projection "
+                "and recurrences";
   let description = [{
     Per direction, the input projection of every time step becomes one dense
-    over the time-major rows ([T * B, F] x [F, 4H] + bias), and the time
-    loop a particle.lstm_recurrence over those gates. The sequences or the
-    final h are sliced out of the recurrence states (the backward direction
-    keeps time step t in slot t, so no reversal is needed), joined along the
-    features, and put back batch first.
+    over the time-major rows ([T * B, F] x [F, G * H] + bias), and the time
+    loop a particle.recurrence of the layer's cell over those gates. The
+    sequences or the final h are sliced out of the recurrence states (the
+    backward direction keeps time step t in slot t, so no reversal is
+    needed), joined along the features, and put back batch first.
   }];
   let dependentDialects = ["::sora::particle::ParticleDialect"];
 }

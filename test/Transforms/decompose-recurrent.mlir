@@ -1,5 +1,5 @@
-// RUN: sora-opt %s -split-input-file -sora-decompose-lstm | FileCheck %s
-// RUN: sora-opt %s -split-input-file -sora-decompose-lstm -sora-fuse | FileCheck %s --check-prefix=FUSED
+// RUN: sora-opt %s -split-input-file -sora-decompose-recurrent | FileCheck %s
+// RUN: sora-opt %s -split-input-file -sora-decompose-recurrent -sora-fuse | FileCheck %s --check-prefix=FUSED
 
 // Batch 2, both directions, every step: the input goes time major (a
 // transpose), each direction projects all steps with one dense and runs one
@@ -17,10 +17,10 @@ func.func @bidirectional_sequences() {
   // CHECK: %[[ROWS:.*]] = particle.reshape %[[XT]] : tensor<5x2x3xf32> -> tensor<10x3xf32>
   // CHECK: %[[P:.*]] = particle.dense %[[ROWS]], %{{.*}}, %{{.*}} : (tensor<10x3xf32>, tensor<3x16xf32>, tensor<16xf32>) -> tensor<10x16xf32>
   // CHECK: %[[G:.*]] = particle.reshape %[[P]] : tensor<10x16xf32> -> tensor<5x2x16xf32>
-  // CHECK: %[[S:.*]] = particle.lstm_recurrence %[[G]], %{{.*}} : (tensor<5x2x16xf32>, tensor<4x16xf32>) -> tensor<6x2x2x4xf32>
+  // CHECK: %[[S:.*]] = particle.recurrence %[[G]], %{{.*}} : (tensor<5x2x16xf32>, tensor<4x16xf32>) -> tensor<6x2x2x4xf32>
   // CHECK: %[[H:.*]] = particle.slice %[[S]] {begin = array<i64: 1, 0, 0, 0>, strides = array<i64: 1, 1, 1, 1>} : tensor<6x2x2x4xf32> -> tensor<5x1x2x4xf32>
   // CHECK: %[[FWD:.*]] = particle.reshape %[[H]] : tensor<5x1x2x4xf32> -> tensor<5x2x4xf32>
-  // CHECK: %[[BS:.*]] = particle.lstm_recurrence %{{.*}}, %{{.*}} {reverse = true} : (tensor<5x2x16xf32>, tensor<4x16xf32>) -> tensor<6x2x2x4xf32>
+  // CHECK: %[[BS:.*]] = particle.recurrence %{{.*}}, %{{.*}} {reverse = true} : (tensor<5x2x16xf32>, tensor<4x16xf32>) -> tensor<6x2x2x4xf32>
   // CHECK: %[[BH:.*]] = particle.slice %[[BS]] {begin = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1, 1, 1>} : tensor<6x2x2x4xf32> -> tensor<5x1x2x4xf32>
   // CHECK: %[[BWD:.*]] = particle.reshape %[[BH]] : tensor<5x1x2x4xf32> -> tensor<5x2x4xf32>
   // CHECK: %[[J:.*]] = particle.concat %[[FWD]], %[[BWD]] {axis = 2 : i64} : (tensor<5x2x4xf32>, tensor<5x2x4xf32>) -> tensor<5x2x8xf32>
@@ -43,7 +43,7 @@ func.func @forward_last() {
   %r = particle.weight "l.recurrent_kernel" : tensor<4x16xf32>
   %b = particle.weight "l.bias" : tensor<16xf32>
   // CHECK: %[[XT:.*]] = particle.reshape %{{.*}} : tensor<1x5x3xf32> -> tensor<5x1x3xf32>
-  // CHECK: %[[S:.*]] = particle.lstm_recurrence %{{.*}}, %{{.*}} : (tensor<5x1x16xf32>, tensor<4x16xf32>) -> tensor<6x2x1x4xf32>
+  // CHECK: %[[S:.*]] = particle.recurrence %{{.*}}, %{{.*}} : (tensor<5x1x16xf32>, tensor<4x16xf32>) -> tensor<6x2x1x4xf32>
   // CHECK: %[[H:.*]] = particle.slice %[[S]] {begin = array<i64: 5, 0, 0, 0>, strides = array<i64: 1, 1, 1, 1>} : tensor<6x2x1x4xf32> -> tensor<1x1x1x4xf32>
   // CHECK: %[[Y:.*]] = particle.reshape %[[H]] : tensor<1x1x1x4xf32> -> tensor<1x4xf32>
   // CHECK: particle.output "y" %[[Y]]
@@ -58,7 +58,7 @@ func.func @forward_last() {
 // FUSED: particle.dense
 // FUSED: %[[S:.*]] = particle.kernel "{{.*}}"(%{{.*}}, %{{.*}}) : (tensor<5x1x16xf32>, tensor<4x16xf32>) -> tensor<6x2x1x4xf32>
 // FUSED-NEXT: ^bb0
-// FUSED-NEXT: particle.lstm_recurrence
+// FUSED-NEXT: particle.recurrence
 // FUSED-NEXT: particle.yield
 // FUSED: particle.kernel "{{.*}}"(%[[S]])
 // FUSED-NEXT: ^bb0
