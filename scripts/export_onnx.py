@@ -255,8 +255,9 @@ MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "encoder_la
           "bilstm", "gru_rnn", "upsample", "kws", *TEXT_CLASSIFIERS, *SMALL_MODELS, "bilstm_text"]
 
 
-def export(name, path, opset=13, seed=0):
-    """Builds model `name` and writes it to `path`; returns the module."""
+def export(name, path, opset=13, seed=0, dynamic_batch=False):
+    """Builds model `name` and writes it to `path`; returns the module. With
+    `dynamic_batch` the batch dimension of x and y is dynamic ('batch')."""
     module, example = build(name, seed)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     # Not under torch.no_grad(): it switches TransformerEncoderLayer to a
@@ -265,7 +266,9 @@ def export(name, path, opset=13, seed=0):
         warnings.simplefilter("ignore")
         torch.onnx.export(module, example, str(path), opset_version=opset,
                           input_names=["x"], output_names=["y"],
-                          do_constant_folding=True)
+                          do_constant_folding=True,
+                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}
+                          if dynamic_batch else None)
     return module
 
 

@@ -96,6 +96,11 @@ static cl::opt<std::string> maxMemory(
     cl::desc("Refuse a model whose weights and arena together need more "
              "than this when it runs (K, M, G, T: powers of 1024)"),
     cl::value_desc("size"), cl::init(""), cl::cat(category));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Give an ONNX model's input this shape, pinning its dynamic "
+             "dimensions (repeat for more inputs)"),
+    cl::value_desc("name=d0,d1,..."), cl::cat(category));
 static cl::opt<uint64_t> randomWeights("random-weights",
                                        cl::desc("Fill weights from this seed"),
                                        cl::value_desc("seed"),
@@ -237,6 +242,13 @@ int main(int argc, char **argv) {
   options.weightsFile = weightsFile;
   if (randomWeights.getNumOccurrences())
     options.randomWeightsSeed = randomWeights;
+  for (const std::string &spec : inputShapes) {
+    std::string problem;
+    if (!sora::parseInputShape(spec, options.inputShapes, problem)) {
+      llvm::errs() << "soracc: error: " << problem << "\n";
+      return 1;
+    }
+  }
   options.target = target;
   options.name = modelName;
   options.weightsExternal = weightsExternal;

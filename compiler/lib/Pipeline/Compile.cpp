@@ -375,9 +375,12 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
 
   std::optional<OnnxImport> onnx;
   if (isOnnxModelPath(options.input)) {
-    onnx = importOnnxModel(options.input, context);
+    onnx = importOnnxModel(options.input, context, options.inputShapes);
     if (!onnx)
       return false;
+  } else if (!options.inputShapes.empty()) {
+    return error("--input-shape applies to ONNX models; '" + options.input +
+                 "' declares its input shapes");
   }
   std::optional<ModelAST> model =
       onnx ? std::optional<ModelAST>(std::move(onnx->model))

@@ -5,6 +5,8 @@ Steps:
  1. Build MODEL with seeded random weights (scripts/export_onnx.py) and
     export it with torch.onnx.export at --opset into WORKDIR/model.onnx.
  2. Compile: soracc WORKDIR/model.onnx -o WORKDIR/model.so [--target=T].
+    With --batches B1,B2,... the export's batch dimension is dynamic and the
+    model is compiled once per batch size, pinned with --input-shape x=B,...
  3. For each trial, draw an input of exactly the ONNX input's shape: standard
     normal float32 (NCHW), or int64 token ids in [0, vocab) where the ONNX
     input is INT64 (vocab: the rows of the tables Gather reads at it). Run
@@ -74,7 +76,7 @@ def run_onnxruntime(args, onnx_path, x, trial_dir):
 
 def check_trial(args, module, onnx_path, so_path, shape, rows, trial, rng):
     """One input through the three implementations; returns failure lines."""
-    trial_dir = Path(args.workdir) / f"trial{trial}"
+    trial_dir = Path(args.workdir) / f"trial{trial}".replace(" ", "_")
     shutil.rmtree(trial_dir, ignore_errors=True)
     trial_dir.mkdir(parents=True)
     x = draw_input(shape, rows, rng)
@@ -106,6 +108,8 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tolerance", type=float, default=1e-4)
     p.add_argument("--timeout", type=float, default=600)
+    p.add_argument("--batches", help="export with a dynamic batch; compile and check "
+                                     "at each of these batch sizes (comma-separated)")
     return p.parse_args(argv)
 
 
@@ -115,19 +119,28 @@ def main(argv=None):
     workdir.mkdir(parents=True, exist_ok=True)
     onnx_path, so_path = workdir / "model.onnx", workdir / "model.so"
     try:
-        module = export_onnx.export(args.model, onnx_path, args.opset, args.seed)
+        dynamic = args.batches is not None
+        module = export_onnx.export(args.model, onnx_path, args.opset, args.seed,
+                                    dynamic_batch=dynamic)
         _, example = export_onnx.build(args.model, args.seed)
-        so_path.unlink(missing_ok=True)
-        cmd = [args.soracc, onnx_path, "-o", so_path]
-        if args.target:
-            cmd.append(f"--target={args.target}")
-        run_tool(cmd, "soracc", args.timeout)
+        shapes = [tuple(example.shape)]
+        if dynamic:
+            shapes = [(int(b),) + tuple(example.shape[1:]) for b in args.batches.split(",")]
         rng = np.random.default_rng(args.seed)
         rows = token_rows(onnx_path)
         failures = []
-        for trial in range(args.trials):
-            failures += check_trial(args, module, onnx_path, so_path,
-                                    tuple(example.shape), rows, trial, rng)
+        for shape in shapes:
+            so_path.unlink(missing_ok=True)
+            cmd = [args.soracc, onnx_path, "-o", so_path]
+            if dynamic:
+                cmd.append("--input-shape=x=" + ",".join(map(str, shape)))
+            if args.target:
+                cmd.append(f"--target={args.target}")
+            run_tool(cmd, "soracc", args.timeout)
+            for trial in range(args.trials):
+                name = f"{trial} at batch {shape[0]}" if dynamic else trial
+                failures += check_trial(args, module, onnx_path, so_path,
+                                        shape, rows, name, rng)
         if failures:
             raise CheckFailure("\n".join(failures))
     except (CheckFailure, OSError, ValueError) as err:

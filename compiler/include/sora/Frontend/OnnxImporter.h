@@ -13,6 +13,7 @@
 #include "sora/Frontend/ModelAST.h"
 #include "sora/Frontend/WeightStore.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,11 +34,22 @@ struct OnnxImport {
 /// True for paths that name an ONNX model (`.onnx`).
 bool isOnnxModelPath(const std::string &path);
 
-/// Imports `path`. Every problem is reported on `context` as one error at
-/// the file (a list of all unsupported constructs, with node names) before
-/// anything is lowered; returns std::nullopt then.
+/// Shapes given to model inputs by name (`soracc --input-shape`): they pin
+/// an ONNX model's dynamic dimensions before shape inference.
+using InputShapes = std::map<std::string, std::vector<int64_t>>;
+
+/// Parses `--input-shape`'s "NAME=d0,d1,..." (positive extents) into
+/// `shapes`; false with a one-line `error` when malformed or repeated.
+bool parseInputShape(const std::string &spec, InputShapes &shapes,
+                     std::string &error);
+
+/// Imports `path` with `inputShapes` pinned. Every problem is reported on
+/// `context` as one error at the file (a list of all unsupported
+/// constructs, with node names) before anything is lowered; returns
+/// std::nullopt then.
 std::optional<OnnxImport> importOnnxModel(const std::string &path,
-                                          mlir::MLIRContext &context);
+                                          mlir::MLIRContext &context,
+                                          const InputShapes &inputShapes = {});
 
 /// One row of the supported-operator table: an ONNX operator and the
 /// particles it becomes.

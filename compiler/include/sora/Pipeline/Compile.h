@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,8 @@ struct CompileOptions {
   std::string output; ///< "" = default name (or stdout for text forms)
   std::string weightsFile;
   std::optional<uint64_t> randomWeightsSeed;
+  /// Shapes pinned on an ONNX model's inputs (`--input-shape`), by name.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
   std::string target = "host";
   /// The C prefix of the model's symbols; "" = the model's name made a C
   /// identifier.

@@ -117,7 +117,7 @@ void checkGemm(const NodeContext &c, Problems &p) {
     checkInner(c, p, inner);
   }
   const ConstTensor *bias = c.has(2) ? c.constant(2) : nullptr;
-  if (bias && bias->isFloat() && bias->readable && a && a->hasShape &&
+  if (bias && bias->isFloat() && bias->readable && a && a->isStatic() &&
       (bias->dims.size() > 2 ||
        broadcastToShape(bias->floats, bias->dims,
                         {gemmRows(c, *a), transB ? w->dims[0] : w->dims[1]})

@@ -36,11 +36,12 @@ bool isOnnxModelPath(const std::string &path) {
 }
 
 static std::optional<OnnxImport> import(const std::string &path,
+                                        const InputShapes &inputShapes,
                                         mlir::MLIRContext &context) {
   using namespace onnximport;
   mlir::Location fileLoc = mlir::FileLineColLoc::get(&context, path, 0, 0);
   std::string error;
-  std::unique_ptr<OnnxModel> model = OnnxModel::load(path, error);
+  std::unique_ptr<OnnxModel> model = OnnxModel::load(path, inputShapes, error);
   if (!model) {
     mlir::emitError(fileLoc) << error;
     return std::nullopt;
@@ -76,10 +77,11 @@ static std::optional<OnnxImport> import(const std::string &path,
 }
 
 std::optional<OnnxImport> importOnnxModel(const std::string &path,
-                                          mlir::MLIRContext &context) {
+                                          mlir::MLIRContext &context,
+                                          const InputShapes &inputShapes) {
   // libonnx and protobuf report some failures by throwing.
   try {
-    return import(path, context);
+    return import(path, inputShapes, context);
   } catch (const std::exception &e) {
     mlir::emitError(mlir::FileLineColLoc::get(&context, path, 0, 0))
         << "cannot import the ONNX model: " << e.what();

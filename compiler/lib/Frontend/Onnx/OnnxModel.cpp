@@ -308,8 +308,10 @@ bool OnnxModel::inferShapes(onnx::ModelProto &proto, std::string &error) {
   return true;
 }
 
-std::unique_ptr<OnnxModel> OnnxModel::load(const std::string &path,
-                                           std::string &error) {
+std::unique_ptr<OnnxModel>
+OnnxModel::load(const std::string &path,
+                const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                std::string &error) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer) {
     error = "cannot read '" + path + "': " + buffer.getError().message();
@@ -328,6 +330,8 @@ std::unique_ptr<OnnxModel> OnnxModel::load(const std::string &path,
     return nullptr;
   }
 
+  if (!pinInputShapes(*proto.mutable_graph(), inputShapes, error))
+    return nullptr;
   auto model = std::unique_ptr<OnnxModel>(new OnnxModel());
   model->file = path;
   for (const onnx::OperatorSetIdProto &opset : proto.opset_import()) {

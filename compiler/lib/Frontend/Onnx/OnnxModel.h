@@ -60,10 +60,14 @@ std::string dataTypeName(int32_t elemType);
 
 class OnnxModel {
 public:
-  /// Reads and parses `path`, checks the opset and runs ONNX's shape
-  /// inference. On failure returns nullptr with a one-line `error`.
-  static std::unique_ptr<OnnxModel> load(const std::string &path,
-                                         std::string &error);
+  /// Reads and parses `path`, gives the graph inputs named in
+  /// `inputShapes` those shapes (pinInputShapes), checks the opset and runs
+  /// ONNX's shape inference. On failure returns nullptr with a one-line
+  /// `error`.
+  static std::unique_ptr<OnnxModel>
+  load(const std::string &path,
+       const std::map<std::string, std::vector<int64_t>> &inputShapes,
+       std::string &error);
 
   const std::string &path() const { return file; }
   const std::string &name() const { return graphName; }
@@ -108,6 +112,14 @@ private:
 /// The ONNX opsets the importer lowers; models from kOldestOpset up are
 /// first converted to kMinOpset by libonnx's version converter.
 constexpr int64_t kMinOpset = 13, kMaxOpset = 17, kOldestOpset = 7;
+
+/// Gives the graph inputs named in `inputShapes` those shapes (InputShapes.cpp,
+/// `soracc --input-shape`); false with a one-line `error` when a name is not
+/// an input or a shape does not fit its declaration (rank, fixed extents).
+bool pinInputShapes(
+    onnx::GraphProto &graph,
+    const std::map<std::string, std::vector<int64_t>> &inputShapes,
+    std::string &error);
 
 } // namespace sora::onnximport
 

@@ -92,6 +92,15 @@ void Validator::checkGraphInput(const std::string &name) {
   const ValueType *type = model.type(name);
   std::string problem = ids.count(name) && type->hasShape ? shapeProblem(*type)
                                                           : typeProblem(name);
+  if (type && type->hasShape && !type->isStatic()) {
+    std::string dims;
+    for (size_t d = 0; d < type->dims.size(); ++d)
+      dims += (d ? "," : "") +
+              (type->dims[d] >= 0         ? std::to_string(type->dims[d])
+               : type->symbols[d].empty() ? "<d" + std::to_string(d) + ">"
+                                          : "<" + type->symbols[d] + ">");
+    problem += "; pin them with --input-shape " + name + "=" + dims;
+  }
   if (!problem.empty()) {
     problems.other("input '" + name + "' " + problem);
     tainted.insert(name);

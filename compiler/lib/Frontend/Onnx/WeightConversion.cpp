@@ -2,6 +2,10 @@
 
 #include "WeightConversion.h"
 
+#include "sora/Core/Shape.h"
+
+#include "llvm/ADT/STLExtras.h"
+
 #include <algorithm>
 
 namespace sora::onnximport {
@@ -73,10 +77,12 @@ std::vector<float> broadcastToShape(const std::vector<float> &data,
     strides[lead + i] = shape[i] == 1 ? 0 : stride;
     stride *= shape[i];
   }
-  for (int64_t d : target)
-    count *= d;
-  if ((int64_t)data.size() != stride)
+  std::optional<int64_t> elements = checkedNumElements(target);
+  if ((int64_t)data.size() != stride || !elements ||
+      *elements > kMaxTensorElements ||
+      llvm::any_of(target, [](int64_t d) { return d <= 0; }))
     return {};
+  count = *elements;
   std::vector<float> out((size_t)count);
   std::vector<int64_t> index(target.size(), 0);
   for (int64_t n = 0; n < count; ++n) {
