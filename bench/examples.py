@@ -59,10 +59,10 @@ def token_inputs(model, tmp):
     token ids (sora-run's own are uniform floats, or ids 0)."""
     args = []
     ops = torch_reference.reference_ops
-    for name, rows in ops.integer_inputs(model).items():
+    for name, (low, high) in ops.integer_inputs(model).items():
         inp = next(i for i in model["inputs"] if i["name"] == name)
         path = Path(tmp) / f"{model['name']}.{name}.npy"
-        ids = np.random.default_rng(0).integers(0, rows, inp["shape"])
+        ids = np.random.default_rng(0).integers(low, high, inp["shape"])
         np.save(path, ids.astype(ops.input_dtype(inp)))
         args += ["-i", f"{name}={path}"]
     return args

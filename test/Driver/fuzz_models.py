@@ -22,7 +22,7 @@ OPS = ["dense", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "reshape",
        "add", "mul", "relu", "sigmoid", "tanh", "softmax", "conv3d",
        "sub", "gelu", "leaky_relu", "clip", "log_softmax", "dropout", "transpose",
        "concat", "split", "slice", "pad", "global_avg_pool2d", "batch_norm",
-       "layer_norm", "matmul", "embedding", "lstm", "gru", "rnn", "erf", "normalize", "resize",
+       "layer_norm", "matmul", "embedding", "one_hot", "lstm", "gru", "rnn", "erf", "normalize", "resize",
        "multi_head_attention", "feed_forward", "positional_encoding"]
 
 

@@ -271,6 +271,22 @@ TEST_P(NNJit, EmbeddingGathersRows) {
   expectClose(spec, args, 1e-6);
 }
 
+TEST_P(NNJit, OneHotMarksIdsAndZeroesOthers) {
+  SpecBuilder b("one_hot");
+  int ids = b.arg({2, 4});
+  KernelOp op = KernelOp::of(K::OneHot);
+  op.shape = {2, 4, 5};
+  b.add(op, {ids});
+  KernelSpec spec = b.finish(target());
+  // In range, negative, past the depth, fractional and NaN ids.
+  std::vector<Tensor> args{Tensor{{2, 4}, {0, 4, 2, -1, 5, 2.5f, NAN, 3}}};
+  Tensor got = runJit(spec, args, target());
+  std::vector<float> want(40, 0.0f);
+  for (int i : {0 * 5 + 0, 1 * 5 + 4, 2 * 5 + 2, 7 * 5 + 3})
+    want[i] = 1.0f;
+  EXPECT_EQ(got.data, want);
+}
+
 TEST_P(NNJit, EmbeddingRejectsBadIds) {
   for (float bad : {11.0f, -1.0f, 2.5f, NAN, 1e30f}) {
     SpecBuilder b("embedding_bad");

@@ -174,6 +174,18 @@ Tensor reference<KernelOpKind::Embedding>(const KernelOp &op,
   return embedding(op, in);
 }
 
+/// 1 where the last index equals the id, else 0.
+template <>
+Tensor reference<KernelOpKind::OneHot>(const KernelOp &op, const Inputs &in) {
+  const Tensor &ids = *in[0];
+  int64_t depth = op.shape.back();
+  Tensor y{op.shape, std::vector<float>(numElements(op.shape))};
+  for (size_t i = 0; i < ids.data.size(); ++i)
+    for (int64_t c = 0; c < depth; ++c)
+      y.data[i * depth + c] = ids.data[i] == (float)c ? 1.0f : 0.0f;
+  return y;
+}
+
 template <>
 Tensor reference<KernelOpKind::ResizeNearest>(const KernelOp &op,
                                               const Inputs &in) {

@@ -128,8 +128,9 @@ def check_trial(args, model, weights, so_path, trial, rng):
     masks = ref.reference_ops.mask_inputs(model)
     for k, inp in enumerate(model["inputs"]):
         name = inp["name"]
-        if name in token_ids:  # an embedding's ids: integers in [0, input_dim)
-            inputs[name] = rng.integers(0, token_ids[name], shapes[name]).astype(
+        if name in token_ids:  # ids read by an embedding or one_hot
+            low, high = token_ids[name]
+            inputs[name] = rng.integers(low, high, shapes[name]).astype(
                 ref.reference_ops.input_dtype(inp))
         elif name in masks:  # an attention's padding mask: 0 or 1, key 0 kept
             inputs[name] = rng.integers(0, 2, shapes[name]).astype(np.float32)

@@ -555,14 +555,35 @@ def input_dtype(inp):
 
 
 def integer_inputs(model):
-    """{model input name: input_dim} for inputs that an embedding reads: their
-    values must be token ids in [0, input_dim)."""
+    """{model input name: (low, high)} for inputs that an embedding or
+    one_hot reads: their values are drawn as integers in [low, high) — an
+    embedding's token ids in [0, input_dim), a one_hot's ids one past each
+    end of [0, depth) (rows of zeros)."""
     inputs = {i["name"] for i in model["inputs"]}
     found = {}
     for p in model["particles"]:
-        if p["op"] == "embedding" and p.get("input") in inputs:
-            found[p["input"]] = min(found.get(p["input"], p["input_dim"]), p["input_dim"])
+        if p.get("input") not in inputs:
+            continue
+        if p["op"] == "embedding":
+            bounds = (0, p["input_dim"])
+        elif p["op"] == "one_hot":
+            bounds = (-1, p["depth"] + 1)
+        else:
+            continue
+        low, high = found.get(p["input"], bounds)
+        found[p["input"]] = (max(low, bounds[0]), min(high, bounds[1]))
     return found
+
+
+def _one_hot(p, xs, w):
+    """1 where the last index equals the id; ids outside [0, depth) (and
+    fractional ones) give rows of zeros, as tf.one_hot does."""
+    ids = xs[0]
+    classes = torch.arange(p["depth"], device=ids.device)
+    return (ids.unsqueeze(-1) == classes.to(ids.dtype)).to(torch.float32)
+
+
+OPS["one_hot"] = Op(_one_hot)
 
 
 # --------------------------------------------------------------------------

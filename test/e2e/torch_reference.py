@@ -271,7 +271,7 @@ def _reshape_target(particle, shape):
     if -1 in target:
         known = math.prod(d for d in target if d != -1)
         target[target.index(-1)] = size // known if known and size % known == 0 else -1
-    if math.prod(target) != size or min(target) < 1:
+    if math.prod(target) != size or min(target, default=1) < 1:
         raise ModelError(f"particle '{particle['name']}': cannot reshape "
                          f"{list(shape)} to {particle['shape']}")
     return tuple(target)

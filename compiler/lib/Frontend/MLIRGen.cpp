@@ -249,7 +249,8 @@ Value MLIRGenImpl::flatten(const ParticleDecl &p, ParticleAttrs &a,
 
 Value MLIRGenImpl::reshape(const ParticleDecl &p, ParticleAttrs &a,
                            ArrayRef<Value> in) {
-  auto target = a.intList("shape");
+  // [] makes a rank-0 tensor (of one element).
+  auto target = a.intList("shape", /*allowEmpty=*/true);
   if (!target)
     return nullptr;
   auto shape = inferReshapeShape(shapeOf(in[0]), *target, shapeError(p, a));
@@ -426,6 +427,7 @@ const std::map<std::string, MLIRGenImpl::OpLowering> &MLIRGenImpl::lowerings() {
          {bind(&MLIRGenImpl::matmul), 2, {"transpose_a", "transpose_b"}}},
         {"embedding",
          {bind(&MLIRGenImpl::embedding), 1, {"input_dim", "output_dim"}}},
+        {"one_hot", {bind(&MLIRGenImpl::oneHot), 1, {"depth"}}},
         // Preprocessing.
         {"normalize",
          {bind(&MLIRGenImpl::normalize), 1, {"scale", "mean", "std"}}},

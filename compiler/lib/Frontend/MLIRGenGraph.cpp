@@ -225,12 +225,13 @@ bool MLIRGenImpl::lower(const ParticleDecl &p, GraphValues &graph) {
     Value v = lookup(p.inputs[i], p.inputLocs[i], attrs.owner() + ": ", graph);
     if (!v)
       return false;
-    bool readsIds =
-        composite != compositesByName.end() || (p.op == "embedding" && i == 0);
+    bool readsIds = composite != compositesByName.end() ||
+                    ((p.op == "embedding" || p.op == "one_hot") && i == 0);
     if (isTokenIds(v.getType()) && !readsIds) {
       emitErrorAt(&context, p.inputLocs[i])
           << attrs.owner() << ": '" << p.inputs[i]
-          << "' holds i64 token ids; only an embedding particle reads them";
+          << "' holds i64 ids; only embedding and one_hot particles read "
+             "them";
       return false;
     }
     in.push_back(v);

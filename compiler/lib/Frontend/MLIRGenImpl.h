@@ -158,6 +158,7 @@ private:
   Value groupNorm(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value matmul(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value embedding(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value oneHot(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   // Transformer layers (MLIRGenTransformer.cpp).
   Value multiHeadAttention(const ParticleDecl &p, ParticleAttrs &a,
                            ArrayRef<Value> in);

@@ -266,4 +266,15 @@ Value MLIRGenImpl::embedding(const ParticleDecl &p, ParticleAttrs &a,
   return EmbeddingOp::create(b, loc, tensorType(*shape), in[0], table);
 }
 
+Value MLIRGenImpl::oneHot(const ParticleDecl &p, ParticleAttrs &a,
+                          ArrayRef<Value> in) {
+  auto depth = a.positiveInt("depth", std::nullopt);
+  if (!depth)
+    return nullptr;
+  auto shape = inferOneHotShape(shapeOf(in[0]), *depth, shapeError(p, a));
+  if (!shape)
+    return nullptr;
+  return OneHotOp::create(b, loc, tensorType(*shape), in[0], *depth);
+}
+
 } // namespace sora

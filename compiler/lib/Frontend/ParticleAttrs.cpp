@@ -163,15 +163,16 @@ ParticleAttrs::choice(const std::string &key,
 }
 
 std::optional<std::vector<int64_t>>
-ParticleAttrs::intList(const std::string &key) {
+ParticleAttrs::intList(const std::string &key, bool allowEmpty) {
   const json *v = find(key);
   if (!v) {
     error(key) << "missing required attribute '" << key << "'";
     return std::nullopt;
   }
-  if (!v->is_array() || v->empty() ||
+  if (!v->is_array() || (v->empty() && !allowEmpty) ||
       !llvm::all_of(*v, [](const json &d) { return d.is_number_integer(); })) {
-    error(key) << "'" << key << "' must be a non-empty array of integers";
+    error(key) << "'" << key << "' must be a"
+               << (allowEmpty ? "n" : " non-empty") << " array of integers";
     return std::nullopt;
   }
   return v->get<std::vector<int64_t>>();

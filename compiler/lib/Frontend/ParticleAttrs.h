@@ -40,7 +40,9 @@ public:
   /// One of `choices`; the first is the default.
   std::optional<std::string>
   choice(const std::string &key, std::initializer_list<const char *> choices);
-  std::optional<std::vector<int64_t>> intList(const std::string &key);
+  /// An array of integers; `allowEmpty`: [] too (a rank-0 shape).
+  std::optional<std::vector<int64_t>> intList(const std::string &key,
+                                              bool allowEmpty = false);
   std::optional<int64_t> integer(const std::string &key, int64_t fallback);
   /// A finite number (integer or not); nullopt (after an error when the
   /// value is not a number, or when it is missing and there is no fallback).

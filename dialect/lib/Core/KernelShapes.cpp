@@ -49,7 +49,7 @@ bool arity(const Operands &in, size_t min, size_t max,
   for (size_t i = 0; i < in.ids.size(); ++i)
     if (in.ids[i] && (int)i != ids) {
       emitError() << "operand #" << i
-                  << " is i64; only the ids of an embedding may be";
+                  << " is i64; only the ids of an embedding or one_hot may be";
       return false;
     }
   return true;
@@ -425,6 +425,19 @@ rule<KernelOpKind::Embedding>(const KernelOp &, const Operands &in,
   if (!in.ids[0] && in.shapes[1].size() == 2 && in.shapes[1][0] > (1 << 24))
     return emitError() << "f32 ids cannot index more than 2^24 rows";
   return inferEmbeddingShape(in.shapes[0], in.shapes[1], emitError);
+}
+
+/// depth is the result's last extent.
+template <>
+std::optional<Shape> rule<KernelOpKind::OneHot>(const KernelOp &op,
+                                                const Operands &in,
+                                                const ShapeError &emitError) {
+  if (!arity(in, 1, 1, emitError, /*ids=*/0))
+    return std::nullopt;
+  if (op.shape.size() != in.shapes[0].size() + 1)
+    return emitError() << "expects a result of rank " << in.shapes[0].size() + 1
+                       << " [ids..., depth], got " << formatDims(op.shape);
+  return inferOneHotShape(in.shapes[0], op.shape.back(), emitError);
 }
 
 template <>

@@ -58,4 +58,19 @@ std::optional<Shape> inferEmbeddingShape(ShapeRef ids, ShapeRef table,
   return result;
 }
 
+std::optional<Shape> inferOneHotShape(ShapeRef ids, int64_t depth,
+                                      const ShapeError &emitError) {
+  if (depth <= 0 || depth > kMaxTensorElements)
+    return emitError() << "depth " << depth << " must be in [1, "
+                       << kMaxTensorElements << "]";
+  Shape result(ids.begin(), ids.end());
+  result.push_back(depth);
+  std::optional<int64_t> count = checkedNumElements(result);
+  if (!count || *count > kMaxTensorElements)
+    return emitError() << "the result " << formatDims(result)
+                       << " is too large (at most " << kMaxTensorElements
+                       << " elements)";
+  return result;
+}
+
 } // namespace sora::particle

@@ -104,6 +104,12 @@ std::optional<Shape> EmbeddingOp::inferShape(Adaptor adaptor,
                              shapeOf(adaptor.getTable()), emitError);
 }
 
+std::optional<Shape> OneHotOp::inferShape(Adaptor adaptor,
+                                          const ShapeError &emitError) {
+  return inferOneHotShape(shapeOf(adaptor.getIds()), adaptor.getDepth(),
+                          emitError);
+}
+
 //===----------------------------------------------------------------------===//
 // Kernel forms (KernelOpInterface)
 //===----------------------------------------------------------------------===//

@@ -285,8 +285,8 @@ def constants(rng):
 
 def reductions(rng):
     """Every Reduce* operator on a conv output held NHWC (the axes move with
-    the layout), kept and dropped axes, ReduceSum's axes input, all axes,
-    and noop_with_empty_axes; a squeeze-excite style mean times the input."""
+    the layout), kept and dropped axes, ReduceSum's axes input, all axes
+    (kept, and dropped: a rank-0 output), and noop_with_empty_axes; a squeeze-excite style mean times the input."""
     def reduce(op, out, axes=None, keepdims=1, inputs=()):
         attrs = {"keepdims": keepdims}
         if axes is not None:
@@ -307,10 +307,12 @@ def reductions(rng):
         reduce("ReduceL2", "l2", [2], keepdims=0),
         reduce("ReduceSumSquare", "sum_square", [0, 1]),
         reduce("ReduceLogSumExp", "lse", [1], keepdims=0),
+        reduce("ReduceMean", "mean_scalar", keepdims=0),
+        reduce("ReduceL2", "l2_scalar", keepdims=0),
     ]
     inits = [_f32(rng, "w", (6, 3, 3, 3), 0.4), _ints("axis_1", [1])]
     outs = ["se", "head", "sum_c", "sum_all", "sum_none", "max_w", "min_hw", "prod_h",
-            "l1", "l2", "sum_square", "lse"]
+            "l1", "l2", "sum_square", "lse", "mean_scalar", "l2_scalar"]
     return _model("reductions", nodes, [2, 3, 5, 4], outs, inits)
 
 

@@ -248,7 +248,7 @@ const std::vector<OpRule> &opRules() {
       {"ReduceMean",
        "reduce_mean",
        "any axes (attribute), keepdims; over the axes of the layout the "
-       "input is held in; not every axis with keepdims=0 (rank 0)",
+       "input is held in; every axis with keepdims=0: a rank-0 output",
        {"axes", "keepdims"},
        {K::Data},
        checkReduce,
@@ -455,6 +455,23 @@ const std::vector<OpRule> &opRules() {
        {K::Data, K::Ignored, K::Ignored, K::Ignored},
        checkResize,
        lowerResize},
+      // Losses (LossOps.cpp).
+      {"NegativeLogLikelihoodLoss",
+       "one_hot, mul, reduce_sum, neg",
+       "int64 labels (a model input, or constants); weight, ignore_index; "
+       "reduction none, sum or mean (a rank-0 output)",
+       {"ignore_index", "reduction"},
+       {K::Data, K::Any, K::Ignored},
+       checkLoss,
+       lowerLoss},
+      {"SoftmaxCrossEntropyLoss",
+       "log_softmax, one_hot, mul, reduce_sum, neg",
+       "as NegativeLogLikelihoodLoss, over log_softmax of the scores (its "
+       "optional second output)",
+       {"ignore_index", "reduction"},
+       {K::Data, K::Any, K::Ignored},
+       checkLoss,
+       lowerLoss},
       // Recurrent (RecurrentOps.cpp).
       {"LSTM",
        "lstm",

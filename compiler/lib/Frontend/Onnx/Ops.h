@@ -88,6 +88,10 @@ void lowerReduce(const NodeContext &c, GraphBuilder &b);
 void checkResize(const NodeContext &c, Problems &p);
 void lowerResize(const NodeContext &c, GraphBuilder &b);
 
+// LossOps.cpp: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss.
+void checkLoss(const NodeContext &c, Problems &p);
+void lowerLoss(const NodeContext &c, GraphBuilder &b);
+
 // RecurrentOps.cpp: LSTM, GRU, RNN.
 void checkRecurrent(const NodeContext &c, Problems &p);
 void lowerRecurrent(const NodeContext &c, GraphBuilder &b);

@@ -61,11 +61,6 @@ reducedAxes(const NodeContext &c, int64_t rank, std::string &why) {
     why = "an axis is listed twice";
     return std::nullopt;
   }
-  if (!c.attrs.getInt("keepdims", 1) && (int64_t)axes.size() == rank) {
-    why = "reducing every axis with keepdims=0 gives a rank-0 tensor, which "
-          "soracc does not support";
-    return std::nullopt;
-  }
   return axes;
 }
 
@@ -88,6 +83,10 @@ void lowerReduce(const NodeContext &c, GraphBuilder &b) {
     return;
   }
   bool keepDims = c.attrs.getInt("keepdims", 1) != 0;
+  // Every axis without keepdims: ONNX's scalar, a rank-0 view of the
+  // reduction with its dims kept.
+  bool scalar = !keepDims && (int64_t)axes.size() == rank;
+  keepDims |= scalar;
   bool keep = x.columns.empty();
   std::string ref = keep ? x.ref : b.plain(c.in(0));
   std::vector<int64_t> perm =
@@ -117,7 +116,12 @@ void lowerReduce(const NodeContext &c, GraphBuilder &b) {
                  "reduce_" + reduceKinds().at(c.node.op_type()), {ref},
                  json{{"axes", physical}, {"keepdims", keepDims}});
   if (logOfSum) // log(sum(x)), as ONNX defines it
-    reduced = b.particle(c.node, "", "log", {reduced});
+    reduced = b.particle(c.node, scalar ? "_log" : "", "log", {reduced});
+  if (scalar) {
+    reduced = b.particle(c.node, "", "reshape", {reduced},
+                         json{{"shape", json::array()}});
+    resultPerm.clear();
+  }
   defineOutput(c, b, 0, reduced, resultPerm);
 }
 

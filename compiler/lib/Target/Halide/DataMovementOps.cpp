@@ -1,4 +1,4 @@
-//===- DataMovementOps.cpp - Transpose, Concat, Slice, Pad, Embedding -----===//
+//===- DataMovementOps.cpp - Transpose, Concat, Slice, Pad, Embedding, ... ===//
 //
 // Pure Funcs that only move elements; like elementwise ops they are inlined
 // into the kernel output, whose loop nest scheduleElementwise vectorizes
@@ -160,6 +160,21 @@ OpStages build<KernelOpKind::Embedding>(const KernelOp &op,
   stages.lookup = row;
   stages.hostCheck = check;
   return stages;
+}
+
+/// 1 where the last coordinate equals the id ids(i...) (i64, or f32), else
+/// 0: an id outside [0, depth), or a fractional one, matches nothing.
+template <>
+OpStages build<KernelOpKind::OneHot>(const KernelOp &op,
+                                     const std::vector<Value> &operands,
+                                     const std::string &name,
+                                     const ScheduleRecord &) {
+  const Value &ids = operands[0];
+  std::vector<Var> vars = makeVars(op.shape.size(), "d");
+  std::vector<Var> at(vars.begin() + 1, vars.end());
+  Expr id = ids.func(at);
+  Expr hit = id == cast(id.type(), vars[0]);
+  return pureStages(op, name, vars, select(hit, 1.0f, 0.0f));
 }
 
 template <>

@@ -160,6 +160,10 @@ std::optional<Shape> inferMatMulShape(ShapeRef lhs, ShapeRef rhs,
 std::optional<Shape> inferEmbeddingShape(ShapeRef ids, ShapeRef table,
                                          const ShapeError &emitError);
 
+/// one_hot: ids [...] -> [..., depth]; depth in [1, kMaxTensorElements].
+std::optional<Shape> inferOneHotShape(ShapeRef ids, int64_t depth,
+                                      const ShapeError &emitError);
+
 //===----------------------------------------------------------------------===//
 // Recurrent layers (RecurrentShapes.cpp)
 //===----------------------------------------------------------------------===//

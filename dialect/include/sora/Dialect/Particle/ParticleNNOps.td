@@ -181,4 +181,26 @@ def Particle_EmbeddingOp : Particle_Op<"embedding", [Pure, Particle_ShapeRule,
   let extraClassDefinition = Particle_KernelKind<"Embedding">.definition;
 }
 
+def Particle_OneHotOp : Particle_Op<"one_hot", [Pure, Particle_ShapeRule,
+    Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "Marks the position of each id in a row of zeros";
+  let description = [{
+    `result[i..., c] = (ids[i...] == c) ? 1 : 0` for `c` in `[0, depth)`.
+    The ids are i64 (a model input) or f32; an id outside `[0, depth)`
+    (a negative one, or an ignored class label) gives a row of zeros.
+
+    ```mlir
+    %h = particle.one_hot %labels {depth = 10 : i64}
+        : (tensor<8xi64>) -> tensor<8x10xf32>
+    ```
+  }];
+  let arguments = (ins Particle_TensorOrIds:$ids, I64Attr:$depth);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $ids attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDefinition = Particle_KernelKind<"OneHot">.definition;
+}
+
 #endif // SORA_PARTICLE_NN_OPS
