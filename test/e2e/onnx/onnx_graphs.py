@@ -142,6 +142,33 @@ def resize_erf(rng):
     return _model("resize_erf", nodes, [1, 3, 6, 7], ["n", "nd", "ld", "la", "y"], inits)
 
 
+def resize_modes(rng):
+    """The Resize modes PyTorch does not export, as interpolation matrices:
+    cubic (with exclude_outside and align_corners), nearest with the other
+    roundings and transforms, linear asymmetric; on a conv output held NHWC,
+    and one resizing the channels too."""
+    def resize(out, source, size, **attrs):
+        return h.make_node("Resize", [source, "", "", size], [out], out, **attrs)
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        resize("cubic", "c", "up", mode="cubic"),
+        resize("cubic_ex", "c", "down", mode="cubic", cubic_coeff_a=-0.5,
+               exclude_outside=1),
+        resize("cubic_ac", "c", "up", mode="cubic",
+               coordinate_transformation_mode="align_corners"),
+        resize("near_ceil", "c", "up", mode="nearest", nearest_mode="round_prefer_ceil"),
+        resize("near_floor", "c", "down", mode="nearest", nearest_mode="floor"),
+        resize("lin_asym", "c", "up", mode="linear",
+               coordinate_transformation_mode="asymmetric"),
+        resize("channels", "x", "all", mode="nearest"),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 3, 3), 0.3), _ints("up", [1, 4, 9, 11]),
+             _ints("down", [1, 4, 3, 4]), _ints("all", [1, 5, 4, 9])]
+    return _model("resize_modes", nodes, [1, 3, 6, 7],
+                  ["cubic", "cubic_ex", "cubic_ac", "near_ceil", "near_floor", "lin_asym",
+                   "channels"], inits)
+
+
 def hard_activations(rng):
     """HardSigmoid with ONNX's defaults (alpha 0.2) and as PyTorch exports
     hardsigmoid (alpha 1/6), and HardSwish (opset 14), on a conv whose
@@ -384,7 +411,7 @@ def layer_norms(rng):
 
 
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
-          "nhwc_mix": nhwc_mix, "resize_erf": resize_erf,
+          "nhwc_mix": nhwc_mix, "resize_erf": resize_erf, "resize_modes": resize_modes,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
           "conv_transposes": conv_transposes, "windows_1d": windows_1d,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,

@@ -446,10 +446,12 @@ const std::vector<OpRule> &opRules() {
        lowerIdentity},
       // Preprocessing (ResizeOps.cpp).
       {"Resize",
-       "resize",
-       "NCHW, H and W only; nearest with asymmetric + floor (PyTorch's "
-       "'nearest'); linear with half_pixel, pytorch_half_pixel (bilinear) or "
-       "align_corners; constant scales or sizes",
+       "resize, or dense per axis",
+       "constant scales or sizes; PyTorch's modes (nearest asymmetric + "
+       "floor, linear half_pixel / pytorch_half_pixel / align_corners over "
+       "H and W) as the resize particle; the others (cubic, other roundings "
+       "and transforms, any axis; not tf_crop_and_resize) as interpolation "
+       "matrices",
        {"coordinate_transformation_mode", "cubic_coeff_a", "exclude_outside",
         "extrapolation_value", "mode", "nearest_mode"},
        {K::Data, K::Ignored, K::Ignored, K::Ignored},
