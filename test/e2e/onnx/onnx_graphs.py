@@ -18,9 +18,12 @@ OPSET = 13
 
 
 def _model(name, nodes, x_shape, outputs, inits, opset=OPSET):
+    """`outputs`: names, or (name, shape) where shape inference cannot tell."""
+    def info(o):
+        return h.make_tensor_value_info(*((o, T.FLOAT, None) if isinstance(o, str)
+                                          else (o[0], T.FLOAT, o[1])))
     graph = h.make_graph(nodes, name, [h.make_tensor_value_info("x", T.FLOAT, x_shape)],
-                         [h.make_tensor_value_info(o, T.FLOAT, None) for o in outputs],
-                         inits)
+                         [info(o) for o in outputs], inits)
     return h.make_model(graph, opset_imports=[h.make_opsetid("", opset)])
 
 
@@ -167,6 +170,31 @@ def resize_modes(rng):
     return _model("resize_modes", nodes, [1, 3, 6, 7],
                   ["cubic", "cubic_ex", "cubic_ac", "near_ceil", "near_floor", "lin_asym",
                    "channels"], inits)
+
+
+def gather_tile(rng):
+    """Gather at constant indices in any order (runs, repeats, negative, 2-D),
+    Compress with and without an axis, Expand of a computed value and Tile;
+    on a conv output held NHWC."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("Gather", ["c", "picks"], ["g"], "gather", axis=1),
+        h.make_node("Gather", ["c", "grid"], ["g2"], "gather_2d", axis=3),
+        h.make_node("Compress", ["c", "keep"], ["k"], "compress", axis=2),
+        h.make_node("Compress", ["x", "every_other"], ["kf"], "compress_flat"),
+        h.make_node("ReduceMean", ["c"], ["m"], "mean", axes=[2, 3]),
+        h.make_node("Expand", ["m", "wide"], ["e"], "expand"),
+        h.make_node("Tile", ["c", "reps"], ["t"], "tile"),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 3, 3), 0.3), _ints("picks", [3, 0, 1, -1, 2]),
+             _ints("grid", [[4, 0], [1, 2], [1, 1]]),
+             nh.from_array(np.array([1, 0, 1, 1, 0], bool), "keep"),
+             nh.from_array(np.arange(90) % 2 == 0, "every_other"),
+             _ints("wide", [2, 4, 3, 2]),
+             _ints("reps", [1, 2, 1, 3])]
+    # Compress's output extent depends on the condition's values: given.
+    return _model("gather_tile", nodes, [1, 3, 5, 6],
+                  ["g", "g2", ("k", [1, 4, 3, 6]), ("kf", [45]), "e", "t"], inits)
 
 
 def hard_activations(rng):
@@ -412,6 +440,7 @@ def layer_norms(rng):
 
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf, "resize_modes": resize_modes,
+          "gather_tile": gather_tile,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
           "conv_transposes": conv_transposes, "windows_1d": windows_1d,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,

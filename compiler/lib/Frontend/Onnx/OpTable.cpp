@@ -397,6 +397,20 @@ const std::vector<OpRule> &opRules() {
        {K::Data},
        checkConcat,
        lowerConcat},
+      {"Expand",
+       "mul",
+       "constant shape: a mul by ones over the expanded dims",
+       {},
+       {K::Data, K::Ints},
+       checkExpand,
+       lowerExpand},
+      {"Tile",
+       "concat",
+       "constant repeats (at most 4096 per axis): copies joined per axis",
+       {},
+       {K::Data, K::Ints},
+       checkTile,
+       lowerTile},
       {"Pad",
        "pad",
        "modes constant, reflect and edge on any axes; constant pads ≥ 0; "
@@ -420,11 +434,20 @@ const std::vector<OpRule> &opRules() {
        checkSplit,
        lowerSplit},
       {"Gather",
-       "slice + reshape, or embedding",
-       "a run-time tensor at constant, contiguous indices (`x[:, -1]`); a "
+       "slice + concat + reshape, or embedding",
+       "a run-time tensor at constant indices (any shape; one slice per run "
+       "of consecutive ones, so `x[:, -1]` is one slice); a "
        "2-D float32 initializer (the table) at run-time int64 ids that are a "
        "model input, axis 0: an embedding (`nn.Embedding`, see Embedding); "
        "Gather on constants is folded",
+       {"axis"},
+       {K::Data, K::Ints},
+       checkGather,
+       lowerGather},
+      {"Compress",
+       "slice + concat",
+       "a constant condition (the indices it keeps, as Gather); its output "
+       "needs a declared shape (shape inference cannot give one)",
        {"axis"},
        {K::Data, K::Ints},
        checkGather,

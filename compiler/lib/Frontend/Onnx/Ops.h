@@ -88,6 +88,12 @@ void lowerReduce(const NodeContext &c, GraphBuilder &b);
 void checkResize(const NodeContext &c, Problems &p);
 void lowerResize(const NodeContext &c, GraphBuilder &b);
 
+// TensorOps.cpp: Expand, Tile.
+void checkExpand(const NodeContext &c, Problems &p);
+void lowerExpand(const NodeContext &c, GraphBuilder &b);
+void checkTile(const NodeContext &c, Problems &p);
+void lowerTile(const NodeContext &c, GraphBuilder &b);
+
 // LossOps.cpp: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss.
 void checkLoss(const NodeContext &c, Problems &p);
 void lowerLoss(const NodeContext &c, GraphBuilder &b);

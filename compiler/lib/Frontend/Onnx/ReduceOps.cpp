@@ -71,6 +71,10 @@ void checkReduce(const NodeContext &c, Problems &p) {
   std::string why;
   if (!reducedAxes(c, x->dims.size(), why))
     p.node(c.node, why);
+  int64_t keepDims = c.attrs.getInt("keepdims", 1);
+  if (keepDims != 0 && keepDims != 1)
+    p.node(c.node,
+           "keepdims is " + std::to_string(keepDims) + ": it must be 0 or 1");
 }
 
 void lowerReduce(const NodeContext &c, GraphBuilder &b) {

@@ -1,17 +1,20 @@
-//===- SliceOps.cpp - Slice, Gather and Embedding -------------------------===//
+//===- SliceOps.cpp - Slice, Gather, Compress and Embedding ---------------===//
 //
 // ONNX Slice with constant starts/ends/axes/steps is the slice particle,
 // taken in the layout the input is held in; Split is one slice per output.
-// Gather of a run-time tensor at constant indices that form one increasing run
-// (x[:, -1], x[:, 2:5]) is a slice too, plus a reshape that drops the axis for
-// a scalar index. Gather of a table (an initializer) at run-time token ids,
-// rewritten to soracc.Embedding, is the embedding particle.
+// Gather of a run-time tensor at constant indices (and Compress with a
+// constant condition: the indices it keeps) is one slice per run of
+// consecutive indices (x[:, -1], x[:, 2:5] are one), a concat of them, and a
+// reshape to the indices' shape. Gather of a table (an initializer) at run-time
+// token ids, rewritten to soracc.Embedding, is the embedding particle.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Ops.h"
 
 #include <algorithm>
+#include <functional>
+#include <numeric>
 
 using nlohmann::json;
 
@@ -179,51 +182,114 @@ void lowerSplit(const NodeContext &c, GraphBuilder &b) {
   }
 }
 
-/// The first index and the count of a contiguous increasing run.
-static std::optional<std::pair<int64_t, int64_t>>
-gatherRun(const ConstTensor &indices, int64_t dim) {
-  if (indices.dims.size() > 1 || indices.ints.empty())
+/// Constant indices along an extent of `dim` (negative ones from the end)
+/// as runs of consecutive increasing indices [first, first + count), in
+/// order; std::nullopt if any is out of range or there are none.
+static std::optional<std::vector<std::pair<int64_t, int64_t>>>
+gatherRuns(const std::vector<int64_t> &indices, int64_t dim) {
+  if (indices.empty())
     return std::nullopt;
-  std::vector<int64_t> at = indices.ints;
-  for (int64_t &i : at)
-    i = i < 0 ? i + dim : i;
-  for (size_t k = 0; k < at.size(); ++k)
-    if (at[k] < 0 || at[k] >= dim || at[k] != at[0] + int64_t(k))
+  std::vector<std::pair<int64_t, int64_t>> runs;
+  for (int64_t i : indices) {
+    int64_t at = i < 0 ? i + dim : i;
+    if (at < 0 || at >= dim)
       return std::nullopt;
-  return std::make_pair(at[0], int64_t(at.size()));
+    if (!runs.empty() && runs.back().first + runs.back().second == at)
+      ++runs.back().second;
+    else
+      runs.emplace_back(at, 1);
+  }
+  return runs;
+}
+
+/// The indices Compress keeps: where its constant condition is non-zero.
+static std::vector<int64_t> compressIndices(const ConstTensor &condition) {
+  std::vector<int64_t> kept;
+  for (size_t i = 0; i < condition.ints.size(); ++i)
+    if (condition.ints[i])
+      kept.push_back((int64_t)i);
+  return kept;
+}
+
+/// Gather or Compress: the data (flattened for an axis-less Compress), its
+/// axis and the indices taken along it.
+struct GatherPlan {
+  std::vector<int64_t> shape;
+  int64_t axis;
+  std::vector<int64_t> indices;
+};
+
+static std::optional<GatherPlan> gatherPlan(const NodeContext &c,
+                                            const std::vector<int64_t> &dims,
+                                            std::string &why) {
+  const ConstTensor *indices = c.constant(1);
+  if (!indices || !indices->readable || !indices->isInt())
+    return std::nullopt; // reported by the input check (K::Ints)
+  GatherPlan plan{dims, 0, indices->ints};
+  bool compress = c.node.op_type() == "Compress";
+  if (compress) {
+    plan.indices = compressIndices(*indices);
+    if (!c.attrs.find("axis"))
+      plan.shape = {std::accumulate(dims.begin(), dims.end(), int64_t{1},
+                                    std::multiplies<int64_t>())};
+  }
+  auto axis = normalizeAxis(c.attrs.getInt("axis", 0), plan.shape.size());
+  if (!axis) {
+    why = "attribute axis is out of range";
+    return std::nullopt;
+  }
+  plan.axis = *axis;
+  if (compress && (int64_t)indices->ints.size() > plan.shape[plan.axis]) {
+    why = "the condition is longer than the axis";
+    return std::nullopt;
+  }
+  if (!gatherRuns(plan.indices, plan.shape[plan.axis])) {
+    why = plan.indices.empty() ? "no index is taken (an empty result)"
+                               : "an index is out of range";
+    return std::nullopt;
+  }
+  return plan;
 }
 
 void checkGather(const NodeContext &c, Problems &p) {
   const ValueType *x = c.model.type(c.in(0));
-  const ConstTensor *indices = c.constant(1);
-  if (!x || !x->hasShape || !indices || !indices->readable)
+  if (!x || !x->hasShape)
     return;
-  auto axis = normalizeAxis(c.attrs.getInt("axis", 0), x->dims.size());
-  if (!axis)
-    p.node(c.node, "attribute axis is out of range");
-  else if (!gatherRun(*indices, x->dims[*axis]))
-    p.node(c.node, "indices must be a scalar or one increasing run of "
-                   "consecutive indices");
+  std::string why;
+  if (!gatherPlan(c, x->dims, why) && !why.empty())
+    p.node(c.node, why);
 }
 
 void lowerGather(const NodeContext &c, GraphBuilder &b) {
-  const Held &x = b.get(c.in(0));
-  const ConstTensor &indices = *c.constant(1);
-  int64_t axis = *normalizeAxis(c.attrs.getInt("axis", 0), x.shape.size());
-  auto [first, count] = *gatherRun(indices, x.shape[axis]);
-  SliceBounds bounds{std::vector<int64_t>(x.shape.size(), 0), x.shape,
-                     std::vector<int64_t>(x.shape.size(), 1)};
-  bounds.begin[axis] = first;
-  bounds.end[axis] = first + count;
-  std::string sliced = emitSlice(c, b, b.plain(c.in(0)), {}, bounds,
-                                 indices.dims.empty() ? "_slice" : "");
-  if (!indices.dims.empty()) {
-    defineOutput(c, b, 0, sliced);
+  std::string why;
+  GatherPlan plan = *gatherPlan(c, b.get(c.in(0)).shape, why);
+  std::string ref = b.plain(c.in(0));
+  if (plan.shape != b.get(c.in(0)).shape) // an axis-less Compress
+    ref = b.particle(c.node, "_flat", "reshape", {ref},
+                     json{{"shape", plan.shape}});
+  // One slice per run of consecutive indices, joined along the axis.
+  std::vector<std::string> parts;
+  auto runs = *gatherRuns(plan.indices, plan.shape[plan.axis]);
+  for (size_t k = 0; k < runs.size(); ++k) {
+    SliceBounds bounds{std::vector<int64_t>(plan.shape.size(), 0), plan.shape,
+                       std::vector<int64_t>(plan.shape.size(), 1)};
+    bounds.begin[plan.axis] = runs[k].first;
+    bounds.end[plan.axis] = runs[k].first + runs[k].second;
+    parts.push_back(emitSlice(c, b, ref, {}, bounds, "_slice"));
+  }
+  std::string joined = parts.size() == 1
+                           ? parts[0]
+                           : b.particle(c.node, "_join", "concat", parts,
+                                        json{{"axis", plan.axis}});
+  // The indices' shape replaces the axis (a scalar index drops it).
+  std::vector<int64_t> taken = plan.shape;
+  taken[plan.axis] = (int64_t)plan.indices.size();
+  if (taken == c.outShape(0)) {
+    defineOutput(c, b, 0, joined);
     return;
   }
-  // A scalar index drops the axis.
   defineOutput(c, b, 0,
-               b.particle(c.node, "", "reshape", {sliced},
+               b.particle(c.node, "", "reshape", {joined},
                           json{{"shape", c.outShape(0)}}));
 }
 

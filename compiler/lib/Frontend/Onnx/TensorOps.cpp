@@ -3,7 +3,9 @@
 // Flatten/Reshape/Squeeze/Unsqueeze become flatten or reshape particles on
 // the ONNX layout, except that flattening an NHWC value to [N, C·H·W] keeps
 // the NHWC order (see Held::columns). Transpose only changes the recorded
-// layout. Identity and Dropout alias their input.
+// layout. Identity and Dropout alias their input. Expand (constant shape)
+// is a mul by ones over the expanded dims, Tile (constant repeats) a concat
+// of copies along each repeated axis.
 //
 //===----------------------------------------------------------------------===//
 
@@ -227,6 +229,69 @@ void lowerPad(const NodeContext &c, GraphBuilder &b) {
     if (float value = c.constant(2)->scalar().value_or(0.0f); value != 0.0f)
       attrs["value"] = value;
   defineOutput(c, b, 0, b.particle(c.node, "", "pad", {ref}, attrs), perm);
+}
+
+/// Tile joins at most this many copies along an axis (one concat).
+static constexpr int64_t kMaxCopies = 4096;
+
+void checkExpand(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  const ValueType *y = c.model.type(c.out(0));
+  if (!x || !x->hasShape || !y || !y->hasShape)
+    return;
+  std::optional<int64_t> ones = checkedNumElements(y->dims);
+  if (!ones || *ones > kMaxTensorElements)
+    p.node(c.node, "output shape " + formatDims(y->dims) + " is too large");
+}
+
+void lowerExpand(const NodeContext &c, GraphBuilder &b) {
+  const std::vector<int64_t> &x = b.get(c.in(0)).shape;
+  const std::vector<int64_t> &y = c.outShape(0);
+  // Ones over the dims x broadcasts along (1 where x keeps the extent).
+  std::vector<int64_t> onesShape(y.size(), 1);
+  size_t lead = y.size() - x.size();
+  for (size_t d = 0; d < y.size(); ++d)
+    if (d < lead || x[d - lead] != y[d])
+      onesShape[d] = y[d];
+  if (onesShape == std::vector<int64_t>(y.size(), 1) && x.size() == y.size()) {
+    b.define(c.out(0), b.get(c.in(0)));
+    return;
+  }
+  std::string ones =
+      b.particle(c.node, "_ones", "constant", {}, json{{"shape", onesShape}});
+  b.weight(ones, "value", onesShape,
+           std::vector<float>(*checkedNumElements(onesShape), 1.0f));
+  defineOutput(
+      c, b, 0,
+      b.particle(c.node, "", "mul", {b.plain(c.in(0)), ones}, json::object()));
+}
+
+void checkTile(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  const ConstTensor *repeats = c.constant(1);
+  if (!x || !x->hasShape || !repeats || !repeats->isInt())
+    return;
+  if (repeats->ints.size() != x->dims.size()) {
+    p.node(c.node, "repeats must hold one count per dimension");
+    return;
+  }
+  for (int64_t r : repeats->ints)
+    if (r < 1 || r > kMaxCopies)
+      p.node(c.node, "repeat count " + std::to_string(r) + " is not in [1, " +
+                         std::to_string(kMaxCopies) + "]");
+}
+
+void lowerTile(const NodeContext &c, GraphBuilder &b) {
+  const std::vector<int64_t> &repeats = c.constant(1)->ints;
+  std::string ref = b.plain(c.in(0));
+  for (size_t d = 0; d < repeats.size(); ++d) {
+    if (repeats[d] == 1)
+      continue;
+    ref = b.particle(c.node, "_axis" + std::to_string(d), "concat",
+                     std::vector<std::string>(repeats[d], ref),
+                     json{{"axis", d}});
+  }
+  defineOutput(c, b, 0, ref);
 }
 
 } // namespace sora::onnximport
