@@ -197,6 +197,30 @@ def gather_tile(rng):
                   ["g", "g2", ("k", [1, 4, 3, 6]), ("kf", [45]), "e", "t"], inits)
 
 
+def selections(rng):
+    """GatherElements, GatherND (batch_dims 1), ScatterElements (add, with
+    duplicate indices, of computed updates), ScatterND (constant updates)
+    and ReverseSequence at constant indices, on a conv output held NHWC."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("GatherElements", ["c", "rows"], ["ge"], "gather_elements", axis=2),
+        h.make_node("GatherND", ["c", "pairs"], ["gnd"], "gather_nd", batch_dims=1),
+        h.make_node("ScatterElements", ["c", "rows", "ge"], ["se"], "scatter_add",
+                    axis=2, reduction="add"),
+        h.make_node("ScatterND", ["c", "planes", "patch"], ["snd"], "scatter_nd"),
+        h.make_node("ReverseSequence", ["c", "lens"], ["rs"], "reverse",
+                    batch_axis=0, time_axis=1),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 3, 3), 0.3),
+             _ints("rows", rng.integers(-5, 5, (1, 4, 3, 6)).tolist()),
+             _ints("pairs", [[[1, 4], [0, -1], [3, 2]]]),
+             _ints("planes", [[0, 1], [0, 3]]),
+             _f32(rng, "patch", (2, 5, 6), 1.0),
+             _ints("lens", [3])]
+    return _model("selections", nodes, [1, 3, 5, 6], ["ge", "gnd", "se", "snd", "rs"],
+                  inits, opset=16)
+
+
 def hard_activations(rng):
     """HardSigmoid with ONNX's defaults (alpha 0.2) and as PyTorch exports
     hardsigmoid (alpha 1/6), and HardSwish (opset 14), on a conv whose
@@ -441,6 +465,7 @@ def layer_norms(rng):
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf, "resize_modes": resize_modes,
           "gather_tile": gather_tile,
+          "selections": selections,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
           "conv_transposes": conv_transposes, "windows_1d": windows_1d,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,

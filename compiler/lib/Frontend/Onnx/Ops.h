@@ -102,6 +102,11 @@ void lowerLoss(const NodeContext &c, GraphBuilder &b);
 void checkRecurrent(const NodeContext &c, Problems &p);
 void lowerRecurrent(const NodeContext &c, GraphBuilder &b);
 
+// SelectionOps.cpp: GatherElements, GatherND, ScatterElements, ScatterND,
+// ReverseSequence at constant indices.
+void checkSelection(const NodeContext &c, Problems &p);
+void lowerSelection(const NodeContext &c, GraphBuilder &b);
+
 /// Defines output `i` of the node as `ref` with the ONNX shape of that
 /// output and the given layout.
 void defineOutput(const NodeContext &c, GraphBuilder &b, int i,
