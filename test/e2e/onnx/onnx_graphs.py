@@ -200,7 +200,9 @@ def gather_tile(rng):
 def selections(rng):
     """GatherElements, GatherND (batch_dims 1), ScatterElements (add, with
     duplicate indices, of computed updates), ScatterND (constant updates)
-    and ReverseSequence at constant indices, on a conv output held NHWC."""
+    and ReverseSequence at constant indices, and Hardmax over channels and
+    over rows of a ReLU output (ties: the first zero wins), on a conv output
+    held NHWC."""
     nodes = [
         h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
         h.make_node("GatherElements", ["c", "rows"], ["ge"], "gather_elements", axis=2),
@@ -210,6 +212,9 @@ def selections(rng):
         h.make_node("ScatterND", ["c", "planes", "patch"], ["snd"], "scatter_nd"),
         h.make_node("ReverseSequence", ["c", "lens"], ["rs"], "reverse",
                     batch_axis=0, time_axis=1),
+        h.make_node("Hardmax", ["c"], ["hc"], "hardmax_channels", axis=1),
+        h.make_node("Relu", ["c"], ["r"], "relu"),
+        h.make_node("Hardmax", ["r"], ["hr"], "hardmax_rows", axis=2),
     ]
     inits = [_f32(rng, "w", (4, 3, 3, 3), 0.3),
              _ints("rows", rng.integers(-5, 5, (1, 4, 3, 6)).tolist()),
@@ -217,7 +222,7 @@ def selections(rng):
              _ints("planes", [[0, 1], [0, 3]]),
              _f32(rng, "patch", (2, 5, 6), 1.0),
              _ints("lens", [3])]
-    return _model("selections", nodes, [1, 3, 5, 6], ["ge", "gnd", "se", "snd", "rs"],
+    return _model("selections", nodes, [1, 3, 5, 6], ["ge", "gnd", "se", "snd", "rs", "hc", "hr"],
                   inits, opset=16)
 
 

@@ -331,6 +331,15 @@ const std::vector<OpRule> &opRules() {
        {K::Data},
        checkSoftmax,
        lowerSoftmax},
+      {"Hardmax",
+       "reduce_max + sub + sign + dense + relu",
+       "any axis (opset 13 semantics) of at most 2048 elements: 1 at the "
+       "first maximum (a running count of the maxima, a dense particle "
+       "with a triangular matrix, keeps the first)",
+       {"axis"},
+       {K::Data},
+       checkHardmax,
+       lowerHardmax},
       {"LayerNormalization",
        "layer_norm",
        "any axis (the axes from it on, as rows); outputs Mean and InvStdDev; "

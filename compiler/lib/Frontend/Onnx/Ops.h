@@ -80,9 +80,12 @@ void lowerIdentity(const NodeContext &c, GraphBuilder &b);
 void checkDepthSpace(const NodeContext &c, Problems &p);
 void lowerDepthSpace(const NodeContext &c, GraphBuilder &b);
 
-// ReduceOps.cpp: ReduceSum, ReduceMean and the other Reduce* operators.
+// ReduceOps.cpp: ReduceSum, ReduceMean and the other Reduce* operators;
+// Hardmax.
 void checkReduce(const NodeContext &c, Problems &p);
 void lowerReduce(const NodeContext &c, GraphBuilder &b);
+void checkHardmax(const NodeContext &c, Problems &p);
+void lowerHardmax(const NodeContext &c, GraphBuilder &b);
 
 // ResizeOps.cpp: Resize.
 void checkResize(const NodeContext &c, Problems &p);

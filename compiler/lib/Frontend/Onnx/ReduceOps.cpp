@@ -1,9 +1,10 @@
-//===- ReduceOps.cpp - ReduceMean, ReduceSum and the other Reduce* ops ----===//
+//===- ReduceOps.cpp - The Reduce* ops and Hardmax ------------------------===//
 //
-// Each is the reduce particle of its kind, over the axes of the layout the
-// input is held in (a spatial mean of an NHWC value reduces H and W where
-// they are), so no transpose runs. Axes come from the attribute (opsets
-// 13-17) or, for ReduceSum, from its second input.
+// Each Reduce* is the reduce particle of its kind, over the axes of the
+// layout the input is held in (a spatial mean of an NHWC value reduces H and
+// W where they are), so no transpose runs. Axes come from the attribute
+// (opsets 13-17) or, for ReduceSum, from its second input. Hardmax marks the
+// first maximum along its axis from a reduce_max and a running count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -127,6 +128,58 @@ void lowerReduce(const NodeContext &c, GraphBuilder &b) {
     resultPerm.clear();
   }
   defineOutput(c, b, 0, reduced, resultPerm);
+}
+
+/// Hardmax's axis extent is bounded by its running count's n x n matrix.
+constexpr int64_t kMaxHardmaxExtent = 2048;
+
+void checkHardmax(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  if (!x || !x->hasShape)
+    return;
+  auto axis = normalizeAxis(c.attrs.getInt("axis", -1), x->dims.size());
+  if (!axis)
+    p.node(c.node, "attribute axis is out of range");
+  else if (x->dims[*axis] > kMaxHardmaxExtent)
+    p.node(c.node, "the axis has " + std::to_string(x->dims[*axis]) +
+                       " elements; soracc's Hardmax takes at most " +
+                       std::to_string(kMaxHardmaxExtent));
+}
+
+/// With the axis held last: e = 1 - sign(max - x) is 1 at every maximum;
+/// before = e times a strictly upper triangular matrix counts the maxima
+/// before each element; relu(e - before) keeps the first (ONNX's tie rule).
+void lowerHardmax(const NodeContext &c, GraphBuilder &b) {
+  std::vector<int64_t> shape = b.get(c.in(0)).shape;
+  int64_t rank = shape.size();
+  int64_t axis = *normalizeAxis(c.attrs.getInt("axis", -1), rank);
+  int64_t n = shape[axis];
+  std::string plain = c.out(0) + "#plain";
+  b.define(plain, Held{b.plain(c.in(0)), shape, {}});
+  std::vector<int64_t> perm(rank);
+  for (int64_t i = 0, next = 0; i < rank; ++i)
+    perm[i] = i == axis ? rank - 1 : next++;
+  std::string x = b.withPerm(plain, perm);
+  std::string max = b.particle(c.node, "_max", "reduce_max", {x},
+                               json{{"axes", {rank - 1}}, {"keepdims", true}});
+  std::string below = b.particle(c.node, "_gap", "sub", {max, x});
+  std::string one =
+      b.particle(c.node, "_one", "constant", {}, json{{"shape", {1}}});
+  b.weight(one, "value", {1}, {1.0f});
+  std::string isMax =
+      b.particle(c.node, "_is_max", "sub",
+                 {one, b.particle(c.node, "_sign", "sign", {below})});
+  std::string before = b.particle(c.node, "_before", "dense", {isMax},
+                                  json{{"units", n}, {"use_bias", false}});
+  std::vector<float> kernel(n * n, 0.0f);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t o = i + 1; o < n; ++o)
+      kernel[i * n + o] = 1.0f;
+  b.weight(before, "kernel", {n, n}, std::move(kernel));
+  std::string first =
+      b.particle(c.node, "", "relu",
+                 {b.particle(c.node, "_first", "sub", {isMax, before})});
+  defineOutput(c, b, 0, first, perm);
 }
 
 } // namespace sora::onnximport
