@@ -121,6 +121,7 @@ def _bind(library):
         "sora_model_output_info": (ctypes.c_int, [pointer, ctypes.c_int32,
                                                   ctypes.POINTER(_TensorInfoStruct)]),
         "sora_model_num_threads": (ctypes.c_int32, [pointer]),
+        "sora_model_max_batch": (ctypes.c_int64, [pointer]),
         "sora_model_set_num_threads": (ctypes.c_int, [pointer, ctypes.c_int32]),
         "sora_model_run": (ctypes.c_int, [pointer, ctypes.POINTER(_TensorStruct),
                                           ctypes.c_int32, ctypes.POINTER(_TensorStruct),
@@ -183,6 +184,12 @@ class Model:
         return self._lib.sora_model_target(self._live()).decode()
 
     @property
+    def max_batch(self):
+        """N for a model compiled with max_batch=N (inputs and outputs then
+        describe N samples and a run takes 1 to N), else 0."""
+        return self._lib.sora_model_max_batch(self._live())
+
+    @property
     def threads(self):
         return self._lib.sora_model_num_threads(self._live())
 
@@ -232,7 +239,8 @@ class Model:
             if array.dtype not in _CODES:
                 raise Error(f"input '{t.name}': a {array.dtype} array; the model "
                             f"takes {t.dtype}")
-        results = [np.empty(t.shape, t.dtype) for t in self.outputs]
+        results = [np.empty(self._output_shape(t, arrays), t.dtype)
+                   for t in self.outputs]
         structs_in = (_TensorStruct * max(1, len(arrays)))()
         structs_out = (_TensorStruct * max(1, len(results)))()
         keep = []  # the dims arrays must outlive the call
@@ -245,6 +253,19 @@ class Model:
         self._check(self._lib.sora_model_run(self._live(), structs_in, len(arrays),
                                              structs_out, len(results)))
         return {t.name: array for t, array in zip(self.outputs, results)}
+
+    def _output_shape(self, output, arrays):
+        """`output`'s shape for this run: as described, or for a model
+        compiled with max_batch, with as many samples as the first input
+        (the runtime checks that it holds whole samples)."""
+        batch = self.max_batch
+        if not batch or not arrays or arrays[0].ndim == 0:
+            return output.shape
+        sample = self.inputs[0].shape[0] // batch
+        samples = arrays[0].shape[0] // sample
+        if not 1 <= samples <= batch:
+            return output.shape  # the runtime reports the input's batch
+        return (output.shape[0] // batch * samples,) + tuple(output.shape[1:])
 
     def close(self):
         """Releases the model (its arena and threads); idempotent."""
@@ -304,17 +325,17 @@ def _soracc():
 
 
 def compile(source, output, target=None, weights=None, random_weights=None,
-            name=None, emit=None, weights_external=False, args=()):
+            name=None, emit=None, weights_external=False, max_batch=None, args=()):
     """Compiles `source` (.json, .sora, .onnx) into `output` with soracc;
     keyword arguments are its options (--target, --weights, --random-weights,
-    --name, --emit, --weights-external). Returns `output`; raises Error with
-    soracc's diagnostics."""
+    --name, --emit, --weights-external, --max-batch). Returns `output`; raises
+    Error with soracc's diagnostics."""
     command = [_soracc(), os.fspath(source), "-o", os.fspath(output)]
     if weights_external:
         command.append("--weights-external")
     for flag, value in (("--target", target), ("--weights", weights),
                         ("--random-weights", random_weights), ("--name", name),
-                        ("--emit", emit)):
+                        ("--emit", emit), ("--max-batch", max_batch)):
         if value is not None:
             command += [f"{flag}={os.fspath(value) if isinstance(value, Path) else value}"]
     command += list(args)

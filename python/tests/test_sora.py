@@ -91,6 +91,27 @@ class SoraTest(unittest.TestCase):
             view = np.asfortranarray(image)
             np.testing.assert_array_equal(model.run(image=view)["probs"], probs)
 
+    def test_max_batch(self):
+        so = sora.compile(MLP, self.dir / "batch.so", weights=self.mlp_weights,
+                          max_batch=4)
+        images = np.random.default_rng(1).standard_normal((4, 784), dtype=np.float32)
+        # The reference takes the model's declared batch of 1.
+        want = {"probs": np.concatenate([
+            torch_outputs(MLP, self.mlp_weights, {"image": images[i:i + 1]},
+                          self.dir / f"batch{i}")["probs"] for i in range(4)])}
+        with sora.Model(so) as model:
+            self.assertEqual(model.max_batch, 4)
+            self.assertEqual(model.inputs[0].shape, (4, 784))
+            for samples in (1, 3, 4):
+                probs = model.run(image=images[:samples])["probs"]
+                self.assertEqual(probs.shape, (samples, 10))
+                self.assertLess(relative_error(probs, want["probs"][:samples]), 1e-4)
+            with self.assertRaisesRegex(sora.Error, "^shape mismatch: input 'image': first "
+                                        "extent 5 is not a batch of 1 to 4 samples"):
+                model.run(image=np.zeros((5, 784), np.float32))
+        with sora.Model(self.mlp_so) as model:
+            self.assertEqual(model.max_batch, 0)
+
     def test_i64_model_matches_pytorch(self):
         tokens = (np.arange(10, dtype=np.int64) * 7 % 40).reshape(2, 5)
         want = torch_outputs(self.text_json, self.text_weights, {"tokens": tokens},

@@ -87,6 +87,26 @@ static sora_status_t check_tensors(sora_model_t *model, const char *kind,
   return SORA_STATUS_OK;
 }
 
+/// A model compiled with --max-batch: every input and output holds
+/// max_batch samples of one shape.
+static sora_status_t check_batch(sora_model_t *model) {
+  const sora_abi_model_t *abi = model->abi;
+  if (abi->max_batch < 0 || abi->max_batch > INT32_MAX)
+    return sora_model_fail(model, SORA_STATUS_ABI_MISMATCH,
+                           "malformed model: bad max_batch");
+  for (int64_t i = 0; abi->max_batch && i < abi->num_inputs + abi->num_outputs;
+       ++i) {
+    const sora_abi_tensor_t *t = i < abi->num_inputs
+                                     ? &abi->inputs[i]
+                                     : &abi->outputs[i - abi->num_inputs];
+    if (t->rank < 1 || t->dims[0] <= 0 || t->dims[0] % abi->max_batch != 0)
+      return sora_model_fail(model, SORA_STATUS_ABI_MISMATCH,
+                             "malformed model: '%s' holds no whole samples",
+                             t->name);
+  }
+  return SORA_STATUS_OK;
+}
+
 /// Checks the compiled model against this runtime and the host CPU.
 static sora_status_t check_model(sora_model_t *model) {
   const sora_abi_model_t *abi = model->abi;
@@ -111,6 +131,8 @@ static sora_status_t check_model(sora_model_t *model) {
       check_tensors(model, "input", abi->inputs, abi->num_inputs);
   if (status == SORA_STATUS_OK)
     status = check_tensors(model, "output", abi->outputs, abi->num_outputs);
+  if (status == SORA_STATUS_OK)
+    status = check_batch(model);
   if (status != SORA_STATUS_OK)
     return status;
   char why[256];

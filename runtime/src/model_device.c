@@ -97,23 +97,33 @@ void sora_model_free_device(sora_model_t *model) {
 int64_t sora_model_run_on_device(sora_model_t *model) {
   const sora_abi_model_t *abi = model->abi;
   const sora_abi_device_t *device = abi->device;
+  const int64_t count = num_device_tensors(abi), samples = model->run_samples;
   for (int64_t i = 0; i < abi->num_inputs; ++i) {
-    int error = device->copy_to_device(model, model->device_tensors[i],
-                                       model->input_pointers[i],
-                                       sora_tensor_bytes(&abi->inputs[i]));
+    int error = device->copy_to_device(
+        model, model->device_tensors[i], model->input_pointers[i],
+        samples * sora_sample_bytes(abi, &abi->inputs[i]));
     if (error != 0)
       return error;
   }
-  int64_t result = abi->run(model, model->device_pointers,
-                            model->device_pointers + abi->num_inputs,
-                            (uint8_t *)(uintptr_t)model->device_arena,
-                            (const uint8_t *)(uintptr_t)model->device_weights);
-  if (result != 0)
-    return result;
+  // Sample s of every tensor starts s samples' bytes in.
+  for (int64_t s = 0; s < samples; ++s) {
+    for (int64_t i = 0; i < count; ++i)
+      model->device_pointers[i] =
+          (void *)(uintptr_t)(model->device_tensors[i] +
+                              s * sora_sample_bytes(abi,
+                                                    device_tensor(abi, i)));
+    int64_t result = abi->run(
+        model, model->device_pointers, model->device_pointers + abi->num_inputs,
+        (uint8_t *)(uintptr_t)model->device_arena,
+        (const uint8_t *)(uintptr_t)model->device_weights);
+    if (result != 0)
+      return result;
+  }
   for (int64_t o = 0; o < abi->num_outputs; ++o) {
-    int error = device->copy_to_host(model, model->output_pointers[o],
-                                     model->device_tensors[abi->num_inputs + o],
-                                     sora_tensor_bytes(&abi->outputs[o]));
+    int error = device->copy_to_host(
+        model, model->output_pointers[o],
+        model->device_tensors[abi->num_inputs + o],
+        samples * sora_sample_bytes(abi, &abi->outputs[o]));
     if (error != 0)
       return error;
   }

@@ -33,6 +33,9 @@ struct sora_model_t {
   uint64_t device_arena, device_weights;
   uint64_t *device_tensors;
   void **device_pointers;
+  /// Samples in the current run: 1 unless the model was compiled with
+  /// --max-batch (abi->max_batch), when `run` is called once per sample.
+  int64_t run_samples;
   int32_t num_threads;
   sora_thread_pool_t *pool;   ///< NULL when num_threads == 1.
   sora_block_cache_t *blocks; ///< Backs halide_malloc/halide_free.
@@ -75,6 +78,11 @@ size_t sora_dtype_size(int64_t dtype);
 /// Bytes of a signature tensor (validated at model creation).
 size_t sora_tensor_bytes(const sora_abi_tensor_t *tensor);
 
+/// Bytes of `tensor` that one call of the driver reads or writes: all of it,
+/// or one sample of a model compiled with --max-batch.
+size_t sora_sample_bytes(const sora_abi_model_t *abi,
+                         const sora_abi_tensor_t *tensor);
+
 /// A GPU model's device memory (model_device.c): the arena, the weights
 /// (uploaded now) and one buffer per input and output. Returns
 /// SORA_STATUS_NO_DEVICE with the driver's message when there is no usable
@@ -84,8 +92,9 @@ sora_status_t sora_model_allocate_device(sora_model_t *model);
 /// Frees what sora_model_allocate_device allocated.
 void sora_model_free_device(sora_model_t *model);
 
-/// One run of a GPU model on `model->input_pointers` (host): inputs copied
-/// to the device, the driver run on device addresses, outputs copied into
+/// One run of a GPU model on `model->input_pointers` (host) holding
+/// `model->run_samples` samples: inputs copied to the device, the driver run
+/// on device addresses (once per sample), outputs copied into
 /// `model->output_pointers`. Returns the driver's result, or the failing
 /// copy's (negative) Halide code.
 int64_t sora_model_run_on_device(sora_model_t *model);

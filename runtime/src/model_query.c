@@ -38,6 +38,16 @@ size_t sora_tensor_bytes(const sora_abi_tensor_t *tensor) {
   return (size_t)num_elements(tensor) * sora_dtype_size(tensor->dtype);
 }
 
+size_t sora_sample_bytes(const sora_abi_model_t *abi,
+                         const sora_abi_tensor_t *tensor) {
+  size_t bytes = sora_tensor_bytes(tensor);
+  return abi->max_batch > 0 ? bytes / (size_t)abi->max_batch : bytes;
+}
+
+int64_t sora_model_max_batch(const sora_model_t *model) {
+  return model ? model->abi->max_batch : 0;
+}
+
 const char *sora_model_name(const sora_model_t *model) {
   return model ? model->abi->name : NULL;
 }

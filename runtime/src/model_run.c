@@ -24,19 +24,27 @@ static const char *format_shape(char *buffer, size_t size, int64_t rank,
   return buffer;
 }
 
-static bool same_shape(const sora_abi_tensor_t *expected,
-                       const sora_tensor_t *actual) {
+/// Whether `actual` has the shape `expected` describes: exactly, or with
+/// `samples` samples in its first dimension (a --max-batch model).
+static bool same_shape(const sora_abi_model_t *abi,
+                       const sora_abi_tensor_t *expected,
+                       const sora_tensor_t *actual, int64_t samples) {
   if (actual->rank != expected->rank)
     return false;
-  for (int64_t d = 0; d < expected->rank; ++d)
-    if (actual->dims[d] != expected->dims[d])
+  for (int64_t d = 0; d < expected->rank; ++d) {
+    int64_t extent = d == 0 && abi->max_batch
+                         ? expected->dims[0] / abi->max_batch * samples
+                         : expected->dims[d];
+    if (actual->dims[d] != extent)
       return false;
+  }
   return true;
 }
 
 static sora_status_t check_tensor(sora_model_t *model, const char *kind,
                                   const sora_abi_tensor_t *expected,
                                   const sora_tensor_t *actual) {
+  const sora_abi_model_t *abi = model->abi;
   const char *name = expected->name;
   if (actual->rank < 0 || (actual->rank > 0 && !actual->dims))
     return sora_model_fail(
@@ -47,13 +55,20 @@ static sora_status_t check_tensor(sora_model_t *model, const char *kind,
                            "%s '%s': expected dtype %s, got %s (code %d)", kind,
                            name, sora_dtype_name(expected->dtype),
                            sora_dtype_name(actual->dtype), (int)actual->dtype);
-  if (!same_shape(expected, actual)) {
+  if (!same_shape(abi, expected, actual, model->run_samples)) {
     char want[128], got[128];
-    return sora_model_fail(
-        model, SORA_STATUS_SHAPE_MISMATCH, "%s '%s': expected shape %s, got %s",
-        kind, name,
-        format_shape(want, sizeof(want), expected->rank, expected->dims),
-        format_shape(got, sizeof(got), actual->rank, actual->dims));
+    format_shape(want, sizeof(want), expected->rank, expected->dims);
+    format_shape(got, sizeof(got), actual->rank, actual->dims);
+    if (abi->max_batch)
+      return sora_model_fail(
+          model, SORA_STATUS_SHAPE_MISMATCH,
+          "%s '%s': expected shape %s for %lld of at most %lld samples "
+          "(the first dimension), got %s",
+          kind, name, want, (long long)model->run_samples,
+          (long long)abi->max_batch, got);
+    return sora_model_fail(model, SORA_STATUS_SHAPE_MISMATCH,
+                           "%s '%s': expected shape %s, got %s", kind, name,
+                           want, got);
   }
   if (!actual->data)
     return sora_model_fail(model, SORA_STATUS_INVALID_ARGUMENT,
@@ -83,15 +98,66 @@ static sora_status_t check_tensors(sora_model_t *model, const char *kind,
   return SORA_STATUS_OK;
 }
 
+/// The samples of this run: 1, or for a --max-batch model the batch the
+/// first input (else output) holds, from 1 to max_batch; the shape checks
+/// then hold every tensor to it.
+static sora_status_t count_samples(sora_model_t *model,
+                                   const sora_tensor_t *inputs,
+                                   int32_t num_inputs,
+                                   const sora_tensor_t *outputs) {
+  const sora_abi_model_t *abi = model->abi;
+  model->run_samples = 1;
+  const sora_tensor_t *first = num_inputs > 0 ? inputs : outputs;
+  const sora_abi_tensor_t *expected =
+      abi->num_inputs > 0 ? abi->inputs : abi->outputs;
+  if (!abi->max_batch || !first || !expected || first->rank < 1 || !first->dims)
+    return SORA_STATUS_OK; // the shape checks report it
+  int64_t sample = expected->dims[0] / abi->max_batch;
+  int64_t samples = first->dims[0] / sample;
+  if (first->dims[0] % sample != 0 || samples < 1 || samples > abi->max_batch)
+    return sora_model_fail(
+        model, SORA_STATUS_SHAPE_MISMATCH,
+        "%s '%s': first extent %lld is not a batch of 1 to %lld samples "
+        "(%lld each): the model was compiled with --max-batch %lld",
+        num_inputs > 0 ? "input" : "output", expected->name,
+        (long long)first->dims[0], (long long)abi->max_batch, (long long)sample,
+        (long long)abi->max_batch);
+  model->run_samples = samples;
+  return SORA_STATUS_OK;
+}
+
+/// Calls the driver once per sample, each tensor's pointer at its sample.
+static int64_t run_samples_on_host(sora_model_t *model) {
+  const sora_abi_model_t *abi = model->abi;
+  for (int64_t s = 0; s < model->run_samples; ++s) {
+    if (s > 0) {
+      for (int64_t i = 0; i < abi->num_inputs; ++i)
+        model->input_pointers[i] = (uint8_t *)model->input_pointers[i] +
+                                   sora_sample_bytes(abi, &abi->inputs[i]);
+      for (int64_t o = 0; o < abi->num_outputs; ++o)
+        model->output_pointers[o] = (uint8_t *)model->output_pointers[o] +
+                                    sora_sample_bytes(abi, &abi->outputs[o]);
+    }
+    int64_t result =
+        abi->run(model, model->input_pointers, model->output_pointers,
+                 model->arena, model->weights);
+    if (result != 0)
+      return result;
+  }
+  return 0;
+}
+
 sora_status_t sora_model_run(sora_model_t *model, const sora_tensor_t *inputs,
                              int32_t num_inputs, const sora_tensor_t *outputs,
                              int32_t num_outputs) {
   if (!model)
     return SORA_STATUS_INVALID_ARGUMENT;
   const sora_abi_model_t *abi = model->abi;
-  sora_status_t status =
-      check_tensors(model, "input", abi->inputs, abi->num_inputs, inputs,
-                    num_inputs, model->input_pointers);
+  sora_status_t status = count_samples(model, inputs, num_inputs, outputs);
+  if (status != SORA_STATUS_OK)
+    return status;
+  status = check_tensors(model, "input", abi->inputs, abi->num_inputs, inputs,
+                         num_inputs, model->input_pointers);
   if (status == SORA_STATUS_OK)
     status = check_tensors(model, "output", abi->outputs, abi->num_outputs,
                            outputs, num_outputs, model->output_pointers);
@@ -100,9 +166,7 @@ sora_status_t sora_model_run(sora_model_t *model, const sora_tensor_t *inputs,
 
   sora_model_clear_kernel_message(model);
   int64_t result = abi->device ? sora_model_run_on_device(model)
-                               : abi->run(model, model->input_pointers,
-                                          model->output_pointers, model->arena,
-                                          model->weights);
+                               : run_samples_on_host(model);
   if (result == 0)
     return SORA_STATUS_OK;
   return sora_model_fail(model, SORA_STATUS_KERNEL_FAILED,

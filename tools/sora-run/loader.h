@@ -18,6 +18,7 @@
   X(model_input_info)                                                          \
   X(model_output_info)                                                         \
   X(model_find_input)                                                          \
+  X(model_max_batch)                                                           \
   X(model_num_threads)                                                         \
   X(model_run)                                                                 \
   X(model_last_error)                                                          \

@@ -27,6 +27,11 @@ typedef struct session_t {
   int32_t num_inputs, num_outputs;
   sora_tensor_info_t *input_info, *output_info;
   sora_tensor_t *inputs, *outputs;
+  /// A model compiled with --max-batch: the most samples a run takes, and
+  /// how many the infos and tensors (their own dims) describe now.
+  int64_t max_batch, samples;
+  /// Whether an -i file set `samples` (the others must agree).
+  bool samples_from_file;
 } session_t;
 
 static bool fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -66,7 +71,34 @@ static bool allocate_tensors(session_t *s, bool outputs) {
     if (!tensors[i].data)
       return fail("out of memory for %s '%s'", outputs ? "output" : "input",
                   info[i].name);
+    if (s->max_batch) { // its own dims, whose batch set_samples changes
+      int64_t *dims = malloc(sizeof(int64_t) * (size_t)info[i].rank);
+      if (!dims)
+        return fail("out of memory");
+      memcpy(dims, info[i].dims, sizeof(int64_t) * (size_t)info[i].rank);
+      info[i].dims = tensors[i].dims = dims;
+    }
   }
+  return true;
+}
+
+/// Makes every input and output of a --max-batch model hold `samples`.
+static bool set_samples(session_t *s, int64_t samples) {
+  if (samples < 1 || samples > s->max_batch)
+    return fail("a batch of %lld: the model was compiled for 1 to %lld "
+                "samples (--max-batch)",
+                (long long)samples, (long long)s->max_batch);
+  for (int side = 0; side < 2; ++side) {
+    int32_t count = side ? s->num_outputs : s->num_inputs;
+    sora_tensor_info_t *info = side ? s->output_info : s->input_info;
+    for (int32_t i = 0; i < count; ++i) {
+      int64_t *dims = (int64_t *)info[i].dims;
+      dims[0] = dims[0] / s->samples * samples;
+      info[i].byte_size = info[i].byte_size / (size_t)s->samples * samples;
+      info[i].num_elements = info[i].num_elements / s->samples * samples;
+    }
+  }
+  s->samples = samples;
   return true;
 }
 
@@ -86,14 +118,26 @@ static bool open_session(const options_t *options, session_t *s) {
                 error);
   s->num_inputs = s->api.model_num_inputs(s->model);
   s->num_outputs = s->api.model_num_outputs(s->model);
-  return allocate_tensors(s, false) && allocate_tensors(s, true);
+  s->max_batch = s->api.model_max_batch(s->model);
+  s->samples = s->max_batch;
+  return allocate_tensors(s, false) && allocate_tensors(s, true) &&
+         (!options->batch ||
+          (s->max_batch ? set_samples(s, options->batch)
+                        : fail("--batch applies to models compiled with "
+                               "--max-batch")));
 }
 
 static void close_session(session_t *s) {
-  for (int32_t i = 0; s->inputs && i < s->num_inputs; ++i)
+  for (int32_t i = 0; s->inputs && i < s->num_inputs; ++i) {
     free(s->inputs[i].data);
-  for (int32_t i = 0; s->outputs && i < s->num_outputs; ++i)
+    if (s->max_batch)
+      free((int64_t *)s->inputs[i].dims);
+  }
+  for (int32_t i = 0; s->outputs && i < s->num_outputs; ++i) {
     free(s->outputs[i].data);
+    if (s->max_batch)
+      free((int64_t *)s->outputs[i].dims);
+  }
   free(s->inputs);
   free(s->outputs);
   free(s->input_info);
@@ -126,7 +170,8 @@ static void fill_random(const sora_tensor_info_t *info, void *data,
     values[i] = (float)(next_random(&state) >> 40) * 0x1p-23f - 1.0f;
 }
 
-static bool load_input(session_t *s, const input_file_t *file) {
+static bool load_input(session_t *s, const input_file_t *file,
+                       int64_t options_batch) {
   int32_t index;
   if (s->api.model_find_input(s->model, file->name, &index) != SORA_STATUS_OK) {
     fprintf(stderr, "sora-run: %s; inputs:", s->api.model_last_error(s->model));
@@ -141,6 +186,16 @@ static bool load_input(session_t *s, const input_file_t *file) {
   if (!npy_read(file->path, &array, error, sizeof(error)))
     return fail("%s", error);
   npy_dtype_t want_dtype = info->dtype == SORA_DTYPE_I64 ? NPY_I64 : NPY_F32;
+  // A --max-batch model takes the file's batch, unless --batch or another
+  // file chose one.
+  int64_t sample =
+      s->max_batch && info->rank > 0 ? info->dims[0] / s->samples : 0;
+  if (sample > 0 && !options_batch && !s->samples_from_file &&
+      array.rank == info->rank && array.dtype == want_dtype &&
+      array.dims[0] % sample == 0 && array.dims[0] / sample >= 1 &&
+      array.dims[0] / sample <= s->max_batch) {
+    s->samples_from_file = set_samples(s, array.dims[0] / sample);
+  }
   bool same = array.dtype == want_dtype && array.rank == info->rank;
   for (int32_t d = 0; same && d < info->rank; ++d)
     same = array.dims[d] == info->dims[d];
@@ -152,9 +207,12 @@ static bool load_input(session_t *s, const input_file_t *file) {
          want_dtype == NPY_I64 ? "numpy.int64" : "numpy.float32");
   } else {
     char got[256], want[256];
-    fail("%s: shape %s does not match input '%s' shape %s", file->path,
+    fail("%s: shape %s does not match input '%s' shape %s%s", file->path,
          npy_format_shape(got, sizeof(got), array.rank, array.dims), info->name,
-         npy_format_shape(want, sizeof(want), info->rank, info->dims));
+         npy_format_shape(want, sizeof(want), info->rank, info->dims),
+         s->max_batch ? " (the batch of this run: --batch or the first -i "
+                        "file)"
+                      : "");
   }
   npy_array_free(&array);
   return same;
@@ -164,7 +222,7 @@ static bool fill_inputs(const options_t *options, session_t *s) {
   for (int32_t i = 0; i < s->num_inputs; ++i)
     fill_random(&s->input_info[i], s->inputs[i].data, options->seed, i);
   for (int i = 0; i < options->num_inputs; ++i)
-    if (!load_input(s, &options->inputs[i]))
+    if (!load_input(s, &options->inputs[i], options->batch))
       return false;
   return true;
 }

@@ -14,7 +14,8 @@
 static const char kUsage[] =
     "usage: sora-run MODEL.so [-i NAME=FILE.npy]... [-o OUTDIR] [--threads N]\n"
     "                [--bench N [--flush MIB]] [--json] [--seed S] [--top K]\n"
-    "                [--weights FILE] [--profile] [--trace FILE] [--version]\n"
+    "                [--weights FILE] [--profile] [--trace FILE] [--batch B]\n"
+    "                [--version]\n"
     "\n"
     "Runs a model compiled by soracc once (or N times with --bench).\n"
     "  -i NAME=FILE.npy  input NAME from a C-order .npy file (float32, or\n"
@@ -35,7 +36,9 @@ static const char kUsage[] =
     "  --profile         time every kernel during the runs (--bench N, else\n"
     "                    100 runs) and print a per-kernel profile\n"
     "  --trace FILE      write those runs' kernel calls (and each thread's\n"
-    "                    part of them) as a Chrome/Perfetto trace (JSON)\n";
+    "                    part of them) as a Chrome/Perfetto trace (JSON)\n"
+    "  --batch B         samples per run of a model compiled with --max-batch\n"
+    "                    (default: the -i files' batch, else the largest)\n";
 
 static bool usage_error(const char *format, const char *argument) {
   fputs("sora-run: ", stderr);
@@ -85,6 +88,7 @@ enum {
   OPT_VERSION,
   OPT_PROFILE,
   OPT_TRACE,
+  OPT_BATCH,
   OPT_HELP
 };
 
@@ -100,6 +104,7 @@ bool options_parse(int argc, char **argv, options_t *out) {
       {"version", no_argument, NULL, OPT_VERSION},
       {"profile", no_argument, NULL, OPT_PROFILE},
       {"trace", required_argument, NULL, OPT_TRACE},
+      {"batch", required_argument, NULL, OPT_BATCH},
       {"help", no_argument, NULL, OPT_HELP},
       {NULL, 0, NULL, 0},
   };
@@ -154,6 +159,12 @@ bool options_parse(int argc, char **argv, options_t *out) {
       break;
     case OPT_TRACE:
       out->trace_path = optarg;
+      break;
+    case OPT_BATCH:
+      if (!parse_int(optarg, 1, INT32_MAX, &value))
+        return usage_error("--batch expects a positive count, got '%s'",
+                           optarg);
+      out->batch = value;
       break;
     case OPT_VERSION:
       printf("sora-run " SORA_VERSION " (runtime ABI %d)\n", SORA_ABI_VERSION);

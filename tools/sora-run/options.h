@@ -25,6 +25,7 @@ typedef struct options_t {
   const char *weights_path; ///< NULL: the model's own weights (file).
   bool profile;             ///< Print a per-kernel profile of the runs.
   const char *trace_path;   ///< Write a Chrome trace of the runs there.
+  int64_t batch; ///< --batch: samples per run (0: the inputs' or the most).
 } options_t;
 
 /// Parses argv. On a usage error prints it with the usage to stderr and

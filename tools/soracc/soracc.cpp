@@ -101,6 +101,12 @@ static cl::list<std::string> inputShapes(
     cl::desc("Give an ONNX model's input this shape, pinning its dynamic "
              "dimensions (repeat for more inputs)"),
     cl::value_desc("name=d0,d1,..."), cl::cat(category));
+static cl::opt<unsigned> maxBatch(
+    "max-batch",
+    cl::desc("Compile one sample and take 1 to this many per run (the first "
+             "dimension of every input and output), after checking that no "
+             "particle mixes samples"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<uint64_t> randomWeights("random-weights",
                                        cl::desc("Fill weights from this seed"),
                                        cl::value_desc("seed"),
@@ -249,6 +255,12 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+  if (maxBatch.getNumOccurrences() && (maxBatch < 1 || maxBatch > (1u << 20))) {
+    llvm::errs() << "soracc: error: --max-batch expects 1 to 1048576, got "
+                 << maxBatch << "\n";
+    return 1;
+  }
+  options.maxBatch = maxBatch;
   options.target = target;
   options.name = modelName;
   options.weightsExternal = weightsExternal;

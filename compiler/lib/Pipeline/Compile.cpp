@@ -16,6 +16,7 @@
 #include "sora/Pipeline/CompileStats.h"
 #include "sora/Pipeline/GraphPicture.h"
 #include "sora/Pipeline/Pipeline.h"
+#include "sora/Pipeline/SampleIndependence.h"
 #include "sora/Support/StatusLine.h"
 #include "sora/Target/HalideBackend.h"
 #include "sora/Target/LLVMEmitter.h"
@@ -89,6 +90,11 @@ public:
   /// `emitted` when `--emit=json/sora` wrote the output instead.
   bool load(mlir::OwningOpRef<mlir::ModuleOp> &module,
             std::unique_ptr<WeightStore> &weights, bool &emitted);
+  /// The model file's `text` through its frontend, with every input's first
+  /// extent `batch` when it is positive (--max-batch).
+  bool build(const std::string &text, int64_t batch,
+             mlir::OwningOpRef<mlir::ModuleOp> &module,
+             std::unique_ptr<WeightStore> &weights, bool &emitted);
   PipelineOptions pipelineOptions(const TargetInfo &target,
                                   WeightStore &weights) const;
   bool requireWeights(mlir::ModuleOp module, WeightStore &weights);
@@ -247,11 +253,16 @@ ModelSignature Compiler::describeModel(mlir::ModuleOp module,
   if (auto arena =
           graph->getAttrOfType<mlir::IntegerAttr>(particle::kArenaSizeAttr))
     model.arenaBytes = arena.getInt();
-  auto tensor = [](llvm::StringRef name, mlir::Value value) {
+  // With --max-batch the graph holds one sample; the signature the largest
+  // batch.
+  model.maxBatch = options.maxBatch;
+  auto tensor = [&](llvm::StringRef name, mlir::Value value) {
     auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
-    return ModelSignature::Tensor{
-        name.str(), particle::isTokenIds(type),
-        std::vector<int64_t>(type.getShape().begin(), type.getShape().end())};
+    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    if (model.maxBatch)
+      shape[0] *= model.maxBatch;
+    return ModelSignature::Tensor{name.str(), particle::isTokenIds(type),
+                                  shape};
   };
   graph.walk([&](particle::InputOp input) {
     model.inputs.push_back(tensor(input.getName(), input));
@@ -365,6 +376,9 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
   if (llvm::sys::path::extension(options.input) == ".mlir") {
     if (options.emit == EmitKind::Json || options.emit == EmitKind::Sora)
       return error("--emit=json and --emit=sora need a model file, not MLIR");
+    if (options.maxBatch)
+      return error("--max-batch needs a model file (.json, .sora or .onnx), "
+                   "not MLIR");
     weights = loadWeights(std::nullopt);
     if (!weights)
       return false;
@@ -373,14 +387,42 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
            checkParticleGraph(*module) && requireWeights(*module, *weights);
   }
 
-  std::optional<OnnxImport> onnx;
-  if (isOnnxModelPath(options.input)) {
-    onnx = importOnnxModel(options.input, context, options.inputShapes);
-    if (!onnx)
-      return false;
-  } else if (!options.inputShapes.empty()) {
+  if (!isOnnxModelPath(options.input) && !options.inputShapes.empty())
     return error("--input-shape applies to ONNX models; '" + options.input +
                  "' declares its input shapes");
+  if (!options.maxBatch)
+    return build(text, 0, module, weights, emitted);
+  if (options.emit == EmitKind::Json || options.emit == EmitKind::Sora)
+    return error("--max-batch applies to compiled models, not --emit=json "
+                 "or --emit=sora");
+  for (const auto &[name, dims] : options.inputShapes)
+    if (dims.empty() || dims[0] != options.maxBatch)
+      return error("--input-shape " + name + "=...: with --max-batch " +
+                   std::to_string(options.maxBatch) +
+                   " the first extent is the batch; give " +
+                   std::to_string(options.maxBatch) + " (the largest)");
+  // One sample is what gets compiled; two and four show where the batch is
+  // and that no particle mixes samples (not one and two: at batch 1 the
+  // frontends simplify what moves unit dimensions).
+  if (!build(text, 1, module, weights, emitted))
+    return false;
+  mlir::OwningOpRef<mlir::ModuleOp> two, four;
+  std::unique_ptr<WeightStore> twoWeights, fourWeights;
+  if (!build(text, 2, two, twoWeights, emitted) ||
+      !build(text, 4, four, fourWeights, emitted))
+    return error("--max-batch: the model builds for one sample but not for "
+                 "2 or 4 (above): its shapes do not follow the batch");
+  return mlir::succeeded(checkSamplesIndependent(*two, *four));
+}
+
+bool Compiler::build(const std::string &text, int64_t batch,
+                     mlir::OwningOpRef<mlir::ModuleOp> &module,
+                     std::unique_ptr<WeightStore> &weights, bool &emitted) {
+  std::optional<OnnxImport> onnx;
+  if (isOnnxModelPath(options.input)) {
+    onnx = importOnnxModel(options.input, context, options.inputShapes, batch);
+    if (!onnx)
+      return false;
   }
   std::optional<ModelAST> model =
       onnx ? std::optional<ModelAST>(std::move(onnx->model))
@@ -395,6 +437,24 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
       return writeText(writeJsonModel(*model));
     std::optional<std::string> sora = printDslModel(*model, context);
     return sora && writeText(*sora);
+  }
+  // A model file declares its (and its composites') inputs' batch;
+  // --max-batch replaces it.
+  auto setBatch = [&](std::vector<InputDecl> &inputs) {
+    for (InputDecl &input : inputs) {
+      if (input.shape.empty())
+        return error("--max-batch: input '" + input.name +
+                     "' is a scalar, with no batch dimension");
+      input.shape[0] = batch;
+    }
+    return true;
+  };
+  if (batch && !onnx) {
+    if (!setBatch(model->inputs))
+      return false;
+    for (CompositeDecl &composite : model->composites)
+      if (!setBatch(composite.inputs))
+        return false;
   }
   weights = onnx ? loadOnnxWeights(*onnx) : loadWeights(model);
   if (!weights)
@@ -411,6 +471,7 @@ PipelineOptions Compiler::pipelineOptions(const TargetInfo &target,
   pipeline.tuningDb = options.tuningDb;
   pipeline.threads = options.threads;
   pipeline.explainSchedules = options.explainSchedules;
+  pipeline.maxBatch = options.maxBatch;
   return pipeline;
 }
 

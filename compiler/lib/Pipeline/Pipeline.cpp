@@ -34,7 +34,7 @@ void buildDriverLoweringPipeline(mlir::OpPassManager &pm,
                                  const PipelineOptions &options) {
   pm.addPass(createConvertParticleToLLVM(
       {options.target, options.descriptorSymbol, options.weightsFile,
-       options.weightsChecksum}));
+       options.weightsChecksum, options.maxBatch}));
 }
 
 } // namespace sora

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SORA_ABI_VERSION 4
+#define SORA_ABI_VERSION 5
 
 /* Element type codes, shared with sora_dtype_t in runtime.h. */
 #define SORA_ABI_DTYPE_F32 1
@@ -99,6 +99,12 @@ typedef struct sora_abi_model_t {
   const sora_abi_kernel_t *kernels;
   /* NULL for a CPU model; a GPU model's device (see sora_abi_device_t). */
   const sora_abi_device_t *device;
+  /* 0: `inputs` and `outputs` give the exact shapes. Else (soracc
+   * --max-batch) their first extent is this many samples, `run` and the
+   * arena handle one sample, and the runtime calls `run` once per sample
+   * of a batch of 1 to max_batch, each sample's elements being one
+   * contiguous block of every input and output. */
+  int64_t max_batch;
 } sora_abi_model_t;
 
 /* FNV-1a over the blob's 8-byte little-endian words (then its last bytes):

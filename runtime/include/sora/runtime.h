@@ -189,6 +189,12 @@ SORA_API sora_status_t sora_model_find_output(sora_model_t *model,
                                               const char *name,
                                               int32_t *out_index);
 
+/** For a model compiled with `soracc --max-batch N`: N, the most samples
+ * a run may pass. Input and output infos then describe a batch of N, and a
+ * run may pass any first extent from 1 to N, the same for every input and
+ * output. 0 for a model of exact shapes (or if `model` is NULL). */
+SORA_API int64_t sora_model_max_batch(const sora_model_t *model);
+
 /** Resizes the model's thread pool to `num_threads` (the calling thread
  * included; 0 = every CPU the process may run on). Must not overlap a run. */
 SORA_API sora_status_t sora_model_set_num_threads(sora_model_t *model,
@@ -200,7 +206,9 @@ SORA_API int32_t sora_model_num_threads(const sora_model_t *model);
 
 /** Runs the model once on caller-provided tensors: `inputs` and `outputs`
  * hold one tensor per signature entry, in signature order. Every tensor must
- * match its entry's dtype and shape exactly and have non-NULL data; outputs
+ * match its entry's dtype and shape exactly (but for the batch of a model
+ * compiled with --max-batch: see sora_model_max_batch) and have non-NULL
+ * data; outputs
  * must not overlap inputs or each other. Inputs are only read. Nothing is
  * allocated per run: the model reuses its arena and cached scratch blocks.
  *

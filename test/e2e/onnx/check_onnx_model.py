@@ -6,7 +6,9 @@ Steps:
     export it with torch.onnx.export at --opset into WORKDIR/model.onnx.
  2. Compile: soracc WORKDIR/model.onnx -o WORKDIR/model.so [--target=T].
     With --batches B1,B2,... the export's batch dimension is dynamic and the
-    model is compiled once per batch size, pinned with --input-shape x=B,...
+    model is compiled once, with --max-batch (the largest of them), and run
+    at each; with --pin-batches instead once per batch size, pinned with
+    --input-shape x=B,...
  3. For each trial, draw an input of exactly the ONNX input's shape: standard
     normal float32 (NCHW), or int64 token ids in [0, vocab) where the ONNX
     input is INT64 (vocab: the rows of the tables Gather reads at it). Run
@@ -110,6 +112,9 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=600)
     p.add_argument("--batches", help="export with a dynamic batch; compile and check "
                                      "at each of these batch sizes (comma-separated)")
+    p.add_argument("--pin-batches", action="store_true",
+                   help="with --batches: compile once per batch (--input-shape), "
+                        "not once for all (--max-batch)")
     return p.parse_args(argv)
 
 
@@ -129,14 +134,17 @@ def main(argv=None):
         rng = np.random.default_rng(args.seed)
         rows = token_rows(onnx_path)
         failures = []
-        for shape in shapes:
-            so_path.unlink(missing_ok=True)
+        for i, shape in enumerate(shapes):
             cmd = [args.soracc, onnx_path, "-o", so_path]
-            if dynamic:
+            if dynamic and args.pin_batches:
                 cmd.append("--input-shape=x=" + ",".join(map(str, shape)))
+            elif dynamic:
+                cmd.append(f"--max-batch={max(s[0] for s in shapes)}")
             if args.target:
                 cmd.append(f"--target={args.target}")
-            run_tool(cmd, "soracc", args.timeout)
+            if i == 0 or args.pin_batches:
+                so_path.unlink(missing_ok=True)
+                run_tool(cmd, "soracc", args.timeout)
             for trial in range(args.trials):
                 name = f"{trial} at batch {shape[0]}" if dynamic else trial
                 failures += check_trial(args, module, onnx_path, so_path,

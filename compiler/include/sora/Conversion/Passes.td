@@ -61,6 +61,10 @@ def ConvertParticleToLLVM : Pass<"convert-particle-to-llvm", "::mlir::ModuleOp">
            "`_sora_weights` is linked in)">,
     Option<"weightsChecksum", "weights-checksum", "uint64_t",
            /*default=*/"0", "sora_abi_checksum of the weight blob">,
+    Option<"maxBatch", "max-batch", "int64_t", /*default=*/"0",
+           "the graph is one sample and a run may pass 1 to this many "
+           "(the descriptor's max_batch; signature shapes hold this many); "
+           "0: exact shapes">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

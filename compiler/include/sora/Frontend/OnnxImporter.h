@@ -43,13 +43,16 @@ using InputShapes = std::map<std::string, std::vector<int64_t>>;
 bool parseInputShape(const std::string &spec, InputShapes &shapes,
                      std::string &error);
 
-/// Imports `path` with `inputShapes` pinned. Every problem is reported on
-/// `context` as one error at the file (a list of all unsupported
-/// constructs, with node names) before anything is lowered; returns
-/// std::nullopt then.
+/// Imports `path` with `inputShapes` pinned and, when `batch` is positive,
+/// the first (dynamic) dimension of every input pinned to `batch` (`soracc
+/// --max-batch` imports one sample, batch 1, and checks it against two).
+/// Every problem is reported on `context` as one error at the file (a list
+/// of all unsupported constructs, with node names) before anything is
+/// lowered; returns std::nullopt then.
 std::optional<OnnxImport> importOnnxModel(const std::string &path,
                                           mlir::MLIRContext &context,
-                                          const InputShapes &inputShapes = {});
+                                          const InputShapes &inputShapes = {},
+                                          int64_t batch = 0);
 
 /// One row of the supported-operator table: an ONNX operator and the
 /// particles it becomes.

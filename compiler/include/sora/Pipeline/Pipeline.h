@@ -17,6 +17,9 @@ struct PipelineOptions {
   /// and the blob's checksum.
   std::string weightsFile;
   uint64_t weightsChecksum = 0;
+  /// `--max-batch`: the graph is one sample, the descriptor says how many a
+  /// run may pass (0 = exact shapes).
+  int64_t maxBatch = 0;
   /// The values of the model's weights, when the caller has them: constant
   /// folds (sora-fold-batch-norm) read and add tensors through it.
   particle::WeightValues *weights = nullptr;

@@ -22,6 +22,9 @@ struct ModelSignature {
   std::vector<Tensor> inputs, outputs;
   int64_t arenaBytes = 0;
   std::string weightsFile; ///< the external weights file, "" if inside
+  /// `--max-batch`: the shapes hold this many samples and a run may pass
+  /// 1 to maxBatch of them; 0 = the shapes are exact.
+  int64_t maxBatch = 0;
 };
 
 /// `name` made a C identifier: every other character becomes '_', and a

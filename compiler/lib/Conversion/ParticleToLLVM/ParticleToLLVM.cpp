@@ -92,6 +92,7 @@ struct DescriptorOptions {
   StringRef symbol;      ///< <name>_model, or "" for none
   StringRef weightsFile; ///< "" = the blob `_sora_weights` is linked in
   uint64_t weightsChecksum;
+  int64_t maxBatch; ///< 0, or the graph is one sample of up to this many
 };
 
 class DriverBuilder {
@@ -119,6 +120,15 @@ private:
   FlatSymbolRefAttr stringGlobal(StringRef value);
   FlatSymbolRefAttr dimsGlobal(ArrayRef<int64_t> shape);
   FlatSymbolRefAttr i64ArrayGlobal(ArrayRef<int64_t> values);
+  /// A model input's or output's shape as the signature gives it: with
+  /// --max-batch, the graph's one sample times the largest batch.
+  SmallVector<int64_t> signatureShape(Value tensor) const {
+    SmallVector<int64_t> shape(
+        cast<RankedTensorType>(tensor.getType()).getShape());
+    if (descriptor.maxBatch && !shape.empty())
+      shape[0] *= descriptor.maxBatch;
+    return shape;
+  }
   FlatSymbolRefAttr tensorTable(StringRef symbol, ArrayRef<Value> tensors,
                                 ArrayRef<std::string> names);
   /// The sora_abi_kernel_t table of `kernels` (in call order); fails if a
@@ -275,8 +285,7 @@ FlatSymbolRefAttr DriverBuilder::tensorTable(StringRef symbol,
   SmallVector<FlatSymbolRefAttr> nameSyms, dimSyms;
   for (auto [tensor, name] : llvm::zip(tensors, names)) {
     nameSyms.push_back(stringGlobal(name));
-    dimSyms.push_back(
-        i64ArrayGlobal(cast<RankedTensorType>(tensor.getType()).getShape()));
+    dimSyms.push_back(i64ArrayGlobal(signatureShape(tensor)));
   }
   auto type = LLVM::LLVMArrayType::get(tensorDescType,
                                        std::max<size_t>(tensors.size(), 1));
@@ -536,11 +545,11 @@ LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
   FailureOr<FlatSymbolRefAttr> kernelSymbol = kernelTable(calledKernels);
   if (failed(kernelSymbol))
     return failure();
-  auto describe = [](ArrayRef<Value> values, ArrayRef<std::string> names) {
+  auto describe = [&](ArrayRef<Value> values, ArrayRef<std::string> names) {
     llvm::json::Array list;
     for (auto [v, name] : llvm::zip(values, names)) {
       llvm::json::Array shape;
-      for (int64_t d : cast<RankedTensorType>(v.getType()).getShape())
+      for (int64_t d : signatureShape(v))
         shape.push_back(d);
       list.push_back(llvm::json::Object{{"name", name},
                                         {"dtype", elementInfo(v).name},
@@ -550,11 +559,14 @@ LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
   };
   std::string signature;
   llvm::raw_string_ostream os(signature);
-  os << llvm::json::Value(
-      llvm::json::Object{{"name", graph.getName()},
-                         {"target", target.name},
-                         {"inputs", describe(inputs, inputNames)},
-                         {"outputs", describe(outputs, outputNames)}});
+  llvm::json::Object signatureObject{
+      {"name", graph.getName()},
+      {"target", target.name},
+      {"inputs", describe(inputs, inputNames)},
+      {"outputs", describe(outputs, outputNames)}};
+  if (descriptor.maxBatch)
+    signatureObject["max_batch"] = descriptor.maxBatch;
+  os << llvm::json::Value(std::move(signatureObject));
 
   FlatSymbolRefAttr nameSym = stringGlobal(graph.getName());
   FlatSymbolRefAttr signatureSym = stringGlobal(signature);
@@ -614,6 +626,7 @@ LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
   address(offsetof(sora_abi_model_t, weights_file),
           stringGlobal(descriptor.weightsFile));
   integer(offsetof(sora_abi_model_t, num_kernels), calledKernels.size());
+  integer(offsetof(sora_abi_model_t, max_batch), descriptor.maxBatch);
   address(offsetof(sora_abi_model_t, kernels), *kernelSymbol);
   if (target.isGpu()) {
     // sora_<gpu>_device, defined by the target's device hooks.
@@ -753,8 +766,9 @@ struct ConvertParticleToLLVMPass
           << "expected one graph function, found " << graphs.size();
       return signalPassFailure();
     }
-    DriverBuilder builder(getOperation(), *info,
-                          {descriptorSymbol, weightsFile, weightsChecksum});
+    DriverBuilder builder(
+        getOperation(), *info,
+        {descriptorSymbol, weightsFile, weightsChecksum, maxBatch});
     if (failed(builder.build(graphs.front())))
       signalPassFailure();
   }

@@ -59,11 +59,45 @@ static std::string declaredShape(const onnx::TensorShapeProto &shape) {
   return text + "]";
 }
 
+/// `--max-batch`: the first dimension of every run-time input is the batch,
+/// declared dynamic in the file; it becomes `batch` (after --input-shape,
+/// whose first extent the driver checked against the bound).
+static bool pinBatch(onnx::GraphProto &graph,
+                     const std::set<std::string> &initializers, int64_t batch,
+                     std::string &error) {
+  for (onnx::ValueInfoProto &in : *graph.mutable_input()) {
+    if (initializers.count(in.name()))
+      continue;
+    onnx::TensorShapeProto *shape =
+        in.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (!in.type().has_tensor_type() || shape->dim_size() == 0) {
+      error = "--max-batch: input '" + in.name() +
+              "' has no batch dimension (it is not a tensor of rank 1 or more)";
+      return false;
+    }
+    shape->mutable_dim(0)->set_dim_value(batch);
+  }
+  return true;
+}
+
 bool pinInputShapes(onnx::GraphProto &graph, const InputShapes &inputShapes,
-                    std::string &error) {
+                    int64_t batch, std::string &error) {
   std::set<std::string> initializers;
   for (const onnx::TensorProto &init : graph.initializer())
     initializers.insert(init.name());
+  // With --max-batch, a first extent fixed in the file is not a batch.
+  for (const onnx::ValueInfoProto &in : graph.input()) {
+    if (batch <= 0 || initializers.count(in.name()) ||
+        !in.type().tensor_type().has_shape() ||
+        in.type().tensor_type().shape().dim_size() == 0 ||
+        !in.type().tensor_type().shape().dim(0).has_dim_value())
+      continue;
+    error = "--max-batch: input '" + in.name() + "' is declared " +
+            declaredShape(in.type().tensor_type().shape()) +
+            " with a fixed first dimension; export the model with a dynamic "
+            "batch dimension (torch.onnx.export's dynamic_axes)";
+    return false;
+  }
   for (const auto &[name, dims] : inputShapes) {
     onnx::ValueInfoProto *input = nullptr;
     std::vector<std::string> names;
@@ -107,7 +141,7 @@ bool pinInputShapes(onnx::GraphProto &graph, const InputShapes &inputShapes,
     for (int64_t extent : dims)
       shape->add_dim()->set_dim_value(extent);
   }
-  return true;
+  return batch <= 0 || pinBatch(graph, initializers, batch, error);
 }
 
 } // namespace onnximport

@@ -108,6 +108,13 @@ std::string modelHeader(const ModelSignature &model) {
                "weights_path). */\n#define " +
                    prefix + "_WEIGHTS_FILE \"" + cString(model.weightsFile) +
                    "\"\n")
+     << (model.maxBatch
+             ? "/* Compiled with --max-batch: the DIMS below are the largest "
+               "batch; a run may\n * pass any first extent from 1 to it, the "
+               "same for every input and output. */\n#define " +
+                   prefix + "_MAX_BATCH " + std::to_string(model.maxBatch) +
+                   "\n"
+             : std::string())
      << "#define " << prefix << "_NUM_INPUTS " << model.inputs.size() << "\n"
      << "#define " << prefix << "_NUM_OUTPUTS " << model.outputs.size() << "\n";
   describeTensors(os, prefix, "INPUT", model.inputs);
