@@ -17,7 +17,9 @@
 //  - every other particle (conv, pools, reductions, recurrences, attention,
 //    ...) takes it first, as every model input has it, and works along
 //    other axes only;
-//  - a model output must hold each sample as one contiguous block.
+//  - a model output must hold each sample as one contiguous block;
+//  - weights do not follow the batch, but for constants a frontend
+//    expanded to it (the same values for every sample).
 //
 //===----------------------------------------------------------------------===//
 
@@ -105,6 +107,8 @@ int64_t normalized(int64_t axis, int64_t rank) {
 
 class Comparison {
 public:
+  explicit Comparison(SameForEverySample sameForEverySample)
+      : sameForEverySample(sameForEverySample) {}
   mlir::LogicalResult run(mlir::func::FuncOp base, mlir::func::FuncOp doubled);
 
 private:
@@ -127,6 +131,7 @@ private:
     return mlir::failure();
   }
 
+  SameForEverySample sameForEverySample;
   llvm::DenseMap<Value, Value> counterpart; ///< base → doubled
   llvm::DenseMap<Value, Batch> batches;     ///< base values
 };
@@ -176,11 +181,17 @@ mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
       return fail(a, "gives " + shapeText(x.getType()) + " for 2 samples but " +
                          shapeText(y.getType()) + " for 4");
     if (auto weight = llvm::dyn_cast<particle::WeightOp>(a);
-        weight && x.getType() != y.getType())
+        weight && x.getType() != y.getType()) {
+      // A constant expanded to the batch: the same for every sample.
+      if (axis && sameForEverySample(weight.getName(), dimsOf(x), *axis)) {
+        batches[x] = Batch{*axis, dimsOf(x)[*axis] / kBaseBatch};
+        continue;
+      }
       return fail(a, "reads weight '" + weight.getName().str() + "' as " +
                          shapeText(x.getType()) + " for 2 samples and " +
                          shapeText(y.getType()) +
-                         " for 4: the batch is where the weights apply");
+                         " for 4, not the same values for every sample");
+    }
     if (!want && axis)
       return fail(a, "gives a shape that follows the batch without reading "
                      "any sample (a constant of the batch's size?)");
@@ -340,12 +351,13 @@ mlir::FailureOr<Batch> Comparison::expectedMatMul(particle::MatMulOp matmul) {
 
 } // namespace
 
-mlir::LogicalResult checkSamplesIndependent(mlir::ModuleOp twoSamples,
-                                            mlir::ModuleOp fourSamples) {
+mlir::LogicalResult
+checkSamplesIndependent(mlir::ModuleOp twoSamples, mlir::ModuleOp fourSamples,
+                        SameForEverySample sameForEverySample) {
   mlir::func::FuncOp base = graphOf(twoSamples), doubled = graphOf(fourSamples);
   if (!base || !doubled)
     return mlir::failure();
-  return Comparison().run(base, doubled);
+  return Comparison(sameForEverySample).run(base, doubled);
 }
 
 } // namespace sora

@@ -11,6 +11,7 @@
 #define SORA_PIPELINE_SAMPLEINDEPENDENCE_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace sora {
 
@@ -19,8 +20,14 @@ namespace sora {
 /// and every particle maps each sample of its operands to the same sample
 /// of its results (SampleIndependence.cpp lists the rules). Otherwise emits
 /// one error at the first particle that breaks a rule, saying why.
-mlir::LogicalResult checkSamplesIndependent(mlir::ModuleOp twoSamples,
-                                            mlir::ModuleOp fourSamples);
+/// A weight that follows the batch (a constant a frontend expanded to it,
+/// as a ViT's class token) is accepted where `sameForEverySample` says that
+/// its two halves along `axis` hold the same values.
+using SameForEverySample = llvm::function_ref<bool(
+    llvm::StringRef weight, llvm::ArrayRef<int64_t> dims, int64_t axis)>;
+mlir::LogicalResult
+checkSamplesIndependent(mlir::ModuleOp twoSamples, mlir::ModuleOp fourSamples,
+                        SameForEverySample sameForEverySample);
 
 } // namespace sora
 

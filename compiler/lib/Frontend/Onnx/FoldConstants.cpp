@@ -387,6 +387,19 @@ Folder::fold(const onnx::NodeProto &node) {
       return ones;
     }()));
   }
+  if (op == "Range" && in.size() == 3 && in[1] && in[2] && x.numel() == 1 &&
+      in[1]->numel() == 1 && in[2]->numel() == 1) {
+    // start, start + delta, ... short of limit.
+    double start = at(x, 0), limit = at(*in[1], 0), delta = at(*in[2], 0);
+    double count = delta == 0 ? -1 : std::ceil((limit - start) / delta);
+    if (!(count >= 0 && count <= kMaxFoldedElements))
+      return std::nullopt;
+    ConstTensor out = make(x.isFloat(), {static_cast<int64_t>(count)});
+    for (int64_t i = 0; i < out.numel(); ++i)
+      set(out, i, start + static_cast<double>(i) * delta);
+    out.elemType = x.elemType;
+    return std::vector<ConstTensor>{out};
+  }
   return std::nullopt;
 }
 

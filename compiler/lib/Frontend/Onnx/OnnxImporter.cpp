@@ -49,8 +49,10 @@ static std::optional<OnnxImport> import(const std::string &path,
     return std::nullopt;
   }
   // Folding can give shapes to values computed from the folded constants,
-  // which can make more Shape nodes foldable.
-  for (int round = 0; round < 8 && foldConstants(*model); ++round) {
+  // which can make more Shape nodes foldable: a dynamic-batch export
+  // computes each block's reshapes from the shapes of the block before, so
+  // it takes a round per block. Each round removes nodes, so this ends.
+  while (foldConstants(*model)) {
     if (!model->reinferShapes(error)) {
       mlir::emitError(fileLoc) << error;
       return std::nullopt;
