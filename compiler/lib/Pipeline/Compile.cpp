@@ -425,7 +425,7 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
     half /= 2;
     for (size_t at = 0; at < values->size(); at += 2 * half)
       if (std::memcmp(&(*values)[at], &(*values)[at + half],
-                      half * sizeof(float)))
+                      half * sizeof(float)) != 0)
         return false;
     return true;
   };
