@@ -62,7 +62,7 @@ UNARY = [
     ("thresholded_relu", {"alpha": 0.7}), ("shrink", {"lambd": 0.6, "bias": 0.6}),
     ("shrink", {"lambd": 0.5}),
 ]
-BINARY = ["add", "sub", "mul", "div", "maximum", "minimum", "pow", "prelu"]
+BINARY = ["add", "sub", "mul", "div", "maximum", "minimum", "pow", "prelu", "fmod"]
 # Max pooling over the values as a 4x6 image: NaN is the first cell of its
 # window (x) and the last (w, the values reversed). (Average pooling sums,
 # as add does; its windows here mix +-3e9 and +-1e30, whose float sums

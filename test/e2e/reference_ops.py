@@ -29,7 +29,7 @@ class Op:
 
     run(p, xs, param) -> tensor or list of tensors; `param(suffix)` is the
         weight `<name>.<suffix>` as a tensor.
-    arity: 1, 2, or "variadic" (one or more, "inputs": [...]).
+    arity: 0 to 3, or "variadic" (one or more, "inputs": [...]).
     params(p, shapes) -> {suffix: (shape, init)} for input shapes `shapes`;
         init(shape, generator) draws the tensor for init_weights.
 
@@ -111,6 +111,7 @@ BINARY = {
     "minimum": torch.minimum,
     "pow": torch.pow,
     "prelu": lambda x, slope: torch.where(x > 0, x, x * slope),
+    "fmod": torch.fmod,
 }
 
 
@@ -304,6 +305,7 @@ def _uniform(lo, hi):
 
 
 # A weight-backed value read by other particles.
+OPS["where"] = Op(lambda p, xs, w: torch.where(xs[0] != 0, xs[1], xs[2]), arity=3)
 OPS["constant"] = Op(lambda p, xs, w: w("value"), arity=0,
                      params=lambda p, shapes: {"value": (tuple(p["shape"]),
                                                          _uniform(-1.0, 1.0))})

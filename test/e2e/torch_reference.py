@@ -86,7 +86,7 @@ def particle_inputs(particle):
     if extra and extra.arity != 1:
         inputs = particle.get("inputs")
         if not isinstance(inputs, list) or not inputs or (
-                extra.arity == 2 and len(inputs) != 2):
+                extra.arity != "variadic" and len(inputs) != extra.arity):
             raise ModelError(f"particle '{particle['name']}': {particle['op']} needs "
                              f"\"inputs\": [...] ({extra.arity} names)")
         return inputs

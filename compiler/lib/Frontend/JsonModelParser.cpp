@@ -90,8 +90,8 @@ Parser::string(const json &object, const std::string &path, const char *key) {
 
 void Parser::parseInputs(const json &value, const std::string &path,
                          std::vector<InputDecl> &inputs) {
-  if (!value.is_array() || value.empty()) {
-    error(path) << "'inputs' must be a non-empty array of "
+  if (!value.is_array()) {
+    error(path) << "'inputs' must be an array of "
                    "{\"name\", \"shape\", \"dtype\"} objects";
     return;
   }

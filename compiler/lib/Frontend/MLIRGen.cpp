@@ -283,6 +283,17 @@ Value MLIRGenImpl::binary(const ParticleDecl &p, ParticleAttrs &a,
   return BinaryOp::create(b, loc, tensorType(*shape), in[0], in[1]);
 }
 
+Value MLIRGenImpl::where(const ParticleDecl &p, ParticleAttrs &a,
+                         ArrayRef<Value> in) {
+  auto ab =
+      inferBroadcastShape(shapeOf(in[1]), shapeOf(in[2]), shapeError(p, a));
+  auto shape = ab ? inferBroadcastShape(shapeOf(in[0]), *ab, shapeError(p, a))
+                  : std::nullopt;
+  if (!shape)
+    return nullptr;
+  return WhereOp::create(b, loc, tensorType(*shape), in[0], in[1], in[2]);
+}
+
 template <typename UnaryOp>
 Value MLIRGenImpl::unary(const ParticleDecl &, ParticleAttrs &,
                          ArrayRef<Value> in) {
@@ -343,6 +354,8 @@ const std::map<std::string, MLIRGenImpl::OpLowering> &MLIRGenImpl::lowerings() {
         {"minimum", {bind(&MLIRGenImpl::binary<MinimumOp>), 2, {}}},
         {"pow", {bind(&MLIRGenImpl::binary<PowOp>), 2, {}}},
         {"prelu", {bind(&MLIRGenImpl::binary<PReluOp>), 2, {}}},
+        {"fmod", {bind(&MLIRGenImpl::binary<FmodOp>), 2, {}}},
+        {"where", {bind(&MLIRGenImpl::where), 3, {}}},
         {"exp", {bind(&MLIRGenImpl::unary<ExpOp>), 1, {}}},
         {"sqrt", {bind(&MLIRGenImpl::unary<SqrtOp>), 1, {}}},
         {"erf", {bind(&MLIRGenImpl::unary<ErfOp>), 1, {}}},

@@ -126,6 +126,8 @@ private:
   Value softmax(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   template <typename BinaryOp>
   Value binary(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  /// cond, a, b: a where cond is nonzero.
+  Value where(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   template <typename UnaryOp>
   Value unary(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   // Math particles with attributes (gelu, leaky_relu, clip).

@@ -83,6 +83,17 @@ std::optional<Shape> binary(const Operands &in, const ShapeError &emitError) {
   return inferBroadcastShape(in.shapes[0], in.shapes[1], emitError);
 }
 
+/// Three operands broadcast together (where's cond, a, b).
+std::optional<Shape> ternary(const Operands &in, const ShapeError &emitError) {
+  if (!arity(in, 3, 3, emitError))
+    return std::nullopt;
+  std::optional<Shape> ab =
+      inferBroadcastShape(in.shapes[1], in.shapes[2], emitError);
+  if (!ab)
+    return std::nullopt;
+  return inferBroadcastShape(in.shapes[0], *ab, emitError);
+}
+
 /// Softmax and log-softmax: the operand's shape, `axis` within its rank.
 std::optional<Shape> alongAxis(const KernelOp &op, const Operands &in,
                                const ShapeError &emitError) {
@@ -243,6 +254,8 @@ SORA_ELEMENTWISE_RULE(Maximum, binary)
 SORA_ELEMENTWISE_RULE(Minimum, binary)
 SORA_ELEMENTWISE_RULE(Pow, binary)
 SORA_ELEMENTWISE_RULE(PRelu, binary)
+SORA_ELEMENTWISE_RULE(Fmod, binary)
+SORA_ELEMENTWISE_RULE(Where, ternary)
 SORA_ELEMENTWISE_RULE(Relu, unary)
 SORA_ELEMENTWISE_RULE(Sigmoid, unary)
 SORA_ELEMENTWISE_RULE(Tanh, unary)

@@ -122,6 +122,16 @@ std::optional<Shape> broadcastShape(Adaptor adaptor,
   return inferBroadcastShape(shapeOf(adaptor.getLhs()),
                              shapeOf(adaptor.getRhs()), emitError);
 }
+
+/// where's result shape: NumPy broadcasting of cond, a and b.
+template <typename Adaptor>
+std::optional<Shape> selectShape(Adaptor adaptor, const ShapeError &emitError) {
+  std::optional<Shape> ab = inferBroadcastShape(
+      shapeOf(adaptor.getA()), shapeOf(adaptor.getB()), emitError);
+  if (!ab)
+    return std::nullopt;
+  return inferBroadcastShape(shapeOf(adaptor.getCond()), *ab, emitError);
+}
 } // namespace sora::particle
 
 #endif // SORA_LIB_PARTICLE_PARTICLEVERIFY_H

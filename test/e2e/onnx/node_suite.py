@@ -69,8 +69,14 @@ def with_initializers(model, values, names):
     """A copy of `model` whose inputs `names` are initializers of `values`."""
     model = onnx.ModelProto.FromString(model.SerializeToString())
     kept = [i for i in model.graph.input if i.name not in names]
+    declared = {i.name: i.type.tensor_type.elem_type for i in model.graph.input}
     for name in names:
-        model.graph.initializer.append(numpy_helper.from_array(values[name], name))
+        tensor = numpy_helper.from_array(values[name], name)
+        # The cases hold bfloat16 data as uint16 bits: keep the input's type.
+        if (declared[name] == onnx.TensorProto.BFLOAT16
+                and values[name].dtype == np.uint16):
+            tensor.data_type = onnx.TensorProto.BFLOAT16
+        model.graph.initializer.append(tensor)
     del model.graph.input[:]
     model.graph.input.extend(kept)
     return model

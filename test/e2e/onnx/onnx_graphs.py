@@ -7,7 +7,8 @@ PyTorch-style pads (pad particles), Conv + BatchNormalization folding, NCHW
 outputs, Transpose composition, Flatten of NHWC values into a Gemm with
 alpha/beta, scalar scales folded into weights (through slices of one
 projection), the erf GELU, Clip, Concat on the channel axis, Split, Pow, PRelu
-and LayerNormalization over several axes with its statistics.
+LayerNormalization over several axes with its statistics, Where masks and
+Mod, outputs that fold to constants.
 check_onnx_graphs.py compiles each and compares with ONNX Runtime.
 """
 
@@ -450,6 +451,46 @@ def prelu(rng):
     return _model("prelu", nodes, [1, 3, 4, 4], ["p", "y"], inits)
 
 
+def masks_mod(rng):
+    """Where with a constant bool mask (a causal mask over scores) and one
+    that broadcasts against a conv output held NHWC, Mod with fmod=1 on
+    mixed signs, a graph output that folds to a constant (a Hann window),
+    an If whose condition is a constant (its taken branch inlined), OneHot
+    of run-time indices (negative and out of range ones too) on axis 1, and
+    LRN across the channels of a conv output."""
+    causal = np.tril(np.ones((5, 5), bool))
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("Where", ["channel_mask", "c", "minus"], ["wc"], "where_channels"),
+        h.make_node("ReduceMean", ["c"], ["scores"], "scores", axes=[1], keepdims=0),
+        h.make_node("Where", ["causal", "scores", "neg_inf"], ["masked"], "causal"),
+        h.make_node("Mod", ["scores", "divisor"], ["rem"], "fmod", fmod=1),
+        h.make_node("HannWindow", ["size"], ["window"], "hann"),
+        h.make_node("If", ["flag"], ["taken"], "if",
+                    then_branch=h.make_graph(
+                        [h.make_node("Neg", ["rem"], ["then_out"])], "then", [],
+                        [h.make_tensor_value_info("then_out", T.FLOAT, None)]),
+                    else_branch=h.make_graph(
+                        [h.make_node("Abs", ["rem"], ["else_out"])], "else", [],
+                        [h.make_tensor_value_info("else_out", T.FLOAT, None)])),
+        h.make_node("Mul", ["x", "three"], ["x3"], "times_three"),
+        h.make_node("Floor", ["x3"], ["indices"], "floor"),
+        h.make_node("OneHot", ["indices", "depth", "values"], ["hot"], "one_hot", axis=1),
+        h.make_node("LRN", ["c"], ["lrn"], "lrn", size=3, alpha=0.01, beta=0.6, bias=1.5),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 3, 3), 0.5),
+             nh.from_array(np.array([True, False, True, False]).reshape(4, 1, 1),
+                           "channel_mask"),
+             _scalar("minus", -1.0), nh.from_array(causal, "causal"),
+             _scalar("neg_inf", -1e4), _f32(rng, "divisor", (5,), 0.2, 0.5),
+             _scalar("size", 6, np.int64), _scalar("flag", False, np.bool_),
+             _scalar("three", 3.0), _scalar("depth", 4.0),
+             _f32(rng, "values", (2,))]
+    return _model("masks_mod", nodes, [1, 3, 5, 5],
+                  ["wc", "masked", "rem", "window", "taken", ("hot", [1, 4, 3, 5, 5]), "lrn"], inits,
+                  opset=17)
+
+
 def layer_norms(rng):
     """LayerNormalization (opset 17) over several trailing axes of a conv's
     NCHW output, with a scale that broadcasts, and its Mean and InvStdDev
@@ -476,4 +517,4 @@ GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,
           "reductions": reductions,
           "lstm_states": lstm_states, "split_pow": split_pow,
-          "prelu": prelu, "layer_norms": layer_norms}
+          "prelu": prelu, "masks_mod": masks_mod, "layer_norms": layer_norms}

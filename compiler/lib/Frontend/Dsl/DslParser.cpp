@@ -385,13 +385,10 @@ std::optional<ModelAST> Parser::parse() {
       recover();
   }
   // Only without syntax errors: a broken statement may be the missing one.
-  if (!failed && m.inputs.empty())
-    emitErrorAt(&context, m.loc) << "the model has no inputs; declare them "
-                                    "with 'input NAME: f32[...]'";
   if (!failed && m.outputs.empty())
     emitErrorAt(&context, m.loc)
         << "the model has no outputs; name them with 'output NAME'";
-  if (failed || m.inputs.empty() || m.outputs.empty())
+  if (failed || m.outputs.empty())
     return std::nullopt;
   return m;
 }

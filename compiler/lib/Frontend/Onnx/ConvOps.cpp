@@ -368,4 +368,45 @@ void lowerInstanceNorm(const NodeContext &c, GraphBuilder &b) {
   defineOutput(c, b, 0, norm, perm);
 }
 
+//===----------------------------------------------------------------------===//
+// LRN
+//===----------------------------------------------------------------------===//
+
+void checkLrn(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  if (x && x->hasShape && x->dims.size() < 3)
+    p.node(c.node, "only inputs of rank 3 or more are supported");
+  if (c.attrs.getInt("size", 0) < 1)
+    p.node(c.node, "attribute size must be given and positive");
+}
+
+void lowerLrn(const NodeContext &c, GraphBuilder &b) {
+  // x / (bias + alpha / size · (sum of x² over nearby channels))^beta, with
+  // channels last: the window sum is a dense over channels with a banded
+  // kernel that also carries alpha / size.
+  int64_t rank = c.inShape(0).size(), channels = c.inShape(0)[1];
+  int64_t size = c.attrs.getInt("size", 1);
+  float alpha = c.attrs.getFloat("alpha", 1e-4f);
+  std::vector<int64_t> perm{0, rank - 1};
+  for (int64_t d = 1; d + 1 < rank; ++d)
+    perm.push_back(d);
+  std::string x = b.withPerm(c.in(0), perm);
+  std::string squares = b.particle(c.node, "_squares", "mul", {x, x});
+  std::string sums = b.particle(c.node, "_window", "dense", {squares},
+                                json{{"units", channels}, {"use_bias", false}});
+  std::vector<float> band(channels * channels, 0.0f);
+  for (int64_t out = 0; out < channels; ++out)
+    for (int64_t in = std::max<int64_t>(0, out - (size - 1) / 2);
+         in <= std::min(channels - 1, out + size / 2); ++in)
+      band[in * channels + out] = alpha / static_cast<float>(size);
+  b.weight(sums, "kernel", {channels, channels}, std::move(band));
+  std::string base = b.particle(
+      c.node, "_base", "add",
+      {sums, b.scalar(c.node, "_bias", c.attrs.getFloat("bias", 1.0f))});
+  std::string scale = b.particle(
+      c.node, "_scale", "pow",
+      {base, b.scalar(c.node, "_exponent", -c.attrs.getFloat("beta", 0.75f))});
+  defineOutput(c, b, 0, b.particle(c.node, "", "mul", {x, scale}), perm);
+}
+
 } // namespace sora::onnximport

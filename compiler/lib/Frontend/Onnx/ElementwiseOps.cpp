@@ -105,9 +105,7 @@ void lowerVariadic(const NodeContext &c, GraphBuilder &b) {
         c.node, i + 1 < n || mean ? "_" + std::to_string(i) : std::string(), op,
         {result, b.plain(c.in(i))});
   if (mean) {
-    std::string scale =
-        b.particle(c.node, "_scale", "constant", {}, json{{"shape", {1}}});
-    b.weight(scale, "value", {1}, {1.0f / (float)n});
+    std::string scale = b.scalar(c.node, "_scale", 1.0f / (float)n);
     result = b.particle(c.node, "", "mul", {result, scale});
   }
   defineOutput(c, b, 0, result);
@@ -154,8 +152,8 @@ void lowerClip(const NodeContext &c, GraphBuilder &b) {
 
 void lowerBinary(const NodeContext &c, GraphBuilder &b) {
   static const std::map<std::string, std::string> particles = {
-      {"Add", "add"}, {"Sub", "sub"}, {"Mul", "mul"},
-      {"Div", "div"}, {"Pow", "pow"}, {"PRelu", "prelu"}};
+      {"Add", "add"}, {"Sub", "sub"},     {"Mul", "mul"}, {"Div", "div"},
+      {"Pow", "pow"}, {"PRelu", "prelu"}, {"Mod", "fmod"}};
   const std::string &op = particles.at(c.node.op_type());
   // A constant meets the run-time operand in its layout (rearranged at
   // compile time), broadcast to its rank.
@@ -192,6 +190,28 @@ void lowerBinary(const NodeContext &c, GraphBuilder &b) {
     refs = {b.plain(c.in(0)), b.plain(c.in(1))};
   }
   defineLike(c, b, b.particle(c.node, "", op, refs), like);
+}
+
+void checkMod(const NodeContext &c, Problems &p) {
+  if (c.attrs.getInt("fmod", 0) != 1)
+    p.node(c.node, "fmod=0 (the divisor's sign) is for integer tensors; "
+                   "float32 Mod needs fmod=1");
+}
+
+void checkWhere(const NodeContext &c, Problems &p) {
+  const ConstTensor *cond = c.constant(0);
+  if (!cond || !cond->readable || !(cond->isInt() || cond->isFloat()))
+    p.node(c.node, "input '" + c.in(0) +
+                       "' (the condition) must be a constant mask: "
+                       "conditions computed at run time are not supported");
+}
+
+void lowerWhere(const NodeContext &c, GraphBuilder &b) {
+  // In the ONNX layout: broadcasting works on it.
+  defineLike(c, b,
+             b.particle(c.node, "", "where",
+                        {b.plain(c.in(0)), b.plain(c.in(1)), b.plain(c.in(2))}),
+             Held{});
 }
 
 void checkPRelu(const NodeContext &c, Problems &p) {
@@ -282,9 +302,7 @@ static void layerNormStatistics(const NodeContext &c, GraphBuilder &b,
       b.particle(c.node, "_squares", "mul", {centered, centered});
   std::string variance =
       b.particle(c.node, "_variance", "reduce_mean", {squares}, over);
-  std::string eps =
-      b.particle(c.node, "_epsilon", "constant", {}, json{{"shape", {1}}});
-  b.weight(eps, "value", {1}, {epsilon});
+  std::string eps = b.scalar(c.node, "_epsilon", epsilon);
   std::string shifted = b.particle(c.node, "_shifted", "add", {variance, eps});
   std::string root = b.particle(c.node, "_std", "sqrt", {shifted});
   defineOutput(c, b, 2, b.particle(c.node, "_inv_std", "reciprocal", {root}));

@@ -33,12 +33,12 @@ bool smallDims(const std::vector<int64_t> &dims) {
 bool consistent(const ConstTensor &t) {
   if (!t.readable || !smallDims(t.dims))
     return false;
-  size_t n = t.isFloat() ? t.floats.size() : t.ints.size();
-  return (t.isFloat() || t.isInt()) && n == static_cast<size_t>(t.numel());
+  size_t n = t.holdsFloats() ? t.floats.size() : t.ints.size();
+  return (t.holdsFloats() || t.isInt()) && n == static_cast<size_t>(t.numel());
 }
 
 double at(const ConstTensor &t, int64_t i) {
-  return t.isFloat() ? t.floats[i] : static_cast<double>(t.ints[i]);
+  return t.holdsFloats() ? t.floats[i] : static_cast<double>(t.ints[i]);
 }
 
 ConstTensor make(bool isFloat, std::vector<int64_t> dims) {
@@ -133,6 +133,70 @@ std::optional<ConstTensor> slice1d(const std::vector<const ConstTensor *> &in) {
   return out;
 }
 
+/// `x` converted to `to` (float32, an integer type or bool), as ONNX's Cast:
+/// floats truncate toward zero, anything nonzero is true.
+std::optional<ConstTensor> cast(const ConstTensor &x, int64_t to) {
+  ConstTensor probe;
+  probe.elemType = static_cast<int32_t>(to);
+  if (!probe.isFloat() && !probe.isInt())
+    return std::nullopt;
+  ConstTensor out = make(probe.isFloat(), x.dims);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    double v = at(x, i);
+    set(out, i, to == onnx::TensorProto::BOOL ? double(v != 0) : v);
+  }
+  out.elemType = probe.elemType;
+  return out;
+}
+
+/// ONNX's OneHot: `values` [off, on] at a new axis of `depth` cells, on
+/// where the cell is the index (negative indices count from the end).
+std::optional<ConstTensor> oneHot(const ConstTensor &indices, double depth,
+                                  const ConstTensor &values, int64_t axis) {
+  int64_t rank = static_cast<int64_t>(indices.dims.size()) + 1;
+  if (axis < 0)
+    axis += rank;
+  if (!(depth >= 1 && depth <= kMaxFoldedElements) || axis < 0 || axis >= rank)
+    return std::nullopt;
+  auto cells = static_cast<int64_t>(depth);
+  std::vector<int64_t> dims = indices.dims;
+  dims.insert(dims.begin() + axis, cells);
+  if (!smallDims(dims))
+    return std::nullopt;
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= dims[d];
+  ConstTensor out = make(values.holdsFloats(), dims);
+  for (int64_t i = 0; i < out.numel(); ++i) {
+    int64_t cell = i / inner % cells;
+    int64_t index = (i / inner / cells) * inner + i % inner;
+    double hot = std::trunc(at(indices, index));
+    if (hot < 0)
+      hot += static_cast<double>(cells);
+    set(out, i, at(values, hot == static_cast<double>(cell) ? 1 : 0));
+  }
+  out.elemType = values.holdsFloats() ? onnx::TensorProto::FLOAT
+                                      : onnx::TensorProto::INT64;
+  return out;
+}
+
+/// ONNX's HannWindow, HammingWindow and BlackmanWindow of `size` samples:
+/// a0 - a1 cos(2πn/N) + a2 cos(4πn/N), N = size when periodic, else size-1.
+ConstTensor window(const std::string &op, int64_t size, bool periodic) {
+  double a0 = op == "HannWindow"      ? 0.5
+              : op == "HammingWindow" ? 25.0 / 46
+                                      : 0.42;
+  double a1 = op == "BlackmanWindow" ? 0.5 : 1 - a0;
+  double a2 = op == "BlackmanWindow" ? 0.08 : 0;
+  ConstTensor out = make(true, {std::max<int64_t>(size, 0)});
+  double n = static_cast<double>(periodic ? size : size - 1);
+  for (int64_t i = 0; i < out.numel(); ++i) {
+    double angle = n > 0 ? 2 * M_PI * static_cast<double>(i) / n : 0;
+    set(out, i, a0 - a1 * std::cos(angle) + a2 * std::cos(2 * angle));
+  }
+  return out;
+}
+
 class Folder {
 public:
   explicit Folder(OnnxModel &model) : model(model) {}
@@ -144,10 +208,13 @@ private:
   std::optional<ConstTensor> constantNode(const onnx::NodeProto &node);
   std::optional<ConstTensor> binary(const std::string &op, const ConstTensor &a,
                                     const ConstTensor &b);
-  /// Pow of a run-time base by an integer constant: the exponent as
-  /// float32, as the pow particle takes it (same values: ONNX's Pow casts
-  /// nothing, and |exponent| < 2^24 is exact).
-  void floatExponents();
+  /// Integer constants read as float32 by particles: Pow of a run-time base
+  /// by an integer exponent (same values: ONNX's Pow casts nothing, and
+  /// |exponent| < 2^24 is exact), and Where's bool condition (as 1 and 0)
+  /// when a or b is computed at run time.
+  void floatOperands();
+  /// The branch an If with a constant condition takes, or nullptr.
+  const onnx::GraphProto *takenBranch(const onnx::NodeProto &node);
   /// Drops nodes none of whose outputs is read.
   void removeDeadNodes();
   std::optional<ConstTensor> gather(const ConstTensor &data,
@@ -199,6 +266,8 @@ std::optional<ConstTensor> Folder::binary(const std::string &op,
                : op == "Equal"   ? double(x == y)
                : op == "Less"    ? double(x < y)
                : op == "Greater" ? double(x > y)
+               : op == "Fmod"    ? std::fmod(x, y)
+               : op == "Mod"     ? (y == 0 ? 0 : x - y * std::floor(x / y))
                : isFloat         ? x / y
                                  : (y == 0 ? 0 : std::trunc(x / y));
     values.push_back(v);
@@ -255,6 +324,16 @@ Folder::fold(const onnx::NodeProto &node) {
       return std::vector<ConstTensor>{*t};
     return std::nullopt;
   }
+  if (op == "CastLike" && node.input_size() == 2) {
+    // Only the target's type matters: it may be computed at run time.
+    const ConstTensor *x = model.constant(node.input(0));
+    const ValueType *like = model.type(node.input(1));
+    const ConstTensor *likeConstant = model.constant(node.input(1));
+    if (!x || !consistent(*x) || (!like && !likeConstant))
+      return std::nullopt;
+    auto out = cast(*x, like ? like->elemType : likeConstant->elemType);
+    return out ? std::optional(std::vector<ConstTensor>{*out}) : std::nullopt;
+  }
   if (op == "Shape") {
     const ValueType *type = model.type(node.input(0));
     if (!type || !type->isStatic())
@@ -288,6 +367,8 @@ Folder::fold(const onnx::NodeProto &node) {
        op == "Equal" || op == "Less" || op == "Greater") &&
       in.size() == 2 && in[1])
     return one(binary(op, x, *in[1]));
+  if (op == "Mod" && in.size() == 2 && in[1]) // fmod=0: the divisor's sign
+    return one(binary(attrs.getInt("fmod", 0) ? "Fmod" : "Mod", x, *in[1]));
   if (op == "Where" && in.size() == 3 && in[1] && in[2] &&
       in[1]->elemType == in[2]->elemType) {
     // Each operand broadcast to the output shape ONNX inferred.
@@ -311,18 +392,23 @@ Folder::fold(const onnx::NodeProto &node) {
     return one(gather(x, *in[1], attrs.getInt("axis", 0)));
   if (op == "Slice" && in.size() >= 3)
     return one(slice1d(in));
-  if (op == "Cast") {
-    int64_t to = attrs.getInt("to", 0);
-    bool toFloat = to == onnx::TensorProto::FLOAT;
-    if (!toFloat && to != onnx::TensorProto::INT64 &&
-        to != onnx::TensorProto::INT32)
-      return std::nullopt;
-    ConstTensor t = make(toFloat, x.dims);
-    for (int64_t i = 0; i < x.numel(); ++i)
-      set(t, i, at(x, i));
-    t.elemType = to;
-    return std::vector<ConstTensor>{t};
+  if (op == "Cast")
+    return one(cast(x, attrs.getInt("to", 0)));
+  if (op == "OneHot" && in.size() == 3 && in[1] && in[2] &&
+      in[1]->numel() == 1 && in[2]->numel() == 2)
+    return one(oneHot(x, at(*in[1], 0), *in[2], attrs.getInt("axis", -1)));
+  if (op == "EyeLike" && x.dims.size() == 2) {
+    int64_t k = attrs.getInt("k", 0);
+    ConstTensor out = make(false, x.dims);
+    for (int64_t r = 0; r < x.dims[0]; ++r)
+      if (r + k >= 0 && r + k < x.dims[1])
+        out.ints[r * x.dims[1] + r + k] = 1;
+    return one(cast(out, attrs.getInt("dtype", x.elemType)));
   }
+  if ((op == "HannWindow" || op == "HammingWindow" || op == "BlackmanWindow") &&
+      x.isInt() && x.numel() == 1 && x.ints[0] <= kMaxFoldedElements)
+    return one(cast(window(op, x.ints[0], attrs.getInt("periodic", 1)),
+                    attrs.getInt("output_datatype", onnx::TensorProto::FLOAT)));
   if (op == "Unsqueeze" || op == "Squeeze" || op == "Reshape" ||
       op == "Flatten") {
     // The data stay; only the shape changes (ONNX inferred it).
@@ -403,27 +489,66 @@ Folder::fold(const onnx::NodeProto &node) {
   return std::nullopt;
 }
 
-void Folder::floatExponents() {
+void Folder::floatOperands() {
   for (onnx::NodeProto &node : model.nodes) {
-    if (node.op_type() != "Pow" || !node.domain().empty() ||
-        node.input_size() != 2 || model.constant(node.input(0)))
+    bool pow = node.op_type() == "Pow" && node.input_size() == 2;
+    bool where = node.op_type() == "Where" && node.input_size() == 3;
+    if (!node.domain().empty() || !(pow || where) ||
+        (pow && model.constant(node.input(0))) ||
+        (where && model.constant(node.input(1)) &&
+         model.constant(node.input(2))))
       continue;
-    const ConstTensor *exponent = model.constant(node.input(1));
-    if (!exponent || !exponent->isInt() || !exponent->readable)
+    int operand = pow ? 1 : 0;
+    const ConstTensor *ints = model.constant(node.input(operand));
+    if (!ints || !ints->isInt() || !ints->readable)
       continue;
-    ConstTensor asFloat = make(true, exponent->dims);
+    ConstTensor asFloat = make(true, ints->dims);
     for (size_t i = 0; i < asFloat.floats.size(); ++i)
-      asFloat.floats[i] = (float)exponent->ints[i];
-    std::string name = node.input(1) + "_f32";
+      asFloat.floats[i] = static_cast<float>(ints->ints[i]);
+    std::string name = node.input(operand) + "_f32";
     model.setConstant(name, std::move(asFloat));
-    node.set_input(1, name);
+    node.set_input(operand, name);
   }
 }
 
+const onnx::GraphProto *Folder::takenBranch(const onnx::NodeProto &node) {
+  if (node.op_type() != "If" || !node.domain().empty() ||
+      node.input_size() != 1)
+    return nullptr;
+  const ConstTensor *cond = model.constant(node.input(0));
+  NodeAttrs attrs(node);
+  const onnx::AttributeProto *branch =
+      cond && consistent(*cond) && cond->numel() == 1
+          ? attrs.find(at(*cond, 0) != 0 ? "then_branch" : "else_branch")
+          : nullptr;
+  if (!branch || !branch->has_g() ||
+      branch->g().output_size() != node.output_size())
+    return nullptr;
+  return &branch->g();
+}
+
 bool Folder::run() {
-  floatExponents();
+  floatOperands();
   std::vector<onnx::NodeProto> kept;
+  bool folded = false;
   for (const onnx::NodeProto &node : model.nodes) {
+    if (const onnx::GraphProto *branch = takenBranch(node)) {
+      // The branch's nodes replace the If; Identity nodes give its results
+      // the If's output names. Shape inference types them next round.
+      for (const onnx::TensorProto &init : branch->initializer())
+        model.setConstant(init.name(), readTensor(init));
+      kept.insert(kept.end(), branch->node().begin(), branch->node().end());
+      for (int i = 0; i < node.output_size(); ++i) {
+        onnx::NodeProto identity;
+        identity.set_op_type("Identity");
+        identity.set_name(node.name() + "/" + node.output(i));
+        identity.add_input(branch->output(i).name());
+        identity.add_output(node.output(i));
+        kept.push_back(identity);
+      }
+      folded = true;
+      continue;
+    }
     std::optional<std::vector<ConstTensor>> outputs = fold(node);
     if (!outputs) {
       kept.push_back(node);
@@ -431,8 +556,8 @@ bool Folder::run() {
     }
     for (size_t i = 0; i < outputs->size(); ++i)
       model.setConstant(node.output(i), std::move((*outputs)[i]));
+    folded = true;
   }
-  bool folded = kept.size() != model.nodes.size();
   model.nodes = std::move(kept);
   removeDeadNodes();
   return folded;

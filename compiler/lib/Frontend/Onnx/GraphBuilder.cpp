@@ -158,6 +158,14 @@ std::string GraphBuilder::particle(const onnx::NodeProto &node,
   return emit(name, op, inputs, std::move(attrs), describeNode(node));
 }
 
+std::string GraphBuilder::scalar(const onnx::NodeProto &node,
+                                 const std::string &suffix, float value) {
+  std::string name =
+      particle(node, suffix, "constant", {}, json{{"shape", {1}}});
+  weight(name, "value", {1}, {value});
+  return name;
+}
+
 Held GraphBuilder::constant(const std::string &onnxName, size_t rank,
                             const std::vector<int64_t> &perm) {
   const ConstTensor &t = *model.constant(onnxName);

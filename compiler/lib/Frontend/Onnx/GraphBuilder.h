@@ -97,6 +97,9 @@ public:
   /// per layout asked for.
   Held constant(const std::string &onnxName, size_t rank,
                 const std::vector<int64_t> &perm = {});
+  /// A `constant` particle of shape [1] holding `value`, named after `node`.
+  std::string scalar(const onnx::NodeProto &node, const std::string &suffix,
+                     float value);
   /// Adds weight `<particle>.<param>`.
   void weight(const std::string &particle, const std::string &param,
               std::vector<int64_t> shape, std::vector<float> data);

@@ -15,8 +15,9 @@ namespace sora::onnximport {
 
 /// Turns Constant nodes, Identity of constants and shape arithmetic on
 /// constants (Shape of a static value, Gather, Unsqueeze, Concat, Cast, ...)
-/// into constants, removing those nodes, and drops nodes whose outputs
-/// nobody reads. Returns true if it folded any.
+/// into constants, removing those nodes, replaces an If on a constant
+/// condition by the branch it takes, and drops nodes whose outputs nobody
+/// reads. Returns true if it changed the graph.
 bool foldConstants(OnnxModel &model);
 
 /// Rewrites Conv, ConvTranspose, pools and BatchNormalization over

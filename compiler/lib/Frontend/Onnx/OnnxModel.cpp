@@ -11,7 +11,9 @@
 
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -34,10 +36,28 @@ int64_t ConstTensor::numel() const {
   return n;
 }
 
+bool ConstTensor::holdsFloats() const {
+  switch (elemType) {
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+  case onnx::TensorProto::DOUBLE:
+    return true;
+  default:
+    return false;
+  }
+}
+
 bool ConstTensor::isInt() const {
   switch (elemType) {
   case onnx::TensorProto::INT64:
   case onnx::TensorProto::INT32:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT64:
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT16:
+  case onnx::TensorProto::UINT8:
   case onnx::TensorProto::BOOL:
     return true;
   default:
@@ -48,7 +68,7 @@ bool ConstTensor::isInt() const {
 std::optional<float> ConstTensor::scalar() const {
   if (!readable || numel() != 1)
     return std::nullopt;
-  if (isFloat())
+  if (holdsFloats())
     return floats[0];
   return static_cast<float>(ints[0]);
 }
@@ -75,6 +95,59 @@ static bool fromRaw(const std::string &raw, int64_t count,
   return true;
 }
 
+/// IEEE half precision bits as float.
+static float fromHalf(uint32_t bits) {
+  uint32_t sign = (bits & 0x8000u) << 16, exponent = (bits >> 10) & 0x1f,
+           mantissa = bits & 0x3ff;
+  float magnitude;
+  if (exponent == 0) // zero or subnormal: mantissa * 2^-24
+    magnitude = std::ldexp(static_cast<float>(mantissa), -24);
+  else if (exponent == 0x1f)
+    magnitude = mantissa ? std::numeric_limits<float>::quiet_NaN()
+                         : std::numeric_limits<float>::infinity();
+  else
+    magnitude = std::ldexp(static_cast<float>(mantissa | 0x400),
+                           static_cast<int>(exponent) - 25);
+  uint32_t out;
+  std::memcpy(&out, &magnitude, sizeof(out));
+  out |= sign;
+  float value;
+  std::memcpy(&value, &out, sizeof(value));
+  return value;
+}
+
+/// Raw data as `Raw` values, else the typed `field` (as many as `n`).
+template <typename Raw, typename Field, typename Out>
+static bool readValues(const onnx::TensorProto &t, int64_t n,
+                       const Field &field, std::vector<Out> &out) {
+  if (t.has_raw_data())
+    return fromRaw<Raw>(t.raw_data(), n, out);
+  if (field.size() != n)
+    return false;
+  out.assign(field.begin(), field.end());
+  return true;
+}
+
+/// 16-bit floats (float16 or bfloat16): raw data or int32_data, as float.
+static bool read16BitFloats(const onnx::TensorProto &t, int64_t n,
+                            std::vector<float> &out) {
+  std::vector<int64_t> bits;
+  if (!readValues<uint16_t>(t, n, t.int32_data(), bits))
+    return false;
+  bool brain = t.data_type() == onnx::TensorProto::BFLOAT16;
+  out.resize(n);
+  for (int64_t i = 0; i < n; ++i) {
+    auto b = static_cast<uint32_t>(bits[i]) & 0xffffu;
+    if (!brain) {
+      out[i] = fromHalf(b);
+      continue;
+    }
+    uint32_t high = b << 16; // bfloat16 is float32's upper half
+    std::memcpy(&out[i], &high, sizeof(float));
+  }
+  return true;
+}
+
 ConstTensor readTensor(const onnx::TensorProto &t) {
   ConstTensor c;
   c.elemType = t.data_type();
@@ -89,37 +162,46 @@ ConstTensor readTensor(const onnx::TensorProto &t) {
     c.readable = false;
     return c;
   }
-  bool raw = t.has_raw_data();
   switch (c.elemType) {
   case onnx::TensorProto::FLOAT:
-    if (raw)
-      c.readable = fromRaw<float>(t.raw_data(), n, c.floats);
-    else {
-      c.readable = t.float_data_size() == n;
-      if (c.readable)
-        c.floats.assign(t.float_data().begin(), t.float_data().end());
-    }
+    c.readable = readValues<float>(t, n, t.float_data(), c.floats);
+    break;
+  case onnx::TensorProto::DOUBLE:
+    c.readable = readValues<double>(t, n, t.double_data(), c.floats);
+    break;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+    c.readable = read16BitFloats(t, n, c.floats);
     break;
   case onnx::TensorProto::INT64:
-    if (raw)
-      c.readable = fromRaw<int64_t>(t.raw_data(), n, c.ints);
-    else {
-      c.readable = t.int64_data_size() == n;
-      if (c.readable)
-        c.ints.assign(t.int64_data().begin(), t.int64_data().end());
-    }
+    c.readable = readValues<int64_t>(t, n, t.int64_data(), c.ints);
     break;
   case onnx::TensorProto::INT32:
+    c.readable = readValues<int32_t>(t, n, t.int32_data(), c.ints);
+    break;
+  case onnx::TensorProto::INT16:
+    c.readable = readValues<int16_t>(t, n, t.int32_data(), c.ints);
+    break;
+  case onnx::TensorProto::INT8:
+    c.readable = readValues<uint8_t>(t, n, t.int32_data(), c.ints);
+    for (int64_t &v : c.ints) // raw bytes are two's complement
+      v = v >= 128 ? v - 256 : v;
+    break;
+  case onnx::TensorProto::UINT16:
+    c.readable = readValues<uint16_t>(t, n, t.int32_data(), c.ints);
+    break;
+  case onnx::TensorProto::UINT8:
   case onnx::TensorProto::BOOL:
-    if (raw && c.elemType == onnx::TensorProto::INT32)
-      c.readable = fromRaw<int32_t>(t.raw_data(), n, c.ints);
-    else if (raw)
-      c.readable = fromRaw<uint8_t>(t.raw_data(), n, c.ints);
-    else {
-      c.readable = t.int32_data_size() == n;
-      if (c.readable)
-        c.ints.assign(t.int32_data().begin(), t.int32_data().end());
-    }
+    c.readable = readValues<uint8_t>(t, n, t.int32_data(), c.ints);
+    break;
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    c.readable = c.elemType == onnx::TensorProto::UINT32
+                     ? readValues<uint32_t>(t, n, t.uint64_data(), c.ints)
+                     : readValues<uint64_t>(t, n, t.uint64_data(), c.ints);
+    // Values beyond int64 (they wrapped to negative) are not read.
+    for (int64_t v : c.ints)
+      c.readable &= v >= 0;
     break;
   default:
     c.readable = false;
@@ -437,7 +519,10 @@ bool OnnxModel::reinferShapes(std::string &error) {
       const ConstTensor *t = constant(in);
       if (in.empty() || !t || !declared.insert(in).second)
         continue;
-      if (t->readable && t->numel() <= kMaxInlined) {
+      bool writable = t->isFloat() || t->elemType == onnx::TensorProto::INT64 ||
+                      t->elemType == onnx::TensorProto::INT32 ||
+                      t->elemType == onnx::TensorProto::BOOL;
+      if (t->readable && writable && t->numel() <= kMaxInlined) {
         *graph->add_initializer() = writeTensor(in, *t);
         continue;
       }

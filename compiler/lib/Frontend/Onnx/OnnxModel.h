@@ -45,6 +45,10 @@ struct ConstTensor {
   /// int64 (a hostile file), which no data can match.
   int64_t numel() const;
   bool isFloat() const { return elemType == onnx::TensorProto::FLOAT; }
+  /// Values in `floats`: float32, and float16, bfloat16 and double read as
+  /// float32 (only Cast and the folder read those).
+  bool holdsFloats() const;
+  /// Values in `ints`: the integer types and bool.
   bool isInt() const;
   /// The only value of a one-element float tensor.
   std::optional<float> scalar() const;

@@ -53,6 +53,24 @@ const std::vector<OpRule> &opRules() {
        {K::Data, K::Weight, K::Weight},
        checkInstanceNorm,
        lowerInstanceNorm},
+      {"OneHot",
+       "one_hot, mul, add",
+       "float32 indices (negative ones count from the end); constant depth "
+       "and [off, on] values; any axis; all constant: folded. ONNX's shape "
+       "inference leaves the new axis unknown: the graph must declare the "
+       "output's shape",
+       {"axis"},
+       {K::Data, K::FloatConst, K::Any},
+       checkOneHot,
+       lowerOneHot},
+      {"LRN",
+       "mul, dense, add, pow, mul",
+       "rank >= 3; the sum of squares over nearby channels is a dense with a "
+       "banded kernel",
+       {"alpha", "beta", "bias", "size"},
+       {K::Data},
+       checkLrn,
+       lowerLrn},
       {"MaxPool",
        "max_pool2d (+ pad)",
        "1-D or 2-D, dilations 1; ceil_mode as PyTorch sizes it; pads as large "
@@ -245,6 +263,21 @@ const std::vector<OpRule> &opRules() {
       {"Mul", "mul", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
       {"Div", "div", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
       {"Pow", "pow", "as Add", {}, {K::Data, K::Data}, nullptr, lowerBinary},
+      {"Mod",
+       "fmod",
+       "fmod=1 (C's fmod: the sign of the dividend; float32 needs it); as Add",
+       {"fmod"},
+       {K::Data, K::Data},
+       checkMod,
+       lowerBinary},
+      {"Where",
+       "where",
+       "the condition a constant (bool or numbers: nonzero is true); x and y "
+       "broadcast",
+       {},
+       {K::Any, K::Data, K::Data},
+       checkWhere,
+       lowerWhere},
       {"ReduceMean",
        "reduce_mean",
        "any axes (attribute), keepdims; over the axes of the layout the "

@@ -20,6 +20,8 @@ void lowerConv(const NodeContext &c, GraphBuilder &b);
 void checkConvTranspose(const NodeContext &c, Problems &p);
 void checkInstanceNorm(const NodeContext &c, Problems &p);
 void lowerInstanceNorm(const NodeContext &c, GraphBuilder &b);
+void checkLrn(const NodeContext &c, Problems &p);
+void lowerLrn(const NodeContext &c, GraphBuilder &b);
 void lowerConvTranspose(const NodeContext &c, GraphBuilder &b);
 void checkMaxPool(const NodeContext &c, Problems &p);
 void lowerMaxPool(const NodeContext &c, GraphBuilder &b);
@@ -48,6 +50,9 @@ void lowerScalarActivation(const NodeContext &c, GraphBuilder &b);
 /// Max, Min and Sum of one or more inputs.
 void lowerVariadic(const NodeContext &c, GraphBuilder &b);
 void checkPRelu(const NodeContext &c, Problems &p);
+void checkMod(const NodeContext &c, Problems &p);
+void checkWhere(const NodeContext &c, Problems &p);
+void lowerWhere(const NodeContext &c, GraphBuilder &b);
 void checkClip(const NodeContext &c, Problems &p);
 void lowerClip(const NodeContext &c, GraphBuilder &b);
 void lowerBinary(const NodeContext &c, GraphBuilder &b);
@@ -104,6 +109,10 @@ void lowerLoss(const NodeContext &c, GraphBuilder &b);
 // RecurrentOps.cpp: LSTM, GRU, RNN.
 void checkRecurrent(const NodeContext &c, Problems &p);
 void lowerRecurrent(const NodeContext &c, GraphBuilder &b);
+
+// OneHotOps.cpp.
+void checkOneHot(const NodeContext &c, Problems &p);
+void lowerOneHot(const NodeContext &c, GraphBuilder &b);
 
 // SelectionOps.cpp: GatherElements, GatherND, ScatterElements, ScatterND,
 // ReverseSequence at constant indices.

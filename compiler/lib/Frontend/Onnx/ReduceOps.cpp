@@ -163,9 +163,7 @@ void lowerHardmax(const NodeContext &c, GraphBuilder &b) {
   std::string max = b.particle(c.node, "_max", "reduce_max", {x},
                                json{{"axes", {rank - 1}}, {"keepdims", true}});
   std::string below = b.particle(c.node, "_gap", "sub", {max, x});
-  std::string one =
-      b.particle(c.node, "_one", "constant", {}, json{{"shape", {1}}});
-  b.weight(one, "value", {1}, {1.0f});
+  std::string one = b.scalar(c.node, "_one", 1.0f);
   std::string isMax =
       b.particle(c.node, "_is_max", "sub",
                  {one, b.particle(c.node, "_sign", "sign", {below})});

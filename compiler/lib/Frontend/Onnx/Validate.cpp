@@ -235,8 +235,6 @@ void Validator::checkNode(const onnx::NodeProto &node) {
 }
 
 Problems Validator::run() {
-  if (model.inputs.empty())
-    problems.other("the graph has no inputs computed at run time");
   if (model.outputs.empty())
     problems.other("the graph has no outputs");
   for (const std::string &in : model.inputs)
@@ -244,10 +242,19 @@ Problems Validator::run() {
   for (const onnx::NodeProto &node : model.nodes)
     checkNode(node);
   for (const std::string &out : model.outputs) {
-    if (model.constant(out))
-      problems.other("output '" + out +
-                     "' is a constant: nothing computes it at run time");
-    else if (ids.count(out) && !tainted.count(out))
+    if (const ConstTensor *constant = model.constant(out)) {
+      // Folded, or an initializer: its data are the output.
+      if (!constant->isFloat())
+        problems.other("output '" + out + "' is a constant of dtype " +
+                       dataTypeName(constant->elemType) +
+                       "; soracc's outputs are float32");
+      else if (!constant->readable || constant->numel() <= 0)
+        problems.other("output '" + out +
+                       "' is a constant with no data or data that do not "
+                       "match its shape");
+      continue;
+    }
+    if (ids.count(out) && !tainted.count(out))
       problems.other("output '" + out + "' " + typeProblem(out));
     else if (!tainted.count(out) && !model.producer(out) &&
              std::find(model.inputs.begin(), model.inputs.end(), out) ==

@@ -61,7 +61,18 @@ SORA_BINARY(Pow, Internal::Call::make(Float(32), "powf", {a, b},
                                       Internal::Call::PureExtern))
 // NaN fails a > 0 and stays NaN through the product; +-inf keep their sign.
 SORA_BINARY(PRelu, select(a > 0.0f, a, a *b))
+// C's fmodf (exact); GpuMathCalls computes it on a GPU.
+SORA_BINARY(Fmod, Internal::Call::make(Float(32), "fmodf", {a, b},
+                                       Internal::Call::PureExtern))
 #undef SORA_BINARY
+
+// NaN != 0 holds: a NaN condition selects a, as torch.where.
+template <>
+Expr pointwise<KernelOpKind::Where>(const KernelOp &,
+                                    const std::vector<Expr> &x,
+                                    const std::vector<Var> &) {
+  return select(x[0] != 0.0f, x[1], x[2]);
+}
 
 /// As PyTorch computes it at inference: alpha = gamma / sqrt(var + eps),
 /// y = x * alpha + (beta - mean * alpha), per channel (the last dim).

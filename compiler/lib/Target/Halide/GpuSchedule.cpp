@@ -49,14 +49,18 @@ static std::vector<Var> updatePureVars(Func func, int update) {
 
 namespace {
 /// Calls C's libm on the CPU become the GPU's equivalents (Halide's
-/// `pow_f32` is libdevice's __nv_powf in PTX, with C's special cases).
+/// `pow_f32` is libdevice's __nv_powf in PTX, with C's special cases;
+/// fmodf becomes a - trunc(a / b) * b, exact while |a / b| < 2^24).
 class GpuMathCalls : public Internal::IRMutator {
   using IRMutator::visit;
   Expr visit(const Internal::Call *call) override {
-    if (call->call_type == Internal::Call::PureExtern && call->name == "powf") {
+    bool pow = call->name == "powf", fmod = call->name == "fmodf";
+    if (call->call_type == Internal::Call::PureExtern && (pow || fmod)) {
       std::vector<Expr> args;
       for (const Expr &arg : call->args)
         args.push_back(mutate(arg));
+      if (fmod) // libdevice's fmodf is not among Halide's PTX intrinsics
+        return args[0] - trunc(args[0] / args[1]) * args[1];
       return Internal::Call::make(call->type, "pow_f32", args,
                                   Internal::Call::PureExtern);
     }

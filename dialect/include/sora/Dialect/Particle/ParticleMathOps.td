@@ -20,6 +20,28 @@ def Particle_MaximumOp : Particle_BinaryOp<"maximum", "Larger of the two", "Maxi
 def Particle_MinimumOp : Particle_BinaryOp<"minimum", "Smaller of the two", "Minimum">;
 def Particle_PowOp : Particle_BinaryOp<"pow", "lhs raised to the power rhs (C's powf)", "Pow", []>;
 def Particle_PReluOp : Particle_BinaryOp<"prelu", "lhs if lhs > 0 else lhs * rhs (the slope)", "PRelu", []>;
+def Particle_FmodOp : Particle_BinaryOp<"fmod", "Remainder of lhs / rhs with the sign of lhs (C's fmodf, torch.fmod)", "Fmod", []>;
+
+def Particle_WhereOp : Particle_Op<"where", [Pure, Particle_ShapeRule,
+    Particle_FusionEpilogue,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "a where cond is nonzero, else b; NumPy broadcasting";
+  let description = [{
+    Selects per element, as torch.where: `cond` is a float mask (nonzero,
+    NaN included, is true; ONNX's bool masks become 1/0).
+
+    ```mlir
+    %y = particle.where %mask, %a, %b
+        : (tensor<4x4xf32>, tensor<1x4x4xf32>, tensor<f32>) -> tensor<1x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$cond, Particle_Tensor:$a,
+                       Particle_Tensor:$b);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$cond `,` $a `,` $b attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = Particle_KernelKind<"Where">.definition #
+                             Particle_ShapeRuleIs<"selectShape">.definition;
+}
 
 //===----------------------------------------------------------------------===//
 // Unary without attributes

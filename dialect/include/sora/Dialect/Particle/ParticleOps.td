@@ -14,12 +14,13 @@ include "mlir/Interfaces/ControlFlowInterfaces.td"
 // Graph boundary: inputs, weights, outputs
 //===----------------------------------------------------------------------===//
 
-def Particle_InputOp : Particle_Op<"input", [Pure]> {
+def Particle_InputOp : Particle_Op<"input", []> {
   let summary = "A model input";
   let description = [{
     Reads the model input `name`. Inputs form the model signature in the
     order their ops appear. An i64 input holds token ids; only
-    `particle.embedding` may read it.
+    `particle.embedding` may read it. Not `Pure`: an input nothing reads
+    stays part of the signature, as the model file declares it.
 
     ```mlir
     %image = particle.input "image" : tensor<1x28x28x1xf32>
