@@ -61,9 +61,7 @@ FAMILIES = [
 ]
 
 # Family -> the start of the error soracc must report (not supported yet).
-UNSUPPORTED = {
-    "swin": "unsupported constructs:",
-}
+UNSUPPORTED = {}
 
 TOLERANCE = 1e-4
 

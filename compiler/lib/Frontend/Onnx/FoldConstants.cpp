@@ -50,7 +50,7 @@ ConstTensor make(bool isFloat, std::vector<int64_t> dims) {
 }
 
 void set(ConstTensor &t, int64_t i, double v) {
-  if (t.isFloat()) {
+  if (t.holdsFloats()) {
     t.floats[i] = static_cast<float>(v);
     return;
   }
@@ -68,6 +68,24 @@ std::vector<int64_t> stridesOf(const std::vector<int64_t> &dims) {
   for (size_t i = dims.size(); i-- > 1;)
     strides[i - 1] = strides[i] * dims[i];
   return strides;
+}
+
+/// Calls f(n, index) for the n-th multi-index of `dims`, row-major.
+void forEachIndex(
+    const std::vector<int64_t> &dims,
+    const std::function<void(int64_t, const std::vector<int64_t> &)> &f) {
+  int64_t total = 1;
+  for (int64_t d : dims)
+    total *= d;
+  std::vector<int64_t> index(dims.size(), 0);
+  for (int64_t n = 0; n < total; ++n) {
+    f(n, index);
+    for (size_t d = dims.size(); d-- > 0;) {
+      if (++index[d] < dims[d])
+        break;
+      index[d] = 0;
+    }
+  }
 }
 
 /// Calls f(outIndex, offsetA, offsetB) over NumPy broadcasting of a and b.
@@ -105,31 +123,118 @@ broadcast(const std::vector<int64_t> &a, const std::vector<int64_t> &b,
   return out;
 }
 
-/// Slice of a 1-D constant (`shape[:2]` of a Resize's sizes): positive
-/// steps, ONNX's clamping of starts and ends.
-std::optional<ConstTensor> slice1d(const std::vector<const ConstTensor *> &in) {
+/// Slice of a constant (`shape[:2]` of a Resize's sizes, F.pad's pads
+/// reversed by `[::-1]`): any axes and nonzero steps, with ONNX's clamping
+/// of starts and ends.
+std::optional<ConstTensor> slice(const std::vector<const ConstTensor *> &in) {
   const ConstTensor &x = *in[0];
-  auto scalarInt = [&](size_t i, int64_t fallback) -> std::optional<int64_t> {
-    if (i >= in.size() || !in[i])
-      return fallback;
-    if (!in[i]->isInt() || in[i]->numel() != 1)
-      return std::nullopt;
-    return in[i]->ints[0];
+  auto rank = static_cast<int64_t>(x.dims.size());
+  auto list = [&](size_t i) -> const ConstTensor * {
+    return i < in.size() && in[i] && in[i]->isInt() && in[i]->dims.size() == 1
+               ? in[i]
+               : nullptr;
   };
-  int64_t extent = x.dims.size() == 1 ? x.dims[0] : -1;
-  auto start = scalarInt(1, 0), end = scalarInt(2, extent),
-       axis = scalarInt(3, 0), step = scalarInt(4, 1);
-  if (extent < 0 || !start || !end || !axis || !step || *step < 1 ||
-      (*axis != 0 && *axis != -1))
+  const ConstTensor *starts = list(1), *ends = list(2), *axes = list(3),
+                    *steps = list(4);
+  if (!starts || !ends || starts->numel() != ends->numel() ||
+      (in.size() > 3 && in[3] && !axes) || (in.size() > 4 && in[4] && !steps) ||
+      (axes && axes->numel() != starts->numel()) ||
+      (steps && steps->numel() != starts->numel()))
     return std::nullopt;
-  auto clampIndex = [&](int64_t i) {
-    return std::clamp<int64_t>(i < 0 ? i + extent : i, 0, extent);
-  };
-  int64_t begin = clampIndex(*start), stop = clampIndex(*end);
-  ConstTensor out = make(
-      x.isFloat(), {std::max<int64_t>(0, (stop - begin + *step - 1) / *step)});
-  for (int64_t i = begin, n = 0; i < stop; i += *step)
-    set(out, n++, at(x, i));
+  std::vector<int64_t> begin(rank, 0), step(rank, 1), count = x.dims;
+  for (int64_t i = 0; i < starts->numel(); ++i) {
+    int64_t axis = axes ? axes->ints[i] : i;
+    axis = axis < 0 ? axis + rank : axis;
+    int64_t s = steps ? steps->ints[i] : 1;
+    if (axis < 0 || axis >= rank || s == 0 ||
+        s == std::numeric_limits<int64_t>::min())
+      return std::nullopt;
+    // Forward: indices in [0, extent]; backward: in [-1, extent - 1].
+    int64_t extent = x.dims[axis];
+    auto clampIndex = [&](int64_t v) {
+      if (v < 0)
+        v = v < -extent ? -1 : v + extent;
+      return s > 0 ? std::clamp<int64_t>(v, 0, extent)
+                   : std::clamp<int64_t>(v, -1, extent - 1);
+    };
+    int64_t first = clampIndex(starts->ints[i]),
+            stop = clampIndex(ends->ints[i]);
+    int64_t span = s > 0 ? stop - first : first - stop, stride = s > 0 ? s : -s;
+    begin[axis] = first;
+    step[axis] = s;
+    count[axis] = std::max<int64_t>(0, (span + stride - 1) / stride);
+  }
+  ConstTensor out = make(x.holdsFloats(), count);
+  std::vector<int64_t> strides = stridesOf(x.dims);
+  forEachIndex(count, [&](int64_t n, const std::vector<int64_t> &index) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += (begin[d] + index[d] * step[d]) * strides[d];
+    set(out, n, at(x, source));
+  });
+  return out;
+}
+
+/// `x` with its dims in the order `perm` (reversed when empty).
+std::optional<ConstTensor> transpose(const ConstTensor &x,
+                                     std::vector<int64_t> perm) {
+  auto rank = static_cast<int64_t>(x.dims.size());
+  if (perm.empty())
+    for (int64_t d = rank; d-- > 0;)
+      perm.push_back(d);
+  std::vector<bool> seen(rank, false);
+  if (static_cast<int64_t>(perm.size()) != rank)
+    return std::nullopt;
+  std::vector<int64_t> dims, sourceStrides, strides = stridesOf(x.dims);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return std::nullopt;
+    seen[p] = true;
+    dims.push_back(x.dims[p]);
+    sourceStrides.push_back(strides[p]);
+  }
+  ConstTensor out = make(x.holdsFloats(), dims);
+  forEachIndex(dims, [&](int64_t n, const std::vector<int64_t> &index) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += index[d] * sourceStrides[d];
+    set(out, n, at(x, source));
+  });
+  return out;
+}
+
+/// ONNX's ScatterND without reduction: `data` with the slices that
+/// `indices` [..., k] address (their first k coordinates) replaced by
+/// `updates`, in order.
+std::optional<ConstTensor> scatterND(const ConstTensor &data,
+                                     const ConstTensor &indices,
+                                     const ConstTensor &updates) {
+  if (!indices.isInt() || indices.dims.empty())
+    return std::nullopt;
+  auto rank = static_cast<int64_t>(data.dims.size());
+  int64_t k = indices.dims.back(),
+          count = indices.numel() / std::max<int64_t>(k, 1);
+  if (k < 1 || k > rank)
+    return std::nullopt;
+  int64_t slice = 1;
+  for (int64_t d = k; d < rank; ++d)
+    slice *= data.dims[d];
+  if (updates.numel() != count * slice)
+    return std::nullopt;
+  ConstTensor out = data;
+  std::vector<int64_t> strides = stridesOf(data.dims);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t offset = 0;
+    for (int64_t d = 0; d < k; ++d) {
+      int64_t index = indices.ints[i * k + d];
+      index = index < 0 ? index + data.dims[d] : index;
+      if (index < 0 || index >= data.dims[d])
+        return std::nullopt;
+      offset += index * strides[d];
+    }
+    for (int64_t j = 0; j < slice; ++j)
+      set(out, offset + j, at(updates, i * slice + j));
+  }
   return out;
 }
 
@@ -255,7 +360,7 @@ std::optional<ConstTensor> Folder::constantNode(const onnx::NodeProto &node) {
 std::optional<ConstTensor> Folder::binary(const std::string &op,
                                           const ConstTensor &a,
                                           const ConstTensor &b) {
-  bool isFloat = a.isFloat() || b.isFloat();
+  bool isFloat = a.holdsFloats() || b.holdsFloats();
   bool compare = op == "Equal" || op == "Less" || op == "Greater";
   std::vector<double> values;
   auto dims = broadcast(a.dims, b.dims, [&](int64_t, int64_t i, int64_t j) {
@@ -298,7 +403,7 @@ std::optional<ConstTensor> Folder::gather(const ConstTensor &data,
   std::vector<int64_t> dims(data.dims.begin(), data.dims.begin() + axis);
   dims.insert(dims.end(), indices.dims.begin(), indices.dims.end());
   dims.insert(dims.end(), data.dims.begin() + axis + 1, data.dims.end());
-  ConstTensor out = make(data.isFloat(), dims);
+  ConstTensor out = make(data.holdsFloats(), dims);
   int64_t n = 0, count = indices.numel();
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t k = 0; k < count; ++k) {
@@ -338,13 +443,14 @@ Folder::fold(const onnx::NodeProto &node) {
     const ValueType *type = model.type(node.input(0));
     if (!type || !type->isStatic())
       return std::nullopt;
-    int64_t rank = type->dims.size();
+    const std::vector<int64_t> &dims = type->dims;
+    int64_t rank = dims.size();
     int64_t start = attrs.getInt("start", 0), end = attrs.getInt("end", rank);
     start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
     end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
     ConstTensor t = make(false, {std::max<int64_t>(end - start, 0)});
     for (int64_t i = start; i < end; ++i)
-      t.ints[i - start] = type->dims[i];
+      t.ints[i - start] = dims[i];
     return std::vector<ConstTensor>{t};
   }
   // Everything else needs constant inputs.
@@ -382,7 +488,7 @@ Folder::fold(const onnx::NodeProto &node) {
                                b = binary("Mul", *in[2], ones);
     if (!cond || !a || !b || cond->dims != type->dims)
       return std::nullopt;
-    ConstTensor out = make(in[1]->isFloat(), type->dims);
+    ConstTensor out = make(in[1]->holdsFloats(), type->dims);
     for (int64_t i = 0; i < out.numel(); ++i)
       set(out, i, at(*cond, i) != 0 ? at(*a, i) : at(*b, i));
     out.elemType = in[1]->elemType;
@@ -391,7 +497,19 @@ Folder::fold(const onnx::NodeProto &node) {
   if (op == "Gather" && in.size() == 2 && in[1])
     return one(gather(x, *in[1], attrs.getInt("axis", 0)));
   if (op == "Slice" && in.size() >= 3)
-    return one(slice1d(in));
+    return one(slice(in));
+  if (op == "Transpose")
+    return one(transpose(x, attrs.getInts("perm", {})));
+  if (op == "Not" && x.isInt()) {
+    ConstTensor out = make(false, x.dims);
+    for (int64_t i = 0; i < x.numel(); ++i)
+      out.ints[i] = x.ints[i] == 0;
+    out.elemType = x.elemType;
+    return std::vector<ConstTensor>{out};
+  }
+  if (op == "ScatterND" && in.size() == 3 && in[1] && in[2] &&
+      attrs.getString("reduction", "none") == "none")
+    return one(scatterND(x, *in[1], *in[2]));
   if (op == "Cast")
     return one(cast(x, attrs.getInt("to", 0)));
   if (op == "OneHot" && in.size() == 3 && in[1] && in[2] &&
@@ -431,14 +549,15 @@ Folder::fold(const onnx::NodeProto &node) {
     std::vector<int64_t> dims = x.dims;
     dims[axis] = 0;
     for (const ConstTensor *t : in) {
-      if (!t || t->dims.size() != x.dims.size() || t->isFloat() != x.isFloat())
+      if (!t || t->dims.size() != x.dims.size() ||
+          t->holdsFloats() != x.holdsFloats())
         return std::nullopt;
       for (int64_t d = 0; d < rank; ++d)
         if (d != axis && t->dims[d] != x.dims[d])
           return std::nullopt;
       dims[axis] += t->dims[axis];
     }
-    ConstTensor out = make(x.isFloat(), dims);
+    ConstTensor out = make(x.holdsFloats(), dims);
     int64_t outer = 1, n = 0;
     for (int64_t i = 0; i < axis; ++i)
       outer *= dims[i];
@@ -457,7 +576,7 @@ Folder::fold(const onnx::NodeProto &node) {
     if (!consistent(value) || value.numel() != 1 || !x.isInt() ||
         !smallDims(x.ints))
       return std::nullopt;
-    ConstTensor out = make(value.isFloat(), x.ints);
+    ConstTensor out = make(value.holdsFloats(), x.ints);
     for (int64_t i = 0; i < out.numel(); ++i)
       set(out, i, at(value, 0));
     out.elemType = value.elemType;
@@ -480,7 +599,7 @@ Folder::fold(const onnx::NodeProto &node) {
     double count = delta == 0 ? -1 : std::ceil((limit - start) / delta);
     if (!(count >= 0 && count <= kMaxFoldedElements))
       return std::nullopt;
-    ConstTensor out = make(x.isFloat(), {static_cast<int64_t>(count)});
+    ConstTensor out = make(x.holdsFloats(), {static_cast<int64_t>(count)});
     for (int64_t i = 0; i < out.numel(); ++i)
       set(out, i, start + static_cast<double>(i) * delta);
     out.elemType = x.elemType;

@@ -553,6 +553,14 @@ const ConstTensor *OnnxModel::constant(const std::string &value) const {
 }
 
 void OnnxModel::setConstant(const std::string &value, ConstTensor tensor) {
+  // Shape inference may have left the value's shape unknown (it does not
+  // see values computed from constants it could not read): now it is known.
+  ValueType &type = types[value];
+  type.hasShape = true;
+  type.dims = tensor.dims;
+  type.symbols.assign(tensor.dims.size(), "");
+  if (type.elemType == onnx::TensorProto::UNDEFINED)
+    type.elemType = tensor.elemType;
   constants[value] = std::move(tensor);
 }
 

@@ -543,7 +543,8 @@ const std::vector<OpRule> &opRules() {
       {"Identity", "none", "", {}, {K::Data}, nullptr, lowerIdentity},
       {"Dropout",
        "none",
-       "inference: identity; the mask output unused",
+       "inference: identity (training_mode true only with ratio 0); the mask "
+       "output unused",
        {"seed"},
        {K::Data, K::OptFloatConst, K::OptInts},
        checkDropout,

@@ -131,10 +131,13 @@ void lowerConcat(const NodeContext &c, GraphBuilder &b) {
 }
 
 void checkDropout(const NodeContext &c, Problems &p) {
-  const ConstTensor *training = c.constant(2);
+  // Training with ratio 0 (torchvision's Swin exports F.dropout(p=0.0,
+  // training=True) as such) keeps every element: the identity too.
+  const ConstTensor *training = c.constant(2), *ratio = c.constant(1);
+  bool keepsAll = ratio && ratio->scalar() && *ratio->scalar() == 0.0f;
   if (training && training->readable && !training->ints.empty() &&
-      training->ints[0])
-    p.node(c.node, "training_mode=true is not supported");
+      training->ints[0] && !keepsAll)
+    p.node(c.node, "training_mode=true is not supported (but with ratio 0)");
   std::map<std::string, int> uses = c.model.useCounts();
   if (c.outputUsed(1, uses))
     p.node(c.node, "output 'mask' is not supported");
