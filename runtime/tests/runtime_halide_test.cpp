@@ -24,19 +24,35 @@
 #include <cstring>
 #include <vector>
 
-// Count allocations while `gCounting` is set, by interposing the allocation
-// entry points (the executable exports them, so model.so binds to them).
-extern "C" { // NOLINTBEGIN(bugprone-reserved-identifier)
-void *__libc_malloc(size_t);
-void *__libc_calloc(size_t, size_t);
-void *__libc_memalign(size_t, size_t);
-} // NOLINTEND(bugprone-reserved-identifier)
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/allocator_interface.h>
+#endif
+
+// Count allocations while `gCounting` is set.
 static std::atomic<bool> gCounting{false};
 static std::atomic<int> gAllocations{0};
 static void countAllocation() {
   if (gCounting.load(std::memory_order_relaxed))
     gAllocations++;
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+// AddressSanitizer owns malloc and its relatives (interposing them here would
+// hand memory from glibc to ASan's free): count through its allocator hooks.
+static void onAllocation(const volatile void * /*block*/, size_t /*size*/) {
+  countAllocation();
+}
+static void onFree(const volatile void * /*block*/) {}
+[[maybe_unused]] static const int gHooksInstalled =
+    __sanitizer_install_malloc_and_free_hooks(onAllocation, onFree);
+#else
+// Interpose the allocation entry points (the executable exports them, so
+// model.so binds to them).
+extern "C" { // NOLINTBEGIN(bugprone-reserved-identifier)
+void *__libc_malloc(size_t);
+void *__libc_calloc(size_t, size_t);
+void *__libc_memalign(size_t, size_t);
+} // NOLINTEND(bugprone-reserved-identifier)
 extern "C" void *malloc(size_t size) {
   countAllocation();
   return __libc_malloc(size);
@@ -57,6 +73,7 @@ extern "C" int posix_memalign(void **out, size_t alignment, size_t size) {
   *out = block;
   return 0;
 }
+#endif
 
 namespace {
 
