@@ -494,17 +494,20 @@ def masks_mod(rng):
 def layer_norms(rng):
     """LayerNormalization (opset 17) over several trailing axes of a conv's
     NCHW output, with a scale that broadcasts, and its Mean and InvStdDev
-    outputs; and over the last axis of a plain tensor."""
+    outputs; and over the last axis of a plain tensor. MeanVarianceNormalization
+    of the conv's output over N, H, W (its default) and over the channels."""
     nodes = [
         h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
         h.make_node("LayerNormalization", ["c", "scale", "bias"], ["n", "mean", "inv_std"],
                     "norm_chw", axis=1, epsilon=1e-3),
         h.make_node("Flatten", ["n"], ["f"], "flat"),
         h.make_node("LayerNormalization", ["f", "scale_last"], ["y"], "norm_last"),
+        h.make_node("MeanVarianceNormalization", ["c"], ["mvn"], "mvn"),
+        h.make_node("MeanVarianceNormalization", ["c"], ["mvn_c"], "mvn_c", axes=[1]),
     ]
     inits = [_f32(rng, "w", (4, 3, 3, 3), 0.3), _f32(rng, "scale", (1, 5, 5), 0.2, 1.0),
              _f32(rng, "bias", (4, 5, 5), 0.1), _f32(rng, "scale_last", (100,), 0.2, 1.0)]
-    return _model("layer_norms", nodes, [2, 3, 5, 5], ["n", "mean", "inv_std", "y"], inits,
+    return _model("layer_norms", nodes, [2, 3, 5, 5], ["n", "mean", "inv_std", "y", "mvn", "mvn_c"], inits,
                   opset=17)
 
 

@@ -278,6 +278,14 @@ const std::vector<OpRule> &opRules() {
        {K::Any, K::Data, K::Data},
        checkWhere,
        lowerWhere},
+      {"MeanVarianceNormalization",
+       "reduce_mean, sub, mul, sqrt, add, div",
+       "any axes (default N, H, W); (x - mean) / (std + 1e-9) as ONNX's "
+       "function body",
+       {"axes"},
+       {K::Data},
+       checkMeanVarianceNorm,
+       lowerMeanVarianceNorm},
       {"ReduceMean",
        "reduce_mean",
        "any axes (attribute), keepdims; over the axes of the layout the "

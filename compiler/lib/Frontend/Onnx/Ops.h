@@ -86,9 +86,11 @@ void checkDepthSpace(const NodeContext &c, Problems &p);
 void lowerDepthSpace(const NodeContext &c, GraphBuilder &b);
 
 // ReduceOps.cpp: ReduceSum, ReduceMean and the other Reduce* operators;
-// Hardmax.
+// MeanVarianceNormalization; Hardmax.
 void checkReduce(const NodeContext &c, Problems &p);
 void lowerReduce(const NodeContext &c, GraphBuilder &b);
+void checkMeanVarianceNorm(const NodeContext &c, Problems &p);
+void lowerMeanVarianceNorm(const NodeContext &c, GraphBuilder &b);
 void checkHardmax(const NodeContext &c, Problems &p);
 void lowerHardmax(const NodeContext &c, GraphBuilder &b);
 

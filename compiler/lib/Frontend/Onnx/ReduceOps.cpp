@@ -3,8 +3,9 @@
 // Each Reduce* is the reduce particle of its kind, over the axes of the
 // layout the input is held in (a spatial mean of an NHWC value reduces H and
 // W where they are), so no transpose runs. Axes come from the attribute
-// (opsets 13-17) or, for ReduceSum, from its second input. Hardmax marks the
-// first maximum along its axis from a reduce_max and a running count.
+// (opsets 13-17) or, for ReduceSum, from its second input.
+// MeanVarianceNormalization is built from two reduce_means. Hardmax marks
+// the first maximum along its axis from a reduce_max and a running count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,22 +33,12 @@ static const std::map<std::string, std::string> &reduceKinds() {
   return kinds;
 }
 
-/// The logical axes a Reduce node reduces (sorted, distinct), or nullopt
-/// with `why`.
+/// `given` axes normalized for `rank` and sorted, or nullopt with `why` (an
+/// axis out of range or listed twice).
 static std::optional<std::vector<int64_t>>
-reducedAxes(const NodeContext &c, int64_t rank, std::string &why) {
-  std::vector<int64_t> given;
-  bool fromInput = c.node.op_type() == "ReduceSum";
-  if (fromInput && c.has(1))
-    given = c.constant(1)->ints;
-  else if (!fromInput)
-    given = c.attrs.getInts("axes", {});
+normalizedAxes(const std::vector<int64_t> &given, int64_t rank,
+               std::string &why) {
   std::vector<int64_t> axes;
-  if (given.empty() &&
-      !(fromInput && c.attrs.getInt("noop_with_empty_axes", 0))) {
-    axes.resize(rank);
-    std::iota(axes.begin(), axes.end(), 0);
-  }
   for (int64_t axis : given) {
     auto normalized = normalizeAxis(axis, rank);
     if (!normalized) {
@@ -63,6 +54,24 @@ reducedAxes(const NodeContext &c, int64_t rank, std::string &why) {
     return std::nullopt;
   }
   return axes;
+}
+
+/// The logical axes a Reduce node reduces (sorted, distinct), or nullopt
+/// with `why`.
+static std::optional<std::vector<int64_t>>
+reducedAxes(const NodeContext &c, int64_t rank, std::string &why) {
+  std::vector<int64_t> given;
+  bool fromInput = c.node.op_type() == "ReduceSum";
+  if (fromInput && c.has(1))
+    given = c.constant(1)->ints;
+  else if (!fromInput)
+    given = c.attrs.getInts("axes", {});
+  if (given.empty() &&
+      !(fromInput && c.attrs.getInt("noop_with_empty_axes", 0))) {
+    given.resize(rank);
+    std::iota(given.begin(), given.end(), 0);
+  }
+  return normalizedAxes(given, rank, why);
 }
 
 void checkReduce(const NodeContext &c, Problems &p) {
@@ -128,6 +137,40 @@ void lowerReduce(const NodeContext &c, GraphBuilder &b) {
     resultPerm.clear();
   }
   defineOutput(c, b, 0, reduced, resultPerm);
+}
+
+/// MeanVarianceNormalization's axes: the attribute, else N, H and W.
+static std::optional<std::vector<int64_t>>
+mvnAxes(const NodeContext &c, int64_t rank, std::string &why) {
+  return normalizedAxes(c.attrs.getInts("axes", {0, 2, 3}), rank, why);
+}
+
+void checkMeanVarianceNorm(const NodeContext &c, Problems &p) {
+  const ValueType *x = c.model.type(c.in(0));
+  std::string why;
+  if (x && x->hasShape && !mvnAxes(c, x->dims.size(), why))
+    p.node(c.node, why);
+}
+
+/// (x - mean) / (sqrt(variance) + 1e-9) over the axes, as ONNX's function
+/// body (which takes the variance as E[x^2] - E[x]^2; this the mean of the
+/// squared deviations, the same value without its cancellation).
+void lowerMeanVarianceNorm(const NodeContext &c, GraphBuilder &b) {
+  std::string x = b.plain(c.in(0));
+  std::string why;
+  std::vector<int64_t> axes = *mvnAxes(c, b.get(c.in(0)).shape.size(), why);
+  json over{{"axes", axes}, {"keepdims", true}};
+  std::string mean = b.particle(c.node, "_mean", "reduce_mean", {x}, over);
+  std::string centered = b.particle(c.node, "_centered", "sub", {x, mean});
+  std::string squares =
+      b.particle(c.node, "_squares", "mul", {centered, centered});
+  std::string variance =
+      b.particle(c.node, "_variance", "reduce_mean", {squares}, over);
+  std::string root = b.particle(c.node, "_std", "sqrt", {variance});
+  std::string eps = b.scalar(c.node, "_epsilon", 1e-9f);
+  std::string denominator =
+      b.particle(c.node, "_denominator", "add", {root, eps});
+  defineOutput(c, b, 0, b.particle(c.node, "", "div", {centered, denominator}));
 }
 
 /// Hardmax's axis extent is bounded by its running count's n x n matrix.
