@@ -101,7 +101,8 @@ int SpecBuilder::slice(int x, std::vector<int64_t> begin,
   KernelOp op = KernelOp::of(KernelOpKind::Slice);
   // A kernel slice holds its result extents; the rule checks them.
   for (size_t d = 0; d < begin.size(); ++d)
-    op.shape.push_back((end[d] - begin[d] + step[d] - 1) / step[d]);
+    op.shape.push_back(step[d] > 0 ? 1 + (end[d] - begin[d] - 1) / step[d]
+                                   : 1 - (begin[d] - end[d] - 1) / step[d]);
   op.begin = std::move(begin);
   op.step = std::move(step);
   return add(op, {x});

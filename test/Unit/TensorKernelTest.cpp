@@ -78,6 +78,10 @@ TEST_P(TensorJit, SliceStrided) {
   SpecBuilder c("slice_inner");
   c.slice(c.arg({4, 40}), {0, 3}, {4, 38}, {1, 4});
   check(c.finish(target()));
+  // Stepping down: torch.flip, and every third element from the end.
+  SpecBuilder f("slice_reversed");
+  f.slice(f.arg({3, 6, 17}), {2, 5, 16}, {-1, 0, -1}, {-1, -2, -3});
+  check(f.finish(target()));
 }
 
 TEST_P(TensorJit, PadConstant) {

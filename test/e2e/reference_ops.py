@@ -226,23 +226,26 @@ def _split(p, xs, w):
 
 def _slice(p, xs, w):
     """Python slicing: negative begin/end count from the end, end is clamped,
-    size -1 runs to the end."""
+    size -1 runs to the end; negative strides count down (torch indexing
+    has none: the indices Python's slicing of a range picks)."""
     x = xs[0]
-    keys = []
     for d, extent in enumerate(x.shape):
         begin = p["begin"][d] + (extent if p["begin"][d] < 0 else 0)
         if not 0 <= begin < extent:
             _fail(p, f"begin {p['begin'][d]} is outside dimension {d}")
-        if "size" in p:
-            end = extent if p["size"][d] == -1 else begin + p["size"][d]
-            if end > extent:
+        stride = p.get("strides", [1] * x.dim())[d]
+        end = None
+        if "size" in p and p["size"][d] != -1:
+            end = begin + p["size"][d] * (1 if stride > 0 else -1)
+            if not -1 <= end <= extent:
                 _fail(p, f"size {p['size'][d]} runs past dimension {d}")
-        elif "end" in p:
+            if end == -1:
+                end = None
+        elif "end" in p and "size" not in p:
             end = p["end"][d]
-        else:
-            end = extent
-        keys.append(slice(begin, end, p.get("strides", [1] * x.dim())[d]))
-    return x[tuple(keys)]
+        picked = list(range(extent))[begin:end:stride]
+        x = x.index_select(d, torch.tensor(picked, dtype=torch.long))
+    return x
 
 
 def _pad(p, xs, w):

@@ -224,7 +224,8 @@ Value MLIRGenImpl::slice(const ParticleDecl &p, ParticleAttrs &a,
   std::vector<int64_t> strides =
       lists.count("strides") ? lists["strides"] : std::vector<int64_t>(rank, 1);
   // Python rules: negative begin/end count from the end; end is clamped to
-  // the extent; a size of -1 means "to the end".
+  // the extent (to -1, before the first element, for a negative stride); a
+  // size of -1 means "to the end" (the first element for a negative stride).
   std::vector<int64_t> begin(rank), end(rank);
   for (size_t d = 0; d < rank; ++d) {
     int64_t given = lists["begin"][d];
@@ -234,7 +235,9 @@ Value MLIRGenImpl::slice(const ParticleDecl &p, ParticleAttrs &a,
                        << " of " << formatDims(x);
       return nullptr;
     }
-    end[d] = x[d];
+    bool forward = strides[d] >= 0;
+    int64_t last = forward ? x[d] : -1;
+    end[d] = last;
     if (lists.count("size")) {
       int64_t size = lists["size"][d];
       if (size != -1 && size < 1) {
@@ -242,10 +245,14 @@ Value MLIRGenImpl::slice(const ParticleDecl &p, ParticleAttrs &a,
                         << size;
         return nullptr;
       }
-      end[d] = size == -1 ? x[d] : begin[d] + size;
+      // A size past the dimension stays past it, without overflowing.
+      int64_t steps = std::min(size, x[d] + 1);
+      if (size != -1)
+        end[d] = forward ? begin[d] + steps : begin[d] - steps;
     } else if (lists.count("end")) {
       int64_t e = lists["end"][d];
-      end[d] = std::min(e < 0 ? e + x[d] : e, x[d]);
+      e = e < 0 ? e + x[d] : e;
+      end[d] = forward ? std::min(e, last) : std::max(e, last);
     }
   }
   auto shape = inferSliceShape(x, begin, end, strides, shapeError(p, a));

@@ -373,7 +373,7 @@ std::optional<Shape> rule<KernelOpKind::Slice>(const KernelOp &op,
                        << formatDims(in.shapes[0]);
   Shape end(rank);
   for (size_t d = 0; d < rank; ++d)
-    end[d] = op.begin[d] + (op.shape[d] - 1) * op.step[d] + 1;
+    end[d] = sliceEnd(op.begin[d], op.shape[d], op.step[d]);
   return inferSliceShape(in.shapes[0], op.begin, end, op.step, emitError);
 }
 

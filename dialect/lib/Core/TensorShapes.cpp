@@ -100,16 +100,27 @@ std::optional<Shape> inferSliceShape(ShapeRef input, ShapeRef begin,
                        << formatDims(input);
   Shape result;
   for (size_t d = 0; d < rank; ++d) {
-    if (strides[d] < 1)
+    if (strides[d] == 0)
       return emitError() << "strides " << formatDims(strides)
-                         << " must be positive";
-    if (begin[d] < 0 || begin[d] >= end[d] || end[d] > input[d])
-      return emitError() << "slice [" << begin[d] << ", " << end[d]
-                         << ") of dimension " << d << " is empty or outside "
-                         << formatDims(input);
-    result.push_back((end[d] - begin[d] + strides[d] - 1) / strides[d]);
+                         << " must not be 0";
+    bool forward = strides[d] > 0;
+    bool inside =
+        forward ? 0 <= begin[d] && begin[d] < end[d] && end[d] <= input[d]
+                : -1 <= end[d] && end[d] < begin[d] && begin[d] < input[d];
+    if (!inside)
+      return emitError() << "slice [" << begin[d] << ", " << end[d] << ") by "
+                         << strides[d] << " of dimension " << d
+                         << " is empty or outside " << formatDims(input);
+    // 1 + (span - 1) / |stride|, without negating or adding to the stride.
+    int64_t span = forward ? end[d] - begin[d] : begin[d] - end[d];
+    result.push_back(forward ? 1 + (span - 1) / strides[d]
+                             : 1 - (span - 1) / strides[d]);
   }
   return result;
+}
+
+int64_t sliceEnd(int64_t begin, int64_t extent, int64_t stride) {
+  return begin + (extent - 1) * stride + (stride > 0 ? 1 : -1);
 }
 
 std::optional<ReduceKind> parseReduceKind(std::string_view name) {

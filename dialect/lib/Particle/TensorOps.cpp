@@ -51,10 +51,9 @@ LogicalResult SliceOp::verify() {
   if (begin.size() != result.size() || strides.size() != result.size())
     return emit() << "begin and strides need one entry per dimension of "
                   << formatDims(result);
-  // The last element read, plus one, is the tightest `end`.
   SmallVector<int64_t> end;
   for (size_t d = 0; d < result.size(); ++d)
-    end.push_back(begin[d] + (result[d] - 1) * strides[d] + 1);
+    end.push_back(sliceEnd(begin[d], result[d], strides[d]));
   return checkResult(*this, inferSliceShape(shapeOf(getInput()), begin, end,
                                             strides, shapeEmit));
 }

@@ -300,8 +300,17 @@ func.func @split_sizes() {
 
 func.func @slice_outside() {
   %x = particle.input "x" : tensor<2x6xf32>
-  // expected-error @+1 {{slice [4, 8) of dimension 1 is empty or outside [2, 6]}}
+  // expected-error @+1 {{slice [4, 8) by 3 of dimension 1 is empty or outside [2, 6]}}
   %y = particle.slice %x {begin = array<i64: 0, 4>, strides = array<i64: 1, 3>} : tensor<2x6xf32> -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @slice_before_first() {
+  %x = particle.input "x" : tensor<2x6xf32>
+  // expected-error @+1 {{slice [1, -2) by -1 of dimension 1 is empty or outside [2, 6]}}
+  %y = particle.slice %x {begin = array<i64: 0, 1>, strides = array<i64: 1, -1>} : tensor<2x6xf32> -> tensor<2x3xf32>
   return
 }
 

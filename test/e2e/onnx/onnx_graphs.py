@@ -202,8 +202,9 @@ def selections(rng):
     """GatherElements, GatherND (batch_dims 1), ScatterElements (add, with
     duplicate indices, of computed updates), ScatterND (constant updates)
     and ReverseSequence at constant indices, and Hardmax over channels and
-    over rows of a ReLU output (ties: the first zero wins), on a conv output
-    held NHWC."""
+    over rows of a ReLU output (ties: the first zero wins), and Slices that
+    step down (torch.flip of H and W; every second channel from the last),
+    on a conv output held NHWC."""
     nodes = [
         h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
         h.make_node("GatherElements", ["c", "rows"], ["ge"], "gather_elements", axis=2),
@@ -216,14 +217,23 @@ def selections(rng):
         h.make_node("Hardmax", ["c"], ["hc"], "hardmax_channels", axis=1),
         h.make_node("Relu", ["c"], ["r"], "relu"),
         h.make_node("Hardmax", ["r"], ["hr"], "hardmax_rows", axis=2),
+        h.make_node("Slice", ["c", "flip_starts", "flip_ends", "flip_axes", "flip_steps"],
+                    ["flipped"], "flip"),
+        h.make_node("Slice", ["c", "ch_starts", "ch_ends", "ch_axes", "ch_steps"],
+                    ["odd"], "odd_channels"),
     ]
     inits = [_f32(rng, "w", (4, 3, 3, 3), 0.3),
              _ints("rows", rng.integers(-5, 5, (1, 4, 3, 6)).tolist()),
              _ints("pairs", [[[1, 4], [0, -1], [3, 2]]]),
              _ints("planes", [[0, 1], [0, 3]]),
              _f32(rng, "patch", (2, 5, 6), 1.0),
-             _ints("lens", [3])]
-    return _model("selections", nodes, [1, 3, 5, 6], ["ge", "gnd", "se", "snd", "rs", "hc", "hr"],
+             _ints("lens", [3]),
+             _ints("flip_starts", [-1, -1]), _ints("flip_ends", [-2**63, -2**63]),
+             _ints("flip_axes", [2, 3]), _ints("flip_steps", [-1, -1]),
+             _ints("ch_starts", [9]), _ints("ch_ends", [0]), _ints("ch_axes", [1]),
+             _ints("ch_steps", [-2])]
+    return _model("selections", nodes, [1, 3, 5, 6],
+                  ["ge", "gnd", "se", "snd", "rs", "hc", "hr", "flipped", "odd"],
                   inits, opset=16)
 
 

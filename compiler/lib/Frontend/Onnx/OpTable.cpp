@@ -471,7 +471,7 @@ const std::vector<OpRule> &opRules() {
        lowerPad},
       {"Slice",
        "slice",
-       "constant starts/ends/axes, steps ≥ 1",
+       "constant starts/ends/axes/steps (negative steps count down)",
        {},
        {K::Data, K::Ints, K::Ints, K::OptInts, K::OptInts},
        checkSlice,

@@ -22,7 +22,8 @@ namespace sora::onnximport {
 
 namespace {
 
-/// Per-dimension begin/end/step of a slice over the ONNX shape.
+/// Per-dimension begin/end/step of a slice over the ONNX shape, as the
+/// slice particle reads them.
 struct SliceBounds {
   std::vector<int64_t> begin, end, steps;
 };
@@ -55,17 +56,22 @@ std::optional<SliceBounds> readSlice(const NodeContext &c,
       why = "axis " + std::to_string(axes[i]) + " is out of range";
       return std::nullopt;
     }
-    if (steps[i] < 1) {
-      why = "step " + std::to_string(steps[i]) +
-            " is not supported (only positive steps)";
+    if (steps[i] == 0) {
+      why = "step 0 is not allowed";
       return std::nullopt;
     }
+    // ONNX clamps starts to [0, dim] and ends to [0, dim], or stepping down
+    // to [0, dim - 1] and [-1, dim - 1].
     int64_t dim = dims[*axis];
-    auto clamp = [dim](int64_t v) {
-      return std::clamp<int64_t>(v < 0 ? v + dim : v, 0, dim);
+    bool forward = steps[i] > 0;
+    auto clamp = [dim](int64_t v, int64_t low, int64_t high) {
+      return std::clamp<int64_t>(v < 0 ? v + dim : v, low, high);
     };
-    bounds.begin[*axis] = clamp(starts[i]);
-    bounds.end[*axis] = clamp(ends[i]);
+    bounds.begin[*axis] = clamp(starts[i], 0, forward ? dim : dim - 1);
+    int64_t end = clamp(ends[i], forward ? 0 : -1, forward ? dim : dim - 1);
+    // The slice particle reads an end the Python way: before the first
+    // element is -1 - dim.
+    bounds.end[*axis] = end == -1 ? -1 - dim : end;
     bounds.steps[*axis] = steps[i];
   }
   return bounds;

@@ -116,11 +116,17 @@ std::optional<std::vector<Shape>> inferSplitShapes(ShapeRef input, int64_t axis,
                                                    ShapeRef sizes,
                                                    const ShapeError &emitError);
 
-/// Elements begin, begin + stride, ... below end per dim; needs
-/// 0 <= begin < end <= extent and stride >= 1.
+/// Elements begin, begin + stride, ... up to end (exclusive) per dim; needs
+/// 0 <= begin < end <= extent for a positive stride and
+/// -1 <= end < begin < extent for a negative one (Python's x[begin:end:stride]
+/// with begin and end already counted from 0).
 std::optional<Shape> inferSliceShape(ShapeRef input, ShapeRef begin,
                                      ShapeRef end, ShapeRef strides,
                                      const ShapeError &emitError);
+
+/// The tightest `end` of a slice of `extent` elements from `begin` by
+/// `stride` (negative strides count down).
+int64_t sliceEnd(int64_t begin, int64_t extent, int64_t stride);
 
 /// Weights packed in column panels, [G, d..., P] (panel g holds columns
 /// g * P to g * P + P - 1), back to [d..., columns]: the G panels cover
