@@ -1,4 +1,4 @@
-//===- PreprocessKernelTest.cpp - erf, normalize and resize kernels -------===//
+//===- PreprocessKernelTest.cpp - erf, normalize, resize, grid_sample -----===//
 //
 // The preprocessing kinds JIT-compiled on every host target and compared
 // with values worked out by hand from PyTorch's definitions (the e2e tests
@@ -116,6 +116,70 @@ TEST_P(PreprocessKernelTest, ResizesMatchTheReference) {
   SpecBuilder b("resize_aligned");
   b.add(aligned, {b.arg({1, 3, 5, 2})});
   check(b.finish(target()));
+}
+
+TEST_P(PreprocessKernelTest, GridSampleReadsPixelsAtGridPoints) {
+  // A 1x3 image 0, 10, 20. Not corner-aligned, x = -1 is the left edge of
+  // pixel 0 (source -0.5) and 0 the centre of pixel 1; aligned, -1 is the
+  // centre of pixel 0. Zeros padding fades to 0 past the edge; border reads
+  // the edge pixel; 0.5 lies between pixels 1 and 2 (source 1.75: 17.5); 2
+  // is source 4, outside.
+  KernelSpec spec;
+  spec.name = "grid";
+  spec.args = {{1, 1, 3, 1}, {1, 1, 4, 2}};
+  KernelOp op = KernelOp::of(K::GridSampleBilinear);
+  op.operands = {0, 1};
+  op.shape = {1, 1, 4, 1};
+  spec.ops = {op};
+  spec.result = 2;
+  Tensor image{{1, 1, 3, 1}, {0.0f, 10.0f, 20.0f}};
+  Tensor grid{{1, 1, 4, 2}, {-1, 0, 0, 0, 0.5f, 0, 2, 0}};
+  auto run = [&](GridPadding padding, bool aligned) {
+    spec.ops[0].gridPadding = padding;
+    spec.ops[0].alignCorners = aligned;
+    return runJit(spec, {image, grid}, target()).data;
+  };
+  // Height 1: y = 0 is the row's centre (source 0) either way.
+  EXPECT_EQ(run(GridPadding::Zeros, false),
+            (std::vector<float>{0.0f, 10.0f, 17.5f, 0.0f}));
+  EXPECT_EQ(run(GridPadding::Border, false),
+            (std::vector<float>{0.0f, 10.0f, 17.5f, 20.0f}));
+  // Aligned: sources 0, 1, 1.5 and 3, reflected about pixel 2's centre
+  // to 1.
+  EXPECT_EQ(run(GridPadding::Reflection, true),
+            (std::vector<float>{0.0f, 10.0f, 15.0f, 10.0f}));
+  spec.ops[0].kind = K::GridSampleNearest;
+  // Nearest, not aligned: sources -0.5 (ties to even: 0), 1, 1.75, 4.
+  EXPECT_EQ(run(GridPadding::Zeros, false),
+            (std::vector<float>{0.0f, 10.0f, 20.0f, 0.0f}));
+}
+
+TEST_P(PreprocessKernelTest, GridSamplesMatchTheReference) {
+  for (K kind : {K::GridSampleNearest, K::GridSampleBilinear})
+    for (GridPadding padding :
+         {GridPadding::Zeros, GridPadding::Border, GridPadding::Reflection})
+      for (bool aligned : {false, true}) {
+        SCOPED_TRACE(std::string(kernelOpName(kind)) + " " +
+                     gridPaddingName(padding) + (aligned ? " aligned" : ""));
+        SpecBuilder b("grid_sample");
+        KernelOp op = KernelOp::of(kind);
+        op.alignCorners = aligned;
+        op.gridPadding = padding;
+        op.shape = {2, 5, 7, 3};
+        b.add(op, {b.arg({2, 4, 6, 3}), b.arg({2, 5, 7, 2})});
+        KernelSpec spec = b.finish(target());
+        std::vector<Tensor> args = randomArgs(spec);
+        // Points up to 3.5 image widths away, and non-finite ones (no
+        // pixel: 0 with zeros padding; PyTorch's is undefined otherwise).
+        for (float &g : args[1].data)
+          g *= 3.5f;
+        if (padding == GridPadding::Zeros) {
+          args[1].data[0] = NAN;
+          args[1].data[3] = INFINITY;
+          args[1].data[4] = -INFINITY;
+        }
+        expectClose(spec, args, 1e-5);
+      }
 }
 
 TEST(PreprocessKernelSpec, RejectsMalformedOps) {

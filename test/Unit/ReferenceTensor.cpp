@@ -168,6 +168,72 @@ static Tensor resizeBilinear(const KernelOp &op, const Tensor &x) {
   });
 }
 
+/// F.grid_sample's source coordinate (GridSampler.h, in double precision).
+static double gridSource(const KernelOp &op, double g, int64_t size) {
+  double coord = op.alignCorners ? (g + 1) / 2 * (double)(size - 1)
+                                 : ((g + 1) * (double)size - 1) / 2;
+  auto clip = [&](double c) { return std::clamp(c, 0.0, (double)size - 1); };
+  if (op.gridPadding == GridPadding::Border)
+    return clip(coord);
+  if (op.gridPadding == GridPadding::Reflection) {
+    double twiceLow = op.alignCorners ? 0.0 : -1.0;
+    double twiceHigh =
+        op.alignCorners ? 2.0 * (double)(size - 1) : 2.0 * (double)size - 1;
+    if (twiceLow == twiceHigh)
+      return 0.0;
+    double low = twiceLow / 2, span = (twiceHigh - twiceLow) / 2;
+    double in = std::fabs(coord - low);
+    double extra = std::fmod(in, span);
+    bool even = std::fmod(std::floor(in / span), 2.0) == 0.0;
+    return clip(even ? extra + low : span - extra + low);
+  }
+  return coord;
+}
+
+/// F.grid_sample of NHWC x at grid [N, OH, OW, 2].
+static Tensor gridSample(const KernelOp &op, const Inputs &in, bool bilinear) {
+  const Tensor &x = *in[0], &grid = *in[1];
+  Tensor y = resultOf(op);
+  int64_t inH = x.shape[1], inW = x.shape[2], channels = x.shape[3];
+  std::vector<int64_t> index(4, 0);
+  for (float &out : y.data) {
+    int64_t point =
+        (index[0] * op.shape[1] + index[1]) * op.shape[2] + index[2];
+    double ix = gridSource(op, grid.data[point * 2], inW);
+    double iy = gridSource(op, grid.data[point * 2 + 1], inH);
+    auto at = [&](int64_t r, int64_t c) {
+      if (r < 0 || r >= inH || c < 0 || c >= inW)
+        return 0.0;
+      return (double)
+          x.data[((index[0] * inH + r) * inW + c) * channels + index[3]];
+    };
+    if (!std::isfinite(ix) || !std::isfinite(iy)) {
+      out = 0.0f; // no pixel (soracc's choice; PyTorch's is undefined)
+    } else if (!bilinear) {
+      out = (float)at((int64_t)std::nearbyint(iy), (int64_t)std::nearbyint(ix));
+    } else {
+      auto r = (int64_t)std::floor(iy), c = (int64_t)std::floor(ix);
+      double wy = iy - (double)r, wx = ix - (double)c;
+      out = (float)((1 - wy) * ((1 - wx) * at(r, c) + wx * at(r, c + 1)) +
+                    wy * ((1 - wx) * at(r + 1, c) + wx * at(r + 1, c + 1)));
+    }
+    nextIndex(index, op.shape);
+  }
+  return y;
+}
+
+template <>
+Tensor reference<KernelOpKind::GridSampleNearest>(const KernelOp &op,
+                                                  const Inputs &in) {
+  return gridSample(op, in, /*bilinear=*/false);
+}
+
+template <>
+Tensor reference<KernelOpKind::GridSampleBilinear>(const KernelOp &op,
+                                                   const Inputs &in) {
+  return gridSample(op, in, /*bilinear=*/true);
+}
+
 template <>
 Tensor reference<KernelOpKind::Embedding>(const KernelOp &op,
                                           const Inputs &in) {

@@ -734,10 +734,22 @@ def _resize(p, xs, w):
     return y.permute(0, 2, 3, 1)
 
 
+def _grid_sample(p, xs, w):
+    """F.grid_sample on NHWC data (permuted to NCHW around the call)."""
+    x, grid = xs
+    if x.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2:
+        _fail(p, "grid_sample expects an NHWC input and an [N, OH, OW, 2] grid")
+    y = F.grid_sample(x.permute(0, 3, 1, 2), grid, mode=p.get("mode", "bilinear"),
+                      padding_mode=p.get("padding_mode", "zeros"),
+                      align_corners=p.get("align_corners", False))
+    return y.permute(0, 2, 3, 1)
+
+
 OPS.update({
     "erf": Op(lambda p, xs, w: torch.erf(xs[0])),
     "normalize": Op(_normalize),
     "resize": Op(_resize),
+    "grid_sample": Op(_grid_sample, arity=2),
 })
 
 

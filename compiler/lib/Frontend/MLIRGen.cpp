@@ -448,6 +448,10 @@ const std::map<std::string, MLIRGenImpl::OpLowering> &MLIRGenImpl::lowerings() {
          {bind(&MLIRGenImpl::resize),
           1,
           {"size", "scale_factor", "mode", "align_corners"}}},
+        {"grid_sample",
+         {bind(&MLIRGenImpl::gridSample),
+          2,
+          {"mode", "padding_mode", "align_corners"}}},
         // Transformer layers.
         {"multi_head_attention",
          {bind(&MLIRGenImpl::multiHeadAttention),

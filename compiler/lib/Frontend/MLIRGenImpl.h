@@ -186,6 +186,7 @@ private:
   // Preprocessing (MLIRGenPreprocess.cpp).
   Value normalize(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   Value resize(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
+  Value gridSample(const ParticleDecl &p, ParticleAttrs &a, ArrayRef<Value> in);
   /// Registers the results of a particle with several (split): the values
   /// `<name>.0`, `<name>.1`, ... Returns false after reporting a result that
   /// is too large.

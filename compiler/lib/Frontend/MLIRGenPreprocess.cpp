@@ -1,7 +1,8 @@
 //===- MLIRGenPreprocess.cpp - Preprocessing particles --------------------===//
 //
-// Lowerings of normalize ((x * scale - mean) / std per channel) and resize
-// (nearest or bilinear, by output size or scale factor, as F.interpolate).
+// Lowerings of normalize ((x * scale - mean) / std per channel), resize
+// (nearest or bilinear, by output size or scale factor, as F.interpolate)
+// and grid_sample (F.grid_sample).
 //
 //===----------------------------------------------------------------------===//
 
@@ -87,6 +88,22 @@ Value MLIRGenImpl::resize(const ParticleDecl &p, ParticleAttrs &a,
                           b.getStringAttr(*mode), b.getBoolAttr(*alignCorners),
                           scales ? b.getDenseF64ArrayAttr(*scales)
                                  : DenseF64ArrayAttr());
+}
+
+Value MLIRGenImpl::gridSample(const ParticleDecl &p, ParticleAttrs &a,
+                              ArrayRef<Value> in) {
+  auto mode = a.choice("mode", {"bilinear", "nearest"});
+  auto padding = a.choice("padding_mode", {"zeros", "border", "reflection"});
+  auto alignCorners = a.boolean("align_corners", false);
+  if (!mode || !padding || !alignCorners)
+    return nullptr;
+  auto shape =
+      inferGridSampleShape(shapeOf(in[0]), shapeOf(in[1]), shapeError(p, a));
+  if (!shape)
+    return nullptr;
+  return GridSampleOp::create(b, loc, tensorType(*shape), in[0], in[1],
+                              b.getStringAttr(*mode), b.getStringAttr(*padding),
+                              b.getBoolAttr(*alignCorners));
 }
 
 } // namespace sora

@@ -467,6 +467,27 @@ rule<KernelOpKind::ResizeBilinear>(const KernelOp &op, const Operands &in,
   return resize(op, in, emitError);
 }
 
+std::optional<Shape> gridSample(const KernelOp &, const Operands &in,
+                                const ShapeError &emitError) {
+  if (!arity(in, 2, 2, emitError))
+    return std::nullopt;
+  return inferGridSampleShape(in.shapes[0], in.shapes[1], emitError);
+}
+
+template <>
+std::optional<Shape>
+rule<KernelOpKind::GridSampleNearest>(const KernelOp &op, const Operands &in,
+                                      const ShapeError &emitError) {
+  return gridSample(op, in, emitError);
+}
+
+template <>
+std::optional<Shape>
+rule<KernelOpKind::GridSampleBilinear>(const KernelOp &op, const Operands &in,
+                                       const ShapeError &emitError) {
+  return gridSample(op, in, emitError);
+}
+
 // Recurrences: gates, recurrent kernel, (recurrent bias,) state.
 
 std::optional<Shape> cellStep(const KernelOp &op, const Operands &in,

@@ -10,16 +10,17 @@ namespace sora {
 // A field added to KernelOp must join computation() below and the spec text
 // (KernelSpecText.cpp); otherwise kernels differing only in it would share
 // code. This size (LP64) changes when one is added.
-static_assert(sizeof(KernelOp) == 456,
+static_assert(sizeof(KernelOp) == 464,
               "KernelOp changed: update computation() and the spec text");
 
 /// The attributes and operands of an op, without its provenance.
 static auto computation(const KernelOp &op) {
-  return std::tie(
-      op.kind, op.operands, op.shape, op.window, op.strides, op.dilation,
-      op.pad, op.axis, op.groups, op.transposeA, op.transposeB, op.alignCorners,
-      op.scaleFactor, op.channelMean, op.channelStd, op.reduction, op.axes,
-      op.keepDims, op.scalars, op.perm, op.begin, op.step, op.low, op.high);
+  return std::tie(op.kind, op.operands, op.shape, op.window, op.strides,
+                  op.dilation, op.pad, op.axis, op.groups, op.transposeA,
+                  op.transposeB, op.alignCorners, op.scaleFactor,
+                  op.gridPadding, op.channelMean, op.channelStd, op.reduction,
+                  op.axes, op.keepDims, op.scalars, op.perm, op.begin, op.step,
+                  op.low, op.high);
 }
 
 bool sameComputation(const KernelSpec &a, const KernelSpec &b) {

@@ -69,6 +69,8 @@ std::string attributes(const KernelOp &op) {
   p.field("transpose_b", op.transposeB, d.transposeB);
   p.field("align_corners", op.alignCorners, d.alignCorners);
   p.field("scale_factor", op.scaleFactor, d.scaleFactor);
+  p.field("padding", std::string(gridPaddingName(op.gridPadding)),
+          std::string(gridPaddingName(d.gridPadding)));
   p.field("mean", op.channelMean, d.channelMean);
   p.field("std", op.channelStd, d.channelStd);
   p.field("reduction", std::string(reduceKindName(op.reduction)),

@@ -58,6 +58,36 @@ bool checkResizeMode(std::string_view mode, bool alignCorners,
   return true;
 }
 
+bool checkGridSampleMode(std::string_view mode, const ShapeError &emitError) {
+  if (mode == "bilinear" || mode == "nearest")
+    return true;
+  emitError() << "mode must be \"bilinear\" or \"nearest\", got \"" << mode
+              << "\"";
+  return false;
+}
+
+std::optional<GridPadding> parseGridPadding(std::string_view name,
+                                            const ShapeError &emitError) {
+  for (int p = 0; p <= (int)GridPadding::Reflection; ++p)
+    if (name == gridPaddingName(GridPadding(p)))
+      return GridPadding(p);
+  emitError() << "padding_mode must be \"zeros\", \"border\" or "
+                 "\"reflection\", got \""
+              << name << "\"";
+  return std::nullopt;
+}
+
+std::optional<Shape> inferGridSampleShape(ShapeRef input, ShapeRef grid,
+                                          const ShapeError &emitError) {
+  if (input.size() != 4)
+    return emitError() << "port 'input' expects rank 4 NHWC, got "
+                       << formatDims(input);
+  if (grid.size() != 4 || grid[0] != input[0] || grid[3] != 2)
+    return emitError() << "port 'grid' expects [N, OH, OW, 2] with N = "
+                       << input[0] << ", got " << formatDims(grid);
+  return Shape{input[0], grid[1], grid[2], input[3]};
+}
+
 std::optional<Shape> inferResizeShape(ShapeRef input,
                                       std::optional<ShapeRef> size,
                                       std::optional<Span<double>> scaleFactor,

@@ -1,4 +1,4 @@
-//===- PreprocessOps.cpp - Verifiers of normalize and resize --------------===//
+//===- PreprocessOps.cpp - Normalize, resize and grid_sample --------------===//
 
 #include "sora/Dialect/Particle/ParticleOps.h"
 
@@ -30,6 +30,15 @@ LogicalResult ResizeOp::verify() {
                                       std::nullopt, shapeEmit));
 }
 
+std::optional<sora::Shape>
+GridSampleOp::inferShape(Adaptor adaptor, const sora::ShapeError &emitError) {
+  if (!checkGridSampleMode(adaptor.getMode(), emitError) ||
+      !parseGridPadding(adaptor.getPaddingMode(), emitError))
+    return std::nullopt;
+  return inferGridSampleShape(shapeOf(adaptor.getInput()),
+                              shapeOf(adaptor.getGrid()), emitError);
+}
+
 //===----------------------------------------------------------------------===//
 // Kernel forms (KernelOpInterface)
 //===----------------------------------------------------------------------===//
@@ -49,5 +58,15 @@ sora::KernelOp ResizeOp::describeKernelOp() {
   k.alignCorners = getAlignCorners();
   if (std::optional<ArrayRef<double>> scales = getScaleFactor())
     k.scaleFactor = {(*scales)[0], (*scales)[1]};
+  return k;
+}
+
+sora::KernelOp GridSampleOp::describeKernelOp() {
+  sora::KernelOp k = sora::KernelOp::of(
+      getMode() == "nearest" ? sora::KernelOpKind::GridSampleNearest
+                             : sora::KernelOpKind::GridSampleBilinear);
+  k.alignCorners = getAlignCorners();
+  // Verified: the padding parses.
+  k.gridPadding = *parseGridPadding(getPaddingMode(), shapeErrorOf(*this));
   return k;
 }

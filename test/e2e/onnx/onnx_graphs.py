@@ -146,6 +146,28 @@ def resize_erf(rng):
     return _model("resize_erf", nodes, [1, 3, 6, 7], ["n", "nd", "ld", "la", "y"], inits)
 
 
+def grid_samples(rng):
+    """GridSample (opset 16) of a conv output held NHWC at a grid computed
+    from the input (a conv to two channels, transposed to [N, H, W, 2] and
+    scaled past [-1, 1]): bilinear with zeros padding, nearest with border
+    padding and aligned corners, bilinear with reflection."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("Conv", ["x", "wg"], ["g"], "grid_conv", pads=[1, 1, 1, 1]),
+        h.make_node("Transpose", ["g"], ["gt"], "grid_nhwc", perm=[0, 2, 3, 1]),
+        h.make_node("Mul", ["gt", "spread"], ["grid"], "spread_grid"),
+        h.make_node("GridSample", ["c", "grid"], ["zeros"], "sample_zeros"),
+        h.make_node("GridSample", ["c", "grid"], ["border"], "sample_border",
+                    mode="nearest", padding_mode="border", align_corners=1),
+        h.make_node("GridSample", ["c", "grid"], ["reflection"], "sample_reflection",
+                    padding_mode="reflection"),
+    ]
+    inits = [_f32(rng, "w", (4, 3, 3, 3), 0.3), _f32(rng, "wg", (2, 3, 3, 3), 0.3),
+             _scalar("spread", 1.6)]
+    return _model("grid_samples", nodes, [1, 3, 6, 7], ["zeros", "border", "reflection"],
+                  inits, opset=16)
+
+
 def resize_modes(rng):
     """The Resize modes PyTorch does not export, as interpolation matrices:
     cubic (with exclude_outside and align_corners), nearest with the other
@@ -523,7 +545,7 @@ def layer_norms(rng):
 
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf, "resize_modes": resize_modes,
-          "gather_tile": gather_tile,
+          "gather_tile": gather_tile, "grid_samples": grid_samples,
           "selections": selections,
           "hard_activations": hard_activations, "lp_pools": lp_pools,
           "conv_transposes": conv_transposes, "windows_1d": windows_1d,

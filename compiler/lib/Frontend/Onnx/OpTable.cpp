@@ -570,6 +570,14 @@ const std::vector<OpRule> &opRules() {
        {K::Data, K::Ignored, K::Ignored, K::Ignored},
        checkResize,
        lowerResize},
+      {"GridSample",
+       "grid_sample",
+       "2-D; modes bilinear and nearest (not bicubic); padding zeros, "
+       "border, reflection; align_corners",
+       {"align_corners", "mode", "padding_mode"},
+       {K::Data, K::Data},
+       checkGridSample,
+       lowerGridSample},
       // Losses (LossOps.cpp).
       {"NegativeLogLikelihoodLoss",
        "one_hot, mul, reduce_sum, neg",

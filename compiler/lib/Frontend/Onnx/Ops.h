@@ -98,6 +98,10 @@ void lowerHardmax(const NodeContext &c, GraphBuilder &b);
 void checkResize(const NodeContext &c, Problems &p);
 void lowerResize(const NodeContext &c, GraphBuilder &b);
 
+// GridSampleOps.cpp: GridSample.
+void checkGridSample(const NodeContext &c, Problems &p);
+void lowerGridSample(const NodeContext &c, GraphBuilder &b);
+
 // TensorOps.cpp: Expand, Tile.
 void checkExpand(const NodeContext &c, Problems &p);
 void lowerExpand(const NodeContext &c, GraphBuilder &b);

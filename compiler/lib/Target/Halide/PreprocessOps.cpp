@@ -1,10 +1,11 @@
-//===- PreprocessOps.cpp - Normalize and resize ---------------------------===//
+//===- PreprocessOps.cpp - Normalize, resize and grid_sample --------------===//
 //
 // normalize selects its per-channel constants by channel. resize samples
 // rows and columns through index and weight tables computed here, at compile
 // time, with PyTorch's own float32 arithmetic (aten/src/ATen/native/
 // UpSample.h), so that the compiled model picks the same source cells as
-// F.interpolate; Halide only gathers.
+// F.interpolate; Halide only gathers. grid_sample computes its source
+// coordinates from the grid at run time, as PyTorch's GridSampler.h does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -164,6 +165,93 @@ OpStages build<KernelOpKind::ResizeBilinear>(const KernelOp &op,
                                              const std::string &name,
                                              const ScheduleRecord &) {
   return buildResize(op, operands[0], name, /*bilinear=*/true);
+}
+
+/// The source coordinate along an axis of `size` pixels of grid value `g`
+/// (-1 and 1 at the borders), with the border or reflection padding
+/// applied (PyTorch's grid_sampler_compute_source_index).
+static Expr gridSource(const KernelOp &op, const Expr &g, int size) {
+  // PyTorch's order of operations, so that nearest rounds alike.
+  Expr coord = op.alignCorners ? (g + 1.0f) * 0.5f * (float)(size - 1)
+                               : ((g + 1.0f) * (float)size - 1.0f) * 0.5f;
+  auto inside = [&](const Expr &c) {
+    return clamp(c, 0.0f, (float)(size - 1));
+  };
+  switch (op.gridPadding) {
+  case GridPadding::Zeros:
+    return coord;
+  case GridPadding::Border:
+    return inside(coord);
+  case GridPadding::Reflection: {
+    // Reflected at the border pixels' centres (corner-aligned) or outer
+    // edges: the distance from the low border within one period of two
+    // spans, folded back in its second half.
+    float low = op.alignCorners ? 0.0f : -0.5f;
+    float span = op.alignCorners ? (float)(size - 1) : (float)size;
+    if (span == 0.0f)
+      return Expr(0.0f);
+    Expr distance = abs(coord - low);
+    Expr phase = distance - floor(distance / (2 * span)) * (2 * span);
+    return inside(select(phase < span, phase, 2 * span - phase) + low);
+  }
+  }
+  return coord;
+}
+
+/// `c` clamped to [-2, size + 1], and -2 for NaN or an infinity (tested on
+/// the bits: fast math assumes neither): the taps inside the image stay the
+/// same, and converting the coordinate to an integer is defined.
+static Expr safeCoordinate(const Expr &c, int size) {
+  Expr bits = reinterpret(Int(32), c);
+  Expr finite = (bits & 0x7f800000) != 0x7f800000;
+  return select(finite, clamp(c, -2.0f, (float)(size + 1)), -2.0f);
+}
+
+static OpStages buildGridSample(const KernelOp &op,
+                                const std::vector<Value> &operands,
+                                const std::string &name, bool bilinear) {
+  const Value &input = operands[0], &grid = operands[1];
+  int height = (int)input.shape[1], width = (int)input.shape[2];
+  // Halide dims of NHWC: 0 = c, 1 = w, 2 = h, 3 = n; the grid's 0 = (x, y).
+  std::vector<Var> v = makeVars(4, "d");
+  Expr ix = safeCoordinate(
+      gridSource(op, grid.func(0, v[1], v[2], v[3]), width), width);
+  Expr iy = safeCoordinate(
+      gridSource(op, grid.func(1, v[1], v[2], v[3]), height), height);
+  // A pixel, or 0 outside the image.
+  auto tap = [&](const Expr &x, const Expr &y) {
+    Expr within = x >= 0 && x < width && y >= 0 && y < height;
+    return select(
+        within,
+        input.func(v[0], clamp(x, 0, width - 1), clamp(y, 0, height - 1), v[3]),
+        0.0f);
+  };
+  Expr result;
+  if (!bilinear) {
+    // round() ties to even, as PyTorch's nearbyint.
+    result = tap(cast<int>(round(ix)), cast<int>(round(iy)));
+  } else {
+    Expr fx = floor(ix), fy = floor(iy);
+    Expr x0 = cast<int>(fx), y0 = cast<int>(fy);
+    Expr wx = ix - fx, wy = iy - fy;
+    result = (tap(x0, y0) * (1.0f - wx) + tap(x0 + 1, y0) * wx) * (1.0f - wy) +
+             (tap(x0, y0 + 1) * (1.0f - wx) + tap(x0 + 1, y0 + 1) * wx) * wy;
+  }
+  return pureStages(op, name, v, result);
+}
+
+template <>
+OpStages build<KernelOpKind::GridSampleNearest>(
+    const KernelOp &op, const std::vector<Value> &operands,
+    const std::string &name, const ScheduleRecord &) {
+  return buildGridSample(op, operands, name, /*bilinear=*/false);
+}
+
+template <>
+OpStages build<KernelOpKind::GridSampleBilinear>(
+    const KernelOp &op, const std::vector<Value> &operands,
+    const std::string &name, const ScheduleRecord &) {
+  return buildGridSample(op, operands, name, /*bilinear=*/true);
 }
 
 } // namespace sora

@@ -97,6 +97,17 @@ constexpr const char *reduceKindName(ReduceKind kind) {
   return names[(size_t)kind];
 }
 
+/// Where a grid_sample reads outside the image: zeros, the nearest border
+/// pixel, or the image reflected at its borders (F.grid_sample's
+/// padding_mode).
+enum class GridPadding { Zeros, Border, Reflection };
+
+/// The padding as particles name it: "zeros", "border", "reflection".
+constexpr const char *gridPaddingName(GridPadding padding) {
+  constexpr const char *names[] = {"zeros", "border", "reflection"};
+  return names[(size_t)padding];
+}
+
 /// One operation of a kernel, in topological order.
 struct KernelOp {
   KernelOpKind kind;
@@ -116,8 +127,10 @@ struct KernelOp {
   bool transposeA = false, transposeB = false; ///< MatMul
   /// Resize: corner-aligned sampling (bilinear), and the scale factors the
   /// output size came from ([h, w]; 0: none, the scale is in / out).
+  /// GridSample: corner-aligned coordinates, and the padding.
   bool alignCorners = false;
   std::array<double, 2> scaleFactor{0.0, 0.0};
+  GridPadding gridPadding = GridPadding::Zeros;
   /// Normalize: per-channel mean and std (one entry: every channel).
   std::vector<float> channelMean, channelStd;
   /// Reduce: how, over which axes (sorted, distinct), and whether the

@@ -275,6 +275,18 @@ const std::vector<std::string> &resizeModes();
 bool checkResizeMode(std::string_view mode, bool alignCorners,
                      const ShapeError &emitError);
 
+/// grid_sample: "bilinear" or "nearest" (false after a message).
+bool checkGridSampleMode(std::string_view mode, const ShapeError &emitError);
+
+/// grid_sample's padding named `name` ("zeros", "border", "reflection"), or
+/// nullopt after a message.
+std::optional<GridPadding> parseGridPadding(std::string_view name,
+                                            const ShapeError &emitError);
+
+/// grid_sample: x [N, H, W, C] and grid [N, OH, OW, 2] -> [N, OH, OW, C].
+std::optional<Shape> inferGridSampleShape(ShapeRef input, ShapeRef grid,
+                                          const ShapeError &emitError);
+
 /// resize: [N, H, W, C] -> [N, size[0], size[1], C], or with `scaleFactor`
 /// [N, floor(H * sh), floor(W * sw), C]; exactly one of the two is given.
 std::optional<Shape> inferResizeShape(ShapeRef input,

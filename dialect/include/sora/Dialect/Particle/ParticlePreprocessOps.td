@@ -1,9 +1,9 @@
 //===- ParticlePreprocessOps.td - Input preprocessing -----*- tablegen -*-===//
 //
-// Particles that prepare images before a network: normalize (per-channel
-// scale, mean and std) and resize (nearest or bilinear, PyTorch's
-// F.interpolate). Images are NHWC, channels last. Included from
-// ParticleOps.td.
+// Particles that prepare or resample images: normalize (per-channel scale,
+// mean and std), resize (nearest or bilinear, PyTorch's F.interpolate) and
+// grid_sample (F.grid_sample). Images are NHWC, channels last. Included
+// from ParticleOps.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,6 +60,34 @@ def Particle_ResizeOp : Particle_Op<"resize", [Pure, Particle_FusionCopy,
   let results = (outs Particle_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+}
+
+def Particle_GridSampleOp : Particle_Op<"grid_sample", [Pure,
+    Particle_ShapeRule, Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "Samples an NHWC image at the points of a grid";
+  let description = [{
+    `torch.nn.functional.grid_sample` on `[N, H, W, C]` data: `grid` is
+    `[N, OH, OW, 2]`, each point (x, y) with -1 and 1 at the image's
+    borders (pixel centres of the border pixels with `align_corners`, else
+    their outer edges); the result is `[N, OH, OW, C]`. `mode` is
+    `"bilinear"` or `"nearest"` (ties to even); `padding_mode` says what a
+    point outside the image reads: `"zeros"`, the `"border"` pixels, or the
+    image `"reflection"` at its borders.
+
+    ```mlir
+    %y = particle.grid_sample %x, %grid {padding_mode = "border"}
+        : (tensor<1x8x8x3xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x3xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input, Particle_Tensor:$grid,
+                       DefaultValuedStrAttr<StrAttr, "bilinear">:$mode,
+                       DefaultValuedStrAttr<StrAttr, "zeros">:$padding_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$align_corners);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $grid attr-dict `:` functional-type(operands, results)
+  }];
 }
 
 #endif // SORA_PARTICLE_PREPROCESS_OPS
