@@ -287,7 +287,7 @@ static bool bench(const options_t *options, session_t *s) {
       s->api.model_write_trace(s->model, options->trace_path) != SORA_STATUS_OK)
     ok = fail("%s", s->api.model_last_error(s->model));
   if (ok && options->profile)
-    report_profile(&s->api, s->model, total_us, n);
+    report_profile(&s->api, s->model, total_us, n, options->json);
   if (ok)
     report_bench(samples, n, s->api.model_num_threads(s->model), options->json);
   free(samples);

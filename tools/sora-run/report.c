@@ -82,8 +82,33 @@ void report_bench(double *samples_us, int64_t n, int32_t threads, bool json) {
            (long long)n, (int)threads, median, p10, p90);
 }
 
+/// The profile as one JSON line: each kernel's name, calls and median.
+static void report_profile_json(const sora_api_t *api, sora_model_t *model,
+                                double run_total_us, int64_t runs) {
+  int32_t kernels = api->model_num_kernels(model);
+  double kernel_total_us = 0;
+  printf("{\"kernels\":[");
+  for (int32_t k = 0, printed = 0; k < kernels; ++k) {
+    sora_kernel_profile_t p;
+    if (api->model_kernel_profile(model, k, &p) != SORA_STATUS_OK)
+      continue;
+    kernel_total_us += (double)p.total_ns / 1000.0;
+    // Kernel names are C symbols: nothing in them needs escaping.
+    printf("%s{\"name\":\"%s\",\"calls\":%lld,\"median_us\":%.3f}",
+           printed++ ? "," : "", p.name, (long long)p.calls,
+           (double)p.median_ns / 1000.0);
+  }
+  double other = run_total_us - kernel_total_us;
+  printf("],\"other_us\":%.3f}\n",
+         runs && other > 0 ? other / (double)runs : 0.0);
+}
+
 void report_profile(const sora_api_t *api, sora_model_t *model,
-                    double run_total_us, int64_t runs) {
+                    double run_total_us, int64_t runs, bool json) {
+  if (json) {
+    report_profile_json(api, model, run_total_us, runs);
+    return;
+  }
   int32_t kernels = api->model_num_kernels(model);
   printf("profile: %d kernels over %lld runs\n", (int)kernels, (long long)runs);
   printf("  %-10s %7s %10s %6s %8s %7s  %s\n", "kernel", "calls", "median_us",

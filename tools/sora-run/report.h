@@ -23,7 +23,9 @@ void report_bench(double *samples_us, int64_t n, int32_t threads, bool json);
 /// `run_total_us`: per kernel its calls, median, share of the runs, GFLOP/s
 /// and GB/s (at the median, from the compiler's estimates) and particles;
 /// then what the runs spent outside kernels.
+/// The per-kernel profile: a table, or with `json` one JSON line
+/// {"kernels":[{"name","calls","median_us"}...],"other_us"}.
 void report_profile(const sora_api_t *api, sora_model_t *model,
-                    double run_total_us, int64_t runs);
+                    double run_total_us, int64_t runs, bool json);
 
 #endif // SORA_RUN_REPORT_H

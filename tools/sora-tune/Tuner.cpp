@@ -46,54 +46,10 @@ int64_t lastLevelCacheBytes() {
   }
   return largest > 0 ? largest : int64_t(32) << 20;
 }
-bool stopping() { return stopRequested.load(); }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
-}
-
-/// The float32 data of a C-order .npy file, or false.
-bool readNpy(const std::string &path, std::vector<float> &data) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[10];
-  if (!in.read(magic, 10) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
-    return false;
-  size_t headerLength =
-      magic[6] == 1 ? (uint8_t)magic[8] | (uint8_t)magic[9] << 8 : 0;
-  if (magic[6] != 1)
-    return false;
-  std::string header(headerLength, '\0');
-  if (!in.read(header.data(), (std::streamsize)headerLength) ||
-      header.find("'<f4'") == std::string::npos)
-    return false;
-  std::stringstream rest;
-  rest << in.rdbuf();
-  std::string bytes = rest.str();
-  data.resize(bytes.size() / 4);
-  std::memcpy(data.data(), bytes.data(), data.size() * 4);
-  return true;
-}
-
-/// Whether `got` matches `want` to fp32 reassociation: NaN where it is NaN,
-/// else within 1e-4 absolute plus 1e-4 relative.
-bool matches(const std::vector<float> &got, const std::vector<float> &want,
-             std::string &why) {
-  if (got.size() != want.size()) {
-    why = "output has " + std::to_string(got.size()) + " values, not " +
-          std::to_string(want.size());
-    return false;
-  }
-  for (size_t i = 0; i < got.size(); ++i) {
-    bool bothNan = std::isnan(got[i]) && std::isnan(want[i]);
-    if (!bothNan &&
-        !(std::fabs(got[i] - want[i]) <= 1e-4f + 1e-4f * std::fabs(want[i]))) {
-      why = "output[" + std::to_string(i) + "] = " + std::to_string(got[i]) +
-            ", the heuristics' schedule gives " + std::to_string(want[i]);
-      return false;
-    }
-  }
-  return true;
 }
 
 std::string format(const char *pattern, double a, double b = 0, double c = 0) {
@@ -380,6 +336,51 @@ Trial confirm(Measurer &measurer, const KernelSearch &search, int runs,
 } // namespace
 
 void requestStop() { stopRequested = true; }
+
+bool stopping() { return stopRequested.load(); }
+
+/// The float32 data of a C-order .npy file, or false.
+bool readNpy(const std::string &path, std::vector<float> &data) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[10];
+  if (!in.read(magic, 10) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
+    return false;
+  size_t headerLength =
+      magic[6] == 1 ? (uint8_t)magic[8] | (uint8_t)magic[9] << 8 : 0;
+  if (magic[6] != 1)
+    return false;
+  std::string header(headerLength, '\0');
+  if (!in.read(header.data(), (std::streamsize)headerLength) ||
+      header.find("'<f4'") == std::string::npos)
+    return false;
+  std::stringstream rest;
+  rest << in.rdbuf();
+  std::string bytes = rest.str();
+  data.resize(bytes.size() / 4);
+  std::memcpy(data.data(), bytes.data(), data.size() * 4);
+  return true;
+}
+
+/// Whether `got` matches `want` to fp32 reassociation: NaN where it is NaN,
+/// else within 1e-4 absolute plus 1e-4 relative.
+bool matches(const std::vector<float> &got, const std::vector<float> &want,
+             std::string &why) {
+  if (got.size() != want.size()) {
+    why = "output has " + std::to_string(got.size()) + " values, not " +
+          std::to_string(want.size());
+    return false;
+  }
+  for (size_t i = 0; i < got.size(); ++i) {
+    bool bothNan = std::isnan(got[i]) && std::isnan(want[i]);
+    if (!bothNan &&
+        !(std::fabs(got[i] - want[i]) <= 1e-4f + 1e-4f * std::fabs(want[i]))) {
+      why = "output[" + std::to_string(i) + "] = " + std::to_string(got[i]) +
+            ", the heuristics' schedule gives " + std::to_string(want[i]);
+      return false;
+    }
+  }
+  return true;
+}
 
 bool tune(const std::vector<TunableKernel> &kernels, const TuneOptions &options,
           std::vector<KernelOutcome> &outcomes, bool &interrupted,

@@ -50,6 +50,11 @@ struct KernelOutcome {
   TuningEntry entry;
   int failed = 0;       ///< candidates that did not compile, run or match
   bool skipped = false; ///< --resume: the database had it complete
+  /// The model check (ModelCheck.h): its kernels' summed medians inside the
+  /// whole model with the tuned and the heuristics' schedules, and whether
+  /// the heuristics' came back.
+  double inModelUs = 0, inModelDefaultUs = 0;
+  bool rejected = false;
 };
 
 /// Tunes `kernels`, writing the database after each kernel. Returns false
@@ -63,6 +68,16 @@ bool tune(const std::vector<TunableKernel> &kernels, const TuneOptions &options,
 
 /// Set from a signal handler: stop, save, return.
 void requestStop();
+/// Whether requestStop() was called.
+bool stopping();
+
+/// The float32 data of a C-order .npy file, or false.
+bool readNpy(const std::string &path, std::vector<float> &data);
+
+/// Whether `got` matches `want` to fp32 reassociation: NaN where it is NaN,
+/// else within 1e-4 absolute plus 1e-4 relative; else `why` says where not.
+bool matches(const std::vector<float> &got, const std::vector<float> &want,
+             std::string &why);
 
 } // namespace sora
 

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelModels.h"
+#include "ModelCheck.h"
 #include "Tuner.h"
 
 #include "sora/Frontend/DiagnosticPrinter.h"
@@ -253,7 +254,8 @@ std::string padded(std::string text, size_t width) {
 }
 
 void printReport(const std::vector<sora::KernelOutcome> &outcomes,
-                 const sora::TuneOptions &options, double seconds) {
+                 const sora::TuneOptions &options, double seconds,
+                 const sora::ModelTimes &model) {
   std::printf("%s%s%s%10s %10s %8s %7s %7s\n", padded("kernel", 22).c_str(),
               padded("particles", 36).c_str(), "count", "heur. us", "tuned us",
               "speedup", "trials", "failed");
@@ -263,11 +265,19 @@ void printReport(const std::vector<sora::KernelOutcome> &outcomes,
     if (!o.kernel || o.entry.trials == 0)
       continue;
     const sora::TuningEntry &e = o.entry;
+    char note[160] = "";
+    if (o.inModelUs > 0)
+      std::snprintf(note, sizeof note, "  (in the model %.1f -> %.1f us%s)",
+                    o.inModelDefaultUs, o.inModelUs,
+                    o.rejected ? ": heuristics kept" : "");
+    if (o.skipped)
+      std::snprintf(note + std::strlen(note), sizeof note - std::strlen(note),
+                    "  (from the database)");
     std::printf("%s%s%5d %10.1f %10.1f %7.2fx %7d %7d%s\n",
                 padded(o.kernel->names, 22).c_str(),
                 padded(o.kernel->summary, 36).c_str(), o.kernel->count,
                 e.defaultMedianUs, e.medianUs, e.speedup(), e.trials, o.failed,
-                o.skipped ? "  (from the database)" : "");
+                note);
     before += e.defaultMedianUs * o.kernel->count;
     after += e.medianUs * o.kernel->count;
     logSum += std::log(e.speedup());
@@ -283,6 +293,14 @@ void printReport(const std::vector<sora::KernelOutcome> &outcomes,
   std::printf("%d trials in %.0f s on %d thread(s), target %s; database %s\n",
               trials, seconds, options.threads, options.target->name.c_str(),
               options.database.c_str());
+  if (model.measured)
+    std::printf("in the model: %.1f -> %.1f us per run (%.2fx); %d tuned "
+                "schedule(s) not faster there, the heuristics' kept\n",
+                model.defaultUs, model.tunedUs,
+                model.tunedUs > 0 ? model.defaultUs / model.tunedUs : 1.0,
+                model.rejected);
+  else
+    std::printf("in the model: every kernel keeps the heuristics' schedule\n");
 }
 
 } // namespace
@@ -389,6 +407,19 @@ int main(int argc, char **argv) {
   bool interrupted = false;
   std::string error;
   bool tuned = sora::tune(*kernels, options, outcomes, interrupted, error);
+  // The winners judged inside the whole model (ModelCheck.h).
+  sora::ModelTimes model;
+  if (tuned && !interrupted) {
+    if (terminal)
+      std::cerr << "\r\033[Kchecking the tuned schedules in the model..."
+                << std::flush;
+    tuned = sora::checkInModel(args.input, outcomes, options, model, error);
+    interrupted = sora::stopping();
+    if (!tuned && interrupted)
+      tuned = true; // the database holds the search's winners
+    else if (!tuned)
+      error = "sora-tune: error: the check in the whole model failed: " + error;
+  }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -402,7 +433,7 @@ int main(int argc, char **argv) {
     std::cerr << error << "\n";
     return 1;
   }
-  printReport(outcomes, options, seconds);
+  printReport(outcomes, options, seconds, model);
   if (interrupted) {
     std::cerr << "sora-tune: interrupted; what was found is in "
               << options.database << " (--resume continues)\n";
