@@ -28,6 +28,8 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <cctype>
+#include <csignal>
+#include <iterator>
 
 namespace cl = llvm::cl;
 using sora::EmitKind;
@@ -190,8 +192,35 @@ static uint64_t parseByteSize(llvm::StringRef text) {
   return value << shift;
 }
 
+/// Signals that stop a compile (LLVM's handler removes the scratch files
+/// and the partial output, then re-raises). One the parent ignored (a
+/// background job's SIGINT, nohup's SIGHUP) stays ignored: LLVM's handler
+/// would remove the files and then let the compile go on without them.
+class KeepIgnoredSignals {
+public:
+  KeepIgnoredSignals() {
+    for (size_t i = 0; i < std::size(kSignals); ++i) {
+      struct sigaction old;
+      ignored[i] = sigaction(kSignals[i], nullptr, &old) == 0 &&
+                   old.sa_handler == SIG_IGN;
+    }
+  }
+  /// Puts the ignored ones back after LLVM installed its handlers.
+  void restore() const {
+    for (size_t i = 0; i < std::size(kSignals); ++i)
+      if (ignored[i])
+        std::signal(kSignals[i], SIG_IGN);
+  }
+
+private:
+  static constexpr int kSignals[] = {SIGHUP, SIGINT, SIGTERM, SIGQUIT};
+  bool ignored[std::size(kSignals)] = {};
+};
+
 int main(int argc, char **argv) {
+  KeepIgnoredSignals ignoredSignals;
   llvm::InitLLVM init(argc, argv);
+  ignoredSignals.restore();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();

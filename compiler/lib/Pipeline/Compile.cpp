@@ -38,8 +38,10 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <csignal>
 #include <cstring>
 #include <map>
+#include <pthread.h>
 
 namespace sora {
 namespace {
@@ -51,16 +53,25 @@ namespace {
 class ScratchFiles {
 public:
   bool create(std::string &error) {
+    // A signal between creating the anchor and registering it would leave
+    // it behind: the signals that stop a compile wait until both are done.
+    sigset_t stopSignals, before;
+    sigemptyset(&stopSignals);
+    for (int sig : {SIGHUP, SIGINT, SIGTERM, SIGQUIT})
+      sigaddset(&stopSignals, sig);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, &before);
     llvm::SmallString<128> anchor;
-    if (std::error_code ec =
-            llvm::sys::fs::createTemporaryFile("soracc", "", anchor)) {
-      error = "cannot create a temporary file: " + ec.message();
-      return false;
+    std::error_code ec =
+        llvm::sys::fs::createTemporaryFile("soracc", "", anchor);
+    if (!ec) {
+      prefix = std::string(anchor);
+      files.push_back(prefix);
+      (void)llvm::sys::RemoveFileOnSignal(prefix);
     }
-    prefix = std::string(anchor);
-    files.push_back(prefix);
-    (void)llvm::sys::RemoveFileOnSignal(prefix);
-    return true;
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    if (ec)
+      error = "cannot create a temporary file: " + ec.message();
+    return !ec;
   }
   ~ScratchFiles() {
     // The anchor (first) last, so its name stays taken until the end.
