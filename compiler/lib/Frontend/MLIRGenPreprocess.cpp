@@ -93,7 +93,7 @@ Value MLIRGenImpl::resize(const ParticleDecl &p, ParticleAttrs &a,
 Value MLIRGenImpl::gridSample(const ParticleDecl &p, ParticleAttrs &a,
                               ArrayRef<Value> in) {
   auto mode = a.choice("mode", {"bilinear", "nearest"});
-  auto padding = a.choice("padding_mode", {"zeros", "border", "reflection"});
+  auto padding = a.choice("padding_mode", kGridPaddingNames);
   auto alignCorners = a.boolean("align_corners", false);
   if (!mode || !padding || !alignCorners)
     return nullptr;

@@ -146,10 +146,10 @@ std::optional<bool> ParticleAttrs::boolean(const std::string &key,
 
 std::optional<std::string>
 ParticleAttrs::choice(const std::string &key,
-                      std::initializer_list<const char *> choices) {
+                      llvm::ArrayRef<const char *> choices) {
   const json *v = find(key);
   if (!v)
-    return std::string(*choices.begin());
+    return std::string(choices.front());
   if (v->is_string() &&
       llvm::is_contained(choices, llvm::StringRef(v->get<std::string>())))
     return v->get<std::string>();

@@ -6,6 +6,7 @@
 #include "sora/Frontend/ModelAST.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/ArrayRef.h"
 
 #include <array>
 #include <optional>
@@ -38,8 +39,8 @@ public:
   std::optional<std::array<int64_t, 2>> nonNegativePair(const std::string &key);
   std::optional<bool> boolean(const std::string &key, bool fallback);
   /// One of `choices`; the first is the default.
-  std::optional<std::string>
-  choice(const std::string &key, std::initializer_list<const char *> choices);
+  std::optional<std::string> choice(const std::string &key,
+                                    llvm::ArrayRef<const char *> choices);
   /// An array of integers; `allowEmpty`: [] too (a rank-0 shape).
   std::optional<std::vector<int64_t>> intList(const std::string &key,
                                               bool allowEmpty = false);

@@ -242,8 +242,8 @@ mlir::FailureOr<Batch> Comparison::expected(Operation &a, Value operand,
 
   if (a.hasTrait<particle::FusionEpilogue>() ||
       mlir::isa<particle::DropoutOp>(a)) {
-    if (!operandsAgree())
-      return fail(a, "reads operands that hold the batch differently");
+    if (mlir::failed(sameAxis()))
+      return mlir::failure();
     int64_t resultRank = (int64_t)dimsOf(a.getResult(0)).size();
     return Batch{resultRank - (rank - batch.axis), batch.inner};
   }

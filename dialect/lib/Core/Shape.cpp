@@ -11,6 +11,23 @@ int64_t numElements(ShapeRef dims) {
   return count;
 }
 
+bool forEachIndex(
+    ShapeRef dims,
+    const std::function<bool(const std::vector<int64_t> &, int64_t)> &visit) {
+  std::vector<int64_t> index(dims.size(), 0);
+  int64_t total = numElements(dims);
+  for (int64_t flat = 0; flat < total; ++flat) {
+    if (!visit(index, flat))
+      return false;
+    for (size_t d = dims.size(); d-- > 0;) {
+      if (++index[d] < dims[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return true;
+}
+
 std::optional<int64_t> checkedNumElements(ShapeRef dims) {
   int64_t count = 1;
   for (int64_t extent : dims)

@@ -10,6 +10,9 @@
 
 #include "ImportSteps.h"
 
+#include "sora/Core/Shape.h"
+
+
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -70,24 +73,6 @@ std::vector<int64_t> stridesOf(const std::vector<int64_t> &dims) {
   return strides;
 }
 
-/// Calls f(n, index) for the n-th multi-index of `dims`, row-major.
-void forEachIndex(
-    const std::vector<int64_t> &dims,
-    const std::function<void(int64_t, const std::vector<int64_t> &)> &f) {
-  int64_t total = 1;
-  for (int64_t d : dims)
-    total *= d;
-  std::vector<int64_t> index(dims.size(), 0);
-  for (int64_t n = 0; n < total; ++n) {
-    f(n, index);
-    for (size_t d = dims.size(); d-- > 0;) {
-      if (++index[d] < dims[d])
-        break;
-      index[d] = 0;
-    }
-  }
-}
-
 /// Calls f(outIndex, offsetA, offsetB) over NumPy broadcasting of a and b.
 std::optional<std::vector<int64_t>>
 broadcast(const std::vector<int64_t> &a, const std::vector<int64_t> &b,
@@ -101,25 +86,18 @@ broadcast(const std::vector<int64_t> &a, const std::vector<int64_t> &b,
       return std::nullopt;
     out[i] = da[i] == 1 ? db[i] : da[i];
   }
-  std::vector<int64_t> sa = stridesOf(da), sb = stridesOf(db), index(rank, 0);
-  int64_t total = 1;
-  for (int64_t d : out)
-    total *= d;
-  if (total > kMaxFoldedElements)
+  std::vector<int64_t> sa = stridesOf(da), sb = stridesOf(db);
+  if (numElements(out) > kMaxFoldedElements)
     return std::nullopt;
-  for (int64_t n = 0; n < total; ++n) {
+  forEachIndex(out, [&](const std::vector<int64_t> &index, int64_t n) {
     int64_t oa = 0, ob = 0;
     for (size_t i = 0; i < rank; ++i) {
       oa += (da[i] == 1 ? 0 : index[i]) * sa[i];
       ob += (db[i] == 1 ? 0 : index[i]) * sb[i];
     }
     f(n, oa, ob);
-    for (size_t i = rank; i-- > 0;) {
-      if (++index[i] < out[i])
-        break;
-      index[i] = 0;
-    }
-  }
+    return true;
+  });
   return out;
 }
 
@@ -166,11 +144,12 @@ std::optional<ConstTensor> slice(const std::vector<const ConstTensor *> &in) {
   }
   ConstTensor out = make(x.holdsFloats(), count);
   std::vector<int64_t> strides = stridesOf(x.dims);
-  forEachIndex(count, [&](int64_t n, const std::vector<int64_t> &index) {
+  forEachIndex(count, [&](const std::vector<int64_t> &index, int64_t n) {
     int64_t source = 0;
     for (int64_t d = 0; d < rank; ++d)
       source += (begin[d] + index[d] * step[d]) * strides[d];
     set(out, n, at(x, source));
+    return true;
   });
   return out;
 }
@@ -194,11 +173,12 @@ std::optional<ConstTensor> transpose(const ConstTensor &x,
     sourceStrides.push_back(strides[p]);
   }
   ConstTensor out = make(x.holdsFloats(), dims);
-  forEachIndex(dims, [&](int64_t n, const std::vector<int64_t> &index) {
+  forEachIndex(dims, [&](const std::vector<int64_t> &index, int64_t n) {
     int64_t source = 0;
     for (int64_t d = 0; d < rank; ++d)
       source += index[d] * sourceStrides[d];
     set(out, n, at(x, source));
+    return true;
   });
   return out;
 }

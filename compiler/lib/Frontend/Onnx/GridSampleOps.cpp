@@ -8,6 +8,11 @@
 
 #include "Ops.h"
 
+#include "sora/Core/KernelSpec.h"
+
+#include <algorithm>
+#include <iterator>
+
 using nlohmann::json;
 
 namespace sora::onnximport {
@@ -17,7 +22,8 @@ void checkGridSample(const NodeContext &c, Problems &p) {
   if (mode != "bilinear" && mode != "nearest")
     p.node(c.node, "mode '" + mode + "' is not supported (bilinear, nearest)");
   std::string padding = c.attrs.getString("padding_mode", "zeros");
-  if (padding != "zeros" && padding != "border" && padding != "reflection")
+  if (std::find(std::begin(kGridPaddingNames), std::end(kGridPaddingNames),
+                padding) == std::end(kGridPaddingNames))
     p.node(c.node, "padding_mode '" + padding +
                        "' is not one of zeros, border, reflection");
   int64_t align = c.attrs.getInt("align_corners", 0);

@@ -46,25 +46,6 @@ int64_t flatten(const std::vector<int64_t> &index,
   return flat;
 }
 
-/// Calls `visit(index, flat)` for every element of `shape`, row-major;
-/// stops at the first `false`.
-bool forEachIndex(
-    const std::vector<int64_t> &shape,
-    const std::function<bool(const std::vector<int64_t> &, int64_t)> &visit) {
-  std::vector<int64_t> index(shape.size(), 0);
-  int64_t total = numElements(shape);
-  for (int64_t flat = 0; flat < total; ++flat) {
-    if (!visit(index, flat))
-      return false;
-    for (size_t d = shape.size(); d-- > 0;)
-      if (++index[d] < shape[d])
-        break;
-      else
-        index[d] = 0;
-  }
-  return true;
-}
-
 /// An index read from a constant, negative ones counted from `extent`;
 /// std::nullopt if out of range.
 std::optional<int64_t> resolveIndex(int64_t value, int64_t extent) {

@@ -102,10 +102,11 @@ constexpr const char *reduceKindName(ReduceKind kind) {
 /// padding_mode).
 enum class GridPadding { Zeros, Border, Reflection };
 
-/// The padding as particles name it: "zeros", "border", "reflection".
+/// The paddings as particles name them, in GridPadding order.
+constexpr const char *kGridPaddingNames[] = {"zeros", "border", "reflection"};
+
 constexpr const char *gridPaddingName(GridPadding padding) {
-  constexpr const char *names[] = {"zeros", "border", "reflection"};
-  return names[(size_t)padding];
+  return kGridPaddingNames[(size_t)padding];
 }
 
 /// One operation of a kernel, in topological order.

@@ -82,6 +82,12 @@ std::string formatDims(ShapeRef dims);
 /// The number of elements of `dims` (1 for a scalar).
 int64_t numElements(ShapeRef dims);
 
+/// Calls `visit(index, flat)` for every multi-index of `dims`, row-major,
+/// `flat` counting them; stops at the first `false` (and returns false).
+bool forEachIndex(
+    ShapeRef dims,
+    const std::function<bool(const std::vector<int64_t> &, int64_t)> &visit);
+
 /// The number of elements of `dims` read from a file: nothing when a
 /// dimension is negative or the count overflows int64_t.
 std::optional<int64_t> checkedNumElements(ShapeRef dims);
