@@ -294,7 +294,8 @@ void printReport(const std::vector<sora::KernelOutcome> &outcomes,
               trials, seconds, options.threads, options.target->name.c_str(),
               options.database.c_str());
   if (model.measured)
-    std::printf("in the model: %.1f -> %.1f us per run (%.2fx); %d tuned "
+    std::printf("in the model (profiled runs): %.1f -> %.1f us per run "
+                "(%.2fx); %d tuned "
                 "schedule(s) not faster there, the heuristics' kept\n",
                 model.defaultUs, model.tunedUs,
                 model.tunedUs > 0 ? model.defaultUs / model.tunedUs : 1.0,
