@@ -12,7 +12,6 @@
 
 #include "sora/Core/Shape.h"
 
-
 #include <cmath>
 #include <functional>
 #include <limits>
