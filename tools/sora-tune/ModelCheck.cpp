@@ -133,11 +133,7 @@ private:
     return dir(tuned ? "tuned" : "heuristics") + ".so";
   }
   /// Everything runs on the first host: the times are compared.
-  std::string runner() const {
-    if (options.hosts.empty())
-      return options.runnerCmd;
-    return replaceAll(options.runnerCmd, "{host}", options.hosts.front());
-  }
+  std::string runner() const { return runnerFor(options, 0); }
 
   std::string model;
   const TuneOptions &options;

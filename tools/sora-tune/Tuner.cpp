@@ -73,14 +73,6 @@ public:
         prefix(options.workDir + "/k" + std::to_string(index)),
         flushMiB(flushFor(kernel)) {}
 
-  /// The runner template with {host} filled in: host `n` round the list.
-  std::string runnerFor(size_t n) const {
-    if (options.hosts.empty())
-      return options.runnerCmd;
-    return replaceAll(options.runnerCmd, "{host}",
-                      options.hosts[n % options.hosts.size()]);
-  }
-
   /// Runs that time a kernel of `medianUs` for about 0.1 s (0.15 s and
   /// fewer runs when each run first flushes the caches).
   int runsFor(double medianUs) const {
@@ -111,7 +103,7 @@ public:
       CommandResult compiled = runCommand(
           {options.soracc, stem + ".mlir", "--random-weights=1",
            "--target=" + options.target->name, "-j", "1", "-o", library},
-          runnerFor(candidate), 300, stopping);
+          runnerFor(options, candidate), 300, stopping);
       if (!compiled.ok())
         return fail(trial,
                     "soracc: " + compiled.describe() + lastLine(compiled));
@@ -122,7 +114,7 @@ public:
         withFlush({options.soraRun, library, "--threads",
                    std::to_string(options.threads), "--seed", "1", "--bench",
                    std::to_string(runs), "--json", "-o", outputs}),
-        runnerFor(0), 120, stopping);
+        runnerFor(options, 0), 120, stopping);
     if (!ran.ok())
       return fail(trial, "sora-run: " + ran.describe() + lastLine(ran));
     size_t at = ran.output.rfind("\"median_us\":");
@@ -338,6 +330,13 @@ Trial confirm(Measurer &measurer, const KernelSearch &search, int runs,
 void requestStop() { stopRequested = true; }
 
 bool stopping() { return stopRequested.load(); }
+
+std::string runnerFor(const TuneOptions &options, size_t n) {
+  if (options.hosts.empty())
+    return options.runnerCmd;
+  return replaceAll(options.runnerCmd, "{host}",
+                    options.hosts[n % options.hosts.size()]);
+}
 
 /// The float32 data of a C-order .npy file, or false.
 bool readNpy(const std::string &path, std::vector<float> &data) {

@@ -71,6 +71,10 @@ void requestStop();
 /// Whether requestStop() was called.
 bool stopping();
 
+/// The runner template with {host} filled in: host `n` round the list
+/// (measurements use host 0, whose times are compared with each other).
+std::string runnerFor(const TuneOptions &options, size_t n);
+
 /// The float32 data of a C-order .npy file, or false.
 bool readNpy(const std::string &path, std::vector<float> &data);
 
