@@ -7,13 +7,13 @@
 // (so a partial record gets the target's vector, not a fixed 8); a
 // complete record is kept as it is.
 // AVX512-LABEL: func.func @dense
-// AVX512: particle.kernel "k0"{{.*}}schedule = #particle.schedule<vector = 16, tile_rows = 1, tile_cols = 32, parallel = 0, grain = 1, pack_weights = 0, panels_outer = 0, gpu_threads = 128>
-// AVX512: particle.kernel "k1"{{.*}}schedule = #particle.schedule<vector = 16, tile_rows = 2, tile_cols = 16, parallel = 0, grain = 1, pack_weights = 0, panels_outer = 0, gpu_threads = 128>
-// AVX512: particle.kernel "k2"{{.*}}schedule = #particle.schedule<vector = 4, tile_rows = 3, tile_cols = 8, parallel = 1, grain = 2, pack_weights = 1, panels_outer = 0, gpu_threads = 128>
+// AVX512: particle.kernel "k0"{{.*}}schedule = #particle.schedule<vector = 16, tile_rows = 1, tile_cols = 32, parallel = 0, grain = 1, pack_weights = 0, panels_outer = 0, winograd = 0, gpu_threads = 128>
+// AVX512: particle.kernel "k1"{{.*}}schedule = #particle.schedule<vector = 16, tile_rows = 2, tile_cols = 16, parallel = 0, grain = 1, pack_weights = 0, panels_outer = 0, winograd = 0, gpu_threads = 128>
+// AVX512: particle.kernel "k2"{{.*}}schedule = #particle.schedule<vector = 4, tile_rows = 3, tile_cols = 8, parallel = 1, grain = 2, pack_weights = 1, panels_outer = 0, winograd = 0, gpu_threads = 128>
 // NEON-LABEL: func.func @dense
 // NEON: particle.kernel "k0"{{.*}}schedule = #particle.schedule<vector = 4,
 // NEON: particle.kernel "k1"{{.*}}schedule = #particle.schedule<vector = 4, tile_rows = 2, tile_cols = 4,
-// NEON: particle.kernel "k2"{{.*}}schedule = #particle.schedule<vector = 4, tile_rows = 3, tile_cols = 8, parallel = 1, grain = 2, pack_weights = 1, panels_outer = 0, gpu_threads = 128>
+// NEON: particle.kernel "k2"{{.*}}schedule = #particle.schedule<vector = 4, tile_rows = 3, tile_cols = 8, parallel = 1, grain = 2, pack_weights = 1, panels_outer = 0, winograd = 0, gpu_threads = 128>
 // BAD: error: unknown target 'riscv'
 func.func @dense() {
   %x = particle.input "x" : tensor<1x64xf32>

@@ -4,7 +4,7 @@
 // (f32 or i64 ids), one op per particle with the attributes that differ from
 // their defaults, the particle and its place in the model, the schedule.
 
-// CHECK-LABEL: kernel k0 schedule<vector = 16, tile_rows = 4, tile_cols = 32, parallel = 1, grain = 2, pack_weights = 1, panels_outer = 0, gpu_threads = 128>
+// CHECK-LABEL: kernel k0 schedule<vector = 16, tile_rows = 4, tile_cols = 32, parallel = 1, grain = 2, pack_weights = 1, panels_outer = 0, winograd = 0, gpu_threads = 128>
 // CHECK-NEXT:   %0 = arg f32[1, 8, 8, 4]
 // CHECK-NEXT:   %1 = arg f32[3, 3, 2, 8]
 // CHECK-NEXT:   %2 = arg f32[8]
@@ -27,7 +27,7 @@ func.func @conv(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x2x8xf32>, %b: tensor<8xf
 
 // -----
 
-// CHECK-LABEL: kernel k1 schedule<vector = 8, tile_rows = 4, tile_cols = 16, parallel = 1, grain = 1, pack_weights = 1, panels_outer = 0, gpu_threads = 128>
+// CHECK-LABEL: kernel k1 schedule<vector = 8, tile_rows = 4, tile_cols = 16, parallel = 1, grain = 1, pack_weights = 1, panels_outer = 0, winograd = 0, gpu_threads = 128>
 // CHECK-NEXT:   %0 = arg i64[2, 7]
 // CHECK-NEXT:   %1 = arg f32[50, 6]
 // CHECK-NEXT:   %2 = embedding(%0, %1) : [2, 7, 6]

@@ -117,6 +117,10 @@ int SpecBuilder::unpackPanels(int packed, int64_t columns) {
   return add(op, {packed});
 }
 
+int SpecBuilder::winogradFilter(int transformed) {
+  return add(KernelOp::of(KernelOpKind::WinogradFilter), {transformed});
+}
+
 int SpecBuilder::pad(int x, std::vector<int64_t> low, std::vector<int64_t> high,
                      float value, KernelOpKind kind) {
   KernelOp op = KernelOp::of(kind);

@@ -214,6 +214,38 @@ TEST_P(NNJit, MatMulSchedulesAndEpilogue) {
 }
 
 //===----------------------------------------------------------------------===//
+// Winograd F(2x2, 3x3) convolutions
+//===----------------------------------------------------------------------===//
+
+TEST_P(NNJit, ConvWinograd) {
+  // Odd output rows and columns (a partial last 2x2 tile), asymmetric
+  // padding, two images, filters in a ragged last tile, an epilogue; per
+  // tile row and panels outer, and an image narrower than a register tile.
+  SpecBuilder b("conv_winograd");
+  int x = b.arg({2, 9, 11, 24}), w = b.arg({3, 3, 24, 40}), bias = b.arg({40});
+  b.unary(K::Relu, b.conv(x, w, bias, {1, 1}, {1, 1}, {1, 0, 2, 1}));
+  KernelSpec spec = b.finish(target());
+  // {vector, tileRows, tileCols, parallel, grain, packWeights, panelsOuter,
+  // winograd}.
+  checkWith(spec, {8, 4, 16, 1, 2, 0, 0, 1});
+  checkWith(spec, {8, 3, 32, 1, 1, 0, 1, 1});
+  checkWith(spec, {16, 6, 32, 0, 1, 0, 0, 1});
+  SpecBuilder small("conv_winograd_small");
+  int sx = small.arg({1, 3, 3, 16}), sw = small.arg({3, 3, 16, 16});
+  small.conv(sx, sw, -1, {1, 1}, {1, 1}, {1, 1, 1, 1});
+  checkWith(small.finish(target()), {8, 6, 16, 1, 1, 0, 0, 1});
+}
+
+TEST_P(NNJit, WinogradFilterViewReadsTheFilters) {
+  // The view gives back g = G+ U G+^T to a conv that reads it directly.
+  SpecBuilder b("winograd_view");
+  int x = b.arg({1, 6, 5, 8}), u = b.arg({4, 4, 8, 16});
+  b.conv(x, b.winogradFilter(u), -1, {1, 1}, {1, 1}, {1, 1, 1, 1});
+  KernelSpec spec = b.finish(target());
+  checkWith(spec, {8, 4, 16, 0, 1, 0, 0, 0});
+}
+
+//===----------------------------------------------------------------------===//
 // Weights packed at compile time (unpack_panels)
 //===----------------------------------------------------------------------===//
 

@@ -58,6 +58,28 @@ Tensor reference<KernelOpKind::UnpackPanels>(const KernelOp &op,
   });
 }
 
+/// g = G+ U G+^T per channel pair, G+ = [[1, 0, 0, 0], [0, 1, -1, 0],
+/// [0, 0, 0, 1]] (U is [4, 4, C, F], g [3, 3, C, F]).
+template <>
+Tensor reference<KernelOpKind::WinogradFilter>(const KernelOp &op,
+                                               const Inputs &in) {
+  const Tensor &u = *in[0];
+  int64_t cf = u.shape[2] * u.shape[3];
+  static const int kInverse[3][4] = {{1, 0, 0, 0}, {0, 1, -1, 0}, {0, 0, 0, 1}};
+  Tensor g = resultOf(op);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int64_t k = 0; k < cf; ++k) {
+        float sum = 0.0f;
+        for (int a = 0; a < 4; ++a)
+          for (int b = 0; b < 4; ++b)
+            sum +=
+                kInverse[i][a] * kInverse[j][b] * u.data[(a * 4 + b) * cf + k];
+        g.data[(i * 3 + j) * cf + k] = sum;
+      }
+  return g;
+}
+
 template <>
 Tensor reference<KernelOpKind::Slice>(const KernelOp &op, const Inputs &in) {
   return copy(op, in, [&](const Index &index, Index &src, const Tensor *&) {

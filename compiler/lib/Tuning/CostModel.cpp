@@ -80,6 +80,7 @@ KernelWork kernelWork(const KernelSpec &spec) {
     if (conv)
       w.convRows = std::max<int64_t>(out[0] * out[1], 1);
     const Shape &weights = spec.shapeOf(op->operands[1]);
+    w.winograd = winogradApplies(*op, weights);
     w.depth =
         w.family == KernelFamily::MatMul
             ? std::max<int64_t>(op->transposeA ? x[x.size() - 2] : x.back(), 1)
@@ -100,7 +101,9 @@ int64_t parallelLoopExtent(const KernelWork &w, const ScheduleRecord &s) {
   int64_t panels = ceilDiv(w.cols, panel);
   int64_t rowTiles = ceilDiv(w.rows, std::min<int64_t>(s.tileRows, w.rows));
   if (w.family == KernelFamily::MatMul)
-    return rowTiles; // row tiles of every batch entry
+    return rowTiles;            // row tiles of every batch entry
+  if (w.winograd && s.winograd) // panels of the 16 tile elements, tile rows
+    return s.panelsOuter ? 16 * panels : ceilDiv(w.convRows, 2);
   if (w.convRows > 0)
     return s.panelsOuter ? panels : w.convRows;
   return s.panelsOuter || rowTiles == 1 ? panels : rowTiles;
@@ -123,6 +126,8 @@ double estimateMicros(const KernelWork &w, const ScheduleRecord &s,
                        tileEfficiency(w, s, target))
           : w.flops / (kFlopsPerNsPerVectorFloat * vectorFloats *
                        (w.inner < s.vector ? (double)w.inner / s.vector : 1.0));
+  if (w.winograd && s.winograd)
+    computeNs /= 2.25; // F(2x2, 3x3): 16 multiplies per 4 outputs, not 36
   double memoryNs = w.bytes / kBytesPerNs;
   double ns = std::max(computeNs, memoryNs) * (busy > 1 ? share : 1.0);
   double overheadUs =

@@ -151,6 +151,16 @@ static void convSchedule(const KernelOp &op, const Shape &w,
                      numElements(op.shape) * w[0] * w[1] >= kParallelElements);
   s.parallel = enoughWork && (outRows > 1 || s.panelsOuter);
   s.grain = (int)std::clamp<int64_t>(outRows / 8, 1, 8);
+  if (winogradApplies(op, w) && w[2] >= s.vector && w[3] >= s.vector) {
+    // Winograd F(2x2, 3x3): ResNet-18's 3x3 layers ran 1.1-1.8x faster
+    // (whole model 1.3x at 1 and 2 threads). Its transformed filters are
+    // 16/9 the size: beyond the cache, their panels go outermost.
+    s.winograd = 1;
+    s.packWeights = 0;
+    s.panelsOuter = 16 * w[2] * w[3] * 4 > kCachedWeightBytes;
+    int64_t tileRows = ceilDiv(op.shape[1], 2) * op.shape[0];
+    s.grain = (int)std::clamp<int64_t>(tileRows / 8, 1, 8);
+  }
 }
 
 /// MatMul [..., M, K] x [..., K, N]: the dense register tile over M x N, no

@@ -69,6 +69,9 @@ public:
     // Families that do not read tile_cols keep it a multiple of vector.
     if (s.tileCols % s.vector != 0)
       s.tileCols = s.vector;
+    // Winograd filters are transformed, never packed in panels.
+    if (s.winograd)
+      s.packWeights = 0;
     if (!checkSchedule(PartialSchedule::of(s)).empty())
       return;
     if (std::find(points.begin(), points.end(), s) == points.end())
@@ -76,8 +79,6 @@ public:
   }
 
   std::vector<ScheduleRecord> points;
-
-private:
   ScheduleRecord base;
 };
 
@@ -116,9 +117,18 @@ std::vector<ScheduleRecord> scheduleSpace(const KernelSpec &spec,
         contraction ? std::vector<int>{0, 1} : std::vector<int>{0};
     std::vector<int> outer =
         contraction ? std::vector<int>{0, 1} : std::vector<int>{0};
-    space.add({v}, rows, cols, packs, outer, [&](const ScheduleRecord &s) {
+    auto grainsFor = [&](const ScheduleRecord &s) {
       return grains(parallelLoopExtent(work, s));
-    });
+    };
+    space.add({v}, rows, cols, packs, outer, grainsFor);
+    if (work.winograd) {
+      // The same tiles with the other algorithm (Winograd or direct).
+      SpaceBuilder other(base);
+      other.base.winograd = !base.winograd;
+      other.add({v}, rows, cols, packs, outer, grainsFor);
+      for (const ScheduleRecord &s : other.points)
+        space.push(s);
+    }
     break;
   }
   case KernelFamily::Recurrent: {

@@ -1,13 +1,13 @@
 //===- TuningDatabase.cpp - Tuned schedules, one JSON file ----------------===//
 //
-//   {"format": "soracc-tuning-db", "version": 2, "entries": [
+//   {"format": "soracc-tuning-db", "version": 3, "entries": [
 //     {"kernel": "...", "target": "x86-64-avx2", "threads": 2,
 //      "schedule": {"vector": 8, ...}, "default_schedule": {...},
 //      "median_us": 10.5, "default_median_us": 12.5, "trials": 40,
 //      "complete": true, "date": "...", "machine": "..."}]}
 //
-// Version 2 added the schedule field gpu_threads; a version 1 database is
-// read with its fallback.
+// Version 2 added the schedule field gpu_threads, version 3 winograd; an
+// older database is read with their fallbacks (what its schedules meant).
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +29,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr const char *kFormat = "soracc-tuning-db";
-constexpr int kVersion = 2;
+constexpr int kVersion = 3;
 
 /// A malformed database: the message names the place in it.
 struct Malformed {
@@ -93,8 +93,12 @@ ScheduleRecord readSchedule(const json &object, const char *key,
     record.*field->member =
         integerMember(value, field->key, field->min, field->max, where);
   }
+  // Fields a database of that version did not have: their fallback is
+  // what its schedules meant.
   if (version < 2 && !record.gpuThreads)
     record.gpuThreads = ScheduleRecord().gpuThreads;
+  if (version < 3 && !record.winograd)
+    record.winograd = ScheduleRecord().winograd;
   if (!record.isComplete())
     throw Malformed{where + ": a schedule names every field"};
   if (std::string message = checkSchedule(record); !message.empty())

@@ -390,6 +390,15 @@ rule<KernelOpKind::UnpackPanels>(const KernelOp &op, const Operands &in,
 }
 
 template <>
+std::optional<Shape>
+rule<KernelOpKind::WinogradFilter>(const KernelOp &, const Operands &in,
+                                   const ShapeError &emitError) {
+  if (!arity(in, 1, 1, emitError))
+    return std::nullopt;
+  return inferWinogradFilterShape(in.shapes[0], emitError);
+}
+
+template <>
 std::optional<Shape> rule<KernelOpKind::Reduce>(const KernelOp &op,
                                                 const Operands &in,
                                                 const ShapeError &emitError) {

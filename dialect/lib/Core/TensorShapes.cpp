@@ -30,6 +30,14 @@ std::optional<Shape> inferTransposeShape(ShapeRef input, ShapeRef perm,
   return result;
 }
 
+std::optional<Shape> inferWinogradFilterShape(ShapeRef transformed,
+                                              const ShapeError &emitError) {
+  if (transformed.size() != 4 || transformed[0] != 4 || transformed[1] != 4)
+    return emitError() << "Winograd filters " << formatDims(transformed)
+                       << " are not [4, 4, C, F]";
+  return Shape{3, 3, transformed[2], transformed[3]};
+}
+
 std::optional<Shape> inferUnpackPanelsShape(ShapeRef packed, int64_t columns,
                                             const ShapeError &emitError) {
   if (packed.size() < 2)

@@ -64,6 +64,11 @@ std::optional<Shape> UnpackPanelsOp::inferShape(Adaptor adaptor,
                                 (int64_t)adaptor.getColumns(), emitError);
 }
 
+std::optional<Shape> WinogradFilterOp::inferShape(Adaptor adaptor,
+                                                  const ShapeError &emitError) {
+  return inferWinogradFilterShape(shapeOf(adaptor.getInput()), emitError);
+}
+
 std::optional<Shape> PadOp::inferShape(Adaptor adaptor,
                                        const ShapeError &emitError) {
   std::optional<PadMode> mode = parsePadMode(adaptor.getMode());
@@ -86,6 +91,10 @@ sora::KernelOp TransposeOp::describeKernelOp() {
 
 sora::KernelOp UnpackPanelsOp::describeKernelOp() {
   return sora::KernelOp::of(sora::KernelOpKind::UnpackPanels);
+}
+
+sora::KernelOp WinogradFilterOp::describeKernelOp() {
+  return sora::KernelOp::of(sora::KernelOpKind::WinogradFilter);
 }
 
 sora::KernelOp ConcatOp::describeKernelOp() {

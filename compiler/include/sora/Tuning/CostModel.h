@@ -28,6 +28,8 @@ struct KernelWork {
   /// A conv's output rows (N x OH), which its parallel tasks split; 0 for
   /// the other families.
   int64_t convRows = 0;
+  /// A conv that may run as Winograd F(2x2, 3x3) (winograd = 1).
+  bool winograd = false;
   /// The result's outermost extent (what other families split in parallel)
   /// and innermost extent (what they vectorize).
   int64_t outer = 1, inner = 1;

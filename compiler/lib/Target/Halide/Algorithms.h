@@ -26,6 +26,9 @@ struct Value {
   /// > 0: weights that were packed at compile time into panels this many
   /// columns wide (an unpack_panels view), which need no packing per call.
   int panels = 0;
+  /// Defined for a winograd_filter view: the filters it reads, transformed
+  /// for Winograd F(2x2, 3x3), U(f, c, b, a) (tile element (a, b)).
+  Halide::Func winograd;
 };
 
 /// The stages of one op that its schedule places (Schedules.h). Stages an
@@ -39,7 +42,11 @@ struct OpStages {
   Halide::Func packed;    ///< contractions: weights in tileCols-wide panels
   Halide::Func padded;    ///< convolutions: the zero-padded input, if padded
   Halide::RDom reduction; ///< the reduction domain of `reduce`
-  int axisDim = -1;       ///< row reductions: the Halide dimension of the axis
+  // Winograd convolutions: the transformed input tiles, their products by
+  // the transformed filters (the sum of `reduce` over input channels) and
+  // the filters, when transformed per call.
+  Halide::Func tiles, products, filters;
+  int axisDim = -1; ///< row reductions: the Halide dimension of the axis
   // Recurrences: `reduce` accumulates the step's gates plus h . R over
   // `reduction` into `gates`; the `cell` and `hidden` states follow.
   Halide::Func gates, cell, hidden;

@@ -142,11 +142,92 @@ static OpStages convolve(const KernelOp &op, const std::vector<Value> &operands,
   return stages;
 }
 
+/// Row `r` (0..3) of B^T v for a 4-vector v(0..3): the input transform.
+template <typename At> static Expr inputTransform(const Expr &r, At v) {
+  return select(r == 0, v(0) - v(2), r == 1, v(1) + v(2), r == 2, v(2) - v(1),
+                v(1) - v(3));
+}
+
+/// Row `r` (0..3) of G v for a 3-vector v(0..2): the filter transform.
+template <typename At> static Expr filterTransform(const Expr &r, At v) {
+  return select(r == 0, v(0), r == 1, 0.5f * (v(0) + v(1) + v(2)), r == 2,
+                0.5f * (v(0) - v(1) + v(2)), v(2));
+}
+
+/// Row `p` (0..1) of A^T m for a 4-vector m(0..3): the output transform.
+template <typename At> static Expr outputTransform(const Expr &p, At m) {
+  return select(p == 0, m(0) + m(1) + m(2), m(1) - m(2) - m(3));
+}
+
+/// A 3x3 stride-1 conv2d as Winograd F(2x2, 3x3) (Lavin & Gray 2016): the
+/// output in 2x2 tiles tx, ty; each tile's 4x4 input patch d becomes
+/// V = B^T d B (`tiles`), each filter g becomes U = G g G^T (`filters`),
+/// M = sum over input channels of U * V elementwise (`products`: one GEMM
+/// per tile element (b, a), 16 in all), and the tile is A^T M A + bias.
+static OpStages buildWinogradConv(const KernelOp &op,
+                                  const std::vector<Value> &operands,
+                                  const std::string &name,
+                                  const ScheduleRecord &schedule) {
+  const Value &input = operands[0];
+  Func x = padDims(input, {1, 2}, 0.0f);
+  int top = (int)op.pad[0], left = (int)op.pad[1];
+  OpStages stages;
+  stages.kind = op.kind;
+
+  Var c("c"), f("f"), tx("tx"), ty("ty"), n("n"), b("b"), a("a");
+  stages.tiles = Func(name + "_tiles");
+  stages.tiles(c, tx, b, a, ty, n) = inputTransform(a, [&](int i) {
+    return inputTransform(
+        b, [&](int j) { return x(c, 2 * tx + j - left, 2 * ty + i - top, n); });
+  });
+  Func filters = operands[1].winograd;
+  if (!filters.defined()) {
+    // Filters the graph computes: transformed per call.
+    const Func &w = operands[1].func; // w(f, c, kx, ky)
+    stages.filters = filters = Func(name + "_filters");
+    filters(f, c, b, a) = filterTransform(a, [&](int i) {
+      return filterTransform(b, [&](int j) { return w(f, c, j, i); });
+    });
+  }
+  int filterCount = (int)op.shape[3];
+  if (filterCount % contractionPanel(schedule, filterCount) != 0) {
+    // Filters past the last one, in a ragged register tile (computed, never
+    // stored), read the last one's.
+    Func clamped(name + "_filters_clamped");
+    clamped(f, c, b, a) = filters(min(f, filterCount - 1), c, b, a);
+    filters = clamped;
+  }
+
+  RDom r(0, (int)operands[1].shape[2], name + "_c");
+  stages.reduction = r;
+  stages.reduce = Func(name + "_acc");
+  stages.reduce(f, tx, b, a, ty, n) = 0.0f;
+  stages.reduce(f, tx, b, a, ty, n) +=
+      filters(f, r, b, a) * stages.tiles(r, tx, b, a, ty, n);
+  stages.products = Func(name + "_products");
+  stages.products(f, tx, b, a, ty, n) = stages.reduce(f, tx, b, a, ty, n);
+
+  Var ox("ox"), oy("oy");
+  Expr value = outputTransform(oy % 2, [&](int i) {
+    return outputTransform(ox % 2, [&](int j) {
+      return stages.products(f, ox / 2, j, i, oy / 2, n);
+    });
+  });
+  if (operands.size() == 3)
+    value += operands[2].func(f);
+  stages.value = {Func(name), op.shape};
+  stages.value.func(f, ox, oy, n) = value;
+  return stages;
+}
+
 /// A conv2d reads a zero-padded copy of its input (`padded`), if padded.
 static OpStages buildConv2D(const KernelOp &op,
                             const std::vector<Value> &operands,
                             const std::string &name,
                             const ScheduleRecord &schedule) {
+  if (schedule.winograd && !schedule.gpu &&
+      winogradApplies(op, operands[1].shape))
+    return buildWinogradConv(op, operands, name, schedule);
   std::vector<int> paddedDims;
   if (op.pad[1] || op.pad[3])
     paddedDims.push_back(1);

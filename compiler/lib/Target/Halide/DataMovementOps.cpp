@@ -203,6 +203,26 @@ OpStages build<KernelOpKind::UnpackPanels>(const KernelOp &op,
   return stages;
 }
 
+/// A view: g(f, c, kx, ky) = (G+ U G+^T)(ky, kx) of the transformed filters
+/// U(f, c, b, a), G+ = [[1, 0, 0, 0], [0, 1, -1, 0], [0, 0, 0, 1]].
+template <>
+OpStages build<KernelOpKind::WinogradFilter>(const KernelOp &op,
+                                             const std::vector<Value> &operands,
+                                             const std::string &name,
+                                             const ScheduleRecord &) {
+  const Func &u = operands[0].func;
+  Var f("f"), c("c"), kx("kx"), ky("ky");
+  auto inverse = [](const Expr &i, auto v) {
+    return select(i == 0, v(0), i == 1, v(1) - v(2), v(3));
+  };
+  Expr g = inverse(ky, [&](int a) {
+    return inverse(kx, [&](int b) { return u(f, c, b, a); });
+  });
+  OpStages stages = pureStages(op, name, {f, c, kx, ky}, g);
+  stages.value.winograd = u;
+  return stages;
+}
+
 template <>
 OpStages build<KernelOpKind::Slice>(const KernelOp &op,
                                     const std::vector<Value> &operands,

@@ -129,9 +129,77 @@ splitRegisterTiles(Func tiled, const Tiling &tile, int64_t rows) {
   return {co, cvo, cvi, ro, ri};
 }
 
+/// A Winograd conv (ContractionOps.cpp): tiled(f, ox, oy, n) in 2x2 output
+/// tiles, vectorized along f, parallel over tile rows (and images). The
+/// products are register tiles of tile.cols filters x tile.rows tiles with
+/// the input channels innermost. Computed per tile row, with its input
+/// tiles, when the transformed filters stay in cache; else (panelsOuter) up
+/// front, each task one filter panel of one of the 16 tile elements, so
+/// that the filters are read from memory once.
+static void scheduleWinograd(const OpStages &anchor, Func tiled,
+                             const ScheduleRecord &schedule) {
+  const Shape &shape = anchor.value.shape; // [N, OH, OW, F]
+  int64_t tilesX = (shape[2] + 1) / 2;
+  Tiling tile = clampTiling(schedule, shape[3], tilesX);
+  std::vector<Var> v = tiled.args();
+  Var tx("tx"), px("px"), ty("ty"), py("py"), fo("fo"), fi("fi");
+  tiled.split(v[1], tx, px, 2, pureTail(shape[2], 2))
+      .split(v[2], ty, py, 2, pureTail(shape[1], 2))
+      .split(v[0], fo, fi, tile.vector, pureTail(shape[3], tile.vector))
+      .reorder(fi, px, py, fo, tx, ty, v[3])
+      .vectorize(fi)
+      .unroll(px)
+      .unroll(py);
+  // Tasks of `grain` tile rows; a tile row's products are computed per row,
+  // their bounds exact (a fused loop's would span the image).
+  int64_t tilesY = (shape[1] + 1) / 2;
+  int grain = (int)std::clamp<int64_t>(schedule.grain, 1, tilesY);
+  Var rows("rows"), task("task");
+  tiled.split(ty, rows, ty, grain, pureTail(tilesY, grain))
+      .fuse(rows, v[3], task);
+  if (schedule.parallel)
+    tiled.parallel(task);
+
+  Func products = anchor.products, tiles = anchor.tiles;
+  std::vector<Var> m = products.args(); // f, tx, b, a, ty, n
+  std::vector<Var> t = tiles.args();    // c, tx, b, a, ty, n
+  int64_t channels = *as_const_int(anchor.reduction.x.extent());
+  Var mo("mo"), mi("mi"), to("to"), ti("ti"), co("co"), ci("ci");
+  products.split(m[0], mo, mi, tile.cols, pureTail(shape[3], tile.cols))
+      .split(m[1], to, ti, tile.rows, pureTail(tilesX, tile.rows))
+      .vectorize(mi, tile.vector)
+      .unroll(ti);
+  tiles.split(t[0], co, ci, tile.vector, pureTail(channels, tile.vector))
+      .reorder(ci, t[2], t[3], co, t[1])
+      .vectorize(ci)
+      .unroll(t[2])
+      .unroll(t[3]);
+  if (schedule.panelsOuter) {
+    Var element("element"), panelTask("panel_task"), tileRow("tile_row");
+    products.compute_root()
+        .reorder(mi, ti, to, m[4], m[5], mo, m[2], m[3])
+        .fuse(m[2], m[3], element)
+        .fuse(mo, element, panelTask);
+    tiles.compute_root().fuse(t[4], t[5], tileRow);
+    if (schedule.parallel) {
+      products.parallel(panelTask);
+      tiles.parallel(tileRow);
+    }
+  } else {
+    products.compute_at(tiled, ty).reorder(mi, ti, mo, to, m[2], m[3]);
+    tiles.compute_at(tiled, ty);
+  }
+  scheduleAccumulator(anchor, products, schedule.panelsOuter ? to : mo, tile);
+  if (Func filters = anchor.filters; filters.defined())
+    filters.compute_root().vectorize(filters.args()[0], tile.vector,
+                                     TailStrategy::GuardWithIf);
+}
+
 /// Dense: tiled(u, n); Conv2D: tiled(f, ox, oy, n), pixel tiles along ox.
 static void scheduleContraction(const OpStages &anchor, Func tiled,
                                 const ScheduleRecord &schedule) {
+  if (anchor.products.defined())
+    return scheduleWinograd(anchor, tiled, schedule);
   const Shape &shape = anchor.value.shape;
   bool dense = shape.size() == 2; // else conv2d [N, OH, OW, F]
   int64_t rows = dense ? shape[0] : shape[2];

@@ -158,6 +158,15 @@ struct KernelOp {
   }
 };
 
+/// Whether conv2d `op` by `weights` ([KH, KW, C / groups, F]) may run as
+/// Winograd F(2x2, 3x3): a 3x3 window, stride 1, no dilation, no groups.
+inline bool winogradApplies(const KernelOp &op, const Shape &weights) {
+  return op.kind == KernelOpKind::Conv2D && weights.size() == 4 &&
+         weights[0] == 3 && weights[1] == 3 && op.groups == 1 &&
+         op.strides == std::array<int64_t, 2>{1, 1} &&
+         op.dilation == std::array<int64_t, 2>{1, 1};
+}
+
 /// A fused kernel: the exported function is
 ///   int name(void *user_context, halide_buffer_t *arg0, ...,
 ///            halide_buffer_t *argN-1, halide_buffer_t *result)

@@ -134,6 +134,11 @@ int64_t sliceEnd(int64_t begin, int64_t extent, int64_t stride);
 std::optional<Shape> inferUnpackPanelsShape(ShapeRef packed, int64_t columns,
                                             const ShapeError &emitError);
 
+/// Filters transformed for Winograd F(2x2, 3x3), [4, 4, C, F], back to the
+/// [3, 3, C, F] filters they came from.
+std::optional<Shape> inferWinogradFilterShape(ShapeRef transformed,
+                                              const ShapeError &emitError);
+
 /// What the cells a pad adds hold.
 enum class PadMode { Constant, Reflect, Edge };
 

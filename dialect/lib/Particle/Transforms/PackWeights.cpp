@@ -5,7 +5,10 @@
 // particle.weight, the panels are made here, once, into a new weight
 // `<name>.panels<P>` of shape [G, d..., P]; the kernel takes that and reads
 // it through a particle.unpack_panels at the top of its body, so nothing is
-// packed when the model runs.
+// packed when the model runs. A conv2d whose schedule says winograd = 1
+// (and that Winograd applies to) gets its filters transformed instead,
+// into `<name>.winograd` [4, 4, C, F], read through a
+// particle.winograd_filter.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +42,26 @@ std::vector<float> packPanels(const std::vector<float> &values, int64_t columns,
   return packed;
 }
 
+/// [3, 3, C, F] filters g as U = G g G^T per channel pair, [4, 4, C, F]
+/// (Winograd F(2x2, 3x3)).
+std::vector<float> winogradFilters(const std::vector<float> &g) {
+  static const float kG[4][3] = {
+      {1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+  int64_t cf = (int64_t)g.size() / 9;
+  std::vector<float> u(16 * cf, 0.0f);
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 4; ++b)
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) {
+          float scale = kG[a][i] * kG[b][j];
+          if (scale == 0.0f)
+            continue;
+          for (int64_t k = 0; k < cf; ++k)
+            u[(a * 4 + b) * cf + k] += scale * g[(i * 3 + j) * cf + k];
+        }
+  return u;
+}
+
 /// The weight operand of the kernel's dense or conv2d, if the body has one.
 OpOperand *contractionWeights(KernelOp kernel) {
   for (Operation &op : kernel.getBody().front()) {
@@ -48,6 +71,17 @@ OpOperand *contractionWeights(KernelOp kernel) {
       return &conv.getKernelMutable();
   }
   return nullptr;
+}
+
+/// Whether the contraction owning `use` runs as Winograd under `record`.
+bool runsWinograd(OpOperand *use, const sora::ScheduleRecord &record) {
+  auto conv = dyn_cast<Conv2DOp>(use->getOwner());
+  if (!record.winograd || !conv)
+    return false;
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(use->get().getType()).getShape();
+  return sora::winogradApplies(conv.describeKernelOp(),
+                               sora::Shape(shape.begin(), shape.end()));
 }
 
 struct SoraPackWeightsPass
@@ -72,7 +106,8 @@ struct SoraPackWeightsPass
       return true;
     sora::ScheduleRecord record = schedule.complete(sora::ScheduleRecord());
     auto arg = dyn_cast<BlockArgument>(use->get());
-    if (!record.packWeights || !arg)
+    bool winograd = runsWinograd(use, record);
+    if (!(record.packWeights || winograd) || !arg)
       return true;
     auto weight =
         kernel.getInputs()[arg.getArgNumber()].getDefiningOp<WeightOp>();
@@ -88,6 +123,10 @@ struct SoraPackWeightsPass
     packedShape.push_back(width);
     std::string name =
         (weight.getName() + ".panels" + std::to_string(width)).str();
+    if (winograd) {
+      packedShape.assign({4, 4, shape[2], shape[3]});
+      name = (weight.getName() + ".winograd").str();
+    }
     if (defined.insert(name).second) {
       std::optional<std::vector<float>> values =
           weights->read(weight.getName());
@@ -96,7 +135,8 @@ struct SoraPackWeightsPass
         return false;
       }
       weights->define(name, packedShape,
-                      packPanels(*values, columns, panels, width));
+                      winograd ? winogradFilters(*values)
+                               : packPanels(*values, columns, panels, width));
     }
 
     auto packedType = RankedTensorType::get(packedShape, type.getElementType());
@@ -105,8 +145,11 @@ struct SoraPackWeightsPass
     kernel->setOperand(arg.getArgNumber(), packed);
     arg.setType(packedType);
     b.setInsertionPointToStart(&kernel.getBody().front());
-    Value view = UnpackPanelsOp::create(b, use->getOwner()->getLoc(), type, arg,
-                                        b.getI64IntegerAttr(columns));
+    Location loc = use->getOwner()->getLoc();
+    Value view =
+        winograd ? Value(WinogradFilterOp::create(b, loc, type, arg))
+                 : Value(UnpackPanelsOp::create(b, loc, type, arg,
+                                                b.getI64IntegerAttr(columns)));
     arg.replaceAllUsesExcept(view, view.getDefiningOp());
     if (weight->use_empty())
       weight->erase();

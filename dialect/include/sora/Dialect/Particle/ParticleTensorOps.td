@@ -107,6 +107,28 @@ def Particle_SliceOp : Particle_Op<"slice", [Pure, Particle_FusionCopy,
   let hasVerifier = 1;
 }
 
+def Particle_WinogradFilterOp : Particle_Op<"winograd_filter", [Pure,
+    Particle_ShapeRule, Particle_FusionCopy,
+    DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {
+  let summary = "Reads filters transformed for Winograd as the layer's filters";
+  let description = [{
+    `input` is a conv2d's 3x3 filters `g` transformed at compile time for
+    Winograd F(2x2, 3x3), `U = G g G^T` per input and output channel,
+    `[4, 4, C, F]`; the result is `g` again (`G+ U G+^T`, G+ the left
+    inverse of G). sora-pack-weights puts one at the start of a kernel
+    body whose schedule says `winograd = 1`: the conv then reads `U`
+    directly, so that no filter is transformed when the model runs.
+
+    ```mlir
+    %w = particle.winograd_filter %u
+        : tensor<4x4x64x64xf32> -> tensor<3x3x64x64xf32>
+    ```
+  }];
+  let arguments = (ins Particle_Tensor:$input);
+  let results = (outs Particle_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
 def Particle_UnpackPanelsOp : Particle_Op<"unpack_panels", [Pure,
     Particle_ShapeRule, Particle_FusionCopy,
     DeclareOpInterfaceMethods<Particle_KernelOpInterface>]> {

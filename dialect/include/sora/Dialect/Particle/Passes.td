@@ -94,9 +94,12 @@ def SoraPackWeights : Pass<"sora-pack-weights", "::mlir::func::FuncOp"> {
     kernel's register tile width P, columns past F zero), and the kernel
     body reads it through a `particle.unpack_panels`: the packing happens
     once, in the compiler, instead of at every run. Kernels sharing a weight
-    share its panels. Weights computed by the graph are left to be packed
-    per call. Without access to the values (as in sora-opt) the pass
-    changes nothing.
+    share its panels. A conv2d whose schedule sets `winograd` (and that
+    Winograd F(2x2, 3x3) applies to) gets its filters transformed instead,
+    into `<name>.winograd` `[4, 4, C, F]`, read through a
+    `particle.winograd_filter`. Weights computed by the graph are left to
+    be packed (or transformed) per call. Without access to the values (as
+    in sora-opt) the pass changes nothing.
   }];
   let constructor = "::sora::particle::createSoraPackWeightsPass()";
   let dependentDialects = ["::sora::particle::ParticleDialect"];
