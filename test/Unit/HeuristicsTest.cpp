@@ -147,6 +147,46 @@ TEST(Heuristics, WeightsBeyondTheCacheGoPanelsOuter) {
   EXPECT_EQ(early.panelsOuter, 0) << "144 KiB of weights stay in cache";
 }
 
+TEST(Heuristics, Stride1ThreeByThreeConvsRunWinograd) {
+  ScheduleRecord early = defaultSchedule(
+      convSpec({1, 56, 56, 64}, {3, 3, 64, 64}, {1, 1, 1, 1}), avx512());
+  EXPECT_EQ(early.winograd, 1);
+  EXPECT_EQ(early.panelsOuter, 0) << "256 KiB of transformed filters";
+  EXPECT_EQ(early.grain, 3) << "tasks of 3 of the 28 tile rows";
+  ScheduleRecord late = defaultSchedule(
+      convSpec({1, 7, 7, 512}, {3, 3, 512, 512}, {1, 1, 1, 1}), avx512());
+  EXPECT_EQ(late.winograd, 1);
+  EXPECT_EQ(late.panelsOuter, 1) << "16 MiB of transformed filters";
+  // Fewer input channels than a vector, a 1x1 window, a depthwise conv: the
+  // direct sum.
+  EXPECT_EQ(defaultSchedule(
+                convSpec({1, 28, 28, 8}, {3, 3, 8, 64}, {1, 1, 1, 1}), avx512())
+                .winograd,
+            0);
+  EXPECT_EQ(
+      defaultSchedule(convSpec({1, 28, 28, 64}, {1, 1, 64, 64}, {0, 0, 0, 0}),
+                      avx512())
+          .winograd,
+      0);
+  EXPECT_EQ(
+      defaultSchedule(
+          convSpec({1, 28, 28, 64}, {3, 3, 1, 64}, {1, 1, 1, 1}, 64), avx512())
+          .winograd,
+      0);
+}
+
+TEST(Heuristics, PoolsGoParallelByTheElementsTheyRead) {
+  // ResNet-18's max pool: 200K outputs of 9 reads each.
+  SpecBuilder b("pool");
+  b.pool(K::MaxPool2D, b.arg({1, 112, 112, 64}), {3, 3}, {2, 2}, {1, 1, 1, 1});
+  b.spec.result = 1;
+  EXPECT_EQ(defaultSchedule(b.spec, avx512()).parallel, 1);
+  SpecBuilder small("small_pool");
+  small.pool(K::MaxPool2D, small.arg({1, 26, 26, 32}), {2, 2}, {2, 2});
+  small.spec.result = 1;
+  EXPECT_EQ(defaultSchedule(small.spec, avx512()).parallel, 0);
+}
+
 TEST(Heuristics, ConvPixelTilesAvoidRecomputingShortRows) {
   auto pixels = [](int64_t width) {
     return defaultSchedule(

@@ -270,10 +270,15 @@ ScheduleRecord defaultSchedule(const KernelSpec &spec,
     break;
   }
   // Vectors along the innermost dimension, rows in parallel when the
-  // result is large.
+  // kernel reads many elements: its result's, or a pool's windows'
+  // (ResNet-18's 3x3 max pool, 200K outputs: 225 us on one thread, 115 us
+  // on two).
   if (spec.result >= 0 && spec.result < spec.numValues()) {
     const Shape &shape = spec.shapeOf(spec.result);
-    s.parallel = numElements(shape) >= kParallelElements && shape.size() > 1;
+    int64_t reads = numElements(shape);
+    if (op && kernelFamily(op->kind) == KernelFamily::Pooling)
+      reads *= op->window[0] * op->window[1];
+    s.parallel = reads >= kParallelElements && shape.size() > 1;
   }
   return s;
 }
