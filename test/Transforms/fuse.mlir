@@ -159,3 +159,56 @@ func.func @long_chain() {
   particle.output "y" %39 : tensor<1x4xf32>
   return
 }
+
+// -----
+
+// A pointwise conv whose result (after its epilogue) only a depthwise conv
+// reads, and which exceeds 1 MiB (1x64x64x96 floats: 1.5 MiB), joins the
+// depthwise conv's kernel: computed row by row there, never stored.
+// CHECK-LABEL: func.func @expand_depthwise
+func.func @expand_depthwise() {
+  %x = particle.input "x" : tensor<1x64x64x16xf32>
+  %e = particle.weight "e.kernel" : tensor<1x1x16x96xf32>
+  %d = particle.weight "d.kernel" : tensor<3x3x1x96xf32>
+  // CHECK: particle.kernel "_sora_k0"(%{{.*}}, %{{.*}}, %{{.*}}) :
+  // CHECK-NEXT: ^bb0
+  // CHECK-NEXT: particle.conv2d
+  // CHECK-NEXT: particle.relu6
+  // CHECK-NEXT: particle.conv2d {{.*}}groups = 96
+  // CHECK-NEXT: particle.relu6
+  // CHECK-NEXT: particle.yield
+  // CHECK-NOT: particle.kernel
+  %0 = particle.conv2d %x, %e {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<1x64x64x16xf32>, tensor<1x1x16x96xf32>) -> tensor<1x64x64x96xf32>
+  %1 = particle.relu6 %0 : tensor<1x64x64x96xf32>
+  %2 = particle.conv2d %1, %d {strides = array<i64: 2, 2>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 1, 1>, groups = 96 : i64} : (tensor<1x64x64x96xf32>, tensor<3x3x1x96xf32>) -> tensor<1x32x32x96xf32>
+  %3 = particle.relu6 %2 : tensor<1x32x32x96xf32>
+  particle.output "y" %3 : tensor<1x32x32x96xf32>
+  return
+}
+
+// -----
+
+// The same blocks stay two kernels when the expansion fits a core's cache
+// (1x32x32x96 floats: 384 KiB), when another particle reads it too, or when
+// the conv after it is not depthwise.
+// CHECK-LABEL: func.func @expand_depthwise_apart
+func.func @expand_depthwise_apart() {
+  %x = particle.input "x" : tensor<1x32x32x16xf32>
+  %big = particle.input "big" : tensor<1x64x64x16xf32>
+  %e = particle.weight "e.kernel" : tensor<1x1x16x96xf32>
+  %d = particle.weight "d.kernel" : tensor<3x3x1x96xf32>
+  %g = particle.weight "g.kernel" : tensor<3x3x8x96xf32>
+  // CHECK-COUNT-6: particle.kernel
+  // CHECK-NOT: particle.kernel
+  %0 = particle.conv2d %x, %e {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<1x32x32x16xf32>, tensor<1x1x16x96xf32>) -> tensor<1x32x32x96xf32>
+  %1 = particle.conv2d %0, %d {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, groups = 96 : i64} : (tensor<1x32x32x96xf32>, tensor<3x3x1x96xf32>) -> tensor<1x32x32x96xf32>
+  particle.output "small" %1 : tensor<1x32x32x96xf32>
+  %2 = particle.conv2d %big, %e {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<1x64x64x16xf32>, tensor<1x1x16x96xf32>) -> tensor<1x64x64x96xf32>
+  %3 = particle.conv2d %2, %d {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, groups = 96 : i64} : (tensor<1x64x64x96xf32>, tensor<3x3x1x96xf32>) -> tensor<1x64x64x96xf32>
+  particle.output "shared" %2 : tensor<1x64x64x96xf32>
+  particle.output "depthwise" %3 : tensor<1x64x64x96xf32>
+  %4 = particle.conv2d %big, %e {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<1x64x64x16xf32>, tensor<1x1x16x96xf32>) -> tensor<1x64x64x96xf32>
+  %5 = particle.conv2d %4, %g {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, groups = 12 : i64} : (tensor<1x64x64x96xf32>, tensor<3x3x8x96xf32>) -> tensor<1x64x64x96xf32>
+  particle.output "grouped" %5 : tensor<1x64x64x96xf32>
+  return
+}

@@ -176,6 +176,14 @@ TEST(HalideBackend, RejectsMalformedSpecs) {
   spec.result = 3;
   expectRejected(spec, "at most one dense, conv, pool or softmax");
 
+  // Two convs only as a pointwise one feeding a depthwise one.
+  SpecBuilder twoConvs("two_convs");
+  int x = twoConvs.arg({1, 4, 4, 8}), pw = twoConvs.arg({1, 1, 8, 8});
+  int full = twoConvs.arg({3, 3, 8, 8});
+  twoConvs.conv(twoConvs.conv(x, pw), full, -1, {1, 1}, {1, 1}, {1, 1, 1, 1});
+  expectRejected(twoConvs.finish(*lookupTarget("x86-64-avx2")),
+                 "a pointwise conv feeding a depthwise one");
+
   SpecBuilder ids("ids");
   ids.spec.int64Args = {ids.arg({4})};
   ids.unary(KernelOpKind::Relu, 0);

@@ -187,6 +187,23 @@ TEST(Heuristics, PoolsGoParallelByTheElementsTheyRead) {
   EXPECT_EQ(defaultSchedule(small.spec, avx512()).parallel, 0);
 }
 
+TEST(Heuristics, RowProducersRunInTasksOfAQuarterImage) {
+  // MobileNetV2's second block: each task computes the depthwise window's
+  // first producer rows again, so 56 output rows go in 4 tasks, not 8.
+  SpecBuilder b("expand_depthwise");
+  int x = b.arg({1, 112, 112, 16}), pw = b.arg({1, 1, 16, 96});
+  int dw = b.arg({3, 3, 1, 96});
+  int expanded = b.unary(K::Relu6, b.conv(x, pw));
+  b.conv(expanded, dw, -1, {2, 2}, {1, 1}, {0, 0, 1, 1}, 96);
+  b.spec.result = 5;
+  ASSERT_TRUE(isRowProducer(b.spec, 0));
+  EXPECT_EQ(anchorOpIndex(b.spec), 2);
+  ScheduleRecord s = defaultSchedule(b.spec, avx512());
+  EXPECT_EQ(s.grain, 14);
+  EXPECT_EQ(s.tileCols, 48); // the widest tile dividing the 96 channels
+  EXPECT_EQ(s.parallel, 1);
+}
+
 TEST(Heuristics, ConvPixelTilesAvoidRecomputingShortRows) {
   auto pixels = [](int64_t width) {
     return defaultSchedule(

@@ -18,6 +18,24 @@ KernelSpec layerNorm(const std::string &name, float epsilon) {
   return spec;
 }
 
+TEST(KernelSpec, APointwiseConvFeedingADepthwiseOneIsARowProducer) {
+  using K = KernelOpKind;
+  // pointwise -> relu6 -> depthwise: a row producer; the depthwise conv and
+  // a pointwise conv feeding a full 3x3 conv are not.
+  SpecBuilder b("k");
+  int x = b.arg({1, 8, 8, 4}), pw = b.arg({1, 1, 4, 16});
+  int dw = b.arg({3, 3, 1, 16}), pw2 = b.arg({1, 1, 16, 16});
+  int full = b.arg({3, 3, 16, 16});
+  int depthwise = b.conv(b.unary(K::Relu6, b.conv(x, pw)), dw, -1, {1, 1},
+                         {1, 1}, {1, 1, 1, 1}, 16);
+  b.conv(b.conv(depthwise, pw2), full, -1, {1, 1}, {1, 1}, {1, 1, 1, 1});
+  ASSERT_EQ(b.spec.ops.size(), 5u);
+  EXPECT_TRUE(isRowProducer(b.spec, 0));
+  EXPECT_FALSE(isRowProducer(b.spec, 1)); // relu6
+  EXPECT_FALSE(isRowProducer(b.spec, 2)); // depthwise
+  EXPECT_FALSE(isRowProducer(b.spec, 3)); // feeds a full conv
+}
+
 TEST(KernelSpec, NamesAndProvenanceDoNotMakeAKernelDistinct) {
   EXPECT_TRUE(sameComputation(layerNorm("a", 1e-5f), layerNorm("b", 1e-5f)));
 }

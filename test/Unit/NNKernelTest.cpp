@@ -245,6 +245,32 @@ TEST_P(NNJit, WinogradFilterViewReadsTheFilters) {
   checkWith(spec, {8, 4, 16, 0, 1, 0, 0, 0});
 }
 
+TEST_P(NNJit, PointwiseConvRowsInsideADepthwiseConv) {
+  // A pointwise conv (and its epilogue) computed row by row inside the
+  // depthwise conv reading it: two images, stride 2 with asymmetric padding
+  // (the producer's rows on the padding read its input clamped, then zero),
+  // a width that is no multiple of the register tile; row tasks of 1 and 2
+  // rows, up front (panels outer) and on one thread.
+  SpecBuilder b("pointwise_depthwise");
+  int x = b.arg({2, 7, 9, 8}), pw = b.arg({1, 1, 8, 32}), pb = b.arg({32});
+  int dw = b.arg({3, 3, 1, 32}), db = b.arg({32});
+  int expanded = b.unary(K::Relu6, b.conv(x, pw, pb));
+  b.unary(K::Relu, b.conv(expanded, dw, db, {2, 2}, {1, 1}, {1, 0, 2, 1}, 32));
+  KernelSpec spec = b.finish(target());
+  ASSERT_TRUE(isRowProducer(spec, 0));
+  // {vector, tileRows, tileCols, parallel, grain, packWeights, panelsOuter}.
+  checkWith(spec, {8, 4, 16, 1, 2, 0, 0});
+  checkWith(spec, {8, 3, 32, 1, 1, 0, 0});
+  checkWith(spec, {8, 6, 16, 1, 1, 0, 1});
+  checkWith(spec, {16, 8, 32, 0, 3, 0, 0});
+  // Unpadded: the producer's own rows slide along the consumer's.
+  SpecBuilder v("pointwise_depthwise_valid");
+  int vx = v.arg({1, 6, 10, 4}), vp = v.arg({1, 1, 4, 16});
+  int vd = v.arg({3, 3, 1, 16});
+  v.conv(v.conv(vx, vp), vd, -1, {1, 1}, {1, 1}, {0, 0, 0, 0}, 16);
+  checkWith(v.finish(target()), {8, 4, 16, 1, 2, 0, 0});
+}
+
 //===----------------------------------------------------------------------===//
 // Weights packed at compile time (unpack_panels)
 //===----------------------------------------------------------------------===//

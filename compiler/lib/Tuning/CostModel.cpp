@@ -86,6 +86,11 @@ KernelWork kernelWork(const KernelSpec &spec) {
             ? std::max<int64_t>(op->transposeA ? x[x.size() - 2] : x.back(), 1)
             : std::max<int64_t>(numElements(weights) / w.cols, 1);
     w.flops = 2.0 * (double)w.rows * (double)w.cols * (double)w.depth;
+    // Pointwise convs computed in its loop nest: their multiply-adds too.
+    for (size_t i = 0; i < spec.ops.size(); ++i)
+      if (isRowProducer(spec, i))
+        w.flops += 2.0 * (double)numElements(spec.ops[i].shape) *
+                   (double)spec.shapeOf(spec.ops[i].operands[1])[2];
   } else {
     w.flops = (double)numElements(out);
   }

@@ -23,6 +23,23 @@ static auto computation(const KernelOp &op) {
                   op.low, op.high);
 }
 
+bool isRowProducer(const KernelSpec &spec, size_t index) {
+  const KernelOp &producer = spec.ops[index];
+  if (producer.operands.size() < 2 ||
+      !isPointwiseConv(producer, spec.shapeOf(producer.operands[1])))
+    return false;
+  // The next anchor: a depthwise conv whose input the producer (or an op
+  // after it: its epilogue) computed.
+  int value = (int)(spec.args.size() + index);
+  for (size_t i = index + 1; i < spec.ops.size(); ++i) {
+    const KernelOp &op = spec.ops[i];
+    if (fusionRole(op.kind) == FusionRole::Anchor)
+      return op.operands.size() >= 2 && op.operands[0] >= value &&
+             isDepthwiseConv(op, spec.shapeOf(op.operands[1]));
+  }
+  return false;
+}
+
 bool sameComputation(const KernelSpec &a, const KernelSpec &b) {
   if (a.args != b.args || a.int64Args != b.int64Args || a.result != b.result ||
       a.ops.size() != b.ops.size() || a.autoscheduler != b.autoscheduler ||

@@ -13,8 +13,9 @@
 
 namespace sora {
 
-/// Index in `spec.ops` of the kernel's anchor op, or -1 for a purely
-/// elementwise kernel. A well-formed kernel has at most one anchor.
+/// Index in `spec.ops` of the kernel's anchor op, the one whose loop nest is
+/// the kernel's, or -1 for a purely elementwise kernel. It is the last
+/// anchor: an earlier one is a row producer (isRowProducer).
 int anchorOpIndex(const KernelSpec &spec);
 
 /// The op whose loop nest a kernel's schedule tiles: its anchor, else a

@@ -53,6 +53,9 @@ struct OpStages {
   // Copies: an index computed once per output row before the copy reads
   // with it (an embedding's table row).
   Halide::Func lookup;
+  // Anchors: the pointwise convs computed row by row inside this one's loop
+  // nest (isRowProducer), whose results it reads.
+  std::vector<OpStages> rowProducers;
   // GPU kernels: a check the host evaluates (a kernel error cannot be raised
   // inside GPU code) from what the GPU stages computed.
   Halide::Func hostCheck;

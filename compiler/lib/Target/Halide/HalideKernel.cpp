@@ -88,18 +88,38 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
   ScheduleRecord schedule = spec.schedule;
   schedule.gpu = gpu;
   std::optional<OpStages> anchor;
+  std::vector<OpStages> rowProducers;
+  // A row producer reads its weights as they are: the schedule's packing
+  // and algorithm are the anchor's.
+  ScheduleRecord producerSchedule = schedule;
+  producerSchedule.packWeights = 0;
+  producerSchedule.winograd = 0;
   // GPU kernels: stages that run on the host (checks), not on the device.
   std::vector<Func> hostStages;
   for (size_t i = 0; i < spec.ops.size(); ++i) {
-    OpStages stages = buildOp(spec, i, values, schedule);
+    bool producer = isRowProducer(spec, i);
+    OpStages stages;
+    if (producer) {
+      // Its input read clamped: defined on its consumer's padding too.
+      std::vector<Value> clamped = values;
+      Value &input = clamped[spec.ops[i].operands[0]];
+      input.func = clampDims(input, {1, 2});
+      stages = buildOp(spec, i, clamped, producerSchedule);
+    } else {
+      stages = buildOp(spec, i, values, schedule);
+    }
     values.push_back(stages.value);
     if (cpuSchedule)
       scheduleOwnStages(stages, schedule);
     if (gpu && stages.hostCheck.defined())
       hostStages.push_back(stages.hostCheck);
-    if (fusionRole(stages.kind) == FusionRole::Anchor)
+    if (producer)
+      rowProducers.push_back(std::move(stages));
+    else if (fusionRole(stages.kind) == FusionRole::Anchor)
       anchor = std::move(stages);
   }
+  if (anchor)
+    anchor->rowProducers = std::move(rowProducers);
 
   // The output wraps the result so that it is always a fresh pure Func; the
   // result's own Func (an anchor value or an epilogue op) is inlined into it.

@@ -53,6 +53,7 @@ static std::string describe(size_t index, const KernelOp &op) {
 static std::string checkOps(const KernelSpec &spec, std::vector<bool> &used) {
   int numArgs = (int)spec.args.size();
   int anchors = 0;
+  size_t previousAnchor = 0;
   for (size_t i = 0; i < spec.ops.size(); ++i) {
     const KernelOp &op = spec.ops[i];
     std::string where = describe(i, op);
@@ -71,8 +72,13 @@ static std::string checkOps(const KernelSpec &spec, std::vector<bool> &used) {
     if (op.shape != *expected)
       return where + "result shape " + formatDims(op.shape) +
              " does not match the inferred " + formatDims(*expected);
-    if (fusionRole(op.kind) == FusionRole::Anchor && ++anchors > 1)
-      return where + "a kernel holds at most one dense, conv, pool or softmax";
+    if (fusionRole(op.kind) != FusionRole::Anchor)
+      continue;
+    ++anchors;
+    if (anchors > 2 || (anchors == 2 && !isRowProducer(spec, previousAnchor)))
+      return where + "a kernel holds at most one dense, conv, pool or "
+                     "softmax (and a pointwise conv feeding a depthwise one)";
+    previousAnchor = i;
   }
   return "";
 }

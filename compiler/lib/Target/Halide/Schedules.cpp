@@ -195,6 +195,35 @@ static void scheduleWinograd(const OpStages &anchor, Func tiled,
                                      TailStrategy::GuardWithIf);
 }
 
+/// A pointwise conv computed inside a depthwise conv's loop nest, realized
+/// by `rows`: the consumer's zero-padded input (the producer reads its own
+/// input clamped, so it is defined on the padding too) or, unpadded, its own
+/// value. Its rows at the consumer's `row` loop, kept across a task's rows
+/// (`rowTask`: a sliding window, each row computed once per task), or up
+/// front without row tasks; in the consumer's register tiles (its channels
+/// are the consumer's), the whole reduction innermost.
+static void scheduleRowProducer(const OpStages &producer, Func rows, Func tiled,
+                                const Var &row, const Var *rowTask,
+                                const ScheduleRecord &schedule) {
+  const Shape &shape = producer.value.shape; // [N, H, W, F]
+  Tiling tile = clampTiling(schedule, shape[3], shape[2]);
+  std::vector<Var> v = rows.args();
+  // Past the last tile (rounded up), the clamped input still reads in bounds.
+  auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(rows, tile, shape[2]);
+  rows.reorder(cvi, cvo, ri, co, ro, v[2], v[3])
+      .vectorize(cvi)
+      .unroll(cvo)
+      .unroll(ri);
+  if (rowTask) {
+    rows.store_at(tiled, *rowTask).compute_at(tiled, row);
+  } else {
+    rows.compute_root();
+    if (schedule.parallel)
+      rows.parallel(v[2]);
+  }
+  scheduleAccumulator(producer, rows, co, tile);
+}
+
 /// Dense: tiled(u, n); Conv2D: tiled(f, ox, oy, n), pixel tiles along ox.
 static void scheduleContraction(const OpStages &anchor, Func tiled,
                                 const ScheduleRecord &schedule) {
@@ -207,15 +236,23 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
 
   std::vector<Var> v = tiled.args();
   auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(tiled, tile, rows);
-  // Conv: output rows (and images) are one loop around the pixel tiles.
-  Var row("row");
-  if (!dense)
-    tiled.fuse(v[2], v[3], row);
   // A single row tile (batch-1 dense) leaves only column panels to share.
   bool panelsOuter = schedule.panelsOuter || (dense && rows <= tile.rows);
+  bool rowTasks = !dense && !panelsOuter;
+  // Conv: output rows (and images) are one loop around the pixel tiles; with
+  // row producers, the images a loop of their own (a producer's rows slide
+  // along the rows of one image: Halide slides along one dimension).
+  bool imagesApart = rowTasks && !anchor.rowProducers.empty();
+  Var row("row");
+  if (imagesApart)
+    row = v[2];
+  else if (!dense)
+    tiled.fuse(v[2], v[3], row);
   std::vector<VarOrRVar> rowLoops{ro};
   if (!dense)
     rowLoops.push_back(row);
+  if (imagesApart)
+    rowLoops.push_back(v[3]);
   std::vector<VarOrRVar> order{cvi, cvo, ri}; // innermost first
   if (!panelsOuter)
     order.push_back(co);
@@ -228,8 +265,14 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
   // rows kept across its rows (a sliding window: an output row copies only
   // the input rows the previous one did not read).
   Var rowTask("row_task");
-  bool rowTasks = !dense && !panelsOuter;
-  if (rowTasks) {
+  if (imagesApart) {
+    int grain = std::max(1, schedule.grain);
+    Var imageRows("image_rows");
+    tiled.split(row, imageRows, row, grain, pureTail(shape[1], grain))
+        .fuse(imageRows, v[3], rowTask);
+    if (schedule.parallel)
+      tiled.parallel(rowTask);
+  } else if (rowTasks) {
     int grain = std::max(1, schedule.grain);
     tiled.split(row, rowTask, row, grain, pureTail(shape[0] * shape[1], grain));
     if (schedule.parallel)
@@ -248,18 +291,24 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
   else
     scheduleAccumulator(anchor, tiled, panelsOuter ? ro : co, tile);
 
-  if (anchor.padded.defined() && blocked) {
+  // The zero-padded input, a copy (with row producers: their realization).
+  bool paddedCopy = anchor.padded.defined() && anchor.rowProducers.empty();
+  if (paddedCopy && blocked) {
     // Read by every panel: padded once, up front.
     Func padded = anchor.padded;
     padded.compute_root().vectorize(padded.args()[0], tile.vector,
                                     TailStrategy::GuardWithIf);
-  } else if (anchor.padded.defined()) {
+  } else if (paddedCopy) {
     Func padded = anchor.padded;
     if (rowTasks)
       padded.store_at(tiled, rowTask);
     padded.compute_at(tiled, row)
         .vectorize(padded.args()[0], tile.vector, TailStrategy::GuardWithIf);
   }
+  for (const OpStages &producer : anchor.rowProducers)
+    scheduleRowProducer(
+        producer, anchor.padded.defined() ? anchor.padded : producer.value.func,
+        tiled, row, rowTasks ? &rowTask : nullptr, schedule);
   if (anchor.packed.defined()) {
     Func packed = anchor.packed;
     std::vector<Var> p = packed.args();

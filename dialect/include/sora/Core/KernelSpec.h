@@ -167,6 +167,22 @@ inline bool winogradApplies(const KernelOp &op, const Shape &weights) {
          op.dilation == std::array<int64_t, 2>{1, 1};
 }
 
+/// Whether conv2d `op` by `weights` is pointwise: a 1x1 window, stride 1, no
+/// padding, no groups (a GEMM over the pixels).
+inline bool isPointwiseConv(const KernelOp &op, const Shape &weights) {
+  return op.kind == KernelOpKind::Conv2D && weights.size() == 4 &&
+         weights[0] == 1 && weights[1] == 1 && op.groups == 1 &&
+         op.strides == std::array<int64_t, 2>{1, 1} &&
+         op.pad == std::array<int64_t, 4>{0, 0, 0, 0};
+}
+
+/// Whether conv2d `op` by `weights` is depthwise: one input channel per
+/// filter, one filter per channel.
+inline bool isDepthwiseConv(const KernelOp &op, const Shape &weights) {
+  return op.kind == KernelOpKind::Conv2D && weights.size() == 4 &&
+         weights[2] == 1 && op.groups > 1 && op.groups == weights[3];
+}
+
 /// A fused kernel: the exported function is
 ///   int name(void *user_context, halide_buffer_t *arg0, ...,
 ///            halide_buffer_t *argN-1, halide_buffer_t *result)
@@ -190,6 +206,12 @@ struct KernelSpec {
                                     : ops[value - args.size()].shape;
   }
 };
+
+/// Whether op `index` of `spec` is a pointwise conv2d whose result (after
+/// its epilogue) the next anchor, a depthwise conv2d, reads as its input
+/// (Fuse.cpp): computed row by row inside the depthwise conv's loop nest, its
+/// output never stored.
+bool isRowProducer(const KernelSpec &spec, size_t index);
 
 /// Whether two kernels compute the same thing the same way: everything but
 /// their names and the ops' provenance is equal.

@@ -49,6 +49,41 @@ growGroup(Operation *seed, const llvm::SmallPtrSetImpl<Operation *> &grouped) {
   return group;
 }
 
+/// The conv2d `op` is, as a kernel op, with its weights' shape.
+std::pair<sora::KernelOp, sora::Shape> describeConv(Conv2DOp conv) {
+  ArrayRef<int64_t> w =
+      cast<RankedTensorType>(conv.getKernel().getType()).getShape();
+  return {conv.describeKernelOp(), sora::Shape(w.begin(), w.end())};
+}
+
+/// Bytes of a pointwise conv's result beyond which it is computed row by row
+/// inside the depthwise conv reading it: more than a core's L2 keeps (1 MiB
+/// here) for the depthwise conv to read back. A smaller one costs less than
+/// the rows a row producer computes twice (where parallel tasks meet).
+constexpr int64_t kRowProducerBytes = 1 << 20;
+
+/// Whether `group` (a kernel's ops) is led by a pointwise conv2d whose result
+/// only the depthwise conv2d seeding `consumer` reads, in the same block:
+/// an inverted-residual block's expansion, then computed row by row inside
+/// the depthwise conv's loop nest instead of going through memory.
+bool feedsDepthwiseConv(ArrayRef<Operation *> group,
+                        ArrayRef<Operation *> consumer) {
+  auto producer = dyn_cast<Conv2DOp>(group.front());
+  auto depthwise = dyn_cast<Conv2DOp>(consumer.front());
+  Operation *last = group.back();
+  if (!producer || !depthwise || !last->getResult(0).hasOneUse() ||
+      depthwise.getInput() != last->getResult(0) ||
+      last->getBlock() != depthwise->getBlock() ||
+      group.size() + consumer.size() > kMaxKernelOps)
+    return false;
+  auto [p, pWeights] = describeConv(producer);
+  auto [d, dWeights] = describeConv(depthwise);
+  auto result = cast<RankedTensorType>(producer.getType());
+  return sora::isPointwiseConv(p, pWeights) &&
+         sora::isDepthwiseConv(d, dWeights) &&
+         result.getNumElements() * 4 > kRowProducerBytes;
+}
+
 /// Replaces `group` by one particle.kernel placed at its last op.
 void outline(ArrayRef<Operation *> group, StringRef name) {
   llvm::SmallPtrSet<Operation *, 8> members(group.begin(), group.end());
@@ -87,6 +122,23 @@ struct SoraFusePass : public sora::particle::impl::SoraFuseBase<SoraFusePass> {
       groups.push_back(growGroup(op, grouped));
       grouped.insert(groups.back().begin(), groups.back().end());
     });
+    // A pointwise conv's group joins the depthwise conv's it feeds.
+    llvm::DenseMap<Operation *, size_t> groupEndingAt;
+    for (size_t i = 0; i < groups.size(); ++i)
+      groupEndingAt[groups[i].back()] = i;
+    for (auto &group : groups) {
+      auto depthwise = dyn_cast<Conv2DOp>(group.front());
+      if (!depthwise)
+        continue;
+      auto found = groupEndingAt.find(depthwise.getInput().getDefiningOp());
+      if (found == groupEndingAt.end() ||
+          !feedsDepthwiseConv(groups[found->second], group))
+        continue;
+      SmallVector<Operation *> &producer = groups[found->second];
+      group.insert(group.begin(), producer.begin(), producer.end());
+      producer.clear();
+    }
+    llvm::erase_if(groups, [](auto &group) { return group.empty(); });
     int counter = 0;
     getOperation().walk([&](KernelOp) { ++counter; });
     for (auto &group : groups)

@@ -62,15 +62,17 @@ std::vector<float> winogradFilters(const std::vector<float> &g) {
   return u;
 }
 
-/// The weight operand of the kernel's dense or conv2d, if the body has one.
+/// The weight operand of the kernel's last dense or conv2d (its loop nest's;
+/// an earlier conv is a row producer, reading its weights as they are).
 OpOperand *contractionWeights(KernelOp kernel) {
+  OpOperand *weights = nullptr;
   for (Operation &op : kernel.getBody().front()) {
     if (auto dense = dyn_cast<DenseOp>(op))
-      return &dense.getKernelMutable();
+      weights = &dense.getKernelMutable();
     if (auto conv = dyn_cast<Conv2DOp>(op))
-      return &conv.getKernelMutable();
+      weights = &conv.getKernelMutable();
   }
-  return nullptr;
+  return weights;
 }
 
 /// Whether the contraction owning `use` runs as Winograd under `record`.
