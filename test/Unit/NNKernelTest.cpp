@@ -250,7 +250,8 @@ TEST_P(NNJit, PointwiseConvRowsInsideADepthwiseConv) {
   // depthwise conv reading it: two images, stride 2 with asymmetric padding
   // (the producer's rows on the padding read its input clamped, then zero),
   // a width that is no multiple of the register tile; row tasks of 1 and 2
-  // rows, up front (panels outer) and on one thread.
+  // rows, up front (panels outer), a ragged register tile (24 of 32
+  // channels, as the tuner may choose) and on one thread.
   SpecBuilder b("pointwise_depthwise");
   int x = b.arg({2, 7, 9, 8}), pw = b.arg({1, 1, 8, 32}), pb = b.arg({32});
   int dw = b.arg({3, 3, 1, 32}), db = b.arg({32});
@@ -262,6 +263,7 @@ TEST_P(NNJit, PointwiseConvRowsInsideADepthwiseConv) {
   checkWith(spec, {8, 4, 16, 1, 2, 0, 0});
   checkWith(spec, {8, 3, 32, 1, 1, 0, 0});
   checkWith(spec, {8, 6, 16, 1, 1, 0, 1});
+  checkWith(spec, {8, 5, 24, 1, 2, 0, 0});
   checkWith(spec, {16, 8, 32, 0, 3, 0, 0});
   // Unpadded: the producer's own rows slide along the consumer's.
   SpecBuilder v("pointwise_depthwise_valid");

@@ -1,4 +1,4 @@
-//===- KernelSpec.cpp - Identical kernels ---------------------------------===//
+//===- KernelSpec.cpp - Identical kernels, row producers ------------------===//
 
 #include "sora/Core/KernelSpec.h"
 

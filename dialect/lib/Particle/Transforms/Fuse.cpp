@@ -19,7 +19,8 @@ namespace {
 // Each op's role is a trait (ParticleInterfaces.td): anchors and copies
 // start a kernel, epilogues join the kernel of the op they follow (or start
 // one), a recurrence is a kernel alone (the driver calls it once per time
-// step).
+// step). A large pointwise conv's kernel then joins the depthwise conv's it
+// feeds (feedsDepthwiseConv).
 bool isRecurrence(Operation *op) { return op->hasTrait<FusionRecurrence>(); }
 bool isElementwise(Operation *op) { return op->hasTrait<FusionEpilogue>(); }
 
@@ -49,7 +50,7 @@ growGroup(Operation *seed, const llvm::SmallPtrSetImpl<Operation *> &grouped) {
   return group;
 }
 
-/// The conv2d `op` is, as a kernel op, with its weights' shape.
+/// `conv` as a kernel op, with its weights' shape.
 std::pair<sora::KernelOp, sora::Shape> describeConv(Conv2DOp conv) {
   ArrayRef<int64_t> w =
       cast<RankedTensorType>(conv.getKernel().getType()).getShape();
