@@ -107,3 +107,44 @@ func.func @global_pools() {
   particle.output "m" %m : tensor<1x8xf32>
   return
 }
+
+// -----
+
+// An activation after a reshape that keeps the last dimension runs before it
+// (so that it fuses into the kernel computing its input); the reshapes meet
+// and fold away.
+// CHECK-LABEL: func.func @elementwise_before_reshape
+func.func @elementwise_before_reshape() {
+  // CHECK: %[[X:.*]] = particle.input "x" : tensor<4x6xf32>
+  %x = particle.input "x" : tensor<4x6xf32>
+  // CHECK-NEXT: %[[G:.*]] = particle.gelu %[[X]] {approximate = "tanh"} : tensor<4x6xf32>
+  // CHECK-NEXT: %[[S:.*]] = particle.sigmoid %[[G]] : tensor<4x6xf32>
+  // CHECK-NEXT: particle.output "y" %[[S]] : tensor<4x6xf32>
+  %a = particle.reshape %x : tensor<4x6xf32> -> tensor<4x1x6xf32>
+  %b = particle.gelu %a {approximate = "tanh"} : tensor<4x1x6xf32>
+  %c = particle.sigmoid %b : tensor<4x1x6xf32>
+  %d = particle.reshape %c : tensor<4x1x6xf32> -> tensor<4x6xf32>
+  particle.output "y" %d : tensor<4x6xf32>
+  return
+}
+
+// -----
+
+// A reshape that changes the last dimension keeps a per-channel op after it;
+// an op of two operands stays too.
+// CHECK-LABEL: func.func @elementwise_stays_after_reshape
+func.func @elementwise_stays_after_reshape() {
+  %x = particle.input "x" : tensor<2x6xf32>
+  // CHECK: particle.reshape %{{.*}} : tensor<2x6xf32> -> tensor<4x3xf32>
+  // CHECK-NEXT: particle.normalize
+  %a = particle.reshape %x : tensor<2x6xf32> -> tensor<4x3xf32>
+  %b = particle.normalize %a {mean = array<f32: 0.0, 1.0, 2.0>, std = array<f32: 1.0, 2.0, 3.0>} : tensor<4x3xf32>
+  particle.output "n" %b : tensor<4x3xf32>
+  // CHECK: particle.reshape %{{.*}} : tensor<2x6xf32> -> tensor<2x1x6xf32>
+  // CHECK-NEXT: particle.add
+  %y = particle.input "y" : tensor<2x1x6xf32>
+  %c = particle.reshape %x : tensor<2x6xf32> -> tensor<2x1x6xf32>
+  %d = particle.add %c, %y : (tensor<2x1x6xf32>, tensor<2x1x6xf32>) -> tensor<2x1x6xf32>
+  particle.output "s" %d : tensor<2x1x6xf32>
+  return
+}
