@@ -45,6 +45,28 @@ TEST_P(TensorJit, FewInnermostElementsInterleave) {
   checkWith(spec, {8, 1, 8, 1, 2, 0});
 }
 
+TEST_P(TensorJit, TransposesMovingTheInnermostDimensionInBlocks) {
+  // Whole vectors along both dimensions that trade places: staged in
+  // vector x vector blocks (scheduleBlockTranspose), also with an epilogue
+  // and split over threads along the outermost dimension, whether or not it
+  // is one of the two.
+  struct Case {
+    Shape shape;
+    std::vector<int64_t> perm;
+  };
+  for (const Case &c :
+       {Case{{32, 48}, {1, 0}}, Case{{32, 3, 16}, {1, 2, 0}},
+        Case{{2, 16, 32}, {0, 2, 1}}, Case{{16, 2, 3, 32}, {3, 1, 2, 0}}}) {
+    SpecBuilder b("block_transpose");
+    int x = b.arg(c.shape), bias = b.arg({c.shape[c.perm.back()]});
+    b.unary(K::Relu, b.binary(K::Add, b.transpose(x, c.perm), bias));
+    KernelSpec spec = b.finish(target());
+    check(spec);
+    checkWith(spec, {8, 1, 8, 1, 1, 0});
+    checkWith(spec, {16, 1, 16, 1, 2, 0});
+  }
+}
+
 TEST_P(TensorJit, TransposeWithEpilogue) {
   SpecBuilder b("transpose_add");
   int x = b.arg({4, 6, 10}), bias = b.arg({6});

@@ -51,8 +51,11 @@ struct OpStages {
   // `reduction` into `gates`; the `cell` and `hidden` states follow.
   Halide::Func gates, cell, hidden;
   // Copies: an index computed once per output row before the copy reads
-  // with it (an embedding's table row).
-  Halide::Func lookup;
+  // with it (an embedding's table row); a transpose's input, which its
+  // schedule may stage in blocks (an identity, inlined otherwise), and the
+  // result's Halide dimension that reads the input's innermost one.
+  Halide::Func lookup, block;
+  int blockDim = -1;
   // Anchors: the pointwise convs computed row by row inside this one's loop
   // nest (isRowProducer), whose results it reads.
   std::vector<OpStages> rowProducers;

@@ -182,8 +182,18 @@ OpStages build<KernelOpKind::Transpose>(const KernelOp &op,
                                         const std::vector<Value> &operands,
                                         const std::string &name,
                                         const ScheduleRecord &) {
-  std::vector<Var> vars = makeVars(op.shape.size(), "d");
-  return pureStages(op, name, vars, transpose(op, operands[0], vars));
+  size_t rank = op.shape.size();
+  std::vector<Var> vars = makeVars(rank, "d"), in = makeVars(rank, "i");
+  Value x = operands[0];
+  Func block(name + "_block");
+  block(in) = x.func(in);
+  x.func = block;
+  OpStages stages = pureStages(op, name, vars, transpose(op, x, vars));
+  stages.block = block;
+  for (size_t i = 0; i < rank; ++i)
+    if (op.perm[i] == (int64_t)rank - 1)
+      stages.blockDim = halideDim(rank, (int64_t)i);
+  return stages;
 }
 
 /// A view: (f, d...) reads packed (f % P, d..., f / P) (Halide dims).

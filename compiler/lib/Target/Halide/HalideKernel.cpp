@@ -87,7 +87,7 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
   bool cpuSchedule = spec.autoscheduler.empty() && !gpu;
   ScheduleRecord schedule = spec.schedule;
   schedule.gpu = gpu;
-  std::optional<OpStages> anchor;
+  std::optional<OpStages> anchor, transpose;
   std::vector<OpStages> rowProducers;
   // A row producer reads its weights as they are: the schedule's packing
   // and algorithm are the anchor's.
@@ -117,6 +117,8 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
       rowProducers.push_back(std::move(stages));
     else if (fusionRole(stages.kind) == FusionRole::Anchor)
       anchor = std::move(stages);
+    else if (stages.kind == KernelOpKind::Transpose)
+      transpose = std::move(stages);
   }
   if (anchor)
     anchor->rowProducers = std::move(rowProducers);
@@ -139,7 +141,11 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
   } else if (gpu) {
     scheduleGpu(kernel.output, hostStages, schedule);
   } else if (!anchor) {
-    scheduleElementwise(kernel.output, result.shape, spec.schedule);
+    bool blocked =
+        transpose && transpose->value.shape == result.shape &&
+        scheduleBlockTranspose(*transpose, kernel.output, spec.schedule);
+    if (!blocked)
+      scheduleElementwise(kernel.output, result.shape, spec.schedule);
   } else if (anchor->value.shape == result.shape) {
     scheduleAnchor(*anchor, kernel.output, spec.schedule);
   } else {

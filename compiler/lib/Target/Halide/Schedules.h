@@ -27,6 +27,14 @@ void scheduleOwnStages(const OpStages &stages, const ScheduleRecord &schedule);
 void scheduleElementwise(Halide::Func func, const Shape &shape,
                          const ScheduleRecord &schedule);
 
+/// Schedules `output`, a transpose's result (plus an epilogue), in blocks of
+/// vector x vector elements when the transpose moves the innermost dimension
+/// (read along one, written along the other, the block transposed in
+/// registers) and both extents are whole vectors. Returns false, having
+/// scheduled nothing, otherwise.
+bool scheduleBlockTranspose(const OpStages &transpose, Halide::Func output,
+                            const ScheduleRecord &schedule);
+
 /// Schedules every stage of the pipeline that computes `output` on the GPU
 /// (GpuSchedule.cpp): `output` and each Func with update definitions as GPU
 /// loop nests of `schedule.gpuThreads`-thread blocks, `hostStages` at the
