@@ -265,16 +265,16 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
   // rows kept across its rows (a sliding window: an output row copies only
   // the input rows the previous one did not read).
   Var rowTask("row_task");
-  if (imagesApart) {
+  if (rowTasks) {
     int grain = std::max(1, schedule.grain);
-    Var imageRows("image_rows");
-    tiled.split(row, imageRows, row, grain, pureTail(shape[1], grain))
-        .fuse(imageRows, v[3], rowTask);
-    if (schedule.parallel)
-      tiled.parallel(rowTask);
-  } else if (rowTasks) {
-    int grain = std::max(1, schedule.grain);
-    tiled.split(row, rowTask, row, grain, pureTail(shape[0] * shape[1], grain));
+    if (imagesApart) {
+      Var imageRows("image_rows");
+      tiled.split(row, imageRows, row, grain, pureTail(shape[1], grain))
+          .fuse(imageRows, v[3], rowTask);
+    } else {
+      tiled.split(row, rowTask, row, grain,
+                  pureTail(shape[0] * shape[1], grain));
+    }
     if (schedule.parallel)
       tiled.parallel(rowTask);
   } else if (schedule.parallel && panelsOuter && schedule.grain > 1) {
