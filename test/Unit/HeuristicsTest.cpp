@@ -218,6 +218,30 @@ TEST(Heuristics, ConvPixelTilesAvoidRecomputingShortRows) {
   EXPECT_EQ(pixels(5), 5);  // the whole row
 }
 
+TEST(Heuristics, ConvTilesGoOneVectorNarrowerWhenThatComputesLess) {
+  auto tile = [](int64_t width, int64_t filters) {
+    ScheduleRecord s = defaultSchedule(
+        convSpec({1, width, width, 160}, {1, 1, 160, filters}, {0, 0, 0, 0}),
+        avx512());
+    return std::pair(s.tileCols, s.tileRows);
+  };
+  // MobileNetV2's 7- and 14-wide rows: 3 vectors x 7 pixels cover them
+  // exactly; 4 x 4 computes 8 pixels per 7, 4 x 5 15 per 14.
+  EXPECT_EQ(tile(7, 960), std::pair(48, 7));
+  EXPECT_EQ(tile(14, 576), std::pair(48, 7));
+  // 160 filters: 4 vectors compute 192, and so do 3, on fewer pixels.
+  EXPECT_EQ(tile(7, 160), std::pair(48, 7));
+  // 64 filters: a 3-vector tile would compute 96.
+  EXPECT_EQ(tile(14, 64), std::pair(64, 5));
+  // 112-wide rows: 6 pixels compute 114, close enough.
+  EXPECT_EQ(tile(112, 64), std::pair(64, 6));
+  // Panels outermost guard their last pixel tile: no recomputation to save.
+  ScheduleRecord late = defaultSchedule(
+      convSpec({1, 7, 7, 320}, {1, 1, 320, 1280}, {0, 0, 0, 0}), avx512());
+  EXPECT_EQ(late.panelsOuter, 1);
+  EXPECT_EQ(late.tileCols, 64);
+}
+
 TEST(Heuristics, TilesNeverExceedTheShape) {
   ScheduleRecord s = defaultSchedule(denseSpec(3, 7, 5), avx512());
   EXPECT_EQ(s.tileRows, 3);

@@ -4,8 +4,9 @@
 // many accumulators as the vector register file holds with room left for the
 // operands (8 rows x 2 vectors for GEMM, 4 vectors x 6 pixels for conv on
 // AVX-512; 6 x 2 vectors for both on AVX2, whose 16 registers a 4-vector
-// conv tile overflows), weights packed into panels when several row tiles
-// reuse them, and parallel row blocks of about 64 rows (a conv: tasks of
+// conv tile overflows; a conv tile a vector narrower where that computes
+// fewer outputs), weights packed into panels when several row tiles reuse
+// them, and parallel row blocks of about 64 rows (a conv: tasks of
 // an eighth of its output rows, up to 8, which share their padded input
 // rows). Small kernels stay on one thread.
 //
@@ -139,10 +140,33 @@ static void convSchedule(const KernelOp &op, const Shape &w,
       colVectors = v;
       break;
     }
+  int pixels = pixelsPerTile(tileRowsFor(colVectors, target), width);
+  s.panelsOuter = channels > (int64_t)colVectors * s.vector &&
+                  numElements(w) * 4 > kCachedWeightBytes;
+  // One vector narrower when that computes fewer outputs (a ragged last
+  // panel, pixels past a row's end) with at least three vectors left: 3 x 7
+  // on MobileNetV2's 7- and 14-wide rows instead of 4 x 4 and 4 x 5 ran its
+  // 1x1 convs 5-20% faster; 2 vectors ran slower despite fewer outputs.
+  // (Panels outermost guard the row's last tile instead of recomputing;
+  // Winograd's tiles are 2x2 tiles, not pixels.)
+  auto computed = [&](int vectors, int tilePixels) {
+    int64_t cols = (int64_t)vectors * s.vector;
+    return ceilDiv(channels, cols) * cols * ceilDiv(width, tilePixels) *
+           tilePixels;
+  };
+  bool winograd =
+      winogradApplies(op, w) && w[2] >= s.vector && w[3] >= s.vector;
+  if (op.groups == 1 && colVectors >= 4 && !s.panelsOuter && !winograd) {
+    int narrow = colVectors - 1;
+    int narrowPixels = pixelsPerTile(tileRowsFor(narrow, target), width);
+    if (computed(narrow, narrowPixels) < computed(colVectors, pixels)) {
+      colVectors = narrow;
+      pixels = narrowPixels;
+    }
+  }
   s.tileCols = colVectors * s.vector;
-  s.tileRows = pixelsPerTile(tileRowsFor(colVectors, target), width);
+  s.tileRows = pixels;
   s.packWeights = channels > s.tileCols;
-  s.panelsOuter = s.packWeights && numElements(w) * 4 > kCachedWeightBytes;
   double flops = 2.0 * numElements(op.shape) * w[0] * w[1] * w[2];
   // A depthwise conv runs far below the FMA peak (a load per multiply-add):
   // its time follows the elements it reads, as an elementwise kernel's.
@@ -151,7 +175,7 @@ static void convSchedule(const KernelOp &op, const Shape &w,
                      numElements(op.shape) * w[0] * w[1] >= kParallelElements);
   s.parallel = enoughWork && (outRows > 1 || s.panelsOuter);
   s.grain = (int)std::clamp<int64_t>(outRows / 8, 1, 8);
-  if (winogradApplies(op, w) && w[2] >= s.vector && w[3] >= s.vector) {
+  if (winograd) {
     // Winograd F(2x2, 3x3): ResNet-18's 3x3 layers ran 1.1-1.8x faster
     // (whole model 1.3x at 1 and 2 threads). Its transformed filters are
     // 16/9 the size: beyond the cache, their panels go outermost.
