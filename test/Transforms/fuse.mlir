@@ -212,3 +212,48 @@ func.func @expand_depthwise_apart() {
   particle.output "grouped" %5 : tensor<1x64x64x96xf32>
   return
 }
+
+// -----
+
+// A conv that never runs as Winograd (a stem: 3 input channels) whose result
+// (after its epilogue) only a pool reads, over 1 MiB (1x112x112x64 floats:
+// 3 MiB), joins the pool's kernel: computed row by row there, never stored.
+// CHECK-LABEL: func.func @stem_pool
+func.func @stem_pool() {
+  %x = particle.input "x" : tensor<1x224x224x3xf32>
+  %w = particle.weight "stem.kernel" : tensor<7x7x3x64xf32>
+  // CHECK: particle.kernel "_sora_k0"(%{{.*}}, %{{.*}}) :
+  // CHECK-NEXT: ^bb0
+  // CHECK-NEXT: particle.conv2d
+  // CHECK-NEXT: particle.relu
+  // CHECK-NEXT: particle.max_pool2d
+  // CHECK-NEXT: particle.yield
+  // CHECK-NOT: particle.kernel
+  %0 = particle.conv2d %x, %w {strides = array<i64: 2, 2>, dilation = array<i64: 1, 1>, padding = array<i64: 3, 3, 3, 3>} : (tensor<1x224x224x3xf32>, tensor<7x7x3x64xf32>) -> tensor<1x112x112x64xf32>
+  %1 = particle.relu %0 : tensor<1x112x112x64xf32>
+  %2 = particle.max_pool2d %1 {window = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : tensor<1x112x112x64xf32> -> tensor<1x56x56x64xf32>
+  particle.output "y" %2 : tensor<1x56x56x64xf32>
+  return
+}
+
+// -----
+
+// A conv that may run as Winograd (3x3, stride 1, 16 input channels) keeps
+// its own kernel before a pool, as does a small conv (1x32x32x64 floats:
+// 256 KiB).
+// CHECK-LABEL: func.func @conv_pool_apart
+func.func @conv_pool_apart() {
+  %x = particle.input "x" : tensor<1x64x64x16xf32>
+  %s = particle.input "s" : tensor<1x32x32x3xf32>
+  %w = particle.weight "w.kernel" : tensor<3x3x16x64xf32>
+  %v = particle.weight "v.kernel" : tensor<3x3x3x64xf32>
+  // CHECK-COUNT-4: particle.kernel
+  // CHECK-NOT: particle.kernel
+  %0 = particle.conv2d %x, %w {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x64x64x16xf32>, tensor<3x3x16x64xf32>) -> tensor<1x64x64x64xf32>
+  %1 = particle.max_pool2d %0 {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>} : tensor<1x64x64x64xf32> -> tensor<1x32x32x64xf32>
+  particle.output "winograd" %1 : tensor<1x32x32x64xf32>
+  %2 = particle.conv2d %s, %v {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x32x32x3xf32>, tensor<3x3x3x64xf32>) -> tensor<1x32x32x64xf32>
+  %3 = particle.max_pool2d %2 {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>} : tensor<1x32x32x64xf32> -> tensor<1x16x16x64xf32>
+  particle.output "small" %3 : tensor<1x16x16x64xf32>
+  return
+}
