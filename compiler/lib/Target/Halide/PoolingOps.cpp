@@ -46,18 +46,30 @@ static OpStages buildPooling(const KernelOp &op, const Value &input,
   if (how == Reduction::Lp)
     cell = p == 2.0f ? cell * cell : pow(abs(cell), p);
   stages.reduce = Func(name + (isMax ? "_max" : "_sum"));
-  stages.reduce(c, ox, oy, n) = fill;
+  Expr result;
   if (isMax) {
     // NaN wins wherever it is in the window, as in PyTorch (max alone keeps
-    // or drops it depending on the operand order).
-    Expr best = stages.reduce(c, ox, oy, n);
+    // or drops it depending on the operand order): beside the max, the
+    // largest magnitude's bits, a NaN's above infinity's (two integer ops
+    // per cell where testing both max operands took six).
+    Type bits = Int(32);
+    stages.reduce(c, ox, oy, n) = Tuple(fill, 0);
+    FuncRef window = stages.reduce(c, ox, oy, n);
     stages.reduce(c, ox, oy, n) =
-        propagateNaN(best, propagateNaN(cell, max(best, cell)));
-  } else
+        Tuple(max(window[0], cell),
+              max(window[1], reinterpret(bits, cell) & 0x7fffffff));
+    constexpr int kInfinityBits = 0x7f800000;
+    Expr magnitude = stages.reduce(c, ox, oy, n)[1];
+    result = reinterpret(
+        Float(32), select(magnitude > kInfinityBits, magnitude,
+                          reinterpret(bits, stages.reduce(c, ox, oy, n)[0])));
+  } else {
+    stages.reduce(c, ox, oy, n) = fill;
     stages.reduce(c, ox, oy, n) += cell;
+    result = stages.reduce(c, ox, oy, n);
+  }
 
   stages.value = {Func(name), op.shape};
-  Expr result = stages.reduce(c, ox, oy, n);
   if (how == Reduction::Average) {
     const Shape &shape = input.shape; // [N, H, W, C]
     Expr count = padded ? inRange(y0, op.window[0], shape[1]) *
