@@ -204,21 +204,6 @@ TEST(Heuristics, RowProducersRunInTasksOfAQuarterImage) {
   EXPECT_EQ(s.parallel, 1);
 }
 
-TEST(Heuristics, APoolComputingItsConvRowsTakesTheConvsTile) {
-  // MNIST's conv at batch 64 inside its 2x2 max pool: the conv's register
-  // tile (2 vectors x 9 pixels on 26-wide rows), plain weights, tasks of a
-  // quarter of the pool's 13 rows, in parallel.
-  SpecBuilder b("conv_pool");
-  int conv = b.conv(b.arg({64, 28, 28, 1}), b.arg({3, 3, 1, 32}));
-  b.pool(K::MaxPool2D, b.unary(K::Relu, conv), {2, 2}, {2, 2});
-  ScheduleRecord s = defaultSchedule(b.spec, avx512());
-  EXPECT_EQ(s.tileCols, 32);
-  EXPECT_EQ(s.tileRows, 9);
-  EXPECT_EQ(s.packWeights, 0);
-  EXPECT_EQ(s.parallel, 1);
-  EXPECT_EQ(s.grain, 3);
-}
-
 TEST(Heuristics, ConvPixelTilesAvoidRecomputingShortRows) {
   auto pixels = [](int64_t width) {
     return defaultSchedule(

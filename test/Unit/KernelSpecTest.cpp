@@ -36,24 +36,6 @@ TEST(KernelSpec, APointwiseConvFeedingADepthwiseOneIsARowProducer) {
   EXPECT_FALSE(isRowProducer(b.spec, 3)); // feeds a full conv
 }
 
-TEST(KernelSpec, AConvFeedingAPoolIsARowProducerUnlessItMayRunWinograd) {
-  using K = KernelOpKind;
-  SpecBuilder b("k");
-  int stem = b.conv(b.arg({1, 16, 16, 3}), b.arg({7, 7, 3, 16}), -1, {2, 2},
-                    {1, 1}, {3, 3, 3, 3});
-  b.pool(K::MaxPool2D, b.unary(K::Relu, stem), {3, 3}, {2, 2}, {1, 1, 1, 1});
-  EXPECT_TRUE(isRowProducer(b.spec, 0));
-  SpecBuilder w("k");
-  int wide = w.conv(w.arg({1, 8, 8, 16}), w.arg({3, 3, 16, 16}), -1, {1, 1},
-                    {1, 1}, {1, 1, 1, 1});
-  w.pool(K::MaxPool2D, wide, {2, 2}, {2, 2});
-  EXPECT_FALSE(isRowProducer(w.spec, 0)) << "16 channels: Winograd";
-  SpecBuilder n("k");
-  int narrow = n.conv(n.arg({1, 8, 8, 1}), n.arg({3, 3, 1, 16}));
-  n.pool(K::AvgPool2D, narrow, {2, 2}, {2, 2});
-  EXPECT_TRUE(isRowProducer(n.spec, 0)) << "one channel: never Winograd";
-}
-
 TEST(KernelSpec, NamesAndProvenanceDoNotMakeAKernelDistinct) {
   EXPECT_TRUE(sameComputation(layerNorm("a", 1e-5f), layerNorm("b", 1e-5f)));
 }

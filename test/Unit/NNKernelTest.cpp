@@ -273,32 +273,6 @@ TEST_P(NNJit, PointwiseConvRowsInsideADepthwiseConv) {
   checkWith(v.finish(target()), {8, 4, 16, 1, 2, 0, 0});
 }
 
-TEST_P(NNJit, ConvRowsInsideAPool) {
-  // A stem conv (and its epilogue) computed row by row inside the pool
-  // reading it: two images, a padded stride-2 conv (its own padded input
-  // copied row by row), an overlapping padded max pool (its rows slide
-  // along the task's), heights no multiple of the row tasks; tasks of 1, 2
-  // and 3 rows, ragged register tiles, on one thread.
-  SpecBuilder b("stem_pool");
-  int x = b.arg({2, 15, 13, 3}), w = b.arg({5, 5, 3, 24}), bias = b.arg({24});
-  int stem = b.unary(K::Relu, b.conv(x, w, bias, {2, 2}, {1, 1}, {2, 2, 2, 1}));
-  b.pool(K::MaxPool2D, stem, {3, 3}, {2, 2}, {1, 1, 1, 1});
-  KernelSpec spec = b.finish(target());
-  ASSERT_TRUE(isRowProducer(spec, 0));
-  // {vector, tileRows, tileCols, parallel, grain}.
-  checkWith(spec, {8, 4, 16, 1, 1});
-  checkWith(spec, {8, 3, 24, 1, 2});
-  checkWith(spec, {16, 6, 32, 0, 3});
-  // Windows that do not overlap, and an average pool.
-  SpecBuilder v("conv_avg_pool");
-  int vx = v.arg({3, 10, 9, 1}), vw = v.arg({3, 3, 1, 16});
-  v.pool(K::AvgPool2D, v.conv(vx, vw), {2, 2}, {2, 2});
-  KernelSpec valid = v.finish(target());
-  ASSERT_TRUE(isRowProducer(valid, 0));
-  checkWith(valid, {8, 5, 16, 1, 2});
-  checkWith(valid, {8, 7, 8, 0, 1});
-}
-
 //===----------------------------------------------------------------------===//
 // Weights packed at compile time (unpack_panels)
 //===----------------------------------------------------------------------===//

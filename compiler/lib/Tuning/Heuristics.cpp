@@ -202,24 +202,6 @@ static void rowProducerGrain(const KernelOp &op, ScheduleRecord &s) {
   s.grain = (int)std::clamp<int64_t>(op.shape[1] / 4, 1, 16);
 }
 
-/// A pool computing its input conv's rows (isRowProducer): the conv's
-/// register tile (its weights read as they are), in tasks of rows as a
-/// depthwise conv's producer, parallel when the conv has the work.
-static void pooledConvSchedule(const KernelSpec &spec, const KernelOp &pool,
-                               const TargetInfo &target, ScheduleRecord &s) {
-  for (size_t i = 0; i < spec.ops.size(); ++i) {
-    const KernelOp &conv = spec.ops[i];
-    const Shape *w = operandShape(spec, conv, 1, 4);
-    if (!isRowProducer(spec, i) || !w || conv.shape.size() != 4 ||
-        !allPositive(conv.shape))
-      continue;
-    convSchedule(conv, *w, target, s);
-    s.packWeights = s.panelsOuter = s.winograd = 0;
-    rowProducerGrain(pool, s);
-    return;
-  }
-}
-
 /// MatMul [..., M, K] x [..., K, N]: the dense register tile over M x N, no
 /// packing (both operands are activations); parallel over row tiles and
 /// batch entries.
@@ -322,11 +304,6 @@ ScheduleRecord defaultSchedule(const KernelSpec &spec,
       recurrenceSchedule(*op, s);
     return s;
   case KernelFamily::Pooling:
-    if (rank == 4 && hasRowProducer(spec)) {
-      pooledConvSchedule(spec, *op, target, s);
-      return s;
-    }
-    break;
   case KernelFamily::RowReduction:
   case KernelFamily::Reduction:
   case KernelFamily::Elementwise:

@@ -25,21 +25,17 @@ static auto computation(const KernelOp &op) {
 
 bool isRowProducer(const KernelSpec &spec, size_t index) {
   const KernelOp &producer = spec.ops[index];
-  if (producer.kind != KernelOpKind::Conv2D || producer.operands.size() < 2)
+  if (producer.operands.size() < 2 ||
+      !isPointwiseConv(producer, spec.shapeOf(producer.operands[1])))
     return false;
-  // The next anchor, whose input the producer (or an op after it: its
-  // epilogue) computed.
+  // The next anchor: a depthwise conv whose input the producer (or an op
+  // after it: its epilogue) computed.
   int value = (int)(spec.args.size() + index);
   for (size_t i = index + 1; i < spec.ops.size(); ++i) {
     const KernelOp &op = spec.ops[i];
-    if (fusionRole(op.kind) != FusionRole::Anchor)
-      continue;
-    if (op.operands.empty() || op.operands[0] < value)
-      return false;
-    Shape consumerWeights =
-        op.operands.size() >= 2 ? spec.shapeOf(op.operands[1]) : Shape{};
-    return isRowProducerPair(producer, spec.shapeOf(producer.operands[1]), op,
-                             consumerWeights);
+    if (fusionRole(op.kind) == FusionRole::Anchor)
+      return op.operands.size() >= 2 && op.operands[0] >= value &&
+             isDepthwiseConv(op, spec.shapeOf(op.operands[1]));
   }
   return false;
 }

@@ -195,27 +195,13 @@ static void scheduleWinograd(const OpStages &anchor, Func tiled,
                                      TailStrategy::GuardWithIf);
 }
 
-/// Splits the output rows `row` of `tiled` (`rows` per image) into tasks of
-/// `grain` rows of one image, fused with the images `image`; returns the
-/// task loop (a producer's rows slide along the rows of one image: Halide
-/// slides along one dimension).
-static Var imageRowTasks(Func tiled, const Var &row, const Var &image,
-                         int64_t rows, int grain) {
-  Var imageRows("image_rows"), rowTask("row_task");
-  tiled.split(row, imageRows, row, grain, pureTail(rows, grain))
-      .fuse(imageRows, image, rowTask);
-  return rowTask;
-}
-
-/// A conv computed inside a depthwise conv's or pool's loop nest (a row
-/// producer), realized by `rows`: the consumer's zero-padded input (the
-/// producer reads its own input clamped, so it is defined on the padding
-/// too) or, unpadded, its own value. Its rows at the consumer's `row` loop,
-/// kept across a task's rows (`rowTask`: a sliding window, each row computed
-/// once per task), or up front without row tasks; in the register tiles of
-/// the schedule (a depthwise consumer's: its channels are the consumer's),
-/// the whole reduction innermost. Its own padded input, if any, is copied
-/// row by row alongside.
+/// A pointwise conv computed inside a depthwise conv's loop nest, realized
+/// by `rows`: the consumer's zero-padded input (the producer reads its own
+/// input clamped, so it is defined on the padding too) or, unpadded, its own
+/// value. Its rows at the consumer's `row` loop, kept across a task's rows
+/// (`rowTask`: a sliding window, each row computed once per task), or up
+/// front without row tasks; in the consumer's register tiles (its channels
+/// are the consumer's), the whole reduction innermost.
 static void scheduleRowProducer(const OpStages &producer, Func rows, Func tiled,
                                 const Var &row, const Var *rowTask,
                                 const ScheduleRecord &schedule) {
@@ -236,13 +222,6 @@ static void scheduleRowProducer(const OpStages &producer, Func rows, Func tiled,
       rows.parallel(v[2]);
   }
   scheduleAccumulator(producer, rows, co, tile);
-  if (Func padded = producer.padded; padded.defined()) {
-    if (rowTask)
-      padded.store_at(tiled, *rowTask).compute_at(tiled, row);
-    else
-      padded.compute_root();
-    padded.vectorize(padded.args()[0], tile.vector, TailStrategy::GuardWithIf);
-  }
 }
 
 /// Dense: tiled(u, n); Conv2D: tiled(f, ox, oy, n), pixel tiles along ox.
@@ -289,7 +268,9 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
   if (rowTasks) {
     int grain = std::max(1, schedule.grain);
     if (imagesApart) {
-      rowTask = imageRowTasks(tiled, row, v[3], shape[1], grain);
+      Var imageRows("image_rows");
+      tiled.split(row, imageRows, row, grain, pureTail(shape[1], grain))
+          .fuse(imageRows, v[3], rowTask);
     } else {
       tiled.split(row, rowTask, row, grain,
                   pureTail(shape[0] * shape[1], grain));
@@ -361,30 +342,18 @@ static void scheduleMatMul(const OpStages &anchor, Func tiled,
 }
 
 /// Pools: tiled(c, ox, oy, n), channels vectorized, the window reduced per
-/// vector of channels; parallel over output rows, or, computing their input
-/// conv's rows (row producers), over tasks of `grain` rows of one image.
+/// vector of channels.
 static void schedulePooling(const OpStages &anchor, Func tiled,
                             const ScheduleRecord &schedule) {
-  const Shape &shape = anchor.value.shape; // [N, OH, OW, C]
-  int64_t channels = shape[3];
+  int64_t channels = anchor.value.shape[3];
   int vector = schedule.vector;
   std::vector<Var> v = tiled.args();
   Var co("co"), ci("ci"), row("row");
-  tiled.split(v[0], co, ci, vector, pureTail(channels, vector)).vectorize(ci);
-  if (anchor.rowProducers.empty()) {
-    tiled.fuse(v[2], v[3], row);
-    if (schedule.parallel)
-      parallelize(tiled, row, schedule.grain);
-  } else {
-    row = v[2];
-    Var rowTask =
-        imageRowTasks(tiled, row, v[3], shape[1], std::max(1, schedule.grain));
-    if (schedule.parallel)
-      tiled.parallel(rowTask);
-    for (const OpStages &producer : anchor.rowProducers)
-      scheduleRowProducer(producer, producer.value.func, tiled, row, &rowTask,
-                          schedule);
-  }
+  tiled.split(v[0], co, ci, vector, pureTail(channels, vector))
+      .vectorize(ci)
+      .fuse(v[2], v[3], row);
+  if (schedule.parallel)
+    parallelize(tiled, row, schedule.grain);
 
   Func reduce = anchor.reduce;
   Var c = reduce.args()[0];

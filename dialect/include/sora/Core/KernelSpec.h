@@ -183,28 +183,6 @@ inline bool isDepthwiseConv(const KernelOp &op, const Shape &weights) {
          weights[2] == 1 && op.groups > 1 && op.groups == weights[3];
 }
 
-/// Input channels below which a conv never runs as Winograd (the narrowest
-/// vector: the heuristics ask for a vector of channels).
-constexpr int64_t kMinWinogradChannels = 8;
-
-/// Whether conv2d `producer` by `weights` is computed row by row inside the
-/// loop nest of `consumer`, the anchor reading its result (Fuse.cpp decides
-/// by its size): an inverted-residual block's expansion (pointwise) in its
-/// depthwise conv (by `consumerWeights`), or a conv that never runs as
-/// Winograd (a stem: few input channels, many output bytes) in the pool
-/// after it.
-inline bool isRowProducerPair(const KernelOp &producer, const Shape &weights,
-                              const KernelOp &consumer,
-                              const Shape &consumerWeights) {
-  if (kernelFamily(consumer.kind) == KernelFamily::Pooling)
-    return producer.kind == KernelOpKind::Conv2D && weights.size() == 4 &&
-           producer.groups == 1 &&
-           (!winogradApplies(producer, weights) ||
-            weights[2] < kMinWinogradChannels);
-  return isPointwiseConv(producer, weights) &&
-         isDepthwiseConv(consumer, consumerWeights);
-}
-
 /// A fused kernel: the exported function is
 ///   int name(void *user_context, halide_buffer_t *arg0, ...,
 ///            halide_buffer_t *argN-1, halide_buffer_t *result)
@@ -229,10 +207,10 @@ struct KernelSpec {
   }
 };
 
-/// Whether op `index` of `spec` is a conv2d whose result (after its
-/// epilogue) the next anchor reads as its input, a row producer pair
-/// (isRowProducerPair, Fuse.cpp): computed row by row inside the anchor's
-/// loop nest, its output never stored.
+/// Whether op `index` of `spec` is a pointwise conv2d whose result (after
+/// its epilogue) the next anchor, a depthwise conv2d, reads as its input
+/// (Fuse.cpp): computed row by row inside the depthwise conv's loop nest, its
+/// output never stored.
 bool isRowProducer(const KernelSpec &spec, size_t index);
 
 /// Whether two kernels compute the same thing the same way: everything but

@@ -19,8 +19,8 @@ namespace {
 // Each op's role is a trait (ParticleInterfaces.td): anchors and copies
 // start a kernel, epilogues join the kernel of the op they follow (or start
 // one), a recurrence is a kernel alone (the driver calls it once per time
-// step). A large conv's kernel then joins the depthwise conv's or pool's
-// it feeds (feedsRowConsumer).
+// step). A large pointwise conv's kernel then joins the depthwise conv's it
+// feeds (feedsDepthwiseConv).
 bool isRecurrence(Operation *op) { return op->hasTrait<FusionRecurrence>(); }
 bool isElementwise(Operation *op) { return op->hasTrait<FusionEpilogue>(); }
 
@@ -50,43 +50,38 @@ growGroup(Operation *seed, const llvm::SmallPtrSetImpl<Operation *> &grouped) {
   return group;
 }
 
-/// Bytes of a conv's result beyond which it is computed row by row inside
-/// the depthwise conv or pool reading it: more than a core's L2 keeps (1 MiB
-/// here) for the consumer to read back. A smaller one costs less than the
-/// rows a row producer computes twice (where parallel tasks meet).
-constexpr int64_t kRowProducerBytes = 1 << 20;
-
-/// The weights' shape of `op` if it is a conv2d, else empty.
-sora::Shape convWeights(Operation *op) {
-  auto conv = dyn_cast<Conv2DOp>(op);
-  if (!conv)
-    return {};
+/// `conv` as a kernel op, with its weights' shape.
+std::pair<sora::KernelOp, sora::Shape> describeConv(Conv2DOp conv) {
   ArrayRef<int64_t> w =
       cast<RankedTensorType>(conv.getKernel().getType()).getShape();
-  return sora::Shape(w.begin(), w.end());
+  return {conv.describeKernelOp(), sora::Shape(w.begin(), w.end())};
 }
 
-/// Whether `group` (a kernel's ops) is led by a conv2d whose result only the
-/// anchor seeding `consumer` reads, as its input, in the same block, and
-/// that pair is a row producer's (sora::isRowProducerPair): an
-/// inverted-residual block's expansion and its depthwise conv, a stem conv
-/// and its pool. The conv is then computed row by row inside the consumer's
-/// loop nest instead of going through memory.
-bool feedsRowConsumer(ArrayRef<Operation *> group,
-                      ArrayRef<Operation *> consumer) {
+/// Bytes of a pointwise conv's result beyond which it is computed row by row
+/// inside the depthwise conv reading it: more than a core's L2 keeps (1 MiB
+/// here) for the depthwise conv to read back. A smaller one costs less than
+/// the rows a row producer computes twice (where parallel tasks meet).
+constexpr int64_t kRowProducerBytes = 1 << 20;
+
+/// Whether `group` (a kernel's ops) is led by a pointwise conv2d whose result
+/// only the depthwise conv2d seeding `consumer` reads, in the same block:
+/// an inverted-residual block's expansion, then computed row by row inside
+/// the depthwise conv's loop nest instead of going through memory.
+bool feedsDepthwiseConv(ArrayRef<Operation *> group,
+                        ArrayRef<Operation *> consumer) {
   auto producer = dyn_cast<Conv2DOp>(group.front());
-  auto anchor = dyn_cast<KernelOpInterface>(consumer.front());
+  auto depthwise = dyn_cast<Conv2DOp>(consumer.front());
   Operation *last = group.back();
-  if (!producer || !anchor || !last->getResult(0).hasOneUse() ||
-      consumer.front()->getNumOperands() == 0 ||
-      consumer.front()->getOperand(0) != last->getResult(0) ||
-      last->getBlock() != consumer.front()->getBlock() ||
+  if (!producer || !depthwise || !last->getResult(0).hasOneUse() ||
+      depthwise.getInput() != last->getResult(0) ||
+      last->getBlock() != depthwise->getBlock() ||
       group.size() + consumer.size() > kMaxKernelOps)
     return false;
+  auto [p, pWeights] = describeConv(producer);
+  auto [d, dWeights] = describeConv(depthwise);
   auto result = cast<RankedTensorType>(producer.getType());
-  return sora::isRowProducerPair(
-             producer.describeKernelOp(), convWeights(producer),
-             anchor.describeKernelOp(), convWeights(consumer.front())) &&
+  return sora::isPointwiseConv(p, pWeights) &&
+         sora::isDepthwiseConv(d, dWeights) &&
          result.getNumElements() * 4 > kRowProducerBytes;
 }
 
@@ -128,17 +123,17 @@ struct SoraFusePass : public sora::particle::impl::SoraFuseBase<SoraFusePass> {
       groups.push_back(growGroup(op, grouped));
       grouped.insert(groups.back().begin(), groups.back().end());
     });
-    // A conv's group joins the depthwise conv's or pool's it feeds.
+    // A pointwise conv's group joins the depthwise conv's it feeds.
     llvm::DenseMap<Operation *, size_t> groupEndingAt;
     for (size_t i = 0; i < groups.size(); ++i)
       groupEndingAt[groups[i].back()] = i;
     for (auto &group : groups) {
-      if (group.front()->getNumOperands() == 0)
+      auto depthwise = dyn_cast<Conv2DOp>(group.front());
+      if (!depthwise)
         continue;
-      auto found =
-          groupEndingAt.find(group.front()->getOperand(0).getDefiningOp());
+      auto found = groupEndingAt.find(depthwise.getInput().getDefiningOp());
       if (found == groupEndingAt.end() ||
-          !feedsRowConsumer(groups[found->second], group))
+          !feedsDepthwiseConv(groups[found->second], group))
         continue;
       SmallVector<Operation *> &producer = groups[found->second];
       group.insert(group.begin(), producer.begin(), producer.end());
