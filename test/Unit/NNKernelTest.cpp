@@ -380,6 +380,27 @@ TEST_P(NNJit, LstmCellMatchesReference) {
   }
 }
 
+TEST_P(NNJit, RecurrentStepsReadCompileTimePanels) {
+  // The gate product through panels of one gate tile (PackWeights.cpp), the
+  // GRU's reset-before product reading its n block at an offset into them.
+  for (K kind : {K::LstmCell, K::GruResetBeforeCell}) {
+    SCOPED_TRACE(kernelOpName(kind));
+    int64_t units = 8, columns = (kind == K::LstmCell ? 4 : 3) * units;
+    SpecBuilder b(kernelOpName(kind));
+    std::vector<int> args{b.arg({3, columns})};
+    int packed = b.arg({(columns + 15) / 16, units, 16}); // GRU: padded
+    if (kind != K::LstmCell)
+      args.push_back(b.arg({columns}));
+    args.push_back(b.arg({kind == K::LstmCell ? 2 : 1, 3, units}));
+    args.insert(args.begin() + 1, b.unpackPanels(packed, columns));
+    b.add(KernelOp::of(kind), args);
+    KernelSpec spec = b.finish(target());
+    // {vector, tileRows, tileCols, parallel, grain, packWeights}.
+    checkWith(spec, {8, 1, 16, 0, 1, 1});
+    checkWith(spec, {4, 1, 8, 0, 1, 1}); // other panels than the tile's
+  }
+}
+
 TEST_P(NNJit, GruAndRnnCellsMatchReference) {
   struct Cell {
     K kind;

@@ -3,7 +3,9 @@
 // A particle.kernel holding a particle.recurrence compiles to a Halide
 // kernel for one time step (its cell's KernelOpKind, e.g. LstmCell); the
 // graph driver calls
-// it once per step on slices of the kernel's operands and result. Both sides
+// it once per step on slices of the kernel's operands and result. The body
+// may first unpack the recurrent kernel from column panels (PackWeights.cpp:
+// one tile's columns contiguous, a sequential stream per step). Both sides
 // (KernelSpecBuilder and convert-particle-to-llvm) take the slices from here,
 // so they agree by construction.
 //
@@ -35,12 +37,17 @@ struct RecurrenceStep {
   int64_t steps, batch, units;
   StepIndex time, readSlot, writeSlot;
   int64_t initialSlot;
+  /// The body's unpacking of the recurrent kernel from panels, if any.
+  particle::UnpackPanelsOp panels;
 
   int64_t columns() const { return cell->gateBlocks * units; }
   /// The one-step kernel's arguments: gates, recurrent kernel, (recurrent
   /// bias,) state.
   Shape gatesShape() const { return {batch, columns()}; }
   Shape recurrentKernelShape() const { return {units, columns()}; }
+  /// The recurrent kernel as the kernel takes it: [units, columns], or
+  /// [panels, units, width] when the body unpacks it.
+  Shape recurrentKernelArg() const;
   Shape recurrentBiasShape() const { return {columns()}; }
   /// The shape of one state slot, also the step kernel's result.
   Shape stateShape() const { return {cell->stateSlots, batch, units}; }

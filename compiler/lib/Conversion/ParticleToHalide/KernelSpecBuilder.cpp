@@ -68,11 +68,11 @@ static FailureOr<sora::KernelOp> describeOp(Operation *op) {
 
 /// A recurrence kernel is one time step: gates, recurrent kernel and state
 /// in, the next state out (RecurrenceStep.h).
-static KernelSpec recurrenceStepSpec(particle::KernelOp kernel,
-                                     const RecurrenceStep &step) {
+static FailureOr<KernelSpec> recurrenceStepSpec(particle::KernelOp kernel,
+                                                const RecurrenceStep &step) {
   KernelSpec spec;
   spec.name = kernel.getSymName().str();
-  spec.args = {step.gatesShape(), step.recurrentKernelShape()};
+  spec.args = {step.gatesShape(), step.recurrentKernelArg()};
   if (step.cell->recurrentBias)
     spec.args.push_back(step.recurrentBiasShape());
   spec.args.push_back(step.stateShape());
@@ -80,9 +80,18 @@ static KernelSpec recurrenceStepSpec(particle::KernelOp kernel,
   setProvenance(cell, kernel.getLoc());
   for (int arg = 0; arg < (int)spec.args.size(); ++arg)
     cell.operands.push_back(arg);
+  if (step.panels) {
+    FailureOr<sora::KernelOp> unpack = describeOp(step.panels);
+    if (failed(unpack))
+      return failure();
+    unpack->operands = {1};
+    unpack->shape = step.recurrentKernelShape();
+    cell.operands[1] = spec.numValues();
+    spec.ops.push_back(std::move(*unpack));
+  }
   cell.shape = step.stateShape();
   spec.ops.push_back(cell);
-  spec.result = (int)spec.args.size();
+  spec.result = spec.numValues() - 1;
   if (ScheduleAttr schedule = kernel.getScheduleAttr())
     spec.schedule = schedule.complete(ScheduleRecord());
   return spec;

@@ -467,7 +467,7 @@ void DriverBuilder::callRecurrence(KernelOp kernel,
       userContext,
       halideBuffer(offsetPtr(gates, at(step.time), gatesBytes),
                    step.gatesShape()),
-      halideBuffer(recurrentKernel, step.recurrentKernelShape())};
+      halideBuffer(recurrentKernel, step.recurrentKernelArg())};
   if (step.cell->recurrentBias)
     args.push_back(halideBuffer(pointers.lookup(kernel.getInputs()[2]),
                                 step.recurrentBiasShape()));

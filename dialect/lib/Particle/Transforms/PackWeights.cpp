@@ -63,7 +63,8 @@ std::vector<float> winogradFilters(const std::vector<float> &g) {
 }
 
 /// The weight operand of the kernel's last dense or conv2d (its loop nest's;
-/// an earlier conv is a row producer, reading its weights as they are).
+/// an earlier conv is a row producer, reading its weights as they are), or
+/// of its recurrence (whose steps each stream the recurrent kernel).
 OpOperand *contractionWeights(KernelOp kernel) {
   OpOperand *weights = nullptr;
   for (Operation &op : kernel.getBody().front()) {
@@ -71,6 +72,8 @@ OpOperand *contractionWeights(KernelOp kernel) {
       weights = &dense.getKernelMutable();
     if (auto conv = dyn_cast<Conv2DOp>(op))
       weights = &conv.getKernelMutable();
+    if (auto recurrence = dyn_cast<RecurrenceOp>(op))
+      weights = &recurrence.getRecurrentKernelMutable();
   }
   return weights;
 }
