@@ -71,6 +71,19 @@ void sora_hook_kernel_event(void *user_context, int64_t kernel, int64_t end) {
     context->services->kernel_event(user_context, kernel, end);
 }
 
+int sora_hook_run_concurrently(void *user_context, sora_abi_task_fn task,
+                               int count, uint8_t *closure) {
+  const sora_abi_context_t *context = user_context;
+  if (context && !context->profiling)
+    return context->services->par_for(user_context, task, 0, count, closure);
+  for (int i = 0; i < count; ++i) {
+    int result = task(user_context, i, closure);
+    if (result != 0)
+      return result;
+  }
+  return 0;
+}
+
 void halide_print(void *user_context, const char *message) {
   if (user_context)
     services(user_context)->message(user_context, message, 0);

@@ -26,6 +26,7 @@ void buildSoraccPipeline(mlir::OpPassManager &pm,
   if (options.untilSchedules)
     return;
   graph.addPass(particle::createSoraPackWeightsPass(options.weights));
+  graph.addPass(particle::createSoraPairRecurrences());
   graph.addPass(particle::createSoraPlanMemory());
   pm.addPass(particle::createSoraLayoutWeights());
 }

@@ -162,6 +162,14 @@ typedef struct sora_abi_context_t {
  * and costs a call and a test otherwise. */
 void sora_hook_kernel_event(void *user_context, int64_t kernel, int64_t end);
 
+/* Defined (hidden) beside it; the driver runs kernels that do not depend on
+ * each other (a bidirectional layer's recurrences) through it: tasks 0 to
+ * count - 1 in parallel on the model's pool, or one after the other while
+ * profiling (each kernel then timed alone). Returns the first non-zero
+ * result, else 0. */
+int sora_hook_run_concurrently(void *user_context, sora_abi_task_fn task,
+                               int count, uint8_t *closure);
+
 #ifdef __cplusplus
 }
 #endif

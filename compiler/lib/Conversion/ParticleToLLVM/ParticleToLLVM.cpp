@@ -189,15 +189,34 @@ private:
   /// Calls `kernel` and branches to `fail` with its status if it fails;
   /// continues in a new block.
   void callKernel(KernelOp kernel, ArrayRef<Value> args, Block *fail);
-  /// Calls a recurrence kernel once per time step (RecurrenceStep.h).
+  /// Calls a recurrence kernel once per time step (RecurrenceStep.h) on
+  /// the tensors at `inputs` (its operands') and `result`.
   void callRecurrence(KernelOp kernel, const sora::RecurrenceStep &step,
-                      Value userContext, Value result, Block *fail);
+                      Value userContext, ArrayRef<Value> inputs, Value result,
+                      Block *fail);
+  /// The kernel before `kernel` when the two run concurrently: recurrences
+  /// paired by sora-pair-recurrences, on a CPU (a GPU target calls them one
+  /// after the other); else null.
+  KernelOp concurrentWith(KernelOp kernel) const {
+    auto first = dyn_cast_or_null<KernelOp>(kernel->getPrevNode());
+    if (target.isGpu() || !first || !kernel->hasAttr(kConcurrentAttr) ||
+        !sora::recurrenceStep(first) || !sora::recurrenceStep(kernel))
+      return nullptr;
+    return first;
+  }
+  /// Calls `kernels`, recurrences that do not depend on each other, as the
+  /// tasks of one sora_hook_run_concurrently: each task in a function of its
+  /// own, reading its tensors' pointers from a closure.
+  void callConcurrently(ArrayRef<KernelOp> kernels, Value userContext,
+                        Block *fail);
 
   ModuleOp module;
   const sora::TargetInfo &target;
   DescriptorOptions descriptor;
-  /// The kernels in the order the driver calls them.
+  /// The kernels in the order the driver calls them, and each one's place
+  /// in that order (its index in the descriptor's kernel table).
   SmallVector<KernelOp> calledKernels;
+  llvm::DenseMap<Operation *, int64_t> callIndex;
   OpBuilder b;
   Location loc;
   Type i32, i64, ptr;
@@ -359,7 +378,7 @@ Value DriverBuilder::halideBuffer(Value data, ArrayRef<int64_t> shape,
 
 void DriverBuilder::callKernel(KernelOp kernel, ArrayRef<Value> args,
                                Block *fail) {
-  int64_t index = (int64_t)calledKernels.size() - 1;
+  int64_t index = callIndex.lookup(kernel);
   kernelEvent(args[0], index, 0);
   branchOnFailure(
       LLVM::CallOp::create(b, loc, kernelDecl(kernel, args.size()), args)
@@ -436,8 +455,8 @@ void DriverBuilder::copyOutput(Value userContext, Value dst, Value value,
 
 void DriverBuilder::callRecurrence(KernelOp kernel,
                                    const sora::RecurrenceStep &step,
-                                   Value userContext, Value result,
-                                   Block *fail) {
+                                   Value userContext, ArrayRef<Value> inputs,
+                                   Value result, Block *fail) {
   auto bytes = [](const sora::Shape &shape) {
     int64_t n = 4;
     for (int64_t d : shape)
@@ -461,16 +480,13 @@ void DriverBuilder::callRecurrence(KernelOp kernel,
     return LLVM::AddOp::create(b, loc, scaled, constant(i64, index.base))
         .getResult();
   };
-  Value gates = pointers.lookup(kernel.getInputs()[0]);
-  Value recurrentKernel = pointers.lookup(kernel.getInputs()[1]);
   SmallVector<Value, 6> args{
       userContext,
-      halideBuffer(offsetPtr(gates, at(step.time), gatesBytes),
+      halideBuffer(offsetPtr(inputs[0], at(step.time), gatesBytes),
                    step.gatesShape()),
-      halideBuffer(recurrentKernel, step.recurrentKernelArg())};
+      halideBuffer(inputs[1], step.recurrentKernelArg())};
   if (step.cell->recurrentBias)
-    args.push_back(halideBuffer(pointers.lookup(kernel.getInputs()[2]),
-                                step.recurrentBiasShape()));
+    args.push_back(halideBuffer(inputs[2], step.recurrentBiasShape()));
   args.push_back(halideBuffer(offsetPtr(result, at(step.readSlot), slotBytes),
                               step.stateShape()));
   args.push_back(halideBuffer(offsetPtr(result, at(step.writeSlot), slotBytes),
@@ -485,6 +501,87 @@ void DriverBuilder::callRecurrence(KernelOp kernel,
   LLVM::CondBrOp::create(b, loc, more, loop, ValueRange{nextStep}, done,
                          ValueRange{});
   b.setInsertionPointToEnd(done);
+}
+
+void DriverBuilder::callConcurrently(ArrayRef<KernelOp> kernels,
+                                     Value userContext, Block *fail) {
+  // The closure: every kernel's input pointers, then its result's.
+  SmallVector<Value> tensors;
+  for (KernelOp kernel : kernels) {
+    for (Value in : kernel.getInputs())
+      tensors.push_back(pointers.lookup(in));
+    tensors.push_back(pointers.lookup(kernel.getResult()));
+  }
+  Value closure;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(entry);
+    closure = LLVM::AllocaOp::create(b, loc, ptr, ptr,
+                                     constant(i32, (int32_t)tensors.size()),
+                                     /*alignment=*/8);
+  }
+  for (auto [i, tensor] : llvm::enumerate(tensors))
+    LLVM::StoreOp::create(
+        b, loc, tensor,
+        LLVM::GEPOp::create(b, loc, ptr, ptr, closure,
+                            ArrayRef<LLVM::GEPArg>{(int32_t)i}));
+
+  // int task(void *user_context, int index, uint8_t *closure): kernel
+  // `index`, its failure's status returned.
+  std::string name = "_sora_tasks" + std::to_string(counter++);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *runEntry = entry;
+    b.setInsertionPointToEnd(module.getBody());
+    auto task = LLVM::LLVMFuncOp::create(
+        b, loc, name, LLVM::LLVMFunctionType::get(i32, {ptr, i32, ptr}),
+        LLVM::Linkage::Internal);
+    entry = task.addEntryBlock(b);
+    Value taskContext = entry->getArgument(0), index = entry->getArgument(1),
+          taskClosure = entry->getArgument(2);
+    Block *taskFail = b.createBlock(&task.getBody(), {}, {i64}, {loc});
+    LLVM::ReturnOp::create(
+        b, loc, LLVM::TruncOp::create(b, loc, i32, taskFail->getArgument(0)));
+    // if (index == 0) run kernel 0; else if (index == 1) ...
+    Block *dispatch = entry;
+    int32_t slot = 0;
+    for (auto [i, kernel] : llvm::enumerate(kernels)) {
+      Block *run = b.createBlock(&task.getBody());
+      Block *other = b.createBlock(&task.getBody());
+      b.setInsertionPointToEnd(dispatch);
+      Value isThis = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq,
+                                          index, constant(i32, (int32_t)i));
+      LLVM::CondBrOp::create(b, loc, isThis, run, other);
+      b.setInsertionPointToEnd(run);
+      auto load = [&] {
+        Value at = LLVM::GEPOp::create(b, loc, ptr, ptr, taskClosure,
+                                       ArrayRef<LLVM::GEPArg>{slot++});
+        return LLVM::LoadOp::create(b, loc, ptr, at).getResult();
+      };
+      SmallVector<Value> inputs;
+      for (unsigned k = 0; k < kernel->getNumOperands(); ++k)
+        inputs.push_back(load());
+      Value result = load();
+      callRecurrence(kernel, *sora::recurrenceStep(kernel), taskContext, inputs,
+                     result, taskFail);
+      LLVM::ReturnOp::create(b, loc, constant(i32, 0));
+      dispatch = other;
+    }
+    b.setInsertionPointToEnd(dispatch);
+    LLVM::ReturnOp::create(b, loc, constant(i32, 0));
+    entry = runEntry;
+  }
+  Value status =
+      LLVM::CallOp::create(
+          b, loc,
+          runtimeDecl("sora_hook_run_concurrently", i32, {ptr, ptr, i32, ptr}),
+          ValueRange{
+              userContext,
+              LLVM::AddressOfOp::create(
+                  b, loc, ptr, FlatSymbolRefAttr::get(b.getContext(), name)),
+              constant(i32, (int32_t)kernels.size()), closure})
+          .getResult();
+  branchOnFailure(status, fail);
 }
 
 FailureOr<FlatSymbolRefAttr>
@@ -717,10 +814,21 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
       pointers[kernel] = result;
       // Kernel events (for profiles) bracket each call: kernel i of the
       // descriptor's table is the i-th called here.
+      callIndex[kernel] = (int64_t)calledKernels.size();
       calledKernels.push_back(kernel);
+      auto next = dyn_cast_or_null<KernelOp>(kernel->getNextNode());
+      if (next && concurrentWith(next))
+        continue; // called with `next`
+      if (KernelOp first = concurrentWith(kernel)) {
+        callConcurrently({first, kernel}, userContext, fail);
+        continue;
+      }
       if (std::optional<sora::RecurrenceStep> step =
               sora::recurrenceStep(kernel)) {
-        callRecurrence(kernel, *step, userContext, result, fail);
+        SmallVector<Value> inputs;
+        for (Value in : kernel.getInputs())
+          inputs.push_back(pointers.lookup(in));
+        callRecurrence(kernel, *step, userContext, inputs, result, fail);
         continue;
       }
       SmallVector<Value> args{userContext};

@@ -37,8 +37,10 @@ struct SoraPlanMemoryPass
     func::FuncOp func = getOperation();
     llvm::DenseMap<Operation *, int64_t> position;
     int64_t end = 0;
+    // A kernel concurrent with the one before it starts with it: nothing
+    // either reads or writes is reused until both are done.
     for (Operation &op : func.getBody().getOps())
-      position[&op] = end++;
+      position[&op] = op.hasAttr(kConcurrentAttr) && end > 0 ? end - 1 : end++;
 
     // Last use of each kernel result, following views to the ops that read
     // them; model outputs stay live to the end (they are copied out last).

@@ -34,6 +34,10 @@ createSoraPackWeightsPass(WeightValues *weights = nullptr);
 inline constexpr llvm::StringLiteral kArenaSizeAttr = "particle.arena_size";
 /// Name of the kernel attribute holding its result's arena offset.
 inline constexpr llvm::StringLiteral kArenaOffsetAttr = "arena_offset";
+/// Name of the unit kernel attribute of the second of two adjacent kernels
+/// that run concurrently (sora-pair-recurrences).
+inline constexpr llvm::StringLiteral kConcurrentAttr =
+    "concurrent_with_previous";
 /// Name of the module attribute holding the weight blob's size in bytes.
 inline constexpr llvm::StringLiteral kWeightsSizeAttr = "particle.weights_size";
 /// Name of the particle.weight attribute holding its tensor's blob offset.

@@ -75,12 +75,31 @@ def SoraDecomposeTransformer
   let dependentDialects = ["::sora::particle::ParticleDialect"];
 }
 
+def SoraPairRecurrences : Pass<"sora-pair-recurrences", "::mlir::func::FuncOp"> {
+  let summary = "Moves independent recurrence kernels next to each other to "
+                "run concurrently";
+  let description = [{
+    A recurrence kernel runs its time steps one after the other, each too
+    short to share between threads, so a second core sits idle; two
+    recurrences that do not depend on each other (the directions of a
+    bidirectional layer) can run at the same time instead. For each
+    recurrence kernel, the first earlier unpaired recurrence kernel it does
+    not depend on becomes its partner: the ops between them that the later
+    one depends on move before the earlier one, the later one right after
+    it, and it gets the unit attribute `concurrent_with_previous`. The graph
+    driver runs such a pair as two tasks of the model's thread pool;
+    sora-plan-memory keeps both kernels' operands and results apart.
+  }];
+}
+
 def SoraPlanMemory : Pass<"sora-plan-memory", "::mlir::func::FuncOp"> {
   let summary = "Places every kernel result in one arena with static offsets";
   let description = [{
     Computes the live range of each kernel result (views extend the range of
     the tensor they alias), then assigns 64-byte aligned offsets first-fit so
-    that tensors with disjoint live ranges share bytes. Sets
+    that tensors with disjoint live ranges share bytes; a kernel
+    `concurrent_with_previous` counts as starting with the kernel before it.
+    Sets
     `arena_offset` on each kernel and `particle.arena_size` on the function.
   }];
 }
