@@ -87,6 +87,21 @@ TEST_P(TensorJit, ConcatAlongEachAxis) {
   }
 }
 
+TEST_P(TensorJit, ConcatOfWholeVectorsAlongTheInnermostAxis) {
+  // Channel concats (DenseNet, Inception) read each input a vector at a
+  // time when every input is whole vectors: inputs of 16, 32 and 48
+  // channels, then a relu epilogue; vectors of 16 (whole), 8 (whole) and 32
+  // (not: clamped per lane).
+  SpecBuilder b("concat_vectors");
+  int a = b.arg({2, 3, 16}), c = b.arg({2, 3, 32}), d = b.arg({2, 3, 48});
+  b.unary(KernelOpKind::Relu, b.concat({a, c, d}, 2));
+  KernelSpec spec = b.finish(target());
+  // {vector, tileRows, tileCols, parallel, grain, packWeights}.
+  checkWith(spec, {16, 1, 16, 0, 1, 0});
+  checkWith(spec, {8, 1, 8, 1, 1, 0});
+  checkWith(spec, {32, 1, 32, 0, 1, 0});
+}
+
 TEST_P(TensorJit, ConcatOneInputIsACopy) {
   SpecBuilder b("concat_one");
   b.concat({b.arg({3, 5})}, 1);

@@ -61,22 +61,37 @@ static Expr pad(const KernelOp &op, const Value &x,
 }
 
 /// select(v < end0, x0(v), v < end1, x1(v - end0), ..., xN(v - endN-1)),
-/// each read clamped into its own input so that no branch reads outside it.
+/// each read clamped into its own input so that no branch reads outside it
+/// (by whole vectors of `vector` lanes where the inputs allow).
 static Expr concat(const KernelOp &op, const std::vector<Value> &inputs,
-                   const std::vector<Var> &vars) {
+                   const std::vector<Var> &vars, int vector) {
   size_t rank = op.shape.size();
   int axis = halideDim(rank, op.axis);
   std::vector<int64_t> begins;
   int64_t offset = 0;
+  bool wholeVectors = axis == 0 && vector > 1;
   for (const Value &input : inputs) {
     begins.push_back(offset);
     offset += input.shape[op.axis];
+    wholeVectors = wholeVectors && input.shape[op.axis] % vector == 0;
   }
+  // Along the vectorized dimension, a clamp per lane turns each read into a
+  // gather (DenseNet's channel concats ran at 7-10 GB/s, half its run
+  // time). When every input is whole vectors, clamp the vector's first lane
+  // instead: x rounded down to a vector, plus its lane. That is x itself in
+  // the input's own columns, and in bounds elsewhere (where the select
+  // takes another input), and a vector of it is one contiguous load.
+  Expr x = vars[axis];
+  Expr lane = wholeVectors ? x % vector : Expr(0);
+  Expr first = wholeVectors ? x - lane : x;
   Expr result;
   for (size_t k = inputs.size(); k-- > 0;) {
     int64_t extent = inputs[k].shape[op.axis];
     std::vector<Expr> args(vars.begin(), vars.end());
-    args[axis] = clamp(vars[axis] - (int)begins[k], 0, (int)extent - 1);
+    args[axis] =
+        wholeVectors
+            ? clamp(first - (int)begins[k], 0, (int)(extent - vector)) + lane
+            : clamp(x - (int)begins[k], 0, (int)extent - 1);
     Expr read = inputs[k].func(args);
     result = result.defined()
                  ? select(vars[axis] < (int)(begins[k] + extent), read, result)
@@ -275,9 +290,10 @@ template <>
 OpStages build<KernelOpKind::Concat>(const KernelOp &op,
                                      const std::vector<Value> &operands,
                                      const std::string &name,
-                                     const ScheduleRecord &) {
+                                     const ScheduleRecord &schedule) {
   std::vector<Var> vars = makeVars(op.shape.size(), "d");
-  return pureStages(op, name, vars, concat(op, operands, vars));
+  return pureStages(op, name, vars,
+                    concat(op, operands, vars, schedule.vector));
 }
 
 } // namespace sora
