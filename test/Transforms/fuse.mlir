@@ -212,3 +212,52 @@ func.func @expand_depthwise_apart() {
   particle.output "grouped" %5 : tensor<1x64x64x96xf32>
   return
 }
+
+// -----
+
+// A conv over a batch of images whose result (after its epilogue) only a
+// pool reads, beyond a core's cache in all but within it per image, joins
+// the pool's kernel: computed one image at a time there, pooled from cache.
+// CHECK-LABEL: func.func @conv_pool
+func.func @conv_pool() {
+  %x = particle.input "x" : tensor<16x28x28x1xf32>
+  %w = particle.weight "c.kernel" : tensor<3x3x1x32xf32>
+  // CHECK: particle.kernel "_sora_k0"(%{{.*}}, %{{.*}}) :
+  // CHECK-NEXT: ^bb0
+  // CHECK-NEXT: particle.conv2d
+  // CHECK-NEXT: particle.relu
+  // CHECK-NEXT: particle.max_pool2d
+  // CHECK-NEXT: particle.yield
+  // CHECK-NOT: particle.kernel
+  %0 = particle.conv2d %x, %w {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<16x28x28x1xf32>, tensor<3x3x1x32xf32>) -> tensor<16x26x26x32xf32>
+  %1 = particle.relu %0 : tensor<16x26x26x32xf32>
+  %2 = particle.max_pool2d %1 {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>} : tensor<16x26x26x32xf32> -> tensor<16x13x13x32xf32>
+  particle.output "y" %2 : tensor<16x13x13x32xf32>
+  return
+}
+
+// -----
+
+// Apart: fewer than 8 images, an image beyond half a core's cache (256 x
+// 256 x 8 floats: 2 MiB), and a result another particle reads too.
+// CHECK-LABEL: func.func @conv_pool_apart
+func.func @conv_pool_apart() {
+  %few = particle.input "few" : tensor<4x58x58x1xf32>
+  %big = particle.input "big" : tensor<8x258x258x1xf32>
+  %x = particle.input "x" : tensor<16x28x28x1xf32>
+  %w = particle.weight "c.kernel" : tensor<3x3x1x32xf32>
+  %v = particle.weight "v.kernel" : tensor<3x3x1x8xf32>
+  // CHECK-COUNT-6: particle.kernel
+  // CHECK-NOT: particle.kernel
+  %0 = particle.conv2d %few, %w {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<4x58x58x1xf32>, tensor<3x3x1x32xf32>) -> tensor<4x56x56x32xf32>
+  %1 = particle.max_pool2d %0 {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>} : tensor<4x56x56x32xf32> -> tensor<4x28x28x32xf32>
+  particle.output "few" %1 : tensor<4x28x28x32xf32>
+  %2 = particle.conv2d %big, %v {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<8x258x258x1xf32>, tensor<3x3x1x8xf32>) -> tensor<8x256x256x8xf32>
+  %3 = particle.max_pool2d %2 {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>} : tensor<8x256x256x8xf32> -> tensor<8x128x128x8xf32>
+  particle.output "big" %3 : tensor<8x128x128x8xf32>
+  %4 = particle.conv2d %x, %w {strides = array<i64: 1, 1>, dilation = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<16x28x28x1xf32>, tensor<3x3x1x32xf32>) -> tensor<16x26x26x32xf32>
+  %5 = particle.max_pool2d %4 {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>} : tensor<16x26x26x32xf32> -> tensor<16x13x13x32xf32>
+  particle.output "conv" %4 : tensor<16x26x26x32xf32>
+  particle.output "pooled" %5 : tensor<16x13x13x32xf32>
+  return
+}

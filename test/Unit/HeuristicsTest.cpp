@@ -2,6 +2,7 @@
 
 #include "KernelTestSupport.h"
 
+#include "sora/Tuning/CostModel.h"
 #include "sora/Tuning/Heuristics.h"
 
 #include "gtest/gtest.h"
@@ -202,6 +203,24 @@ TEST(Heuristics, RowProducersRunInTasksOfAQuarterImage) {
   EXPECT_EQ(s.grain, 14);
   EXPECT_EQ(s.tileCols, 48); // the widest tile dividing the 96 channels
   EXPECT_EQ(s.parallel, 1);
+}
+
+TEST(Heuristics, AConvComputedPerImageOwnsThePoolsSchedule) {
+  // cnn_mnist at batch 64: the conv's tiles, tasks of one image each, no
+  // Winograd (its tiles are not scheduled per image).
+  SpecBuilder b("conv_pool");
+  int x = b.arg({64, 28, 28, 16}), w = b.arg({3, 3, 16, 32});
+  int conv = b.unary(K::Relu, b.conv(x, w));
+  b.pool(K::MaxPool2D, conv, {2, 2}, {2, 2});
+  ASSERT_TRUE(isImageProducer(b.spec, 0));
+  EXPECT_EQ(anchorOpIndex(b.spec), 0);
+  ScheduleRecord s = defaultSchedule(b.spec, avx512());
+  EXPECT_EQ(s.tileCols, 32);
+  EXPECT_GT(s.tileRows, 1);
+  EXPECT_EQ(s.winograd, 0);
+  EXPECT_EQ(s.parallel, 1);
+  EXPECT_EQ(s.grain, 1);
+  EXPECT_EQ(parallelLoopExtent(kernelWork(b.spec), s), 64);
 }
 
 TEST(Heuristics, ConvPixelTilesAvoidRecomputingShortRows) {

@@ -36,6 +36,29 @@ TEST(KernelSpec, APointwiseConvFeedingADepthwiseOneIsARowProducer) {
   EXPECT_FALSE(isRowProducer(b.spec, 3)); // feeds a full conv
 }
 
+TEST(KernelSpec, AConvFeedingAPoolIsAnImageProducer) {
+  using K = KernelOpKind;
+  // conv -> relu -> max pool: an image producer; a dense is not, nor is a
+  // pointwise conv feeding a depthwise one (a row producer) before a pool.
+  SpecBuilder b("k");
+  int x = b.arg({8, 8, 8, 4}), w = b.arg({3, 3, 4, 16});
+  int pw = b.arg({1, 1, 16, 16}), dw = b.arg({3, 3, 1, 16});
+  int conv = b.unary(K::Relu, b.conv(x, w));
+  int pooled = b.pool(K::MaxPool2D, conv, {2, 2}, {2, 2});
+  b.pool(K::AvgPool2D,
+         b.conv(b.conv(pooled, pw), dw, -1, {1, 1}, {1, 1}, {1, 1, 1, 1}, 16),
+         {2, 2}, {2, 2});
+  ASSERT_EQ(b.spec.ops.size(), 6u);
+  EXPECT_TRUE(isImageProducer(b.spec, 0));
+  EXPECT_FALSE(isImageProducer(b.spec, 1)); // relu
+  EXPECT_FALSE(isImageProducer(b.spec, 2)); // the pool
+  EXPECT_FALSE(isImageProducer(b.spec, 3)); // a row producer
+  EXPECT_TRUE(isImageProducer(b.spec, 4));  // the depthwise conv
+  SpecBuilder d("d");
+  d.pool(K::MaxPool2D, d.dense(d.arg({8, 4}), d.arg({4, 16})), {1, 1}, {1, 1});
+  EXPECT_FALSE(isImageProducer(d.spec, 0));
+}
+
 TEST(KernelSpec, NamesAndProvenanceDoNotMakeAKernelDistinct) {
   EXPECT_TRUE(sameComputation(layerNorm("a", 1e-5f), layerNorm("b", 1e-5f)));
 }

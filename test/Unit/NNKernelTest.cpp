@@ -273,6 +273,36 @@ TEST_P(NNJit, PointwiseConvRowsInsideADepthwiseConv) {
   checkWith(v.finish(target()), {8, 4, 16, 1, 2, 0, 0});
 }
 
+TEST_P(NNJit, ConvImagesInsideAPool) {
+  // A conv (and its epilogue) computed one image at a time inside the pool
+  // reading it: three images, a padded conv whose width is no multiple of
+  // the register tile, a ragged tile (24 of 40 channels), weights read as
+  // they are or from compile-time panels; a padded max pool with NaN-free
+  // input and a padded average pool over a window wider than its stride.
+  SpecBuilder b("conv_max_pool");
+  int x = b.arg({3, 9, 11, 4}), w = b.arg({3, 3, 4, 40}), bias = b.arg({40});
+  int conv = b.unary(K::Relu, b.conv(x, w, bias, {1, 1}, {1, 1}, {1, 1, 1, 1}));
+  b.pool(K::MaxPool2D, conv, {2, 2}, {2, 2}, {0, 0, 1, 1});
+  KernelSpec spec = b.finish(target());
+  ASSERT_TRUE(isImageProducer(spec, 0));
+  EXPECT_FALSE(isImageProducer(spec, 1)); // relu
+  // {vector, tileRows, tileCols, parallel, grain, packWeights, panelsOuter}.
+  checkWith(spec, {8, 4, 16, 1, 1, 0, 0});
+  checkWith(spec, {8, 5, 24, 1, 2, 0, 0});
+  checkWith(spec, {8, 3, 16, 0, 1, 0, 1});
+  checkWith(spec, {16, 8, 32, 1, 1, 0, 0});
+
+  SpecBuilder p("conv_panels_avg_pool");
+  int px = p.arg({2, 8, 8, 8}), packed = p.arg({2, 3, 3, 8, 16});
+  int pooled =
+      p.conv(px, p.unpackPanels(packed, 24), -1, {2, 2}, {1, 1}, {1, 1, 1, 1});
+  p.pool(K::AvgPool2D, pooled, {3, 3}, {2, 2}, {1, 1, 1, 1});
+  KernelSpec avg = p.finish(target());
+  ASSERT_TRUE(isImageProducer(avg, 1)); // after the unpack_panels view
+  checkWith(avg, {8, 4, 16, 1, 1, 1});
+  checkWith(avg, {8, 2, 16, 0, 1, 1, /*panelsOuter=*/1});
+}
+
 //===----------------------------------------------------------------------===//
 // Weights packed at compile time (unpack_panels)
 //===----------------------------------------------------------------------===//

@@ -79,8 +79,11 @@ KernelWork kernelWork(const KernelSpec &spec) {
                     : std::max<int64_t>(out[out.size() - 2], 1);
     if (conv)
       w.convRows = std::max<int64_t>(out[0] * out[1], 1);
+    bool perImage = isImageProducer(spec, (size_t)(op - spec.ops.data()));
+    if (perImage)
+      w.images = out[0];
     const Shape &weights = spec.shapeOf(op->operands[1]);
-    w.winograd = winogradApplies(*op, weights);
+    w.winograd = winogradApplies(*op, weights) && !perImage;
     w.depth =
         w.family == KernelFamily::MatMul
             ? std::max<int64_t>(op->transposeA ? x[x.size() - 2] : x.back(), 1)
@@ -106,7 +109,9 @@ int64_t parallelLoopExtent(const KernelWork &w, const ScheduleRecord &s) {
   int64_t panels = ceilDiv(w.cols, panel);
   int64_t rowTiles = ceilDiv(w.rows, std::min<int64_t>(s.tileRows, w.rows));
   if (w.family == KernelFamily::MatMul)
-    return rowTiles;            // row tiles of every batch entry
+    return rowTiles; // row tiles of every batch entry
+  if (w.images > 0)
+    return w.images;
   if (w.winograd && s.winograd) // panels of the 16 tile elements, tile rows
     return s.panelsOuter ? 16 * panels : ceilDiv(w.convRows, 2);
   if (w.convRows > 0)

@@ -20,6 +20,9 @@
 namespace sora {
 
 int anchorOpIndex(const KernelSpec &spec) {
+  for (size_t i = 0; i < spec.ops.size(); ++i)
+    if (isImageProducer(spec, i))
+      return (int)i;
   for (size_t i = spec.ops.size(); i-- > 0;)
     if (fusionRole(spec.ops[i].kind) == FusionRole::Anchor)
       return (int)i;
@@ -187,9 +190,11 @@ static void convSchedule(const KernelOp &op, const Shape &w,
   }
 }
 
-static bool hasRowProducer(const KernelSpec &spec) {
+/// Whether some op of `spec` is a producer of the kind `is` tells.
+static bool hasProducer(const KernelSpec &spec,
+                        bool (*is)(const KernelSpec &, size_t)) {
   for (size_t i = 0; i < spec.ops.size(); ++i)
-    if (isRowProducer(spec, i))
+    if (is(spec, i))
       return true;
   return false;
 }
@@ -200,6 +205,16 @@ static bool hasRowProducer(const KernelSpec &spec) {
 /// rows again; 7-row tasks measured the same within the noise).
 static void rowProducerGrain(const KernelOp &op, ScheduleRecord &s) {
   s.grain = (int)std::clamp<int64_t>(op.shape[1] / 4, 1, 16);
+}
+
+/// A conv computed image by image inside the loop nest of the pool reading
+/// it (isImageProducer): the pool's tasks are single images, the conv runs
+/// inside on the task's thread, directly (Winograd's tiles are not
+/// scheduled per image).
+static void imageProducerSchedule(const KernelOp &op, ScheduleRecord &s) {
+  s.winograd = 0;
+  s.parallel = s.parallel && op.shape[0] > 1;
+  s.grain = 1;
 }
 
 /// MatMul [..., M, K] x [..., K, N]: the dense register tile over M x N, no
@@ -300,8 +315,10 @@ ScheduleRecord defaultSchedule(const KernelSpec &spec,
       denseSchedule(*op, (*x)[1], target, s);
     else if (x && w && rank == 4)
       convSchedule(*op, *w, target, s);
-    if (rank == 4 && hasRowProducer(spec))
+    if (rank == 4 && hasProducer(spec, isRowProducer))
       rowProducerGrain(*op, s);
+    else if (rank == 4 && hasProducer(spec, isImageProducer))
+      imageProducerSchedule(*op, s);
     return s;
   case KernelFamily::Recurrent:
     if (rank == 3)

@@ -1,4 +1,4 @@
-//===- KernelSpec.cpp - Identical kernels, row producers ------------------===//
+//===- KernelSpec.cpp - Identical kernels, row and image producers --------===//
 
 #include "sora/Core/KernelSpec.h"
 
@@ -36,6 +36,20 @@ bool isRowProducer(const KernelSpec &spec, size_t index) {
     if (fusionRole(op.kind) == FusionRole::Anchor)
       return op.operands.size() >= 2 && op.operands[0] >= value &&
              isDepthwiseConv(op, spec.shapeOf(op.operands[1]));
+  }
+  return false;
+}
+
+bool isImageProducer(const KernelSpec &spec, size_t index) {
+  const KernelOp &producer = spec.ops[index];
+  if (producer.kind != KernelOpKind::Conv2D || isRowProducer(spec, index))
+    return false;
+  int value = (int)(spec.args.size() + index);
+  for (size_t i = index + 1; i < spec.ops.size(); ++i) {
+    const KernelOp &op = spec.ops[i];
+    if (fusionRole(op.kind) == FusionRole::Anchor)
+      return kernelFamily(op.kind) == KernelFamily::Pooling &&
+             !op.operands.empty() && op.operands[0] >= value;
   }
   return false;
 }

@@ -28,6 +28,9 @@ struct KernelWork {
   /// A conv's output rows (N x OH), which its parallel tasks split; 0 for
   /// the other families.
   int64_t convRows = 0;
+  /// A conv computed image by image inside a pool's loop nest
+  /// (isImageProducer): its images, which the parallel tasks split; else 0.
+  int64_t images = 0;
   /// A conv that may run as Winograd F(2x2, 3x3) (winograd = 1).
   bool winograd = false;
   /// The result's outermost extent (what other families split in parallel)

@@ -13,9 +13,11 @@
 
 namespace sora {
 
-/// Index in `spec.ops` of the kernel's anchor op, the one whose loop nest is
-/// the kernel's, or -1 for a purely elementwise kernel. It is the last
-/// anchor: an earlier one is a row producer (isRowProducer).
+/// Index in `spec.ops` of the kernel's anchor op, the one whose loop nest
+/// the schedule tiles, or -1 for a purely elementwise kernel. It is the last
+/// anchor (an earlier one is a row producer, isRowProducer), except that a
+/// conv computed image by image for a pool (isImageProducer) owns the
+/// schedule: the pool's loop only runs over its images.
 int anchorOpIndex(const KernelSpec &spec);
 
 /// The op whose loop nest a kernel's schedule tiles: its anchor, else a

@@ -59,6 +59,9 @@ struct OpStages {
   // Anchors: the pointwise convs computed row by row inside this one's loop
   // nest (isRowProducer), whose results it reads.
   std::vector<OpStages> rowProducers;
+  // Pools: the conv computed one image at a time inside this one's loop
+  // nest (isImageProducer), its value the Func this pool reads.
+  std::vector<OpStages> imageProducers;
   // GPU kernels: a check the host evaluates (a kernel error cannot be raised
   // inside GPU code) from what the GPU stages computed.
   Halide::Func hostCheck;

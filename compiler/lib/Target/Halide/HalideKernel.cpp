@@ -88,7 +88,8 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
   ScheduleRecord schedule = spec.schedule;
   schedule.gpu = gpu;
   std::optional<OpStages> anchor, transpose;
-  std::vector<OpStages> rowProducers;
+  size_t anchorIndex = 0;
+  std::vector<OpStages> rowProducers, imageProducers;
   // A row producer reads its weights as they are: the schedule's packing
   // and algorithm are the anchor's.
   ScheduleRecord producerSchedule = schedule;
@@ -115,13 +116,22 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
       hostStages.push_back(stages.hostCheck);
     if (producer)
       rowProducers.push_back(std::move(stages));
-    else if (fusionRole(stages.kind) == FusionRole::Anchor)
+    else if (isImageProducer(spec, i))
+      imageProducers.push_back(std::move(stages));
+    else if (fusionRole(stages.kind) == FusionRole::Anchor) {
       anchor = std::move(stages);
-    else if (stages.kind == KernelOpKind::Transpose)
+      anchorIndex = i;
+    } else if (stages.kind == KernelOpKind::Transpose)
       transpose = std::move(stages);
   }
-  if (anchor)
+  if (anchor) {
     anchor->rowProducers = std::move(rowProducers);
+    // The image producer's loop nest is the Func its consumer reads (its
+    // value, or the epilogue's after it).
+    for (OpStages &producer : imageProducers)
+      producer.value.func = values[spec.ops[anchorIndex].operands[0]].func;
+    anchor->imageProducers = std::move(imageProducers);
+  }
 
   // The output wraps the result so that it is always a fresh pure Func; the
   // result's own Func (an anchor value or an epilogue op) is inlined into it.

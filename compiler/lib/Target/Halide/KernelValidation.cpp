@@ -75,9 +75,11 @@ static std::string checkOps(const KernelSpec &spec, std::vector<bool> &used) {
     if (fusionRole(op.kind) != FusionRole::Anchor)
       continue;
     ++anchors;
-    if (anchors > 2 || (anchors == 2 && !isRowProducer(spec, previousAnchor)))
+    if (anchors > 2 || (anchors == 2 && !isRowProducer(spec, previousAnchor) &&
+                        !isImageProducer(spec, previousAnchor)))
       return where + "a kernel holds at most one dense, conv, pool or "
-                     "softmax (and a pointwise conv feeding a depthwise one)";
+                     "softmax (and a pointwise conv feeding a depthwise one, "
+                     "or a conv feeding a pool)";
     previousAnchor = i;
   }
   return "";

@@ -341,19 +341,48 @@ static void scheduleMatMul(const OpStages &anchor, Func tiled,
   scheduleAccumulator(anchor, tiled, co, tile);
 }
 
+/// A conv computed one image at a time at `tiled`'s loop `image` (a pool
+/// reading it): its own contraction schedule over one image, on the thread
+/// that runs the image, its input rows sliding across the whole image.
+static void scheduleImageProducer(const OpStages &producer, Func tiled,
+                                  const Var &image,
+                                  const ScheduleRecord &schedule) {
+  OpStages oneImage = producer;
+  oneImage.value.shape[0] = 1;
+  ScheduleRecord perImage = schedule;
+  perImage.parallel = 0;
+  perImage.grain = (int)producer.value.shape[1];
+  Func rows = producer.value.func;
+  rows.compute_at(tiled, image);
+  scheduleContraction(oneImage, rows, perImage);
+}
+
 /// Pools: tiled(c, ox, oy, n), channels vectorized, the window reduced per
-/// vector of channels.
+/// vector of channels. With an image producer, parallel over images, each
+/// image's conv computed before its pool reads it.
 static void schedulePooling(const OpStages &anchor, Func tiled,
                             const ScheduleRecord &schedule) {
   int64_t channels = anchor.value.shape[3];
   int vector = schedule.vector;
   std::vector<Var> v = tiled.args();
   Var co("co"), ci("ci"), row("row");
-  tiled.split(v[0], co, ci, vector, pureTail(channels, vector))
-      .vectorize(ci)
-      .fuse(v[2], v[3], row);
-  if (schedule.parallel)
-    parallelize(tiled, row, schedule.grain);
+  tiled.split(v[0], co, ci, vector, pureTail(channels, vector)).vectorize(ci);
+  if (!anchor.imageProducers.empty()) {
+    // Tasks of `grain` images, each image's conv computed for that image.
+    if (schedule.parallel && schedule.grain > 1) {
+      Var task("image_task");
+      tiled.split(v[3], task, v[3], schedule.grain, TailStrategy::GuardWithIf)
+          .parallel(task);
+    } else if (schedule.parallel) {
+      tiled.parallel(v[3]);
+    }
+    for (const OpStages &producer : anchor.imageProducers)
+      scheduleImageProducer(producer, tiled, v[3], schedule);
+  } else {
+    tiled.fuse(v[2], v[3], row);
+    if (schedule.parallel)
+      parallelize(tiled, row, schedule.grain);
+  }
 
   Func reduce = anchor.reduce;
   Var c = reduce.args()[0];

@@ -213,6 +213,12 @@ struct KernelSpec {
 /// output never stored.
 bool isRowProducer(const KernelSpec &spec, size_t index);
 
+/// Whether op `index` of `spec` is a conv2d (not a row producer) whose result
+/// (after its epilogue) the next anchor, a pool, reads (Fuse.cpp): computed
+/// one image at a time inside the pool's loop nest, each image's result
+/// pooled from the cache instead of going through memory.
+bool isImageProducer(const KernelSpec &spec, size_t index);
+
 /// Whether two kernels compute the same thing the same way: everything but
 /// their names and the ops' provenance is equal.
 bool sameComputation(const KernelSpec &a, const KernelSpec &b);

@@ -20,7 +20,8 @@ namespace {
 // start a kernel, epilogues join the kernel of the op they follow (or start
 // one), a recurrence is a kernel alone (the driver calls it once per time
 // step). A large pointwise conv's kernel then joins the depthwise conv's it
-// feeds (feedsDepthwiseConv).
+// feeds (feedsDepthwiseConv), and a conv's over several images the pool's it
+// feeds (feedsPool).
 bool isRecurrence(Operation *op) { return op->hasTrait<FusionRecurrence>(); }
 bool isElementwise(Operation *op) { return op->hasTrait<FusionEpilogue>(); }
 
@@ -85,6 +86,41 @@ bool feedsDepthwiseConv(ArrayRef<Operation *> group,
          result.getNumElements() * 4 > kRowProducerBytes;
 }
 
+/// Bytes of one image's conv result up to which a pool reading it computes
+/// it image by image: half a core's L2, so that the pool reads it from
+/// there.
+constexpr int64_t kImageProducerBytes = 512 << 10;
+
+/// Images below which a conv is not computed image by image: its kernel's
+/// only parallel tasks are then images, which a few cannot share out.
+constexpr int64_t kImageProducerImages = 8;
+
+/// Whether `group` (a kernel's ops) is a conv2d and its epilogue whose
+/// result only the pool seeding `consumer` reads, in the same block, of at
+/// least kImageProducerImages images each within kImageProducerBytes and all
+/// beyond kRowProducerBytes: then each image is computed inside the pool's
+/// loop nest and pooled from the cache instead of going through memory
+/// (cnn_mnist at batch 64: 445 -> 427 us on one thread).
+bool feedsPool(ArrayRef<Operation *> group, ArrayRef<Operation *> consumer) {
+  auto producer = dyn_cast<Conv2DOp>(group.front());
+  auto pool = dyn_cast<KernelOpInterface>(consumer.front());
+  Operation *last = group.back();
+  if (!producer || !pool || !last->getResult(0).hasOneUse() ||
+      consumer.front()->getOperand(0) != last->getResult(0) ||
+      last->getBlock() != consumer.front()->getBlock() ||
+      group.size() + consumer.size() > kMaxKernelOps ||
+      sora::kernelFamily(pool.describeKernelOp().kind) !=
+          sora::KernelFamily::Pooling ||
+      llvm::any_of(group.drop_front(), [](Operation *op) {
+        return fusionRoleOf(op) == sora::FusionRole::Anchor;
+      }))
+    return false;
+  auto result = cast<RankedTensorType>(producer.getType());
+  int64_t bytes = result.getNumElements() * 4, images = result.getDimSize(0);
+  return images >= kImageProducerImages && bytes > kRowProducerBytes &&
+         bytes / images <= kImageProducerBytes;
+}
+
 /// Replaces `group` by one particle.kernel placed at its last op.
 void outline(ArrayRef<Operation *> group, StringRef name) {
   llvm::SmallPtrSet<Operation *, 8> members(group.begin(), group.end());
@@ -123,19 +159,22 @@ struct SoraFusePass : public sora::particle::impl::SoraFuseBase<SoraFusePass> {
       groups.push_back(growGroup(op, grouped));
       grouped.insert(groups.back().begin(), groups.back().end());
     });
-    // A pointwise conv's group joins the depthwise conv's it feeds.
+    // A pointwise conv's group joins the depthwise conv's it feeds; a
+    // conv's, the pool's it feeds.
     llvm::DenseMap<Operation *, size_t> groupEndingAt;
     for (size_t i = 0; i < groups.size(); ++i)
       groupEndingAt[groups[i].back()] = i;
     for (auto &group : groups) {
-      auto depthwise = dyn_cast<Conv2DOp>(group.front());
-      if (!depthwise)
+      Operation *seed = group.front();
+      if (seed->getNumOperands() == 0)
         continue;
-      auto found = groupEndingAt.find(depthwise.getInput().getDefiningOp());
-      if (found == groupEndingAt.end() ||
-          !feedsDepthwiseConv(groups[found->second], group))
+      auto found = groupEndingAt.find(seed->getOperand(0).getDefiningOp());
+      if (found == groupEndingAt.end())
         continue;
       SmallVector<Operation *> &producer = groups[found->second];
+      if (producer.empty() ||
+          !(feedsDepthwiseConv(producer, group) || feedsPool(producer, group)))
+        continue;
       group.insert(group.begin(), producer.begin(), producer.end());
       producer.clear();
     }
