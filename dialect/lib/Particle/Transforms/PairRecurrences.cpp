@@ -69,21 +69,21 @@ struct SoraPairRecurrencesPass
         recurrences.push_back(kernel);
     SmallVector<KernelOp> unpaired;
     for (KernelOp later : recurrences) {
+      std::optional<SmallVector<Operation *>> moved;
       auto *partner = llvm::find_if(unpaired, [&](KernelOp earlier) {
-        std::optional<SmallVector<Operation *>> moved =
-            dependenciesAfter(earlier, later);
-        if (!moved)
-          return false;
-        for (Operation *op : *moved)
-          op->moveBefore(earlier);
-        later->moveAfter(earlier);
-        later->setAttr(kConcurrentAttr, UnitAttr::get(&getContext()));
-        return true;
+        moved = dependenciesAfter(earlier, later);
+        return moved.has_value();
       });
-      if (partner == unpaired.end())
+      if (partner == unpaired.end()) {
         unpaired.push_back(later);
-      else
-        unpaired.erase(partner);
+        continue;
+      }
+      KernelOp earlier = *partner;
+      for (Operation *op : *moved)
+        op->moveBefore(earlier);
+      later->moveAfter(earlier);
+      later->setAttr(kConcurrentAttr, UnitAttr::get(&getContext()));
+      unpaired.erase(partner);
     }
   }
 };
