@@ -23,35 +23,32 @@ static auto computation(const KernelOp &op) {
                   op.low, op.high);
 }
 
+/// The first anchor after op `index` of `spec` if it reads, as its input,
+/// that op's result or a later value (the op's epilogue), else null.
+static const KernelOp *nextAnchorReading(const KernelSpec &spec, size_t index) {
+  int value = (int)(spec.args.size() + index);
+  for (size_t i = index + 1; i < spec.ops.size(); ++i) {
+    const KernelOp &op = spec.ops[i];
+    if (fusionRole(op.kind) == FusionRole::Anchor)
+      return !op.operands.empty() && op.operands[0] >= value ? &op : nullptr;
+  }
+  return nullptr;
+}
+
 bool isRowProducer(const KernelSpec &spec, size_t index) {
   const KernelOp &producer = spec.ops[index];
   if (producer.operands.size() < 2 ||
       !isPointwiseConv(producer, spec.shapeOf(producer.operands[1])))
     return false;
-  // The next anchor: a depthwise conv whose input the producer (or an op
-  // after it: its epilogue) computed.
-  int value = (int)(spec.args.size() + index);
-  for (size_t i = index + 1; i < spec.ops.size(); ++i) {
-    const KernelOp &op = spec.ops[i];
-    if (fusionRole(op.kind) == FusionRole::Anchor)
-      return op.operands.size() >= 2 && op.operands[0] >= value &&
-             isDepthwiseConv(op, spec.shapeOf(op.operands[1]));
-  }
-  return false;
+  const KernelOp *depthwise = nextAnchorReading(spec, index);
+  return depthwise && depthwise->operands.size() >= 2 &&
+         isDepthwiseConv(*depthwise, spec.shapeOf(depthwise->operands[1]));
 }
 
 bool isImageProducer(const KernelSpec &spec, size_t index) {
-  const KernelOp &producer = spec.ops[index];
-  if (producer.kind != KernelOpKind::Conv2D || isRowProducer(spec, index))
-    return false;
-  int value = (int)(spec.args.size() + index);
-  for (size_t i = index + 1; i < spec.ops.size(); ++i) {
-    const KernelOp &op = spec.ops[i];
-    if (fusionRole(op.kind) == FusionRole::Anchor)
-      return kernelFamily(op.kind) == KernelFamily::Pooling &&
-             !op.operands.empty() && op.operands[0] >= value;
-  }
-  return false;
+  const KernelOp *pool = nextAnchorReading(spec, index);
+  return spec.ops[index].kind == KernelOpKind::Conv2D && pool &&
+         kernelFamily(pool->kind) == KernelFamily::Pooling;
 }
 
 bool sameComputation(const KernelSpec &a, const KernelSpec &b) {
