@@ -109,26 +109,53 @@ TEST(Heuristics, ConvTilesChannelsTimesPixels) {
 }
 
 TEST(Heuristics, GroupedConvTilesDivideTheFilters) {
-  // A depthwise 3x3 over 96 channels: three vectors per tile, not a ragged
-  // four (whose last tile would gather clamped input channels).
+  // 32 groups of 4 input channels over 96 filters: three vectors per tile,
+  // not a ragged four (whose last tile would gather clamped input channels).
   ScheduleRecord s = defaultSchedule(
-      convSpec({1, 56, 56, 96}, {3, 3, 1, 96}, {1, 1, 1, 1}, 96), avx512());
+      convSpec({1, 28, 28, 128}, {3, 3, 4, 96}, {1, 1, 1, 1}, 32), avx512());
   EXPECT_EQ(s.tileCols, 48);
-  // Tasks of 7 output rows, which share their padded input rows.
-  EXPECT_EQ(s.grain, 7);
-  // 1.35 MFLOP, under the threshold for FMA-bound kernels, but a depthwise
-  // conv is bound by its loads (about 50 us on one core here): parallel.
-  EXPECT_EQ(defaultSchedule(
-                convSpec({1, 14, 14, 384}, {3, 3, 1, 384}, {1, 1, 1, 1}, 384),
-                avx512())
-                .parallel,
-            1);
-  // 40 channels have no divisor tile: the widest one covers them.
+  // 40 filters have no divisor tile: the widest one covers them.
   EXPECT_EQ(
-      defaultSchedule(convSpec({1, 8, 8, 40}, {3, 3, 1, 40}, {1, 1, 1, 1}, 40),
+      defaultSchedule(convSpec({1, 8, 8, 80}, {3, 3, 2, 40}, {1, 1, 1, 1}, 40),
                       avx512())
           .tileCols,
       48);
+}
+
+TEST(Heuristics, DepthwiseConvsRunInOneVectorTiles) {
+  auto depthwise = [](int64_t width, int64_t channels, TargetInfo target) {
+    return defaultSchedule(convSpec({1, width, width, channels},
+                                    {3, 3, 1, channels}, {1, 1, 1, 1},
+                                    channels),
+                           target);
+  };
+  // One vector of channels x a run of pixels: a whole row of up to 16, a
+  // wider row in tiles of up to 14 that divide it, at least three (a 28-wide
+  // row in four tiles of 7, not two of 14); a prime width in tiles of a
+  // third of it.
+  ScheduleRecord s = depthwise(14, 576, avx512());
+  EXPECT_EQ(s.tileCols, 16);
+  EXPECT_EQ(s.tileRows, 14);
+  EXPECT_EQ(s.packWeights, 1);
+  EXPECT_EQ(depthwise(56, 96, avx512()).tileRows, 14);
+  EXPECT_EQ(depthwise(16, 24, avx512()).tileRows, 16);
+  EXPECT_EQ(depthwise(28, 192, avx512()).tileRows, 7);
+  EXPECT_EQ(depthwise(112, 32, avx512()).tileRows, 14);
+  EXPECT_EQ(depthwise(23, 32, avx512()).tileRows, 8);
+  // 120 channels in vectors of 8, which divide them (a ragged vector would
+  // gather); 3 channels, which no vector divides, in the conv's tile.
+  ScheduleRecord halved = depthwise(28, 120, avx512());
+  EXPECT_EQ(halved.vector, 8);
+  EXPECT_EQ(halved.tileCols, 8);
+  EXPECT_EQ(depthwise(28, 3, avx512()).vector, 16);
+  // 16 registers: whole rows of 8, else tiles of up to 6.
+  ScheduleRecord narrow = depthwise(56, 96, avx2());
+  EXPECT_EQ(narrow.tileCols, 8);
+  EXPECT_EQ(narrow.tileRows, 4);
+  EXPECT_EQ(depthwise(7, 96, avx2()).tileRows, 7);
+  // 1.35 MFLOP, under the threshold for FMA-bound kernels, but a depthwise
+  // conv is bound by its loads: parallel.
+  EXPECT_EQ(depthwise(14, 384, avx512()).parallel, 1);
 }
 
 TEST(Heuristics, WeightsBeyondTheCacheGoPanelsOuter) {

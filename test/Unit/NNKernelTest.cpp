@@ -59,6 +59,29 @@ TEST_P(NNJit, DepthwiseMultiplierStrided) {
   check(b.finish(target()));
 }
 
+TEST_P(NNJit, DepthwiseReadsItsPaddingInPlace) {
+  // One-vector tiles read the padded input in place, bounds tested: rows in
+  // tiles shifted inwards (29 wide in tiles of 10), in one tile meeting both
+  // borders (whole rows), tiles of one pixel; a 7x7 window padded by 3
+  // (ConvNeXt), 40 channels (a ragged last vector), 2 images; then
+  // stride 2 with dilation 2 and asymmetric padding.
+  SpecBuilder b("depthwise_in_place");
+  int x = b.arg({2, 9, 29, 40}), w = b.arg({7, 7, 1, 40}), bias = b.arg({40});
+  b.unary(K::Relu6,
+          b.conv(x, w, bias, {1, 1}, {1, 1}, {3, 3, 3, 3}, /*groups=*/40));
+  KernelSpec spec = b.finish(target());
+  check(spec);
+  checkWith(spec, {8, 10, 8, 1, 2, 1, 0});
+  checkWith(spec, {8, 29, 8, 0, 1, 0, 0});
+  checkWith(spec, {8, 1, 8, 1, 1, 1, 0});
+  SpecBuilder s("depthwise_in_place_strided");
+  int sx = s.arg({1, 12, 23, 24}), sw = s.arg({3, 3, 1, 24});
+  s.conv(sx, sw, -1, {2, 2}, {2, 2}, {0, 2, 1, 1}, /*groups=*/24);
+  KernelSpec strided = s.finish(target());
+  check(strided);
+  checkWith(strided, {8, 4, 8, 1, 1, 1, 0});
+}
+
 TEST_P(NNJit, GroupedConv) {
   for (int64_t groups : {2, 4}) {
     SpecBuilder b("grouped");

@@ -2,7 +2,9 @@
 //
 // Both ops are a bias-initialised accumulator `reduce` summing x * w over a
 // reduction domain, wrapped by a pure `value`. A padded conv reads its input
-// from a zero-padded copy (`padded`), so its inner loop tests no bounds.
+// through `padded`, zero outside: a copy, so that its inner loop tests no
+// bounds, or read in place by a depthwise conv in one-vector tiles (the
+// schedule's choice, Schedules.cpp).
 // With packWeights, a register tile streams one contiguous panel of
 // tileCols columns, packed(ci, <reduction dims>, co): constant weights come
 // packed so from the compiler (sora-pack-weights, an unpack_panels view);
@@ -236,7 +238,8 @@ static OpStages buildConv2D(const KernelOp &op,
   OpStages stages;
   Func x = operands[0].func;
   if (!paddedDims.empty()) {
-    // A stage of its own, so that the reduction reads without bounds tests.
+    // A stage of its own, so that the schedule may copy it and the
+    // reduction read without bounds tests.
     std::vector<Var> c = makeVars(4, "c");
     stages.padded = Func(name + "_padded");
     stages.padded(c) = padDims(operands[0], paddedDims, 0.0f)(c);
