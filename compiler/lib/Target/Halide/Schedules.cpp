@@ -316,7 +316,7 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
     // Read by every panel: padded once, up front, or in parallel by each
     // task for its panels, on the thread that reads it (one copy up front,
     // written by one core and read by all, kept ResNet-18's layer3.0.conv1
-    // at 625 us on 2 threads, 675 on 1; per task: 403 on 2).
+    // at 727 us on 2 threads, 695 on 1; per task: 472 on 2, 673 on 1).
     Func padded = anchor.padded;
     if (schedule.parallel)
       padded.compute_at(tiled, panelTask);
