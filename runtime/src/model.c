@@ -91,7 +91,9 @@ static sora_status_t check_tensors(sora_model_t *model, const char *kind,
 /// max_batch samples of one shape.
 static sora_status_t check_batch(sora_model_t *model) {
   const sora_abi_model_t *abi = model->abi;
-  if (abi->max_batch < 0 || abi->max_batch > INT32_MAX)
+  if (abi->max_batch < 0 || abi->max_batch > INT32_MAX ||
+      (abi->batch_at_run_time != 0 &&
+       (abi->batch_at_run_time != 1 || !abi->max_batch || abi->device)))
     return sora_model_fail(model, SORA_STATUS_ABI_MISMATCH,
                            "malformed model: bad max_batch");
   for (int64_t i = 0; abi->max_batch && i < abi->num_inputs + abi->num_outputs;

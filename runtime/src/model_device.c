@@ -115,7 +115,7 @@ int64_t sora_model_run_on_device(sora_model_t *model) {
     int64_t result = abi->run(
         model, model->device_pointers, model->device_pointers + abi->num_inputs,
         (uint8_t *)(uintptr_t)model->device_arena,
-        (const uint8_t *)(uintptr_t)model->device_weights);
+        (const uint8_t *)(uintptr_t)model->device_weights, 1);
     if (result != 0)
       return result;
   }

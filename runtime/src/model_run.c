@@ -126,9 +126,13 @@ static sora_status_t count_samples(sora_model_t *model,
   return SORA_STATUS_OK;
 }
 
-/// Calls the driver once per sample, each tensor's pointer at its sample.
+/// Calls the driver on the run's batch: once, or once per sample, each
+/// tensor's pointer at its sample.
 static int64_t run_samples_on_host(sora_model_t *model) {
   const sora_abi_model_t *abi = model->abi;
+  if (abi->batch_at_run_time)
+    return abi->run(model, model->input_pointers, model->output_pointers,
+                    model->arena, model->weights, model->run_samples);
   for (int64_t s = 0; s < model->run_samples; ++s) {
     if (s > 0) {
       for (int64_t i = 0; i < abi->num_inputs; ++i)
@@ -140,7 +144,7 @@ static int64_t run_samples_on_host(sora_model_t *model) {
     }
     int64_t result =
         abi->run(model, model->input_pointers, model->output_pointers,
-                 model->arena, model->weights);
+                 model->arena, model->weights, 1);
     if (result != 0)
       return result;
   }

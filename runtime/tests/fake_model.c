@@ -116,7 +116,8 @@ static int row_task(void *user_context, int row, uint8_t *closure) {
 
 static int64_t fake_run(void *user_context, void *const *inputs,
                         void *const *outputs, uint8_t *arena,
-                        const uint8_t *weights) {
+                        const uint8_t *weights, int64_t samples) {
+  (void)samples; // one sample per call: batch_at_run_time is 0
   if (!arena || (uintptr_t)arena % 64 != 0) {
     halide_error(user_context, "fake: bad arena\n");
     return -2;

@@ -34,9 +34,9 @@ static void describe(struct halide_buffer_t *buffer,
 }
 
 static int64_t run(void *user_context, void *const *inputs,
-                   void *const *outputs, uint8_t *arena,
-                   const uint8_t *weights) {
-  (void)arena, (void)weights;
+                   void *const *outputs, uint8_t *arena, const uint8_t *weights,
+                   int64_t samples) {
+  (void)arena, (void)weights, (void)samples;
   struct halide_buffer_t x, y;
   struct halide_dimension_t x_dims[2], y_dims[2];
   describe(&x, x_dims, inputs[0]);

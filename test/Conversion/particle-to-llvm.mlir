@@ -5,7 +5,7 @@
 // passes, kernel results from the arena; views reuse pointers; outputs are
 // copied out last.
 // CHECK-LABEL: llvm.mlir.global external hidden constant @_sora_weights() {addr_space = 0 : i32, alignment = 64 : i64}
-// CHECK: llvm.func hidden @_sora_run(%[[UC:.*]]: !llvm.ptr, %[[IN:.*]]: !llvm.ptr, %[[OUT:.*]]: !llvm.ptr, %[[ARENA:.*]]: !llvm.ptr, %[[BLOB:.*]]: !llvm.ptr) -> i64
+// CHECK: llvm.func hidden @_sora_run(%[[UC:.*]]: !llvm.ptr, %[[IN:.*]]: !llvm.ptr, %[[OUT:.*]]: !llvm.ptr, %[[ARENA:.*]]: !llvm.ptr, %[[BLOB:.*]]: !llvm.ptr, %[[SAMPLES:.*]]: i64) -> i64
 // CHECK: %[[X:.*]] = llvm.load %{{.*}} : !llvm.ptr -> !llvm.ptr
 // CHECK: %[[W:.*]] = llvm.getelementptr %[[BLOB]][0] : (!llvm.ptr) -> !llvm.ptr, i8
 // CHECK: %[[R:.*]] = llvm.getelementptr %[[ARENA]][128]

@@ -6,7 +6,7 @@
 // step), the recurrent kernel, the state slot 5 - s and the state slot
 // 4 - s, stopping at the first failure.
 // CHECK-LABEL: llvm.func hidden @_sora_run(
-// CHECK-SAME: %[[UC:[^:]*]]: !llvm.ptr, %{{[^:]*}}: !llvm.ptr, %{{[^:]*}}: !llvm.ptr, %[[ARENA:[^:]*]]: !llvm.ptr, %{{[^:]*}}: !llvm.ptr)
+// CHECK-SAME: %[[UC:[^:]*]]: !llvm.ptr, %{{[^:]*}}: !llvm.ptr, %{{[^:]*}}: !llvm.ptr, %[[ARENA:[^:]*]]: !llvm.ptr, %{{[^:]*}}: !llvm.ptr, %{{[^:]*}}: i64)
 // CHECK: %[[STATES:.*]] = llvm.getelementptr %[[ARENA]][512]
 // CHECK: %[[INIT:.*]] = llvm.getelementptr %[[STATES]][160]
 // CHECK: "llvm.intr.memset"(%[[INIT]], %{{.*}}, %{{.*}}) <{isVolatile = false}>

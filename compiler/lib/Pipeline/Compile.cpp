@@ -125,6 +125,9 @@ private:
   bool writeText(const std::string &text);
   bool writeText(const std::string &text, const std::string &path);
   std::string outputPath(const char *extension) const;
+  /// --max-batch: whether the graph is built for the largest batch and runs
+  /// any up to it in one call (else it is one sample, run once per sample).
+  bool runTimeBatch = false;
   /// The model's C prefix: --name, checked, or its name made an identifier.
   bool symbolPrefix(mlir::ModuleOp module, std::string &prefix);
   ModelSignature describeModel(mlir::ModuleOp module, const TargetInfo &target,
@@ -265,13 +268,13 @@ ModelSignature Compiler::describeModel(mlir::ModuleOp module,
   if (auto arena =
           graph->getAttrOfType<mlir::IntegerAttr>(particle::kArenaSizeAttr))
     model.arenaBytes = arena.getInt();
-  // With --max-batch the graph holds one sample; the signature the largest
-  // batch.
+  // With --max-batch the signature holds the largest batch: the graph's, or
+  // that times the graph's one sample when it runs once per sample.
   model.maxBatch = options.maxBatch;
   auto tensor = [&](llvm::StringRef name, mlir::Value value) {
     auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
     std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
-    if (model.maxBatch)
+    if (model.maxBatch && !runTimeBatch)
       shape[0] *= model.maxBatch;
     return ModelSignature::Tensor{name.str(), particle::isTokenIds(type),
                                   shape};
@@ -440,8 +443,24 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
         return false;
     return true;
   };
-  return mlir::succeeded(
-      checkSamplesIndependent(*two, *four, sameForEverySample));
+  bool batchOutermost = false;
+  if (mlir::failed(checkSamplesIndependent(*two, *four, sameForEverySample,
+                                           batchOutermost)))
+    return false;
+  // Where every tensor holds the batch outermost, the graph built for the
+  // largest batch runs any smaller one in one call, its kernels taking the
+  // batch at run time; recurrences (whose steps slice the batch inside) and
+  // GPU kernels run one sample at a time.
+  const TargetInfo *target = lookupTarget(options.target);
+  bool recurrent = false;
+  module->walk([&](mlir::Operation *op) {
+    recurrent |=
+        mlir::isa<particle::LstmOp, particle::GruOp, particle::RnnOp>(op);
+  });
+  if (!batchOutermost || recurrent || !target || target->isGpu())
+    return true;
+  runTimeBatch = true;
+  return build(text, options.maxBatch, module, weights, emitted);
 }
 
 bool Compiler::build(const std::string &text, int64_t batch,
@@ -501,6 +520,7 @@ PipelineOptions Compiler::pipelineOptions(const TargetInfo &target,
   pipeline.threads = options.threads;
   pipeline.explainSchedules = options.explainSchedules;
   pipeline.maxBatch = options.maxBatch;
+  pipeline.runTimeBatch = runTimeBatch;
   return pipeline;
 }
 

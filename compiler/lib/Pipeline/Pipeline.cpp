@@ -28,6 +28,8 @@ void buildSoraccPipeline(mlir::OpPassManager &pm,
   graph.addPass(particle::createSoraPackWeightsPass(options.weights));
   graph.addPass(particle::createSoraPairRecurrences());
   graph.addPass(particle::createSoraPlanMemory());
+  if (options.runTimeBatch)
+    graph.addPass(particle::createSoraMarkRunTimeBatch({options.maxBatch}));
   pm.addPass(particle::createSoraLayoutWeights());
 }
 

@@ -111,6 +111,9 @@ public:
   explicit Comparison(SameForEverySample sameForEverySample)
       : sameForEverySample(sameForEverySample) {}
   mlir::LogicalResult run(mlir::func::FuncOp base, mlir::func::FuncOp doubled);
+  /// Whether every value that follows the batch holds it outermost, the
+  /// samples one after the other.
+  bool everyBatchOutermost = true;
 
 private:
   mlir::LogicalResult compare(Operation &a, Operation &b);
@@ -127,8 +130,8 @@ private:
       what = "particle '" + name.getName().str() + "' (" + what + ")";
     mlir::emitError(a.getLoc())
         << "--max-batch: " << what << " " << why
-        << "; soracc runs such a model once per sample, so no particle may "
-           "mix samples";
+        << "; a batch's answer must be each sample's own, so no particle "
+           "may mix samples";
     return mlir::failure();
   }
 
@@ -212,6 +215,8 @@ mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
                          shapeText(x.getType()) +
                          " does not hold them where its operands do)");
     batches[x] = batch;
+    if (batch.axis != 0 || dimsOf(x)[0] != kBaseBatch * batch.inner)
+      everyBatchOutermost = false;
   }
   return mlir::success();
 }
@@ -354,11 +359,16 @@ mlir::FailureOr<Batch> Comparison::expectedMatMul(particle::MatMulOp matmul) {
 
 mlir::LogicalResult
 checkSamplesIndependent(mlir::ModuleOp twoSamples, mlir::ModuleOp fourSamples,
-                        SameForEverySample sameForEverySample) {
+                        SameForEverySample sameForEverySample,
+                        bool &batchOutermost) {
   mlir::func::FuncOp base = graphOf(twoSamples), doubled = graphOf(fourSamples);
   if (!base || !doubled)
     return mlir::failure();
-  return Comparison(sameForEverySample).run(base, doubled);
+  Comparison comparison(sameForEverySample);
+  if (mlir::failed(comparison.run(base, doubled)))
+    return mlir::failure();
+  batchOutermost = comparison.everyBatchOutermost;
+  return mlir::success();
 }
 
 } // namespace sora

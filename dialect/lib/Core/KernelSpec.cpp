@@ -52,8 +52,10 @@ bool isImageProducer(const KernelSpec &spec, size_t index) {
 }
 
 bool sameComputation(const KernelSpec &a, const KernelSpec &b) {
-  if (a.args != b.args || a.int64Args != b.int64Args || a.result != b.result ||
-      a.ops.size() != b.ops.size() || a.autoscheduler != b.autoscheduler ||
+  if (a.args != b.args || a.int64Args != b.int64Args ||
+      a.batchArgs != b.batchArgs || a.maxBatch != b.maxBatch ||
+      a.result != b.result || a.ops.size() != b.ops.size() ||
+      a.autoscheduler != b.autoscheduler ||
       !(PartialSchedule::of(a.schedule) == PartialSchedule::of(b.schedule)))
     return false;
   for (size_t i = 0; i < a.ops.size(); ++i)

@@ -91,11 +91,15 @@ std::string attributes(const KernelOp &op) {
 std::string printKernelSpec(const KernelSpec &spec) {
   std::ostringstream os;
   os << "kernel " << spec.name << " schedule<" << formatSchedule(spec.schedule)
-     << ">\n";
+     << ">";
+  if (spec.maxBatch)
+    os << " run-time batch of 1 to " << spec.maxBatch;
+  os << "\n";
   for (size_t i = 0; i < spec.args.size(); ++i)
     os << "  %" << i << " = arg "
        << (spec.int64Args.count((int)i) ? "i64" : "f32")
-       << formatDims(spec.args[i]) << "\n";
+       << formatDims(spec.args[i])
+       << (spec.batchArgs.count((int)i) ? " batch" : "") << "\n";
   for (size_t i = 0; i < spec.ops.size(); ++i) {
     const KernelOp &op = spec.ops[i];
     os << "  %" << spec.args.size() + i << " = " << kernelOpName(op.kind)

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SORA_ABI_VERSION 5
+#define SORA_ABI_VERSION 6
 
 /* Element type codes, shared with sora_dtype_t in runtime.h. */
 #define SORA_ABI_DTYPE_F32 1
@@ -47,11 +47,13 @@ typedef struct sora_abi_kernel_t {
  * which starts with a sora_abi_context_t (see below).
  * `inputs`/`outputs` hold one dense host pointer per tensor in signature
  * order; `arena` holds `arena_bytes` bytes, 64-byte aligned; `weights` is
- * the weight blob (`weights_bytes` bytes, 64-byte aligned).
+ * the weight blob (`weights_bytes` bytes, 64-byte aligned). `samples` is
+ * the batch of this run for a model whose `run` takes it (see
+ * batch_at_run_time below), else 1.
  * Returns 0 on success, else the failing kernel's (negative) Halide code. */
 typedef int64_t (*sora_abi_run_fn)(void *user_context, void *const *inputs,
                                    void *const *outputs, uint8_t *arena,
-                                   const uint8_t *weights);
+                                   const uint8_t *weights, int64_t samples);
 
 /* How the runtime reaches a GPU model's device: defined by the device hooks
  * linked into the model (runtime/src/cuda_hooks.c for CUDA), on top of
@@ -100,11 +102,14 @@ typedef struct sora_abi_model_t {
   /* NULL for a CPU model; a GPU model's device (see sora_abi_device_t). */
   const sora_abi_device_t *device;
   /* 0: `inputs` and `outputs` give the exact shapes. Else (soracc
-   * --max-batch) their first extent is this many samples, `run` and the
-   * arena handle one sample, and the runtime calls `run` once per sample
-   * of a batch of 1 to max_batch, each sample's elements being one
-   * contiguous block of every input and output. */
+   * --max-batch) their first extent is this many samples, and a run takes a
+   * batch of 1 to max_batch, each sample's elements being one contiguous
+   * block of every input and output: */
   int64_t max_batch;
+  /* 1: `run` takes the whole batch in one call (its `samples`), the arena
+   * planned for max_batch; 0: `run` and the arena handle one sample, and
+   * the runtime calls `run` once per sample. */
+  int64_t batch_at_run_time;
 } sora_abi_model_t;
 
 /* FNV-1a over the blob's 8-byte little-endian words (then its last bytes):

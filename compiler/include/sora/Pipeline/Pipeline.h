@@ -17,9 +17,11 @@ struct PipelineOptions {
   /// and the blob's checksum.
   std::string weightsFile;
   uint64_t weightsChecksum = 0;
-  /// `--max-batch`: the graph is one sample, the descriptor says how many a
-  /// run may pass (0 = exact shapes).
+  /// `--max-batch`: how many samples a run may pass (0 = exact shapes); the
+  /// graph holds that many when `runTimeBatch` (its kernels take the run's
+  /// batch: sora-mark-run-time-batch), else one.
   int64_t maxBatch = 0;
+  bool runTimeBatch = false;
   /// The values of the model's weights, when the caller has them: constant
   /// folds (sora-fold-batch-norm) read and add tensors through it.
   particle::WeightValues *weights = nullptr;

@@ -2,6 +2,7 @@
 
 #include "sora/Conversion/KernelSpecBuilder.h"
 #include "sora/Conversion/RecurrenceStep.h"
+#include "sora/Dialect/Particle/Passes.h"
 #include "sora/Tuning/KernelSignature.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -121,6 +122,17 @@ FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel) {
     spec.ops.push_back(std::move(*described));
   }
   spec.result = ids.at(body.getTerminator()->getOperand(0));
+  auto batchArgs =
+      kernel->getAttrOfType<DenseI64ArrayAttr>(particle::kBatchArgsAttr);
+  auto graph = kernel->getParentOfType<func::FuncOp>();
+  auto maxBatch =
+      graph ? graph->getAttrOfType<IntegerAttr>(particle::kRunTimeBatchAttr)
+            : IntegerAttr();
+  if (batchArgs && maxBatch && !batchArgs.empty()) {
+    spec.batchArgs.insert(batchArgs.asArrayRef().begin(),
+                          batchArgs.asArrayRef().end());
+    spec.maxBatch = maxBatch.getInt();
+  }
   if (ScheduleAttr schedule = kernel.getScheduleAttr())
     spec.schedule = schedule.complete(ScheduleRecord());
   return spec;

@@ -4,7 +4,7 @@
 // calls (see runtime/include/sora/kernel_abi.h):
 //
 //   i64 _sora_run(ptr user_context, ptr inputs, ptr outputs, ptr arena,
-//                 ptr weights)
+//                 ptr weights, i64 samples)
 //   const sora_abi_model_t sora_abi_model = {...}
 //   ptr <name>_model() { return &sora_abi_model; }
 //
@@ -13,6 +13,9 @@
 // external file it maps); views reuse their operand's pointer.
 // Each kernel is called with halide_buffer_t descriptors built on the stack
 // (static shapes, dense strides); model outputs are copied out at the end.
+// In a graph whose runs choose their batch (sora-mark-run-time-batch), the
+// tensors that follow the model inputs take the outermost extent
+// `samples` × (extent / the largest batch), in descriptors of their own.
 //
 // For a GPU target the runtime passes device addresses instead (see
 // sora_abi_device_t): the descriptors name them as the `device` of the
@@ -35,6 +38,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/JSON.h"
 
 namespace sora {
@@ -121,11 +125,12 @@ private:
   FlatSymbolRefAttr dimsGlobal(ArrayRef<int64_t> shape);
   FlatSymbolRefAttr i64ArrayGlobal(ArrayRef<int64_t> values);
   /// A model input's or output's shape as the signature gives it: with
-  /// --max-batch, the graph's one sample times the largest batch.
+  /// --max-batch, the largest batch (the graph's one sample times it, where
+  /// the runtime runs the graph once per sample).
   SmallVector<int64_t> signatureShape(Value tensor) const {
     SmallVector<int64_t> shape(
         cast<RankedTensorType>(tensor.getType()).getShape());
-    if (descriptor.maxBatch && !shape.empty())
+    if (descriptor.maxBatch && !runTimeBatch && !shape.empty())
       shape[0] *= descriptor.maxBatch;
     return shape;
   }
@@ -165,9 +170,18 @@ private:
   /// A descriptor of the tensor at `data` (host memory, or device memory on
   /// a GPU target).
   Value halideBuffer(Value data, Value tensor);
-  /// `onHost`: `data` is host memory even on a GPU target.
+  /// `onHost`: `data` is host memory even on a GPU target. `dims`: the
+  /// halide_dimension_t array, if not the constant one of `shape`.
   Value halideBuffer(Value data, ArrayRef<int64_t> shape,
-                     int32_t halideType = kHalideFloat32, bool onHost = false);
+                     int32_t halideType = kHalideFloat32, bool onHost = false,
+                     Value dims = {});
+  /// `tensor`'s outermost extent in this run, when it follows the batch:
+  /// samples × (extent / the largest batch).
+  Value runExtent(Value tensor);
+  /// The halide_dimension_t array of a tensor that follows the batch, on the
+  /// stack: the constant one of its shape with the outermost extent of this
+  /// run.
+  Value runDims(Value tensor);
   /// Zeroes the f32 tensor of `shape` at `dst` (on a GPU target by a copy
   /// from zeroed host memory).
   void zeroFill(Value userContext, Value dst, ArrayRef<int64_t> shape,
@@ -228,6 +242,11 @@ private:
   llvm::StringMap<FlatSymbolRefAttr> strings, dims;
   /// The pointer of every tensor of the graph built so far.
   llvm::DenseMap<Value, Value> pointers;
+  /// The largest batch of a graph whose runs choose their batch, else 0;
+  /// then the run's `samples` and the tensors that follow the batch.
+  int64_t runTimeBatch = 0;
+  Value samples;
+  llvm::DenseSet<Value> batched;
 };
 
 template <typename Fill>
@@ -341,11 +360,40 @@ LLVM::LLVMFuncOp DriverBuilder::kernelDecl(KernelOp kernel, size_t numArgs) {
 
 Value DriverBuilder::halideBuffer(Value data, Value tensor) {
   return halideBuffer(data, cast<RankedTensorType>(tensor.getType()).getShape(),
-                      elementInfo(tensor).halideType);
+                      elementInfo(tensor).halideType, /*onHost=*/false,
+                      batched.contains(tensor) ? runDims(tensor) : Value());
+}
+
+Value DriverBuilder::runExtent(Value tensor) {
+  int64_t perSample =
+      cast<RankedTensorType>(tensor.getType()).getDimSize(0) / runTimeBatch;
+  return LLVM::MulOp::create(b, loc, samples, constant(i64, perSample));
+}
+
+Value DriverBuilder::runDims(Value tensor) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(tensor.getType()).getShape();
+  auto type = LLVM::LLVMArrayType::get(i32, 4 * shape.size());
+  Value dims;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(entry);
+    dims = LLVM::AllocaOp::create(b, loc, ptr, type, constant(i32, 1),
+                                  /*alignment=*/8);
+  }
+  LLVM::MemcpyOp::create(
+      b, loc, dims, LLVM::AddressOfOp::create(b, loc, ptr, dimsGlobal(shape)),
+      constant(i64, 16 * (int64_t)shape.size()), /*isVolatile=*/false);
+  // The outermost dimension is the last; its extent the second word.
+  Value extent = LLVM::GEPOp::create(
+      b, loc, ptr, i32, dims,
+      ArrayRef<LLVM::GEPArg>{(int32_t)(4 * (shape.size() - 1) + 1)});
+  LLVM::StoreOp::create(
+      b, loc, LLVM::TruncOp::create(b, loc, i32, runExtent(tensor)), extent);
+  return dims;
 }
 
 Value DriverBuilder::halideBuffer(Value data, ArrayRef<int64_t> shape,
-                                  int32_t halideType, bool onHost) {
+                                  int32_t halideType, bool onHost, Value dims) {
   Value buffer;
   {
     OpBuilder::InsertionGuard guard(b);
@@ -360,14 +408,15 @@ Value DriverBuilder::halideBuffer(Value data, ArrayRef<int64_t> shape,
     interface = deviceInterface;
     host = null;
   }
-  Value fields[] = {device,
-                    interface,
-                    host,
-                    zero64,
-                    constant(i32, halideType),
-                    constant(i32, (int32_t)shape.size()),
-                    LLVM::AddressOfOp::create(b, loc, ptr, dimsGlobal(shape)),
-                    null};
+  Value fields[] = {
+      device,
+      interface,
+      host,
+      zero64,
+      constant(i32, halideType),
+      constant(i32, (int32_t)shape.size()),
+      dims ? dims : LLVM::AddressOfOp::create(b, loc, ptr, dimsGlobal(shape)),
+      null};
   for (auto [i, value] : llvm::enumerate(fields)) {
     Value field = LLVM::GEPOp::create(b, loc, ptr, bufferType, buffer,
                                       ArrayRef<LLVM::GEPArg>{0, (int32_t)i});
@@ -440,9 +489,12 @@ void DriverBuilder::copyOutput(Value userContext, Value dst, Value value,
   Value src = pointers.lookup(value);
   if (!deviceInterface) {
     auto type = cast<RankedTensorType>(value.getType());
-    LLVM::MemcpyOp::create(b, loc, dst, src,
-                           constant(i64, type.getNumElements() * 4),
-                           /*isVolatile=*/false);
+    Value bytes = constant(i64, type.getNumElements() * 4);
+    if (batched.contains(value))
+      bytes = LLVM::MulOp::create(
+          b, loc, runExtent(value),
+          constant(i64, type.getNumElements() * 4 / type.getDimSize(0)));
+    LLVM::MemcpyOp::create(b, loc, dst, src, bytes, /*isVolatile=*/false);
     return;
   }
   // int halide_buffer_copy(void *uc, halide_buffer_t *src,
@@ -724,6 +776,7 @@ LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
           stringGlobal(descriptor.weightsFile));
   integer(offsetof(sora_abi_model_t, num_kernels), calledKernels.size());
   integer(offsetof(sora_abi_model_t, max_batch), descriptor.maxBatch);
+  integer(offsetof(sora_abi_model_t, batch_at_run_time), runTimeBatch ? 1 : 0);
   address(offsetof(sora_abi_model_t, kernels), *kernelSymbol);
   if (target.isGpu()) {
     // sora_<gpu>_device, defined by the target's device hooks.
@@ -770,10 +823,17 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   FailureOr<std::vector<sora::WeightSlot>> layout = sora::weightLayout(module);
   if (failed(layout))
     return failure();
+  if (auto bound = graph->getAttrOfType<IntegerAttr>(kRunTimeBatchAttr)) {
+    runTimeBatch = bound.getInt();
+    if (target.isGpu() || runTimeBatch != descriptor.maxBatch)
+      return graph.emitError("a run-time batch needs a CPU target and "
+                             "--max-batch ")
+             << runTimeBatch;
+  }
   b.setInsertionPointToEnd(module.getBody());
   auto run = LLVM::LLVMFuncOp::create(
       b, loc, "_sora_run",
-      LLVM::LLVMFunctionType::get(i64, {ptr, ptr, ptr, ptr, ptr}));
+      LLVM::LLVMFunctionType::get(i64, {ptr, ptr, ptr, ptr, ptr, i64}));
   run.setVisibility_(LLVM::Visibility::Hidden);
   entry = run.addEntryBlock(b);
   Block *fail = b.createBlock(&run.getBody(), {}, {i64}, {loc});
@@ -782,6 +842,15 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   Value userContext = entry->getArgument(0), inputsArg = entry->getArgument(1),
         outputsArg = entry->getArgument(2), arena = entry->getArgument(3),
         weights = entry->getArgument(4);
+  samples = entry->getArgument(5);
+  // The tensors that follow the batch, as sora-mark-run-time-batch found
+  // them: the inputs, their views, and the kernels that read them.
+  auto followsBatch = [&](Operation &op) {
+    return runTimeBatch &&
+           (isa<InputOp>(op) || llvm::any_of(op.getOperands(), [&](Value v) {
+              return batched.contains(v);
+            }));
+  };
   if (target.isGpu())
     deviceInterface =
         LLVM::CallOp::create(
@@ -793,6 +862,8 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   SmallVector<Value> inputs, outputs;
   std::vector<std::string> inputNames, outputNames;
   for (Operation &op : llvm::make_early_inc_range(graph.getBody().front())) {
+    if (followsBatch(op) && op.getNumResults() == 1)
+      batched.insert(op.getResult(0));
     if (auto input = dyn_cast<InputOp>(op)) {
       Value slot =
           LLVM::GEPOp::create(b, loc, ptr, ptr, inputsArg,

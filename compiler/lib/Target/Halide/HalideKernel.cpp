@@ -16,15 +16,35 @@ std::vector<Argument> HalideKernel::arguments() const {
 }
 
 /// Declares the buffer's dims as the reversed `shape` with dense strides
-/// (the bounds are also the estimates autoschedulers read).
-static void declareDenseBounds(OutputImageParam buffer, const Shape &shape) {
+/// (the bounds are also the estimates autoschedulers read). With
+/// `runTimeBatch` the outermost extent is left to the run (at most the
+/// shape's: KernelSpec::batchArgs).
+static void declareDenseBounds(OutputImageParam buffer, const Shape &shape,
+                               bool runTimeBatch) {
   int stride = 1;
   for (size_t d = 0; d < shape.size(); ++d) {
     int extent = (int)shape[shape.size() - 1 - d];
-    buffer.dim((int)d).set_bounds(0, extent).set_stride(stride).set_estimate(
-        0, extent);
+    Internal::Dimension dim = buffer.dim((int)d);
+    if (runTimeBatch && d + 1 == shape.size())
+      dim.set_min(0);
+    else
+      dim.set_bounds(0, extent);
+    dim.set_stride(stride).set_estimate(0, extent);
     stride *= extent;
   }
+}
+
+/// `param`, a tensor holding a batch chosen per run, read with its outermost
+/// coordinate clamped to the run's samples: a stage computed past them (a
+/// register tile's full rows) reads in bounds, and nothing stores it.
+static Func readWithinRun(const ImageParam &param) {
+  std::vector<Var> v = makeVars((size_t)param.dimensions(), "i");
+  std::vector<Expr> at(v.begin(), v.end());
+  int outer = param.dimensions() - 1;
+  at[outer] = clamp(v[outer], 0, param.dim(outer).extent() - 1);
+  Func read(param.name() + "_in_run");
+  read(v) = param(at);
+  return read;
 }
 
 namespace {
@@ -78,15 +98,18 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
     Type type = spec.int64Args.count((int)i) ? Int(64) : Float(32);
     ImageParam param(type, (int)shape.size(),
                      spec.name + "_a" + std::to_string(i));
-    declareDenseBounds(param, shape);
+    bool runTimeBatch = spec.batchArgs.count((int)i) != 0;
+    declareDenseBounds(param, shape, runTimeBatch);
     kernel.args.push_back(param);
-    values.push_back({Func(param), shape});
+    values.push_back(
+        {runTimeBatch ? readWithinRun(param) : Func(param), shape});
   }
   // The anchor, if any, owns the output's loop nest; other ops' own stages
   // (recurrences, copies' lookups) are placed as they are built.
   bool cpuSchedule = spec.autoscheduler.empty() && !gpu;
   ScheduleRecord schedule = spec.schedule;
   schedule.gpu = gpu;
+  schedule.runTimeBatch = spec.maxBatch;
   std::optional<OpStages> anchor, transpose;
   size_t anchorIndex = 0;
   std::vector<OpStages> rowProducers, imageProducers;
@@ -139,7 +162,8 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
   std::vector<Var> vars = makeVars(result.shape.size(), "d");
   kernel.output = Func(spec.name + "_result");
   kernel.output(vars) = result.func(vars);
-  declareDenseBounds(kernel.output.output_buffer(), result.shape);
+  declareDenseBounds(kernel.output.output_buffer(), result.shape,
+                     schedule.runTimeBatch != 0);
 
   if (!spec.autoscheduler.empty()) {
     // Scheduled by an autoscheduler when compiled (HalideBackend.cpp),
@@ -151,18 +175,17 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
   } else if (gpu) {
     scheduleGpu(kernel.output, hostStages, schedule);
   } else if (!anchor) {
-    bool blocked =
-        transpose && transpose->value.shape == result.shape &&
-        scheduleBlockTranspose(*transpose, kernel.output, spec.schedule);
+    bool blocked = transpose && transpose->value.shape == result.shape &&
+                   scheduleBlockTranspose(*transpose, kernel.output, schedule);
     if (!blocked)
-      scheduleElementwise(kernel.output, result.shape, spec.schedule);
+      scheduleElementwise(kernel.output, result.shape, schedule);
   } else if (anchor->value.shape == result.shape) {
-    scheduleAnchor(*anchor, kernel.output, spec.schedule);
+    scheduleAnchor(*anchor, kernel.output, schedule);
   } else {
     // The epilogue broadcasts the anchor: give the anchor its own loop nest.
     anchor->value.func.compute_root();
-    scheduleAnchor(*anchor, anchor->value.func, spec.schedule);
-    scheduleElementwise(kernel.output, result.shape, spec.schedule);
+    scheduleAnchor(*anchor, anchor->value.func, schedule);
+    scheduleElementwise(kernel.output, result.shape, schedule);
   }
   return kernel;
 }

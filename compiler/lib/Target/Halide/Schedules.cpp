@@ -33,6 +33,15 @@ static TailStrategy pureTail(int64_t extent, int factor) {
                          : TailStrategy::GuardWithIf;
 }
 
+/// How to split a dimension that holds the batch (the outermost, or one
+/// fused with it) of `extent` by `factor`: as pureTail, but where a run
+/// chooses the batch (schedule.runTimeBatch), for any number of samples.
+static TailStrategy batchTail(int64_t extent, int factor,
+                              const ScheduleRecord &schedule) {
+  return pureTail(
+      schedule.runTimeBatch ? extent / schedule.runTimeBatch : extent, factor);
+}
+
 /// Runs the loop `var` of `func` in parallel, `grain` iterations per task.
 static void parallelize(Func func, const VarOrRVar &var, int grain) {
   if (grain > 1)
@@ -117,14 +126,14 @@ static void scheduleBlockedAccumulator(const OpStages &anchor, Func tiled,
 
 /// The register tiles of a contraction: `tiled`'s innermost dim (columns)
 /// split into tile.cols panels of tile.vector vectors, the next (rows) into
-/// tile.rows rows. Returns the column panel, vector and lane vars and the
-/// row tile and row vars.
+/// tile.rows rows (`rowTail` past the last). Returns the column panel,
+/// vector and lane vars and the row tile and row vars.
 static std::tuple<Var, Var, Var, Var, Var>
-splitRegisterTiles(Func tiled, const Tiling &tile, int64_t rows) {
+splitRegisterTiles(Func tiled, const Tiling &tile, TailStrategy rowTail) {
   std::vector<Var> v = tiled.args();
   Var co("co"), ci("ci"), cvo("cvo"), cvi("cvi"), ro("ro"), ri("ri");
   tiled.split(v[0], co, ci, tile.cols, TailStrategy::GuardWithIf)
-      .split(v[1], ro, ri, tile.rows, pureTail(rows, tile.rows))
+      .split(v[1], ro, ri, tile.rows, rowTail)
       .split(ci, cvo, cvi, tile.vector);
   return {co, cvo, cvi, ro, ri};
 }
@@ -209,7 +218,8 @@ static void scheduleRowProducer(const OpStages &producer, Func rows, Func tiled,
   Tiling tile = clampTiling(schedule, shape[3], shape[2]);
   std::vector<Var> v = rows.args();
   // Past the last tile (rounded up), the clamped input still reads in bounds.
-  auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(rows, tile, shape[2]);
+  auto [co, cvo, cvi, ro, ri] =
+      splitRegisterTiles(rows, tile, pureTail(shape[2], tile.rows));
   rows.reorder(cvi, cvo, ri, co, ro, v[2], v[3])
       .vectorize(cvi)
       .unroll(cvo)
@@ -251,7 +261,9 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
   Tiling tile = clampTiling(schedule, shape.back(), rows);
 
   std::vector<Var> v = tiled.args();
-  auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(tiled, tile, rows);
+  auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(
+      tiled, tile,
+      dense ? batchTail(rows, tile.rows, schedule) : pureTail(rows, tile.rows));
   // A single row tile (batch-1 dense) leaves only column panels to share.
   bool panelsOuter = schedule.panelsOuter || (dense && rows <= tile.rows);
   bool rowTasks = !dense && !panelsOuter;
@@ -290,7 +302,7 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
           .fuse(imageRows, v[3], rowTask);
     } else {
       tiled.split(row, rowTask, row, grain,
-                  pureTail(shape[0] * shape[1], grain));
+                  batchTail(shape[0] * shape[1], grain, schedule));
     }
     if (schedule.parallel)
       tiled.parallel(rowTask);
@@ -351,7 +363,10 @@ static void scheduleMatMul(const OpStages &anchor, Func tiled,
   int64_t rows = shape[shape.size() - 2];
   Tiling tile = clampTiling(schedule, shape.back(), rows);
   std::vector<Var> v = tiled.args();
-  auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(tiled, tile, rows);
+  auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(
+      tiled, tile,
+      shape.size() == 2 ? batchTail(rows, tile.rows, schedule)
+                        : pureTail(rows, tile.rows));
   std::vector<VarOrRVar> order{cvi, cvo, ri, co, ro};
   order.insert(order.end(), v.begin() + 2, v.end());
   tiled.reorder(order).vectorize(cvi).unroll(cvo).unroll(ri);
@@ -377,6 +392,7 @@ static void scheduleImageProducer(const OpStages &producer, Func tiled,
   ScheduleRecord perImage = schedule;
   perImage.parallel = 0;
   perImage.grain = (int)producer.value.shape[1];
+  perImage.runTimeBatch = 0; // one image, whichever the batch
   Func rows = producer.value.func;
   rows.compute_at(tiled, image);
   scheduleContraction(oneImage, rows, perImage);
@@ -608,7 +624,8 @@ void scheduleElementwise(Func func, const Shape &shape,
     // image).
     func.bound(v[0], 0, (int)inner)
         .split(v[1], vo, vi, schedule.vector,
-               pureTail(shape[rank - 2], schedule.vector))
+               rank == 2 ? batchTail(shape[0], schedule.vector, schedule)
+                         : pureTail(shape[rank - 2], schedule.vector))
         .reorder(v[0], vi)
         .unroll(v[0])
         .vectorize(vi);
@@ -616,7 +633,9 @@ void scheduleElementwise(Func func, const Shape &shape,
       parallelize(func, rank > 2 ? v.back() : vo, schedule.grain);
     return;
   }
-  func.split(v[0], vo, vi, schedule.vector, pureTail(inner, schedule.vector))
+  func.split(v[0], vo, vi, schedule.vector,
+             rank == 1 ? batchTail(inner, schedule.vector, schedule)
+                       : pureTail(inner, schedule.vector))
       .vectorize(vi);
   if (schedule.parallel && rank >= 2)
     parallelize(func, v.back(), schedule.grain);

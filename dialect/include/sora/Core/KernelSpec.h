@@ -188,10 +188,16 @@ inline bool isDepthwiseConv(const KernelOp &op, const Shape &weights) {
 ///            halide_buffer_t *argN-1, halide_buffer_t *result)
 /// with dense buffers whose Halide dims are the reversed shape: f32, except
 /// the arguments in `int64Args` (token ids read by an embedding).
+/// The arguments in `batchArgs` (and the result when there are any) hold a
+/// batch chosen per run (soracc --max-batch, sora-mark-run-time-batch): the
+/// shapes are those of `maxBatch` samples, and a run of b samples passes
+/// outermost extents b / maxBatch of theirs.
 struct KernelSpec {
   std::string name;
   std::vector<Shape> args;
   std::set<int> int64Args;
+  std::set<int> batchArgs;
+  int64_t maxBatch = 0; ///< with batchArgs, else 0
   std::vector<KernelOp> ops;
   int result = -1; ///< value id of the kernel result
   ScheduleRecord schedule;

@@ -38,6 +38,12 @@ inline constexpr llvm::StringLiteral kArenaOffsetAttr = "arena_offset";
 /// that run concurrently (sora-pair-recurrences).
 inline constexpr llvm::StringLiteral kConcurrentAttr =
     "concurrent_with_previous";
+/// Name of the function attribute holding the largest batch of a graph whose
+/// runs choose their batch (sora-mark-run-time-batch).
+inline constexpr llvm::StringLiteral kRunTimeBatchAttr =
+    "particle.run_time_batch";
+/// Name of the kernel attribute listing the inputs that hold that batch.
+inline constexpr llvm::StringLiteral kBatchArgsAttr = "batch_args";
 /// Name of the module attribute holding the weight blob's size in bytes.
 inline constexpr llvm::StringLiteral kWeightsSizeAttr = "particle.weights_size";
 /// Name of the particle.weight attribute holding its tensor's blob offset.

@@ -104,6 +104,27 @@ def SoraPlanMemory : Pass<"sora-plan-memory", "::mlir::func::FuncOp"> {
   }];
 }
 
+def SoraMarkRunTimeBatch
+    : Pass<"sora-mark-run-time-batch", "::mlir::func::FuncOp"> {
+  let summary = "Marks the tensors whose batch a run chooses (--max-batch)";
+  let description = [{
+    For a graph built for the largest batch `max-batch` whose every tensor
+    that follows the model inputs holds the batch as its outermost
+    dimension (the check of SampleIndependence.h), marks what a run of fewer
+    samples shrinks: each kernel's `batch_args` lists the inputs that follow
+    the batch (its result does too when there are any), and the function's
+    `particle.run_time_batch` holds the bound. The Halide kernels then take
+    those outermost extents at run time and the graph driver passes
+    `samples` × (extent / bound). Fails on a tensor whose outermost extent
+    is not a multiple of the bound, and on recurrence kernels (their
+    per-step slices hold the batch inside).
+  }];
+  let options = [
+    Option<"maxBatch", "max-batch", "int64_t", /*default=*/"0",
+           "The largest batch the graph is built for">,
+  ];
+}
+
 def SoraPackWeights : Pass<"sora-pack-weights", "::mlir::func::FuncOp"> {
   let summary = "Packs contraction weights into panels at compile time";
   let description = [{
