@@ -102,10 +102,18 @@ class SoraTest(unittest.TestCase):
         with sora.Model(so) as model:
             self.assertEqual(model.max_batch, 4)
             self.assertEqual(model.inputs[0].shape, (4, 784))
+            model.profiling = True
+            flops = {}
             for samples in (1, 3, 4):
                 probs = model.run(image=images[:samples])["probs"]
                 self.assertEqual(probs.shape, (samples, 10))
                 self.assertLess(relative_error(probs, want["probs"][:samples]), 1e-4)
+                flops[samples] = sum(k.flops for k in model.profile())
+            # Its kernels take the batch at run time: one call each per run,
+            # the estimated work that of the run's batch.
+            self.assertEqual({k.calls for k in model.profile()}, {3})
+            self.assertEqual(flops[4], 4 * flops[1])
+            self.assertEqual(flops[3], 3 * flops[1])
             with self.assertRaisesRegex(sora.Error, "^shape mismatch: input 'image': first "
                                         "extent 5 is not a batch of 1 to 4 samples"):
                 model.run(image=np.zeros((5, 784), np.float32))

@@ -34,11 +34,17 @@ sora_status_t sora_model_kernel_profile(sora_model_t *model, int32_t index,
     return sora_model_fail(model, SORA_STATUS_INVALID_ARGUMENT,
                            "kernel index %d is out of range [0, %d)",
                            (int)index, (int)model->abi->num_kernels);
-  const sora_abi_kernel_t *kernel = &model->abi->kernels[index];
+  const sora_abi_model_t *abi = model->abi;
+  const sora_abi_kernel_t *kernel = &abi->kernels[index];
   sora_kernel_profile_t profile = {.name = kernel->name,
                                    .particles = kernel->particles,
                                    .flops = kernel->flops,
                                    .bytes = kernel->bytes};
+  if (abi->batch_at_run_time && model->run_samples > 0) {
+    // Estimated for max_batch samples; scaled to the last run's.
+    profile.flops = profile.flops / abi->max_batch * model->run_samples;
+    profile.bytes = profile.bytes / abi->max_batch * model->run_samples;
+  }
   if (model->profile)
     sora_profile_kernel(model->profile, index, &profile.calls,
                         &profile.total_ns, &profile.min_ns, &profile.median_ns);

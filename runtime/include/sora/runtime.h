@@ -230,7 +230,9 @@ SORA_API sora_status_t sora_model_run(sora_model_t *model,
 typedef struct sora_kernel_profile_t {
   const char *name;      /**< "_sora_k0" */
   const char *particles; /**< what it computes: "c1: conv2d, c1: relu" */
-  int64_t flops;         /**< per call, the compiler's estimate */
+  int64_t flops;         /**< per call, the compiler's estimate (for the
+                              batch of the last run where the kernels take
+                              it at run time: --max-batch) */
   int64_t bytes;         /**< read and written per call, the same */
   int64_t calls;         /**< calls while profiling (a recurrent kernel is
                               called once per time step) */
