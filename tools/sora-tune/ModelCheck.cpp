@@ -90,6 +90,7 @@ public:
                                   "--target=" + options.target->name,
                                   "-o",
                                   library(tuned)};
+    argv.insert(argv.end(), options.shapeArgs.begin(), options.shapeArgs.end());
     if (tuned) {
       argv.push_back("--tuning-db=" + options.database);
       argv.push_back("--tuning-threads=" + std::to_string(options.threads));

@@ -39,6 +39,8 @@ struct TuneOptions {
   /// on the first (their times are compared with each other).
   std::vector<std::string> hosts;
   std::string soracc, soraRun, workDir;
+  /// soracc's shape options for the whole model (--input-shape, --max-batch).
+  std::vector<std::string> shapeArgs;
   /// Progress: called after every trial with a one-line status; `notable`
   /// for a kernel done or a candidate that failed (a line to keep).
   std::function<void(const std::string &line, bool notable)> progress;

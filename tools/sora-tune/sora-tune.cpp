@@ -4,7 +4,8 @@
 //             [--threads N] [--budget 10m|600s|500trials] [--seed S]
 //             [--resume] [--runner local|slurm [--slurm-args ARGS]]
 //             [--runner-cmd 'TEMPLATE with {cmd}' [--hosts H,...]]
-//             [--work-dir DIR]
+//             [--work-dir DIR] [--input-shape NAME=d0,d1,...]
+//             [--max-batch N]
 //
 // Finds, for every kernel of the model, the fastest schedule on this
 // machine and merges it into the tuning database that
@@ -18,6 +19,7 @@
 #include "Tuner.h"
 
 #include "sora/Frontend/DiagnosticPrinter.h"
+#include "sora/Frontend/OnnxImporter.h"
 #include "sora/Frontend/WeightStore.h"
 #include "sora/Pipeline/Compile.h"
 #include "sora/Pipeline/Pipeline.h"
@@ -49,6 +51,7 @@ const char *kUsage =
     "                 [--runner-cmd 'TEMPLATE with {cmd}' [--hosts H,...]]\n"
     "                 [--work-dir DIR]\n"
     "                 [--keep-work]\n"
+    "                 [--input-shape NAME=d0,d1,...] [--max-batch N]\n"
     "\n"
     "Tunes the schedule of every kernel of MODEL (.json, .sora, .onnx) on\n"
     "this machine and merges the winners into TUNING.json, which\n"
@@ -70,11 +73,15 @@ const char *kUsage =
     "                  measurements run on the first ('ssh {host} {cmd}')\n"
     "  --work-dir DIR  where the candidates' files go (default: $TMPDIR;\n"
     "                  with --runner slurm, the database's directory)\n"
-    "  --keep-work     keep the candidates' files (printed at the end)\n";
+    "  --keep-work     keep the candidates' files (printed at the end)\n"
+    "  --input-shape S pin an ONNX input's dynamic dimensions, as soracc\n"
+    "  --max-batch N   tune the kernels soracc --max-batch N compiles\n";
 
 struct Arguments {
   std::string input, output, target = "host", budget = "10m", runnerCmd,
                              runner = "local", slurmArgs, workDir, hosts;
+  std::vector<std::string> inputShapes; ///< --input-shape, as given
+  int64_t maxBatch = 0;
   int threads = 0;
   uint64_t seed = 0;
   bool resume = false, keepWork = false;
@@ -158,6 +165,14 @@ bool parseArguments(int argc, char **argv, Arguments &args) {
       if (!next(value) || !parseInteger(value, 0, INT64_MAX, number))
         return fail("--seed takes a non-negative integer");
       args.seed = (uint64_t)number;
+    } else if (arg == "--input-shape") {
+      if (!next(value))
+        return false;
+      args.inputShapes.push_back(value);
+    } else if (arg == "--max-batch") {
+      if (!next(value) || !parseInteger(value, 1, 1 << 20, number))
+        return fail("--max-batch takes a count from 1 to 1048576");
+      args.maxBatch = number;
     } else if (arg == "--resume" && !inlineValue) {
       args.resume = true;
     } else if (arg == "--keep-work" && !inlineValue) {
@@ -355,6 +370,15 @@ int main(int argc, char **argv) {
   // Schedules depend on shapes, not values: the model's weights need not
   // be at hand (kernels are timed with random ones).
   compile.randomWeightsSeed = 1;
+  for (const std::string &spec : args.inputShapes) {
+    std::string problem;
+    if (!sora::parseInputShape(spec, compile.inputShapes, problem))
+      return fail(problem), 1;
+    options.shapeArgs.push_back("--input-shape=" + spec);
+  }
+  compile.maxBatch = args.maxBatch;
+  if (args.maxBatch)
+    options.shapeArgs.push_back("--max-batch=" + std::to_string(args.maxBatch));
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::unique_ptr<sora::WeightStore> weights;
   if (!sora::loadModel(compile, context, sourceMgr, module, weights))

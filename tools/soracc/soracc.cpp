@@ -105,7 +105,7 @@ static cl::list<std::string> inputShapes(
     cl::value_desc("name=d0,d1,..."), cl::cat(category));
 static cl::opt<unsigned> maxBatch(
     "max-batch",
-    cl::desc("Compile one sample and take 1 to this many per run (the first "
+    cl::desc("Compile once for 1 to this many samples per run (the first "
              "dimension of every input and output), after checking that no "
              "particle mixes samples"),
     cl::value_desc("N"), cl::init(0), cl::cat(category));

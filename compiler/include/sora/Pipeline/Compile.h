@@ -53,8 +53,9 @@ struct CompileOptions {
   std::optional<uint64_t> randomWeightsSeed;
   /// Shapes pinned on an ONNX model's inputs (`--input-shape`), by name.
   std::map<std::string, std::vector<int64_t>> inputShapes;
-  /// `--max-batch`: compile one sample and accept 1 to maxBatch samples per
-  /// run (the first dimension of every input and output); 0 = exact shapes.
+  /// `--max-batch`: compile once and accept 1 to maxBatch samples per run
+  /// (the first dimension of every input and output; model-format.md says
+  /// how); 0 = exact shapes.
   int64_t maxBatch = 0;
   std::string target = "host";
   /// The C prefix of the model's symbols; "" = the model's name made a C
