@@ -53,7 +53,7 @@ bool isImageProducer(const KernelSpec &spec, size_t index) {
 
 bool sameComputation(const KernelSpec &a, const KernelSpec &b) {
   if (a.args != b.args || a.int64Args != b.int64Args ||
-      a.batchArgs != b.batchArgs || a.maxBatch != b.maxBatch ||
+      a.runTimeArgs != b.runTimeArgs || a.runTimeResult != b.runTimeResult ||
       a.result != b.result || a.ops.size() != b.ops.size() ||
       a.autoscheduler != b.autoscheduler ||
       !(PartialSchedule::of(a.schedule) == PartialSchedule::of(b.schedule)))

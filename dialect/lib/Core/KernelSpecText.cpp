@@ -86,20 +86,37 @@ std::string attributes(const KernelOp &op) {
   return p.str();
 }
 
+/// " run-time [x1, 64]": the least extents of a value whose extents a run
+/// chooses, "x" marking the dimensions that are multiples of them; "" for
+/// a fixed shape.
+std::string runTimeExtents(const Shape &shape, const Shape &least) {
+  if (least.empty())
+    return "";
+  std::string text = " run-time [";
+  for (size_t d = 0; d < least.size(); ++d)
+    text += (d ? ", " : "") + std::string(least[d] != shape[d] ? "x" : "") +
+            std::to_string(least[d]);
+  return text + "]";
+}
+
 } // namespace
 
 std::string printKernelSpec(const KernelSpec &spec) {
   std::ostringstream os;
   os << "kernel " << spec.name << " schedule<" << formatSchedule(spec.schedule)
      << ">";
-  if (spec.maxBatch)
-    os << " run-time batch of 1 to " << spec.maxBatch;
+  if (!spec.runTimeResult.empty())
+    os << " result"
+       << runTimeExtents(spec.shapeOf(spec.result), spec.runTimeResult);
   os << "\n";
   for (size_t i = 0; i < spec.args.size(); ++i)
     os << "  %" << i << " = arg "
        << (spec.int64Args.count((int)i) ? "i64" : "f32")
        << formatDims(spec.args[i])
-       << (spec.batchArgs.count((int)i) ? " batch" : "") << "\n";
+       << runTimeExtents(spec.args[i], spec.runTimeArgs.count((int)i)
+                                           ? spec.runTimeArgs.at((int)i)
+                                           : Shape())
+       << "\n";
   for (size_t i = 0; i < spec.ops.size(); ++i) {
     const KernelOp &op = spec.ops[i];
     os << "  %" << spec.args.size() + i << " = " << kernelOpName(op.kind)

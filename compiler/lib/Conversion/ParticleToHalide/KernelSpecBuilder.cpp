@@ -129,9 +129,15 @@ FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel) {
       graph ? graph->getAttrOfType<IntegerAttr>(particle::kRunTimeBatchAttr)
             : IntegerAttr();
   if (batchArgs && maxBatch && !batchArgs.empty()) {
-    spec.batchArgs.insert(batchArgs.asArrayRef().begin(),
-                          batchArgs.asArrayRef().end());
-    spec.maxBatch = maxBatch.getInt();
+    // A batch of up to N samples: the outermost extents are multiples of
+    // one sample's.
+    auto oneSample = [&](sora::Shape shape) {
+      shape[0] /= maxBatch.getInt();
+      return shape;
+    };
+    for (int64_t arg : batchArgs.asArrayRef())
+      spec.runTimeArgs[(int)arg] = oneSample(spec.args[arg]);
+    spec.runTimeResult = oneSample(spec.shapeOf(spec.result));
   }
   if (ScheduleAttr schedule = kernel.getScheduleAttr())
     spec.schedule = schedule.complete(ScheduleRecord());

@@ -15,11 +15,12 @@ std::vector<Var> makeVars(size_t rank, const std::string &prefix) {
   return vars;
 }
 
-AxisReduction reduceAlongAxis(const KernelOp &op, const std::string &name) {
+AxisReduction reduceAlongAxis(const KernelOp &op, const Value &input,
+                              const std::string &name) {
   size_t rank = op.shape.size();
   AxisReduction red;
   red.axisDim = (int)(rank - 1 - (size_t)op.axis);
-  red.extent = (int)op.shape[op.axis];
+  red.extent = input.extent((size_t)op.axis);
   red.vars = makeVars(rank, "d");
   red.r = RDom(0, red.extent, name + "_r");
   red.along.resize(rank);

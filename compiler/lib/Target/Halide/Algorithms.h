@@ -29,7 +29,33 @@ struct Value {
   /// Defined for a winograd_filter view: the filters it reads, transformed
   /// for Winograd F(2x2, 3x3), U(f, c, b, a) (tile element (a, b)).
   Halide::Func winograd;
+  /// Where a run chooses extents (KernelSpec::runTimeArgs; empty when the
+  /// shape is fixed): per dimension, outermost first, the least extent
+  /// (a run's is a multiple of it) and the run's extent.
+  Shape least;
+  std::vector<Halide::Expr> extents;
+
+  /// The extent of shape dimension `d` in this run.
+  Halide::Expr extent(size_t d) const {
+    return extents.empty() ? Halide::Expr((int)shape[d]) : extents[d];
+  }
+  /// The least extent of shape dimension `d` (its shape's when fixed).
+  int64_t leastExtent(size_t d) const {
+    return least.empty() ? shape[d] : least[d];
+  }
+  /// Whether a run chooses the extent of shape dimension `d`.
+  bool runTimeDim(size_t d) const {
+    return !least.empty() && least[d] != shape[d];
+  }
 };
+
+/// Sets the run-time extents of `result`, the value of `op` (a kernel
+/// argument's come from its spec): the dimensions that follow run-time
+/// dimensions of `operands`. Throws CompileError where `op` cannot take
+/// them (it works along them in a way its builder does not bound by the
+/// run).
+void propagateRunTimeExtents(const KernelOp &op,
+                             const std::vector<Value> &operands, Value &result);
 
 /// The stages of one op that its schedule places (Schedules.h). Stages an
 /// op does not have are left undefined.
@@ -145,9 +171,10 @@ struct AxisReduction {
   std::vector<Halide::Expr> along; ///< `vars` with the axis replaced by `r`
   Halide::RDom r;                  ///< 0 .. extent along the axis
   int axisDim;                     ///< the Halide dimension of the axis
-  int extent;
+  Halide::Expr extent;             ///< `input`'s along the axis in this run
 };
-AxisReduction reduceAlongAxis(const KernelOp &op, const std::string &name);
+AxisReduction reduceAlongAxis(const KernelOp &op, const Value &input,
+                              const std::string &name);
 
 /// OpStages of kind `op.kind` reducing over `red`, for the row-reduction
 /// schedule, which places `rowMax` and `reduce`.

@@ -16,35 +16,46 @@ std::vector<Argument> HalideKernel::arguments() const {
 }
 
 /// Declares the buffer's dims as the reversed `shape` with dense strides
-/// (the bounds are also the estimates autoschedulers read). With
-/// `runTimeBatch` the outermost extent is left to the run (at most the
-/// shape's: KernelSpec::batchArgs).
+/// (the bounds are also the estimates autoschedulers read). Dimensions whose
+/// `least` extent differs from the shape's leave their extent to the run (at
+/// most the shape's: KernelSpec::runTimeArgs); their strides stay.
 static void declareDenseBounds(OutputImageParam buffer, const Shape &shape,
-                               bool runTimeBatch) {
+                               const Shape &least) {
   int stride = 1;
   for (size_t d = 0; d < shape.size(); ++d) {
-    int extent = (int)shape[shape.size() - 1 - d];
-    Internal::Dimension dim = buffer.dim((int)d);
-    if (runTimeBatch && d + 1 == shape.size())
-      dim.set_min(0);
+    size_t dim = shape.size() - 1 - d;
+    int extent = (int)shape[dim];
+    Internal::Dimension bounds = buffer.dim((int)d);
+    if (!least.empty() && least[dim] != shape[dim])
+      bounds.set_min(0);
     else
-      dim.set_bounds(0, extent);
-    dim.set_stride(stride).set_estimate(0, extent);
+      bounds.set_bounds(0, extent);
+    bounds.set_stride(stride).set_estimate(0, extent);
     stride *= extent;
   }
 }
 
-/// `param`, a tensor holding a batch chosen per run, read with its outermost
-/// coordinate clamped to the run's samples: a stage computed past them (a
-/// register tile's full rows) reads in bounds, and nothing stores it.
-static Func readWithinRun(const ImageParam &param) {
-  std::vector<Var> v = makeVars((size_t)param.dimensions(), "i");
+/// Argument `param` as a value whose run-time dimensions (`least`) are read
+/// with their coordinates clamped to the run's extents: a stage computed
+/// past them (a register tile's full rows) reads in bounds, and nothing
+/// stores it.
+static Value readWithinRun(const ImageParam &param, const Shape &shape,
+                           const Shape &least) {
+  Value value{Func(param), shape};
+  if (least.empty())
+    return value;
+  value.least = least;
+  std::vector<Var> v = makeVars(shape.size(), "i");
   std::vector<Expr> at(v.begin(), v.end());
-  int outer = param.dimensions() - 1;
-  at[outer] = clamp(v[outer], 0, param.dim(outer).extent() - 1);
-  Func read(param.name() + "_in_run");
-  read(v) = param(at);
-  return read;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    int dim = (int)(shape.size() - 1 - d);
+    value.extents.push_back(param.dim(dim).extent());
+    if (value.runTimeDim(d))
+      at[dim] = clamp(v[dim], 0, param.dim(dim).extent() - 1);
+  }
+  value.func = Func(param.name() + "_in_run");
+  value.func(v) = param(at);
+  return value;
 }
 
 namespace {
@@ -83,7 +94,9 @@ static OpStages buildOp(const KernelSpec &spec, size_t index,
   for (int id : op.operands)
     operands.push_back(values[id]);
   std::string name = spec.name + "_op" + std::to_string(index);
-  return kBuilders[(size_t)op.kind](op, operands, name, schedule);
+  OpStages stages = kBuilders[(size_t)op.kind](op, operands, name, schedule);
+  propagateRunTimeExtents(op, operands, stages.value);
+  return stages;
 }
 
 HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
@@ -98,18 +111,17 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
     Type type = spec.int64Args.count((int)i) ? Int(64) : Float(32);
     ImageParam param(type, (int)shape.size(),
                      spec.name + "_a" + std::to_string(i));
-    bool runTimeBatch = spec.batchArgs.count((int)i) != 0;
-    declareDenseBounds(param, shape, runTimeBatch);
+    auto runTime = spec.runTimeArgs.find((int)i);
+    Shape least = runTime == spec.runTimeArgs.end() ? Shape() : runTime->second;
+    declareDenseBounds(param, shape, least);
     kernel.args.push_back(param);
-    values.push_back(
-        {runTimeBatch ? readWithinRun(param) : Func(param), shape});
+    values.push_back(readWithinRun(param, shape, least));
   }
   // The anchor, if any, owns the output's loop nest; other ops' own stages
   // (recurrences, copies' lookups) are placed as they are built.
   bool cpuSchedule = spec.autoscheduler.empty() && !gpu;
   ScheduleRecord schedule = spec.schedule;
   schedule.gpu = gpu;
-  schedule.runTimeBatch = spec.maxBatch;
   std::optional<OpStages> anchor, transpose;
   size_t anchorIndex = 0;
   std::vector<OpStages> rowProducers, imageProducers;
@@ -159,11 +171,14 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
   // The output wraps the result so that it is always a fresh pure Func; the
   // result's own Func (an anchor value or an epilogue op) is inlined into it.
   const Value &result = values[spec.result];
+  if (result.least != spec.runTimeResult)
+    throw CompileError("kernel '" + spec.name +
+                       "': its result's run-time extents differ from those "
+                       "its spec gives");
   std::vector<Var> vars = makeVars(result.shape.size(), "d");
   kernel.output = Func(spec.name + "_result");
   kernel.output(vars) = result.func(vars);
-  declareDenseBounds(kernel.output.output_buffer(), result.shape,
-                     schedule.runTimeBatch != 0);
+  declareDenseBounds(kernel.output.output_buffer(), result.shape, result.least);
 
   if (!spec.autoscheduler.empty()) {
     // Scheduled by an autoscheduler when compiled (HalideBackend.cpp),
@@ -178,14 +193,14 @@ HalideKernel buildHalideKernel(const KernelSpec &spec, bool gpu) {
     bool blocked = transpose && transpose->value.shape == result.shape &&
                    scheduleBlockTranspose(*transpose, kernel.output, schedule);
     if (!blocked)
-      scheduleElementwise(kernel.output, result.shape, schedule);
+      scheduleElementwise(kernel.output, result, schedule);
   } else if (anchor->value.shape == result.shape) {
     scheduleAnchor(*anchor, kernel.output, schedule);
   } else {
     // The epilogue broadcasts the anchor: give the anchor its own loop nest.
     anchor->value.func.compute_root();
     scheduleAnchor(*anchor, anchor->value.func, schedule);
-    scheduleElementwise(kernel.output, result.shape, schedule);
+    scheduleElementwise(kernel.output, result, schedule);
   }
   return kernel;
 }

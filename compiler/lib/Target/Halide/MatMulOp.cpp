@@ -38,8 +38,10 @@ OpStages build<KernelOpKind::MatMul>(const KernelOp &op,
                                      const std::vector<Value> &operands,
                                      const std::string &name,
                                      const ScheduleRecord &) {
-  const Shape &a = operands[0].shape;
-  int64_t depth = op.transposeA ? a[a.size() - 2] : a.back();
+  const Value &a = operands[0], &b = operands[1];
+  size_t rankA = a.shape.size(), rankB = b.shape.size();
+  Expr depth = a.extent(op.transposeA ? rankA - 2 : rankA - 1);
+  Expr columns = b.extent(op.transposeB ? rankB - 2 : rankB - 1);
   size_t rank = op.shape.size();
   Var n("n"), m("m");
   std::vector<Var> batch = makeVars(rank - 2, "b");
@@ -48,13 +50,13 @@ OpStages build<KernelOpKind::MatMul>(const KernelOp &op,
 
   OpStages stages;
   stages.kind = op.kind;
-  RDom k(0, (int)depth, name + "_k");
+  RDom k(0, depth, name + "_k");
   stages.reduction = k;
   stages.reduce = Func(name + "_acc");
   stages.reduce(args) = 0.0f;
   // Columns past the last (a ragged register tile, never stored) read the
   // last column of b, as dense reads clamped weights.
-  Expr column = min(n, (int)op.shape.back() - 1);
+  Expr column = min(n, columns - 1);
   stages.reduce(args) +=
       readMatrix(operands[0], op.transposeA, m, k, batch, op.shape) *
       readMatrix(operands[1], op.transposeB, k, column, batch, op.shape);

@@ -20,9 +20,12 @@ OpStages build<KernelOpKind::LayerNorm>(const KernelOp &op,
                                         const std::string &name,
                                         const ScheduleRecord &) {
   const Value &input = operands[0];
-  AxisReduction red = reduceAlongAxis(op, name);
+  AxisReduction red = reduceAlongAxis(op, input, name);
   const std::vector<Var> &vars = red.vars, &others = red.others;
-  float extent = (float)red.extent;
+  // A float constant where the axis is fixed, as it always is for now
+  // (propagateRunTimeExtents).
+  const int64_t *fixed = as_const_int(red.extent);
+  Expr extent = fixed ? Expr((float)*fixed) : cast<float>(red.extent);
 
   OpStages stages = rowReductionStages(op, red);
   // The softmax schedule places `rowMax` and `reduce`: here the sum and the

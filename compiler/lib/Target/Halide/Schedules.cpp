@@ -26,20 +26,13 @@ static constexpr int kInterleavedExtent = 4;
 
 /// How to split a pure dimension of `extent` by `factor` without touching
 /// memory outside it: exact, shifted inwards, or guarded when too short.
+/// Where a run chooses the extent, `extent` is the least (Value::least):
+/// the strategy holds for every multiple of it.
 static TailStrategy pureTail(int64_t extent, int factor) {
   if (extent % factor == 0)
     return TailStrategy::RoundUp;
   return extent > factor ? TailStrategy::ShiftInwards
                          : TailStrategy::GuardWithIf;
-}
-
-/// How to split a dimension that holds the batch (the outermost, or one
-/// fused with it) of `extent` by `factor`: as pureTail, but where a run
-/// chooses the batch (schedule.runTimeBatch), for any number of samples.
-static TailStrategy batchTail(int64_t extent, int factor,
-                              const ScheduleRecord &schedule) {
-  return pureTail(
-      schedule.runTimeBatch ? extent / schedule.runTimeBatch : extent, factor);
 }
 
 /// Runs the loop `var` of `func` in parallel, `grain` iterations per task.
@@ -261,9 +254,9 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
   Tiling tile = clampTiling(schedule, shape.back(), rows);
 
   std::vector<Var> v = tiled.args();
+  const Value &value = anchor.value;
   auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(
-      tiled, tile,
-      dense ? batchTail(rows, tile.rows, schedule) : pureTail(rows, tile.rows));
+      tiled, tile, pureTail(value.leastExtent(dense ? 0 : 2), tile.rows));
   // A single row tile (batch-1 dense) leaves only column panels to share.
   bool panelsOuter = schedule.panelsOuter || (dense && rows <= tile.rows);
   bool rowTasks = !dense && !panelsOuter;
@@ -298,11 +291,13 @@ static void scheduleContraction(const OpStages &anchor, Func tiled,
     int grain = std::max(1, schedule.grain);
     if (imagesApart) {
       Var imageRows("image_rows");
-      tiled.split(row, imageRows, row, grain, pureTail(shape[1], grain))
+      tiled
+          .split(row, imageRows, row, grain,
+                 pureTail(value.leastExtent(1), grain))
           .fuse(imageRows, v[3], rowTask);
     } else {
       tiled.split(row, rowTask, row, grain,
-                  batchTail(shape[0] * shape[1], grain, schedule));
+                  pureTail(value.leastExtent(0) * value.leastExtent(1), grain));
     }
     if (schedule.parallel)
       tiled.parallel(rowTask);
@@ -365,8 +360,7 @@ static void scheduleMatMul(const OpStages &anchor, Func tiled,
   std::vector<Var> v = tiled.args();
   auto [co, cvo, cvi, ro, ri] = splitRegisterTiles(
       tiled, tile,
-      shape.size() == 2 ? batchTail(rows, tile.rows, schedule)
-                        : pureTail(rows, tile.rows));
+      pureTail(anchor.value.leastExtent(shape.size() - 2), tile.rows));
   std::vector<VarOrRVar> order{cvi, cvo, ri, co, ro};
   order.insert(order.end(), v.begin() + 2, v.end());
   tiled.reorder(order).vectorize(cvi).unroll(cvo).unroll(ri);
@@ -389,10 +383,10 @@ static void scheduleImageProducer(const OpStages &producer, Func tiled,
                                   const ScheduleRecord &schedule) {
   OpStages oneImage = producer;
   oneImage.value.shape[0] = 1;
+  oneImage.value.least.clear(); // one image, whichever the batch
   ScheduleRecord perImage = schedule;
   perImage.parallel = 0;
   perImage.grain = (int)producer.value.shape[1];
-  perImage.runTimeBatch = 0; // one image, whichever the batch
   Func rows = producer.value.func;
   rows.compute_at(tiled, image);
   scheduleContraction(oneImage, rows, perImage);
@@ -448,7 +442,9 @@ static void scheduleSoftmax(const OpStages &anchor, Func tiled,
   int vector = schedule.vector;
   std::vector<Var> v = tiled.args();
   Var vo("vo"), vi("vi");
-  tiled.split(v[0], vo, vi, vector, pureTail(shape.back(), vector))
+  tiled
+      .split(v[0], vo, vi, vector,
+             pureTail(anchor.value.leastExtent(rank - 1), vector))
       .vectorize(vi);
   if (schedule.parallel && rank >= 2)
     parallelize(tiled, v.back(), schedule.grain);
@@ -474,7 +470,7 @@ static void scheduleSoftmax(const OpStages &anchor, Func tiled,
 /// reduction loops outside the vector lanes.
 static void scheduleReduction(const OpStages &anchor, Func tiled,
                               const ScheduleRecord &schedule) {
-  scheduleElementwise(tiled, anchor.value.shape, schedule);
+  scheduleElementwise(tiled, anchor.value, schedule);
   for (Func stat : {anchor.rowMax, anchor.reduce}) {
     if (!stat.defined())
       continue;
@@ -585,8 +581,10 @@ bool scheduleBlockTranspose(const OpStages &transpose, Func output,
   const Shape &shape = transpose.value.shape;
   int k = transpose.blockDim, vector = schedule.vector;
   size_t rank = shape.size();
+  const Value &value = transpose.value;
   if (k <= 0 || !transpose.block.defined() || vector < 2 ||
-      shape[rank - 1] % vector != 0 || shape[rank - 1 - k] % vector != 0)
+      value.leastExtent(rank - 1) % vector != 0 ||
+      value.leastExtent(rank - 1 - k) % vector != 0)
     return false;
   // Before: one vector of results read `vector` elements a row apart
   // (gathers; BERT's keys [128, 12, 64] -> [12, 64, 128]: 100 us).
@@ -607,8 +605,9 @@ bool scheduleBlockTranspose(const OpStages &transpose, Func output,
   return true;
 }
 
-void scheduleElementwise(Func func, const Shape &shape,
+void scheduleElementwise(Func func, const Value &value,
                          const ScheduleRecord &schedule) {
+  const Shape &shape = value.shape;
   if (shape.empty())
     return;
   std::vector<Var> v = func.args();
@@ -616,7 +615,7 @@ void scheduleElementwise(Func func, const Shape &shape,
   size_t rank = shape.size();
   int64_t inner = shape.back();
   if (rank >= 2 && inner < schedule.vector && inner <= kInterleavedExtent &&
-      shape[rank - 2] >= schedule.vector) {
+      !value.runTimeDim(rank - 1) && shape[rank - 2] >= schedule.vector) {
     // A few innermost elements (an image's channels, as NCHW input becomes
     // NHWC): vectors along the next dimension with the innermost one
     // unrolled inside them, which Halide stores as whole interleaved
@@ -624,8 +623,7 @@ void scheduleElementwise(Func func, const Shape &shape,
     // image).
     func.bound(v[0], 0, (int)inner)
         .split(v[1], vo, vi, schedule.vector,
-               rank == 2 ? batchTail(shape[0], schedule.vector, schedule)
-                         : pureTail(shape[rank - 2], schedule.vector))
+               pureTail(value.leastExtent(rank - 2), schedule.vector))
         .reorder(v[0], vi)
         .unroll(v[0])
         .vectorize(vi);
@@ -634,8 +632,7 @@ void scheduleElementwise(Func func, const Shape &shape,
     return;
   }
   func.split(v[0], vo, vi, schedule.vector,
-             rank == 1 ? batchTail(inner, schedule.vector, schedule)
-                       : pureTail(inner, schedule.vector))
+             pureTail(value.leastExtent(rank - 1), schedule.vector))
       .vectorize(vi);
   if (schedule.parallel && rank >= 2)
     parallelize(func, v.back(), schedule.grain);

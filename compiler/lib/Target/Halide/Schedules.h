@@ -1,7 +1,8 @@
 //===- Schedules.h - Applying a ScheduleRecord to a kernel's Funcs --------===//
 //
 // Every loop-nest decision lives here, driven only by the ScheduleRecord and
-// the static shapes: no schedule is keyed on a model or kernel name.
+// the static shapes (and, where a run chooses extents, the least of them):
+// no schedule is keyed on a model or kernel name.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SORA_TARGET_HALIDE_SCHEDULES_H
@@ -22,9 +23,10 @@ void scheduleAnchor(const OpStages &anchor, Halide::Func tiled,
 /// lookups. Called for every op.
 void scheduleOwnStages(const OpStages &stages, const ScheduleRecord &schedule);
 
-/// Schedules a pure Func over `shape` that is not an anchor's loop nest:
-/// vectorized along the innermost dimension, parallel over the outermost.
-void scheduleElementwise(Halide::Func func, const Shape &shape,
+/// Schedules a pure Func over `value`'s shape that is not an anchor's loop
+/// nest: vectorized along the innermost dimension, parallel over the
+/// outermost.
+void scheduleElementwise(Halide::Func func, const Value &value,
                          const ScheduleRecord &schedule);
 
 /// Schedules `output`, a transpose's result (plus an epilogue), in blocks of

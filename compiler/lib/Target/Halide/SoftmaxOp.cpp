@@ -19,7 +19,7 @@ using namespace Halide;
 /// Numerically stable softmax, or log-softmax, along `op.axis`.
 static OpStages buildSoftmax(const KernelOp &op, const Value &input,
                              const std::string &name, bool logarithm) {
-  AxisReduction red = reduceAlongAxis(op, name);
+  AxisReduction red = reduceAlongAxis(op, input, name);
   const std::vector<Var> &vars = red.vars, &others = red.others;
 
   OpStages stages = rowReductionStages(op, red);

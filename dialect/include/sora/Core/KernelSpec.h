@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -188,16 +189,18 @@ inline bool isDepthwiseConv(const KernelOp &op, const Shape &weights) {
 ///            halide_buffer_t *argN-1, halide_buffer_t *result)
 /// with dense buffers whose Halide dims are the reversed shape: f32, except
 /// the arguments in `int64Args` (token ids read by an embedding).
-/// The arguments in `batchArgs` (and the result when there are any) hold a
-/// batch chosen per run (soracc --max-batch, sora-mark-run-time-batch): the
-/// shapes are those of `maxBatch` samples, and a run of b samples passes
-/// outermost extents b / maxBatch of theirs.
+/// Extents a run chooses (soracc --max-batch, sora-mark-run-time-batch):
+/// the shapes are the largest a run may pass, and each argument in
+/// `runTimeArgs` (and the result, when `runTimeResult` is not empty) gives
+/// per dimension its least extent; a run passes a multiple of it, at most
+/// the shape's, and with the shape's strides. A dimension whose least extent
+/// is its shape's is fixed.
 struct KernelSpec {
   std::string name;
   std::vector<Shape> args;
   std::set<int> int64Args;
-  std::set<int> batchArgs;
-  int64_t maxBatch = 0; ///< with batchArgs, else 0
+  std::map<int, Shape> runTimeArgs;
+  Shape runTimeResult;
   std::vector<KernelOp> ops;
   int result = -1; ///< value id of the kernel result
   ScheduleRecord schedule;

@@ -23,10 +23,6 @@ struct ScheduleRecord {
   /// Not a field: set by the Halide backend when the kernel is compiled for
   /// a GPU (an algorithm may then differ, e.g. where a check runs).
   bool gpu = false;
-  /// Not a field: set by the Halide backend to the largest batch when a run
-  /// chooses the kernel's outermost extents (KernelSpec::batchArgs), so that
-  /// no split of them assumes that batch's extent; else 0.
-  int64_t runTimeBatch = 0;
 };
 
 /// A schedule some of whose fields are chosen (a hand-written record, a
