@@ -2,29 +2,32 @@
 
 // What follows the model input holds the batch (a run of b samples shrinks
 // its outermost extent to b / 4 of it); weights and what only they feed do
-// not. A kernel lists the inputs that hold it.
+// not. Each input, view and kernel that holds it has its least extents
+// (one sample's).
 // CHECK-LABEL: func.func @follows
-// CHECK-SAME: particle.run_time_batch = 4 : i64
+// CHECK-SAME: particle.run_time_units = 4 : i64
 func.func @follows() {
+  // CHECK: particle.input "x" {run_time_least = array<i64: 1, 6>}
   %x = particle.input "x" : tensor<4x6xf32>
   %w = particle.weight "w" : tensor<6xf32>
   // CHECK: particle.kernel "weights_only"
-  // CHECK-NOT: batch_args
+  // CHECK-NOT: run_time_least
   // CHECK: ^bb0
   %0 = particle.kernel "weights_only" (%w) : (tensor<6xf32>) -> tensor<6xf32> {
   ^bb0(%a: tensor<6xf32>):
     %r = particle.relu %a : tensor<6xf32>
     particle.yield %r : tensor<6xf32>
   }
-  // CHECK: particle.kernel "sum"({{.*}}batch_args = array<i64: 1>
+  // CHECK: particle.kernel "sum"({{.*}}) {run_time_least = array<i64: 1, 6>}
   %1 = particle.kernel "sum" (%0, %x) : (tensor<6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32> {
   ^bb0(%a: tensor<6xf32>, %b: tensor<4x6xf32>):
     %r = particle.add %a, %b : (tensor<6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
     particle.yield %r : tensor<4x6xf32>
   }
   // A view holds it too: [4, 6] as [8, 3] is two rows a sample.
+  // CHECK: particle.reshape {{.*}} {run_time_least = array<i64: 2, 3>}
   %v = particle.reshape %1 : tensor<4x6xf32> -> tensor<8x3xf32>
-  // CHECK: particle.kernel "after_view"({{.*}}batch_args = array<i64: 0>
+  // CHECK: particle.kernel "after_view"({{.*}}) {run_time_least = array<i64: 2, 3>}
   %2 = particle.kernel "after_view" (%v) : (tensor<8x3xf32>) -> tensor<8x3xf32> {
   ^bb0(%a: tensor<8x3xf32>):
     %r = particle.relu %a : tensor<8x3xf32>

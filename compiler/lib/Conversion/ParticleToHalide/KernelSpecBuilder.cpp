@@ -122,23 +122,21 @@ FailureOr<KernelSpec> buildKernelSpec(particle::KernelOp kernel) {
     spec.ops.push_back(std::move(*described));
   }
   spec.result = ids.at(body.getTerminator()->getOperand(0));
-  auto batchArgs =
-      kernel->getAttrOfType<DenseI64ArrayAttr>(particle::kBatchArgsAttr);
-  auto graph = kernel->getParentOfType<func::FuncOp>();
-  auto maxBatch =
-      graph ? graph->getAttrOfType<IntegerAttr>(particle::kRunTimeBatchAttr)
-            : IntegerAttr();
-  if (batchArgs && maxBatch && !batchArgs.empty()) {
-    // A batch of up to N samples: the outermost extents are multiples of
-    // one sample's.
-    auto oneSample = [&](sora::Shape shape) {
-      shape[0] /= maxBatch.getInt();
-      return shape;
-    };
-    for (int64_t arg : batchArgs.asArrayRef())
-      spec.runTimeArgs[(int)arg] = oneSample(spec.args[arg]);
-    spec.runTimeResult = oneSample(spec.shapeOf(spec.result));
-  }
+  // Extents a run chooses (sora-mark-run-time-batch): marked on what
+  // produces each input, and on the kernel for its result.
+  auto leastOf = [](Operation *producer) -> std::optional<sora::Shape> {
+    auto least = producer ? producer->getAttrOfType<DenseI64ArrayAttr>(
+                                particle::kRunTimeLeastAttr)
+                          : DenseI64ArrayAttr();
+    if (!least)
+      return std::nullopt;
+    return sora::Shape(least.asArrayRef().begin(), least.asArrayRef().end());
+  };
+  for (auto [i, input] : llvm::enumerate(kernel.getInputs()))
+    if (std::optional<sora::Shape> least = leastOf(input.getDefiningOp()))
+      spec.runTimeArgs[(int)i] = *least;
+  if (std::optional<sora::Shape> least = leastOf(kernel))
+    spec.runTimeResult = *least;
   if (ScheduleAttr schedule = kernel.getScheduleAttr())
     spec.schedule = schedule.complete(ScheduleRecord());
   return spec;

@@ -4,7 +4,7 @@
 // calls (see runtime/include/sora/kernel_abi.h):
 //
 //   i64 _sora_run(ptr user_context, ptr inputs, ptr outputs, ptr arena,
-//                 ptr weights, i64 samples)
+//                 ptr weights, i64 units)
 //   const sora_abi_model_t sora_abi_model = {...}
 //   ptr <name>_model() { return &sora_abi_model; }
 //
@@ -13,9 +13,10 @@
 // external file it maps); views reuse their operand's pointer.
 // Each kernel is called with halide_buffer_t descriptors built on the stack
 // (static shapes, dense strides); model outputs are copied out at the end.
-// In a graph whose runs choose their batch (sora-mark-run-time-batch), the
-// tensors that follow the model inputs take the outermost extent
-// `samples` × (extent / the largest batch), in descriptors of their own.
+// In a graph whose runs choose some extents (sora-mark-run-time-batch), the
+// tensors marked `run_time_least` take the extent `units` × least along each
+// dimension whose least extent is not its static one, in descriptors of
+// their own.
 //
 // For a GPU target the runtime passes device addresses instead (see
 // sora_abi_device_t): the descriptors name them as the `device` of the
@@ -130,7 +131,7 @@ private:
   SmallVector<int64_t> signatureShape(Value tensor) const {
     SmallVector<int64_t> shape(
         cast<RankedTensorType>(tensor.getType()).getShape());
-    if (descriptor.maxBatch && !runTimeBatch && !shape.empty())
+    if (descriptor.maxBatch && !runTimeUnits && !shape.empty())
       shape[0] *= descriptor.maxBatch;
     return shape;
   }
@@ -175,13 +176,33 @@ private:
   Value halideBuffer(Value data, ArrayRef<int64_t> shape,
                      int32_t halideType = kHalideFloat32, bool onHost = false,
                      Value dims = {});
-  /// `tensor`'s outermost extent in this run, when it follows the batch:
-  /// samples × (extent / the largest batch).
-  Value runExtent(Value tensor);
-  /// The halide_dimension_t array of a tensor that follows the batch, on the
-  /// stack: the constant one of its shape with the outermost extent of this
-  /// run.
+  /// `tensor`'s extent along `dim` in this run, where a run chooses it:
+  /// units × least.
+  Value runExtent(Value tensor, size_t dim);
+  /// The halide_dimension_t array of a tensor whose extents a run chooses,
+  /// on the stack: the constant one of its shape with this run's extents.
   Value runDims(Value tensor);
+  /// Whether a run's elements of `tensor` come first in its bound's layout
+  /// (what a model's inputs and outputs need, the caller's being dense): at
+  /// most one dimension's extent is the run's, and every one before it 1.
+  bool runsAsPrefix(Value tensor) const {
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(tensor.getType()).getShape();
+    bool unitsSoFar = true; // every dimension before d has one element
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (runTimeDim(tensor, d) && !unitsSoFar)
+        return false;
+      unitsSoFar &= shape[d] == 1;
+    }
+    return true;
+  }
+  /// Whether a run chooses `tensor`'s extent along `dim`.
+  bool runTimeDim(Value tensor, size_t dim) const {
+    auto it = least.find(tensor);
+    return it != least.end() &&
+           it->second[dim] !=
+               cast<RankedTensorType>(tensor.getType()).getDimSize(dim);
+  }
   /// Zeroes the f32 tensor of `shape` at `dst` (on a GPU target by a copy
   /// from zeroed host memory).
   void zeroFill(Value userContext, Value dst, ArrayRef<int64_t> shape,
@@ -242,11 +263,12 @@ private:
   llvm::StringMap<FlatSymbolRefAttr> strings, dims;
   /// The pointer of every tensor of the graph built so far.
   llvm::DenseMap<Value, Value> pointers;
-  /// The largest batch of a graph whose runs choose their batch, else 0;
-  /// then the run's `samples` and the tensors that follow the batch.
-  int64_t runTimeBatch = 0;
-  Value samples;
-  llvm::DenseSet<Value> batched;
+  /// The most units of a graph whose runs choose some extents, else 0;
+  /// then the run's `units` and the least extents of the tensors whose
+  /// extents the run chooses (run_time_least).
+  int64_t runTimeUnits = 0;
+  Value units;
+  llvm::DenseMap<Value, SmallVector<int64_t>> least;
 };
 
 template <typename Fill>
@@ -361,13 +383,12 @@ LLVM::LLVMFuncOp DriverBuilder::kernelDecl(KernelOp kernel, size_t numArgs) {
 Value DriverBuilder::halideBuffer(Value data, Value tensor) {
   return halideBuffer(data, cast<RankedTensorType>(tensor.getType()).getShape(),
                       elementInfo(tensor).halideType, /*onHost=*/false,
-                      batched.contains(tensor) ? runDims(tensor) : Value());
+                      least.count(tensor) ? runDims(tensor) : Value());
 }
 
-Value DriverBuilder::runExtent(Value tensor) {
-  int64_t perSample =
-      cast<RankedTensorType>(tensor.getType()).getDimSize(0) / runTimeBatch;
-  return LLVM::MulOp::create(b, loc, samples, constant(i64, perSample));
+Value DriverBuilder::runExtent(Value tensor, size_t dim) {
+  return LLVM::MulOp::create(b, loc, units,
+                             constant(i64, least.lookup(tensor)[dim]));
 }
 
 Value DriverBuilder::runDims(Value tensor) {
@@ -383,12 +404,18 @@ Value DriverBuilder::runDims(Value tensor) {
   LLVM::MemcpyOp::create(
       b, loc, dims, LLVM::AddressOfOp::create(b, loc, ptr, dimsGlobal(shape)),
       constant(i64, 16 * (int64_t)shape.size()), /*isVolatile=*/false);
-  // The outermost dimension is the last; its extent the second word.
-  Value extent = LLVM::GEPOp::create(
-      b, loc, ptr, i32, dims,
-      ArrayRef<LLVM::GEPArg>{(int32_t)(4 * (shape.size() - 1) + 1)});
-  LLVM::StoreOp::create(
-      b, loc, LLVM::TruncOp::create(b, loc, i32, runExtent(tensor)), extent);
+  // Halide dimension i is shape dimension rank-1-i; its extent the second
+  // word.
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (!runTimeDim(tensor, d))
+      continue;
+    Value extent = LLVM::GEPOp::create(
+        b, loc, ptr, i32, dims,
+        ArrayRef<LLVM::GEPArg>{(int32_t)(4 * (shape.size() - 1 - d) + 1)});
+    LLVM::StoreOp::create(
+        b, loc, LLVM::TruncOp::create(b, loc, i32, runExtent(tensor, d)),
+        extent);
+  }
   return dims;
 }
 
@@ -490,10 +517,13 @@ void DriverBuilder::copyOutput(Value userContext, Value dst, Value value,
   if (!deviceInterface) {
     auto type = cast<RankedTensorType>(value.getType());
     Value bytes = constant(i64, type.getNumElements() * 4);
-    if (batched.contains(value))
-      bytes = LLVM::MulOp::create(
-          b, loc, runExtent(value),
-          constant(i64, type.getNumElements() * 4 / type.getDimSize(0)));
+    // An output's run-time extents are one dimension's, after unit ones
+    // (build() checks): the run's elements come first.
+    for (size_t d = 0; d < (size_t)type.getRank(); ++d)
+      if (runTimeDim(value, d))
+        bytes = LLVM::MulOp::create(
+            b, loc, runExtent(value, d),
+            constant(i64, type.getNumElements() * 4 / type.getDimSize(d)));
     LLVM::MemcpyOp::create(b, loc, dst, src, bytes, /*isVolatile=*/false);
     return;
   }
@@ -776,7 +806,7 @@ LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
           stringGlobal(descriptor.weightsFile));
   integer(offsetof(sora_abi_model_t, num_kernels), calledKernels.size());
   integer(offsetof(sora_abi_model_t, max_batch), descriptor.maxBatch);
-  integer(offsetof(sora_abi_model_t, batch_at_run_time), runTimeBatch ? 1 : 0);
+  integer(offsetof(sora_abi_model_t, batch_at_run_time), runTimeUnits ? 1 : 0);
   address(offsetof(sora_abi_model_t, kernels), *kernelSymbol);
   if (target.isGpu()) {
     // sora_<gpu>_device, defined by the target's device hooks.
@@ -823,12 +853,12 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   FailureOr<std::vector<sora::WeightSlot>> layout = sora::weightLayout(module);
   if (failed(layout))
     return failure();
-  if (auto bound = graph->getAttrOfType<IntegerAttr>(kRunTimeBatchAttr)) {
-    runTimeBatch = bound.getInt();
-    if (target.isGpu() || runTimeBatch != descriptor.maxBatch)
+  if (auto bound = graph->getAttrOfType<IntegerAttr>(kRunTimeUnitsAttr)) {
+    runTimeUnits = bound.getInt();
+    if (target.isGpu() || runTimeUnits != descriptor.maxBatch)
       return graph.emitError("a run-time batch needs a CPU target and "
                              "--max-batch ")
-             << runTimeBatch;
+             << runTimeUnits;
   }
   b.setInsertionPointToEnd(module.getBody());
   auto run = LLVM::LLVMFuncOp::create(
@@ -842,15 +872,7 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   Value userContext = entry->getArgument(0), inputsArg = entry->getArgument(1),
         outputsArg = entry->getArgument(2), arena = entry->getArgument(3),
         weights = entry->getArgument(4);
-  samples = entry->getArgument(5);
-  // The tensors that follow the batch, as sora-mark-run-time-batch found
-  // them: the inputs, their views, and the kernels that read them.
-  auto followsBatch = [&](Operation &op) {
-    return runTimeBatch &&
-           (isa<InputOp>(op) || llvm::any_of(op.getOperands(), [&](Value v) {
-              return batched.contains(v);
-            }));
-  };
+  units = entry->getArgument(5);
   if (target.isGpu())
     deviceInterface =
         LLVM::CallOp::create(
@@ -862,9 +884,14 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
   SmallVector<Value> inputs, outputs;
   std::vector<std::string> inputNames, outputNames;
   for (Operation &op : llvm::make_early_inc_range(graph.getBody().front())) {
-    if (followsBatch(op) && op.getNumResults() == 1)
-      batched.insert(op.getResult(0));
+    if (auto marked = op.getAttrOfType<DenseI64ArrayAttr>(kRunTimeLeastAttr))
+      least[op.getResult(0)].assign(marked.asArrayRef().begin(),
+                                    marked.asArrayRef().end());
     if (auto input = dyn_cast<InputOp>(op)) {
+      if (!runsAsPrefix(input))
+        return input.emitOpError(
+            "has extents a run chooses after a dimension of more than one "
+            "element: a smaller run's elements would not come first");
       Value slot =
           LLVM::GEPOp::create(b, loc, ptr, ptr, inputsArg,
                               ArrayRef<LLVM::GEPArg>{(int32_t)inputs.size()});
@@ -908,6 +935,10 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
       args.push_back(halideBuffer(result, kernel.getResult()));
       callKernel(kernel, args, fail);
     } else if (auto output = dyn_cast<OutputOp>(op)) {
+      if (!runsAsPrefix(output.getValue()))
+        return output.emitOpError(
+            "has extents a run chooses after a dimension of more than one "
+            "element: a smaller run's elements would not come first");
       Value slot =
           LLVM::GEPOp::create(b, loc, ptr, ptr, outputsArg,
                               ArrayRef<LLVM::GEPArg>{(int32_t)outputs.size()});

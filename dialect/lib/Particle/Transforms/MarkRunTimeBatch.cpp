@@ -5,7 +5,7 @@
 // inputs holds the batch outermost: such a tensor's outermost extent is then
 // samples × (extent / N), and its other extents and strides do not change.
 // This pass marks those tensors for the Halide kernels and the graph driver
-// (Passes.td).
+// (Passes.td) as extents chosen at run time, in units of one sample.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,17 +36,22 @@ struct SoraMarkRunTimeBatch
       return signalPassFailure();
     }
     llvm::DenseSet<Value> batched;
-    // Whether `value` can hold the batch outermost; reports it if not.
+    // Marks `value` (the result of `op`) as holding the batch outermost;
+    // reports it if it cannot.
     auto holdsBatch = [&](Operation *op, Value value) {
       auto type = dyn_cast<RankedTensorType>(value.getType());
-      if (type && type.getRank() > 0 && type.getDimSize(0) % maxBatch == 0) {
-        batched.insert(value);
-        return true;
+      if (!type || type.getRank() == 0 || type.getDimSize(0) % maxBatch) {
+        op->emitError() << "--max-batch: this tensor follows the batch but "
+                           "its outermost extent is not a multiple of "
+                        << (int64_t)maxBatch;
+        return false;
       }
-      op->emitError() << "--max-batch: this tensor follows the batch but its "
-                         "outermost extent is not a multiple of "
-                      << (int64_t)maxBatch;
-      return false;
+      SmallVector<int64_t> least(type.getShape());
+      least[0] /= maxBatch;
+      op->setAttr(kRunTimeLeastAttr,
+                  DenseI64ArrayAttr::get(&getContext(), least));
+      batched.insert(value);
+      return true;
     };
     for (Operation &op : graph.getBody().front()) {
       bool follows = llvm::any_of(op.getOperands(), [&](Value operand) {
@@ -64,16 +69,8 @@ struct SoraMarkRunTimeBatch
       }
       if (!holdsBatch(&op, op.getResult(0)))
         return signalPassFailure();
-      if (!kernel)
-        continue;
-      SmallVector<int64_t> args;
-      for (auto [i, input] : llvm::enumerate(kernel.getInputs()))
-        if (batched.contains(input))
-          args.push_back((int64_t)i);
-      kernel->setAttr(kBatchArgsAttr,
-                      DenseI64ArrayAttr::get(&getContext(), args));
     }
-    graph->setAttr(kRunTimeBatchAttr,
+    graph->setAttr(kRunTimeUnitsAttr,
                    IntegerAttr::get(IntegerType::get(&getContext(), 64),
                                     (int64_t)maxBatch));
   }

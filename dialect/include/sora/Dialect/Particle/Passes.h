@@ -38,12 +38,15 @@ inline constexpr llvm::StringLiteral kArenaOffsetAttr = "arena_offset";
 /// that run concurrently (sora-pair-recurrences).
 inline constexpr llvm::StringLiteral kConcurrentAttr =
     "concurrent_with_previous";
-/// Name of the function attribute holding the largest batch of a graph whose
-/// runs choose their batch (sora-mark-run-time-batch).
-inline constexpr llvm::StringLiteral kRunTimeBatchAttr =
-    "particle.run_time_batch";
-/// Name of the kernel attribute listing the inputs that hold that batch.
-inline constexpr llvm::StringLiteral kBatchArgsAttr = "batch_args";
+/// Name of the function attribute of a graph whose runs choose some
+/// extents (sora-mark-run-time-batch): the most units (samples) a run may
+/// pass. The graph is built for that many.
+inline constexpr llvm::StringLiteral kRunTimeUnitsAttr =
+    "particle.run_time_units";
+/// Name of the attribute of an input, view or kernel whose result has
+/// extents a run chooses: per dimension the least extent, a run's being
+/// units × least where it differs from the static extent (fixed elsewhere).
+inline constexpr llvm::StringLiteral kRunTimeLeastAttr = "run_time_least";
 /// Name of the module attribute holding the weight blob's size in bytes.
 inline constexpr llvm::StringLiteral kWeightsSizeAttr = "particle.weights_size";
 /// Name of the particle.weight attribute holding its tensor's blob offset.

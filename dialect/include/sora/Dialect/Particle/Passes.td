@@ -111,12 +111,12 @@ def SoraMarkRunTimeBatch
     For a graph built for the largest batch `max-batch` whose every tensor
     that follows the model inputs holds the batch as its outermost
     dimension (the check of SampleIndependence.h), marks what a run of fewer
-    samples shrinks: each kernel's `batch_args` lists the inputs that follow
-    the batch (its result does too when there are any), and the function's
-    `particle.run_time_batch` holds the bound. The Halide kernels then take
-    those outermost extents at run time and the graph driver passes
-    `samples` × (extent / bound). Fails on a tensor whose outermost extent
-    is not a multiple of the bound, and on recurrence kernels (their
+    samples shrinks: each input, view and kernel that follows the batch gets
+    `run_time_least`, its shape with the outermost extent one sample's, and
+    the function's `particle.run_time_units` holds the bound. The Halide
+    kernels then take those outermost extents at run time and the graph
+    driver passes `samples` × least. Fails on a tensor whose outermost
+    extent is not a multiple of the bound, and on recurrence kernels (their
     per-step slices hold the batch inside).
   }];
   let options = [
