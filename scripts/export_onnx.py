@@ -255,9 +255,15 @@ MODELS = ["mlp", "cnn", "resnet18", "mobilenet_v2", "encoder_layer", "encoder_la
           "bilstm", "gru_rnn", "upsample", "kws", *TEXT_CLASSIFIERS, *SMALL_MODELS, "bilstm_text"]
 
 
-def export(name, path, opset=13, seed=0, dynamic_batch=False):
+def export(name, path, opset=13, seed=0, dynamic_batch=False, dynamic_sequence=False):
     """Builds model `name` and writes it to `path`; returns the module. With
-    `dynamic_batch` the batch dimension of x and y is dynamic ('batch')."""
+    `dynamic_batch` the batch dimension of x and y is dynamic ('batch'); with
+    `dynamic_sequence` their second, the tokens of a batch-first token model
+    ('sequence')."""
+    dynamic_axes = {"x": {}, "y": {}}
+    for axis, flag, label in ((0, dynamic_batch, "batch"), (1, dynamic_sequence, "sequence")):
+        if flag:
+            dynamic_axes["x"][axis] = dynamic_axes["y"][axis] = label
     module, example = build(name, seed)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     # Not under torch.no_grad(): it switches TransformerEncoderLayer to a
@@ -267,8 +273,7 @@ def export(name, path, opset=13, seed=0, dynamic_batch=False):
         torch.onnx.export(module, example, str(path), opset_version=opset,
                           input_names=["x"], output_names=["y"],
                           do_constant_folding=True,
-                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}
-                          if dynamic_batch else None)
+                          dynamic_axes=dynamic_axes if dynamic_axes["x"] else None)
     return module
 
 

@@ -34,6 +34,9 @@ class Tensor(NamedTuple):
     name: str
     shape: Tuple[int, ...]
     dtype: np.dtype
+    #: For a model compiled with max_sequence: the dimension a run's tokens
+    #: choose, else -1.
+    sequence_axis: int = -1
 
 
 class KernelProfile(NamedTuple):
@@ -64,7 +67,8 @@ class _TensorInfoStruct(ctypes.Structure):  # sora_tensor_info_t
     _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int),
                 ("rank", ctypes.c_int32),
                 ("dims", ctypes.POINTER(ctypes.c_int64)),
-                ("num_elements", ctypes.c_int64), ("byte_size", ctypes.c_size_t)]
+                ("num_elements", ctypes.c_int64), ("byte_size", ctypes.c_size_t),
+                ("sequence_axis", ctypes.c_int32)]
 
 
 class _KernelProfileStruct(ctypes.Structure):  # sora_kernel_profile_t
@@ -122,6 +126,7 @@ def _bind(library):
                                                   ctypes.POINTER(_TensorInfoStruct)]),
         "sora_model_num_threads": (ctypes.c_int32, [pointer]),
         "sora_model_max_batch": (ctypes.c_int64, [pointer]),
+        "sora_model_max_sequence": (ctypes.c_int64, [pointer]),
         "sora_model_set_num_threads": (ctypes.c_int, [pointer, ctypes.c_int32]),
         "sora_model_run": (ctypes.c_int, [pointer, ctypes.POINTER(_TensorStruct),
                                           ctypes.c_int32, ctypes.POINTER(_TensorStruct),
@@ -188,6 +193,13 @@ class Model:
         """N for a model compiled with max_batch=N (inputs and outputs then
         describe N samples and a run takes 1 to N), else 0."""
         return self._lib.sora_model_max_batch(self._live())
+
+    @property
+    def max_sequence(self):
+        """N for a model compiled with max_sequence=N (inputs and outputs then
+        describe N tokens along their sequence_axis and a run takes 1 to N),
+        else 0."""
+        return self._lib.sora_model_max_sequence(self._live())
 
     @property
     def threads(self):
@@ -257,7 +269,20 @@ class Model:
     def _output_shape(self, output, arrays):
         """`output`'s shape for this run: as described, or for a model
         compiled with max_batch, with as many samples as the first input
-        (the runtime checks that it holds whole samples)."""
+        (the runtime checks that it holds whole samples); with max_sequence,
+        as many tokens as the first input that has a sequence axis."""
+        tokens = self.max_sequence
+        if tokens:
+            for given, arg in zip(self.inputs, arrays):
+                axis = given.sequence_axis
+                if axis >= 0 and arg.ndim == len(given.shape):
+                    run = arg.shape[axis] // (given.shape[axis] // tokens)
+                    if not 1 <= run <= tokens or output.sequence_axis < 0:
+                        return output.shape  # the runtime reports it
+                    shape = list(output.shape)
+                    shape[output.sequence_axis] = shape[output.sequence_axis] // tokens * run
+                    return tuple(shape)
+            return output.shape
         batch = self.max_batch
         if not batch or not arrays or arrays[0].ndim == 0:
             return output.shape
@@ -307,7 +332,7 @@ class Model:
             self._check(info(self._handle, i, ctypes.byref(struct)))
             tensors.append(Tensor(struct.name.decode(),
                                   tuple(struct.dims[d] for d in range(struct.rank)),
-                                  _DTYPES[struct.dtype]))
+                                  _DTYPES[struct.dtype], struct.sequence_axis))
         return tensors
 
 
@@ -325,17 +350,19 @@ def _soracc():
 
 
 def compile(source, output, target=None, weights=None, random_weights=None,
-            name=None, emit=None, weights_external=False, max_batch=None, args=()):
+            name=None, emit=None, weights_external=False, max_batch=None,
+            max_sequence=None, args=()):
     """Compiles `source` (.json, .sora, .onnx) into `output` with soracc;
     keyword arguments are its options (--target, --weights, --random-weights,
-    --name, --emit, --weights-external, --max-batch). Returns `output`; raises
+    --name, --emit, --weights-external, --max-batch, --max-sequence). Returns `output`; raises
     Error with soracc's diagnostics."""
     command = [_soracc(), os.fspath(source), "-o", os.fspath(output)]
     if weights_external:
         command.append("--weights-external")
     for flag, value in (("--target", target), ("--weights", weights),
                         ("--random-weights", random_weights), ("--name", name),
-                        ("--emit", emit), ("--max-batch", max_batch)):
+                        ("--emit", emit), ("--max-batch", max_batch),
+                        ("--max-sequence", max_sequence)):
         if value is not None:
             command += [f"{flag}={os.fspath(value) if isinstance(value, Path) else value}"]
     command += list(args)

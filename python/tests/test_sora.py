@@ -120,6 +120,32 @@ class SoraTest(unittest.TestCase):
         with sora.Model(self.mlp_so) as model:
             self.assertEqual(model.max_batch, 0)
 
+    def test_max_sequence(self):
+        import torch
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import export_onnx
+        onnx_path = self.dir / "encoder.onnx"
+        module = export_onnx.export("encoder_layer", onnx_path, dynamic_sequence=True)
+        so = sora.compile(onnx_path, self.dir / "encoder.so", max_sequence=8)
+        x = np.random.default_rng(2).standard_normal((1, 8, 64), dtype=np.float32)
+        with sora.Model(so) as model:
+            self.assertEqual((model.max_sequence, model.max_batch), (8, 0))
+            self.assertEqual(model.inputs[0].shape, (1, 8, 64))
+            self.assertEqual(model.inputs[0].sequence_axis, 1)
+            self.assertEqual(model.outputs[0].sequence_axis, 1)
+            for tokens in (1, 5, 8):
+                y = model.run(x=x[:, :tokens])["y"]
+                with torch.no_grad():
+                    want = module(torch.from_numpy(x[:, :tokens])).numpy()
+                self.assertEqual(y.shape, (1, tokens, 64))
+                self.assertLess(relative_error(y, want), 1e-4)
+            with self.assertRaisesRegex(sora.Error, "^shape mismatch: input 'x': extent 9 "
+                                        "of dimension 1 is not 1 to 8 tokens"):
+                model.run(x=np.zeros((1, 9, 64), np.float32))
+        with sora.Model(self.mlp_so) as model:
+            self.assertEqual(model.max_sequence, 0)
+            self.assertEqual(model.inputs[0].sequence_axis, -1)
+
     def test_i64_model_matches_pytorch(self):
         tokens = (np.arange(10, dtype=np.int64) * 7 % 40).reshape(2, 5)
         want = torch_outputs(self.text_json, self.text_weights, {"tokens": tokens},

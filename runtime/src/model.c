@@ -89,6 +89,35 @@ static sora_status_t check_tensors(sora_model_t *model, const char *kind,
 
 /// A model compiled with --max-batch: every input and output holds
 /// max_batch samples of one shape.
+static sora_status_t check_batch(sora_model_t *model);
+
+/// A model compiled with --max-sequence: each tensor's sequence axis holds
+/// max_sequence tokens after dimensions of one element, on the CPU, with no
+/// batch; some input has one.
+static sora_status_t check_sequence(sora_model_t *model) {
+  const sora_abi_model_t *abi = model->abi;
+  if (!abi->max_sequence)
+    return SORA_STATUS_OK;
+  bool input_axis = false;
+  bool ok = abi->max_sequence > 0 && abi->max_sequence <= INT32_MAX &&
+            !abi->max_batch && !abi->device;
+  for (int64_t i = 0; ok && i < abi->num_inputs + abi->num_outputs; ++i) {
+    const sora_abi_tensor_t *t = i < abi->num_inputs
+                                     ? &abi->inputs[i]
+                                     : &abi->outputs[i - abi->num_inputs];
+    int64_t axis = t->sequence_axis;
+    ok = axis >= -1 && axis < t->rank &&
+         (axis < 0 || t->dims[axis] % abi->max_sequence == 0);
+    for (int64_t d = 0; ok && d < axis; ++d)
+      ok = t->dims[d] == 1;
+    input_axis |= i < abi->num_inputs && axis >= 0;
+  }
+  if (!ok || !input_axis)
+    return sora_model_fail(model, SORA_STATUS_ABI_MISMATCH,
+                           "malformed model: bad max_sequence");
+  return SORA_STATUS_OK;
+}
+
 static sora_status_t check_batch(sora_model_t *model) {
   const sora_abi_model_t *abi = model->abi;
   if (abi->max_batch < 0 || abi->max_batch > INT32_MAX ||
@@ -135,6 +164,8 @@ static sora_status_t check_model(sora_model_t *model) {
     status = check_tensors(model, "output", abi->outputs, abi->num_outputs);
   if (status == SORA_STATUS_OK)
     status = check_batch(model);
+  if (status == SORA_STATUS_OK)
+    status = check_sequence(model);
   if (status != SORA_STATUS_OK)
     return status;
   char why[256];

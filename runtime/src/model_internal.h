@@ -34,7 +34,8 @@ struct sora_model_t {
   uint64_t *device_tensors;
   void **device_pointers;
   /// Samples in the current run: 1 unless the model was compiled with
-  /// --max-batch (abi->max_batch), when `run` is called once per sample.
+  /// --max-batch (abi->max_batch), when `run` is called once per sample
+  /// (or once, batch_at_run_time); with --max-sequence, the run's tokens.
   int64_t run_samples;
   int32_t num_threads;
   sora_thread_pool_t *pool;   ///< NULL when num_threads == 1.

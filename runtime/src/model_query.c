@@ -48,6 +48,10 @@ int64_t sora_model_max_batch(const sora_model_t *model) {
   return model ? model->abi->max_batch : 0;
 }
 
+int64_t sora_model_max_sequence(const sora_model_t *model) {
+  return model ? model->abi->max_sequence : 0;
+}
+
 const char *sora_model_name(const sora_model_t *model) {
   return model ? model->abi->name : NULL;
 }
@@ -88,6 +92,8 @@ static sora_status_t tensor_info(sora_model_t *model, const char *kind,
   out_info->dims = tensor->dims;
   out_info->num_elements = num_elements(tensor);
   out_info->byte_size = sora_tensor_bytes(tensor);
+  out_info->sequence_axis =
+      model->abi->max_sequence ? (int32_t)tensor->sequence_axis : -1;
   return SORA_STATUS_OK;
 }
 

@@ -24,17 +24,27 @@ static const char *format_shape(char *buffer, size_t size, int64_t rank,
   return buffer;
 }
 
-/// Whether `actual` has the shape `expected` describes: exactly, or with
-/// `samples` samples in its first dimension (a --max-batch model).
+/// `expected`'s extent along `d` in a run of `units`: samples in the first
+/// dimension of a --max-batch model, tokens along the sequence axis of a
+/// --max-sequence one.
+static int64_t run_extent(const sora_abi_model_t *abi,
+                          const sora_abi_tensor_t *expected, int64_t d,
+                          int64_t units) {
+  if (d == 0 && abi->max_batch)
+    return expected->dims[0] / abi->max_batch * units;
+  if (abi->max_sequence && d == expected->sequence_axis)
+    return expected->dims[d] / abi->max_sequence * units;
+  return expected->dims[d];
+}
+
+/// Whether `actual` has the shape `expected` describes in a run of `units`.
 static bool same_shape(const sora_abi_model_t *abi,
                        const sora_abi_tensor_t *expected,
-                       const sora_tensor_t *actual, int64_t samples) {
+                       const sora_tensor_t *actual, int64_t units) {
   if (actual->rank != expected->rank)
     return false;
   for (int64_t d = 0; d < expected->rank; ++d) {
-    int64_t extent = d == 0 && abi->max_batch
-                         ? expected->dims[0] / abi->max_batch * samples
-                         : expected->dims[d];
+    int64_t extent = run_extent(abi, expected, d, units);
     if (actual->dims[d] != extent)
       return false;
   }
@@ -66,6 +76,14 @@ static sora_status_t check_tensor(sora_model_t *model, const char *kind,
           "(the first dimension), got %s",
           kind, name, want, (long long)model->run_samples,
           (long long)abi->max_batch, got);
+    if (abi->max_sequence && expected->sequence_axis >= 0)
+      return sora_model_fail(
+          model, SORA_STATUS_SHAPE_MISMATCH,
+          "%s '%s': expected shape %s for %lld of at most %lld tokens "
+          "(dimension %lld), got %s",
+          kind, name, want, (long long)model->run_samples,
+          (long long)abi->max_sequence, (long long)expected->sequence_axis,
+          got);
     return sora_model_fail(model, SORA_STATUS_SHAPE_MISMATCH,
                            "%s '%s': expected shape %s, got %s", kind, name,
                            want, got);
@@ -98,6 +116,36 @@ static sora_status_t check_tensors(sora_model_t *model, const char *kind,
   return SORA_STATUS_OK;
 }
 
+/// The tokens of a --max-sequence model's run, from the first input with a
+/// sequence axis: 1 to max_sequence; the shape checks then hold every
+/// tensor to it.
+static sora_status_t count_tokens(sora_model_t *model,
+                                  const sora_tensor_t *inputs,
+                                  int32_t num_inputs) {
+  const sora_abi_model_t *abi = model->abi;
+  for (int32_t i = 0; i < num_inputs && i < abi->num_inputs; ++i) {
+    const sora_abi_tensor_t *expected = &abi->inputs[i];
+    int64_t axis = expected->sequence_axis;
+    if (axis < 0)
+      continue;
+    if (!inputs || inputs[i].rank != expected->rank || !inputs[i].dims)
+      return SORA_STATUS_OK; // the shape checks report it
+    int64_t per_token = expected->dims[axis] / abi->max_sequence;
+    int64_t extent = inputs[i].dims[axis], tokens = extent / per_token;
+    if (extent % per_token != 0 || tokens < 1 || tokens > abi->max_sequence)
+      return sora_model_fail(
+          model, SORA_STATUS_SHAPE_MISMATCH,
+          "input '%s': extent %lld of dimension %lld is not 1 to %lld tokens "
+          "(%lld each): the model was compiled with --max-sequence %lld",
+          expected->name, (long long)extent, (long long)axis,
+          (long long)abi->max_sequence, (long long)per_token,
+          (long long)abi->max_sequence);
+    model->run_samples = tokens;
+    return SORA_STATUS_OK;
+  }
+  return SORA_STATUS_OK;
+}
+
 /// The samples of this run: 1, or for a --max-batch model the batch the
 /// first input (else output) holds, from 1 to max_batch; the shape checks
 /// then hold every tensor to it.
@@ -107,6 +155,8 @@ static sora_status_t count_samples(sora_model_t *model,
                                    const sora_tensor_t *outputs) {
   const sora_abi_model_t *abi = model->abi;
   model->run_samples = 1;
+  if (abi->max_sequence)
+    return count_tokens(model, inputs, num_inputs);
   const sora_tensor_t *first = num_inputs > 0 ? inputs : outputs;
   const sora_abi_tensor_t *expected =
       abi->num_inputs > 0 ? abi->inputs : abi->outputs;
@@ -130,7 +180,7 @@ static sora_status_t count_samples(sora_model_t *model,
 /// tensor's pointer at its sample.
 static int64_t run_samples_on_host(sora_model_t *model) {
   const sora_abi_model_t *abi = model->abi;
-  if (abi->batch_at_run_time)
+  if (abi->batch_at_run_time || abi->max_sequence)
     return abi->run(model, model->input_pointers, model->output_pointers,
                     model->arena, model->weights, model->run_samples);
   for (int64_t s = 0; s < model->run_samples; ++s) {

@@ -169,4 +169,7 @@ __attribute__((visibility("hidden"))) const sora_abi_model_t sora_abi_model = {
     .weights_file = FAKE_WEIGHTS_FILE,
     .num_kernels = 1,
     .kernels = kKernels,
+#ifdef FAKE_MAX_SEQUENCE
+    .max_sequence = FAKE_MAX_SEQUENCE,
+#endif
 };

@@ -551,6 +551,13 @@ TEST(Create, UnknownCpuFeature) {
                      "CPU: unknown CPU feature 'frobnicate'");
 }
 
+TEST(Create, MalformedSequenceBound) {
+  std::string message;
+  EXPECT_EQ(Variant("fake_bad_sequence").create(message),
+            SORA_STATUS_ABI_MISMATCH);
+  EXPECT_EQ(message, "malformed model: bad max_sequence");
+}
+
 TEST(Create, ErrorBufferIsTruncatedAndTerminated) {
   std::string message;
   EXPECT_EQ(Variant("fake_abi999").create(message, 9),

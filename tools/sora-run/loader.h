@@ -19,6 +19,7 @@
   X(model_output_info)                                                         \
   X(model_find_input)                                                          \
   X(model_max_batch)                                                           \
+  X(model_max_sequence)                                                        \
   X(model_num_threads)                                                         \
   X(model_run)                                                                 \
   X(model_last_error)                                                          \

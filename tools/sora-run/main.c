@@ -27,11 +27,13 @@ typedef struct session_t {
   int32_t num_inputs, num_outputs;
   sora_tensor_info_t *input_info, *output_info;
   sora_tensor_t *inputs, *outputs;
-  /// A model compiled with --max-batch: the most samples a run takes, and
-  /// how many the infos and tensors (their own dims) describe now.
-  int64_t max_batch, samples;
-  /// Whether an -i file set `samples` (the others must agree).
-  bool samples_from_file;
+  /// A model compiled with --max-batch (or --max-sequence): the most
+  /// samples (tokens) a run takes, and how many the infos and tensors (their
+  /// own dims) describe now, along each one's unit axis (unit_axis).
+  int64_t max_units, units;
+  bool sequence; ///< the units are tokens
+  /// Whether an -i file set `units` (the others must agree).
+  bool units_from_file;
 } session_t;
 
 static bool fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -71,7 +73,7 @@ static bool allocate_tensors(session_t *s, bool outputs) {
     if (!tensors[i].data)
       return fail("out of memory for %s '%s'", outputs ? "output" : "input",
                   info[i].name);
-    if (s->max_batch) { // its own dims, whose batch set_samples changes
+    if (s->max_units) { // its own dims, whose units set_units changes
       int64_t *dims = malloc(sizeof(int64_t) * (size_t)info[i].rank);
       if (!dims)
         return fail("out of memory");
@@ -82,23 +84,37 @@ static bool allocate_tensors(session_t *s, bool outputs) {
   return true;
 }
 
-/// Makes every input and output of a --max-batch model hold `samples`.
-static bool set_samples(session_t *s, int64_t samples) {
-  if (samples < 1 || samples > s->max_batch)
-    return fail("a batch of %lld: the model was compiled for 1 to %lld "
-                "samples (--max-batch)",
-                (long long)samples, (long long)s->max_batch);
+/// The dimension of `info` that holds a run's units: the batch (the first)
+/// or the sequence axis; -1 for none.
+static int32_t unit_axis(const session_t *s, const sora_tensor_info_t *info) {
+  if (!s->max_units || info->rank == 0)
+    return -1;
+  return s->sequence ? info->sequence_axis : 0;
+}
+
+/// Makes every input and output of a --max-batch (--max-sequence) model
+/// hold `units` samples (tokens).
+static bool set_units(session_t *s, int64_t units) {
+  if (units < 1 || units > s->max_units)
+    return fail(s->sequence ? "a sequence of %lld: the model was compiled for "
+                              "1 to %lld tokens (--max-sequence)"
+                            : "a batch of %lld: the model was compiled for 1 "
+                              "to %lld samples (--max-batch)",
+                (long long)units, (long long)s->max_units);
   for (int side = 0; side < 2; ++side) {
     int32_t count = side ? s->num_outputs : s->num_inputs;
     sora_tensor_info_t *info = side ? s->output_info : s->input_info;
     for (int32_t i = 0; i < count; ++i) {
+      int32_t axis = unit_axis(s, &info[i]);
+      if (axis < 0)
+        continue;
       int64_t *dims = (int64_t *)info[i].dims;
-      dims[0] = dims[0] / s->samples * samples;
-      info[i].byte_size = info[i].byte_size / (size_t)s->samples * samples;
-      info[i].num_elements = info[i].num_elements / s->samples * samples;
+      dims[axis] = dims[axis] / s->units * units;
+      info[i].byte_size = info[i].byte_size / (size_t)s->units * units;
+      info[i].num_elements = info[i].num_elements / s->units * units;
     }
   }
-  s->samples = samples;
+  s->units = units;
   return true;
 }
 
@@ -118,24 +134,28 @@ static bool open_session(const options_t *options, session_t *s) {
                 error);
   s->num_inputs = s->api.model_num_inputs(s->model);
   s->num_outputs = s->api.model_num_outputs(s->model);
-  s->max_batch = s->api.model_max_batch(s->model);
-  s->samples = s->max_batch;
+  int64_t max_sequence = s->api.model_max_sequence(s->model);
+  s->sequence = max_sequence > 0;
+  s->max_units = s->sequence ? max_sequence : s->api.model_max_batch(s->model);
+  s->units = s->max_units;
+  if (options->batch && (!s->max_units || s->sequence))
+    return fail("--batch applies to models compiled with --max-batch");
+  if (options->sequence && !s->sequence)
+    return fail("--sequence applies to models compiled with --max-sequence");
+  int64_t units = options->batch ? options->batch : options->sequence;
   return allocate_tensors(s, false) && allocate_tensors(s, true) &&
-         (!options->batch ||
-          (s->max_batch ? set_samples(s, options->batch)
-                        : fail("--batch applies to models compiled with "
-                               "--max-batch")));
+         (!units || set_units(s, units));
 }
 
 static void close_session(session_t *s) {
   for (int32_t i = 0; s->inputs && i < s->num_inputs; ++i) {
     free(s->inputs[i].data);
-    if (s->max_batch)
+    if (s->max_units)
       free((int64_t *)s->inputs[i].dims);
   }
   for (int32_t i = 0; s->outputs && i < s->num_outputs; ++i) {
     free(s->outputs[i].data);
-    if (s->max_batch)
+    if (s->max_units)
       free((int64_t *)s->outputs[i].dims);
   }
   free(s->inputs);
@@ -171,7 +191,7 @@ static void fill_random(const sora_tensor_info_t *info, void *data,
 }
 
 static bool load_input(session_t *s, const input_file_t *file,
-                       int64_t options_batch) {
+                       int64_t options_units) {
   int32_t index;
   if (s->api.model_find_input(s->model, file->name, &index) != SORA_STATUS_OK) {
     fprintf(stderr, "sora-run: %s; inputs:", s->api.model_last_error(s->model));
@@ -186,15 +206,15 @@ static bool load_input(session_t *s, const input_file_t *file,
   if (!npy_read(file->path, &array, error, sizeof(error)))
     return fail("%s", error);
   npy_dtype_t want_dtype = info->dtype == SORA_DTYPE_I64 ? NPY_I64 : NPY_F32;
-  // A --max-batch model takes the file's batch, unless --batch or another
-  // file chose one.
-  int64_t sample =
-      s->max_batch && info->rank > 0 ? info->dims[0] / s->samples : 0;
-  if (sample > 0 && !options_batch && !s->samples_from_file &&
+  // A --max-batch (--max-sequence) model takes the file's batch (tokens),
+  // unless --batch (--sequence) or another file chose one.
+  int32_t axis = unit_axis(s, info);
+  int64_t unit = axis >= 0 ? info->dims[axis] / s->units : 0;
+  if (unit > 0 && !options_units && !s->units_from_file &&
       array.rank == info->rank && array.dtype == want_dtype &&
-      array.dims[0] % sample == 0 && array.dims[0] / sample >= 1 &&
-      array.dims[0] / sample <= s->max_batch) {
-    s->samples_from_file = set_samples(s, array.dims[0] / sample);
+      array.dims[axis] % unit == 0 && array.dims[axis] / unit >= 1 &&
+      array.dims[axis] / unit <= s->max_units) {
+    s->units_from_file = set_units(s, array.dims[axis] / unit);
   }
   bool same = array.dtype == want_dtype && array.rank == info->rank;
   for (int32_t d = 0; same && d < info->rank; ++d)
@@ -210,9 +230,11 @@ static bool load_input(session_t *s, const input_file_t *file,
     fail("%s: shape %s does not match input '%s' shape %s%s", file->path,
          npy_format_shape(got, sizeof(got), array.rank, array.dims), info->name,
          npy_format_shape(want, sizeof(want), info->rank, info->dims),
-         s->max_batch ? " (the batch of this run: --batch or the first -i "
-                        "file)"
-                      : "");
+         !s->max_units ? ""
+         : s->sequence ? " (the tokens of this run: --sequence or the first "
+                         "-i file)"
+                       : " (the batch of this run: --batch or the first -i "
+                         "file)");
   }
   npy_array_free(&array);
   return same;
@@ -222,7 +244,8 @@ static bool fill_inputs(const options_t *options, session_t *s) {
   for (int32_t i = 0; i < s->num_inputs; ++i)
     fill_random(&s->input_info[i], s->inputs[i].data, options->seed, i);
   for (int i = 0; i < options->num_inputs; ++i)
-    if (!load_input(s, &options->inputs[i], options->batch))
+    if (!load_input(s, &options->inputs[i],
+                    options->batch ? options->batch : options->sequence))
       return false;
   return true;
 }

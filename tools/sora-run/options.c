@@ -15,7 +15,7 @@ static const char kUsage[] =
     "usage: sora-run MODEL.so [-i NAME=FILE.npy]... [-o OUTDIR] [--threads N]\n"
     "                [--bench N [--flush MIB]] [--json] [--seed S] [--top K]\n"
     "                [--weights FILE] [--profile] [--trace FILE] [--batch B]\n"
-    "                [--version]\n"
+    "                [--sequence S] [--version]\n"
     "\n"
     "Runs a model compiled by soracc once (or N times with --bench).\n"
     "  -i NAME=FILE.npy  input NAME from a C-order .npy file (float32, or\n"
@@ -39,7 +39,10 @@ static const char kUsage[] =
     "  --trace FILE      write those runs' kernel calls (and each thread's\n"
     "                    part of them) as a Chrome/Perfetto trace (JSON)\n"
     "  --batch B         samples per run of a model compiled with --max-batch\n"
-    "                    (default: the -i files' batch, else the largest)\n";
+    "                    (default: the -i files' batch, else the largest)\n"
+    "  --sequence S      tokens per run of a model compiled with\n"
+    "                    --max-sequence (default: the -i files', else the "
+    "most)\n";
 
 static bool usage_error(const char *format, const char *argument) {
   fputs("sora-run: ", stderr);
@@ -90,6 +93,7 @@ enum {
   OPT_PROFILE,
   OPT_TRACE,
   OPT_BATCH,
+  OPT_SEQUENCE,
   OPT_HELP
 };
 
@@ -106,6 +110,7 @@ bool options_parse(int argc, char **argv, options_t *out) {
       {"profile", no_argument, NULL, OPT_PROFILE},
       {"trace", required_argument, NULL, OPT_TRACE},
       {"batch", required_argument, NULL, OPT_BATCH},
+      {"sequence", required_argument, NULL, OPT_SEQUENCE},
       {"help", no_argument, NULL, OPT_HELP},
       {NULL, 0, NULL, 0},
   };
@@ -162,10 +167,14 @@ bool options_parse(int argc, char **argv, options_t *out) {
       out->trace_path = optarg;
       break;
     case OPT_BATCH:
+    case OPT_SEQUENCE:
       if (!parse_int(optarg, 1, INT32_MAX, &value))
-        return usage_error("--batch expects a positive count, got '%s'",
+        return usage_error(option == OPT_BATCH
+                               ? "--batch expects a positive count, got '%s'"
+                               : "--sequence expects a positive count, got "
+                                 "'%s'",
                            optarg);
-      out->batch = value;
+      *(option == OPT_BATCH ? &out->batch : &out->sequence) = value;
       break;
     case OPT_VERSION:
       printf("sora-run " SORA_VERSION " (runtime ABI %d)\n", SORA_ABI_VERSION);

@@ -26,6 +26,8 @@ typedef struct options_t {
   bool profile;             ///< Print a per-kernel profile of the runs.
   const char *trace_path;   ///< Write a Chrome trace of the runs there.
   int64_t batch; ///< --batch: samples per run (0: the inputs' or the most).
+  /// --sequence: tokens per run (0: the inputs' or the most).
+  int64_t sequence;
 } options_t;
 
 /// Parses argv. On a usage error prints it with the usage to stderr and

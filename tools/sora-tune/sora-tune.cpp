@@ -5,7 +5,7 @@
 //             [--resume] [--runner local|slurm [--slurm-args ARGS]]
 //             [--runner-cmd 'TEMPLATE with {cmd}' [--hosts H,...]]
 //             [--work-dir DIR] [--input-shape NAME=d0,d1,...]
-//             [--max-batch N]
+//             [--max-batch N] [--max-sequence N]
 //
 // Finds, for every kernel of the model, the fastest schedule on this
 // machine and merges it into the tuning database that
@@ -52,6 +52,7 @@ const char *kUsage =
     "                 [--work-dir DIR]\n"
     "                 [--keep-work]\n"
     "                 [--input-shape NAME=d0,d1,...] [--max-batch N]\n"
+    "                 [--max-sequence N]\n"
     "\n"
     "Tunes the schedule of every kernel of MODEL (.json, .sora, .onnx) on\n"
     "this machine and merges the winners into TUNING.json, which\n"
@@ -75,13 +76,14 @@ const char *kUsage =
     "                  with --runner slurm, the database's directory)\n"
     "  --keep-work     keep the candidates' files (printed at the end)\n"
     "  --input-shape S pin an ONNX input's dynamic dimensions, as soracc\n"
-    "  --max-batch N   tune the kernels soracc --max-batch N compiles\n";
+    "  --max-batch N   tune the kernels soracc --max-batch N compiles\n"
+    "  --max-sequence N  tune the kernels soracc --max-sequence N compiles\n";
 
 struct Arguments {
   std::string input, output, target = "host", budget = "10m", runnerCmd,
                              runner = "local", slurmArgs, workDir, hosts;
   std::vector<std::string> inputShapes; ///< --input-shape, as given
-  int64_t maxBatch = 0;
+  int64_t maxBatch = 0, maxSequence = 0;
   int threads = 0;
   uint64_t seed = 0;
   bool resume = false, keepWork = false;
@@ -173,6 +175,10 @@ bool parseArguments(int argc, char **argv, Arguments &args) {
       if (!next(value) || !parseInteger(value, 1, 1 << 20, number))
         return fail("--max-batch takes a count from 1 to 1048576");
       args.maxBatch = number;
+    } else if (arg == "--max-sequence") {
+      if (!next(value) || !parseInteger(value, 2, 1 << 20, number))
+        return fail("--max-sequence takes a count from 2 to 1048576");
+      args.maxSequence = number;
     } else if (arg == "--resume" && !inlineValue) {
       args.resume = true;
     } else if (arg == "--keep-work" && !inlineValue) {
@@ -379,6 +385,10 @@ int main(int argc, char **argv) {
   compile.maxBatch = args.maxBatch;
   if (args.maxBatch)
     options.shapeArgs.push_back("--max-batch=" + std::to_string(args.maxBatch));
+  compile.maxSequence = args.maxSequence;
+  if (args.maxSequence)
+    options.shapeArgs.push_back("--max-sequence=" +
+                                std::to_string(args.maxSequence));
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::unique_ptr<sora::WeightStore> weights;
   if (!sora::loadModel(compile, context, sourceMgr, module, weights))

@@ -109,6 +109,11 @@ static cl::opt<unsigned> maxBatch(
              "dimension of every input and output), after checking that no "
              "particle mixes samples"),
     cl::value_desc("N"), cl::init(0), cl::cat(category));
+static cl::opt<unsigned> maxSequence(
+    "max-sequence",
+    cl::desc("Compile an ONNX token model once for 1 to this many tokens "
+             "per run (its inputs' dynamic dimensions)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<uint64_t> randomWeights("random-weights",
                                        cl::desc("Fill weights from this seed"),
                                        cl::value_desc("seed"),
@@ -290,6 +295,13 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.maxBatch = maxBatch;
+  if (maxSequence.getNumOccurrences() &&
+      (maxSequence < 2 || maxSequence > (1u << 20))) {
+    llvm::errs() << "soracc: error: --max-sequence expects 2 to 1048576, got "
+                 << maxSequence << "\n";
+    return 1;
+  }
+  options.maxSequence = maxSequence;
   options.target = target;
   options.name = modelName;
   options.weightsExternal = weightsExternal;

@@ -17,6 +17,7 @@
 #include "sora/Pipeline/GraphPicture.h"
 #include "sora/Pipeline/Pipeline.h"
 #include "sora/Pipeline/SampleIndependence.h"
+#include "sora/Pipeline/SequenceBound.h"
 #include "sora/Support/StatusLine.h"
 #include "sora/Target/HalideBackend.h"
 #include "sora/Target/LLVMEmitter.h"
@@ -103,10 +104,19 @@ public:
   bool load(mlir::OwningOpRef<mlir::ModuleOp> &module,
             std::unique_ptr<WeightStore> &weights, bool &emitted);
   /// The model file's `text` through its frontend, with every input's first
-  /// extent `batch` when it is positive (--max-batch).
-  bool build(const std::string &text, int64_t batch,
+  /// extent `batch` when it is positive (--max-batch), and an ONNX model's
+  /// other dynamic extents `tokens` when that is (--max-sequence).
+  bool build(const std::string &text, int64_t batch, int64_t tokens,
              mlir::OwningOpRef<mlir::ModuleOp> &module,
              std::unique_ptr<WeightStore> &weights, bool &emitted);
+  /// --max-sequence: the model built for one token less than the bound, and
+  /// its weights, whose planned graph shows which extents follow the
+  /// sequence (markRunTimeSequence).
+  bool loadShorter(const std::string &text);
+  /// What --max-sequence takes: an ONNX model, a CPU target, no --max-batch.
+  bool checkSequenceOptions();
+  mlir::OwningOpRef<mlir::ModuleOp> shorter;
+  std::unique_ptr<WeightStore> shorterWeights;
   PipelineOptions pipelineOptions(const TargetInfo &target,
                                   WeightStore &weights) const;
   bool requireWeights(mlir::ModuleOp module, WeightStore &weights);
@@ -271,6 +281,7 @@ ModelSignature Compiler::describeModel(mlir::ModuleOp module,
   // With --max-batch the signature holds the largest batch: the graph's, or
   // that times the graph's one sample when it runs once per sample.
   model.maxBatch = options.maxBatch;
+  model.maxSequence = options.maxSequence;
   auto tensor = [&](llvm::StringRef name, mlir::Value value) {
     auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
     std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
@@ -391,9 +402,10 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
   if (llvm::sys::path::extension(options.input) == ".mlir") {
     if (options.emit == EmitKind::Json || options.emit == EmitKind::Sora)
       return error("--emit=json and --emit=sora need a model file, not MLIR");
-    if (options.maxBatch)
-      return error("--max-batch needs a model file (.json, .sora or .onnx), "
-                   "not MLIR");
+    if (options.maxBatch || options.maxSequence)
+      return error(
+          std::string(options.maxBatch ? "--max-batch" : "--max-sequence") +
+          " needs a model file (.json, .sora or .onnx), not MLIR");
     weights = loadWeights(std::nullopt);
     if (!weights)
       return false;
@@ -405,8 +417,12 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
   if (!isOnnxModelPath(options.input) && !options.inputShapes.empty())
     return error("--input-shape applies to ONNX models; '" + options.input +
                  "' declares its input shapes");
+  if (options.maxSequence)
+    return checkSequenceOptions() &&
+           build(text, 0, options.maxSequence, module, weights, emitted) &&
+           (emitted || loadShorter(text));
   if (!options.maxBatch)
-    return build(text, 0, module, weights, emitted);
+    return build(text, 0, 0, module, weights, emitted);
   if (options.emit == EmitKind::Json || options.emit == EmitKind::Sora)
     return error("--max-batch applies to compiled models, not --emit=json "
                  "or --emit=sora");
@@ -419,12 +435,12 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
   // One sample is what gets compiled; two and four show where the batch is
   // and that no particle mixes samples (not one and two: at batch 1 the
   // frontends simplify what moves unit dimensions).
-  if (!build(text, 1, module, weights, emitted))
+  if (!build(text, 1, 0, module, weights, emitted))
     return false;
   mlir::OwningOpRef<mlir::ModuleOp> two, four;
   std::unique_ptr<WeightStore> twoWeights, fourWeights;
-  if (!build(text, 2, two, twoWeights, emitted) ||
-      !build(text, 4, four, fourWeights, emitted))
+  if (!build(text, 2, 0, two, twoWeights, emitted) ||
+      !build(text, 4, 0, four, fourWeights, emitted))
     return error("--max-batch: the model builds for one sample but not for "
                  "2 or 4 (above): its shapes do not follow the batch");
   auto sameForEverySample = [&](llvm::StringRef name,
@@ -460,15 +476,45 @@ bool Compiler::load(mlir::OwningOpRef<mlir::ModuleOp> &module,
   if (!batchOutermost || recurrent || !target || target->isGpu())
     return true;
   runTimeBatch = true;
-  return build(text, options.maxBatch, module, weights, emitted);
+  return build(text, options.maxBatch, 0, module, weights, emitted);
 }
 
-bool Compiler::build(const std::string &text, int64_t batch,
+bool Compiler::checkSequenceOptions() {
+  if (options.maxBatch)
+    return error("--max-sequence and --max-batch cannot be combined (yet): "
+                 "compile the batch into the model's shape with "
+                 "--input-shape");
+  if (!isOnnxModelPath(options.input))
+    return error("--max-sequence applies to ONNX models whose inputs have a "
+                 "dynamic sequence dimension; '" +
+                 options.input + "' declares its input shapes");
+  const TargetInfo *target = lookupTarget(options.target);
+  if (target && target->isGpu())
+    return error("--max-sequence compiles for CPU targets, not '" +
+                 target->name + "'");
+  if (options.maxSequence < 2)
+    return error("--max-sequence needs a bound of 2 or more tokens");
+  return true;
+}
+
+bool Compiler::loadShorter(const std::string &text) {
+  bool emitted = false;
+  if (!build(text, 0, options.maxSequence - 1, shorter, shorterWeights,
+             emitted))
+    return error("--max-sequence: the model builds for " +
+                 std::to_string(options.maxSequence) + " tokens but not for " +
+                 std::to_string(options.maxSequence - 1) +
+                 " (above): its shapes do not follow the sequence length");
+  return true;
+}
+
+bool Compiler::build(const std::string &text, int64_t batch, int64_t tokens,
                      mlir::OwningOpRef<mlir::ModuleOp> &module,
                      std::unique_ptr<WeightStore> &weights, bool &emitted) {
   std::optional<OnnxImport> onnx;
   if (isOnnxModelPath(options.input)) {
-    onnx = importOnnxModel(options.input, context, options.inputShapes, batch);
+    onnx = importOnnxModel(options.input, context, options.inputShapes, batch,
+                           tokens);
     if (!onnx)
       return false;
   }
@@ -521,6 +567,7 @@ PipelineOptions Compiler::pipelineOptions(const TargetInfo &target,
   pipeline.explainSchedules = options.explainSchedules;
   pipeline.maxBatch = options.maxBatch;
   pipeline.runTimeBatch = runTimeBatch;
+  pipeline.maxSequence = options.maxSequence;
   return pipeline;
 }
 
@@ -553,6 +600,21 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
   buildSoraccPipeline(pm, pipelineOptions);
   if (mlir::failed(pm.run(*module)))
     return false;
+  if (shorter) {
+    // The same pipeline one token shorter shows which extents follow the
+    // sequence, kernel by kernel (its schedules are not explained).
+    PipelineOptions shorterOptions =
+        this->pipelineOptions(*target, *shorterWeights);
+    shorterOptions.explainSchedules = false;
+    mlir::PassManager shorterPm(&context);
+    if (!configure(shorterPm))
+      return false;
+    buildSoraccPipeline(shorterPm, shorterOptions);
+    if (mlir::failed(shorterPm.run(*shorter)) ||
+        mlir::failed(
+            markRunTimeSequence(*module, *shorter, options.maxSequence)))
+      return false;
+  }
   stats.phase("pipeline");
   if (options.emit == EmitKind::MlirFused)
     return writeText(print());

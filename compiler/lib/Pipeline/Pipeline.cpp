@@ -37,7 +37,7 @@ void buildDriverLoweringPipeline(mlir::OpPassManager &pm,
                                  const PipelineOptions &options) {
   pm.addPass(createConvertParticleToLLVM(
       {options.target, options.descriptorSymbol, options.weightsFile,
-       options.weightsChecksum, options.maxBatch}));
+       options.weightsChecksum, options.maxBatch, options.maxSequence}));
 }
 
 } // namespace sora

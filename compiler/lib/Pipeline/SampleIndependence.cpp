@@ -25,6 +25,7 @@
 
 #include "sora/Pipeline/SampleIndependence.h"
 #include "sora/Dialect/Particle/ParticleOps.h"
+#include "sora/Pipeline/DescribeParticle.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/STLExtras.h"
@@ -122,14 +123,8 @@ private:
   mlir::FailureOr<Batch> expected(Operation &a, Value operand, Batch batch);
   mlir::FailureOr<Batch> expectedMatMul(particle::MatMulOp matmul);
   mlir::LogicalResult fail(Operation &a, const std::string &why) {
-    // A weight's location is its particle's.
-    std::string what = mlir::isa<particle::WeightOp>(a)
-                           ? std::string("weights")
-                           : a.getName().stripDialect().str();
-    if (auto name = llvm::dyn_cast<mlir::NameLoc>(a.getLoc()))
-      what = "particle '" + name.getName().str() + "' (" + what + ")";
     mlir::emitError(a.getLoc())
-        << "--max-batch: " << what << " " << why
+        << "--max-batch: " << describeParticle(a) << " " << why
         << "; a batch's answer must be each sample's own, so no particle "
            "may mix samples";
     return mlir::failure();

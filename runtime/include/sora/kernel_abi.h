@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SORA_ABI_VERSION 6
+#define SORA_ABI_VERSION 7
 
 /* Element type codes, shared with sora_dtype_t in runtime.h. */
 #define SORA_ABI_DTYPE_F32 1
@@ -29,6 +29,11 @@ typedef struct sora_abi_tensor_t {
   int64_t dtype; /* SORA_ABI_DTYPE_* */
   int64_t rank;
   const int64_t *dims; /* `rank` entries */
+  /* Read when the model's max_sequence is not 0 (soracc --max-sequence):
+   * -1, or the dimension whose extent a run of `tokens` tokens passes as
+   * tokens × dims[sequence_axis] / max_sequence; every dimension before it
+   * has extent 1. */
+  int64_t sequence_axis;
 } sora_abi_tensor_t;
 
 /* One kernel of the model, for profiles. The driver calls kernel `i` of
@@ -110,6 +115,11 @@ typedef struct sora_abi_model_t {
    * planned for max_batch; 0: `run` and the arena handle one sample, and
    * the runtime calls `run` once per sample. */
   int64_t batch_at_run_time;
+  /* 0, or (soracc --max-sequence) the most tokens a run may pass: `inputs`
+   * and `outputs` describe that many, a run passes 1 to max_sequence along
+   * each tensor's sequence_axis (the same count for all), and `run` takes
+   * it as its `samples` argument, in one call. */
+  int64_t max_sequence;
 } sora_abi_model_t;
 
 /* FNV-1a over the blob's 8-byte little-endian words (then its last bytes):

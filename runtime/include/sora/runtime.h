@@ -95,6 +95,9 @@ typedef struct sora_tensor_info_t {
   const int64_t *dims;  /**< `rank` entries, outermost first. */
   int64_t num_elements; /**< Product of `dims` (1 for rank 0). */
   size_t byte_size;     /**< num_elements * element size. */
+  /** -1, or for a model compiled with `soracc --max-sequence` the dimension
+   * a run's tokens choose (see sora_model_max_sequence). */
+  int32_t sequence_axis;
 } sora_tensor_info_t;
 
 /*===----------------------------------------------------------------------===*
@@ -195,6 +198,13 @@ SORA_API sora_status_t sora_model_find_output(sora_model_t *model,
  * output. 0 for a model of exact shapes (or if `model` is NULL). */
 SORA_API int64_t sora_model_max_batch(const sora_model_t *model);
 
+/** For a model compiled with `soracc --max-sequence N`: N, the most tokens
+ * a run may pass. Input and output infos then describe N tokens along their
+ * `sequence_axis`, and a run may pass any count from 1 to N there, the same
+ * for every input and output that has one. 0 otherwise (or if `model` is
+ * NULL). */
+SORA_API int64_t sora_model_max_sequence(const sora_model_t *model);
+
 /** Resizes the model's thread pool to `num_threads` (the calling thread
  * included; 0 = every CPU the process may run on). Must not overlap a run. */
 SORA_API sora_status_t sora_model_set_num_threads(sora_model_t *model,
@@ -207,7 +217,9 @@ SORA_API int32_t sora_model_num_threads(const sora_model_t *model);
 /** Runs the model once on caller-provided tensors: `inputs` and `outputs`
  * hold one tensor per signature entry, in signature order. Every tensor must
  * match its entry's dtype and shape exactly (but for the batch of a model
- * compiled with --max-batch: see sora_model_max_batch) and have non-NULL
+ * compiled with --max-batch or the tokens of one compiled with
+ * --max-sequence: see sora_model_max_batch, sora_model_max_sequence) and
+ * have non-NULL
  * data; outputs
  * must not overlap inputs or each other. Inputs are only read. Nothing is
  * allocated per run: the model reuses its arena and cached scratch blocks.

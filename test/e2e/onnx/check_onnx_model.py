@@ -8,7 +8,9 @@ Steps:
     With --batches B1,B2,... the export's batch dimension is dynamic and the
     model is compiled once, with --max-batch (the largest of them), and run
     at each; with --pin-batches instead once per batch size, pinned with
-    --input-shape x=B,...
+    --input-shape x=B,... With --sequences S1,S2,... the export's second
+    dimension (a batch-first token model's tokens) is dynamic and the model
+    is compiled once, with --max-sequence (the largest), and run at each.
  3. For each trial, draw an input of exactly the ONNX input's shape: standard
     normal float32 (NCHW), or int64 token ids in [0, vocab) where the ONNX
     input is INT64 (vocab: the rows of the tables Gather reads at it). Run
@@ -112,6 +114,8 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=600)
     p.add_argument("--batches", help="export with a dynamic batch; compile and check "
                                      "at each of these batch sizes (comma-separated)")
+    p.add_argument("--sequences", help="export with a dynamic sequence (dimension 1); "
+                                       "compile once and check at each of these lengths")
     p.add_argument("--pin-batches", action="store_true",
                    help="with --batches: compile once per batch (--input-shape), "
                         "not once for all (--max-batch)")
@@ -125,12 +129,16 @@ def main(argv=None):
     onnx_path, so_path = workdir / "model.onnx", workdir / "model.so"
     try:
         dynamic = args.batches is not None
+        sequences = args.sequences is not None
         module = export_onnx.export(args.model, onnx_path, args.opset, args.seed,
-                                    dynamic_batch=dynamic)
+                                    dynamic_batch=dynamic, dynamic_sequence=sequences)
         _, example = export_onnx.build(args.model, args.seed)
         shapes = [tuple(example.shape)]
         if dynamic:
             shapes = [(int(b),) + tuple(example.shape[1:]) for b in args.batches.split(",")]
+        if sequences:
+            shapes = [example.shape[:1] + (int(s),) + tuple(example.shape[2:])
+                      for s in args.sequences.split(",")]
         rng = np.random.default_rng(args.seed)
         rows = token_rows(onnx_path)
         failures = []
@@ -140,13 +148,16 @@ def main(argv=None):
                 cmd.append("--input-shape=x=" + ",".join(map(str, shape)))
             elif dynamic:
                 cmd.append(f"--max-batch={max(s[0] for s in shapes)}")
+            elif sequences:
+                cmd.append(f"--max-sequence={max(s[1] for s in shapes)}")
             if args.target:
                 cmd.append(f"--target={args.target}")
             if i == 0 or args.pin_batches:
                 so_path.unlink(missing_ok=True)
                 run_tool(cmd, "soracc", args.timeout)
             for trial in range(args.trials):
-                name = f"{trial} at batch {shape[0]}" if dynamic else trial
+                name = (f"{trial} at batch {shape[0]}" if dynamic
+                        else f"{trial} at {shape[1]} tokens" if sequences else trial)
                 failures += check_trial(args, module, onnx_path, so_path,
                                         shape, rows, name, rng)
         if failures:

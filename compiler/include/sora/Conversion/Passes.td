@@ -65,6 +65,9 @@ def ConvertParticleToLLVM : Pass<"convert-particle-to-llvm", "::mlir::ModuleOp">
            "the graph is one sample and a run may pass 1 to this many "
            "(the descriptor's max_batch; signature shapes hold this many); "
            "0: exact shapes">,
+    Option<"maxSequence", "max-sequence", "int64_t", /*default=*/"0",
+           "the graph is built for this many tokens and a run may pass 1 "
+           "to this many (the descriptor's max_sequence); 0: none">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

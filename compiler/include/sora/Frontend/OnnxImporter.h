@@ -45,14 +45,17 @@ bool parseInputShape(const std::string &spec, InputShapes &shapes,
 
 /// Imports `path` with `inputShapes` pinned and, when `batch` is positive,
 /// the first (dynamic) dimension of every input pinned to `batch` (`soracc
-/// --max-batch` imports one sample, batch 1, and checks it against two).
+/// --max-batch` imports one sample, batch 1, and checks it against two);
+/// when `sequence` is positive, every other dynamic dimension pinned to it
+/// (`soracc --max-sequence`).
 /// Every problem is reported on `context` as one error at the file (a list
 /// of all unsupported constructs, with node names) before anything is
 /// lowered; returns std::nullopt then.
 std::optional<OnnxImport> importOnnxModel(const std::string &path,
                                           mlir::MLIRContext &context,
                                           const InputShapes &inputShapes = {},
-                                          int64_t batch = 0);
+                                          int64_t batch = 0,
+                                          int64_t sequence = 0);
 
 /// One row of the supported-operator table: an ONNX operator and the
 /// particles it becomes.

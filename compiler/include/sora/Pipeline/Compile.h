@@ -57,6 +57,10 @@ struct CompileOptions {
   /// (the first dimension of every input and output; model-format.md says
   /// how); 0 = exact shapes.
   int64_t maxBatch = 0;
+  /// `--max-sequence`: compile an ONNX token model once for 1 to this many
+  /// tokens per run (its inputs' dynamic dimensions; model-format.md says
+  /// how); 0 = exact shapes.
+  int64_t maxSequence = 0;
   std::string target = "host";
   /// The C prefix of the model's symbols; "" = the model's name made a C
   /// identifier.

@@ -22,6 +22,9 @@ struct PipelineOptions {
   /// batch: sora-mark-run-time-batch), else one.
   int64_t maxBatch = 0;
   bool runTimeBatch = false;
+  /// `--max-sequence`: the most tokens a run may pass (the graph is built
+  /// for that many and marked by markRunTimeSequence); 0 = none.
+  int64_t maxSequence = 0;
   /// The values of the model's weights, when the caller has them: constant
   /// folds (sora-fold-batch-norm) read and add tensors through it.
   particle::WeightValues *weights = nullptr;

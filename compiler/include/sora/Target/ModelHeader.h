@@ -25,6 +25,8 @@ struct ModelSignature {
   /// `--max-batch`: the shapes hold this many samples and a run may pass
   /// 1 to maxBatch of them; 0 = the shapes are exact.
   int64_t maxBatch = 0;
+  /// soracc --max-sequence: the most tokens a run may pass, else 0.
+  int64_t maxSequence = 0;
 };
 
 /// `name` made a C identifier: every other character becomes '_', and a

@@ -71,7 +71,8 @@ static_assert(offsetof(halide_buffer_t, type) == 32 &&
 static_assert(sizeof(halide_dimension_t) == 16,
               "dimsGlobal writes four i32 words per halide_dimension_t");
 static_assert(offsetof(sora_abi_tensor_t, dims) == 24 &&
-                  sizeof(sora_abi_tensor_t) == 32,
+                  offsetof(sora_abi_tensor_t, sequence_axis) == 32 &&
+                  sizeof(sora_abi_tensor_t) == 40,
               "tensorDescType mirrors sora_abi_tensor_t");
 static_assert(sizeof(sora_abi_model_t) % 8 == 0,
               "sora_abi_model_t is a table of 8-byte words");
@@ -97,7 +98,8 @@ struct DescriptorOptions {
   StringRef symbol;      ///< <name>_model, or "" for none
   StringRef weightsFile; ///< "" = the blob `_sora_weights` is linked in
   uint64_t weightsChecksum;
-  int64_t maxBatch; ///< 0, or the graph is one sample of up to this many
+  int64_t maxBatch;    ///< 0, or the graph is one sample of up to this many
+  int64_t maxSequence; ///< 0, or the graph runs 1 to this many tokens
 };
 
 class DriverBuilder {
@@ -115,7 +117,7 @@ public:
     bufferType = LLVM::LLVMStructType::getLiteral(
         ctx, {i64, ptr, ptr, i64, i32, i32, ptr, ptr});
     tensorDescType =
-        LLVM::LLVMStructType::getLiteral(ctx, {ptr, i64, i64, ptr});
+        LLVM::LLVMStructType::getLiteral(ctx, {ptr, i64, i64, ptr, i64});
   }
 
   LogicalResult build(func::FuncOp graph);
@@ -195,6 +197,17 @@ private:
       unitsSoFar &= shape[d] == 1;
     }
     return true;
+  }
+  /// sora_abi_tensor_t's sequence_axis: the dimension a run's tokens
+  /// choose (of a model input or output), else -1.
+  int64_t sequenceAxis(Value tensor) const {
+    if (!descriptor.maxSequence)
+      return -1;
+    int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
+    for (int64_t d = 0; d < rank; ++d)
+      if (runTimeDim(tensor, (size_t)d))
+        return d;
+    return -1;
   }
   /// Whether a run chooses `tensor`'s extent along `dim`.
   bool runTimeDim(Value tensor, size_t dim) const {
@@ -357,7 +370,8 @@ FlatSymbolRefAttr DriverBuilder::tensorTable(StringRef symbol,
       Value fields[] = {LLVM::AddressOfOp::create(b, loc, ptr, nameSyms[i]),
                         constant(i64, elementInfo(tensor).dtype),
                         constant(i64, rank),
-                        LLVM::AddressOfOp::create(b, loc, ptr, dimSyms[i])};
+                        LLVM::AddressOfOp::create(b, loc, ptr, dimSyms[i]),
+                        constant(i64, sequenceAxis(tensor))};
       for (auto [f, value] : llvm::enumerate(fields))
         entry = LLVM::InsertValueOp::create(b, loc, entry, value, f);
       table = LLVM::InsertValueOp::create(b, loc, table, entry, i);
@@ -730,9 +744,12 @@ LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
       llvm::json::Array shape;
       for (int64_t d : signatureShape(v))
         shape.push_back(d);
-      list.push_back(llvm::json::Object{{"name", name},
-                                        {"dtype", elementInfo(v).name},
-                                        {"shape", std::move(shape)}});
+      llvm::json::Object entry{{"name", name},
+                               {"dtype", elementInfo(v).name},
+                               {"shape", std::move(shape)}};
+      if (int64_t axis = sequenceAxis(v); axis >= 0)
+        entry["sequence_axis"] = axis;
+      list.push_back(std::move(entry));
     }
     return list;
   };
@@ -745,6 +762,8 @@ LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
       {"outputs", describe(outputs, outputNames)}};
   if (descriptor.maxBatch)
     signatureObject["max_batch"] = descriptor.maxBatch;
+  if (descriptor.maxSequence)
+    signatureObject["max_sequence"] = descriptor.maxSequence;
   os << llvm::json::Value(std::move(signatureObject));
 
   FlatSymbolRefAttr nameSym = stringGlobal(graph.getName());
@@ -806,7 +825,9 @@ LogicalResult DriverBuilder::buildDescriptor(func::FuncOp graph,
           stringGlobal(descriptor.weightsFile));
   integer(offsetof(sora_abi_model_t, num_kernels), calledKernels.size());
   integer(offsetof(sora_abi_model_t, max_batch), descriptor.maxBatch);
-  integer(offsetof(sora_abi_model_t, batch_at_run_time), runTimeUnits ? 1 : 0);
+  integer(offsetof(sora_abi_model_t, batch_at_run_time),
+          runTimeUnits && descriptor.maxBatch ? 1 : 0);
+  integer(offsetof(sora_abi_model_t, max_sequence), descriptor.maxSequence);
   address(offsetof(sora_abi_model_t, kernels), *kernelSymbol);
   if (target.isGpu()) {
     // sora_<gpu>_device, defined by the target's device hooks.
@@ -855,9 +876,10 @@ LogicalResult DriverBuilder::build(func::FuncOp graph) {
     return failure();
   if (auto bound = graph->getAttrOfType<IntegerAttr>(kRunTimeUnitsAttr)) {
     runTimeUnits = bound.getInt();
-    if (target.isGpu() || runTimeUnits != descriptor.maxBatch)
-      return graph.emitError("a run-time batch needs a CPU target and "
-                             "--max-batch ")
+    if (target.isGpu() ||
+        runTimeUnits != std::max(descriptor.maxBatch, descriptor.maxSequence))
+      return graph.emitError("extents chosen at run time need a CPU target "
+                             "and --max-batch or --max-sequence ")
              << runTimeUnits;
   }
   b.setInsertionPointToEnd(module.getBody());
@@ -976,9 +998,9 @@ struct ConvertParticleToLLVMPass
           << "expected one graph function, found " << graphs.size();
       return signalPassFailure();
     }
-    DriverBuilder builder(
-        getOperation(), *info,
-        {descriptorSymbol, weightsFile, weightsChecksum, maxBatch});
+    DriverBuilder builder(getOperation(), *info,
+                          {descriptorSymbol, weightsFile, weightsChecksum,
+                           maxBatch, maxSequence});
     if (failed(builder.build(graphs.front())))
       signalPassFailure();
   }

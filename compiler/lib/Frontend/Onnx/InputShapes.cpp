@@ -80,8 +80,32 @@ static bool pinBatch(onnx::GraphProto &graph,
   return true;
 }
 
+/// `--max-sequence`: every dynamic dimension of every run-time input (after
+/// the batch) is the sequence; it becomes `sequence`.
+static bool pinSequence(onnx::GraphProto &graph,
+                        const std::set<std::string> &initializers,
+                        int64_t sequence, std::string &error) {
+  bool found = false;
+  for (onnx::ValueInfoProto &in : *graph.mutable_input()) {
+    if (initializers.count(in.name()) || !in.type().has_tensor_type())
+      continue;
+    onnx::TensorShapeProto *shape =
+        in.mutable_type()->mutable_tensor_type()->mutable_shape();
+    for (onnx::TensorShapeProto::Dimension &dim : *shape->mutable_dim())
+      if (!dim.has_dim_value()) {
+        dim.set_dim_value(sequence);
+        found = true;
+      }
+  }
+  if (!found)
+    error = "--max-sequence: no input has a dynamic dimension to hold the "
+            "sequence; export the model with one (torch.onnx.export's "
+            "dynamic_axes)";
+  return found;
+}
+
 bool pinInputShapes(onnx::GraphProto &graph, const InputShapes &inputShapes,
-                    int64_t batch, std::string &error) {
+                    int64_t batch, int64_t sequence, std::string &error) {
   std::set<std::string> initializers;
   for (const onnx::TensorProto &init : graph.initializer())
     initializers.insert(init.name());
@@ -141,7 +165,9 @@ bool pinInputShapes(onnx::GraphProto &graph, const InputShapes &inputShapes,
     for (int64_t extent : dims)
       shape->add_dim()->set_dim_value(extent);
   }
-  return batch <= 0 || pinBatch(graph, initializers, batch, error);
+  if (batch > 0 && !pinBatch(graph, initializers, batch, error))
+    return false;
+  return sequence <= 0 || pinSequence(graph, initializers, sequence, error);
 }
 
 } // namespace onnximport

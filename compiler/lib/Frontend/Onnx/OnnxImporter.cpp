@@ -37,13 +37,13 @@ bool isOnnxModelPath(const std::string &path) {
 
 static std::optional<OnnxImport> import(const std::string &path,
                                         const InputShapes &inputShapes,
-                                        int64_t batch,
+                                        int64_t batch, int64_t sequence,
                                         mlir::MLIRContext &context) {
   using namespace onnximport;
   mlir::Location fileLoc = mlir::FileLineColLoc::get(&context, path, 0, 0);
   std::string error;
   std::unique_ptr<OnnxModel> model =
-      OnnxModel::load(path, inputShapes, batch, error);
+      OnnxModel::load(path, inputShapes, batch, sequence, error);
   if (!model) {
     mlir::emitError(fileLoc) << error;
     return std::nullopt;
@@ -83,10 +83,10 @@ static std::optional<OnnxImport> import(const std::string &path,
 std::optional<OnnxImport> importOnnxModel(const std::string &path,
                                           mlir::MLIRContext &context,
                                           const InputShapes &inputShapes,
-                                          int64_t batch) {
+                                          int64_t batch, int64_t sequence) {
   // libonnx and protobuf report some failures by throwing.
   try {
-    return import(path, inputShapes, batch, context);
+    return import(path, inputShapes, batch, sequence, context);
   } catch (const std::exception &e) {
     mlir::emitError(mlir::FileLineColLoc::get(&context, path, 0, 0))
         << "cannot import the ONNX model: " << e.what();

@@ -393,7 +393,7 @@ bool OnnxModel::inferShapes(onnx::ModelProto &proto, std::string &error) {
 std::unique_ptr<OnnxModel>
 OnnxModel::load(const std::string &path,
                 const std::map<std::string, std::vector<int64_t>> &inputShapes,
-                int64_t batch, std::string &error) {
+                int64_t batch, int64_t sequence, std::string &error) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer) {
     error = "cannot read '" + path + "': " + buffer.getError().message();
@@ -412,7 +412,8 @@ OnnxModel::load(const std::string &path,
     return nullptr;
   }
 
-  if (!pinInputShapes(*proto.mutable_graph(), inputShapes, batch, error))
+  if (!pinInputShapes(*proto.mutable_graph(), inputShapes, batch, sequence,
+                      error))
     return nullptr;
   auto model = std::unique_ptr<OnnxModel>(new OnnxModel());
   model->file = path;

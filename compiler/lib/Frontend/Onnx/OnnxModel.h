@@ -66,12 +66,13 @@ class OnnxModel {
 public:
   /// Reads and parses `path`, gives the graph inputs named in
   /// `inputShapes` those shapes and every input the first extent `batch`
-  /// when it is positive (pinInputShapes), checks the opset and runs ONNX's
+  /// when it is positive and every other dynamic dimension `sequence` when
+  /// that is (pinInputShapes), checks the opset and runs ONNX's
   /// shape inference. On failure returns nullptr with a one-line `error`.
   static std::unique_ptr<OnnxModel>
   load(const std::string &path,
        const std::map<std::string, std::vector<int64_t>> &inputShapes,
-       int64_t batch, std::string &error);
+       int64_t batch, int64_t sequence, std::string &error);
 
   const std::string &path() const { return file; }
   const std::string &name() const { return graphName; }
@@ -120,12 +121,14 @@ constexpr int64_t kMinOpset = 13, kMaxOpset = 17, kOldestOpset = 7;
 /// Gives the graph inputs named in `inputShapes` those shapes (InputShapes.cpp,
 /// `soracc --input-shape`) and, when `batch` is positive (`soracc
 /// --max-batch`), every input the first extent `batch`, which each must
-/// declare dynamic; false with a one-line `error` when a name is not an
+/// declare dynamic, and when `sequence` is positive (`soracc
+/// --max-sequence`) every other dynamic dimension of every input that
+/// extent; false with a one-line `error` when a name is not an
 /// input or a shape does not fit its declaration (rank, fixed extents).
 bool pinInputShapes(
     onnx::GraphProto &graph,
     const std::map<std::string, std::vector<int64_t>> &inputShapes,
-    int64_t batch, std::string &error);
+    int64_t batch, int64_t sequence, std::string &error);
 
 } // namespace sora::onnximport
 

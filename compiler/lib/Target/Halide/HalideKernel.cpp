@@ -50,7 +50,11 @@ static Value readWithinRun(const ImageParam &param, const Shape &shape,
   for (size_t d = 0; d < shape.size(); ++d) {
     int dim = (int)(shape.size() - 1 - d);
     value.extents.push_back(param.dim(dim).extent());
-    if (value.runTimeDim(d))
+    // Rows (and a vector's one dimension) only: a register tile's rows are
+    // what is computed past the run (its columns are guarded, or clamped by
+    // the builder), and a clamp on the innermost dimension would turn
+    // vector loads into gathers.
+    if (value.runTimeDim(d) && (dim > 0 || shape.size() == 1))
       at[dim] = clamp(v[dim], 0, param.dim(dim).extent() - 1);
   }
   value.func = Func(param.name() + "_in_run");

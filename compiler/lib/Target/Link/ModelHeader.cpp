@@ -115,6 +115,14 @@ std::string modelHeader(const ModelSignature &model) {
                    prefix + "_MAX_BATCH " + std::to_string(model.maxBatch) +
                    "\n"
              : std::string())
+     << (model.maxSequence
+             ? "/* Compiled with --max-sequence: the DIMS below hold the most "
+               "tokens; a run may\n * pass 1 to that many along each "
+               "tensor's sequence axis, the same count for all\n * (see "
+               "sora_model_max_sequence). */\n#define " +
+                   prefix + "_MAX_SEQUENCE " +
+                   std::to_string(model.maxSequence) + "\n"
+             : std::string())
      << "#define " << prefix << "_NUM_INPUTS " << model.inputs.size() << "\n"
      << "#define " << prefix << "_NUM_OUTPUTS " << model.outputs.size() << "\n";
   describeTensors(os, prefix, "INPUT", model.inputs);
