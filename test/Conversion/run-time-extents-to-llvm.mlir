@@ -14,10 +14,11 @@
 // CHECK: %[[SCALED32:.*]] = llvm.trunc %[[SCALED]] : i64 to i32
 // CHECK: llvm.store %[[SCALED32]], %[[EXTENT]] : i32, !llvm.ptr
 // CHECK: llvm.call @k0
-// CHECK: %[[ROW:.*]] = llvm.mlir.constant(24 : i64) : i64
-// CHECK: %[[ONE:.*]] = llvm.mlir.constant(1 : i64) : i64
-// CHECK: %[[ROWS:.*]] = llvm.mul %[[UNITS]], %[[ONE]] : i64
-// CHECK: %[[BYTES:.*]] = llvm.mul %[[ROWS]], %[[ROW]] : i64
+// CHECK: llvm.mlir.constant(96 : i64) : i64
+// CHECK-NEXT: %[[ONE:.*]] = llvm.mlir.constant(1 : i64) : i64
+// CHECK-NEXT: %[[ROWS:.*]] = llvm.mul %[[UNITS]], %[[ONE]] : i64
+// CHECK-NEXT: %[[ROW:.*]] = llvm.mlir.constant(24 : i64) : i64
+// CHECK-NEXT: %[[BYTES:.*]] = llvm.mul %[[ROWS]], %[[ROW]] : i64
 // CHECK: "llvm.intr.memcpy"(%{{.*}}, %{{.*}}, %[[BYTES]])
 module @m {
   func.func @m() attributes {particle.arena_size = 128 : i64, particle.run_time_units = 4 : i64} {

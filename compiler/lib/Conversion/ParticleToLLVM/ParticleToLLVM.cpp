@@ -533,11 +533,16 @@ void DriverBuilder::copyOutput(Value userContext, Value dst, Value value,
     Value bytes = constant(i64, type.getNumElements() * 4);
     // An output's run-time extents are one dimension's, after unit ones
     // (build() checks): the run's elements come first.
-    for (size_t d = 0; d < (size_t)type.getRank(); ++d)
-      if (runTimeDim(value, d))
-        bytes = LLVM::MulOp::create(
-            b, loc, runExtent(value, d),
-            constant(i64, type.getNumElements() * 4 / type.getDimSize(d)));
+    // (Operands built one statement each: the order of the ops must not
+    // depend on the C++ compiler's order of evaluating arguments.)
+    for (size_t d = 0; d < (size_t)type.getRank(); ++d) {
+      if (!runTimeDim(value, d))
+        continue;
+      Value extent = runExtent(value, d);
+      Value bytesPerIndex =
+          constant(i64, type.getNumElements() * 4 / type.getDimSize(d));
+      bytes = LLVM::MulOp::create(b, loc, extent, bytesPerIndex);
+    }
     LLVM::MemcpyOp::create(b, loc, dst, src, bytes, /*isVolatile=*/false);
     return;
   }
