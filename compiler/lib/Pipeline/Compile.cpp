@@ -610,9 +610,29 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     if (!configure(shorterPm))
       return false;
     buildSoraccPipeline(shorterPm, shorterOptions);
+    // A weight that follows the sequence must be a table read by position:
+    // the shorter graph's values those of the bound's at the same indices.
+    auto samePrefix = [&](llvm::StringRef name, llvm::ArrayRef<int64_t> bound,
+                          llvm::ArrayRef<int64_t> smaller) {
+      std::optional<std::vector<float>> big = weights->read(name),
+                                        small = shorterWeights->read(name);
+      if (!big || !small || bound.size() != smaller.size())
+        return false;
+      std::vector<int64_t> index(smaller.size(), 0);
+      for (float value : *small) {
+        int64_t at = 0;
+        for (size_t d = 0; d < bound.size(); ++d)
+          at = at * bound[d] + index[d];
+        if (std::memcmp(&value, &(*big)[at], sizeof(float)) != 0)
+          return false;
+        for (size_t d = smaller.size(); d-- > 0 && ++index[d] == smaller[d];)
+          index[d] = 0;
+      }
+      return true;
+    };
     if (mlir::failed(shorterPm.run(*shorter)) ||
-        mlir::failed(
-            markRunTimeSequence(*module, *shorter, options.maxSequence)))
+        mlir::failed(markRunTimeSequence(*module, *shorter, options.maxSequence,
+                                         samePrefix)))
       return false;
   }
   stats.phase("pipeline");

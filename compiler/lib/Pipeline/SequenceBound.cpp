@@ -2,7 +2,9 @@
 //
 // The planned graphs for N and N - 1 tokens walk in lockstep. Ops must
 // match (name, operands, kernels' bodies op by op); a result extent that
-// differs must be k × tokens in both. Whether each kernel can take those
+// differs must be k × tokens in both, and a weight must hold the same values
+// at the same indices (a position table sliced to the sequence; not a
+// constant folded from the length). Whether each kernel can take those
 // extents at run time is its Halide builder's business (RunTimeExtents.cpp
 // refuses what it cannot bound by the run); the graph driver checks that a
 // model input's or output's run-time extent comes first in its layout.
@@ -65,7 +67,8 @@ std::string shapeText(llvm::ArrayRef<int64_t> shape) {
 
 class Comparison {
 public:
-  explicit Comparison(int64_t maxTokens) : tokens(maxTokens) {}
+  Comparison(int64_t maxTokens, SamePrefix samePrefix)
+      : tokens(maxTokens), samePrefix(samePrefix) {}
   mlir::LogicalResult compare(Operation &a, Operation &b);
 
 private:
@@ -80,6 +83,7 @@ private:
   bool sameStructure(Operation &a, Operation &b);
 
   int64_t tokens; ///< of the bound graph; the other has one less
+  SamePrefix samePrefix;
 };
 
 bool Comparison::sameStructure(Operation &a, Operation &b) {
@@ -144,6 +148,17 @@ mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
       !kernel.getBody().front().getOps<particle::RecurrenceOp>().empty())
     return fail(a, "steps through the sequence: a recurrence's step count is "
                    "fixed when compiled");
+  if (auto weight = llvm::dyn_cast<particle::WeightOp>(a);
+      weight && a.getResult(0).getType() == b.getResult(0).getType()) {
+    // A constant folded from the length (a mean's 1 / tokens) would hold
+    // the bound's value in every run.
+    auto shape =
+        llvm::cast<mlir::RankedTensorType>(a.getResult(0).getType()).getShape();
+    if (!samePrefix(weight.getName(), shape, shape))
+      return fail(a, "'" + weight.getName().str() +
+                         "' holds values computed from the sequence length "
+                         "(its shape folded into a constant)");
+  }
   if (a.getNumResults() != 1 ||
       a.getResult(0).getType() == b.getResult(0).getType())
     return mlir::success();
@@ -152,10 +167,17 @@ mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
     return mlir::failure();
   if (!*least)
     return mlir::success();
-  if (auto weight = llvm::dyn_cast<particle::WeightOp>(a))
+  if (auto weight = llvm::dyn_cast<particle::WeightOp>(a);
+      weight &&
+      !samePrefix(weight.getName(),
+                  llvm::cast<mlir::RankedTensorType>(a.getResult(0).getType())
+                      .getShape(),
+                  llvm::cast<mlir::RankedTensorType>(b.getResult(0).getType())
+                      .getShape()))
     return fail(a, "'" + weight.getName().str() +
-                       "' has a shape that depends on the sequence length "
-                       "(a table sliced to it when imported)");
+                       "' has a shape that depends on the sequence length, "
+                       "and values that differ between lengths at the same "
+                       "index (not a table read by position)");
   if (mlir::isa<particle::ReshapeOp, particle::FlattenOp>(a)) {
     // A view shares its operand's memory, laid out for the bound.
     mlir::Value source = a.getOperand(0);
@@ -190,11 +212,12 @@ mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
 
 mlir::LogicalResult markRunTimeSequence(mlir::ModuleOp bound,
                                         mlir::ModuleOp shorter,
-                                        int64_t maxTokens) {
+                                        int64_t maxTokens,
+                                        SamePrefix samePrefix) {
   mlir::func::FuncOp a = graphOf(bound), b = graphOf(shorter);
   if (!a || !b)
     return mlir::failure();
-  Comparison comparison(maxTokens);
+  Comparison comparison(maxTokens, samePrefix);
   mlir::Block &one = a.getBody().front(), &two = b.getBody().front();
   auto x = one.begin(), y = two.begin();
   for (; x != one.end() && y != two.end(); ++x, ++y)

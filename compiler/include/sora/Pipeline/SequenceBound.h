@@ -11,6 +11,7 @@
 #define SORA_PIPELINE_SEQUENCEBOUND_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace sora {
 
@@ -21,11 +22,21 @@ namespace sora {
 /// extent k × tokens, else the extent), and the graph
 /// `particle.run_time_units` = maxTokens. Emits one error at the first
 /// particle where the graphs part, an extent does not follow the sequence
-/// in proportion, a weight's shape depends on it, or a recurrence steps
-/// through it (its step count is fixed when compiled).
+/// in proportion, a weight's shape depends on it other than as a table read
+/// by position, or a recurrence steps through it (its step count is fixed
+/// when compiled). A weight whose shape follows the sequence is such a table
+/// (a learned position embedding sliced to the sequence when imported) where
+/// `samePrefix` says that the shorter graph's values are the bound's at the
+/// same indices: a run reads the first rows of the bound's. A weight of the
+/// same shape in both must hold the same values (not a constant folded from
+/// the length, as a mean's 1 / tokens).
+using SamePrefix = llvm::function_ref<bool(llvm::StringRef weight,
+                                           llvm::ArrayRef<int64_t> bound,
+                                           llvm::ArrayRef<int64_t> shorter)>;
 mlir::LogicalResult markRunTimeSequence(mlir::ModuleOp bound,
                                         mlir::ModuleOp shorter,
-                                        int64_t maxTokens);
+                                        int64_t maxTokens,
+                                        SamePrefix samePrefix);
 
 } // namespace sora
 
