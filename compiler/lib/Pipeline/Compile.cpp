@@ -623,10 +623,17 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
         int64_t at = 0;
         for (size_t d = 0; d < bound.size(); ++d)
           at = at * bound[d] + index[d];
-        if (std::memcmp(&value, &(*big)[at], sizeof(float)) != 0)
+        // Bit for bit (a NaN equals itself, -0 differs from 0).
+        uint32_t want = 0, got = 0;
+        std::memcpy(&want, &value, sizeof(want));
+        std::memcpy(&got, &(*big)[at], sizeof(got));
+        if (want != got)
           return false;
-        for (size_t d = smaller.size(); d-- > 0 && ++index[d] == smaller[d];)
-          index[d] = 0;
+        for (size_t d = smaller.size(); d > 0; --d) {
+          if (++index[d - 1] < smaller[d - 1])
+            break;
+          index[d - 1] = 0;
+        }
       }
       return true;
     };
