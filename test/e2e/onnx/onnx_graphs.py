@@ -543,6 +543,47 @@ def layer_norms(rng):
                   opset=17)
 
 
+def opset18(rng):
+    """The forms opset 18 changed, read as their opset-17 equivalents: Reduce*
+    axes as an input (an initializer and a Constant node; empty axes with
+    noop_with_empty_axes: each element through the reduction's function, as
+    ONNX Runtime does), Pad axes as an input (negative ones too), Split
+    num_outputs into unequal parts, Resize and LpPool with opset 18's new
+    attributes at their defaults, and the new Mish and GroupNormalization (a
+    scale and bias per group)."""
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], "conv", pads=[1, 1, 1, 1]),
+        h.make_node("GroupNormalization", ["c", "gn_scale", "gn_bias"], ["gn"], "group_norm",
+                    num_groups=3, epsilon=1e-3),
+        h.make_node("Mish", ["gn"], ["mish"], "mish"),
+        h.make_node("ReduceMean", ["mish", "hw"], ["se_mean"], "se_mean", keepdims=1),
+        h.make_node("Constant", [], ["axis_w"], "axis_w", value_ints=[-1]),
+        h.make_node("ReduceMax", ["c", "axis_w"], ["max_w"], "max_w", keepdims=0),
+        h.make_node("ReduceL2", ["c", "no_axes"], ["l2_none"], "l2_none",
+                    noop_with_empty_axes=1),
+        h.make_node("ReduceSumSquare", ["c"], ["square_none"], "square_none",
+                    noop_with_empty_axes=1),
+        h.make_node("ReduceMax", ["c", "no_axes"], ["max_none"], "max_none",
+                    noop_with_empty_axes=1),
+        h.make_node("ReduceLogSumExp", ["c"], ["lse_all"], "lse_all", keepdims=0),
+        h.make_node("Pad", ["mish", "pads", "", "pad_axes"], ["padded"], "pad_hw",
+                    mode="reflect"),
+        h.make_node("Split", ["padded"], ["s0", "s1", "s2"], "split_rows", axis=2,
+                    num_outputs=3),
+        h.make_node("Resize", ["c", "", "scales"], ["up"], "resize", mode="nearest",
+                    antialias=0, keep_aspect_ratio_policy="stretch"),
+        h.make_node("LpPool", ["c"], ["lp"], "lp_pool", kernel_shape=[2, 2], strides=[2, 2],
+                    p=2, ceil_mode=0),
+    ]
+    inits = [_f32(rng, "w", (6, 3, 3, 3), 0.4), _f32(rng, "gn_scale", (3,), 0.2, 1.0),
+             _f32(rng, "gn_bias", (3,), 0.1), _ints("hw", [2, 3]), _ints("no_axes", []),
+             _ints("pads", [1, 2, 1, 0]), _ints("pad_axes", [-2, 3]),
+             nh.from_array(np.array([1, 1, 2, 2], np.float32), "scales")]
+    return _model("opset18", nodes, [2, 3, 5, 6],
+                  ["gn", "se_mean", "max_w", "l2_none", "square_none", "max_none", "lse_all", "s0", "s1", "s2", "up", "lp"],
+                  inits, opset=18)
+
+
 GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "nhwc_mix": nhwc_mix, "resize_erf": resize_erf, "resize_modes": resize_modes,
           "gather_tile": gather_tile, "grid_samples": grid_samples,
@@ -552,4 +593,5 @@ GRAPHS = {"conv_bn_pads": conv_bn_pads, "dense_patterns": dense_patterns,
           "ceil_pools": ceil_pools, "pads": pads, "constants": constants,
           "reductions": reductions,
           "lstm_states": lstm_states, "split_pow": split_pow,
-          "prelu": prelu, "masks_mod": masks_mod, "layer_norms": layer_norms}
+          "prelu": prelu, "masks_mod": masks_mod, "layer_norms": layer_norms,
+          "opset18": opset18}

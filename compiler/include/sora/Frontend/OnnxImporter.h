@@ -1,6 +1,6 @@
 //===- OnnxImporter.h - ONNX models to the model AST ------------*- C++ -*-===//
 //
-// `soracc model.onnx` reads an ONNX model (opsets 13 to 17) with Debian's
+// `soracc model.onnx` reads an ONNX model (opsets 7 to 18) with Debian's
 // libonnx, runs ONNX's shape inference, checks every node against the table
 // of supported operators, and builds the same ModelAST a JSON model gives,
 // plus a WeightStore holding the initializers in the particles' layouts.

@@ -2,6 +2,7 @@
 
 #include "OnnxModel.h"
 #include "GuardedSchemas.h"
+#include "Opset18.h"
 
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
@@ -469,6 +470,12 @@ OnnxModel::load(const std::string &path,
       return nullptr;
     }
     model->onnxOpset = kMinOpset;
+  }
+  if (model->onnxOpset == 18) {
+    if (!checkDefinitions(proto.graph(), {}, error) ||
+        !downgradeOpset18(proto, error))
+      return nullptr;
+    model->onnxOpset = 17;
   }
   if (!checkNodes(proto.graph(), model->onnxOpset, error) ||
       !model->inferShapes(proto, error))

@@ -115,8 +115,9 @@ private:
 };
 
 /// The ONNX opsets the importer lowers; models from kOldestOpset up are
-/// first converted to kMinOpset by libonnx's version converter.
-constexpr int64_t kMinOpset = 13, kMaxOpset = 17, kOldestOpset = 7;
+/// first converted to kMinOpset by libonnx's version converter, opset-18
+/// models to opset 17 by downgradeOpset18 (Opset18.h).
+constexpr int64_t kMinOpset = 13, kMaxOpset = 18, kOldestOpset = 7;
 
 /// Gives the graph inputs named in `inputShapes` those shapes (InputShapes.cpp,
 /// `soracc --input-shape`) and, when `batch` is positive (`soracc
