@@ -77,8 +77,9 @@ private:
         << "--max-sequence: " << describeParticle(a) << " " << why;
     return mlir::failure();
   }
-  /// The least extents of `a`'s result against `b`'s, if they differ.
-  mlir::FailureOr<std::optional<llvm::SmallVector<int64_t>>>
+  /// The least extents of `a`'s result `x` against `b`'s `y`, whose types
+  /// differ.
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
   leastExtents(Operation &a, mlir::Value x, mlir::Value y);
   bool sameStructure(Operation &a, Operation &b);
 
@@ -106,12 +107,10 @@ bool Comparison::sameStructure(Operation &a, Operation &b) {
   return true;
 }
 
-mlir::FailureOr<std::optional<llvm::SmallVector<int64_t>>>
+mlir::FailureOr<llvm::SmallVector<int64_t>>
 Comparison::leastExtents(Operation &a, mlir::Value x, mlir::Value y) {
   auto tx = llvm::dyn_cast<mlir::RankedTensorType>(x.getType());
   auto ty = llvm::dyn_cast<mlir::RankedTensorType>(y.getType());
-  if (x.getType() == y.getType())
-    return std::optional<llvm::SmallVector<int64_t>>();
   if (!tx || !ty || tx.getRank() != ty.getRank())
     return fail(a, "changes rank with the sequence length");
   llvm::SmallVector<int64_t> least(tx.getShape());
@@ -128,7 +127,7 @@ Comparison::leastExtents(Operation &a, mlir::Value x, mlir::Value y) {
                          "proportion (a window, a padding, a fixed slice)");
     least[d] = big / tokens;
   }
-  return std::optional<llvm::SmallVector<int64_t>>(least);
+  return least;
 }
 
 mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
@@ -165,8 +164,6 @@ mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
   auto least = leastExtents(a, a.getResult(0), b.getResult(0));
   if (mlir::failed(least))
     return mlir::failure();
-  if (!*least)
-    return mlir::success();
   if (auto weight = llvm::dyn_cast<particle::WeightOp>(a);
       weight &&
       !samePrefix(weight.getName(),
@@ -194,17 +191,17 @@ mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
     // otherwise both sides must hold the run's elements first.
     bool sameLayout =
         marked && withoutUnitDims(sourceShape, marked.asArrayRef()) ==
-                      withoutUnitDims(shape, **least);
+                      withoutUnitDims(shape, *least);
     if (!sameLayout &&
         (!marked || !runsAsPrefix(sourceShape, marked.asArrayRef()) ||
-         !runsAsPrefix(shape, **least)))
+         !runsAsPrefix(shape, *least)))
       return fail(a, "reshapes " + shapeText(sourceShape) + " to " +
                          shapeText(shape) +
                          " in place across the sequence: a shorter run's "
                          "elements would not be where the view reads them");
   }
   a.setAttr(particle::kRunTimeLeastAttr,
-            mlir::DenseI64ArrayAttr::get(a.getContext(), **least));
+            mlir::DenseI64ArrayAttr::get(a.getContext(), *least));
   return mlir::success();
 }
 
