@@ -9,8 +9,10 @@ Steps:
     compile with `--weights`; inline weights are used as they are.
  2. Compile: soracc MODEL -o WORKDIR/model.so [--weights W] [--target=T]
     [--soracc-arg ARG]...
- 3. For each trial: draw a standard-normal float32 input per model input
-    (np.random.default_rng(--seed)), run
+ 3. For each trial (and with --max-sequence N, for each count of tokens in
+    --sequences: the model's sequence dimensions, soracc's rule, given that
+    count for the reference and the inputs): draw a standard-normal float32
+    input per model input (np.random.default_rng(--seed)), run
     [EMULATOR] sora-run WORKDIR/model.so -i NAME=FILE ... -o WORKDIR/trialK/out
     and compare every output with the reference (written to
     WORKDIR/trialK/ref) by max|ours - torch| / max(1, max|torch|).
@@ -21,6 +23,7 @@ dtype, an error above --tolerance).
 """
 
 import argparse
+import copy
 import shlex
 import shutil
 import subprocess
@@ -116,6 +119,18 @@ def compile_model(args, model, workdir):
     return weights, so_path, printable
 
 
+def with_sequence(model, tokens):
+    """`model` with its sequence dimensions `tokens`, as soracc --max-sequence
+    reads them: dimension 1 of the first input, and of every input (the
+    model's and its composites') declaring the same extent there."""
+    model = copy.deepcopy(model)
+    declared = model["inputs"][0]["shape"][1]
+    for inp in model["inputs"] + [i for c in model.get("composites", []) for i in c["inputs"]]:
+        if len(inp["shape"]) >= 2 and inp["shape"][1] == declared:
+            inp["shape"][1] = tokens
+    return model
+
+
 def check_trial(args, model, weights, so_path, trial, rng):
     """Runs one trial; returns (failure messages, sora-run command)."""
     trial_dir = Path(args.workdir) / f"trial{trial}"
@@ -176,6 +191,10 @@ def parse_args(argv):
     p.add_argument("--precision", choices=["float32", "float64"], default="float32",
                    help="precision of the PyTorch reference (default float32)")
     p.add_argument("--timeout", type=float, default=600, help="seconds per tool run")
+    p.add_argument("--max-sequence", type=int,
+                   help="compile with soracc --max-sequence N and run --sequences")
+    p.add_argument("--sequences", type=lambda v: [int(t) for t in v.split(",")],
+                   help="counts of tokens to run with --max-sequence, e.g. 1,5,8 (default N)")
     return p.parse_args(argv)
 
 
@@ -187,12 +206,20 @@ def main(argv=None):
     commands = []
     try:
         model = load_model(args, workdir)
+        if args.max_sequence:
+            args.soracc_arg.append(f"--max-sequence={args.max_sequence}")
         weights, so_path, printable = compile_model(args, model, workdir)
         commands.append(printable)
         rng = np.random.default_rng(args.seed)
         failures = []
-        for trial in range(args.trials):
-            trial_failures, printable = check_trial(args, model, weights, so_path, trial, rng)
+        runs = [(model, trial) for trial in range(args.trials)]
+        if args.max_sequence:
+            runs = [(with_sequence(model, tokens), f"{trial}-{tokens}tokens")
+                    for tokens in args.sequences or [args.max_sequence]
+                    for trial in range(args.trials)]
+        for run_model, trial in runs:
+            trial_failures, printable = check_trial(args, run_model, weights, so_path, trial,
+                                                    rng)
             failures += trial_failures
             if trial_failures:
                 commands.append(printable)

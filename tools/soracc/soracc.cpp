@@ -111,8 +111,9 @@ static cl::opt<unsigned> maxBatch(
     cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<unsigned> maxSequence(
     "max-sequence",
-    cl::desc("Compile an ONNX token model once for 1 to this many tokens "
-             "per run (its inputs' dynamic dimensions)"),
+    cl::desc("Compile a token model once for 1 to this many tokens per "
+             "run (an ONNX model's dynamic input dimensions; dimension 1 of "
+             "a JSON or .sora model's first input)"),
     cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<uint64_t> randomWeights("random-weights",
                                        cl::desc("Fill weights from this seed"),

@@ -113,6 +113,8 @@ public:
   /// its weights, whose planned graph shows which extents follow the
   /// sequence (markRunTimeSequence).
   bool loadShorter(const std::string &text);
+  /// Gives a JSON or .sora model's sequence dimensions `tokens`.
+  bool setSequence(ModelAST &model, int64_t tokens);
   /// What --max-sequence takes: an ONNX model, a CPU target, no --max-batch.
   bool checkSequenceOptions();
   mlir::OwningOpRef<mlir::ModuleOp> shorter;
@@ -484,10 +486,6 @@ bool Compiler::checkSequenceOptions() {
     return error("--max-sequence and --max-batch cannot be combined (yet): "
                  "compile the batch into the model's shape with "
                  "--input-shape");
-  if (!isOnnxModelPath(options.input))
-    return error("--max-sequence applies to ONNX models whose inputs have a "
-                 "dynamic sequence dimension; '" +
-                 options.input + "' declares its input shapes");
   const TargetInfo *target = lookupTarget(options.target);
   if (target && target->isGpu())
     return error("--max-sequence compiles for CPU targets, not '" +
@@ -505,6 +503,30 @@ bool Compiler::loadShorter(const std::string &text) {
                  std::to_string(options.maxSequence) + " tokens but not for " +
                  std::to_string(options.maxSequence - 1) +
                  " (above): its shapes do not follow the sequence length");
+  return true;
+}
+
+bool Compiler::setSequence(ModelAST &model, int64_t tokens) {
+  // A model file declares its sequence as dimension 1 of its first input
+  // ([batch, tokens, ...]); every input declaring that extent there, the
+  // model's and its composites', holds it.
+  if (model.inputs.empty() || model.inputs[0].shape.size() < 2)
+    return error("--max-sequence: the first input of a JSON or .sora model "
+                 "holds the sequence as its dimension 1 ([batch, tokens, "
+                 "...]); " +
+                 (model.inputs.empty()
+                      ? std::string("this model has no input")
+                      : "input '" + model.inputs[0].name + "' has rank " +
+                            std::to_string(model.inputs[0].shape.size())));
+  int64_t declared = model.inputs[0].shape[1];
+  auto replace = [&](std::vector<InputDecl> &inputs) {
+    for (InputDecl &input : inputs)
+      if (input.shape.size() >= 2 && input.shape[1] == declared)
+        input.shape[1] = tokens;
+  };
+  replace(model.inputs);
+  for (CompositeDecl &composite : model.composites)
+    replace(composite.inputs);
   return true;
 }
 
@@ -550,6 +572,8 @@ bool Compiler::build(const std::string &text, int64_t batch, int64_t tokens,
       if (!setBatch(composite.inputs))
         return false;
   }
+  if (tokens && !onnx && !setSequence(*model, tokens))
+    return false;
   weights = onnx ? loadOnnxWeights(*onnx) : loadWeights(model);
   if (!weights)
     return false;
@@ -612,10 +636,13 @@ bool Compiler::run(const std::function<bool(mlir::PassManager &)> &configure) {
     buildSoraccPipeline(shorterPm, shorterOptions);
     // A weight that follows the sequence must be a table read by position:
     // the shorter graph's values those of the bound's at the same indices.
-    auto samePrefix = [&](llvm::StringRef name, llvm::ArrayRef<int64_t> bound,
+    auto samePrefix = [&](llvm::StringRef boundName,
+                          llvm::ArrayRef<int64_t> bound,
+                          llvm::StringRef smallerName,
                           llvm::ArrayRef<int64_t> smaller) {
-      std::optional<std::vector<float>> big = weights->read(name),
-                                        small = shorterWeights->read(name);
+      std::optional<std::vector<float>> big = weights->read(boundName),
+                                        small =
+                                            shorterWeights->read(smallerName);
       if (!big || !small || bound.size() != smaller.size())
         return false;
       std::vector<int64_t> index(smaller.size(), 0);

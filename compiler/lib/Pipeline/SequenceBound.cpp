@@ -153,7 +153,8 @@ mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
     // the bound's value in every run.
     auto shape =
         llvm::cast<mlir::RankedTensorType>(a.getResult(0).getType()).getShape();
-    if (!samePrefix(weight.getName(), shape, shape))
+    if (!samePrefix(weight.getName(), shape,
+                    llvm::cast<particle::WeightOp>(b).getName(), shape))
       return fail(a, "'" + weight.getName().str() +
                          "' holds values computed from the sequence length "
                          "(its shape folded into a constant)");
@@ -169,6 +170,7 @@ mlir::LogicalResult Comparison::compare(Operation &a, Operation &b) {
       !samePrefix(weight.getName(),
                   llvm::cast<mlir::RankedTensorType>(a.getResult(0).getType())
                       .getShape(),
+                  llvm::cast<particle::WeightOp>(b).getName(),
                   llvm::cast<mlir::RankedTensorType>(b.getResult(0).getType())
                       .getShape()))
     return fail(a, "'" + weight.getName().str() +

@@ -29,10 +29,11 @@ namespace sora {
 /// `samePrefix` says that the shorter graph's values are the bound's at the
 /// same indices: a run reads the first rows of the bound's. A weight of the
 /// same shape in both must hold the same values (not a constant folded from
-/// the length, as a mean's 1 / tokens).
-using SamePrefix = llvm::function_ref<bool(llvm::StringRef weight,
-                                           llvm::ArrayRef<int64_t> bound,
-                                           llvm::ArrayRef<int64_t> shorter)>;
+/// the length, as a mean's 1 / tokens). The two graphs' weights at the same
+/// place may be named differently (a table named after its length).
+using SamePrefix = llvm::function_ref<bool(
+    llvm::StringRef boundWeight, llvm::ArrayRef<int64_t> boundShape,
+    llvm::StringRef shorterWeight, llvm::ArrayRef<int64_t> shorterShape)>;
 mlir::LogicalResult markRunTimeSequence(mlir::ModuleOp bound,
                                         mlir::ModuleOp shorter,
                                         int64_t maxTokens,

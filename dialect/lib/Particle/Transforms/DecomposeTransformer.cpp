@@ -209,7 +209,17 @@ Value Decomposer::positionalEncoding(PositionalEncodingOp op) {
   ArrayRef<int64_t> x = dims(op.getInput());
   int64_t seq = x[x.size() - 2], dim = x.back();
   Value table = op.getTable();
-  if (table && dims(table)[0] != seq) {
+  auto learned = table ? table.getDefiningOp<WeightOp>() : WeightOp();
+  std::optional<std::vector<float>> rows =
+      learned && values ? values->read(learned.getName()) : std::nullopt;
+  if (rows) {
+    // The table's first `seq` rows as a weight of their own, named alike
+    // for every length: read by position, as a model compiled for 1 to N
+    // tokens (--max-sequence) reads them.
+    rows->resize(seq * dim);
+    table = constant(learned.getName().str() + ".rows", {seq, dim},
+                     [&] { return *rows; });
+  } else if (table && dims(table)[0] != seq) {
     table = SliceOp::create(b, loc, type({seq, dim}), table,
                             ArrayRef<int64_t>{0, 0}, ArrayRef<int64_t>{1, 1});
   } else if (!table) {
