@@ -264,10 +264,11 @@ struct SoraDecomposeTransformerPass
       op->getResult(0).replaceAllUsesWith(result);
       op->erase();
     }
-    // Views that reshape() looked through may be left unused.
-    getOperation().walk([](ReshapeOp view) {
-      if (view->use_empty())
-        view->erase();
+    // Views that reshape() looked through, and position tables whose rows
+    // became weights of their own, may be left unused.
+    getOperation().walk([](Operation *op) {
+      if (isa<ReshapeOp, WeightOp>(op) && op->use_empty())
+        op->erase();
     });
   }
 
