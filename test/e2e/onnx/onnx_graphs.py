@@ -547,7 +547,8 @@ def opset18(rng):
     """The forms opset 18 changed, read as their opset-17 equivalents: Reduce*
     axes as an input (an initializer and a Constant node; empty axes with
     noop_with_empty_axes: each element through the reduction's function, as
-    ONNX Runtime does), Pad axes as an input (negative ones too), Split
+    ONNX Runtime does), Pad axes as an input (negative ones too; after a
+    MatMul whose weights shape inference sees as a typed input), Split
     num_outputs into unequal parts, Resize and LpPool with opset 18's new
     attributes at their defaults, and the new Mish and GroupNormalization (a
     scale and bias per group)."""
@@ -570,6 +571,9 @@ def opset18(rng):
                     mode="reflect"),
         h.make_node("Split", ["padded"], ["s0", "s1", "s2"], "split_rows", axis=2,
                     num_outputs=3),
+        h.make_node("MatMul", ["c", "wide"], ["projected"], "project"),
+        h.make_node("Pad", ["projected", "pads_last", "", "last"], ["projected_padded"],
+                    "pad_last"),
         h.make_node("Resize", ["c", "", "scales"], ["up"], "resize", mode="nearest",
                     antialias=0, keep_aspect_ratio_policy="stretch"),
         h.make_node("LpPool", ["c"], ["lp"], "lp_pool", kernel_shape=[2, 2], strides=[2, 2],
@@ -578,9 +582,12 @@ def opset18(rng):
     inits = [_f32(rng, "w", (6, 3, 3, 3), 0.4), _f32(rng, "gn_scale", (3,), 0.2, 1.0),
              _f32(rng, "gn_bias", (3,), 0.1), _ints("hw", [2, 3]), _ints("no_axes", []),
              _ints("pads", [1, 2, 1, 0]), _ints("pad_axes", [-2, 3]),
-             nh.from_array(np.array([1, 1, 2, 2], np.float32), "scales")]
+             nh.from_array(np.array([1, 1, 2, 2], np.float32), "scales"),
+             _f32(rng, "wide", (6, 700), 0.3), _ints("pads_last", [2, 1]),
+             _ints("last", [-1])]
     return _model("opset18", nodes, [2, 3, 5, 6],
-                  ["gn", "se_mean", "max_w", "l2_none", "square_none", "max_none", "lse_all", "s0", "s1", "s2", "up", "lp"],
+                  ["gn", "se_mean", "max_w", "l2_none", "square_none", "max_none", "lse_all", "s0", "s1", "s2", "up", "lp",
+                   "projected_padded"],
                   inits, opset=18)
 
 

@@ -8,6 +8,7 @@
 
 #include "sora/Support/Json.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -110,7 +111,7 @@ private:
                        std::string &error);
   Step rewriteWithShapes(onnx::NodeProto &node, const Shapes &shapes,
                          std::string &error);
-  bool inferShapes(Shapes &shapes, std::string &error) const;
+  bool inferShapes(Shapes &shapes, std::string &error);
   Step rewritePad(onnx::NodeProto &pad, const Shapes &shapes,
                   std::string &error);
   Step rewriteSplit(onnx::NodeProto &split, const Shapes &shapes,
@@ -285,8 +286,35 @@ Step Downgrade::expandGroupNorm(const onnx::NodeProto &norm,
   return Step::Replaced;
 }
 
-bool Downgrade::inferShapes(Shapes &shapes, std::string &error) const {
+bool Downgrade::inferShapes(Shapes &shapes, std::string &error) {
+  // A copy with small initializers (shapes, axes, pads: inference reads
+  // them) and large ones as typed inputs: weights are not copied.
+  constexpr int64_t kMaxCopied = 4096;
+  google::protobuf::RepeatedPtrField<onnx::TensorProto> initializers;
+  initializers.Swap(graph.mutable_initializer());
   onnx::ModelProto copy = proto;
+  initializers.Swap(graph.mutable_initializer());
+  std::set<std::string> inputs;
+  for (const onnx::ValueInfoProto &in : graph.input())
+    inputs.insert(in.name());
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    int64_t count = 1;
+    for (int64_t d : init.dims())
+      count = d < 0 || d > kMaxCopied ? kMaxCopied + 1
+                                      : std::min(count * d, kMaxCopied + 1);
+    if (count <= kMaxCopied) {
+      *copy.mutable_graph()->add_initializer() = init;
+      continue;
+    }
+    if (inputs.count(init.name()))
+      continue;
+    onnx::ValueInfoProto &input = *copy.mutable_graph()->add_input();
+    input.set_name(init.name());
+    onnx::TypeProto_Tensor *type = input.mutable_type()->mutable_tensor_type();
+    type->set_elem_type(init.data_type());
+    for (int64_t d : init.dims())
+      type->mutable_shape()->add_dim()->set_dim_value(d);
+  }
   setDefaultOpset(copy, 17);
   try {
     onnx::shape_inference::InferShapes(copy, guardedSchemas());
