@@ -115,7 +115,7 @@ public:
   bool loadShorter(const std::string &text);
   /// Gives a JSON or .sora model's sequence dimensions `tokens`.
   bool setSequence(ModelAST &model, int64_t tokens);
-  /// What --max-sequence takes: an ONNX model, a CPU target, no --max-batch.
+  /// What --max-sequence takes: a CPU target, no --max-batch, N >= 2.
   bool checkSequenceOptions();
   mlir::OwningOpRef<mlir::ModuleOp> shorter;
   std::unique_ptr<WeightStore> shorterWeights;
