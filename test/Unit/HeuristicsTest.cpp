@@ -215,6 +215,22 @@ TEST(Heuristics, PoolsGoParallelByTheElementsTheyRead) {
   EXPECT_EQ(defaultSchedule(small.spec, avx512()).parallel, 0);
 }
 
+TEST(Heuristics, SoftmaxesGoParallelByTheirWork) {
+  // BERT-base's attention scores: 196K elements, each an exponential.
+  SpecBuilder b("scores");
+  b.softmax(b.arg({12, 128, 128}), 2);
+  b.spec.result = 1;
+  EXPECT_EQ(defaultSchedule(b.spec, avx512()).parallel, 1);
+  SpecBuilder add("add");
+  add.binary(K::Add, add.arg({12, 128, 128}), add.arg({12, 128, 128}));
+  add.spec.result = 2;
+  EXPECT_EQ(defaultSchedule(add.spec, avx512()).parallel, 0);
+  SpecBuilder small("small_scores");
+  small.softmax(small.arg({12, 64, 64}), 2);
+  small.spec.result = 1;
+  EXPECT_EQ(defaultSchedule(small.spec, avx512()).parallel, 0);
+}
+
 TEST(Heuristics, RowProducersRunInTasksOfAQuarterImage) {
   // MobileNetV2's second block: each task computes the depthwise window's
   // first producer rows again, so 56 output rows go in 4 tasks, not 8.
