@@ -42,7 +42,7 @@ public:
           float value, KernelOpKind kind = KernelOpKind::Pad);
   /// Packed weights [G, d..., P] read as [d..., columns].
   int unpackPanels(int packed, int64_t columns);
-  /// Winograd-transformed filters [4, 4, C, F] read as [3, 3, C, F].
+  /// Winograd-transformed filters [G, 4, 4, C, P] read as [3, 3, C, G * P].
   int winogradFilter(int transformed);
   int layerNorm(int x, int gamma, int beta, int64_t axis, float epsilon);
   int reduce(int x, ReduceKind reduction, std::vector<int64_t> axes,

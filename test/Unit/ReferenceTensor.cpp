@@ -59,24 +59,30 @@ Tensor reference<KernelOpKind::UnpackPanels>(const KernelOp &op,
 }
 
 /// g = G+ U G+^T per channel pair, G+ = [[1, 0, 0, 0], [0, 1, -1, 0],
-/// [0, 0, 0, 1]] (U is [4, 4, C, F], g [3, 3, C, F]).
+/// [0, 0, 0, 1]] (U is [G, 4, 4, C, P], panels of P filters; g [3, 3, C,
+/// G * P]).
 template <>
 Tensor reference<KernelOpKind::WinogradFilter>(const KernelOp &op,
                                                const Inputs &in) {
   const Tensor &u = *in[0];
-  int64_t cf = u.shape[2] * u.shape[3];
+  int64_t channels = u.shape[3], width = u.shape[4];
+  int64_t filters = u.shape[0] * width;
   static const int kInverse[3][4] = {{1, 0, 0, 0}, {0, 1, -1, 0}, {0, 0, 0, 1}};
+  auto at = [&](int a, int b, int64_t c, int64_t f) {
+    return u.data[(((f / width * 4 + a) * 4 + b) * channels + c) * width +
+                  f % width];
+  };
   Tensor g = resultOf(op);
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 3; ++j)
-      for (int64_t k = 0; k < cf; ++k) {
-        float sum = 0.0f;
-        for (int a = 0; a < 4; ++a)
-          for (int b = 0; b < 4; ++b)
-            sum +=
-                kInverse[i][a] * kInverse[j][b] * u.data[(a * 4 + b) * cf + k];
-        g.data[(i * 3 + j) * cf + k] = sum;
-      }
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t f = 0; f < filters; ++f) {
+          float sum = 0.0f;
+          for (int a = 0; a < 4; ++a)
+            for (int b = 0; b < 4; ++b)
+              sum += kInverse[i][a] * kInverse[j][b] * at(a, b, c, f);
+          g.data[((i * 3 + j) * channels + c) * filters + f] = sum;
+        }
   return g;
 }
 

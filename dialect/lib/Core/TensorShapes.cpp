@@ -32,10 +32,10 @@ std::optional<Shape> inferTransposeShape(ShapeRef input, ShapeRef perm,
 
 std::optional<Shape> inferWinogradFilterShape(ShapeRef transformed,
                                               const ShapeError &emitError) {
-  if (transformed.size() != 4 || transformed[0] != 4 || transformed[1] != 4)
+  if (transformed.size() != 5 || transformed[1] != 4 || transformed[2] != 4)
     return emitError() << "Winograd filters " << formatDims(transformed)
-                       << " are not [4, 4, C, F]";
-  return Shape{3, 3, transformed[2], transformed[3]};
+                       << " are not [G, 4, 4, C, P]";
+  return Shape{3, 3, transformed[3], transformed[0] * transformed[4]};
 }
 
 std::optional<Shape> inferUnpackPanelsShape(ShapeRef packed, int64_t columns,

@@ -271,7 +271,7 @@ func.func @unpack_panels_columns() {
 func.func @winograd_filter_shape() {
   %u = particle.weight "w.winograd" : tensor<3x3x8x16xf32>
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{Winograd filters [3, 3, 8, 16] are not [4, 4, C, F]}}
+  // expected-error @+1 {{Winograd filters [3, 3, 8, 16] are not [G, 4, 4, C, P]}}
   %w = particle.winograd_filter %u : tensor<3x3x8x16xf32> -> tensor<3x3x8x16xf32>
   return
 }

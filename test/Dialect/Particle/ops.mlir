@@ -103,9 +103,9 @@ func.func @tensor_ops() {
   // CHECK: particle.unpack_panels %{{.*}} {columns = 40 : i64} : tensor<3x64x16xf32> -> tensor<64x40xf32>
   %panels = particle.weight "w.panels16" : tensor<3x64x16xf32>
   %unpacked = particle.unpack_panels %panels {columns = 40 : i64} : tensor<3x64x16xf32> -> tensor<64x40xf32>
-  // CHECK: particle.winograd_filter %{{.*}} : tensor<4x4x8x16xf32> -> tensor<3x3x8x16xf32>
-  %transformed = particle.weight "w.winograd" : tensor<4x4x8x16xf32>
-  %filters = particle.winograd_filter %transformed : tensor<4x4x8x16xf32> -> tensor<3x3x8x16xf32>
+  // CHECK: particle.winograd_filter %{{.*}} : tensor<2x4x4x8x8xf32> -> tensor<3x3x8x16xf32>
+  %transformed = particle.weight "w.winograd8" : tensor<2x4x4x8x8xf32>
+  %filters = particle.winograd_filter %transformed : tensor<2x4x4x8x8xf32> -> tensor<3x3x8x16xf32>
   // CHECK: particle.transpose %{{.*}} {perm = array<i64: 1, 0>} : tensor<2x6xf32> -> tensor<6x2xf32>
   %2 = particle.transpose %1 {perm = array<i64: 1, 0>} : tensor<2x6xf32> -> tensor<6x2xf32>
   // CHECK: particle.concat %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x6xf32>, tensor<2x3xf32>, tensor<2x6xf32>) -> tensor<2x15xf32>

@@ -229,14 +229,18 @@ OpStages build<KernelOpKind::UnpackPanels>(const KernelOp &op,
 }
 
 /// A view: g(f, c, kx, ky) = (G+ U G+^T)(ky, kx) of the transformed filters
-/// U(f, c, b, a), G+ = [[1, 0, 0, 0], [0, 1, -1, 0], [0, 0, 0, 1]].
+/// U(f, c, b, a), G+ = [[1, 0, 0, 0], [0, 1, -1, 0], [0, 0, 0, 1]], stored in
+/// panels of P filters: U(f, c, b, a) reads (f % P, c, b, a, f / P).
 template <>
 OpStages build<KernelOpKind::WinogradFilter>(const KernelOp &op,
                                              const std::vector<Value> &operands,
                                              const std::string &name,
                                              const ScheduleRecord &) {
-  const Func &u = operands[0].func;
-  Var f("f"), c("c"), kx("kx"), ky("ky");
+  const Value &panels = operands[0];
+  int width = (int)panels.shape.back();
+  Var f("f"), c("c"), kx("kx"), ky("ky"), ex("ex"), ey("ey");
+  Func u(name + "_u"); // U(f, c, b, a), tile element (a, b) = (ey, ex)
+  u(f, c, ex, ey) = panels.func(f % width, c, ex, ey, f / width);
   auto inverse = [](const Expr &i, auto v) {
     return select(i == 0, v(0), i == 1, v(1) - v(2), v(3));
   };

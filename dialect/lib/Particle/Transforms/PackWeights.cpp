@@ -7,7 +7,8 @@
 // it through a particle.unpack_panels at the top of its body, so nothing is
 // packed when the model runs. A conv2d whose schedule says winograd = 1
 // (and that Winograd applies to) gets its filters transformed instead,
-// into `<name>.winograd` [4, 4, C, F], read through a
+// into `<name>.winograd<P>` [F / P, 4, 4, C, P] (panels of the register
+// tile's width, or one panel where that does not divide F), read through a
 // particle.winograd_filter.
 //
 //===----------------------------------------------------------------------===//
@@ -42,9 +43,10 @@ std::vector<float> packPanels(const std::vector<float> &values, int64_t columns,
   return packed;
 }
 
-/// [3, 3, C, F] filters g as U = G g G^T per channel pair, [4, 4, C, F]
-/// (Winograd F(2x2, 3x3)).
-std::vector<float> winogradFilters(const std::vector<float> &g) {
+/// [3, 3, C, F] filters g as U = G g G^T per channel pair (Winograd
+/// F(2x2, 3x3)) in panels of `width` filters, [F / width, 4, 4, C, width].
+std::vector<float> winogradFilters(const std::vector<float> &g, int64_t filters,
+                                   int64_t width) {
   static const float kG[4][3] = {
       {1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
   int64_t cf = (int64_t)g.size() / 9;
@@ -59,7 +61,7 @@ std::vector<float> winogradFilters(const std::vector<float> &g) {
           for (int64_t k = 0; k < cf; ++k)
             u[(a * 4 + b) * cf + k] += scale * g[(i * 3 + j) * cf + k];
         }
-  return u;
+  return packPanels(u, filters, filters / width, width);
 }
 
 /// The weight operand of the kernel's last dense or conv2d (its loop nest's;
@@ -129,8 +131,10 @@ struct SoraPackWeightsPass
     std::string name =
         (weight.getName() + ".panels" + std::to_string(width)).str();
     if (winograd) {
-      packedShape.assign({4, 4, shape[2], shape[3]});
-      name = (weight.getName() + ".winograd").str();
+      if (columns % width != 0)
+        width = columns;
+      packedShape.assign({columns / width, 4, 4, shape[2], width});
+      name = (weight.getName() + ".winograd" + std::to_string(width)).str();
     }
     if (defined.insert(name).second) {
       std::optional<std::vector<float>> values =
@@ -140,7 +144,7 @@ struct SoraPackWeightsPass
         return false;
       }
       weights->define(name, packedShape,
-                      winograd ? winogradFilters(*values)
+                      winograd ? winogradFilters(*values, columns, width)
                                : packPanels(*values, columns, panels, width));
     }
 

@@ -113,15 +113,17 @@ def Particle_WinogradFilterOp : Particle_Op<"winograd_filter", [Pure,
   let summary = "Reads filters transformed for Winograd as the layer's filters";
   let description = [{
     `input` is a conv2d's 3x3 filters `g` transformed at compile time for
-    Winograd F(2x2, 3x3), `U = G g G^T` per input and output channel,
-    `[4, 4, C, F]`; the result is `g` again (`G+ U G+^T`, G+ the left
-    inverse of G). sora-pack-weights puts one at the start of a kernel
+    Winograd F(2x2, 3x3), `U = G g G^T` per input and output channel, in
+    panels of P filters as wide as the conv's register tile, `[G, 4, 4, C,
+    P]` (a panel's filters are contiguous, so that a register tile streams
+    them); the result is `g` again (`G+ U G+^T`, G+ the left inverse of G),
+    `[3, 3, C, G * P]`. sora-pack-weights puts one at the start of a kernel
     body whose schedule says `winograd = 1`: the conv then reads `U`
     directly, so that no filter is transformed when the model runs.
 
     ```mlir
     %w = particle.winograd_filter %u
-        : tensor<4x4x64x64xf32> -> tensor<3x3x64x64xf32>
+        : tensor<2x4x4x64x32xf32> -> tensor<3x3x64x64xf32>
     ```
   }];
   let arguments = (ins Particle_Tensor:$input);
