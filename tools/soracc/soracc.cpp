@@ -98,6 +98,12 @@ static cl::opt<std::string> maxMemory(
     cl::desc("Refuse a model whose weights and arena together need more "
              "than this when it runs (K, M, G, T: powers of 1024)"),
     cl::value_desc("size"), cl::init(""), cl::cat(category));
+static cl::opt<std::string> compileMemory(
+    "compile-memory",
+    cl::desc("Address space soracc itself may use while compiling (default: "
+             "this machine's physical memory); past it, the compile fails "
+             "with an out-of-memory error (K, M, G, T: powers of 1024)"),
+    cl::value_desc("size"), cl::init(""), cl::cat(category));
 static cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Give an ONNX model's input this shape, pinning its dynamic "
@@ -198,6 +204,18 @@ static uint64_t parseByteSize(llvm::StringRef text) {
   return value << shift;
 }
 
+/// The bytes a size option gives (0 when it is not given); false, after
+/// reporting it, when the option is not a size.
+static bool sizeOption(const cl::opt<std::string> &option, uint64_t &bytes) {
+  if (!option.getNumOccurrences())
+    return true;
+  bytes = parseByteSize(option);
+  if (bytes == 0)
+    llvm::errs() << "soracc: error: --" << option.ArgStr << "='" << option
+                 << "' is not a size (bytes, or with K, M, G or T: 512M, 2G)\n";
+  return bytes != 0;
+}
+
 /// Signals that stop a compile (LLVM's handler removes the scratch files
 /// and the partial output, then re-raises). One the parent ignored (a
 /// background job's SIGINT, nohup's SIGHUP) stays ignored: LLVM's handler
@@ -257,13 +275,10 @@ int main(int argc, char **argv) {
                     "CPUs) or more\n";
     return 1;
   }
-  uint64_t maxMemoryBytes =
-      maxMemory.getNumOccurrences() ? parseByteSize(maxMemory) : 0;
-  if (maxMemory.getNumOccurrences() && maxMemoryBytes == 0) {
-    llvm::errs() << "soracc: error: --max-memory='" << maxMemory
-                 << "' is not a size (bytes, or with K, M, G or T: 512M, 2G)\n";
+  uint64_t maxMemoryBytes = 0, compileMemoryBytes = 0;
+  if (!sizeOption(maxMemory, maxMemoryBytes) ||
+      !sizeOption(compileMemory, compileMemoryBytes))
     return 1;
-  }
   if (inputFile.empty()) {
     llvm::errs() << "soracc: error: no input file (see soracc --help)\n";
     return 1;
@@ -276,6 +291,7 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   sora::DiagnosticPrinter printer(context, sourceMgr, "soracc");
   sora::exitOnOutOfMemory("soracc");
+  sora::limitAddressSpace(compileMemoryBytes);
 
   sora::CompileOptions options;
   options.input = inputFile;

@@ -13,6 +13,7 @@
 
 #include <cstring>
 #include <new>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace sora {
@@ -155,6 +156,28 @@ void exitOnOutOfMemory(const char *tool) {
   std::set_new_handler(exitOutOfMemory);
   llvm::install_bad_alloc_error_handler(
       [](void *, const char *, bool) { exitOutOfMemory(); });
+}
+
+void limitAddressSpace(uint64_t bytes) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||     \
+    __has_feature(memory_sanitizer)
+  return;
+#endif
+#endif
+  if (bytes == 0)
+    bytes = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+  struct rlimit limit;
+  if (bytes == 0 || getrlimit(RLIMIT_AS, &limit) != 0)
+    return;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur <= bytes)
+    return;
+  limit.rlim_cur = bytes;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_cur > limit.rlim_max)
+    limit.rlim_cur = limit.rlim_max;
+  (void)setrlimit(RLIMIT_AS, &limit);
 }
 
 } // namespace sora

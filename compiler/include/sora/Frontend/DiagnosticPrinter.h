@@ -49,6 +49,14 @@ private:
 /// instead of aborting with a stack dump. `tool` must outlive the process.
 void exitOnOutOfMemory(const char *tool);
 
+/// Caps the process's address space at `bytes` (0: this machine's physical
+/// memory), so that a runaway allocation (Halide's Adams2019 autoscheduler
+/// grew past 24 GiB on ResNet-18's stem) fails inside the process, where
+/// exitOnOutOfMemory reports it, before the system's OOM killer ends it
+/// without a word. Never raises an existing limit; does nothing under
+/// sanitizers, which reserve terabytes of address space.
+void limitAddressSpace(uint64_t bytes);
+
 } // namespace sora
 
 #endif
