@@ -36,6 +36,16 @@ static Tensor copy(const KernelOp &op, const Inputs &in, Locate locate) {
 
 using Index = std::vector<int64_t>;
 
+/// Index into tensor `packed` ([G, rest..., P], panels of P rows) of row f
+/// of the unpacked tensor, at `rest`.
+static Index panelIndex(const Tensor &packed, int64_t f, const Index &rest) {
+  int64_t width = packed.shape.back();
+  Index src{f / width};
+  src.insert(src.end(), rest.begin(), rest.end());
+  src.push_back(f % width);
+  return src;
+}
+
 template <>
 Tensor reference<KernelOpKind::Transpose>(const KernelOp &op,
                                           const Inputs &in) {
@@ -50,10 +60,7 @@ template <>
 Tensor reference<KernelOpKind::UnpackPanels>(const KernelOp &op,
                                              const Inputs &in) {
   return copy(op, in, [&](const Index &index, Index &src, const Tensor *&x) {
-    int64_t width = x->shape.back(), f = index.back();
-    src.assign(1, f / width);
-    src.insert(src.end(), index.begin(), index.end() - 1);
-    src.push_back(f % width);
+    src = panelIndex(*x, index.back(), Index(index.begin(), index.end() - 1));
     return true;
   });
 }
@@ -65,12 +72,10 @@ template <>
 Tensor reference<KernelOpKind::WinogradFilter>(const KernelOp &op,
                                                const Inputs &in) {
   const Tensor &u = *in[0];
-  int64_t channels = u.shape[3], width = u.shape[4];
-  int64_t filters = u.shape[0] * width;
+  int64_t channels = u.shape[3], filters = u.shape[0] * u.shape[4];
   static const int kInverse[3][4] = {{1, 0, 0, 0}, {0, 1, -1, 0}, {0, 0, 0, 1}};
-  auto at = [&](int a, int b, int64_t c, int64_t f) {
-    return u.data[(((f / width * 4 + a) * 4 + b) * channels + c) * width +
-                  f % width];
+  auto at = [&](int64_t a, int64_t b, int64_t c, int64_t f) {
+    return u.data[offsetOf(u.shape, panelIndex(u, f, {a, b, c}))];
   };
   Tensor g = resultOf(op);
   for (int i = 0; i < 3; ++i)

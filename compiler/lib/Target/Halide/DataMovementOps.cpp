@@ -211,6 +211,17 @@ OpStages build<KernelOpKind::Transpose>(const KernelOp &op,
   return stages;
 }
 
+/// Element (f, rest...) of tensor `packed` stored in panels of P rows (its
+/// last logical extent): packed (f % P, rest..., f / P) (Halide dims).
+static Expr readPanels(const Value &packed, const Expr &f,
+                       const std::vector<Expr> &rest) {
+  int width = (int)packed.shape.back();
+  std::vector<Expr> at{f % width};
+  at.insert(at.end(), rest.begin(), rest.end());
+  at.push_back(f / width);
+  return packed.func(at);
+}
+
 /// A view: (f, d...) reads packed (f % P, d..., f / P) (Halide dims).
 template <>
 OpStages build<KernelOpKind::UnpackPanels>(const KernelOp &op,
@@ -218,13 +229,11 @@ OpStages build<KernelOpKind::UnpackPanels>(const KernelOp &op,
                                            const std::string &name,
                                            const ScheduleRecord &) {
   const Value &packed = operands[0];
-  int width = (int)packed.shape.back();
   std::vector<Var> vars = makeVars(op.shape.size(), "d");
-  std::vector<Expr> at{vars[0] % width};
-  at.insert(at.end(), vars.begin() + 1, vars.end());
-  at.push_back(vars[0] / width);
-  OpStages stages = pureStages(op, name, vars, packed.func(at));
-  stages.value.panels = width;
+  std::vector<Expr> rest(vars.begin() + 1, vars.end());
+  OpStages stages =
+      pureStages(op, name, vars, readPanels(packed, vars[0], rest));
+  stages.value.panels = (int)packed.shape.back();
   return stages;
 }
 
@@ -236,11 +245,9 @@ OpStages build<KernelOpKind::WinogradFilter>(const KernelOp &op,
                                              const std::vector<Value> &operands,
                                              const std::string &name,
                                              const ScheduleRecord &) {
-  const Value &panels = operands[0];
-  int width = (int)panels.shape.back();
   Var f("f"), c("c"), kx("kx"), ky("ky"), ex("ex"), ey("ey");
   Func u(name + "_u"); // U(f, c, b, a), tile element (a, b) = (ey, ex)
-  u(f, c, ex, ey) = panels.func(f % width, c, ex, ey, f / width);
+  u(f, c, ex, ey) = readPanels(operands[0], f, {c, ex, ey});
   auto inverse = [](const Expr &i, auto v) {
     return select(i == 0, v(0), i == 1, v(1) - v(2), v(3));
   };
