@@ -24,8 +24,8 @@ std::string
 weightBlob(const std::vector<WeightSlot> &layout,
            const std::function<void(const std::string &, char *)> &fill);
 
-/// Writes an object defining `blob` as the hidden, 64-byte aligned
-/// `_sora_weights`.
+/// Writes an ELF object defining `blob` as the hidden, 64-byte aligned
+/// `_sora_weights` in .rodata (WeightsObject.cpp).
 bool emitWeightsObject(const std::string &blob, const TargetInfo &target,
                        const std::string &objectPath, std::string &error);
 

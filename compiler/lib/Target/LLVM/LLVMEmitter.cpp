@@ -3,8 +3,6 @@
 #include "sora/Target/LLVMEmitter.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
-#include "llvm/IR/Constants.h"
-#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -118,24 +116,6 @@ weightBlob(const std::vector<WeightSlot> &layout,
   for (const WeightSlot &slot : layout)
     fill(slot.name, blob.data() + slot.offset);
   return blob;
-}
-
-bool emitWeightsObject(const std::string &blob, const TargetInfo &target,
-                       const std::string &objectPath, std::string &error) {
-  auto machine = createTargetMachine(target, error);
-  if (!machine)
-    return false;
-
-  llvm::LLVMContext context;
-  llvm::Module module("sora_weights", context);
-  llvm::Constant *data = llvm::ConstantDataArray::getRaw(
-      blob, blob.size(), llvm::Type::getInt8Ty(context));
-  auto *global = new llvm::GlobalVariable(
-      module, data->getType(), /*isConstant=*/true,
-      llvm::GlobalValue::ExternalLinkage, data, "_sora_weights");
-  global->setVisibility(llvm::GlobalValue::HiddenVisibility);
-  global->setAlignment(llvm::Align(64));
-  return writeObject(module, *machine, objectPath, error);
 }
 
 } // namespace sora
