@@ -30,6 +30,7 @@
 #include <cctype>
 #include <csignal>
 #include <iterator>
+#include <malloc.h>
 
 namespace cl = llvm::cl;
 using sora::EmitKind;
@@ -292,6 +293,14 @@ int main(int argc, char **argv) {
   sora::DiagnosticPrinter printer(context, sourceMgr, "soracc");
   sora::exitOnOutOfMemory("soracc");
   sora::limitAddressSpace(compileMemoryBytes);
+  // A compile copies every weight tensor several times (import, layout,
+  // packing, the blob) through short-lived buffers of up to tens of MiB.
+  // glibc maps each such buffer afresh and unmaps it when freed, so every
+  // copy page-faults anew (ResNet-18: a third of the frontend's time in the
+  // kernel's fault path); kept in the heap, freed buffers are reused.
+  // --stats on resnet18: pipeline 400 -> 155 ms, frontend 770 -> 650.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 
   sora::CompileOptions options;
   options.input = inputFile;
