@@ -327,6 +327,28 @@ TEST_P(NNJit, ConvImagesInsideAPool) {
   ASSERT_TRUE(isImageProducer(avg, 1)); // after the unpack_panels view
   checkWith(avg, {8, 4, 16, 1, 1, 1});
   checkWith(avg, {8, 2, 16, 0, 1, 1, /*panelsOuter=*/1});
+
+  // Unpadded windows as tall as their stride: the conv computed per pooled
+  // row (its window's rows); 9 conv rows, the last one read by no window.
+  SpecBuilder r("conv_rows_max_pool");
+  int rx = r.arg({3, 11, 13, 4}), rw = r.arg({3, 3, 4, 40});
+  int rows = r.unary(K::Relu, r.conv(rx, rw, -1, {1, 1}, {1, 1}));
+  r.pool(K::MaxPool2D, rows, {2, 2}, {2, 2}, {0, 0, 0, 0});
+  KernelSpec perRow = r.finish(target());
+  ASSERT_TRUE(isImageProducer(perRow, 0));
+  checkWith(perRow, {8, 4, 16, 1, 1, 0, 0});
+  checkWith(perRow, {8, 5, 24, 0, 1, 0, 0});
+  checkWith(perRow, {16, 8, 32, 1, 2, 0, 0});
+  checkWith(perRow, {8, 3, 16, 0, 1, 0, /*panelsOuter=*/1});
+
+  SpecBuilder t("conv_rows_avg_pool");
+  int tx = t.arg({2, 10, 9, 8}), tw = t.arg({3, 3, 8, 16});
+  t.pool(K::AvgPool2D, t.conv(tx, tw, -1, {1, 1}, {1, 1}), {3, 2}, {3, 2},
+         {0, 0, 0, 0});
+  KernelSpec tall = t.finish(target());
+  ASSERT_TRUE(isImageProducer(tall, 0));
+  checkWith(tall, {8, 4, 16, 1, 1, 0, 0});
+  checkWith(tall, {8, 7, 16, 0, 1, 0, 0});
 }
 
 //===----------------------------------------------------------------------===//

@@ -86,8 +86,11 @@ struct OpStages {
   // nest (isRowProducer), whose results it reads.
   std::vector<OpStages> rowProducers;
   // Pools: the conv computed one image at a time inside this one's loop
-  // nest (isImageProducer), its value the Func this pool reads.
+  // nest (isImageProducer), its value the Func this pool reads; the input
+  // rows each output row reads where no other output row reads them (an
+  // unpadded window as tall as its stride), else 0.
   std::vector<OpStages> imageProducers;
+  int64_t ownWindowRows = 0;
   // GPU kernels: a check the host evaluates (a kernel error cannot be raised
   // inside GPU code) from what the GPU stages computed.
   Halide::Func hostCheck;

@@ -35,6 +35,8 @@ static OpStages buildPooling(const KernelOp &op, const Value &input,
 
   OpStages stages;
   stages.kind = op.kind;
+  if (!padded && op.window[0] == op.strides[0])
+    stages.ownWindowRows = op.window[0];
   Var c("c"), ox("ox"), oy("oy"), n("n");
   RDom r(0, (int)op.window[1], 0, (int)op.window[0], name + "_r");
   stages.reduction = r;

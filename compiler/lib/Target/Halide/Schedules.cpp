@@ -377,18 +377,28 @@ static void scheduleMatMul(const OpStages &anchor, Func tiled,
 
 /// A conv computed one image at a time at `tiled`'s loop `image` (a pool
 /// reading it): its own contraction schedule over one image, on the thread
-/// that runs the image, its input rows sliding across the whole image.
+/// that runs the image, its input rows sliding across the whole image. Where
+/// each of the pool's output rows reads rows of its own (`ownWindowRows`),
+/// the conv computes them at that row, so that they stay in L1 until pooled
+/// (cnn_mnist at batch 64, its conv + ReLU + 2x2 max pool: 216 -> 178 us on
+/// one thread; the image's 86 KiB had gone through L2). Not with panels
+/// outermost: those would stream the weights once per row.
 static void scheduleImageProducer(const OpStages &producer, Func tiled,
-                                  const Var &image,
+                                  const Var &image, int64_t ownWindowRows,
                                   const ScheduleRecord &schedule) {
   OpStages oneImage = producer;
   oneImage.value.shape[0] = 1;
   oneImage.value.least.clear(); // one image, whichever the batch
   ScheduleRecord perImage = schedule;
   perImage.parallel = 0;
-  perImage.grain = (int)producer.value.shape[1];
   Func rows = producer.value.func;
-  rows.compute_at(tiled, image);
+  if (ownWindowRows > 0 && !schedule.panelsOuter) {
+    perImage.grain = (int)ownWindowRows;
+    rows.compute_at(tiled, tiled.args()[2]);
+  } else {
+    perImage.grain = (int)producer.value.shape[1];
+    rows.compute_at(tiled, image);
+  }
   scheduleContraction(oneImage, rows, perImage);
 }
 
@@ -412,7 +422,8 @@ static void schedulePooling(const OpStages &anchor, Func tiled,
       tiled.parallel(v[3]);
     }
     for (const OpStages &producer : anchor.imageProducers)
-      scheduleImageProducer(producer, tiled, v[3], schedule);
+      scheduleImageProducer(producer, tiled, v[3], anchor.ownWindowRows,
+                            schedule);
   } else {
     tiled.fuse(v[2], v[3], row);
     if (schedule.parallel)
