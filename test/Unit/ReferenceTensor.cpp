@@ -74,20 +74,22 @@ Tensor reference<KernelOpKind::WinogradFilter>(const KernelOp &op,
   const Tensor &u = *in[0];
   int64_t channels = u.shape[3], filters = u.shape[0] * u.shape[4];
   static const int kInverse[3][4] = {{1, 0, 0, 0}, {0, 1, -1, 0}, {0, 0, 0, 1}};
-  auto at = [&](int64_t a, int64_t b, int64_t c, int64_t f) {
-    return u.data[offsetOf(u.shape, panelIndex(u, f, {a, b, c}))];
-  };
   Tensor g = resultOf(op);
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j)
-      for (int64_t c = 0; c < channels; ++c)
-        for (int64_t f = 0; f < filters; ++f) {
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t f = 0; f < filters; ++f) {
+      float tile[4][4]; // U of this channel pair, read once
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b)
+          tile[a][b] = u.data[offsetOf(u.shape, panelIndex(u, f, {a, b, c}))];
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) {
           float sum = 0.0f;
           for (int a = 0; a < 4; ++a)
             for (int b = 0; b < 4; ++b)
-              sum += kInverse[i][a] * kInverse[j][b] * at(a, b, c, f);
+              sum += kInverse[i][a] * kInverse[j][b] * tile[a][b];
           g.data[((i * 3 + j) * channels + c) * filters + f] = sum;
         }
+    }
   return g;
 }
 

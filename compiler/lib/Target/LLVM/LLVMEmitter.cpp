@@ -2,6 +2,8 @@
 
 #include "sora/Target/LLVMEmitter.h"
 
+#include "OutputFile.h"
+
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -61,7 +63,7 @@ static bool writeObject(llvm::Module &module, llvm::TargetMachine &machine,
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec) {
-    error = "cannot write '" + path + "': " + ec.message();
+    error = cannotWrite(path, ec);
     return false;
   }
   llvm::legacy::PassManager codegen;
@@ -71,13 +73,7 @@ static bool writeObject(llvm::Module &module, llvm::TargetMachine &machine,
     return false;
   }
   codegen.run(module);
-  out.close();
-  if (out.has_error()) {
-    error = "cannot write '" + path + "': " + out.error().message();
-    out.clear_error();
-    return false;
-  }
-  return true;
+  return closeChecked(out, path, error);
 }
 
 mlir::LogicalResult emitDriver(mlir::ModuleOp module, const TargetInfo &target,
@@ -99,8 +95,7 @@ mlir::LogicalResult emitDriver(mlir::ModuleOp module, const TargetInfo &target,
     std::error_code ec;
     llvm::raw_fd_ostream out(irPath, ec, llvm::sys::fs::OF_Text);
     if (ec)
-      return module.emitError()
-             << "cannot write '" << irPath << "': " << ec.message();
+      return module.emitError(cannotWrite(irPath, ec));
     llvmModule->print(out, nullptr);
   }
   if (!objectPath.empty() &&

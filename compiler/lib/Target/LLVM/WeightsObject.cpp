@@ -10,7 +10,7 @@
 
 #include "sora/Target/LLVMEmitter.h"
 
-#include "llvm/Support/raw_ostream.h"
+#include "OutputFile.h"
 
 #include <elf.h>
 
@@ -120,7 +120,7 @@ bool emitWeightsObject(const std::string &blob, const TargetInfo &target,
   std::error_code ec;
   llvm::raw_fd_ostream out(objectPath, ec);
   if (ec) {
-    error = "cannot write '" + objectPath + "': " + ec.message();
+    error = cannotWrite(objectPath, ec);
     return false;
   }
   auto bytes = [&](const void *data, size_t size) {
@@ -136,13 +136,7 @@ bool emitWeightsObject(const std::string &blob, const TargetInfo &target,
   bytes(kSectionNames, sizeof(kSectionNames));
   padTo(headersOffset);
   bytes(sections.data(), sizeof(sections));
-  out.close();
-  if (out.has_error()) {
-    error = "cannot write '" + objectPath + "': " + out.error().message();
-    out.clear_error();
-    return false;
-  }
-  return true;
+  return closeChecked(out, objectPath, error);
 }
 
 } // namespace sora
