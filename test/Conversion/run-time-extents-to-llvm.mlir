@@ -3,7 +3,8 @@
 // Extents a run chooses (run_time_least): the descriptors of the input and
 // the kernel result take units × least along the marked dimension (shape
 // dimension 1 is Halide dimension 1, its extent the sixth i32 of the dims
-// array), and the output copies units × 24 bytes.
+// array), and each output copies units × 24 bytes (the result, read by two
+// outputs, stays in the arena).
 // CHECK-LABEL: llvm.func hidden @_sora_run
 // CHECK-SAME: %[[UNITS:[a-z0-9]+]]: i64) -> i64
 // CHECK: %[[DIMS:.*]] = llvm.alloca {{.*}} x !llvm.array<12 x i32>
@@ -29,6 +30,7 @@ module @m {
       particle.yield %0 : tensor<1x4x6xf32>
     }
     particle.output "y" %y : tensor<1x4x6xf32>
+    particle.output "y2" %y : tensor<1x4x6xf32>
     return
   }
 }
