@@ -73,6 +73,9 @@ struct OpStages {
   // the filters, when transformed per call.
   Halide::Func tiles, products, filters;
   int axisDim = -1; ///< row reductions: the Halide dimension of the axis
+  /// Row reductions: the terms `reduce` sums where the result reads them too
+  /// (a softmax's exps), which the schedule may compute once per row.
+  Halide::Func rowTerms;
   // Recurrences: `reduce` accumulates the step's gates plus h . R over
   // `reduction` into `gates`; the `cell` and `hidden` states follow.
   Halide::Func gates, cell, hidden;

@@ -460,6 +460,15 @@ static void scheduleSoftmax(const OpStages &anchor, Func tiled,
   if (schedule.parallel && rank >= 2)
     parallelize(tiled, v.back(), schedule.grain);
 
+  if (anchor.axisDim == 0 && anchor.rowTerms.defined()) {
+    // A softmax's exps, once per element instead of once for the sum and
+    // once for the result: a row of them, next to the row's statistics
+    // (BERT's 12 x 128 x 128 scores, one thread: 132 -> 67 us).
+    Func terms = anchor.rowTerms;
+    LoopLevel row = rank >= 2 ? LoopLevel(tiled, v[1]) : LoopLevel::root();
+    terms.compute_at(row).vectorize(terms.args()[0], vector,
+                                    TailStrategy::GuardWithIf);
+  }
   for (Func stat : {anchor.rowMax, anchor.reduce}) {
     if (anchor.axisDim == 0 && rank >= 2) {
       stat.compute_at(tiled, v[1]);

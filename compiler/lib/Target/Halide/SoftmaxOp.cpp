@@ -29,19 +29,24 @@ static OpStages buildSoftmax(const KernelOp &op, const Value &input,
   // is NaN there, so is its exp, the row's sum, and every value divided by
   // it or shifted by its logarithm.
   stages.rowMax(others) = max(stages.rowMax(others), input.func(red.along));
+  Expr shifted = strict_float(input.func(vars) - stages.rowMax(others));
+  Func terms(name + "_exp");
+  terms(vars) = accurateExp(shifted);
   stages.reduce = Func(name + "_sum");
   stages.reduce(others) = 0.0f;
-  stages.reduce(others) +=
-      accurateExp(strict_float(input.func(red.along) - stages.rowMax(others)));
+  stages.reduce(others) += terms(red.along);
 
   stages.value = {Func(name), op.shape};
-  Expr shifted = strict_float(input.func(vars) - stages.rowMax(others));
-  if (logarithm)
+  if (logarithm) {
     stages.value.func(vars) =
         shifted -
         propagateNaN(stages.reduce(others), log(stages.reduce(others)));
-  else
-    stages.value.func(vars) = accurateExp(shifted) / stages.reduce(others);
+  } else {
+    // The exps again, times the sum's reciprocal (as PyTorch's CPU kernel
+    // computes it: one division per row).
+    stages.rowTerms = terms;
+    stages.value.func(vars) = terms(vars) * (1.0f / stages.reduce(others));
+  }
   return stages;
 }
 
