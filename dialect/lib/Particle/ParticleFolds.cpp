@@ -30,33 +30,68 @@ void FlattenOp::getCanonicalizationPatterns(RewritePatternSet &results,
 }
 
 namespace {
-/// An elementwise op of one operand after a reshape that keeps the last
-/// dimension runs before the reshape instead: reshape(x) -> gelu becomes
-/// gelu(x) -> reshape, so that sora-fuse puts the op into the kernel that
-/// computes x (an activation between the reshapes an importer puts around a
-/// 3-D MatMul, which kept BERT's GELU out of its dense layer's kernel). The
-/// last dimension stays: an op of one operand may depend on the channel.
+/// Whether sora-fuse would put the one op reading `value` (its only use)
+/// into the kernel that computes it.
+bool fusesIntoItsProducer(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (!def || !value.hasOneUse())
+    return false;
+  std::optional<sora::FusionRole> role = fusionRoleOf(def);
+  return role && *role != sora::FusionRole::Recurrence;
+}
+
+/// An elementwise op after a reshape that keeps the last dimension runs
+/// before the reshape instead: reshape(x) -> gelu becomes gelu(x) ->
+/// reshape, so that sora-fuse puts the op into the kernel that computes x
+/// (an activation between the reshapes an importer puts around a 3-D
+/// MatMul, which kept BERT's GELU out of its dense layer's kernel). The last
+/// dimension stays: an op of one operand may depend on the channel.
+///
+/// An op of several operands of its result's type (no broadcast) moves the
+/// same way when it is all that reads x and x's op would fuse it, and no
+/// other operand's op would fuse it where it is (which also keeps the
+/// pattern from moving it back): add(reshape(dense(..)), r) becomes
+/// reshape(add(dense(..), reshape(r))), BERT's residual adds, each a kernel
+/// of its own before, joining their dense layers' kernels.
 struct ElementwiseBeforeReshape : public OpTraitRewritePattern<FusionEpilogue> {
   using OpTraitRewritePattern::OpTraitRewritePattern;
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (op->getNumOperands() != 1 || op->getNumResults() != 1 ||
-        !op->hasTrait<OpTrait::SameOperandsAndResultType>())
+    if (op->getNumOperands() == 0 || op->getNumResults() != 1)
       return failure();
-    auto reshape = op->getOperand(0).getDefiningOp<ReshapeOp>();
-    if (!reshape)
+    Type type = op->getResult(0).getType();
+    if (llvm::any_of(op->getOperandTypes(),
+                     [&](Type operand) { return operand != type; }))
       return failure();
-    auto from = cast<RankedTensorType>(reshape.getInput().getType());
-    auto to = cast<RankedTensorType>(reshape.getType());
-    if (from.getRank() == 0 || to.getRank() == 0 ||
-        from.getShape().back() != to.getShape().back())
-      return failure();
-    OperationState state(op->getLoc(), op->getName(),
-                         ValueRange{reshape.getInput()}, TypeRange{from},
-                         op->getAttrs());
-    Operation *moved = rewriter.create(state);
-    rewriter.replaceOpWithNewOp<ReshapeOp>(op, to, moved->getResult(0));
-    return success();
+    auto to = cast<RankedTensorType>(type);
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto reshape = operand.get().getDefiningOp<ReshapeOp>();
+      if (!reshape)
+        continue;
+      auto from = cast<RankedTensorType>(reshape.getInput().getType());
+      if (from.getRank() == 0 || to.getRank() == 0 ||
+          from.getShape().back() != to.getShape().back())
+        continue;
+      if (op->getNumOperands() > 1 &&
+          (!reshape->hasOneUse() || !fusesIntoItsProducer(reshape.getInput()) ||
+           llvm::any_of(op->getOperands(), [&](Value other) {
+             return other != operand.get() && fusesIntoItsProducer(other);
+           })))
+        continue;
+      SmallVector<Value> operands;
+      for (OpOperand &each : op->getOpOperands())
+        operands.push_back(
+            &each == &operand
+                ? reshape.getInput()
+                : ReshapeOp::create(rewriter, op->getLoc(), from, each.get())
+                      .getResult());
+      OperationState state(op->getLoc(), op->getName(), operands,
+                           TypeRange{from}, op->getAttrs());
+      Operation *moved = rewriter.create(state);
+      rewriter.replaceOpWithNewOp<ReshapeOp>(op, to, moved->getResult(0));
+      return success();
+    }
+    return failure();
   }
 };
 } // namespace

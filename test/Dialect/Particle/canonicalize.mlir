@@ -131,7 +131,8 @@ func.func @elementwise_before_reshape() {
 // -----
 
 // A reshape that changes the last dimension keeps a per-channel op after it;
-// an op of two operands stays too.
+// an op of two operands stays too where the reshaped tensor is a model
+// input (no kernel computes it).
 // CHECK-LABEL: func.func @elementwise_stays_after_reshape
 func.func @elementwise_stays_after_reshape() {
   %x = particle.input "x" : tensor<2x6xf32>
@@ -146,5 +147,48 @@ func.func @elementwise_stays_after_reshape() {
   %c = particle.reshape %x : tensor<2x6xf32> -> tensor<2x1x6xf32>
   %d = particle.add %c, %y : (tensor<2x1x6xf32>, tensor<2x1x6xf32>) -> tensor<2x1x6xf32>
   particle.output "s" %d : tensor<2x1x6xf32>
+  return
+}
+
+// -----
+
+// An op of two operands moves before the reshape of a dense layer's result
+// (so that it fuses into the dense kernel as an epilogue); its other operand
+// is reshaped to match.
+// CHECK-LABEL: func.func @binary_before_reshape
+func.func @binary_before_reshape() {
+  %x = particle.input "x" : tensor<4x5xf32>
+  %w = particle.weight "d.kernel" : tensor<5x6xf32>
+  // CHECK: %[[R:.*]] = particle.input "r" : tensor<4x1x6xf32>
+  %r = particle.input "r" : tensor<4x1x6xf32>
+  // CHECK: %[[D:.*]] = particle.dense
+  // CHECK-NEXT: %[[RR:.*]] = particle.reshape %[[R]] : tensor<4x1x6xf32> -> tensor<4x6xf32>
+  // CHECK-NEXT: %[[S:.*]] = particle.add %[[D]], %[[RR]] : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
+  // CHECK-NEXT: %[[Y:.*]] = particle.reshape %[[S]] : tensor<4x6xf32> -> tensor<4x1x6xf32>
+  // CHECK-NEXT: particle.output "y" %[[Y]]
+  %d = particle.dense %x, %w : (tensor<4x5xf32>, tensor<5x6xf32>) -> tensor<4x6xf32>
+  %a = particle.reshape %d : tensor<4x6xf32> -> tensor<4x1x6xf32>
+  %s = particle.add %a, %r : (tensor<4x1x6xf32>, tensor<4x1x6xf32>) -> tensor<4x1x6xf32>
+  particle.output "y" %s : tensor<4x1x6xf32>
+  return
+}
+
+// -----
+
+// Where the other operand's op would fuse it as it is, the op stays (and is
+// not moved back and forth between the two shapes).
+// CHECK-LABEL: func.func @binary_stays_with_a_fusing_operand
+func.func @binary_stays_with_a_fusing_operand() {
+  %x = particle.input "x" : tensor<4x5xf32>
+  %w = particle.weight "d.kernel" : tensor<5x6xf32>
+  %v = particle.input "v" : tensor<4x1x6xf32>
+  // CHECK: particle.reshape %{{.*}} : tensor<4x6xf32> -> tensor<4x1x6xf32>
+  // CHECK-NEXT: particle.relu
+  // CHECK-NEXT: particle.add %{{.*}}, %{{.*}} : (tensor<4x1x6xf32>, tensor<4x1x6xf32>) -> tensor<4x1x6xf32>
+  %d = particle.dense %x, %w : (tensor<4x5xf32>, tensor<5x6xf32>) -> tensor<4x6xf32>
+  %a = particle.reshape %d : tensor<4x6xf32> -> tensor<4x1x6xf32>
+  %b = particle.relu %v : tensor<4x1x6xf32>
+  %s = particle.add %a, %b : (tensor<4x1x6xf32>, tensor<4x1x6xf32>) -> tensor<4x1x6xf32>
+  particle.output "y" %s : tensor<4x1x6xf32>
   return
 }
